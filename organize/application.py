@@ -1,0 +1,619 @@
+"""The application: one ``execute`` for every command, idempotent and version-checked.
+
+A command runs in four steps: look the ``command_id`` up in the command log (a resubmit
+returns the first result and appends nothing); load the aggregates it touches, refusing a
+stale ``expected_version``; let the handler call the domain (which enforces invariants and
+records events, or raises and records nothing); save the events and the command's log row
+in one transaction.
+
+Personal fields are sealed under the subject's own data key before they reach the domain,
+and opened again only when read (``organize.reading``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID, uuid5
+
+import msgspec
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from organize import commands as c
+from organize.domain import (
+    Assessment,
+    Campaign,
+    Collective,
+    DomainError,
+    Grievance,
+    Meeting,
+    Organisation,
+    Taxonomy,
+    Worker,
+)
+from organize.domain.values import Demand, DimensionLevel
+from organize.errors import CommandError, Conflict, Invalid, NotFound
+from organize.keys import KeyStore, Sealer
+
+log = structlog.get_logger("organize.application")
+
+# Ids of new aggregates derive from the command id, so even the event store's primary key
+# refuses a second creation from the same command.
+ID_NAMESPACE = UUID("6f726761-6e69-7a65-8000-000000000001")
+
+A = TypeVar("A", bound=Aggregate)
+Handler = Callable[["Organize", Any], "Done"]
+HANDLERS: dict[type[c.Command], Handler] = {}
+
+
+def handles(command_type: type[c.Command]):
+    def register(fn: Handler) -> Handler:
+        HANDLERS[command_type] = fn
+        return fn
+
+    return register
+
+
+def new_id(command_id: UUID, kind: str) -> UUID:
+    return uuid5(ID_NAMESPACE, f"{kind}:{command_id}")
+
+
+class Done(msgspec.Struct):
+    """What a handler hands back: the aggregates to save and the primary id."""
+
+    primary: UUID
+    aggregates: list[Any]
+    before_save: Callable[[], None] | None = None
+
+
+class LogEntry(msgspec.Struct, frozen=True):
+    command_id: UUID
+    command_type: str
+    payload_digest: bytes
+    result: bytes
+
+
+class StoredResult(msgspec.Struct):
+    id: UUID
+    ids: tuple[UUID, ...]
+
+
+def _digest(command: c.Command) -> bytes:
+    return hashlib.sha256(msgspec.json.encode(command)).digest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Organize(Application):
+    """The organize application. ``env`` comes from the composition root."""
+
+    name = "Organize"
+
+    def __init__(self, env: dict[str, str], *, taxonomy: Taxonomy, master_key: str):
+        super().__init__(env=env)
+        self.taxonomy = taxonomy
+        self.keys = KeyStore(self.recorder.datastore, master_key)
+        self.sealer = Sealer(self.keys)
+
+    # -- running commands -----------------------------------------------------------------
+
+    def execute(self, command: c.Command) -> c.CommandResult:
+        command_type = type(command).__name__
+        prior = self._replay(command)
+        if prior is not None:
+            return prior
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise Invalid(f"Unknown command {command_type}.", code="unknown_command")
+        try:
+            done = handler(self, command)
+        except DomainError as e:
+            raise Invalid(e.message, field=e.field, code=e.code) from None
+        ids = tuple(dict.fromkeys(a.id for a in done.aggregates)) or (done.primary,)
+        stored = StoredResult(id=done.primary, ids=ids)
+        entry = LogEntry(
+            command_id=command.command_id,
+            command_type=command_type,
+            payload_digest=_digest(command),
+            result=msgspec.json.encode(stored),
+        )
+        if done.before_save is not None:
+            done.before_save()
+        try:
+            recordings = self.save(*done.aggregates, command=entry)
+        except IntegrityError:
+            # Either the same command won a race, or the aggregate moved on under us.
+            prior = self._replay(command)
+            if prior is not None:
+                return prior
+            raise Conflict(
+                "Someone else changed this record at the same moment. Reload it and try again.",
+                field="expected_version",
+                code="conflict",
+            ) from None
+        notification_id = recordings[-1].notification.id if recordings else None
+        log.info("command", command=command_type, command_id=str(command.command_id),
+                 aggregate_id=str(done.primary), notification_id=notification_id)
+        return c.CommandResult(
+            command_id=command.command_id, id=done.primary, ids=ids,
+            notification_id=notification_id,
+        )
+
+    def _replay(self, command: c.Command) -> c.CommandResult | None:
+        row = self.recorder.find_command(command.command_id)
+        if row is None:
+            return None
+        if row["command_type"] != type(command).__name__ or bytes(row["payload_digest"]) != _digest(
+            command
+        ):
+            raise Conflict(
+                "This command_id was already used for a different command. "
+                "Use a new command_id for a new action.",
+                field="command_id",
+                code="command_id_reused",
+            )
+        stored = msgspec.json.decode(row["result"], type=StoredResult)
+        if isinstance(command, c.EraseWorker):
+            # Shredding is idempotent; repeat it in case the first run stopped half-way.
+            self.keys.shred_for_worker(command.worker_id)
+        return c.CommandResult(
+            command_id=command.command_id, id=stored.id, ids=stored.ids,
+            notification_id=row["notification_id"], replayed=True,
+        )
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load(self, cls: type[A], aggregate_id: UUID, *, field: str,
+             expected_version: int | None = None) -> A:
+        noun = cls.__name__.lower()
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"No {noun} with id {aggregate_id}.", field=field,
+                           code="not_found") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"No {noun} with id {aggregate_id}.", field=field, code="not_found")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise Conflict(
+                f"This {noun} was changed by someone else since you read it "
+                f"(it is now at version {aggregate.version}, you had {expected_version}). "
+                "Reload it and try again.",
+                field="expected_version",
+                code="stale_version",
+            )
+        return aggregate
+
+    def exists(self, cls: type[Aggregate], aggregate_id: UUID, *, field: str) -> None:
+        self.load(cls, aggregate_id, field=field)
+
+    def _target(self, cls: type[A], command: c.Update, field: str) -> A:
+        return self.load(cls, getattr(command, field), field=field,
+                         expected_version=command.expected_version)
+
+    def get(self, cls: type[A], aggregate_id: UUID) -> A:
+        return self.load(cls, aggregate_id, field="id")
+
+    # -- sealing --------------------------------------------------------------------------
+
+    def seal(self, subject_id: UUID, value: msgspec.Struct, owners: tuple[UUID, ...] = ()) -> bytes:
+        return self.sealer.seal(subject_id, msgspec.json.encode(value), owners)
+
+    def open(self, subject_id: UUID, sealed: bytes | None, type_: type[msgspec.Struct]):
+        plain = self.sealer.open(subject_id, sealed)
+        return None if plain is None else msgspec.json.decode(plain, type=type_)
+
+
+def _check_all(app: Organize, cls: type[Aggregate], ids: tuple[UUID, ...], field: str) -> None:
+    for i in ids:
+        app.exists(cls, i, field=field)
+
+
+# == Collectives ==============================================================================
+
+@handles(c.CreateCollective)
+def _create_collective(app: Organize, cmd: c.CreateCollective) -> Done:
+    agg = Collective.create(
+        id=new_id(cmd.command_id, "collective"), name=cmd.name, kind=cmd.kind,
+        sectors=cmd.sectors, places=cmd.places, languages=cmd.languages,
+        federation=cmd.federation, taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+@handles(c.RenameCollective)
+def _rename_collective(app: Organize, cmd: c.RenameCollective) -> Done:
+    agg = app._target(Collective, cmd, "collective_id")
+    agg.rename(cmd.name)
+    return Done(agg.id, [agg])
+
+
+@handles(c.UpdateCollectiveProfile)
+def _update_collective(app: Organize, cmd: c.UpdateCollectiveProfile) -> Done:
+    agg = app._target(Collective, cmd, "collective_id")
+    agg.update_profile(sectors=cmd.sectors, places=cmd.places, languages=cmd.languages,
+                       taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.FormAlliance)
+def _form_alliance(app: Organize, cmd: c.FormAlliance) -> Done:
+    agg = app._target(Collective, cmd, "collective_id")
+    app.exists(Organisation, cmd.organisation_id, field="organisation_id")
+    agg.form_alliance(cmd.organisation_id, cmd.since)
+    return Done(agg.id, [agg])
+
+
+@handles(c.EndAlliance)
+def _end_alliance(app: Organize, cmd: c.EndAlliance) -> Done:
+    agg = app._target(Collective, cmd, "collective_id")
+    agg.end_alliance(cmd.organisation_id, cmd.until)
+    return Done(agg.id, [agg])
+
+
+# == Organisations ============================================================================
+
+@handles(c.CreateOrganisation)
+def _create_organisation(app: Organize, cmd: c.CreateOrganisation) -> Done:
+    agg = Organisation.create(id=new_id(cmd.command_id, "organisation"), name=cmd.name,
+                              kind=cmd.kind, place=cmd.place, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.RenameOrganisation)
+def _rename_organisation(app: Organize, cmd: c.RenameOrganisation) -> Done:
+    agg = app._target(Organisation, cmd, "organisation_id")
+    agg.rename(cmd.name)
+    return Done(agg.id, [agg])
+
+
+# == Workers ==================================================================================
+
+@handles(c.RegisterWorker)
+def _register_worker(app: Organize, cmd: c.RegisterWorker) -> Done:
+    worker_id = new_id(cmd.command_id, "worker")
+    if cmd.collective_id is not None:
+        app.exists(Collective, cmd.collective_id, field="collective_id")
+    if (cmd.collective_id is None) != (cmd.joined_on is None):
+        raise Invalid("Give both collective_id and joined_on, or neither.",
+                      field="joined_on", code="incomplete")
+    agg = Worker.register(
+        id=worker_id, sealed_profile=app.seal(worker_id, cmd.profile, (worker_id,)),
+        collective_id=cmd.collective_id, joined_on=cmd.joined_on,
+    )
+    return Done(agg.id, [agg])
+
+
+@handles(c.UpdateWorkerProfile)
+def _update_worker_profile(app: Organize, cmd: c.UpdateWorkerProfile) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    if agg.erased:
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    agg.update_profile(app.seal(agg.id, cmd.profile, (agg.id,)))
+    return Done(agg.id, [agg])
+
+
+@handles(c.JoinCollective)
+def _join_collective(app: Organize, cmd: c.JoinCollective) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    app.exists(Collective, cmd.collective_id, field="collective_id")
+    agg.join_collective(cmd.collective_id, cmd.on)
+    return Done(agg.id, [agg])
+
+
+@handles(c.LeaveCollective)
+def _leave_collective(app: Organize, cmd: c.LeaveCollective) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    agg.leave_collective(cmd.collective_id, cmd.on)
+    return Done(agg.id, [agg])
+
+
+def _check_purpose(app: Organize, purpose: str) -> None:
+    if purpose.startswith("referral:"):
+        app.exists(Organisation, UUID(purpose.split(":", 1)[1]), field="purpose")
+
+
+@handles(c.GiveConsent)
+def _give_consent(app: Organize, cmd: c.GiveConsent) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    _check_purpose(app, cmd.purpose)
+    agg.give_consent(cmd.purpose, cmd.on or _now())
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawConsent)
+def _withdraw_consent(app: Organize, cmd: c.WithdrawConsent) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    agg.withdraw_consent(cmd.purpose, cmd.on or _now())
+    return Done(agg.id, [agg])
+
+
+@handles(c.StartSpell)
+def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    if cmd.employer_id is not None:
+        app.exists(Organisation, cmd.employer_id, field="employer_id")
+    agg.start_spell(
+        spell_id=new_id(cmd.command_id, "spell"), sector=cmd.sector, occupation=cmd.occupation,
+        place=cmd.place, employer_id=cmd.employer_id, relationship=cmd.relationship,
+        paid=cmd.paid, started_on=cmd.started_on, taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+@handles(c.EndSpell)
+def _end_spell(app: Organize, cmd: c.EndSpell) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    agg.end_spell(cmd.spell_id, cmd.ended_on)
+    return Done(agg.id, [agg])
+
+
+@handles(c.RecordMove)
+def _record_move(app: Organize, cmd: c.RecordMove) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    agg.record_move(to_place=cmd.to_place, from_place=cmd.from_place, stage=cmd.stage,
+                    moved_on=cmd.moved_on, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.ChangeStatus)
+def _change_status(app: Organize, cmd: c.ChangeStatus) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    if agg.erased:
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    agg.change_status(app.seal(agg.id, cmd.change, (agg.id,)), cmd.on)
+    return Done(agg.id, [agg])
+
+
+@handles(c.EraseWorker)
+def _erase_worker(app: Organize, cmd: c.EraseWorker) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    agg.erase(_now())
+    # Shred first: if we stop between the two steps, the data is already unreadable and a
+    # retry of the same command records the erasure.
+    return Done(agg.id, [agg], before_save=lambda: app.keys.shred_for_worker(agg.id))
+
+
+# == Grievances ===============================================================================
+
+def _workers(app: Organize, ids: tuple[UUID, ...], field: str) -> dict[UUID, Worker]:
+    found = {i: app.load(Worker, i, field=field) for i in ids}
+    for w in found.values():
+        if w.erased:
+            raise Invalid("One of these workers' records was erased.", field=field, code="erased")
+    return found
+
+
+@handles(c.RaiseGrievance)
+def _raise_grievance(app: Organize, cmd: c.RaiseGrievance) -> Done:
+    grievance_id = new_id(cmd.command_id, "grievance")
+    app.exists(Collective, cmd.collective_id, field="collective_id")
+    _workers(app, cmd.worker_ids, "worker_ids")
+    _check_all(app, Organisation, cmd.organisation_ids, "organisation_ids")
+    sealed = app.sealer.seal(grievance_id, cmd.description.encode(), tuple(cmd.worker_ids))
+    agg = Grievance.raise_grievance(
+        id=grievance_id, collective_id=cmd.collective_id, worker_ids=cmd.worker_ids,
+        category=cmd.category, sector=cmd.sector, place=cmd.place, stage=cmd.stage,
+        organisation_ids=cmd.organisation_ids, occurred_on=cmd.occurred_on,
+        sealed_description=sealed, taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+@handles(c.JoinGrievance)
+def _join_grievance(app: Organize, cmd: c.JoinGrievance) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    _workers(app, cmd.worker_ids, "worker_ids")
+    agg.join(cmd.worker_ids)
+    return Done(agg.id, [agg], before_save=lambda: app.keys.add_owners(agg.id, cmd.worker_ids))
+
+
+def _grievance_seal(app: Organize, grievance: Grievance, text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    return app.sealer.seal(grievance.id, text.encode(), tuple(grievance.worker_ids))
+
+
+@handles(c.NoteEvidence)
+def _note_evidence(app: Organize, cmd: c.NoteEvidence) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.note_evidence(_grievance_seal(app, agg, cmd.note), cmd.on)
+    return Done(agg.id, [agg])
+
+
+@handles(c.ReferGrievance)
+def _refer_grievance(app: Organize, cmd: c.ReferGrievance) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    app.exists(Organisation, cmd.organisation_id, field="organisation_id")
+    workers = _workers(app, cmd.worker_ids, "worker_ids")
+    agg.refer(organisation_id=cmd.organisation_id, worker_ids=cmd.worker_ids, workers=workers,
+              on=cmd.on)
+    return Done(agg.id, [agg])
+
+
+@handles(c.EscalateGrievance)
+def _escalate_grievance(app: Organize, cmd: c.EscalateGrievance) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.escalate(cmd.target, cmd.on, app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.RecordNegotiation)
+def _record_negotiation(app: Organize, cmd: c.RecordNegotiation) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    if cmd.with_organisation_id is not None:
+        app.exists(Organisation, cmd.with_organisation_id, field="with_organisation_id")
+    agg.record_negotiation(with_organisation_id=cmd.with_organisation_id, held_on=cmd.held_on,
+                           sealed_notes=_grievance_seal(app, agg, cmd.notes))
+    return Done(agg.id, [agg])
+
+
+@handles(c.RecordOutcome)
+def _record_outcome(app: Organize, cmd: c.RecordOutcome) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.record_outcome(outcome=cmd.outcome, amount=cmd.amount, currency=cmd.currency,
+                       on=cmd.on, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.ReportRetaliation)
+def _report_retaliation(app: Organize, cmd: c.ReportRetaliation) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.report_retaliation(sealed_details=_grievance_seal(app, agg, cmd.details),
+                           kind=cmd.kind, on=cmd.on)
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawGrievance)
+def _withdraw_grievance(app: Organize, cmd: c.WithdrawGrievance) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.withdraw(cmd.on, cmd.reason)
+    return Done(agg.id, [agg])
+
+
+@handles(c.ReopenGrievance)
+def _reopen_grievance(app: Organize, cmd: c.ReopenGrievance) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.reopen(cmd.on)
+    return Done(agg.id, [agg])
+
+
+# == Campaigns ================================================================================
+
+@handles(c.LaunchCampaign)
+def _launch_campaign(app: Organize, cmd: c.LaunchCampaign) -> Done:
+    _check_all(app, Collective, cmd.collective_ids, "collective_ids")
+    demands = tuple(
+        Demand(demand_id=new_id(cmd.command_id, f"demand:{i}"), text=text)
+        for i, text in enumerate(cmd.demands)
+    )
+    agg = Campaign.launch(
+        id=new_id(cmd.command_id, "campaign"), issue=cmd.issue, demands=demands,
+        collective_ids=cmd.collective_ids, sectors=cmd.sectors, launched_on=cmd.launched_on,
+        taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+@handles(c.AddDemand)
+def _add_demand(app: Organize, cmd: c.AddDemand) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.add_demand(Demand(demand_id=new_id(cmd.command_id, "demand"), text=cmd.text))
+    return Done(agg.id, [agg])
+
+
+@handles(c.JoinCampaign)
+def _join_campaign(app: Organize, cmd: c.JoinCampaign) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    app.exists(Collective, cmd.collective_id, field="collective_id")
+    agg.join_collective(cmd.collective_id)
+    return Done(agg.id, [agg])
+
+
+@handles(c.LinkGrievance)
+def _link_grievance(app: Organize, cmd: c.LinkGrievance) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    app.exists(Grievance, cmd.grievance_id, field="grievance_id")
+    agg.link_grievance(cmd.grievance_id)
+    return Done(agg.id, [agg])
+
+
+@handles(c.TakeAction)
+def _take_action(app: Organize, cmd: c.TakeAction) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    _check_all(app, Worker, cmd.participant_ids, "participant_ids")
+    _check_all(app, Collective, cmd.collective_ids, "collective_ids")
+    agg.take_action(action_id=new_id(cmd.command_id, "action"), kind=cmd.kind,
+                    taken_on=cmd.taken_on, participant_ids=cmd.participant_ids,
+                    collective_ids=cmd.collective_ids, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.ResolveDemand)
+def _resolve_demand(app: Organize, cmd: c.ResolveDemand) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.resolve_demand(cmd.demand_id, cmd.result, cmd.on, app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.SignAgreement)
+def _sign_agreement(app: Organize, cmd: c.SignAgreement) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    app.exists(Organisation, cmd.with_organisation_id, field="with_organisation_id")
+    agg.sign_agreement(agreement_id=new_id(cmd.command_id, "agreement"),
+                       with_organisation_id=cmd.with_organisation_id,
+                       signed_on=cmd.signed_on, clauses=cmd.clauses)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CloseCampaign)
+def _close_campaign(app: Organize, cmd: c.CloseCampaign) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.close(cmd.on, cmd.summary)
+    return Done(agg.id, [agg])
+
+
+# == Meetings =================================================================================
+
+@handles(c.ScheduleMeeting)
+def _schedule_meeting(app: Organize, cmd: c.ScheduleMeeting) -> Done:
+    _check_all(app, Collective, cmd.collective_ids, "collective_ids")
+    _check_all(app, Grievance, cmd.agenda_grievance_ids, "agenda_grievance_ids")
+    _check_all(app, Campaign, cmd.agenda_campaign_ids, "agenda_campaign_ids")
+    agg = Meeting.schedule(
+        id=new_id(cmd.command_id, "meeting"), kind=cmd.kind, collective_ids=cmd.collective_ids,
+        scheduled_for=cmd.scheduled_for, language=cmd.language,
+        agenda_grievance_ids=cmd.agenda_grievance_ids,
+        agenda_campaign_ids=cmd.agenda_campaign_ids, taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+@handles(c.RecordMeetingHeld)
+def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    _check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
+    agg.record_held(held_at=cmd.held_at, attendee_ids=cmd.attendee_ids,
+                    facilitator_ids=cmd.facilitator_ids, speaker_ids=cmd.speaker_ids,
+                    language=cmd.language, decisions=cmd.decisions)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CancelMeeting)
+def _cancel_meeting(app: Organize, cmd: c.CancelMeeting) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    agg.cancel(cmd.reason)
+    return Done(agg.id, [agg])
+
+
+# == Assessments ==============================================================================
+
+def _levels(levels: tuple[c.Level, ...]) -> tuple[DimensionLevel, ...]:
+    return tuple(DimensionLevel(dimension=x.dimension, level=x.level) for x in levels)
+
+
+@handles(c.RecordAssessment)
+def _record_assessment(app: Organize, cmd: c.RecordAssessment) -> Done:
+    app.exists(Collective, cmd.collective_id, field="collective_id")
+    agg = Assessment.record(id=new_id(cmd.command_id, "assessment"),
+                            collective_id=cmd.collective_id, assessed_on=cmd.assessed_on,
+                            levels=_levels(cmd.levels), narrative=cmd.narrative)
+    return Done(agg.id, [agg])
+
+
+@handles(c.ReviseAssessment)
+def _revise_assessment(app: Organize, cmd: c.ReviseAssessment) -> Done:
+    agg = app._target(Assessment, cmd, "assessment_id")
+    agg.revise(_levels(cmd.levels), cmd.narrative)
+    return Done(agg.id, [agg])
+
+
+__all__ = ["HANDLERS", "CommandError", "Organize", "new_id"]

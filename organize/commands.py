@@ -1,0 +1,368 @@
+"""Commands: one msgspec Struct per thing a person can do.
+
+These structs are the request bodies of the JSON API and the arguments of the
+application's ``execute``; their constraints (lengths, patterns, list sizes) are the first
+line of validation, the domain's invariants the second. Every command carries a
+``command_id`` chosen by the client, so a resubmitted form is recognised; commands on an
+existing aggregate may carry the ``expected_version`` the client read, so a stale write is
+refused instead of silently winning.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+Name = Annotated[str, Meta(min_length=1, max_length=120)]
+ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
+Text = Annotated[str, Meta(min_length=1, max_length=2000)]
+Code = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{1,47}$", max_length=48)]
+Place = Annotated[str, Meta(min_length=1, max_length=64)]
+Language = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+Phone = Annotated[str, Meta(pattern=r"^\+?[0-9 ()\-]{3,32}$")]
+Purpose = Annotated[
+    str,
+    Meta(
+        pattern=r"^(contact|research|referral:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+        description="`contact`, `research` or `referral:<organisation id>`",
+    ),
+]
+Version = Annotated[int, Meta(ge=1, le=2**31)]
+Amount = Annotated[Decimal, Meta(description="A positive amount, as a string, e.g. \"1200.50\"")]
+Ids = Annotated[tuple[UUID, ...], Meta(max_length=50)]
+SomeIds = Annotated[tuple[UUID, ...], Meta(min_length=1, max_length=50)]
+Codes = Annotated[tuple[Code, ...], Meta(max_length=20)]
+Places = Annotated[tuple[Place, ...], Meta(max_length=20)]
+Languages = Annotated[tuple[Language, ...], Meta(max_length=20)]
+
+
+class Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    command_id: UUID
+
+
+class Update(Command, kw_only=True):
+    expected_version: Version | None = None
+
+
+# Collectives -----------------------------------------------------------------------------
+
+class CreateCollective(Command, kw_only=True):
+    name: Name
+    kind: Code
+    sectors: Codes = ()
+    places: Places = ()
+    languages: Languages = ()
+    federation: Name | None = None
+
+
+class RenameCollective(Update, kw_only=True):
+    collective_id: UUID
+    name: Name
+
+
+class UpdateCollectiveProfile(Update, kw_only=True):
+    collective_id: UUID
+    sectors: Codes = ()
+    places: Places = ()
+    languages: Languages = ()
+
+
+class FormAlliance(Update, kw_only=True):
+    collective_id: UUID
+    organisation_id: UUID
+    since: date
+
+
+class EndAlliance(Update, kw_only=True):
+    collective_id: UUID
+    organisation_id: UUID
+    until: date
+
+
+# Organisations ---------------------------------------------------------------------------
+
+class CreateOrganisation(Command, kw_only=True):
+    name: Name
+    kind: Code
+    place: Place | None = None
+
+
+class RenameOrganisation(Update, kw_only=True):
+    organisation_id: UUID
+    name: Name
+
+
+# Workers ---------------------------------------------------------------------------------
+
+class Profile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A worker's pseudonym and personal fields. Sealed under her own key before storage."""
+
+    pseudonym: Annotated[str, Meta(min_length=1, max_length=80)]
+    legal_name: Name | None = None
+    phone: Phone | None = None
+    document_number: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    note: Text | None = None
+
+
+class RegisterWorker(Command, kw_only=True):
+    profile: Profile
+    collective_id: UUID | None = None
+    joined_on: date | None = None
+
+
+class UpdateWorkerProfile(Update, kw_only=True):
+    worker_id: UUID
+    profile: Profile
+
+
+class JoinCollective(Update, kw_only=True):
+    worker_id: UUID
+    collective_id: UUID
+    on: date
+
+
+class LeaveCollective(Update, kw_only=True):
+    worker_id: UUID
+    collective_id: UUID
+    on: date
+
+
+class GiveConsent(Update, kw_only=True):
+    worker_id: UUID
+    purpose: Purpose
+    on: datetime | None = None
+
+
+class WithdrawConsent(Update, kw_only=True):
+    worker_id: UUID
+    purpose: Purpose
+    on: datetime | None = None
+
+
+class StartSpell(Update, kw_only=True):
+    worker_id: UUID
+    sector: Code
+    occupation: Name
+    place: Place
+    employer_id: UUID | None = None
+    relationship: Code
+    paid: bool
+    started_on: date
+
+
+class EndSpell(Update, kw_only=True):
+    worker_id: UUID
+    spell_id: UUID
+    ended_on: date
+
+
+class RecordMove(Update, kw_only=True):
+    worker_id: UUID
+    to_place: Place
+    from_place: Place | None = None
+    stage: Code
+    moved_on: date
+
+
+class StatusChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A change of status. Sensitive: sealed under the worker's key, never exported."""
+
+    status_kind: Literal["document", "immigration", "employment", "custody", "health"]
+    status: ShortText
+    note: Text | None = None
+
+
+class ChangeStatus(Update, kw_only=True):
+    worker_id: UUID
+    change: StatusChange
+    on: date
+
+
+class EraseWorker(Update, kw_only=True):
+    worker_id: UUID
+
+
+# Grievances ------------------------------------------------------------------------------
+
+class RaiseGrievance(Command, kw_only=True):
+    collective_id: UUID
+    worker_ids: SomeIds
+    category: Code
+    sector: Code
+    place: Place
+    stage: Code
+    organisation_ids: Ids = ()
+    occurred_on: date
+    description: Text
+
+
+class JoinGrievance(Update, kw_only=True):
+    grievance_id: UUID
+    worker_ids: SomeIds
+
+
+class NoteEvidence(Update, kw_only=True):
+    grievance_id: UUID
+    note: Text
+    on: date
+
+
+class ReferGrievance(Update, kw_only=True):
+    grievance_id: UUID
+    organisation_id: UUID
+    worker_ids: SomeIds
+    on: date
+
+
+class EscalateGrievance(Update, kw_only=True):
+    grievance_id: UUID
+    target: Code
+    on: date
+
+
+class RecordNegotiation(Update, kw_only=True):
+    grievance_id: UUID
+    with_organisation_id: UUID | None = None
+    held_on: date
+    notes: Text | None = None
+
+
+class RecordOutcome(Update, kw_only=True):
+    grievance_id: UUID
+    outcome: Code
+    amount: Amount | None = None
+    currency: Currency | None = None
+    on: date
+
+
+class ReportRetaliation(Update, kw_only=True):
+    grievance_id: UUID
+    details: Text
+    kind: Code | None = None
+    on: date
+
+
+class WithdrawGrievance(Update, kw_only=True):
+    grievance_id: UUID
+    on: date
+    reason: Code | None = None
+
+
+class ReopenGrievance(Update, kw_only=True):
+    grievance_id: UUID
+    on: date
+
+
+# Campaigns -------------------------------------------------------------------------------
+
+class LaunchCampaign(Command, kw_only=True):
+    issue: ShortText
+    demands: Annotated[tuple[ShortText, ...], Meta(max_length=50)] = ()
+    collective_ids: SomeIds
+    sectors: Codes = ()
+    launched_on: date
+
+
+class AddDemand(Update, kw_only=True):
+    campaign_id: UUID
+    text: ShortText
+
+
+class JoinCampaign(Update, kw_only=True):
+    campaign_id: UUID
+    collective_id: UUID
+
+
+class LinkGrievance(Update, kw_only=True):
+    campaign_id: UUID
+    grievance_id: UUID
+
+
+class TakeAction(Update, kw_only=True):
+    campaign_id: UUID
+    kind: Code
+    taken_on: date
+    participant_ids: Ids = ()
+    collective_ids: Ids = ()
+
+
+class ResolveDemand(Update, kw_only=True):
+    campaign_id: UUID
+    demand_id: UUID
+    result: Code
+    on: date
+
+
+class SignAgreement(Update, kw_only=True):
+    campaign_id: UUID
+    with_organisation_id: UUID
+    signed_on: date
+    clauses: Annotated[tuple[ShortText, ...], Meta(min_length=1, max_length=50)]
+
+
+class CloseCampaign(Update, kw_only=True):
+    campaign_id: UUID
+    on: date
+    summary: Text | None = None
+
+
+# Meetings --------------------------------------------------------------------------------
+
+class ScheduleMeeting(Command, kw_only=True):
+    kind: Code
+    collective_ids: SomeIds
+    scheduled_for: datetime
+    language: Language
+    agenda_grievance_ids: Ids = ()
+    agenda_campaign_ids: Ids = ()
+
+
+class RecordMeetingHeld(Update, kw_only=True):
+    meeting_id: UUID
+    held_at: datetime
+    attendee_ids: Annotated[tuple[UUID, ...], Meta(min_length=1, max_length=500)]
+    facilitator_ids: SomeIds
+    speaker_ids: Annotated[tuple[UUID, ...], Meta(max_length=500)] = ()
+    language: Language
+    decisions: Annotated[tuple[ShortText, ...], Meta(max_length=50)] = ()
+
+
+class CancelMeeting(Update, kw_only=True):
+    meeting_id: UUID
+    reason: ShortText | None = None
+
+
+# Assessments -----------------------------------------------------------------------------
+
+class Level(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    dimension: Code
+    level: Annotated[int, Meta(ge=0, le=4)]
+
+
+class RecordAssessment(Command, kw_only=True):
+    collective_id: UUID
+    assessed_on: date
+    levels: Annotated[tuple[Level, ...], Meta(min_length=1, max_length=8)]
+    narrative: Text
+
+
+class ReviseAssessment(Update, kw_only=True):
+    assessment_id: UUID
+    levels: Annotated[tuple[Level, ...], Meta(min_length=1, max_length=8)]
+    narrative: Text
+
+
+class CommandResult(msgspec.Struct, kw_only=True):
+    """What every command returns: the ids it touched and where its last event landed."""
+
+    command_id: UUID
+    id: UUID
+    ids: tuple[UUID, ...]
+    notification_id: int | None
+    replayed: bool = False

@@ -1,0 +1,156 @@
+"""Erasure really erases: after ``EraseWorker``, the plaintext of her personal fields is
+nowhere in the database's files, not even after decrypting every event with the master key.
+
+We read the relation files themselves (``pg_read_binary_file`` of every table, index and
+TOAST relation, after a CHECKPOINT), so dead tuples and index entries count too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import psycopg
+import pytest
+
+from organize import commands as c
+from organize.keys import Sealer
+from tests.integration import helpers as h
+
+pytestmark = pytest.mark.integration
+
+
+def relation_files(url: str) -> dict[str, bytes]:
+    """Raw bytes of every relation file of the current database (all segments)."""
+    out: dict[str, bytes] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        rows = conn.execute(
+            "SELECT c.oid::regclass::text, pg_relation_filepath(c.oid) FROM pg_class c "
+            "WHERE c.relkind IN ('r', 'i', 't', 'm') AND pg_relation_filepath(c.oid) IS NOT NULL"
+        ).fetchall()
+        for name, path in rows:
+            chunks, segment = [], 0
+            while True:
+                seg_path = path if segment == 0 else f"{path}.{segment}"
+                exists = conn.execute("SELECT (pg_stat_file(%s, true)).size", (seg_path,)).fetchone()[0]
+                if exists is None:
+                    break
+                chunks.append(conn.execute("SELECT pg_read_binary_file(%s)", (seg_path,)).fetchone()[0])
+                segment += 1
+            out[name] = b"".join(bytes(ch) for ch in chunks)
+    return out
+
+
+def test_erasure_leaves_no_plaintext_anywhere(app, database):
+    tag = uuid.uuid4().hex[:10]
+    secrets = {
+        "pseudonym": f"Sunita{tag}",
+        "legal_name": f"Legal Name {tag}",
+        "phone": "+977 98" + str(int(tag, 16) % 10**8).zfill(8),
+        "document_number": f"PN{tag.upper()}",
+        "note": f"Lives near the temple {tag}",
+    }
+    status_text = f"undocumented-{tag}"
+    description = f"Passport taken by employer {tag}"
+    collective = app.execute(h.create_collective())
+    worker = app.execute(h.register_worker(collective.id, **secrets))
+    other = app.execute(h.register_worker(collective.id, pseudonym=f"Other{tag}"))
+    app.execute(c.ChangeStatus(command_id=h.cid(), worker_id=worker.id,
+                               change=c.StatusChange(status_kind="immigration", status=status_text),
+                               on=date(2025, 6, 1)))
+    solo = app.execute(h.raise_grievance(collective.id, [worker.id], description=description,
+                                         category="documents_confiscated"))
+    shared_text = f"Shared story {tag}"
+    shared = app.execute(h.raise_grievance(collective.id, [worker.id, other.id],
+                                           description=shared_text))
+    app.execute(c.NoteEvidence(command_id=h.cid(), grievance_id=solo.id,
+                               note=f"Photo of contract {tag}", on=date(2025, 6, 2)))
+
+    plaintexts = [*secrets.values(), status_text, description, f"Photo of contract {tag}"]
+    # The plaintext never reaches the files (sealed, then encrypted again with the master key);
+    # what must vanish on erasure is the wrapped key that opens it. Check the scan sees it.
+    with app.recorder.datastore.transaction() as curs:
+        curs.execute("SELECT wrapped FROM organize_data_keys WHERE subject_id = ANY(%s)",
+                     ([worker.id, solo.id],))
+        wrapped = [bytes(r["wrapped"]) for r in curs.fetchall()]
+    assert len(wrapped) == 2
+    before = relation_files(database.url)
+    assert not any(p.encode() in blob for p in plaintexts for blob in before.values())
+    assert all(any(w in blob for blob in before.values()) for w in wrapped)
+    assert app.sealer.open(solo.id, app.repository.get(solo.id).description) == description.encode()
+
+    app.execute(c.EraseWorker(command_id=h.cid(), worker_id=worker.id))
+
+    files = relation_files(database.url)
+    for w in wrapped:  # not even as a dead tuple or an index entry
+        assert not any(w in blob for blob in files.values())
+    for p in plaintexts:
+        hits = [name for name, blob in files.items() if p.encode() in blob]
+        assert not hits, f"{p!r} found in {hits}"
+
+    # Now decrypt every stored event with the master key and try every remaining data key.
+    cipher = app.mapper.cipher
+    with app.recorder.datastore.transaction() as curs:
+        curs.execute("SELECT originator_id, state FROM organize_events")
+        events = [(r["originator_id"], cipher.decrypt(bytes(r["state"]))) for r in curs.fetchall()]
+        curs.execute("SELECT subject_id FROM organize_data_keys")
+        key_ids = [r["subject_id"] for r in curs.fetchall()]
+    assert worker.id not in key_ids and solo.id not in key_ids
+    assert shared.id in key_ids  # her co-worker's story stays readable to the collective
+    keys = app.keys.get_many(key_ids)
+    opened = []
+    for originator_id, plain in events:
+        for p in plaintexts:
+            assert p.encode() not in plain
+        for sealed in _sealed_values(plain):
+            for subject, key in keys.items():
+                text = Sealer.open_with(key, subject, sealed)
+                if text is not None:
+                    opened.append(text)
+    assert opened, "the scan opened nothing at all, so it proves nothing"
+    for text in opened:
+        for p in plaintexts:
+            assert p.encode() not in text
+    assert any(shared_text.encode() in t for t in opened)
+
+
+def _sealed_values(plain: bytes) -> list[bytes]:
+    """Every base64 bytes value in a decrypted event (msgspec encodes bytes as base64)."""
+    import base64
+
+    import msgspec
+
+    found: list[bytes] = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str) and len(value) > 40:
+            try:
+                raw = base64.b64decode(value, validate=True)
+            except ValueError:
+                return
+            if raw[:1] == b"\x01":
+                found.append(raw)
+
+    walk(msgspec.json.decode(plain))
+    return found
+
+
+def test_erasing_twice_is_refused_and_the_command_replays(app):
+    collective = app.execute(h.create_collective())
+    worker = app.execute(h.register_worker(collective.id))
+    erase = c.EraseWorker(command_id=h.cid(), worker_id=worker.id)
+    first = app.execute(erase)
+    assert app.execute(erase).replayed
+    from organize.errors import Invalid
+
+    with pytest.raises(Invalid) as e:
+        app.execute(c.EraseWorker(command_id=h.cid(), worker_id=worker.id))
+    assert e.value.code == "erased"
+    assert first.notification_id

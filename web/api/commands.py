@@ -1,0 +1,93 @@
+"""One POST route per command, generated from a table so paths, bodies and the OpenAPI
+operation ids cannot drift apart. Ids travel in the body, never in the URL path.
+
+Command handlers are sync (eventsourcing and psycopg are sync) and run in a thread.
+"""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Router, post
+
+from organize import commands as c
+from organize.application import Organize
+from web.api.errors import ERROR_RESPONSES
+
+# (area, action, command)
+COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
+    ("collectives", "create", c.CreateCollective),
+    ("collectives", "rename", c.RenameCollective),
+    ("collectives", "update-profile", c.UpdateCollectiveProfile),
+    ("collectives", "form-alliance", c.FormAlliance),
+    ("collectives", "end-alliance", c.EndAlliance),
+    ("organisations", "create", c.CreateOrganisation),
+    ("organisations", "rename", c.RenameOrganisation),
+    ("workers", "register", c.RegisterWorker),
+    ("workers", "update-profile", c.UpdateWorkerProfile),
+    ("workers", "join-collective", c.JoinCollective),
+    ("workers", "leave-collective", c.LeaveCollective),
+    ("workers", "give-consent", c.GiveConsent),
+    ("workers", "withdraw-consent", c.WithdrawConsent),
+    ("workers", "start-spell", c.StartSpell),
+    ("workers", "end-spell", c.EndSpell),
+    ("workers", "record-move", c.RecordMove),
+    ("workers", "change-status", c.ChangeStatus),
+    ("workers", "erase", c.EraseWorker),
+    ("grievances", "raise", c.RaiseGrievance),
+    ("grievances", "join", c.JoinGrievance),
+    ("grievances", "note-evidence", c.NoteEvidence),
+    ("grievances", "refer", c.ReferGrievance),
+    ("grievances", "escalate", c.EscalateGrievance),
+    ("grievances", "record-negotiation", c.RecordNegotiation),
+    ("grievances", "record-outcome", c.RecordOutcome),
+    ("grievances", "report-retaliation", c.ReportRetaliation),
+    ("grievances", "withdraw", c.WithdrawGrievance),
+    ("grievances", "reopen", c.ReopenGrievance),
+    ("campaigns", "launch", c.LaunchCampaign),
+    ("campaigns", "add-demand", c.AddDemand),
+    ("campaigns", "join", c.JoinCampaign),
+    ("campaigns", "link-grievance", c.LinkGrievance),
+    ("campaigns", "take-action", c.TakeAction),
+    ("campaigns", "resolve-demand", c.ResolveDemand),
+    ("campaigns", "sign-agreement", c.SignAgreement),
+    ("campaigns", "close", c.CloseCampaign),
+    ("meetings", "schedule", c.ScheduleMeeting),
+    ("meetings", "record-held", c.RecordMeetingHeld),
+    ("meetings", "cancel", c.CancelMeeting),
+    ("assessments", "record", c.RecordAssessment),
+    ("assessments", "revise", c.ReviseAssessment),
+]
+
+
+def _operation_id(command: type[c.Command]) -> str:
+    name = command.__name__
+    return name[0].lower() + name[1:]
+
+
+def _summary(command: type[c.Command]) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", command.__name__).capitalize()
+
+
+def _route(area: str, action: str, command: type[c.Command]):
+    def handler(data, organize: Organize) -> c.CommandResult:
+        return organize.execute(data)
+
+    handler.__annotations__ = {"data": command, "organize": Organize, "return": c.CommandResult}
+    handler.__name__ = _operation_id(command)
+    creates = not issubclass(command, c.Update)
+    return post(
+        f"/{area}/{action}",
+        sync_to_thread=True,
+        status_code=201 if creates else 200,
+        operation_id=_operation_id(command),
+        summary=_summary(command),
+        description=(command.__doc__ or "").strip() or None,
+        tags=[area],
+        responses=ERROR_RESPONSES,
+    )(handler)
+
+
+def command_router() -> Router:
+    """The ``organize`` dependency is provided by the app factory."""
+    return Router(path="/api/v1", route_handlers=[_route(*row) for row in COMMAND_ROUTES])

@@ -1,0 +1,78 @@
+"""One error shape for every 4xx, naming the field, and no 5xx for bad input.
+
+Messages never echo what was sent: a value in an error could be a name or a phone number.
+"""
+
+from __future__ import annotations
+
+import msgspec
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+
+from organize.errors import CommandError
+
+log = structlog.get_logger("web.errors")
+
+STATUS = {"invalid": 422, "not_found": 404, "conflict": 409}
+
+
+class ErrorBody(msgspec.Struct, kw_only=True):
+    error: str
+    message: str
+    field: str | None = None
+    status_code: int
+
+
+def _respond(status: int, error: str, message: str, field: str | None) -> Response:
+    body = ErrorBody(error=error, message=message, field=field, status_code=status)
+    return Response(content=body, status_code=status, media_type=MediaType.JSON)
+
+
+def command_error(_: Request, exc: CommandError) -> Response:
+    return _respond(STATUS.get(exc.kind, 422), exc.code, exc.message, exc.field)
+
+
+def _field_from_key(key: str | None) -> str | None:
+    if not key:
+        return None
+    return key.removeprefix("$.") or None
+
+
+def validation_error(_: Request, exc: ValidationException) -> Response:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    first = extra[0] if extra and isinstance(extra[0], dict) else {}
+    field = _field_from_key(first.get("key"))
+    message = first.get("message") or exc.detail or "The request is not valid."
+    if field:
+        message = f"{field}: {message}"
+    return _respond(400, "invalid_input", message, field)
+
+
+def http_error(_: Request, exc: HTTPException) -> Response:
+    if exc.status_code >= 500:
+        return internal_error(_, exc)
+    return _respond(exc.status_code, "http_error", str(exc.detail), None)
+
+
+def internal_error(request: Request, exc: Exception) -> Response:
+    # The exception type only: its text could contain data from the request.
+    log.error("unhandled", error=type(exc).__name__, path=request.url.path)
+    return _respond(500, "internal", "Something went wrong on our side; nothing was saved.", None)
+
+
+HANDLERS = {
+    CommandError: command_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: internal_error,
+}
+
+ERROR_RESPONSES = {
+    400: ResponseSpec(data_container=ErrorBody, description="The body is malformed or a field is invalid."),
+    404: ResponseSpec(data_container=ErrorBody, description="An id does not exist."),
+    409: ResponseSpec(data_container=ErrorBody, description="A stale version or a reused command id."),
+    413: ResponseSpec(data_container=ErrorBody, description="The body is too large."),
+    422: ResponseSpec(data_container=ErrorBody, description="A rule of the domain was broken."),
+}

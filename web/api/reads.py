@@ -1,0 +1,29 @@
+"""GET routes that read one aggregate by id (``/api/v1/<area>/<id>``)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Router, get
+
+from organize.application import Organize
+from organize.reading import VIEWS
+from web.api.errors import ERROR_RESPONSES
+
+
+def _route(area: str, cls, view, view_type):
+    noun = area.rstrip("s")
+
+    def handler(aggregate_id: UUID, organize: Organize):
+        return view(organize, organize.load(cls, aggregate_id, field="id"))
+
+    handler.__annotations__ = {"aggregate_id": UUID, "organize": Organize, "return": view_type}
+    operation_id = f"get{noun.capitalize()}"
+    handler.__name__ = operation_id
+    return get(f"/{area}/{{aggregate_id:uuid}}", sync_to_thread=True, operation_id=operation_id,
+               summary=f"Read one {noun}", tags=[area],
+               responses={404: ERROR_RESPONSES[404]})(handler)
+
+
+def read_router() -> Router:
+    return Router(path="/api/v1", route_handlers=[_route(area, *spec) for area, spec in VIEWS.items()])
