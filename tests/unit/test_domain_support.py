@@ -32,11 +32,14 @@ def new_id() -> UUID:
 
 
 @contextmanager
-def refused(aggregate: Aggregate, code: str, field: str | None = None) -> Iterator[None]:
-    """The block must raise DomainError(code, field), leaving ``aggregate`` untouched."""
+def refused(
+    aggregate: Aggregate, code: str, field: str | None = None
+) -> Iterator[pytest.ExceptionInfo[DomainError]]:
+    """The block must raise DomainError(code, field), leaving ``aggregate`` untouched.
+    Yields pytest's ExceptionInfo, so a test can read the message afterwards."""
     before = copy.deepcopy(aggregate.__dict__)
     with pytest.raises(DomainError) as info:
-        yield
+        yield info
     assert info.value.code == code, info.value
     assert info.value.field == field, info.value
     assert info.value.message and info.value.message[-1] in ".?", info.value.message
@@ -45,10 +48,12 @@ def refused(aggregate: Aggregate, code: str, field: str | None = None) -> Iterat
 
 
 @contextmanager
-def refused_creation(code: str, field: str | None = None) -> Iterator[DomainError]:
+def refused_creation(
+    code: str, field: str | None = None
+) -> Iterator[pytest.ExceptionInfo[DomainError]]:
     """Creation is a classmethod: there is no aggregate to inspect, only the error."""
     with pytest.raises(DomainError) as info:
-        yield info  # type: ignore[misc]
+        yield info
     assert info.value.code == code, info.value
     assert info.value.field == field, info.value
 

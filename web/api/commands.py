@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 from litestar import Router, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from organize import commands as c
 from organize.application import Organize
@@ -73,7 +75,7 @@ def _route(area: str, action: str, command: type[c.Command]):
     def handler(data, organize: Organize) -> c.CommandResult:
         return organize.execute(data)
 
-    handler.__annotations__ = {"data": command, "organize": Organize, "return": c.CommandResult}
+    handler.__annotations__ = {"data": JSONBody[command], "organize": NamedDependency[Organize], "return": c.CommandResult}
     handler.__name__ = _operation_id(command)
     creates = not issubclass(command, c.Update)
     return post(

@@ -5,6 +5,8 @@ Messages never echo what was sent: a value in an error could be a name or a phon
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 import structlog
 from litestar import MediaType, Request, Response
@@ -34,17 +36,25 @@ def command_error(_: Request, exc: CommandError) -> Response:
     return _respond(STATUS.get(exc.kind, 422), exc.code, exc.message, exc.field)
 
 
-def _field_from_key(key: str | None) -> str | None:
-    if not key:
-        return None
-    return key.removeprefix("$.") or None
+_NAMED_FIELD = re.compile(r"field `([^`]+)`")
+
+
+def _field(key: str | None, message: str) -> str | None:
+    """The dotted field name: from the error's key, plus the field msgspec names in its
+    message for unknown or missing fields (whose key is the enclosing object)."""
+    key = (key or "").removeprefix("$.")
+    key = "" if key == "data" else key
+    named = _NAMED_FIELD.search(message)
+    if named:
+        return f"{key}.{named.group(1)}" if key else named.group(1)
+    return key or None
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
-    field = _field_from_key(first.get("key"))
     message = first.get("message") or exc.detail or "The request is not valid."
+    field = _field(first.get("key"), message)
     if field:
         message = f"{field}: {message}"
     return _respond(400, "invalid_input", message, field)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Router, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from organize.application import Organize
 from organize.reading import VIEWS
@@ -17,7 +19,8 @@ def _route(area: str, cls, view, view_type):
     def handler(aggregate_id: UUID, organize: Organize):
         return view(organize, organize.load(cls, aggregate_id, field="id"))
 
-    handler.__annotations__ = {"aggregate_id": UUID, "organize": Organize, "return": view_type}
+    handler.__annotations__ = {"aggregate_id": FromPath[UUID], "organize": NamedDependency[Organize],
+                               "return": view_type}
     operation_id = f"get{noun.capitalize()}"
     handler.__name__ = operation_id
     return get(f"/{area}/{{aggregate_id:uuid}}", sync_to_thread=True, operation_id=operation_id,
