@@ -91,6 +91,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class _Replayed(Exception):  # noqa: N818 - control flow, never escapes execute()
+    def __init__(self, result: c.CommandResult):
+        self.result = result
+
+
 class Organize(Application):
     """The organize application. ``env`` comes from the composition root."""
 
@@ -105,39 +110,47 @@ class Organize(Application):
     # -- running commands -----------------------------------------------------------------
 
     def execute(self, command: c.Command) -> c.CommandResult:
+        try:
+            return self._execute(command)
+        except _Replayed as replayed:
+            return replayed.result
+
+    def _execute(self, command: c.Command) -> c.CommandResult:
+        """Run a command once. A resubmitted ``command_id`` returns the first result.
+
+        The log is not read up front: its primary key refuses a second row inside the save
+        transaction, so the happy path costs no extra round trip. It is read only when
+        something fails, since a resubmitted command can fail where the first succeeded
+        ("already a member", a stale version, an id that already exists).
+        """
         command_type = type(command).__name__
-        prior = self._replay(command)
-        if prior is not None:
-            return prior
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise Invalid(f"Unknown command {command_type}.", code="unknown_command")
         try:
             done = handler(self, command)
         except DomainError as e:
-            raise Invalid(e.message, field=e.field, code=e.code) from None
+            self._raise_unless_replayed(command, Invalid(e.message, field=e.field, code=e.code))
+        except CommandError as e:
+            self._raise_unless_replayed(command, e)
         ids = tuple(dict.fromkeys(a.id for a in done.aggregates)) or (done.primary,)
-        stored = StoredResult(id=done.primary, ids=ids)
         entry = LogEntry(
             command_id=command.command_id,
             command_type=command_type,
             payload_digest=_digest(command),
-            result=msgspec.json.encode(stored),
+            result=msgspec.json.encode(StoredResult(id=done.primary, ids=ids)),
         )
         if done.before_save is not None:
             done.before_save()
         try:
             recordings = self.save(*done.aggregates, command=entry)
         except IntegrityError:
-            # Either the same command won a race, or the aggregate moved on under us.
-            prior = self._replay(command)
-            if prior is not None:
-                return prior
-            raise Conflict(
+            # Either the same command got there first, or the aggregate moved on under us.
+            self._raise_unless_replayed(command, Conflict(
                 "Someone else changed this record at the same moment. Reload it and try again.",
                 field="expected_version",
                 code="conflict",
-            ) from None
+            ))
         notification_id = recordings[-1].notification.id if recordings else None
         log.info("command", command=command_type, command_id=str(command.command_id),
                  aggregate_id=str(done.primary), notification_id=notification_id)
@@ -145,6 +158,12 @@ class Organize(Application):
             command_id=command.command_id, id=done.primary, ids=ids,
             notification_id=notification_id,
         )
+
+    def _raise_unless_replayed(self, command: c.Command, error: CommandError):
+        prior = self._replay(command)
+        if prior is None:
+            raise error from None
+        raise _Replayed(prior)
 
     def _replay(self, command: c.Command) -> c.CommandResult | None:
         row = self.recorder.find_command(command.command_id)

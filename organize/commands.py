@@ -288,7 +288,7 @@ class TakeAction(Update, kw_only=True):
     campaign_id: UUID
     kind: Code
     taken_on: date
-    participant_ids: Ids = ()
+    participant_ids: Annotated[tuple[UUID, ...], Meta(max_length=500)] = ()
     collective_ids: Ids = ()
 
 

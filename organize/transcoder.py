@@ -13,7 +13,7 @@ converted to the current shape.
 from __future__ import annotations
 
 import typing
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import msgspec
@@ -25,7 +25,7 @@ _ENCODER = msgspec.json.Encoder(decimal_format="string", uuid_format="canonical"
 _LOOSE = msgspec.json.Decoder()
 
 
-@lru_cache(maxsize=None)
+@cache
 def state_type(cls: type) -> type[msgspec.Struct]:
     """The msgspec Struct describing the stored state of one event class."""
     hints = typing.get_type_hints(cls)
@@ -40,7 +40,7 @@ def state_type(cls: type) -> type[msgspec.Struct]:
     return msgspec.defstruct(f"{cls.__name__}State", fields, kw_only=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decoder(cls: type) -> msgspec.json.Decoder:
     return msgspec.json.Decoder(state_type(cls))
 

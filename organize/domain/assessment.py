@@ -27,7 +27,7 @@ class Assessment(Aggregate):
     def record(
         cls,
         *,
-        id: UUID,  # noqa: A002  (the application chooses ids)
+        id: UUID,  # the application chooses ids
         collective_id: UUID,
         assessed_on: date,
         levels: tuple[DimensionLevel, ...],
@@ -44,7 +44,7 @@ class Assessment(Aggregate):
     @event("Recorded")
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         collective_id: UUID,
         assessed_on: date,
         levels: tuple[DimensionLevel, ...],

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from organize.domain.errors import DomainError
 from organize.domain.limits import (
     LIST_MAX,
+    PEOPLE_MAX,
     TEXT_MAX,
     TITLE_MAX,
     check_codes,
@@ -33,7 +34,7 @@ class Campaign(Aggregate):
     def launch(
         cls,
         *,
-        id: UUID,  # noqa: A002  (the application chooses ids)
+        id: UUID,  # the application chooses ids
         issue: str,
         demands: tuple[Demand, ...],
         collective_ids: tuple[UUID, ...],
@@ -45,8 +46,7 @@ class Campaign(Aggregate):
             raise DomainError("The demands must be a list of demands.", field="demands")
         if len(demands) > LIST_MAX:
             raise DomainError(
-                f"A campaign can be launched with at most {LIST_MAX} demands; add the "
-                "others afterwards.",
+                f"A campaign can be launched with at most {LIST_MAX} demands; add the others afterwards.",
                 field="demands",
                 code="too_many",
             )
@@ -64,7 +64,7 @@ class Campaign(Aggregate):
     @event("Launched")
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         issue: str,
         demands: tuple[Demand, ...],
         collective_ids: tuple[UUID, ...],
@@ -158,7 +158,7 @@ class Campaign(Aggregate):
             action_id=action_id,
             kind=taxonomy.require("campaign_action_kinds", kind, field="kind"),
             taken_on=check_date(taken_on, field="taken_on"),
-            participant_ids=check_ids(participant_ids, field="participant_ids"),
+            participant_ids=check_ids(participant_ids, field="participant_ids", max_items=PEOPLE_MAX),
             collective_ids=check_ids(collective_ids, field="collective_ids"),
         )
 

@@ -30,7 +30,7 @@ class Collective(Aggregate):
     def create(
         cls,
         *,
-        id: UUID,  # noqa: A002  (the application chooses ids)
+        id: UUID,  # the application chooses ids
         name: str,
         kind: str,
         sectors: tuple[str, ...],
@@ -52,7 +52,7 @@ class Collective(Aggregate):
     @event("Created")
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         name: str,
         kind: str,
         sectors: tuple[str, ...],
@@ -123,8 +123,7 @@ class Collective(Aggregate):
         until = check_date(until, field="until")
         if organisation_id not in self.alliances:
             raise DomainError(
-                "This collective has no current alliance with that organisation, so "
-                "there is none to end.",
+                "This collective has no current alliance with that organisation, so there is none to end.",
                 field="organisation_id",
                 code="not_allied",
             )

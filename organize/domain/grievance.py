@@ -54,7 +54,7 @@ class Grievance(Aggregate):
     def raise_grievance(
         cls,
         *,
-        id: UUID,  # noqa: A002  (the application chooses ids)
+        id: UUID,  # the application chooses ids
         collective_id: UUID,
         worker_ids: tuple[UUID, ...],
         category: str,
@@ -82,7 +82,7 @@ class Grievance(Aggregate):
     @event("Raised")
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         collective_id: UUID,
         worker_ids: tuple[UUID, ...],
         category: str,
@@ -144,8 +144,7 @@ class Grievance(Aggregate):
         for position, worker_id in enumerate(worker_ids, start=1):
             if worker_id in self.worker_ids:
                 raise DomainError(
-                    f"Worker {position} in the list (id {worker_id}) is already a party "
-                    "to this grievance.",
+                    f"Worker {position} in the list (id {worker_id}) is already a party to this grievance.",
                     field="worker_ids",
                     code="already_party",
                 )
@@ -212,9 +211,7 @@ class Grievance(Aggregate):
 
     @event("Referred")
     def _referred(self, organisation_id: UUID, worker_ids: tuple[UUID, ...], on: date) -> None:
-        self.referrals.append(
-            Referral(organisation_id=organisation_id, worker_ids=worker_ids, on=on)
-        )
+        self.referrals.append(Referral(organisation_id=organisation_id, worker_ids=worker_ids, on=on))
         self.history.append(("referred", on))
 
     def escalate(self, target: str, on: date, taxonomy: Taxonomy) -> None:
@@ -238,9 +235,7 @@ class Grievance(Aggregate):
     ) -> None:
         self._require_open("A negotiation cannot be recorded")
         self._negotiation_recorded(
-            with_organisation_id=check_optional_uuid(
-                with_organisation_id, field="with_organisation_id"
-            ),
+            with_organisation_id=check_optional_uuid(with_organisation_id, field="with_organisation_id"),
             held_on=check_date(held_on, field="held_on"),
             sealed_notes=check_optional_sealed(sealed_notes, field="sealed_notes"),
         )
@@ -273,9 +268,7 @@ class Grievance(Aggregate):
             amount = _check_amount(amount)
             currency = _check_currency(currency)
         else:
-            with_amount = ", ".join(
-                c for c in taxonomy.codes("outcomes") if taxonomy.outcome_needs_amount(c)
-            )
+            with_amount = ", ".join(c for c in taxonomy.codes("outcomes") if taxonomy.outcome_needs_amount(c))
             for name, value in (("amount", amount), ("currency", currency)):
                 if value is not None:
                     raise DomainError(
@@ -292,9 +285,7 @@ class Grievance(Aggregate):
         )
 
     @event("OutcomeRecorded")
-    def _outcome_recorded(
-        self, outcome: str, amount: Decimal | None, currency: str | None, on: date
-    ) -> None:
+    def _outcome_recorded(self, outcome: str, amount: Decimal | None, currency: str | None, on: date) -> None:
         self.outcome = Outcome(outcome=outcome, amount=amount, currency=currency, on=on)
         self.history.append(("outcome_recorded", on))
 
@@ -333,8 +324,7 @@ class Grievance(Aggregate):
     def reopen(self, on: date) -> None:
         if self.status == OPEN:
             raise DomainError(
-                "This grievance is open already; only a withdrawn or resolved grievance "
-                "can be reopened.",
+                "This grievance is open already; only a withdrawn or resolved grievance can be reopened.",
                 code="already_open",
             )
         self._reopened(on=check_date(on, field="on"))
@@ -350,9 +340,7 @@ class Grievance(Aggregate):
 
     def _require_open(self, action: str) -> None:
         if self.status == WITHDRAWN:
-            raise DomainError(
-                f"{action} on a withdrawn grievance; reopen it first.", code="withdrawn"
-            )
+            raise DomainError(f"{action} on a withdrawn grievance; reopen it first.", code="withdrawn")
         if self.status == RESOLVED:
             raise DomainError(
                 f"{action} on a grievance that already has an outcome; reopen it first.",
@@ -394,8 +382,7 @@ def _check_currency(currency: object) -> str:
         )
     if not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
         raise DomainError(
-            "The currency must be a three-letter ISO 4217 code in capitals, such as "
-            "HKD, PHP or USD.",
+            "The currency must be a three-letter ISO 4217 code in capitals, such as HKD, PHP or USD.",
             field="currency",
         )
     return currency

@@ -20,6 +20,7 @@ TEXT_MAX = 2000  # a paragraph of plain text: a clause, a decision, a summary
 NARRATIVE_MAX = 8000  # an assessment's narrative, which may run to several paragraphs
 SEALED_MAX = 16384  # bytes of encrypted personal data in one field
 LIST_MAX = 50  # items in any tuple parameter
+PEOPLE_MAX = 500  # attendees of an assembly, participants in a strike
 PLACE_MAX = 64  # a place code such as "HK" or "HK-KLN"
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
@@ -42,8 +43,7 @@ def check_text(value: object, *, field: str, max_len: int, required: bool = True
         )
     if len(value) > max_len:
         raise DomainError(
-            f"The {_words(field)} is {len(value)} characters long; please shorten it "
-            f"to at most {max_len}.",
+            f"The {_words(field)} is {len(value)} characters long; please shorten it to at most {max_len}.",
             field=field,
             code="too_long",
         )
@@ -86,9 +86,7 @@ def check_sealed(value: object, *, field: str) -> bytes:
             field=field,
         )
     if not value:
-        raise DomainError(
-            f"The {_words(field)} is empty; it is required.", field=field, code="empty"
-        )
+        raise DomainError(f"The {_words(field)} is empty; it is required.", field=field, code="empty")
     if len(value) > SEALED_MAX:
         raise DomainError(
             f"The {_words(field)} is {len(value)} bytes once sealed; please shorten it "
@@ -216,9 +214,7 @@ def check_not_before(later: date, earlier: date, *, field: str, what: str) -> No
         )
 
 
-def _check_items(
-    values: object, *, field: str, min_items: int, max_items: int
-) -> tuple[object, ...]:
+def _check_items(values: object, *, field: str, min_items: int, max_items: int) -> tuple[object, ...]:
     # Events only hold tuples; a list is accepted from callers and frozen here.
     # A bare string is refused because iterating it would give its letters.
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -226,15 +222,13 @@ def _check_items(
     items = tuple(values)
     if len(items) < min_items:
         raise DomainError(
-            f"The {_words(field)} needs at least {min_items} "
-            f"{'item' if min_items == 1 else 'items'}.",
+            f"The {_words(field)} needs at least {min_items} {'item' if min_items == 1 else 'items'}.",
             field=field,
             code="empty",
         )
     if len(items) > max_items:
         raise DomainError(
-            f"The {_words(field)} has {len(items)} items; at most {max_items} can be "
-            "recorded at once.",
+            f"The {_words(field)} has {len(items)} items; at most {max_items} can be recorded at once.",
             field=field,
             code="too_many",
         )
@@ -246,8 +240,7 @@ def _check_distinct(items: tuple[object, ...], *, field: str) -> None:
     for position, item in enumerate(items, start=1):
         if item in seen:
             raise DomainError(
-                f"Item {position} of the {_words(field)} is listed twice; please "
-                "list each one once.",
+                f"Item {position} of the {_words(field)} is listed twice; please list each one once.",
                 field=field,
                 code="duplicate",
             )

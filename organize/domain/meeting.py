@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from organize.domain.errors import DomainError
 from organize.domain.limits import (
+    PEOPLE_MAX,
     TEXT_MAX,
     check_datetime,
     check_ids,
@@ -35,7 +36,7 @@ class Meeting(Aggregate):
     def schedule(
         cls,
         *,
-        id: UUID,  # noqa: A002  (the application chooses ids)
+        id: UUID,  # the application chooses ids
         kind: str,
         collective_ids: tuple[UUID, ...],
         scheduled_for: datetime,
@@ -57,7 +58,7 @@ class Meeting(Aggregate):
     @event("Scheduled")
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         kind: str,
         collective_ids: tuple[UUID, ...],
         scheduled_for: datetime,
@@ -90,9 +91,9 @@ class Meeting(Aggregate):
         decisions: tuple[str, ...],
     ) -> None:
         self._require_scheduled()
-        attendee_ids = check_ids(attendee_ids, field="attendee_ids", min_items=1)
+        attendee_ids = check_ids(attendee_ids, field="attendee_ids", min_items=1, max_items=PEOPLE_MAX)
         facilitator_ids = check_ids(facilitator_ids, field="facilitator_ids", min_items=1)
-        speaker_ids = check_ids(speaker_ids, field="speaker_ids")
+        speaker_ids = check_ids(speaker_ids, field="speaker_ids", max_items=PEOPLE_MAX)
         attendees = set(attendee_ids)
         for field, ids, role in (
             ("facilitator_ids", facilitator_ids, "facilitator"),
@@ -145,9 +146,7 @@ class Meeting(Aggregate):
 
     def _require_scheduled(self) -> None:
         if self.status == HELD:
-            raise DomainError(
-                "This meeting has already been recorded as held.", code="already_held"
-            )
+            raise DomainError("This meeting has already been recorded as held.", code="already_held")
         if self.status == CANCELLED:
             raise DomainError(
                 "This meeting was cancelled; schedule a new meeting instead.",

@@ -24,7 +24,7 @@ class Organisation(Aggregate):
     def create(
         cls,
         *,
-        id: UUID,  # noqa: A002  (the application chooses ids)
+        id: UUID,  # the application chooses ids
         name: str,
         kind: str,
         place: str | None,
@@ -40,7 +40,7 @@ class Organisation(Aggregate):
     @event("Created")
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         name: str,
         kind: str,
         place: str | None,

@@ -163,9 +163,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]]) -> Taxonomy:
                     f"{source}: unknown top-level key {name!r}; a taxonomy file may "
                     f"only hold these vocabularies: {', '.join(VOCABULARIES)}."
                 )
-            if not isinstance(raw_entries, list) or not all(
-                isinstance(r, dict) for r in raw_entries
-            ):
+            if not isinstance(raw_entries, list) or not all(isinstance(r, dict) for r in raw_entries):
                 raise TaxonomyError(f"{source}: {name!r} must be an array of tables ([[{name}]]).")
             if not raw_entries:
                 raise TaxonomyError(f"{source}: vocabulary {name!r} is empty.")
@@ -179,9 +177,7 @@ def _build(documents: list[tuple[str, dict[str, Any]]]) -> Taxonomy:
                         "may only add new codes."
                     )
                 if defined_in is not None:
-                    raise TaxonomyError(
-                        f"{source}: {name} entry {raw!r} repeats code {entry.code!r}."
-                    )
+                    raise TaxonomyError(f"{source}: {name} entry {raw!r} repeats code {entry.code!r}.")
                 defined[(name, entry.code)] = position
                 merged[name].append(entry)
     for name, entries in merged.items():
@@ -219,13 +215,9 @@ def _entry(vocabulary: str, raw: dict[str, Any], source: str) -> Entry:
         )
     for name in ("group", "ilo", "note"):
         if name in raw and not (isinstance(raw[name], str) and raw[name].strip()):
-            raise TaxonomyError(
-                f"{source}: {vocabulary} entry {raw!r} has an empty or non-text {name!r}."
-            )
+            raise TaxonomyError(f"{source}: {vocabulary} entry {raw!r} has an empty or non-text {name!r}.")
     if "needs_amount" in raw and not isinstance(raw["needs_amount"], bool):
-        raise TaxonomyError(
-            f"{source}: {vocabulary} entry {raw!r} must set needs_amount to true or false."
-        )
+        raise TaxonomyError(f"{source}: {vocabulary} entry {raw!r} must set needs_amount to true or false.")
     return Entry(
         code=code,
         label=label.strip(),
@@ -245,8 +237,7 @@ def _check_references(merged: dict[str, list[Entry]]) -> None:
     for e in merged["categories"]:
         if e.group not in groups:
             raise TaxonomyError(
-                f"{e.source}: category {e.code!r} names group {e.group!r}, which is not "
-                "a category group."
+                f"{e.source}: category {e.code!r} names group {e.group!r}, which is not a category group."
             )
         if e.ilo is not None and e.ilo not in indicators:
             raise TaxonomyError(

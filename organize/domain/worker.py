@@ -70,7 +70,7 @@ class Worker(Aggregate):
     def register(
         cls,
         *,
-        id: UUID,  # noqa: A002  (the application chooses ids)
+        id: UUID,  # the application chooses ids
         sealed_profile: bytes,
         collective_id: UUID | None,
         joined_on: date | None,
@@ -99,7 +99,7 @@ class Worker(Aggregate):
     @event("Registered")
     def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         sealed_profile: bytes,
         collective_id: UUID | None,
         joined_on: date | None,
@@ -151,9 +151,7 @@ class Worker(Aggregate):
             default=None,
         )
         if last_left is not None:
-            check_not_before(
-                on, last_left, field="on", what="the day she last left this collective"
-            )
+            check_not_before(on, last_left, field="on", what="the day she last left this collective")
         self._joined_collective(collective_id=collective_id, on=on)
 
     @event("JoinedCollective")
@@ -327,9 +325,7 @@ class Worker(Aggregate):
                 field="spell_id",
                 code="already_ended",
             )
-        check_not_before(
-            ended_on, spell.started_on, field="ended_on", what="the day the spell started"
-        )
+        check_not_before(ended_on, spell.started_on, field="ended_on", what="the day the spell started")
         self._spell_ended(spell_id=spell_id, ended_on=ended_on)
 
     @event("SpellEnded")
@@ -354,12 +350,8 @@ class Worker(Aggregate):
         )
 
     @event("MoveRecorded")
-    def _move_recorded(
-        self, to_place: str, from_place: str | None, stage: str, moved_on: date
-    ) -> None:
-        self.moves.append(
-            Move(to_place=to_place, from_place=from_place, stage=stage, moved_on=moved_on)
-        )
+    def _move_recorded(self, to_place: str, from_place: str | None, stage: str, moved_on: date) -> None:
+        self.moves.append(Move(to_place=to_place, from_place=from_place, stage=stage, moved_on=moved_on))
 
     def change_status(self, sealed_status: bytes, on: date) -> None:
         """A change of status (say, documented to undocumented) is an event in time

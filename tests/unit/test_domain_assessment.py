@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_domain_support import assert_replays, event_names, new_id, refused, refused_creation
+from test_domain_support import (
+    assert_replays,
+    event_names,
+    new_id,
+    refused,
+    refused_creation,
+)
 
 from organize.domain import DIMENSIONS, Assessment, DimensionLevel
 from organize.domain.limits import NARRATIVE_MAX
@@ -18,13 +24,13 @@ def level(dimension: str = "leadership", value: int = 2) -> DimensionLevel:
 
 
 def make(**overrides: object) -> Assessment:
-    kwargs: dict[str, object] = dict(
-        id=new_id(),
-        collective_id=new_id(),
-        assessed_on=date(2024, 3, 8),
-        levels=(level("leadership", 3), level("safety_climate", 1)),
-        narrative="Four members facilitated this quarter; two for the first time.",
-    )
+    kwargs: dict[str, object] = {
+        "id": new_id(),
+        "collective_id": new_id(),
+        "assessed_on": date(2024, 3, 8),
+        "levels": (level("leadership", 3), level("safety_climate", 1)),
+        "narrative": "Four members facilitated this quarter; two for the first time.",
+    }
     kwargs.update(overrides)
     return Assessment.record(**kwargs)  # type: ignore[arg-type]
 

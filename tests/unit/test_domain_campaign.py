@@ -24,15 +24,15 @@ def demand(text: str = "Pay the legal minimum wage") -> Demand:
 
 
 def make(**overrides: object) -> Campaign:
-    kwargs: dict[str, object] = dict(
-        id=new_id(),
-        issue="Unpaid overtime in Mae Sot garment factories",
-        demands=(demand(), demand("Overtime paid at 1.5 times")),
-        collective_ids=(new_id(),),
-        sectors=("garment",),
-        launched_on=date(2024, 1, 1),
-        taxonomy=TAXONOMY,
-    )
+    kwargs: dict[str, object] = {
+        "id": new_id(),
+        "issue": "Unpaid overtime in Mae Sot garment factories",
+        "demands": (demand(), demand("Overtime paid at 1.5 times")),
+        "collective_ids": (new_id(),),
+        "sectors": ("garment",),
+        "launched_on": date(2024, 1, 1),
+        "taxonomy": TAXONOMY,
+    }
     kwargs.update(overrides)
     return Campaign.launch(**kwargs)  # type: ignore[arg-type]
 
@@ -178,9 +178,7 @@ def test_rules_while_active() -> None:
         )
     agreement = new_id()
     with refused(c, "empty", "clauses"):
-        c.sign_agreement(
-            agreement_id=agreement, with_organisation_id=new_id(), signed_on=DAY, clauses=()
-        )
+        c.sign_agreement(agreement_id=agreement, with_organisation_id=new_id(), signed_on=DAY, clauses=())
     with refused(c, "empty", "clauses"):
         c.sign_agreement(
             agreement_id=agreement,
@@ -233,7 +231,7 @@ def test_rules_while_active() -> None:
         lambda c: c.close(DAY, None),
     ],
 )
-def test_closed_campaign_refuses_every_command(command) -> None:  # noqa: ANN001
+def test_closed_campaign_refuses_every_command(command) -> None:
     c = make()
     c.close(DAY)
     with refused(c, "closed", None):

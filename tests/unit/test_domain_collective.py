@@ -19,16 +19,16 @@ from organize.domain.limits import NAME_MAX
 
 
 def make(**overrides: object) -> Collective:
-    kwargs: dict[str, object] = dict(
-        id=new_id(),
-        name="Domestic Workers' Circle, Kowloon",
-        kind="self_help_group",
-        sectors=("domestic_care", "unpaid_care"),
-        places=("HK", "HK-KLN"),
-        languages=("tl", "id", "zh-Hant"),
-        federation="Asian Domestic Workers Network",
-        taxonomy=TAXONOMY,
-    )
+    kwargs: dict[str, object] = {
+        "id": new_id(),
+        "name": "Domestic Workers' Circle, Kowloon",
+        "kind": "self_help_group",
+        "sectors": ("domestic_care", "unpaid_care"),
+        "places": ("HK", "HK-KLN"),
+        "languages": ("tl", "id", "zh-Hant"),
+        "federation": "Asian Domestic Workers Network",
+        "taxonomy": TAXONOMY,
+    }
     kwargs.update(overrides)
     return Collective.create(**kwargs)  # type: ignore[arg-type]
 

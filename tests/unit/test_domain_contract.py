@@ -86,9 +86,7 @@ def event_classes(aggregate: type[Aggregate]) -> dict[str, type]:
     # eventsourcing redefines the inherited ``Created`` class on every aggregate; where
     # the creation event has another name it carries no fields and is never triggered.
     created = found.get("Created")
-    if created is not None and set(typing.get_type_hints(created)) <= BASE_FIELDS | {
-        "originator_id_type"
-    }:
+    if created is not None and set(typing.get_type_hints(created)) <= BASE_FIELDS | {"originator_id_type"}:
         del found["Created"]
     return found
 
@@ -97,9 +95,7 @@ def allowed(hint: object) -> bool:
     if hint in SCALARS:
         return True
     if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
-        return hint.__struct_config__.frozen and all(
-            allowed(f.type) for f in msgspec.structs.fields(hint)
-        )
+        return hint.__struct_config__.frozen and all(allowed(f.type) for f in msgspec.structs.fields(hint))
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is tuple:
         return (
@@ -107,19 +103,11 @@ def allowed(hint: object) -> bool:
             and args[1] is Ellipsis
             and (
                 args[0] in (str, UUID)
-                or (
-                    isinstance(args[0], type)
-                    and issubclass(args[0], msgspec.Struct)
-                    and allowed(args[0])
-                )
+                or (isinstance(args[0], type) and issubclass(args[0], msgspec.Struct) and allowed(args[0]))
             )
         )
     if origin is types.UnionType:
-        return (
-            len(args) == 2
-            and type(None) in args
-            and all(allowed(a) for a in args if a is not type(None))
-        )
+        return len(args) == 2 and type(None) in args and all(allowed(a) for a in args if a is not type(None))
     return False
 
 
@@ -202,9 +190,7 @@ def test_no_clock_reads(path: Path) -> None:
             )
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in SOURCES if p.name in AGGREGATE_MODULES], ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", [p for p in SOURCES if p.name in AGGREGATE_MODULES], ids=lambda p: p.name)
 def test_aggregate_modules_keep_real_annotations(path: Path) -> None:
     # Event classes are built from method annotations; postponed (string) annotations
     # would leave the transcoder guessing.

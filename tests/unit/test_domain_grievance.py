@@ -23,27 +23,25 @@ DESC = b"\x01sealed-description"
 
 
 def make(**overrides: object) -> Grievance:
-    kwargs: dict[str, object] = dict(
-        id=new_id(),
-        collective_id=new_id(),
-        worker_ids=(new_id(), new_id()),
-        category="wages_unpaid_late",
-        sector="garment",
-        place="TH-TAK",
-        stage="destination",
-        organisation_ids=(new_id(),),
-        occurred_on=date(2024, 1, 31),
-        sealed_description=DESC,
-        taxonomy=TAXONOMY,
-    )
+    kwargs: dict[str, object] = {
+        "id": new_id(),
+        "collective_id": new_id(),
+        "worker_ids": (new_id(), new_id()),
+        "category": "wages_unpaid_late",
+        "sector": "garment",
+        "place": "TH-TAK",
+        "stage": "destination",
+        "organisation_ids": (new_id(),),
+        "occurred_on": date(2024, 1, 31),
+        "sealed_description": DESC,
+        "taxonomy": TAXONOMY,
+    }
     kwargs.update(overrides)
     return Grievance.raise_grievance(**kwargs)  # type: ignore[arg-type]
 
 
 def worker(worker_id: object = None, *consents: str) -> Worker:
-    w = Worker.register(
-        id=worker_id or new_id(), sealed_profile=b"p", collective_id=None, joined_on=None
-    )
+    w = Worker.register(id=worker_id or new_id(), sealed_profile=b"p", collective_id=None, joined_on=None)
     for purpose in consents:
         w.give_consent(purpose, NOW)
     return w
@@ -254,18 +252,18 @@ def test_refer_only_parties() -> None:
     ("outcome", "amount", "currency", "code", "field"),
     [
         ("wages_recovered", None, "HKD", "empty", "amount"),
-        ("wages_recovered", Decimal("100"), None, "empty", "currency"),
-        ("compensation", Decimal("0"), "HKD", "out_of_range", "amount"),
-        ("compensation", Decimal("-5"), "HKD", "out_of_range", "amount"),
+        ("wages_recovered", Decimal(100), None, "empty", "currency"),
+        ("compensation", Decimal(0), "HKD", "out_of_range", "amount"),
+        ("compensation", Decimal(-5), "HKD", "out_of_range", "amount"),
         ("compensation", Decimal("1e12"), "HKD", "out_of_range", "amount"),
         ("compensation", 100.5, "HKD", "invalid", "amount"),
         ("compensation", Decimal("NaN"), "HKD", "invalid", "amount"),
         ("compensation", Decimal("Infinity"), "HKD", "invalid", "amount"),
         ("compensation", True, "HKD", "invalid", "amount"),
-        ("compensation", Decimal("100"), "hkd", "invalid", "currency"),
-        ("compensation", Decimal("100"), "HKDX", "invalid", "currency"),
-        ("compensation", Decimal("100"), "$", "invalid", "currency"),
-        ("reinstated", Decimal("100"), None, "not_allowed", "amount"),
+        ("compensation", Decimal(100), "hkd", "invalid", "currency"),
+        ("compensation", Decimal(100), "HKDX", "invalid", "currency"),
+        ("compensation", Decimal(100), "$", "invalid", "currency"),
+        ("reinstated", Decimal(100), None, "not_allowed", "amount"),
         ("reinstated", None, "HKD", "not_allowed", "currency"),
         ("won", None, None, "unknown_code", "outcome"),
     ],
@@ -275,9 +273,7 @@ def test_record_outcome_amount_rules(
 ) -> None:
     g = make()
     with refused(g, code, field):
-        g.record_outcome(
-            outcome=outcome, amount=amount, currency=currency, on=DAY, taxonomy=TAXONOMY
-        )
+        g.record_outcome(outcome=outcome, amount=amount, currency=currency, on=DAY, taxonomy=TAXONOMY)
 
 
 def test_outcome_amount_may_be_a_whole_number() -> None:
@@ -292,9 +288,7 @@ def test_outcome_on_withdrawn_or_resolved_grievance_is_refused() -> None:
     g.withdraw(DAY, None)
     with refused(g, "withdrawn", None) as info:
         resolve(g)
-    assert info.value.message == (
-        "An outcome cannot be recorded on a withdrawn grievance; reopen it first."
-    )
+    assert info.value.message == ("An outcome cannot be recorded on a withdrawn grievance; reopen it first.")
     g.reopen(DAY)
     resolve(g)
     with refused(g, "closed", None):
@@ -312,7 +306,7 @@ def test_outcome_on_withdrawn_or_resolved_grievance_is_refused() -> None:
         resolve,
     ],
 )
-def test_closed_grievance_refuses_work_until_reopened(command) -> None:  # noqa: ANN001
+def test_closed_grievance_refuses_work_until_reopened(command) -> None:
     for close, code in ((resolve, "closed"), (lambda g: g.withdraw(DAY, None), "withdrawn")):
         g = make()
         close(g)

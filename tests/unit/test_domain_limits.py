@@ -29,7 +29,7 @@ from organize.domain.limits import (
 WORD = st.text(alphabet=st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=1)
 
 
-def code_of(call) -> str:  # noqa: ANN001
+def code_of(call) -> str:
     with pytest.raises(DomainError) as info:
         call()
     return info.value.code

@@ -14,9 +14,13 @@ from organize.domain import Organisation
 
 
 def make(**overrides: object) -> Organisation:
-    kwargs: dict[str, object] = dict(
-        id=new_id(), name="Household 14", kind="employer", place="HK-KLN", taxonomy=TAXONOMY
-    )
+    kwargs: dict[str, object] = {
+        "id": new_id(),
+        "name": "Household 14",
+        "kind": "employer",
+        "place": "HK-KLN",
+        "taxonomy": TAXONOMY,
+    }
     kwargs.update(overrides)
     return Organisation.create(**kwargs)  # type: ignore[arg-type]
 

@@ -48,9 +48,7 @@ def refused(
 
 
 @contextmanager
-def refused_creation(
-    code: str, field: str | None = None
-) -> Iterator[pytest.ExceptionInfo[DomainError]]:
+def refused_creation(code: str, field: str | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
     """Creation is a classmethod: there is no aggregate to inspect, only the error."""
     with pytest.raises(DomainError) as info:
         yield info

@@ -24,25 +24,28 @@ JOINED = date(2023, 5, 1)
 
 
 def make(**overrides: object) -> Worker:
-    kwargs: dict[str, object] = dict(
-        id=new_id(), sealed_profile=SEALED, collective_id=new_id(), joined_on=JOINED
-    )
+    kwargs: dict[str, object] = {
+        "id": new_id(),
+        "sealed_profile": SEALED,
+        "collective_id": new_id(),
+        "joined_on": JOINED,
+    }
     kwargs.update(overrides)
     return Worker.register(**kwargs)  # type: ignore[arg-type]
 
 
 def spell(w: Worker, **overrides: object) -> None:
-    kwargs: dict[str, object] = dict(
-        spell_id=new_id(),
-        sector="domestic_care",
-        occupation="Live-in carer",
-        place="HK",
-        employer_id=new_id(),
-        relationship="direct_employer",
-        paid=True,
-        started_on=date(2023, 1, 1),
-        taxonomy=TAXONOMY,
-    )
+    kwargs: dict[str, object] = {
+        "spell_id": new_id(),
+        "sector": "domestic_care",
+        "occupation": "Live-in carer",
+        "place": "HK",
+        "employer_id": new_id(),
+        "relationship": "direct_employer",
+        "paid": True,
+        "started_on": date(2023, 1, 1),
+        "taxonomy": TAXONOMY,
+    }
     kwargs.update(overrides)
     w.start_spell(**kwargs)  # type: ignore[arg-type]
 

@@ -122,8 +122,7 @@ def test_every_category_has_a_known_group_and_ilo_mappings_follow_the_brief() ->
     assert T.category_ilo("verbal_abuse") is None
     assert T.category_group("counter_charge") == "status_justice"
     assert T.categories_in_group("discrimination") == tuple(
-        f"discrimination_{w}"
-        for w in ("gender", "caste", "ethnicity", "religion", "nationality", "language")
+        f"discrimination_{w}" for w in ("gender", "caste", "ethnicity", "religion", "nationality", "language")
     )
     # Every ILO indicator is reachable from at least one category.
     assert indicators == {T.category_ilo(c) for c in T.codes("categories")} - {None}
@@ -230,8 +229,7 @@ def test_extension_with_outcome_states_needs_amount(tmp_path: Path) -> None:
     t = load_taxonomy(
         write(
             tmp_path,
-            '[[outcomes]]\ncode = "back_pay_ordered"\nlabel = "Back pay ordered"\n'
-            "needs_amount = true\n",
+            '[[outcomes]]\ncode = "back_pay_ordered"\nlabel = "Back pay ordered"\nneeds_amount = true\n',
         )
     )
     assert t.outcome_needs_amount("back_pay_ordered")

@@ -75,7 +75,11 @@ def _route(area: str, action: str, command: type[c.Command]):
     def handler(data, organize: Organize) -> c.CommandResult:
         return organize.execute(data)
 
-    handler.__annotations__ = {"data": JSONBody[command], "organize": NamedDependency[Organize], "return": c.CommandResult}
+    handler.__annotations__ = {
+        "data": JSONBody[command],
+        "organize": NamedDependency[Organize],
+        "return": c.CommandResult,
+    }
     handler.__name__ = _operation_id(command)
     creates = not issubclass(command, c.Update)
     return post(

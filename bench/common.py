@@ -1,0 +1,61 @@
+"""What every benchmark needs: a fresh database on the same server, and honest statistics.
+
+Machines here are shared and noisy, so each figure is the median of several rounds, and
+every result is printed beside a baseline measured in the same process.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from infra.database import Database, create_database, start_embedded
+
+ADMIN_URL = os.environ.get("ORGANIZE_BENCH_DATABASE_URL",
+                           os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+
+
+@contextmanager
+def fresh_database():
+    """A new, empty database for the run; dropped afterwards."""
+    try:
+        with psycopg.connect(ADMIN_URL, connect_timeout=2):
+            pass
+    except psycopg.Error:
+        with tempfile.TemporaryDirectory() as home:
+            db = start_embedded(Path(home))
+            try:
+                yield db
+            finally:
+                db.close()
+        return
+    name = f"organize_bench_{uuid.uuid4().hex[:8]}"
+    create_database(ADMIN_URL, name)
+    params = conninfo_to_dict(ADMIN_URL)
+    params["dbname"] = name
+    try:
+        yield Database(url=make_conninfo(**params), embedded=False)
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def rate(work: Callable[[], int]) -> float:
+    """Events per second for one round of ``work`` (which returns how many events it made)."""
+    started = time.perf_counter()
+    n = work()
+    return n / (time.perf_counter() - started)
+
+
+def median_rate(work: Callable[[], int], rounds: int) -> tuple[float, list[float]]:
+    rates = [rate(work) for _ in range(rounds)]
+    return statistics.median(rates), rates
