@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Set-up and everyday tasks, with nothing but Python 3.11+ on the machine.
+
+    python3 tasks.py serve   # create .venv, install, load the demo, serve on the embedded DB
+    python3 tasks.py test    # create .venv, install with test extras, run the whole suite
+
+Uses only the standard library, so it runs before anything is installed. The virtual
+environment lives in ``.venv`` (override with ORGANIZE_VENV) and is reused; it is refreshed
+when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("ORGANIZE_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def _run(*args: str | Path, **kw) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kw)  # noqa: S603 - our own argv
+
+
+def ensure_venv(extras: str = "") -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before anything checks
+        sys.exit("organize needs Python 3.11 or newer.")
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
+    stamp = VENV / f".installed{extras}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    target = f".[{extras}]" if extras else "."
+    _run(PY, "-m", "pip", "install", "--quiet", "-e", target)
+    stamp.write_text(digest)
+
+
+def serve(args: list[str]) -> None:
+    ensure_venv()
+    _run(BIN / "organize", "serve", "--demo", *args)
+
+
+def test(args: list[str]) -> None:
+    ensure_venv("test")
+    _run(PY, "-m", "ruff", "check", ".")
+    _run(PY, "-m", "pytest", "-q", *args)
+
+
+TASKS = {"serve": serve, "test": test}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [args...]")
+    try:
+        TASKS[sys.argv[1]](sys.argv[2:])
+    except subprocess.CalledProcessError as e:
+        sys.exit(e.returncode)
+    except KeyboardInterrupt:
+        sys.exit(130)
