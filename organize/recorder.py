@@ -27,28 +27,30 @@ from psycopg.rows import DictRow
 class CommandLoggingRecorder(PostgresApplicationRecorder):
     INSERT_COMMAND = (
         "INSERT INTO organize_commands (command_id, command_type, payload_digest, result, "
-        "last_originator_id, last_originator_version) VALUES (%s, %s, %s, %s, %s, %s)"
+        "last_originator_id, last_originator_version) VALUES (%s, %s, %s, %s, %s, %s) "
+        "RETURNING command_id"
     )
 
-    def _insert_events(
+    def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
+    ) -> Sequence[int]:
+        # After the events, not before: in psycopg's pipeline an error in the first
+        # statement aborts the rest and surfaces as PipelineAborted (an OperationalError
+        # that eventsourcing retries ten times). Here, fetching the RETURNING row raises the
+        # primary-key violation at once, inside the recorder's guarded block, as an
+        # IntegrityError, and the whole transaction (events included) rolls back.
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         command = kwargs.get("command")
         if command is not None:
-            last = stored_events[-1] if stored_events else None
+            last = stored_events[-1]
             curs.execute(
                 self.INSERT_COMMAND,
-                (
-                    command.command_id,
-                    command.command_type,
-                    command.payload_digest,
-                    command.result,
-                    last.originator_id if last else None,
-                    last.originator_version if last else None,
-                ),
+                (command.command_id, command.command_type, command.payload_digest,
+                 command.result, last.originator_id, last.originator_version),
                 prepare=True,
             )
-        super()._insert_events(curs, stored_events, **kwargs)
+            curs.fetchone()
+        return notification_ids
 
     def find_command(self, command_id) -> dict | None:
         sql = (

@@ -30,7 +30,7 @@ ops = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(sequence=ops)
 def test_commands_and_resubmits_match_a_model(app, sequence):
     worker_id = app.execute(h.register_worker()).id

@@ -176,3 +176,18 @@ def test_dates_round_trip(app):
     worker = app.get(Worker, w.id)
     (spell,) = worker.spells.values()
     assert spell.started_on == date(2024, 2, 1) and spell.paid is True
+
+
+def test_resubmit_that_the_domain_would_accept_again_is_still_a_replay(app):
+    """give → withdraw → the first 'give' again: the domain would accept it, but the command
+    log refuses it inside the same transaction, so nothing is appended and the first result
+    comes back (found by the property test)."""
+    worker = app.execute(h.register_worker())
+    give = c.GiveConsent(command_id=h.cid(), worker_id=worker.id, purpose="contact")
+    first = app.execute(give)
+    app.execute(c.WithdrawConsent(command_id=h.cid(), worker_id=worker.id, purpose="contact"))
+    before = max_id(app)
+    again = app.execute(give)
+    assert again.replayed and again.notification_id == first.notification_id
+    assert max_id(app) == before
+    assert "contact" not in app.get(Worker, worker.id).consents
