@@ -30,7 +30,7 @@ ops = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(sequence=ops)
 def test_commands_and_resubmits_match_a_model(app, sequence):
     worker_id = app.execute(h.register_worker()).id
@@ -41,8 +41,10 @@ def test_commands_and_resubmits_match_a_model(app, sequence):
         if kind == "resubmit":
             if not sent:
                 continue
-            command, first = sent[arg % len(sent)]
+            index = arg % len(sent)
+            command, first = sent[index]
         else:
+            index = None
             cls = c.GiveConsent if kind == "give" else c.WithdrawConsent
             command, first = cls(command_id=uuid.uuid4(), worker_id=worker_id, purpose=arg), None
         try:
@@ -62,8 +64,10 @@ def test_commands_and_resubmits_match_a_model(app, sequence):
         if expected_ok:
             accepted += 1
             (model.add if isinstance(command, c.GiveConsent) else model.discard)(command.purpose)
-        if first is None:
+        if index is None:
             sent.append((command, outcome))
+        else:  # a refused command tried again is a new attempt; remember how it went
+            sent[index] = (command, outcome)
     worker = app.get(Worker, worker_id)
     assert set(worker.consents) == model
     assert worker.version == 1 + accepted
