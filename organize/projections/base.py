@@ -1,0 +1,123 @@
+"""What every view is: a tracking recorder that also owns tables.
+
+A ``View`` subclasses eventsourcing's ``PostgresTrackingRecorder``, so the view's rows and
+its tracking position are written through one cursor and commit in one transaction: an
+event is applied exactly once, even if the runner dies mid-batch.
+
+Tables are named ``v_<view>_g<generation>_<table>``. A rebuild fills generation g+1 beside
+the live one and switches reads over once it has caught up (blue/green); the registry of
+active generations is ``organize_projections``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL
+
+_CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)", re.IGNORECASE)
+APPLICATION_NAME = "Organize"  # the application whose notification log views follow
+
+
+class Tables:
+    """Physical table names of one generation of one view: ``t.grievances`` → name."""
+
+    def __init__(self, view: str, generation: int):
+        self.prefix = f"v_{view}_g{generation}"
+
+    def __getattr__(self, table: str) -> str:
+        if table.startswith("_"):
+            raise AttributeError(table)
+        return f"{self.prefix}_{table}"
+
+    @property
+    def tracking(self) -> str:
+        return f"{self.prefix}_tracking"
+
+
+def on(*event_classes: type) -> Callable:
+    """Mark a method as the handler of these event classes."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.__handles__ = event_classes  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class View(PostgresTrackingRecorder):
+    """Subclasses set ``name``, implement ``ddl`` and decorate handlers with ``@on``.
+
+    Handlers have the signature ``handler(self, curs, event, notification_id)`` and run
+    inside the runner's transaction; they must be deterministic, so that a view rebuilt
+    from scratch equals the incrementally maintained one.
+    """
+
+    name: ClassVar[str] = ""
+    _handlers: ClassVar[dict[type, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers: dict[type, str] = {}
+        for klass in reversed(cls.__mro__):
+            for attr, fn in vars(klass).items():
+                for event_class in getattr(fn, "__handles__", ()):
+                    handlers[event_class] = attr
+        cls._handlers = handlers
+
+    def __init__(self, datastore: PostgresDatastore, *, generation: int = 1, **deps: Any):
+        self.generation = generation
+        self.t = Tables(self.name, generation)
+        super().__init__(datastore, tracking_table_name=self.t.tracking)
+        self.sql_create_statements.extend(SQL(s) for s in self.ddl(self.t))
+        self.deps = deps
+
+    # -- to implement ------------------------------------------------------------------
+
+    def ddl(self, t: Tables) -> list[str]:
+        """CREATE TABLE/INDEX IF NOT EXISTS statements for this generation's tables."""
+        raise NotImplementedError  # pragma: no cover - every view defines its tables
+
+    def after_batch(self, curs: Cursor[DictRow]) -> None:
+        """Called once per batch, after its events, in the same transaction."""
+
+    # -- used by the runner ---------------------------------------------------------------
+
+    @classmethod
+    def topics(cls) -> tuple[str, ...]:
+        return tuple(get_topic(e) for e in cls._handlers)
+
+    def handles(self, event: Any) -> bool:
+        return type(event) in self._handlers
+
+    def apply(self, curs: Cursor[DictRow], event: Any, notification_id: int) -> None:
+        attr = self._handlers.get(type(event))
+        if attr is not None:
+            getattr(self, attr)(curs, event, notification_id)
+
+    def apply_batch(self, curs: Cursor[DictRow], batch: Iterable[tuple[int, Any]],
+                    last_id: int) -> None:
+        """Apply events and record the position, through one cursor (one transaction)."""
+        for notification_id, event in batch:
+            self.apply(curs, event, notification_id)
+        self.after_batch(curs)
+        self._insert_tracking(curs, Tracking(APPLICATION_NAME, last_id))
+
+    def position(self) -> int:
+        return self.max_tracking_id(APPLICATION_NAME) or 0
+
+    def table_names(self) -> list[str]:
+        found = (_CREATE_TABLE.search(s) for s in self.ddl(self.t))
+        return [m.group(1) for m in found if m]
+
+    def drop(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for table in [*self.table_names(), self.t.tracking]:
+                curs.execute(SQL("DROP TABLE IF EXISTS {} CASCADE").format(SQL(table)))

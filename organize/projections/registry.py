@@ -1,0 +1,92 @@
+"""Which views exist, which generation of each serves reads, and blue/green rebuilds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.postgres import PostgresDatastore
+
+from organize.projections.base import View
+from organize.projections.runner import BatchedRunner
+
+VIEW_CLASSES: dict[str, type[View]] = {}
+
+
+def register(cls: type[View]) -> type[View]:
+    VIEW_CLASSES[cls.name] = cls
+    return cls
+
+
+def load_all() -> dict[str, type[View]]:
+    """Import every view module (each registers itself) and return the classes by name."""
+    from organize.projections import views  # noqa: F401 - imported for registration
+
+    return VIEW_CLASSES
+
+
+def generations(datastore: PostgresDatastore) -> dict[str, tuple[int, int | None]]:
+    with datastore.transaction() as curs:
+        curs.execute("SELECT name, generation, building FROM organize_projections")
+        return {r["name"]: (r["generation"], r["building"]) for r in curs.fetchall()}
+
+
+def open_views(datastore: PostgresDatastore, names: Sequence[str] | None = None,
+               **deps: Any) -> list[View]:
+    """The live generation of each named view (all by default), tables created."""
+    classes = load_all()
+    names = list(names or classes)
+    unknown = [n for n in names if n not in classes]
+    if unknown:
+        raise KeyError(f"Unknown view(s): {', '.join(unknown)}. Known: {', '.join(classes)}")
+    with datastore.transaction(commit=True) as curs:
+        for name in names:
+            curs.execute("INSERT INTO organize_projections (name, generation) VALUES (%s, 1) "
+                         "ON CONFLICT (name) DO NOTHING", (name,))
+    live = generations(datastore)
+    views = []
+    for name in names:
+        view = classes[name](datastore, generation=live[name][0], **deps)
+        view.create_table()
+        views.append(view)
+    return views
+
+
+def rebuild(datastore: PostgresDatastore, recorder: Any, mapper: Any, name: str, *,
+            progress: Callable[[int], None] | None = None, batch_size: int = 1000,
+            **deps: Any) -> int:
+    """Build generation g+1 of a view from the start of the log, then switch reads to it.
+
+    The live generation keeps serving (and following) while the new one fills. The switch
+    happens in the same transaction as a final catch-up step under a row lock, so no event
+    lands between "caught up" and "switched". Returns the new generation.
+    """
+    classes = load_all()
+    if name not in generations(datastore):
+        open_views(datastore, [name], **deps)
+    current = generations(datastore)[name][0]
+    new_generation = current + 1
+    fresh = classes[name](datastore, generation=new_generation, **deps)
+    fresh.drop()  # leftovers of an interrupted rebuild
+    fresh.create_table()
+    with datastore.transaction(commit=True) as curs:
+        curs.execute("UPDATE organize_projections SET building = %s WHERE name = %s",
+                     (new_generation, name))
+    runner = BatchedRunner(recorder, mapper, [fresh], batch_size=batch_size)
+    runner.catch_up(progress)
+    with datastore.transaction(commit=True) as curs:
+        curs.execute("SELECT generation FROM organize_projections WHERE name = %s FOR UPDATE",
+                     (name,))
+        runner.catch_up(progress)
+        curs.execute("UPDATE organize_projections SET generation = %s, building = NULL, "
+                     "switched_at = now() WHERE name = %s", (new_generation, name))
+    classes[name](datastore, generation=current, **deps).drop()
+    return new_generation
+
+
+def switched(datastore: PostgresDatastore, views: Sequence[View], **deps: Any) -> list[View] | None:
+    """The live generations of these views, or None when no rebuild has switched them."""
+    live = generations(datastore)
+    if all(live.get(v.name, (v.generation,))[0] == v.generation for v in views):
+        return None
+    return open_views(datastore, [v.name for v in views], **deps)
