@@ -32,6 +32,8 @@ class Settings:
     port: int = 8000
     pool_size: int = 5
     read_wait_seconds: float = 2.0
+    rubric: Path | None = None
+    run_projections: bool | None = None  # None: inside `serve` in embedded mode only
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -64,4 +66,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         host=env.get("ORGANIZE_HOST") or "127.0.0.1",
         port=_int(env, "ORGANIZE_PORT", 8000),
         pool_size=_int(env, "ORGANIZE_POOL_SIZE", 5),
+        rubric=Path(env["ORGANIZE_RUBRIC"]) if env.get("ORGANIZE_RUBRIC") else None,
+        run_projections=_bool(env, "ORGANIZE_RUN_PROJECTIONS"),
     )
+
+
+def _bool(env: dict[str, str], name: str) -> bool | None:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be yes or no, not {raw!r}.")

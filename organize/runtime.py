@@ -6,7 +6,9 @@ state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from infra.database import Database, open_database
 from infra.keyfile import resolve_master_key
@@ -40,10 +42,43 @@ class Runtime:
     database: Database
     app: Organize
     taxonomy: Taxonomy
+    rubric: Any = None
+
+    def view_deps(self) -> dict[str, Any]:
+        """What views need besides the database: shared reference data, never a service."""
+        deps: dict[str, Any] = {"taxonomy": self.taxonomy}
+        if self.rubric is not None:
+            deps["rubric"] = self.rubric
+        return deps
+
+    def open_views(self, names: Sequence[str] | None = None) -> list:
+        from organize.projections import registry
+
+        return registry.open_views(self.app.recorder.datastore, names, **self.view_deps())
+
+    def runner(self, names: Sequence[str] | None = None, batch_size: int = 500):
+        from organize.projections import registry
+        from organize.projections.runner import BatchedRunner
+
+        datastore = self.app.recorder.datastore
+        return BatchedRunner(
+            self.app.recorder, self.app.mapper, self.open_views(names), batch_size=batch_size,
+            listen_url=self.database.url,
+            reopen=lambda views: registry.switched(datastore, views, **self.view_deps()),
+        )
 
     def close(self) -> None:
         self.app.close()
         self.database.close()
+
+
+def load_rubric_setting(settings: Settings) -> Any:
+    """The indicators' rubric (a federation's file over the default), if indicators exist."""
+    try:
+        from organize.projections.indicators.rubric import load_rubric
+    except ImportError:  # pragma: no cover - before the indicators package exists
+        return None
+    return load_rubric(settings.rubric)
 
 
 def open_runtime(settings: Settings, database: Database | None = None) -> Runtime:
@@ -53,4 +88,5 @@ def open_runtime(settings: Settings, database: Database | None = None) -> Runtim
     taxonomy = load_taxonomy(*settings.taxonomy_extensions)
     app = Organize(application_env(db, master_key, settings), taxonomy=taxonomy,
                    master_key=master_key)
-    return Runtime(settings=settings, database=db, app=app, taxonomy=taxonomy)
+    return Runtime(settings=settings, database=db, app=app, taxonomy=taxonomy,
+                   rubric=load_rubric_setting(settings))
