@@ -23,19 +23,32 @@ NONCE = 12
 SEAL_VERSION = b"\x01"
 
 
+class MasterKey:
+    """Wraps and unwraps data keys (AES-GCM under the master key, subject id as AAD)."""
+
+    def __init__(self, master_key_b64: str):
+        self._aead = AESGCM(base64.b64decode(master_key_b64))
+
+    def wrap(self, subject_id: UUID, key: bytes) -> bytes:
+        nonce = os.urandom(NONCE)
+        return nonce + self._aead.encrypt(nonce, key, subject_id.bytes)
+
+    def unwrap(self, subject_id: UUID, wrapped: bytes) -> bytes:
+        return self._aead.decrypt(wrapped[:NONCE], wrapped[NONCE:], subject_id.bytes)
+
+
+SELECT_KEYS = "SELECT subject_id, wrapped FROM organize_data_keys WHERE subject_id = ANY(%s)"
+
+
 class KeyStore:
-    """Data keys in PostgreSQL, wrapped under the master key (AES-GCM, subject id as AAD)."""
+    """Data keys in PostgreSQL, wrapped under the master key."""
 
     def __init__(self, datastore, master_key_b64: str):
         self.datastore = datastore  # eventsourcing's PostgresDatastore: its pool and retries
-        self._master = AESGCM(base64.b64decode(master_key_b64))
-
-    def _wrap(self, subject_id: UUID, key: bytes) -> bytes:
-        nonce = os.urandom(NONCE)
-        return nonce + self._master.encrypt(nonce, key, subject_id.bytes)
-
-    def _unwrap(self, subject_id: UUID, wrapped: bytes) -> bytes:
-        return self._master.decrypt(wrapped[:NONCE], wrapped[NONCE:], subject_id.bytes)
+        self.master = MasterKey(master_key_b64)
+        self.master_key_b64 = master_key_b64  # for async readers (organize.reveal)
+        self._wrap = self.master.wrap
+        self._unwrap = self.master.unwrap
 
     def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
         """Create the subject's key, or return the existing one (a resubmitted command)."""
@@ -61,10 +74,7 @@ class KeyStore:
         if not ids:
             return {}
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                "SELECT subject_id, wrapped FROM organize_data_keys WHERE subject_id = ANY(%s)",
-                (ids,),
-            )
+            curs.execute(SELECT_KEYS, (ids,))
             rows = curs.fetchall()
         return {r["subject_id"]: self._unwrap(r["subject_id"], r["wrapped"]) for r in rows}
 

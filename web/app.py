@@ -4,19 +4,25 @@ dependencies, error handlers, logging and the OpenAPI schema (served at ``/schem
 
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
+from contextlib import asynccontextmanager
 
+import asyncpg
 import structlog
 from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Send
+from litestar.types import Scope as ASGIScope
 
 from infra.database import check_reachable
 from organize.application import Organize
+from organize.projections.reads import Scope
+from organize.reveal import Revealer
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
@@ -30,7 +36,7 @@ log = structlog.get_logger("web.access")
 def request_logging(app: ASGIApp) -> ASGIApp:
     """JSON access log with a request id. Paths hold opaque ids only; bodies are never logged."""
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+    async def middleware(scope: ASGIScope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
@@ -64,11 +70,48 @@ def healthz(state: State) -> Response[dict[str, str]]:
     return Response(body, status_code=200 if ok else 503, media_type=MediaType.JSON)
 
 
+def _routers() -> list:
+    """Every router that exists; read-side routers join as their modules land."""
+    routers = [healthz, command_router(), read_router()]
+    for module, factory in (("web.api.views", "views_router"),
+                            ("web.api.indicators", "indicators_router")):
+        try:
+            routers.append(getattr(importlib.import_module(module), factory)())
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+    return routers
+
+
 def create_app(runtime: Runtime) -> Litestar:
     organize: Organize = runtime.app
+    holder: dict[str, object] = {}
+
+    @asynccontextmanager
+    async def database_pool(app: Litestar):
+        pool = await asyncpg.create_pool(runtime.database.asyncpg_dsn(), min_size=1,
+                                         max_size=max(2, runtime.settings.pool_size))
+        holder["pool"] = pool
+        holder["reveal"] = Revealer(pool, organize.keys.master_key_b64)
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    def provide(key: str):
+        return Provide(lambda: holder[key], use_cache=True, sync_to_thread=False)
+
     return Litestar(
-        route_handlers=[healthz, command_router(), read_router()],
-        dependencies={"organize": Provide(lambda: organize, use_cache=True, sync_to_thread=False)},
+        route_handlers=_routers(),
+        lifespan=[database_pool],
+        dependencies={
+            "organize": Provide(lambda: organize, use_cache=True, sync_to_thread=False),
+            "db_pool": provide("pool"),
+            "reveal": provide("reveal"),
+            # Until accounts exist (the web issue), every reader sees everything.
+            "reader_scope": Provide(Scope.everything, use_cache=True, sync_to_thread=False),
+            "rubric": Provide(lambda: runtime.rubric, use_cache=True, sync_to_thread=False),
+        },
         exception_handlers=errors.HANDLERS,
         middleware=[request_logging],
         request_max_body_size=MAX_BODY,
