@@ -60,14 +60,19 @@ class BatchedRunner:
     def positions(self) -> dict[str, int]:
         return {v.name: v.position() for v in self.views}
 
-    def step(self, positions: dict[str, int] | None = None) -> int:
-        """Process one batch. Returns how many notifications were consumed (0: caught up)."""
+    def step(self, positions: dict[str, int] | None = None, until: int | None = None) -> int:
+        """Process one batch. Returns how many notifications were consumed (0: caught up).
+
+        ``until`` stops at that notification id instead of the end of the log.
+        """
         positions = positions or self.positions()
         start = min(positions.values()) + 1
         # Read up to the current end of the log. With the table-lock insert, every id at or
         # below the max is committed, so a filtered read that returns few rows can still
         # advance the position to that max without skipping anything.
         head = self.recorder.max_notification_id() or 0
+        if until is not None:
+            head = min(head, until)
         if head < start:
             return 0
         notifications = self.recorder.select_notifications(
@@ -85,12 +90,13 @@ class BatchedRunner:
             positions[view.name] = last_id
         return last_id - start + 1
 
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Run batches until every view has reached the end of the log."""
+    def catch_up(self, progress: Callable[[int], None] | None = None,
+                 until: int | None = None) -> int:
+        """Run batches until every view has reached the end of the log (or ``until``)."""
         positions = self.positions()
         total = 0
         while not self._stop.is_set():
-            consumed = self.step(positions)
+            consumed = self.step(positions, until)
             if not consumed:
                 break
             total += consumed

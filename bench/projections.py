@@ -1,0 +1,200 @@
+"""Projection throughput: our batched runner against eventsourcing's stock ProjectionRunner.
+
+    python -m bench.projections [--events 200000] [--stock-events 6000] [--rounds 3]
+
+1. Loads the demo dataset, then multiplies it (each copy with fresh ids) until the log holds
+   at least ``--events`` events.
+2. Catches up ALL views over the whole log with our batched runner (events/s).
+3. On the first ``--stock-events`` events, in alternating rounds, catches up all views
+   with our runner and with the stock ``ProjectionRunner`` (one transaction per event,
+   one runner per view, run one after another), into fresh table generations each time.
+   The ratio is ours / stock on the same events (median of the rounds).
+4. Times the indicator computation over the whole dataset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import uuid
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection, ProjectionRunner
+
+from bench.common import fresh_database
+from infra.keyfile import new_key
+from infra.logging import configure_logging
+from infra.schema import apply_schema
+from infra.settings import Settings
+from organize.application import Organize
+from organize.demo import DemoPlan, load_demo
+from organize.domain import load_taxonomy
+from organize.projections import registry
+from organize.projections.runner import BatchedRunner
+from organize.runtime import Runtime, application_env, load_rubric_setting
+
+COPY_NS = uuid.UUID("6f726761-6e69-7a65-8000-00000000beef")
+
+
+def remap(value: Any, k: int) -> Any:
+    """The same value with every UUID replaced by copy k's UUID."""
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid5(COPY_NS, f"{k}:{value}")
+    if isinstance(value, tuple):
+        return tuple(remap(v, k) for v in value)
+    if isinstance(value, list):
+        return [remap(v, k) for v in value]
+    if isinstance(value, dict):
+        return {remap(key, k): remap(v, k) for key, v in value.items()}
+    if isinstance(value, msgspec.Struct):
+        return msgspec.structs.replace(
+            value, **{f: remap(getattr(value, f), k) for f in value.__struct_fields__})
+    if isinstance(value, str) and value.startswith("referral:"):
+        return "referral:" + str(remap(uuid.UUID(value.split(":", 1)[1]), k))
+    return value
+
+
+def multiply(app: Organize, target: int) -> int:
+    """Copy the log with fresh ids until it holds ``target`` events. Returns the head."""
+    originals = app.recorder.select_notifications(start=1, limit=10**7)
+    events = [app.mapper.to_domain_event(n) for n in originals]
+    k = 0
+    head = app.recorder.max_notification_id() or 0
+    while head < target:
+        k += 1
+        stored = []
+        for e in events:
+            clone = object.__new__(type(e))
+            object.__setattr__(clone, "__dict__", {key: remap(v, k) for key, v in vars(e).items()})
+            stored.append(app.mapper.to_stored_event(clone))
+        for i in range(0, len(stored), 5000):
+            app.recorder.insert_events(stored[i:i + 5000])
+        head = app.recorder.max_notification_id() or 0
+        print(f"  copy {k}: log now holds {head} events", flush=True)
+    return head
+
+
+def fresh_views(runtime: Runtime, generation: int) -> list:
+    classes = registry.load_all()
+    views = []
+    for cls in classes.values():
+        view = cls(runtime.app.recorder.datastore, generation=generation, **runtime.view_deps())
+        view.drop()
+        view.create_table()
+        views.append(view)
+    return views
+
+
+def stock_round(runtime: Runtime, generation: int, until: int, env: dict[str, str]) -> float:
+    """All views through stock ProjectionRunners (one per view, one after another)."""
+    app = runtime.app
+    total = 0.0
+    for cls in registry.load_all().values():
+        deps = runtime.view_deps()
+
+        class StockView(cls):  # the factory passes datastore + tracking_table_name
+            view_deps = deps
+
+            def __init__(self, datastore, **_: Any):
+                super().__init__(datastore, generation=generation, **self.view_deps)
+
+        class StockProjection(Projection[StockView]):
+            name = f"stock_{cls.name}"
+            topics = cls.topics()
+
+            def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+                with self.view.datastore.transaction(commit=True) as curs:
+                    self.view.apply(curs, domain_event, tracking.notification_id)
+                    self.view.after_batch(curs)
+                    self.view._insert_tracking(curs, tracking)
+
+        class Reader(Organize):
+            name = "Organize"
+
+            def __init__(self, env=None):
+                super().__init__(env, taxonomy=app.taxonomy, master_key=env["CIPHER_KEY"])
+
+        probe = StockView(app.recorder.datastore)
+        probe.drop()
+        probe.create_table()
+        last = max((n.id for n in app.recorder.select_notifications(
+            start=1, limit=until, stop=until, topics=list(cls.topics()))), default=0)
+        started = time.perf_counter()
+        with ProjectionRunner(application_class=Reader, projection_class=StockProjection,
+                              view_class=StockView, env=env) as runner:
+            if last:
+                runner.wait(last, timeout=3600)
+        total += time.perf_counter() - started
+        probe.drop()
+    return until / total
+
+
+def ours_round(runtime: Runtime, generation: int, until: int | None = None) -> tuple[float, int]:
+    views = fresh_views(runtime, generation)
+    runner = BatchedRunner(runtime.app.recorder, runtime.app.mapper, views, batch_size=500)
+    started = time.perf_counter()
+    consumed = runner.catch_up(until=until)
+    elapsed = time.perf_counter() - started
+    return consumed / elapsed, consumed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--stock-events", type=int, default=6_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    with fresh_database() as db:
+        apply_schema(db.url)
+        key = new_key()
+        settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2)
+        env = application_env(db, key, settings)
+        app = Organize(env, taxonomy=load_taxonomy(), master_key=key)
+        runtime = Runtime(settings=settings, database=db, app=app, taxonomy=app.taxonomy,
+                          rubric=load_rubric_setting(settings))
+        started = time.perf_counter()
+        load_demo(app, DemoPlan())
+        demo_events = app.recorder.max_notification_id()
+        print(f"demo loaded: {demo_events} events in {time.perf_counter() - started:.0f} s")
+        head = multiply(app, args.events)
+        views = registry.load_all()
+        print(f"views: {', '.join(views)}")
+
+        full_rate, consumed = ours_round(runtime, generation=100)
+        print(f"full catch-up, all {len(views)} views, batched runner: {consumed} events, "
+              f"{full_rate:,.0f} events/s")
+
+        ours_rates, stock_rates = [], []
+        for r in range(args.rounds):
+            ours_rates.append(ours_round(runtime, 200 + r, until=args.stock_events)[0])
+            stock_rates.append(stock_round(runtime, 300 + r, args.stock_events, env))
+        ours_m, stock_m = statistics.median(ours_rates), statistics.median(stock_rates)
+        print(f"first {args.stock_events} events, all views, {args.rounds} rounds (median):")
+        print(f"  batched runner  {ours_m:10,.0f} events/s   rounds: "
+              + ", ".join(f"{x:,.0f}" for x in ours_rates))
+        print(f"  stock runner    {stock_m:10,.0f} events/s   rounds: "
+              + ", ".join(f"{x:,.0f}" for x in stock_rates))
+        print(f"  ratio           {ours_m / stock_m:10.1f}x")
+
+        indicator_view = None
+        if "indicators" in views:  # generation 100 holds the full catch-up from above
+            indicator_view = views["indicators"](app.recorder.datastore, generation=100,
+                                                 **runtime.view_deps())
+        if indicator_view is not None and hasattr(indicator_view, "recompute_all"):
+            timings = []
+            for _ in range(args.rounds):
+                with indicator_view.datastore.transaction(commit=True) as curs:
+                    t0 = time.perf_counter()
+                    indicator_view.recompute_all(curs)
+                    timings.append(time.perf_counter() - t0)
+            print(f"indicators, whole dataset ({head} events): median "
+                  f"{statistics.median(timings):.2f} s over {args.rounds} rounds")
+        app.close()
+
+
+if __name__ == "__main__":
+    main()
