@@ -12,6 +12,7 @@ active generations is ``organize_projections``.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -81,9 +82,9 @@ class View(PostgresTrackingRecorder):
 
     # -- to implement ------------------------------------------------------------------
 
+    @abstractmethod
     def ddl(self, t: Tables) -> list[str]:
         """CREATE TABLE/INDEX IF NOT EXISTS statements for this generation's tables."""
-        raise NotImplementedError  # pragma: no cover - every view defines its tables
 
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Called once per batch, after its events, in the same transaction."""
