@@ -160,12 +160,12 @@ class Organize(Application):
         )
 
     def _raise_unless_replayed(self, command: c.Command, error: CommandError):
-        prior = self._replay(command)
+        prior = self.replay(command)
         if prior is None:
             raise error from None
         raise _Replayed(prior)
 
-    def _replay(self, command: c.Command) -> c.CommandResult | None:
+    def replay(self, command: c.Command) -> c.CommandResult | None:
         row = self.recorder.find_command(command.command_id)
         if row is None:
             return None

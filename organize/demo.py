@@ -124,15 +124,24 @@ def load_demo(
     plan: DemoPlan | None = None,
     progress: Callable[[int], None] = lambda n: None,
 ) -> DemoSummary:
-    """Run the demo's commands through ``app.execute``; idempotent."""
+    """Run the demo's commands in order through ``app.execute``, calling ``progress(1)``
+    after each. Idempotent: commands already in the command log come back as replayed
+    (read from the log while catching up), so a second run appends nothing."""
     plan = plan or DemoPlan()
     built = _build(plan)
     began = time.perf_counter()
     before = app.recorder.max_notification_id() or 0
     applied = replayed = 0
+    # While the commands are already in the command log (a second run, or a run that was
+    # interrupted), read their first results straight from the log instead of running the
+    # handlers again; from the first new command on, execute (itself idempotent).
+    replay = getattr(app, "replay", None)
     for position, command in enumerate(built.commands, start=1):
         try:
-            result = app.execute(command)
+            result = replay(command) if replay is not None else None
+            if result is None:
+                replay = None
+                result = app.execute(command)
         except CommandError as e:
             raise DemoError(
                 f"Demo command {position} ({type(command).__name__}) was refused: "
@@ -148,15 +157,15 @@ def load_demo(
     return DemoSummary(
         start=plan.start,
         end=plan.end,
-        collectives=counts["collectives"],
-        countries=counts["countries"],
-        sectors=counts["sectors"],
-        organisations=counts["organisations"],
-        workers=counts["workers"],
-        grievances=counts["grievances"],
-        campaigns=counts["campaigns"],
-        meetings=counts["meetings"],
-        assessments=counts["assessments"],
+        collectives=counts.get("collectives", 0),
+        countries=counts.get("countries", 0),
+        sectors=counts.get("sectors", 0),
+        organisations=counts.get("organisations", 0),
+        workers=counts.get("workers", 0),
+        grievances=counts.get("grievances", 0),
+        campaigns=counts.get("campaigns", 0),
+        meetings=counts.get("meetings", 0),
+        assessments=counts.get("assessments", 0),
         commands=len(built.commands),
         commands_applied=applied,
         commands_replayed=replayed,
@@ -208,7 +217,7 @@ SPECS: tuple[_CSpec, ...] = (
         ("domestic_care", "hospitality", "unpaid_care"), ("HK", "HK-KLN", "HK-NT"),
         ("tl", "id", "ne", "en"), FED_DOMESTIC, "HK", "HKD", _tz(8),
         (("PH", 30), ("ID", 22), ("NP", 10)), 24, "growing", 6.0, 12.5, 6, 14,
-        2, (3, 6, 9, 12, 15, 18, 21), 0.06, 0.2,
+        2, (3, 6, 9, 12, 15, 18, 21), 0.06, 0.35,
     ),
     _CSpec(
         "dhaka", "Ashulia Women Garment Workers' Collective", "worker_collective",
@@ -235,7 +244,7 @@ SPECS: tuple[_CSpec, ...] = (
         "bey", "Beirut Migrant Domestic Workers' Collective", "worker_collective",
         ("domestic_care", "hospitality"), ("LB-BEY",),
         ("ar", "en", "am", "si", "tl"), None, "LB-BEY", "USD", _tz(2),
-        (("ET", 12), ("LK", 6), ("BD", 4), ("NP", 3), ("PH", 5)), 20, "stalling", 5.0, 1.5, 6, 13,
+        (("ET", 12), ("LK", 6), ("BD", 4), ("NP", 3), ("PH", 5)), 24, "stalling", 5.0, 1.5, 6, 13,
         1, (), 0.2, 0.15,
     ),
     _CSpec(
@@ -1102,7 +1111,9 @@ class _Builder:
         self.make_assessments()
         self.items.sort(key=lambda item: (item[0], item[1]))
         countries = {s.home.split("-")[0] for s in SPECS}
-        sectors = {x for s in SPECS for x in s.sectors}
+        sectors = {x for _w, _n, cmd in self.items
+                   if isinstance(cmd, (c.CreateCollective, c.UpdateCollectiveProfile))
+                   for x in cmd.sectors}
         self.counts.update(collectives=len(SPECS), countries=len(countries),
                            sectors=len(sectors))
         return _Built(tuple(item[2] for item in self.items), dict(self.counts))
@@ -1130,17 +1141,20 @@ class _Builder:
         self.counts["organisations"] = len(ORGANISATIONS) + number
         for key, org, since, until in ALLIANCES:
             began = self.start + _days(since)
+            if began > self.end:
+                continue
             self.emit(began, c.FormAlliance, collective_id=self.collectives[key],
                       organisation_id=self.orgs[org], since=began)
-            if until is not None:
-                ended = self.start + _days(until)
+            ended = None if until is None else self.start + _days(until)
+            if ended is not None and ended <= self.end:
                 self.emit(ended, c.EndAlliance, collective_id=self.collectives[key],
                           organisation_id=self.orgs[org], until=ended)
         # The Kuala Lumpur centre starts organising on building sites too.
         when = self.start + _days(310)
-        self.emit(when, c.UpdateCollectiveProfile, collective_id=self.collectives["kl"],
-                  sectors=("manufacturing", "domestic_care", "hospitality", "construction"),
-                  places=("MY-KUL", "MY-SGR"), languages=self.specs["kl"].languages)
+        if when <= self.end:
+            self.emit(when, c.UpdateCollectiveProfile, collective_id=self.collectives["kl"],
+                      sectors=("manufacturing", "domestic_care", "hospitality", "construction"),
+                      places=("MY-KUL", "MY-SGR"), languages=self.specs["kl"].languages)
 
     def household(self, country: str) -> tuple[UUID, str]:
         return self.rng.choice(self.households[country])
@@ -1158,7 +1172,9 @@ class _Builder:
             for i, nat in enumerate(nats):
                 founder = i < s.founders
                 if founder:
-                    reg = self.start + _days(rng.randint(0, 20))
+                    # Existing members are entered in the first days, before the first
+                    # assembly.
+                    reg = self.start + _days(rng.randint(0, 1))
                     joined = self.start - _days(rng.randint(60, 1500))
                     attend = rng.choices((0.85, 0.45, 0.15), weights=(30, 35, 35))[0]
                 else:
@@ -1171,7 +1187,8 @@ class _Builder:
                 w = _Worker(home=s.key, nat=nat, founder=founder, reg=reg, attend=attend)
                 w.memberships.append([s.key, joined, None])
                 if i < s.leaders0:
-                    w.leader, w.attend = True, 0.95
+                    # The founders who run the first meetings are registered on day one.
+                    w.leader, w.attend, w.reg = True, 0.95, self.start
                 group.append(w)
             roles[s.key] = group
             self.leaders[s.key] = [w for w in group if w.leader]
@@ -1730,7 +1747,11 @@ class _Builder:
         if stage == "origin":
             stage = "return"
         parties = [primary]
-        if same and rng.random() < s.multi:
+        # Raising grievances together becomes more common where organising grows.
+        frac = self.frac(raised)
+        together = s.multi * {"growing": 0.6 + 0.8 * frac, "emerging": 0.4 + 1.2 * frac,
+                              "steady": 1.0, "stalling": 1.3 - 1.0 * frac}[s.trend]
+        if same and rng.random() < together:
             parties += rng.sample(same, min(len(same), rng.randint(1, 5)))
             same = [w for w in same if w not in parties]
         description = rng.choice(DESCRIPTIONS.get(category, ("A grievance was raised.",)))
@@ -1869,6 +1890,8 @@ class _Builder:
         rng = self.rng
         for spec in CAMPAIGNS:
             launched = _month(self.start, spec["month"]) + _days(rng.randint(2, 12))
+            if launched > self.end:
+                continue
             cmd = self.emit(launched, c.LaunchCampaign, issue=spec["issue"],
                             demands=spec["demands"],
                             collective_ids=tuple(self.collectives[k] for k in spec["collectives"]),
@@ -1992,7 +2015,7 @@ class _Builder:
                         n += 1
                         planned.append((day, n, kind, (s.key,), None))
             if s.key in ("hk", "kl"):
-                for m in rng.sample(range(2, self.months), 5):
+                for m in rng.sample(range(2, self.months), min(5, max(0, self.months - 2))):
                     day = _weekday(_month(self.start, m), s.weekday, 2) + _days(1)
                     if day <= self.end:
                         n += 1
@@ -2101,7 +2124,7 @@ class _Builder:
             here = [w for w in self.leaders[key] if w in members]
             leaders += here
             factor = {"growing": 0.8 + 0.35 * frac, "emerging": 0.55 + 0.6 * frac,
-                      "steady": 0.9, "stalling": 1.0 - 0.7 * frac}[s.trend]
+                      "steady": 0.9, "stalling": 1.1 - 0.85 * frac}[s.trend]
             if kind == "negotiation":
                 chosen = [w for w in extra[1] if w.member(key, day)][:6]
                 chosen += [w for w in here[:2] if w not in chosen]
