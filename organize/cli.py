@@ -24,9 +24,12 @@ def _runtime():
     settings = load_settings()
     configure_logging(settings.log_level)
     try:
-        return open_runtime(settings)
+        runtime = open_runtime(settings)
     except SettingsError as e:
         raise click.ClickException(str(e)) from None
+    # Again: the embedded server's library installs its own log handler when it loads.
+    configure_logging(settings.log_level)
+    return runtime
 
 
 @click.group()
@@ -82,9 +85,14 @@ def _load_demo(runtime) -> None:
     from organize.demo import DemoPlan, load_demo
 
     plan = DemoPlan()
-    with click.progressbar(length=plan.total_commands(), label="Loading demo data",
-                           file=sys.stderr) as bar:
-        summary = load_demo(runtime.app, plan, progress=bar.update)
+    # One log line per demo command would drown the progress bar.
+    configure_logging("WARNING")
+    try:
+        with click.progressbar(length=plan.total_commands(), label="Loading demo data",
+                               file=sys.stderr) as bar:
+            summary = load_demo(runtime.app, plan, progress=bar.update)
+    finally:
+        configure_logging(runtime.settings.log_level)
     click.echo(summary.describe())
 
 
