@@ -1,0 +1,862 @@
+"""Scoring: facts in, levels and reasons out. Pure functions, no I/O.
+
+The view (``view.py``) loads the facts of one collective (or one campaign) from its tables
+and hands them to a ``Scorer``; the scorer measures each dimension over the rubric's
+rolling window ending on a given week, turns the measures into a level with the rubric's
+thresholds, and explains it in short sentences that cite the evidence events by
+notification id.
+
+Rules this room keeps (DOMAIN.md, lessons 1, 4, 5 and 8):
+
+- no membership count is ever a measure: people are only ever counted as a *ratio* of the
+  people taking part (who came back, who took a role), or as the few who led a meeting;
+- every level comes with reasons, and a reason names the events behind it;
+- dates are domain dates (a meeting's ``held_at``, a grievance's ``occurred_on`` and the
+  ``on`` of what happened to it, an action's ``taken_on``...), so back-dated facts land in
+  the weeks they belong to;
+- safety climate is a risk signal: a higher level means more risk.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from organize.domain.values import DIMENSIONS
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; rubric.py imports this module
+    from organize.projections.indicators.rubric import DimensionSpec, Rubric
+
+LEVEL_LABELS = ("not yet", "emerging", "growing", "established", "strong")
+# Safety climate is a risk: the same 0..4 scale read as how much risk the records show.
+RISK_LEVEL_LABELS = ("none reported", "some risk", "rising risk", "high risk", "severe risk")
+RISK_DIMENSIONS = frozenset({"safety_climate"})
+# A campaign has no alliances of its own (its collectives do); every other dimension applies.
+CAMPAIGN_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "alliances")
+
+COUNT = "count"
+SHARE = "share"
+MAX_EVIDENCE = 30  # notification ids cited per reason (the most recent ones)
+_EPSILON = 1e-9  # a share of exactly a threshold meets it despite float rounding
+
+# What happens to a grievance that makes it "move", and what answers a retaliation.
+MOVES = ("referred", "escalated", "negotiation", "outcome")
+RESPONSES = ("referred", "escalated", "negotiation", "outcome", "discussed")
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    kind: str  # COUNT or SHARE
+    label: str  # words for a sentence: "different facilitators in the recent meetings"
+
+
+# The measures each dimension computes: the rubric may set thresholds on any of them.
+MEASURES: Mapping[str, Mapping[str, Measure]] = {
+    "issue_dynamism": {
+        "live_issues": Measure(COUNT, "live issues (campaigns acting or grievances moving)"),
+        "campaign_actions": Measure(COUNT, "campaign actions"),
+        "moving_grievances": Measure(COUNT, "grievances moving"),
+    },
+    "collective_voice": {
+        "shared_grievances": Measure(COUNT, "grievances raised or joined by several workers"),
+        "shared_grievance_share": Measure(
+            SHARE, "share of active grievances raised or joined by several workers"),
+        "meetings_with_decisions": Measure(COUNT, "meetings where decisions were taken"),
+        "decision_share": Measure(SHARE, "share of meetings where decisions were taken"),
+        "voice_signals": Measure(
+            COUNT, "shared grievances and meetings with decisions, together"),
+    },
+    "leadership": {
+        "distinct_facilitators": Measure(COUNT, "different facilitators of the recent meetings"),
+        "rotation_share": Measure(
+            SHARE, "share of recent meetings led by someone other than the most frequent facilitator"),
+        "new_facilitators": Measure(COUNT, "first-time facilitators in the recent meetings"),
+        "speaker_share": Measure(SHARE, "share of those attending the recent meetings who spoke"),
+    },
+    "participation_depth": {
+        "repeat_share": Measure(SHARE, "share of participants who came two or more times"),
+        "returning_share": Measure(
+            SHARE, "share of participants who had also taken part in the window before"),
+        "role_share": Measure(SHARE, "share of participants who took on a role"),
+    },
+    "negotiating_power": {
+        "negotiations": Measure(COUNT, "negotiations held"),
+        "wins": Measure(COUNT, "demands won or partly won and grievances resolved favourably"),
+        "collective_wins": Measure(COUNT, "favourable outcomes for several workers together"),
+        "agreements": Measure(COUNT, "agreements signed"),
+        "collective_win_share": Measure(
+            SHARE, "share of favourable outcomes won for several workers together"),
+    },
+    "cross_sector_solidarity": {
+        "cross_sector_events": Measure(COUNT, "meetings and actions across sectors"),
+        "cross_sector_share": Measure(SHARE, "share of meetings and actions across sectors"),
+        "multi_sector_share": Measure(
+            SHARE, "share of participants whose work has spanned several sectors"),
+    },
+    "alliances": {
+        "active_alliances": Measure(COUNT, "active alliances"),
+        "alliance_kinds": Measure(COUNT, "kinds of allies"),
+        "alliances_in_use": Measure(COUNT, "alliances put to use"),
+    },
+    "safety_climate": {
+        "retaliations": Measure(COUNT, "retaliations reported"),
+        "unanswered": Measure(COUNT, "retaliations with no collective response"),
+        "unanswered_share": Measure(SHARE, "share of retaliations with no collective response"),
+    },
+}
+
+# Parameters a rubric gives a dimension besides its thresholds: name -> "int" or "codes".
+PARAMS: Mapping[str, Mapping[str, str]] = {
+    "issue_dynamism": {},
+    "collective_voice": {},
+    "leadership": {"recent_meetings": "int"},
+    "participation_depth": {},
+    "negotiating_power": {
+        "favourable_outcomes": "codes",
+        "favourable_results": "codes",
+        "meeting_kinds": "codes",
+        "action_kinds": "codes",
+    },
+    "cross_sector_solidarity": {"meeting_kinds": "codes"},
+    "alliances": {"kinds": "codes"},
+    "safety_climate": {},
+}
+
+_KIND_WORDS = {
+    "union": "a union",
+    "ngo": "an NGO",
+    "womens_rights_group": "a women's-rights group",
+    "shelter": "a shelter",
+}
+_MOVE_WORDS = {
+    "referred": ("referral", "referrals"),
+    "escalated": ("escalation", "escalations"),
+    "negotiation": ("negotiation", "negotiations"),
+    "outcome": ("outcome", "outcomes"),
+}
+
+
+# -- facts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFact:
+    """A meeting that was held."""
+
+    nid: int
+    on: date
+    attendees: tuple[UUID, ...]
+    facilitators: tuple[UUID, ...]
+    speakers: tuple[UUID, ...] = ()
+    decisions: int = 0
+    kind: str = "assembly"
+
+
+@dataclass(frozen=True, slots=True)
+class GrievanceEvent:
+    """Something that happened to a grievance, on its domain date.
+
+    ``kind`` is raised, joined, evidence, referred, escalated, negotiation, outcome,
+    retaliation, withdrawn, reopened, or discussed (a held meeting had it on its agenda).
+    """
+
+    nid: int
+    grievance_id: UUID
+    kind: str
+    on: date
+    worker_ids: tuple[UUID, ...] = ()
+    organisation_id: UUID | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignFact:
+    id: UUID
+    launched_on: date
+    sectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignEvent:
+    """A campaign launched, an action taken, a demand resolved or an agreement signed."""
+
+    nid: int
+    campaign_id: UUID
+    kind: str  # launched | action | result | agreement
+    on: date
+    detail: str | None = None  # the action's kind, or the demand's result
+    participants: tuple[UUID, ...] = ()
+    organisation_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllianceFact:
+    nid: int
+    organisation_id: UUID
+    kind: str | None
+    since: date
+    until: date | None = None
+    ended_nid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpellFact:
+    nid: int
+    sector: str
+    started_on: date
+    ended_on: date | None = None
+
+
+@dataclass
+class Facts:
+    """Everything one collective's (or one campaign's) indicators are computed from.
+
+    ``prior_facilitators`` are people who facilitated before the earliest meeting given
+    (the view loads only the facts the weeks being recomputed can see).
+    """
+
+    subject: str = "collective"  # or "campaign"
+    meetings: Sequence[MeetingFact] = ()
+    grievance_events: Sequence[GrievanceEvent] = ()
+    campaigns: Mapping[UUID, CampaignFact] = field(default_factory=dict)
+    campaign_events: Sequence[CampaignEvent] = ()
+    alliances: Sequence[AllianceFact] = ()
+    spells: Mapping[UUID, Sequence[SpellFact]] = field(default_factory=dict)
+    prior_facilitators: frozenset[UUID] = frozenset()
+
+    def dates(self) -> list[date]:
+        """Every domain date a fact carries."""
+        out = [m.on for m in self.meetings]
+        out += [e.on for e in self.grievance_events]
+        out += [e.on for e in self.campaign_events]
+        for a in self.alliances:
+            out.append(a.since)
+            if a.until is not None:
+                out.append(a.until)
+        return out
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    text: str
+    evidence: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    level: int
+    reasons: tuple[Reason, ...]
+    measures: Mapping[str, float | int]
+    gap: str | None = None  # what the next level needs, in words
+
+    def texts(self) -> list[str]:
+        return [r.text for r in self.reasons]
+
+
+def week_of(d: date) -> date:
+    """The Monday of the week holding ``d``: weeks are the series' unit."""
+    return d - timedelta(days=d.weekday())
+
+
+def level_label(dimension: str, level: int) -> str:
+    return (RISK_LEVEL_LABELS if dimension in RISK_DIMENSIONS else LEVEL_LABELS)[level]
+
+
+def assign_level(spec: DimensionSpec, measures: Mapping[str, float | int]) -> tuple[int, str | None]:
+    """The highest level whose thresholds (and those of every level below) are all met,
+    and what the next level would need."""
+    level = 0
+    for lv in spec.levels[1:]:
+        unmet = [(m, t) for m, t in lv.thresholds.items() if measures[m] + _EPSILON < t]
+        if unmet:
+            return level, _gap(spec, lv.level, unmet, measures)
+        level = lv.level
+    return level, None
+
+
+def _gap(spec: DimensionSpec, level: int, unmet: list[tuple[str, float]],
+         measures: Mapping[str, float | int]) -> str:
+    parts = []
+    for m, t in unmet:
+        measure = MEASURES[spec.name][m]
+        parts.append(f"{measure.label} at least {_fmt(measure, t)} (now {_fmt(measure, measures[m])})")
+    what = "Risk would be" if spec.name in RISK_DIMENSIONS else "To reach"
+    return f"{what} level {level} ({level_label(spec.name, level)}): {'; '.join(parts)}."
+
+
+def _fmt(measure: Measure, value: float | int) -> str:
+    if measure.kind == SHARE:
+        return _pct(value)
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _pct(x: float) -> str:
+    return f"{round(x * 100)}%"
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _ev(nids: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(nids))[-MAX_EVIDENCE:])
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+# -- the scorer ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Meeting:
+    # People are interned as small ints: hashing UUIDs was most of the scoring time.
+    nid: int
+    on: date
+    kind: str
+    attendees: frozenset[int]
+    facilitators: tuple[int, ...]
+    speakers: frozenset[int]
+    decisions: int
+
+
+@dataclass(slots=True)
+class _Grievance:
+    nid: int
+    g: int  # the grievance, interned
+    kind: str
+    on: date
+    organisation_id: UUID | None
+    outcome: str | None
+
+
+@dataclass(slots=True)
+class _Campaign:
+    nid: int
+    campaign_id: UUID
+    kind: str
+    on: date
+    detail: str | None
+    participants: tuple[int, ...]
+    organisation_id: UUID | None
+
+
+@dataclass(slots=True)
+class _Window:
+    lo: date
+    hi: date
+    meetings: list[_Meeting]
+    prev_meetings: list[_Meeting]
+    grievance_events: list[_Grievance]
+    campaign_events: list[_Campaign]
+    prev_campaign_events: list[_Campaign]
+    span: str  # "in the last 12 weeks"
+
+
+class Scorer:
+    """Scores one subject's facts for any week. Build once, score many weeks: the facts
+    are sorted and indexed up front so each week only slices them."""
+
+    def __init__(self, facts: Facts, rubric: Rubric):
+        self.facts = facts
+        self.rubric = rubric
+        self.subject = facts.subject
+        self.window_days = 7 * rubric.window_weeks
+        w = rubric.window_weeks
+        self.span = "in the last week" if w == 1 else f"in the last {w} weeks"
+        self.prev_span = "the week before" if w == 1 else f"the {w} weeks before"
+        self.dimensions = CAMPAIGN_DIMENSIONS if facts.subject == "campaign" else DIMENSIONS
+        self.specs = [(d, rubric.dimensions[d], getattr(self, f"_{d}")) for d in self.dimensions]
+
+        people: dict[UUID, int] = {}
+        grievances: dict[UUID, int] = {}
+
+        self.person_keys: list[str] = []  # int -> the person's id as text, for stable ties
+
+        def person(u: UUID) -> int:
+            i = people.get(u)
+            if i is None:
+                i = people[u] = len(people)
+                self.person_keys.append(str(u))
+            return i
+
+        def grievance(u: UUID) -> int:
+            i = grievances.get(u)
+            if i is None:
+                i = grievances[u] = len(grievances)
+            return i
+
+        self.meetings = [
+            _Meeting(m.nid, m.on, m.kind, frozenset(map(person, m.attendees)),
+                     tuple(map(person, m.facilitators)), frozenset(map(person, m.speakers)), m.decisions)
+            for m in sorted(facts.meetings, key=lambda m: (m.on, m.nid))]
+        self.m_dates = [m.on for m in self.meetings]
+        prior = {people[p] for p in facts.prior_facilitators if p in people}
+
+        ordered = sorted(facts.grievance_events, key=lambda e: (e.on, e.nid))
+        self.gev = [_Grievance(e.nid, grievance(e.grievance_id), e.kind, e.on, e.organisation_id, e.outcome)
+                    for e in ordered]
+        self.g_dates = [e.on for e in self.gev]
+        self.cev = [_Campaign(e.nid, e.campaign_id, e.kind, e.on, e.detail,
+                              tuple(map(person, e.participants)), e.organisation_id)
+                    for e in sorted(facts.campaign_events, key=lambda e: (e.on, e.nid))]
+        self.c_dates = [e.on for e in self.cev]
+
+        # When each grievance first had two or more parties, its raise and joins (the
+        # evidence of who stood behind it), and what answered it.
+        self.shared_on: dict[int, tuple[date, int]] = {}
+        self.stood_behind: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        self.responses: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        parties: dict[int, set[UUID]] = defaultdict(set)
+        for e in sorted(facts.grievance_events, key=lambda e: e.nid):
+            g = grievances[e.grievance_id]
+            if e.kind in ("raised", "joined"):
+                parties[g].update(e.worker_ids)
+                self.stood_behind[g].append((e.on, e.nid))
+                if len(parties[g]) >= 2 and g not in self.shared_on:
+                    self.shared_on[g] = (e.on, e.nid)
+            elif e.kind in RESPONSES:
+                self.responses[g].append((e.on, e.nid))
+        for answers in self.responses.values():
+            answers.sort()
+
+        # The meeting in which each person first facilitated.
+        self.first_facilitation: dict[int, int] = {}
+        for m in self.meetings:
+            for f in m.facilitators:
+                if f not in prior:
+                    self.first_facilitation.setdefault(f, m.nid)
+
+        # Trajectories: each person's spells, when her work history is first known and
+        # when it first spanned two sectors.
+        self.spells: dict[int, tuple[SpellFact, ...]] = {}
+        self.known_since: dict[int, date] = {}
+        self.multi_since: dict[int, tuple[date, int]] = {}
+        for u, spells in facts.spells.items():
+            if u not in people:
+                continue
+            p = people[u]
+            ordered_spells = tuple(sorted(spells, key=lambda s: (s.started_on, s.nid)))
+            self.spells[p] = ordered_spells
+            seen: set[str] = set()
+            for s in ordered_spells:
+                self.known_since.setdefault(p, s.started_on)
+                seen.add(s.sector)
+                if len(seen) >= 2:
+                    self.multi_since[p] = (s.started_on, s.nid)
+                    break
+        self._cross: dict[int, bool] = {}
+
+        dims = rubric.dimensions
+        self.recent_meetings = int(dims["leadership"].params["recent_meetings"])
+        neg = dims["negotiating_power"].params
+        self.favourable_outcomes = frozenset(neg["favourable_outcomes"])
+        self.favourable_results = frozenset(neg["favourable_results"])
+        self.negotiation_meeting_kinds = frozenset(neg["meeting_kinds"])
+        self.negotiation_action_kinds = frozenset(neg["action_kinds"])
+        self.cross_meeting_kinds = frozenset(dims["cross_sector_solidarity"].params["meeting_kinds"])
+        self.ally_kinds = tuple(dims["alliances"].params["kinds"])
+
+    # -- weeks -----------------------------------------------------------------------------
+
+    def window(self, week: date) -> _Window:
+        hi = week + timedelta(days=6)
+        lo = hi - timedelta(days=self.window_days - 1)
+        plo = lo - timedelta(days=self.window_days)
+        pre = lo - timedelta(days=1)
+        return _Window(
+            lo=lo,
+            hi=hi,
+            meetings=self._slice(self.meetings, self.m_dates, lo, hi),
+            prev_meetings=self._slice(self.meetings, self.m_dates, plo, pre),
+            grievance_events=self._slice(self.gev, self.g_dates, lo, hi),
+            campaign_events=self._slice(self.cev, self.c_dates, lo, hi),
+            prev_campaign_events=self._slice(self.cev, self.c_dates, plo, pre),
+            span=self.span,
+        )
+
+    @staticmethod
+    def _slice(items: list, dates: list[date], lo: date, hi: date) -> list:
+        return items[bisect_left(dates, lo):bisect_right(dates, hi)]
+
+    def score(self, week: date) -> dict[str, Score]:
+        """Every applicable dimension, for the window ending on the Sunday of ``week``."""
+        win = self.window(week_of(week))
+        out = {}
+        for dimension, spec, measure in self.specs:
+            measures, reasons = measure(win)
+            level, gap = assign_level(spec, measures)
+            out[dimension] = Score(level=level, reasons=tuple(reasons), measures=measures, gap=gap)
+        return out
+
+    def series(self, first_week: date, last_week: date) -> list[tuple[date, dict[str, Score]]]:
+        """Every week from ``first_week`` to ``last_week``."""
+        week, last = week_of(first_week), week_of(last_week)
+        out = []
+        while week <= last:
+            out.append((week, self.score(week)))
+            week += timedelta(days=7)
+        return out
+
+    def changes(self, first_week: date, last_week: date) -> Iterator[tuple[date, dict[str, Score]]]:
+        """The weeks of ``series`` that can differ from the week before: a week whose
+        windows (and the week before's) hold no fact at all scores the same as that week,
+        so long quiet stretches are skipped. Reads carry the last week forward."""
+        dates = sorted({*self.m_dates, *self.g_dates, *self.c_dates,
+                        *(a.since for a in self.facts.alliances),
+                        *(a.until for a in self.facts.alliances if a.until is not None)})
+        reach = timedelta(days=2 * self.window_days - 1)  # this window and the one before
+        week, last = week_of(first_week), week_of(last_week)
+        quiet_before = False
+        while week <= last:
+            hi = week + timedelta(days=6)
+            i = bisect_left(dates, hi - reach)
+            quiet = i == len(dates) or dates[i] > hi
+            if quiet and quiet_before:
+                if i == len(dates):
+                    return  # nothing more will ever change
+                week = max(week + timedelta(days=7), week_of(dates[i]))  # the next fact's week
+                quiet_before = False  # ... may already see it: score it
+                continue
+            yield week, self.score(week)
+            quiet_before = quiet
+            week += timedelta(days=7)
+
+    # -- dimensions ------------------------------------------------------------------------
+    # Each returns (measures, reasons). Reasons are short sentences citing evidence ids.
+
+    def _issue_dynamism(self, win: _Window):
+        acts = win.campaign_events
+        actions = [e for e in acts if e.kind == "action"]
+        live_campaigns = {e.campaign_id for e in acts}
+        moves = [e for e in win.grievance_events if e.kind in MOVES]
+        moving = {e.g for e in moves}
+        measures = {
+            "live_issues": len(live_campaigns) + len(moving),
+            "campaign_actions": len(actions),
+            "moving_grievances": len(moving),
+        }
+        reasons = []
+        if acts:
+            if actions:
+                kinds = Counter(e.detail or "action" for e in actions)
+                what = ", ".join(_n(n, k.replace("_", " ")) for k, n in sorted(kinds.items()))
+                text = (f"{_n(len(actions), 'campaign action')} {win.span} "
+                        f"({what}) in {_n(len(live_campaigns), 'campaign')}.")
+            else:
+                text = (f"{_n(len(live_campaigns), 'campaign')} moved {win.span} "
+                        "(launched, a demand resolved or an agreement signed), with no action taken.")
+            reasons.append(Reason(text, _ev(e.nid for e in acts)))
+        if moves:
+            kinds = Counter(e.kind for e in moves)
+            what = ", ".join(_n(n, *_MOVE_WORDS[k]) for k, n in sorted(kinds.items()))
+            reasons.append(Reason(f"{_n(len(moving), 'grievance')} moved {win.span}: {what}.",
+                                  _ev(e.nid for e in moves)))
+        if not reasons:
+            reasons.append(Reason(f"No campaign action and no grievance moving {win.span}."))
+        return measures, reasons
+
+    def _collective_voice(self, win: _Window):
+        active = {e.g for e in win.grievance_events}
+        shared = [g for g in active if g in self.shared_on and self.shared_on[g][0] <= win.hi]
+        meetings = win.meetings
+        deciding = [m for m in meetings if m.decisions]
+        measures = {
+            "shared_grievances": len(shared),
+            "shared_grievance_share": _share(len(shared), len(active)),
+            "meetings_with_decisions": len(deciding),
+            "decision_share": _share(len(deciding), len(meetings)),
+            "voice_signals": len(shared) + len(deciding),
+        }
+        reasons = []
+        if active:
+            evidence = [nid for g in shared for on, nid in self.stood_behind[g] if on <= win.hi]
+            reasons.append(Reason(
+                f"{len(shared)} of the {_n(len(active), 'grievance')} active {win.span} "
+                f"({_pct(measures['shared_grievance_share'])}) "
+                f"{'was' if len(shared) == 1 else 'were'} raised or joined by several workers.",
+                _ev(evidence)))
+        else:
+            reasons.append(Reason(f"No grievance was active {win.span}."))
+        if meetings:
+            decisions = sum(m.decisions for m in deciding)
+            reasons.append(Reason(
+                f"Decisions were taken in {len(deciding)} of the {_n(len(meetings), 'meeting')} held "
+                f"({_pct(measures['decision_share'])}), {_n(decisions, 'decision')} in all.",
+                _ev(m.nid for m in deciding)))
+        else:
+            reasons.append(Reason(f"No meeting was held {win.span}."))
+        return measures, reasons
+
+    def _leadership(self, win: _Window):
+        recent = win.meetings[-self.recent_meetings:]
+        counts: Counter[int] = Counter()
+        speakers: set[int] = set()
+        attending: set[int] = set()
+        for m in recent:
+            counts.update(m.facilitators)
+            speakers |= m.speakers
+            attending |= m.attendees
+        nids = {m.nid for m in recent}
+        new = [f for f in counts if self.first_facilitation.get(f) in nids]
+        rotated: list[int] = []
+        if counts:
+            top = min(counts, key=lambda f: (-counts[f], self.person_keys[f]))
+            rotated = [m.nid for m in recent if top not in m.facilitators]
+        measures = {
+            "distinct_facilitators": len(counts),
+            "rotation_share": _share(len(rotated), len(recent)),
+            "new_facilitators": len(new),
+            "speaker_share": _share(len(speakers), len(attending)),
+        }
+        if not recent:
+            return measures, [Reason(f"No meeting was held {win.span}.")]
+        last = "the last meeting" if len(recent) == 1 else f"the last {len(recent)} meetings"
+        people = "member" if len(counts) == 1 else "different members"
+        text = f"{len(counts)} {people} facilitated {last}"
+        if new:
+            text += f"; {len(new)} for the first time"
+        reasons = [Reason(text + ".", _ev(nids))]
+        if len(recent) > 1:
+            reasons.append(Reason(
+                f"{len(rotated)} of {last} ({_pct(measures['rotation_share'])}) "
+                f"{'was' if len(rotated) == 1 else 'were'} led by someone other than the most frequent "
+                "facilitator.", _ev(rotated)))
+        if speakers:
+            reasons.append(Reason(f"{_pct(measures['speaker_share'])} of those attending {last} spoke.",
+                                  _ev(m.nid for m in recent if m.speakers)))
+        return measures, reasons
+
+    def _participation_depth(self, win: _Window):
+        attendance: Counter[int] = Counter()
+        roles: dict[int, int] = {}  # person -> a gathering where she took a role
+        for m in win.meetings:
+            attendance.update(m.attendees)
+            for p in m.facilitators:
+                roles.setdefault(p, m.nid)
+            for p in m.speakers:
+                roles.setdefault(p, m.nid)
+        previous: set[int] = set()
+        for m in win.prev_meetings:
+            previous |= m.attendees
+        actions = [e for e in win.campaign_events if e.kind == "action"]
+        campaign = self.subject == "campaign"
+        if campaign:
+            # A campaign's participants are the people in its actions and its meetings;
+            # a role is facilitating or speaking.
+            for e in actions:
+                attendance.update(set(e.participants))
+            for e in win.prev_campaign_events:
+                previous.update(e.participants)
+        else:
+            for e in actions:
+                for p in e.participants:
+                    roles.setdefault(p, e.nid)
+        if not attendance:
+            gatherings = "actions or meetings" if campaign else "meetings"
+            return ({"repeat_share": 0.0, "returning_share": 0.0, "role_share": 0.0},
+                    [Reason(f"No {gatherings} with recorded participants {win.span}.")])
+        people = attendance.keys()
+        repeat = sum(1 for n in attendance.values() if n >= 2)
+        returning = people & previous
+        took_role = people & roles.keys()
+        total = len(attendance)
+        measures = {
+            "repeat_share": repeat / total,
+            "returning_share": len(returning) / total,
+            "role_share": len(took_role) / total,
+        }
+        gatherings = "actions and meetings" if campaign else "meetings"
+        evidence = [m.nid for m in win.meetings] + ([e.nid for e in actions] if campaign else [])
+        role = "facilitating or speaking" if campaign else \
+            "facilitating, speaking or taking part in a campaign action"
+        return measures, [
+            Reason(f"{_pct(measures['repeat_share'])} of the people taking part in {gatherings} "
+                   f"{win.span} came two or more times.", _ev(evidence)),
+            Reason(f"{_pct(measures['returning_share'])} of them had also taken part in "
+                   f"{self.prev_span}.",
+                   _ev([m.nid for m in win.prev_meetings if not returning.isdisjoint(m.attendees)]
+                       + [e.nid for e in win.prev_campaign_events
+                          if campaign and not returning.isdisjoint(e.participants)])),
+            Reason(f"{_pct(measures['role_share'])} took on a role: {role}.",
+                   _ev(roles[p] for p in took_role)),
+        ]
+
+    def _negotiating_power(self, win: _Window):
+        negotiations = [e.nid for e in win.grievance_events if e.kind == "negotiation"]
+        negotiations += [m.nid for m in win.meetings if m.kind in self.negotiation_meeting_kinds]
+        negotiations += [e.nid for e in win.campaign_events
+                         if e.kind == "action" and e.detail in self.negotiation_action_kinds]
+        results = [e for e in win.campaign_events
+                   if e.kind == "result" and e.detail in self.favourable_results]
+        outcomes = [e for e in win.grievance_events
+                    if e.kind == "outcome" and e.outcome in self.favourable_outcomes]
+        # Won for several workers together: the grievance had two parties before its outcome.
+        together = [e for e in outcomes if e.g in self.shared_on and self.shared_on[e.g][1] < e.nid]
+        agreements = [e for e in win.campaign_events if e.kind == "agreement"]
+        measures = {
+            "negotiations": len(negotiations),
+            "wins": len(results) + len(outcomes),
+            "collective_wins": len(together),
+            "agreements": len(agreements),
+            "collective_win_share": _share(len(together), len(outcomes)),
+        }
+        reasons = []
+        if negotiations:
+            reasons.append(Reason(f"{_n(len(negotiations), 'negotiation')} held {win.span}.",
+                                  _ev(negotiations)))
+        else:
+            reasons.append(Reason(f"No negotiation recorded {win.span}."))
+        if results:
+            by = Counter(e.detail or "" for e in results)
+            what = " and ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(by.items(), reverse=True))
+            reasons.append(Reason(f"{_n(len(results), 'demand')} resolved in the collective's favour: "
+                                  f"{what}.", _ev(e.nid for e in results)))
+        if outcomes:
+            reasons.append(Reason(
+                f"{_n(len(outcomes), 'grievance')} resolved favourably, {len(together)} of them for "
+                "several workers together.", _ev(e.nid for e in outcomes)))
+        if agreements:
+            reasons.append(Reason(f"{_n(len(agreements), 'agreement')} signed.",
+                                  _ev(e.nid for e in agreements)))
+        return measures, reasons
+
+    def _is_cross(self, nid: int, people: Iterable[int], on: date, declared: bool) -> bool:
+        """Whether a gathering brought together workers of two or more sectors (by the
+        spells each had that day), or is cross-sector by its kind or its campaign."""
+        cross = self._cross.get(nid)
+        if cross is None:
+            cross = declared
+            if not cross:
+                sectors: set[str] = set()
+                for p in people:
+                    for s in self.spells.get(p, ()):
+                        if s.started_on <= on and (s.ended_on is None or s.ended_on >= on):
+                            sectors.add(s.sector)
+                cross = len(sectors) >= 2
+            self._cross[nid] = cross
+        return cross
+
+    def _cross_sector_solidarity(self, win: _Window):
+        gatherings = 0
+        cross: list[int] = []
+        people: set[int] = set()
+        for m in win.meetings:
+            gatherings += 1
+            if self._is_cross(m.nid, m.attendees, m.on, m.kind in self.cross_meeting_kinds):
+                cross.append(m.nid)
+            people |= m.attendees
+        for e in win.campaign_events:
+            if e.kind != "action":
+                continue
+            gatherings += 1
+            campaign = self.facts.campaigns.get(e.campaign_id)
+            declared = campaign is not None and len(campaign.sectors) >= 2
+            if self._is_cross(e.nid, e.participants, e.on, declared):
+                cross.append(e.nid)
+            people.update(e.participants)
+        hi = win.hi
+        known = [p for p in people if p in self.known_since and self.known_since[p] <= hi]
+        multi = [p for p in known if p in self.multi_since and self.multi_since[p][0] <= hi]
+        measures = {
+            "cross_sector_events": len(cross),
+            "cross_sector_share": _share(len(cross), gatherings),
+            "multi_sector_share": _share(len(multi), len(known)),
+        }
+        reasons = []
+        if gatherings:
+            reasons.append(Reason(
+                f"{len(cross)} of the {_n(gatherings, 'meeting and action', 'meetings and actions')}"
+                f" {win.span} ({_pct(measures['cross_sector_share'])}) brought together workers "
+                "of two or more sectors.", _ev(cross)))
+        else:
+            reasons.append(Reason(f"No meeting or action {win.span}."))
+        if known:
+            reasons.append(Reason(
+                f"{_pct(measures['multi_sector_share'])} of the participants with a recorded work "
+                "history have worked in more than one sector (unpaid care included).",
+                _ev(self.multi_since[p][1] for p in multi)))
+        return measures, reasons
+
+    def _alliances(self, win: _Window):
+        hi = win.hi
+        active = [a for a in self.facts.alliances
+                  if a.kind in self.ally_kinds and a.since <= hi and (a.until is None or a.until > hi)]
+        kinds = sorted({a.kind for a in active}, key=self.ally_kinds.index)
+        allies = {a.organisation_id for a in active}
+        used: dict[UUID, list[int]] = defaultdict(list)
+        if allies:
+            for e in win.grievance_events:
+                if e.organisation_id in allies and e.kind in ("referred", "negotiation"):
+                    used[e.organisation_id].append(e.nid)
+            for e in win.campaign_events:
+                if e.organisation_id in allies:
+                    used[e.organisation_id].append(e.nid)
+        measures = {
+            "active_alliances": len(active),
+            "alliance_kinds": len(kinds),
+            "alliances_in_use": len(used),
+        }
+        if not active:
+            return measures, [Reason("No active alliance with a union, NGO, women's-rights group "
+                                     "or shelter.")]
+        what = _and([_KIND_WORDS.get(k, k.replace("_", " ")) for k in kinds if k])
+        reasons = [Reason(f"{_n(len(active), 'active alliance')}, with {what}.",
+                          _ev(a.nid for a in active))]
+        if used:
+            reasons.append(Reason(
+                f"{len(used)} of them put to use {win.span} (a referral, a negotiation or an "
+                "agreement with the ally).", _ev(n for nids in used.values() for n in nids)))
+        return measures, reasons
+
+    def _safety_climate(self, win: _Window):
+        retaliations = [e for e in win.grievance_events if e.kind == "retaliation"]
+        answers: list[int] = []
+        unanswered: list[int] = []
+        for r in retaliations:
+            found = [nid for on, nid in self.responses.get(r.g, ()) if r.on <= on <= win.hi]
+            if found:
+                answers.append(found[0])
+            else:
+                unanswered.append(r.nid)
+        answered = len(retaliations) - len(unanswered)
+        measures = {
+            "retaliations": len(retaliations),
+            "unanswered": len(unanswered),
+            "unanswered_share": _share(len(unanswered), len(retaliations)),
+        }
+        if not retaliations:
+            return measures, [Reason(f"No retaliation reported {win.span}. Few reports do not "
+                                     "mean little risk: fear silences reporting.")]
+        reasons = [Reason(f"{_n(len(retaliations), 'retaliation')} reported {win.span}.",
+                          _ev(r.nid for r in retaliations))]
+        if answered:
+            reasons.append(Reason(
+                f"{answered} answered by the collective (escalated, referred, negotiated, "
+                "resolved or discussed at a meeting afterwards).", _ev(answers)))
+        if unanswered:
+            reasons.append(Reason(f"{len(unanswered)} with no collective response yet.",
+                                  _ev(unanswered)))
+        return measures, reasons
+
+
+def score_series(facts: Facts, rubric: Rubric, first_week: date,
+                 last_week: date) -> list[tuple[date, dict[str, Score]]]:
+    """Score every week from ``first_week`` to ``last_week`` (the bench times this)."""
+    return Scorer(facts, rubric).series(first_week, last_week)

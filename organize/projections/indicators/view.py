@@ -1,0 +1,982 @@
+"""The indicators view: the facts the organising-strength indicators are scored from, the
+weekly series of levels for every collective and campaign, and how they are read.
+
+Handlers keep small, domain-dated fact tables (meetings held, what happened to grievances,
+campaign actions and results, alliances, work spells, self-assessments) and note which
+collectives and campaigns a fact touches, from which week. After each batch
+(``after_batch``) the series of each touched subject is recomputed in Python from the
+earliest affected week to a few windows past its latest fact: facts can arrive late
+(back-dated), and a late fact changes every week whose window can see it.
+
+The series is stored compactly: a week's row for a dimension is written only when it
+differs from the week before, and reads carry the last row forward. Rows are the same
+whatever the batch boundaries were, so a rebuild equals the incrementally kept view.
+Each row carries the digest of the rubric that scored it; re-scoring under a changed
+rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from organize.domain import Assessment, Campaign, Collective, Grievance, Meeting, Organisation, Worker
+from organize.projections.base import APPLICATION_NAME, Tables, View, on
+from organize.projections.indicators.rubric import Rubric, load_rubric
+from organize.projections.indicators.scoring import (
+    CAMPAIGN_DIMENSIONS,
+    DIMENSIONS,
+    RISK_DIMENSIONS,
+    AllianceFact,
+    CampaignEvent,
+    CampaignFact,
+    Facts,
+    GrievanceEvent,
+    MeetingFact,
+    Scorer,
+    SpellFact,
+    level_label,
+    week_of,
+)
+from organize.projections.reads import Scope, tables
+from organize.projections.registry import register
+
+# While the runner is more than CATCH_UP_LAG notifications behind the head of the log,
+# series are recomputed only every MAX_DEFERRED notifications (so that they stay fresh
+# under a constant stream of writes too).
+CATCH_UP_LAG = 100
+MAX_DEFERRED = 20_000
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9000, 1, 1)
+COLLECTIVE = "collective"
+CAMPAIGN = "campaign"
+WEEK = timedelta(days=7)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@register
+class IndicatorsView(View):
+    """Deps: ``rubric`` (a ``Rubric``; the default rubric when missing) and, optionally,
+    ``events_table`` (the notification log's table, to tell how far behind the view is)."""
+
+    name = "indicators"
+
+    def __init__(self, datastore, *, generation: int = 1, **deps: Any):
+        super().__init__(datastore, generation=generation, **deps)
+        self.rubric: Rubric = deps.get("rubric") or default_rubric()
+        # The application's notification log (eventsourcing names it after the application).
+        self.events_table: str = deps.get("events_table") or f"{APPLICATION_NAME.lower()}_events"
+        self._last_id: int | None = None
+        self._recomputed_at = 0  # the notification id of the last recompute
+        # What this batch touched: (subject, id) -> [recompute from, earliest fact, latest fact]
+        self._dirty: dict[tuple[str, UUID], list[date | None]] = {}
+
+    def ddl(self, t: Tables) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {t.collectives} ("
+            " id uuid PRIMARY KEY, name text NOT NULL, federation text)",
+            f"CREATE TABLE IF NOT EXISTS {t.orgs} (id uuid PRIMARY KEY, kind text NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t.spells} ("
+            " worker_id uuid NOT NULL, spell_id uuid NOT NULL, nid bigint NOT NULL, sector text NOT NULL,"
+            " started_on date NOT NULL, ended_on date, PRIMARY KEY (worker_id, spell_id))",
+            f"CREATE TABLE IF NOT EXISTS {t.meetings} ("
+            " id uuid PRIMARY KEY, kind text NOT NULL, collective_ids uuid[] NOT NULL,"
+            " agenda_grievance_ids uuid[] NOT NULL, agenda_campaign_ids uuid[] NOT NULL,"
+            " held_nid bigint, held_on date, attendee_ids uuid[], facilitator_ids uuid[],"
+            " speaker_ids uuid[], decisions integer)",
+            f"CREATE INDEX IF NOT EXISTS {t.meetings}_coll_idx ON {t.meetings} USING gin (collective_ids)",
+            f"CREATE INDEX IF NOT EXISTS {t.meetings}_att_idx ON {t.meetings} USING gin (attendee_ids)",
+            f"CREATE INDEX IF NOT EXISTS {t.meetings}_camp_idx ON {t.meetings} "
+            "USING gin (agenda_campaign_ids)",
+            f"CREATE TABLE IF NOT EXISTS {t.grievances} ("
+            " id uuid PRIMARY KEY, collective_id uuid NOT NULL, clock date NOT NULL,"
+            " campaign_ids uuid[] NOT NULL DEFAULT '{}')",
+            f"CREATE INDEX IF NOT EXISTS {t.grievances}_coll_idx ON {t.grievances} (collective_id)",
+            f"CREATE TABLE IF NOT EXISTS {t.gevents} ("
+            " nid bigint NOT NULL, grievance_id uuid NOT NULL, kind text NOT NULL, on_date date NOT NULL,"
+            " worker_ids uuid[] NOT NULL DEFAULT '{}', organisation_id uuid, outcome text,"
+            " PRIMARY KEY (nid, grievance_id))",
+            f"CREATE INDEX IF NOT EXISTS {t.gevents}_g_idx ON {t.gevents} (grievance_id, on_date)",
+            f"CREATE TABLE IF NOT EXISTS {t.campaigns} ("
+            " id uuid PRIMARY KEY, nid bigint NOT NULL, issue text NOT NULL, launched_on date NOT NULL,"
+            " sectors text[] NOT NULL, collective_ids uuid[] NOT NULL,"
+            " grievance_ids uuid[] NOT NULL DEFAULT '{}', closed_on date)",
+            f"CREATE TABLE IF NOT EXISTS {t.cevents} ("
+            " nid bigint PRIMARY KEY, campaign_id uuid NOT NULL, kind text NOT NULL, on_date date NOT NULL,"
+            " detail text, participant_ids uuid[] NOT NULL DEFAULT '{}', collective_ids uuid[] NOT NULL,"
+            " organisation_id uuid)",
+            f"CREATE INDEX IF NOT EXISTS {t.cevents}_camp_idx ON {t.cevents} (campaign_id, on_date)",
+            f"CREATE INDEX IF NOT EXISTS {t.cevents}_coll_idx ON {t.cevents} USING gin (collective_ids)",
+            f"CREATE INDEX IF NOT EXISTS {t.cevents}_part_idx ON {t.cevents} USING gin (participant_ids)",
+            f"CREATE TABLE IF NOT EXISTS {t.alliances} ("
+            " nid bigint PRIMARY KEY, collective_id uuid NOT NULL, organisation_id uuid NOT NULL,"
+            " since date NOT NULL, until date, ended_nid bigint)",
+            f"CREATE INDEX IF NOT EXISTS {t.alliances}_coll_idx ON {t.alliances} (collective_id)",
+            f"CREATE INDEX IF NOT EXISTS {t.alliances}_org_idx ON {t.alliances} (organisation_id)",
+            f"CREATE TABLE IF NOT EXISTS {t.assessments} ("
+            " id uuid PRIMARY KEY, collective_id uuid NOT NULL, assessed_on date NOT NULL,"
+            " levels jsonb NOT NULL, narrative text NOT NULL, nid bigint NOT NULL, revised_nid bigint)",
+            f"CREATE INDEX IF NOT EXISTS {t.assessments}_coll_idx ON {t.assessments} "
+            "(collective_id, assessed_on)",
+            # The extent of each subject's series: first week with a fact, last week with a
+            # fact, last week stored (a few windows later, when every window is empty).
+            f"CREATE TABLE IF NOT EXISTS {t.series} ("
+            " subject text NOT NULL, id uuid NOT NULL, first_week date NOT NULL,"
+            " last_fact_week date NOT NULL, last_week date NOT NULL, rubric_digest text NOT NULL,"
+            " PRIMARY KEY (subject, id))",
+            f"CREATE TABLE IF NOT EXISTS {t.levels} ("
+            " subject text NOT NULL, id uuid NOT NULL, dimension text NOT NULL, week date NOT NULL,"
+            " level smallint NOT NULL, reasons jsonb NOT NULL, measures jsonb NOT NULL, gap text,"
+            " rubric_digest text NOT NULL, PRIMARY KEY (subject, id, dimension, week))",
+            f"CREATE TABLE IF NOT EXISTS {t.rubrics} (digest text PRIMARY KEY, body jsonb NOT NULL)",
+            # Subjects whose series await recomputing while the view catches up.
+            f"CREATE TABLE IF NOT EXISTS {t.pending} ("
+            " subject text NOT NULL, id uuid NOT NULL, recompute_from date NOT NULL, first_fact date,"
+            " last_fact date, PRIMARY KEY (subject, id))",
+        ]
+
+    # -- marking what a fact touches ----------------------------------------------------------
+
+    def _mark(self, subject: str, subject_id: UUID, earliest: date, latest: date | None) -> None:
+        """``subject_id`` has facts dated ``earliest`` to ``latest``; with ``latest`` None,
+        no fact of its own but a change in how its facts from ``earliest`` on read (an
+        ally's kind, a participant's work history). Its weeks from there are recomputed."""
+        # A date off the calendar's sane range (a slip of the keyboard) must not make the
+        # series run for millennia, nor the window arithmetic overflow.
+        earliest = min(max(earliest, EARLIEST), LATEST)
+        latest = None if latest is None else min(max(latest, EARLIEST), LATEST)
+        span = self._dirty.get((subject, subject_id))
+        if span is None:
+            span = self._dirty[(subject, subject_id)] = [earliest, None, None]
+        _widen(span, earliest, earliest if latest is not None else None, latest)
+
+    def _grievance_event(self, curs, grievance_id: UUID, nid: int, kind: str, on: date | None, *,
+                         worker_ids=(), organisation_id: UUID | None = None,
+                         outcome: str | None = None) -> None:
+        """Record what happened to a grievance, move its clock (the latest domain date it
+        has seen), and mark its collective and campaigns. One round trip."""
+        t = self.t
+        curs.execute(
+            f"WITH g AS (UPDATE {t.grievances} SET clock = greatest(clock, %(on)s::date) WHERE id = %(g)s "
+            "RETURNING collective_id, campaign_ids, clock), "
+            f"i AS (INSERT INTO {t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
+            # A join carries no date: it happened by the grievance's clock.
+            "outcome) SELECT %(nid)s, %(g)s, %(kind)s, coalesce(%(on)s::date, g.clock), %(workers)s::uuid[], "
+            "%(org)s::uuid, %(outcome)s FROM g ON CONFLICT DO NOTHING) "
+            "SELECT collective_id, campaign_ids, clock FROM g",
+            {"on": on, "g": grievance_id, "nid": nid, "kind": kind, "workers": list(worker_ids),
+             "org": organisation_id, "outcome": outcome})
+        row = curs.fetchone()
+        if row is None:
+            return
+        on = on or row["clock"]
+        self._mark(COLLECTIVE, row["collective_id"], on, on)
+        for campaign_id in row["campaign_ids"]:
+            self._mark(CAMPAIGN, campaign_id, on, on)
+
+    # -- collectives and organisations -------------------------------------------------------------
+
+    @on(Collective.Created)
+    def collective_created(self, curs, e, _nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.collectives} (id, name, federation) VALUES (%s, %s, %s) "
+                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.name, e.federation))
+
+    @on(Collective.Renamed)
+    def collective_renamed(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.collectives} SET name = %s WHERE id = %s", (e.name, e.originator_id))
+
+    @on(Collective.AllianceFormed)
+    def alliance_formed(self, curs, e, nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.alliances} (nid, collective_id, organisation_id, since) "
+                     "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                     (nid, e.originator_id, e.organisation_id, e.since))
+        self._mark(COLLECTIVE, e.originator_id, e.since, e.since)
+
+    @on(Collective.AllianceEnded)
+    def alliance_ended(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.alliances} SET until = %s, ended_nid = %s WHERE collective_id = %s "
+                     "AND organisation_id = %s AND until IS NULL",
+                     (e.until, nid, e.originator_id, e.organisation_id))
+        self._mark(COLLECTIVE, e.originator_id, e.until, e.until)
+
+    @on(Organisation.Created)
+    def organisation_created(self, curs, e, _nid) -> None:
+        # An alliance recorded before its organisation: its kind is known only now.
+        curs.execute(f"WITH i AS (INSERT INTO {self.t.orgs} (id, kind) VALUES (%s, %s) "
+                     "ON CONFLICT DO NOTHING) "
+                     f"SELECT collective_id, min(since) AS since FROM {self.t.alliances} "
+                     "WHERE organisation_id = %s GROUP BY collective_id",
+                     (e.originator_id, e.kind, e.originator_id))
+        for row in curs.fetchall():
+            self._mark(COLLECTIVE, row["collective_id"], row["since"], None)
+
+    # -- trajectories ---------------------------------------------------------------------------
+
+    @on(Worker.SpellStarted)
+    def spell_started(self, curs, e, nid) -> None:
+        self._mark_participant(
+            curs, e.originator_id, e.started_on,
+            f"INSERT INTO {self.t.spells} (worker_id, spell_id, nid, sector, started_on) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (e.originator_id, e.spell_id, nid, e.sector, e.started_on))
+
+    @on(Worker.SpellEnded)
+    def spell_ended(self, curs, e, _nid) -> None:
+        self._mark_participant(
+            curs, e.originator_id, e.ended_on,
+            f"UPDATE {self.t.spells} SET ended_on = %s WHERE worker_id = %s AND spell_id = %s",
+            (e.ended_on, e.originator_id, e.spell_id))
+
+    def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
+        """Change her trajectory, and mark the gatherings she took part in, whose reading
+        it changes (one round trip)."""
+        curs.execute(
+            f"WITH change AS ({change}) "
+            f"SELECT collective_ids, agenda_campaign_ids AS campaign_ids FROM {self.t.meetings} "
+            "WHERE attendee_ids @> %s AND held_nid IS NOT NULL "
+            f"UNION ALL SELECT collective_ids, ARRAY[campaign_id] FROM {self.t.cevents} "
+            "WHERE participant_ids @> %s", (*args, [worker_id], [worker_id]))
+        for row in curs.fetchall():
+            for collective_id in row["collective_ids"]:
+                self._mark(COLLECTIVE, collective_id, on, None)
+            for campaign_id in row["campaign_ids"]:
+                self._mark(CAMPAIGN, campaign_id, on, None)
+
+    # -- meetings -------------------------------------------------------------------------------
+
+    @on(Meeting.Scheduled)
+    def meeting_scheduled(self, curs, e, _nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.meetings} (id, kind, collective_ids, agenda_grievance_ids, "
+            "agenda_campaign_ids) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+            (e.originator_id, e.kind, list(e.collective_ids), list(e.agenda_grievance_ids),
+             list(e.agenda_campaign_ids)))
+
+    @on(Meeting.Held)
+    def meeting_held(self, curs, e, nid) -> None:
+        held_on = e.held_at.date()  # the local date where it was held
+        curs.execute(
+            f"UPDATE {self.t.meetings} SET held_nid = %s, held_on = %s, attendee_ids = %s, "
+            "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s "
+            "RETURNING collective_ids, agenda_grievance_ids, agenda_campaign_ids",
+            (nid, held_on, list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids),
+             len(e.decisions), e.originator_id))
+        row = curs.fetchone()
+        if row is None:
+            return
+        for collective_id in row["collective_ids"]:
+            self._mark(COLLECTIVE, collective_id, held_on, held_on)
+        for campaign_id in row["agenda_campaign_ids"]:
+            self._mark(CAMPAIGN, campaign_id, held_on, held_on)
+        # A grievance on the agenda of a held meeting was discussed: a collective response.
+        for grievance_id in row["agenda_grievance_ids"]:
+            self._grievance_event(curs, grievance_id, nid, "discussed", held_on)
+
+    # -- grievances -----------------------------------------------------------------------------
+
+    @on(Grievance.Raised)
+    def grievance_raised(self, curs, e, nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
+                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
+        self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
+
+    @on(Grievance.Joined)
+    def grievance_joined(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "joined", None, worker_ids=e.worker_ids)
+
+    @on(Grievance.EvidenceNoted)
+    def evidence_noted(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "evidence", e.on)
+
+    @on(Grievance.Referred)
+    def referred(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "referred", e.on, organisation_id=e.organisation_id)
+
+    @on(Grievance.Escalated)
+    def escalated(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "escalated", e.on)
+
+    @on(Grievance.NegotiationRecorded)
+    def negotiation(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "negotiation", e.held_on,
+                              organisation_id=e.with_organisation_id)
+
+    @on(Grievance.OutcomeRecorded)
+    def outcome(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "outcome", e.on, outcome=e.outcome)
+
+    @on(Grievance.RetaliationReported)
+    def retaliation(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "retaliation", e.on)
+
+    @on(Grievance.Withdrawn)
+    def withdrawn(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "withdrawn", e.on)
+
+    @on(Grievance.Reopened)
+    def reopened(self, curs, e, nid) -> None:
+        self._grievance_event(curs, e.originator_id, nid, "reopened", e.on)
+
+    # -- campaigns ------------------------------------------------------------------------------
+
+    @on(Campaign.Launched)
+    def campaign_launched(self, curs, e, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.campaigns} (id, nid, issue, launched_on, sectors, collective_ids) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+            (e.originator_id, nid, e.issue, e.launched_on, list(e.sectors), list(e.collective_ids)))
+        self._campaign_event(curs, e, nid, "launched", e.launched_on, list(e.collective_ids))
+
+    @on(Campaign.CollectiveJoined)
+    def campaign_joined(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.campaigns} SET collective_ids = array_append(collective_ids, %s) "
+                     "WHERE id = %s AND NOT collective_ids @> %s",
+                     (e.collective_id, e.originator_id, [e.collective_id]))
+
+    @on(Campaign.GrievanceLinked)
+    def grievance_linked(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.campaigns} SET grievance_ids = array_append(grievance_ids, %s) "
+                     "WHERE id = %s AND NOT grievance_ids @> %s",
+                     (e.grievance_id, e.originator_id, [e.grievance_id]))
+        curs.execute(f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
+                     "WHERE id = %s AND NOT campaign_ids @> %s",
+                     (e.originator_id, e.grievance_id, [e.originator_id]))
+        # The grievance's whole story becomes part of the campaign's facts.
+        curs.execute(f"SELECT min(on_date) AS lo, max(on_date) AS hi FROM {self.t.gevents} "
+                     "WHERE grievance_id = %s", (e.grievance_id,))
+        row = curs.fetchone()
+        if row and row["lo"] is not None:
+            self._mark(CAMPAIGN, e.originator_id, row["lo"], row["hi"])
+
+    @on(Campaign.ActionTaken)
+    def action_taken(self, curs, e, nid) -> None:
+        self._campaign_event(curs, e, nid, "action", e.taken_on, list(e.collective_ids) or None,
+                             detail=e.kind, participants=e.participant_ids)
+
+    @on(Campaign.DemandResolved)
+    def demand_resolved(self, curs, e, nid) -> None:
+        self._campaign_event(curs, e, nid, "result", e.on, None, detail=e.result)
+
+    @on(Campaign.AgreementSigned)
+    def agreement_signed(self, curs, e, nid) -> None:
+        self._campaign_event(curs, e, nid, "agreement", e.signed_on, None,
+                             organisation_id=e.with_organisation_id)
+
+    @on(Campaign.Closed)
+    def campaign_closed(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.campaigns} SET closed_on = %s WHERE id = %s", (e.on, e.originator_id))
+
+    def _campaign_event(self, curs, e, nid: int, kind: str, on: date, collective_ids: list | None, *,
+                        detail: str | None = None, participants=(),
+                        organisation_id: UUID | None = None) -> None:
+        # Without collectives of its own, attributed to the campaign's collectives when it
+        # happened. One round trip.
+        curs.execute(
+            f"INSERT INTO {self.t.cevents} (nid, campaign_id, kind, on_date, detail, participant_ids, "
+            "collective_ids, organisation_id) SELECT %(nid)s, %(c)s, %(kind)s, %(on)s, %(detail)s, "
+            "%(people)s::uuid[], coalesce(%(collectives)s::uuid[], "
+            f"(SELECT collective_ids FROM {self.t.campaigns} WHERE id = %(c)s), '{{}}'), %(org)s::uuid "
+            "ON CONFLICT DO NOTHING RETURNING collective_ids",
+            {"nid": nid, "c": e.originator_id, "kind": kind, "on": on, "detail": detail,
+             "people": list(participants), "collectives": collective_ids, "org": organisation_id})
+        row = curs.fetchone()
+        self._mark(CAMPAIGN, e.originator_id, on, on)
+        for collective_id in (row["collective_ids"] if row else ()):
+            self._mark(COLLECTIVE, collective_id, on, on)
+
+    # -- self-assessments -----------------------------------------------------------------------
+
+    @on(Assessment.Recorded)
+    def assessment_recorded(self, curs, e, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.assessments} (id, collective_id, assessed_on, levels, narrative, nid) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+            (e.originator_id, e.collective_id, e.assessed_on,
+             _json({dl.dimension: dl.level for dl in e.levels}), e.narrative, nid))
+
+    @on(Assessment.Revised)
+    def assessment_revised(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.assessments} SET levels = %s, narrative = %s, revised_nid = %s "
+                     "WHERE id = %s",
+                     (_json({dl.dimension: dl.level for dl in e.levels}), e.narrative, nid, e.originator_id))
+
+    # -- recomputing the series -----------------------------------------------------------------
+
+    def apply_batch(self, curs: Cursor[DictRow], batch, last_id: int) -> None:
+        self._last_id = last_id
+        super().apply_batch(curs, batch, last_id)
+
+    def after_batch(self, curs: Cursor[DictRow]) -> None:
+        """Recompute the series the batch touched, once the view is (nearly) caught up.
+
+        While the runner is far behind the log (a first catch-up, a rebuild), the touched
+        subjects are set aside in the pending table, in this same transaction, and their
+        series are recomputed once, near the head: recomputing them batch after batch
+        would redo the same weeks many times. What ends up stored is the same either way.
+        """
+        dirty, self._dirty = self._dirty, {}
+        if self._behind(curs):
+            p = self.t.pending
+            for (subject, subject_id), span in dirty.items():
+                curs.execute(
+                    f"INSERT INTO {p} (subject, id, recompute_from, first_fact, last_fact) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (subject, id) DO UPDATE SET "
+                    f"recompute_from = least({p}.recompute_from, EXCLUDED.recompute_from), "
+                    f"first_fact = least({p}.first_fact, EXCLUDED.first_fact), "
+                    f"last_fact = greatest({p}.last_fact, EXCLUDED.last_fact)",
+                    (subject, subject_id, *span))
+            return
+        self._recomputed_at = self._last_id or 0
+        self._recompute_dirty(curs, dirty)
+
+    def _behind(self, curs) -> bool:
+        last_id = getattr(self, "_last_id", None)
+        if last_id is None:
+            return False
+        curs.execute(f"SELECT max(notification_id) AS head FROM {self.events_table}")
+        head = curs.fetchone()["head"] or 0
+        return head - last_id > CATCH_UP_LAG and last_id - self._recomputed_at < MAX_DEFERRED
+
+    def _recompute_dirty(self, curs, dirty: dict[tuple[str, UUID], list[date | None]]) -> int:
+        curs.execute(f"DELETE FROM {self.t.pending} RETURNING subject, id, recompute_from, first_fact, "
+                     "last_fact")
+        for row in curs.fetchall():
+            span = dirty.setdefault((row["subject"], row["id"]), [row["recompute_from"], None, None])
+            _widen(span, row["recompute_from"], row["first_fact"], row["last_fact"])
+        if not dirty:
+            return 0
+        self._save_rubric(curs)
+        weeks = 0
+        for subject, subject_id in sorted(dirty, key=lambda key: (key[0], str(key[1]))):
+            weeks += self._recompute(curs, subject, subject_id, *dirty[(subject, subject_id)])
+        return weeks
+
+    def _save_rubric(self, curs) -> None:
+        curs.execute(f"INSERT INTO {self.t.rubrics} (digest, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                     (self.rubric.digest, _json(self.rubric.to_dict())))
+
+    def recompute_all(self, curs: Cursor[DictRow]) -> RecomputeStats:
+        """Re-score every collective's and campaign's whole series (the bench times this)."""
+        began = time.perf_counter()
+        curs.execute(f"SELECT subject, id, first_week, last_fact_week FROM {self.t.series}")
+        dirty: dict[tuple[str, UUID], list[date | None]] = {
+            (r["subject"], r["id"]): [r["first_week"], None, None] for r in curs.fetchall()}
+        weeks = self._recompute_dirty(curs, dirty)
+        return RecomputeStats(subjects=len(dirty), weeks=weeks, seconds=time.perf_counter() - began)
+
+    def _recompute(self, curs, subject: str, subject_id: UUID, recompute_from: date,
+                   first_fact: date | None, last_fact: date | None) -> int:
+        """Re-score ``subject_id``'s weeks from ``recompute_from`` on. Its series runs from
+        the week of its first fact to a few windows past its last: past the last fact every
+        window empties within two windows, the levels stop changing, and reads carry the
+        last row forward. Returns the number of weeks scored."""
+        t, window = self.t, self.rubric.window_weeks
+        curs.execute(f"SELECT first_week, last_fact_week FROM {t.series} WHERE subject = %s AND id = %s",
+                     (subject, subject_id))
+        extent = curs.fetchone()
+        firsts = [week_of(first_fact)] if first_fact else []
+        lasts = [week_of(last_fact)] if last_fact else []
+        if extent:
+            firsts.append(extent["first_week"])
+            lasts.append(extent["last_fact_week"])
+        if not firsts:
+            return 0  # no fact of its own yet
+        first, last = min(firsts), max(lasts)
+        start = max(week_of(recompute_from), first)
+        end = last + WEEK * (2 * window + 1)
+        if start > end:
+            return 0
+        facts = self.facts(curs, subject, subject_id, since=start - WEEK * (2 * window + 1))
+        scored = list(Scorer(facts, self.rubric).changes(start, end))
+
+        digest = self.rubric.digest
+        curs.execute(
+            f"SELECT DISTINCT ON (dimension) dimension, level, reasons, measures, gap, rubric_digest "
+            f"FROM {t.levels} WHERE subject = %s AND id = %s AND week < %s ORDER BY dimension, week DESC",
+            (subject, subject_id, start))
+        previous = {r["dimension"]: (r["level"], _json(r["reasons"]), _json(r["measures"]), r["gap"],
+                                     r["rubric_digest"]) for r in curs.fetchall()}
+        curs.execute(f"DELETE FROM {t.levels} WHERE subject = %s AND id = %s AND week >= %s",
+                     (subject, subject_id, start))
+        with curs.copy(f"COPY {t.levels} (subject, id, dimension, week, level, reasons, measures, gap, "
+                       "rubric_digest) FROM STDIN") as copy:
+            for week, scores in scored:
+                for dimension, s in scores.items():
+                    reasons = _json([r.to_json() for r in s.reasons])
+                    measures = _json({k: round(v, 4) for k, v in s.measures.items()})
+                    key = (s.level, reasons, measures, s.gap, digest)
+                    if previous.get(dimension) == key:
+                        continue  # unchanged since last week: reads carry it forward
+                    previous[dimension] = key
+                    copy.write_row((subject, subject_id, dimension, week, s.level, reasons, measures,
+                                    s.gap, digest))
+        curs.execute(
+            f"INSERT INTO {t.series} (subject, id, first_week, last_fact_week, last_week, rubric_digest) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (subject, id) DO UPDATE SET "
+            "first_week = EXCLUDED.first_week, last_fact_week = EXCLUDED.last_fact_week, "
+            "last_week = EXCLUDED.last_week, rubric_digest = EXCLUDED.rubric_digest",
+            (subject, subject_id, first, last, end, digest))
+        return len(scored)
+
+    # -- loading facts ---------------------------------------------------------------------------
+
+    def facts(self, curs, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
+        """The facts of one collective or campaign that weeks after ``since`` can see
+        (all of them when ``since`` is None), in one pass of a few queries."""
+        t = self.t
+        since = since or date.min
+        meetings_where = "collective_ids @> %s" if subject == COLLECTIVE else "agenda_campaign_ids @> %s"
+        curs.execute(
+            f"SELECT held_nid, held_on, kind, attendee_ids, facilitator_ids, speaker_ids, decisions "
+            f"FROM {t.meetings} WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on >= %s",
+            ([subject_id], since))
+        meetings = [MeetingFact(nid=r["held_nid"], on=r["held_on"], kind=r["kind"],
+                                attendees=tuple(r["attendee_ids"]), facilitators=tuple(r["facilitator_ids"]),
+                                speakers=tuple(r["speaker_ids"]), decisions=r["decisions"])
+                    for r in curs.fetchall()]
+        curs.execute(
+            f"SELECT DISTINCT f FROM {t.meetings}, unnest(facilitator_ids) AS f "
+            f"WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on < %s", ([subject_id], since))
+        prior = frozenset(r["f"] for r in curs.fetchall())
+
+        if subject == COLLECTIVE:
+            grievances = (f"SELECT id FROM {t.grievances} WHERE collective_id = %s", subject_id)
+            cevents_where = "collective_ids @> %s"
+            cevents_arg: Any = [subject_id]
+        else:
+            grievances = (f"SELECT unnest(grievance_ids) FROM {t.campaigns} WHERE id = %s", subject_id)
+            cevents_where = "campaign_id = %s"
+            cevents_arg = subject_id
+        # Every event of each grievance with something in the weeks concerned: who stood
+        # behind it, and what answered a retaliation, can date from before them.
+        curs.execute(
+            f"SELECT nid, grievance_id, kind, on_date, worker_ids, organisation_id, outcome FROM {t.gevents} "
+            f"WHERE grievance_id IN (SELECT grievance_id FROM {t.gevents} WHERE on_date >= %s "
+            f"AND grievance_id IN ({grievances[0]}))", (since, grievances[1]))
+        gevents = [GrievanceEvent(nid=r["nid"], grievance_id=r["grievance_id"], kind=r["kind"],
+                                  on=r["on_date"], worker_ids=tuple(r["worker_ids"]),
+                                  organisation_id=r["organisation_id"], outcome=r["outcome"])
+                   for r in curs.fetchall()]
+        curs.execute(
+            f"SELECT nid, campaign_id, kind, on_date, detail, participant_ids, organisation_id "
+            f"FROM {t.cevents} WHERE {cevents_where} AND on_date >= %s", (cevents_arg, since))
+        cevents = [CampaignEvent(nid=r["nid"], campaign_id=r["campaign_id"], kind=r["kind"], on=r["on_date"],
+                                 detail=r["detail"], participants=tuple(r["participant_ids"]),
+                                 organisation_id=r["organisation_id"]) for r in curs.fetchall()]
+        campaign_ids = list({e.campaign_id for e in cevents})
+        curs.execute(f"SELECT id, launched_on, sectors FROM {t.campaigns} WHERE id = ANY(%s)",
+                     (campaign_ids,))
+        campaigns = {r["id"]: CampaignFact(id=r["id"], launched_on=r["launched_on"],
+                                           sectors=tuple(r["sectors"])) for r in curs.fetchall()}
+
+        alliances: list[AllianceFact] = []
+        if subject == COLLECTIVE:
+            curs.execute(
+                "SELECT a.nid, a.organisation_id, o.kind, a.since, a.until, a.ended_nid "
+                f"FROM {t.alliances} a "
+                f"LEFT JOIN {t.orgs} o ON o.id = a.organisation_id WHERE a.collective_id = %s", (subject_id,))
+            alliances = [AllianceFact(nid=r["nid"], organisation_id=r["organisation_id"], kind=r["kind"],
+                                      since=r["since"], until=r["until"], ended_nid=r["ended_nid"])
+                         for r in curs.fetchall()]
+
+        people = {p for m in meetings for p in m.attendees} | {p for e in cevents for p in e.participants}
+        spells: dict[UUID, list[SpellFact]] = defaultdict(list)
+        if people:
+            curs.execute(f"SELECT worker_id, nid, sector, started_on, ended_on FROM {t.spells} "
+                         "WHERE worker_id = ANY(%s)", (list(people),))
+            for r in curs.fetchall():
+                spells[r["worker_id"]].append(SpellFact(nid=r["nid"], sector=r["sector"],
+                                                        started_on=r["started_on"], ended_on=r["ended_on"]))
+        return Facts(subject=subject, meetings=meetings, grievance_events=gevents, campaigns=campaigns,
+                     campaign_events=cevents, alliances=alliances, spells=dict(spells),
+                     prior_facilitators=prior)
+
+
+def _widen(span: list[date | None], recompute_from: date, first_fact: date | None,
+           last_fact: date | None) -> None:
+    span[0] = min(span[0], recompute_from)
+    if first_fact is not None:
+        span[1] = first_fact if span[1] is None else min(span[1], first_fact)
+    if last_fact is not None:
+        span[2] = last_fact if span[2] is None else max(span[2], last_fact)
+
+
+@dataclass(frozen=True)
+class RecomputeStats:
+    subjects: int  # collectives and campaigns
+    weeks: int  # weeks scored, each for every dimension
+    seconds: float
+
+
+@cache
+def default_rubric() -> Rubric:
+    return load_rubric()
+
+
+def recompute_everything(datastore, **deps: Any) -> RecomputeStats:
+    """Re-score the whole series of every collective and campaign in the live generation,
+    in one transaction: the indicator computation time the bench reports."""
+    from organize.projections import registry
+
+    (view,) = registry.open_views(datastore, ["indicators"], **deps)
+    with datastore.transaction(commit=True) as curs:
+        return view.recompute_all(curs)
+
+
+# == Reading ====================================================================================
+
+
+class Reason(msgspec.Struct, kw_only=True):
+    text: str
+    evidence: list[int]  # notification ids of the events behind the sentence
+
+
+class WeekLevel(msgspec.Struct, kw_only=True):
+    week: date
+    level: int
+
+
+class Trend(msgspec.Struct, kw_only=True):
+    """This window against the one before it."""
+
+    word: str  # growing | stalling | steady; for the risk dimension: rising | easing | steady
+    delta: int
+    previous_level: int
+    compared_with: date  # the week whose window is the one before
+
+
+class DimensionIndicator(msgspec.Struct, kw_only=True):
+    dimension: str
+    title: str
+    risk: bool  # True for safety climate: a higher level means more risk
+    level: int
+    label: str
+    descriptor: str
+    reasons: list[Reason]
+    measures: dict[str, float]
+    next_level: str | None
+    trend: Trend
+    sparkline: list[WeekLevel]
+    self_level: int | None = None
+    divergence: int | None = None  # computed minus self-assessed, at the assessment's week
+
+
+class Divergence(msgspec.Struct, kw_only=True):
+    dimension: str
+    computed: int
+    self_assessed: int
+    difference: int  # computed minus self-assessed
+    sentence: str | None  # when they differ by 2 or more: information, not an error
+
+
+class SelfAssessment(msgspec.Struct, kw_only=True):
+    assessment_id: UUID
+    assessed_on: date
+    narrative: str
+    levels: dict[str, int]
+    compared_week: date  # computed levels are taken as of the week it was made
+    divergences: list[Divergence]
+
+
+class CollectiveIndicators(msgspec.Struct, kw_only=True):
+    collective_id: UUID
+    name: str
+    federation: str | None
+    as_of: date
+    week: date  # the week whose window the levels describe (Monday)
+    window_weeks: int
+    rubric_digest: str | None  # the rubric that scored the series
+    updating: bool  # the series awaits recomputing (the view is catching up)
+    dimensions: list[DimensionIndicator]
+    self_assessment: SelfAssessment | None
+
+
+class CampaignIndicators(msgspec.Struct, kw_only=True):
+    campaign_id: UUID
+    issue: str
+    collective_ids: list[UUID]
+    as_of: date
+    week: date
+    window_weeks: int
+    rubric_digest: str | None
+    updating: bool
+    dimensions: list[DimensionIndicator]
+
+
+class OverviewLevel(msgspec.Struct, kw_only=True):
+    dimension: str
+    level: int
+    label: str
+    trend: str
+    delta: int
+
+
+class OverviewCollective(msgspec.Struct, kw_only=True):
+    collective_id: UUID
+    name: str
+    levels: list[OverviewLevel]
+
+
+class FederationOverview(msgspec.Struct, kw_only=True):
+    federation: str
+    as_of: date
+    week: date
+    window_weeks: int
+    updating: bool
+    note: str
+    collectives: list[OverviewCollective]  # by name: side by side, never ranked
+
+
+def _as_of(as_of: date | None) -> date:
+    """Today by default; a date far in the past is read as the earliest the series can
+    hold (the windows look back from it, and must not run off the calendar)."""
+    return max(as_of or datetime.now(UTC).date(), EARLIEST)
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+class _Series:
+    """One subject's stored rows around a week, read with the last row carried forward."""
+
+    def __init__(self, rows: list[asyncpg.Record]):
+        self.rows: dict[str, list[asyncpg.Record]] = defaultdict(list)
+        for r in sorted(rows, key=lambda r: r["week"]):
+            self.rows[r["dimension"]].append(r)
+
+    def at(self, dimension: str, week: date) -> asyncpg.Record | None:
+        found = None
+        for r in self.rows.get(dimension, ()):
+            if r["week"] > week:
+                break
+            found = r
+        return found
+
+    def level(self, dimension: str, week: date) -> int:
+        r = self.at(dimension, week)
+        return r["level"] if r is not None else 0
+
+
+async def _series(conn: asyncpg.Connection, t: Tables, subject: str, subject_id: UUID, week: date,
+                  lookback_weeks: int) -> _Series:
+    lo = week - WEEK * lookback_weeks
+    rows = await conn.fetch(
+        f"SELECT dimension, week, level, reasons, measures, gap, rubric_digest FROM {t.levels} "
+        "WHERE subject = $1 AND id = $2 AND week <= $3 AND week > $4",
+        subject, subject_id, week, lo)
+    rows += await conn.fetch(
+        f"SELECT DISTINCT ON (dimension) dimension, week, level, reasons, measures, gap, rubric_digest "
+        f"FROM {t.levels} WHERE subject = $1 AND id = $2 AND week <= $3 ORDER BY dimension, week DESC",
+        subject, subject_id, lo)
+    return _Series(list(rows))
+
+
+_rubric_cache: dict[str, dict[str, Any]] = {}
+
+
+async def _rubric_body(conn: asyncpg.Connection, t: Tables, digest: str | None,
+                       fallback: Rubric | None) -> dict[str, Any]:
+    """The rubric that scored a series (by digest), else the one in use."""
+    if digest is not None:
+        body = _rubric_cache.get(digest)
+        if body is None:
+            raw = await conn.fetchval(f"SELECT body FROM {t.rubrics} WHERE digest = $1", digest)
+            if raw is not None:
+                body = _rubric_cache[digest] = _loads(raw)
+        if body is not None:
+            return body
+    return (fallback or default_rubric()).to_dict()
+
+
+def _trend_word(dimension: str, delta: int) -> str:
+    if delta == 0:
+        return "steady"
+    if dimension in RISK_DIMENSIONS:
+        return "rising" if delta > 0 else "easing"
+    return "growing" if delta > 0 else "stalling"
+
+
+@dataclass
+class _Read:
+    week: date
+    window: int
+    digest: str | None
+    dimensions: list[DimensionIndicator]
+    updating: bool
+
+
+async def _dimensions(
+    conn, t, subject: str, subject_id: UUID, as_of: date, dimensions: tuple[str, ...],
+    rubric: Rubric | None,
+) -> _Read:
+    week = week_of(as_of)
+    fallback = rubric or default_rubric()
+    digest = await conn.fetchval(f"SELECT rubric_digest FROM {t.series} WHERE subject = $1 AND id = $2",
+                                 subject, subject_id)
+    # Set aside while the view catches up: what is stored may be behind the facts.
+    updating = await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {t.pending} WHERE subject = $1 "
+                                   "AND id = $2)", subject, subject_id)
+    body = await _rubric_body(conn, t, digest, fallback)
+    window, sparkline = body["window_weeks"], body["sparkline_weeks"]
+    series = await _series(conn, t, subject, subject_id, week, max(window, sparkline))
+    out = []
+    for dimension in dimensions:
+        spec = body["dimensions"][dimension]
+        row = series.at(dimension, week)
+        level = row["level"] if row is not None else 0
+        before_week = week - WEEK * window
+        before = series.level(dimension, before_week)
+        if row is None:
+            reasons = [Reason(text="Nothing recorded yet that this dimension reads.", evidence=[])]
+            measures: dict[str, float] = {}
+            gap = None
+        else:
+            reasons = [Reason(text=r["text"], evidence=list(r["evidence"])) for r in _loads(row["reasons"])]
+            measures = _loads(row["measures"])
+            gap = row["gap"]
+        out.append(DimensionIndicator(
+            dimension=dimension, title=spec["title"], risk=dimension in RISK_DIMENSIONS, level=level,
+            label=level_label(dimension, level), descriptor=spec["levels"][level]["descriptor"],
+            reasons=reasons, measures=measures, next_level=gap,
+            trend=Trend(word=_trend_word(dimension, level - before), delta=level - before,
+                        previous_level=before, compared_with=before_week),
+            sparkline=[WeekLevel(week=w, level=series.level(dimension, w))
+                       for w in (week - WEEK * i for i in range(sparkline - 1, -1, -1))],
+        ))
+    return _Read(week=week, window=window, digest=digest, dimensions=out, updating=updating)
+
+
+def _divergence_sentence(dimension: str, title: str, computed: int, self_level: int) -> str | None:
+    if abs(computed - self_level) < 2:
+        return None
+    title = title.split(" (")[0]  # "Safety climate (risk)" reads "safety climate" in a sentence
+    said = f"it says {level_label(dimension, self_level)} ({self_level})"
+    shown = f"the records show {level_label(dimension, computed)} ({computed})"
+    if dimension in RISK_DIMENSIONS:
+        more = "more" if self_level > computed else "less"
+        head = f"The collective sees {more} risk in its {title.lower()} than the records show"
+    else:
+        stronger = "stronger" if self_level > computed else "weaker"
+        head = f"The collective sees its {title.lower()} as {stronger} than the records show"
+    return f"{head}: {said}, {shown}. The difference is worth talking through."
+
+
+async def collective_indicators(conn: asyncpg.Connection, scope: Scope, collective_id: UUID,
+                                as_of: date | None = None, *,
+                                rubric: Rubric | None = None) -> CollectiveIndicators | None:
+    """Every dimension of one collective as of a date (today by default), with its reasons,
+    trend, sparkline and the collective's own latest assessment. None when the collective
+    is unknown or outside ``scope``.
+
+    Levels describe the rubric's window ending on the Sunday of ``as_of``'s week, read from
+    the stored weekly series (scored by the rubric whose digest the answer carries).
+    ``rubric`` (the one in use) only serves when nothing has been scored yet. Raises
+    ``asyncpg.UndefinedTableError`` before the view's tables exist."""
+    t = await tables(conn, "indicators")
+    row = await conn.fetchrow(f"SELECT id, name, federation FROM {t.collectives} WHERE id = $1",
+                              collective_id)
+    if row is None or not scope.allows(row["id"], row["federation"]):
+        return None
+    as_of = _as_of(as_of)
+    read = await _dimensions(conn, t, COLLECTIVE, collective_id, as_of, DIMENSIONS, rubric)
+    dims = read.dimensions
+
+    assessment = None
+    a = await conn.fetchrow(
+        f"SELECT id, assessed_on, levels, narrative FROM {t.assessments} WHERE collective_id = $1 "
+        "AND assessed_on <= $2 ORDER BY assessed_on DESC, nid DESC LIMIT 1", collective_id, as_of)
+    if a is not None:
+        levels = {k: int(v) for k, v in _loads(a["levels"]).items()}
+        compared = week_of(a["assessed_on"])
+        # The assessment's week may lie outside the rows read for the sparkline.
+        at_assessment = await _series(conn, t, COLLECTIVE, collective_id, compared, 0)
+        by_dimension = {d.dimension: d for d in dims}
+        divergences = []
+        for dimension in DIMENSIONS:
+            if dimension not in levels:
+                continue
+            computed = at_assessment.level(dimension, compared)
+            d = by_dimension[dimension]
+            d.self_level = levels[dimension]
+            d.divergence = computed - levels[dimension]
+            divergences.append(Divergence(
+                dimension=dimension, computed=computed, self_assessed=levels[dimension],
+                difference=d.divergence,
+                sentence=_divergence_sentence(dimension, d.title, computed, levels[dimension])))
+        assessment = SelfAssessment(assessment_id=a["id"], assessed_on=a["assessed_on"],
+                                    narrative=a["narrative"], levels=levels, compared_week=compared,
+                                    divergences=divergences)
+    return CollectiveIndicators(collective_id=row["id"], name=row["name"], federation=row["federation"],
+                                as_of=as_of, week=read.week, window_weeks=read.window,
+                                rubric_digest=read.digest, updating=read.updating, dimensions=dims,
+                                self_assessment=assessment)
+
+
+async def campaign_indicators(conn: asyncpg.Connection, scope: Scope, campaign_id: UUID,
+                              as_of: date | None = None, *,
+                              rubric: Rubric | None = None) -> CampaignIndicators | None:
+    """The dimensions that apply to a campaign. None when unknown or outside ``scope``
+    (a reader sees a campaign when she may see one of its collectives)."""
+    t = await tables(conn, "indicators")
+    row = await conn.fetchrow(f"SELECT id, issue, collective_ids FROM {t.campaigns} WHERE id = $1",
+                              campaign_id)
+    if row is None:
+        return None
+    members = await conn.fetch(f"SELECT id, federation FROM {t.collectives} WHERE id = ANY($1::uuid[])",
+                               list(row["collective_ids"]))
+    if not any(scope.allows(m["id"], m["federation"]) for m in members):
+        return None
+    as_of = _as_of(as_of)
+    read = await _dimensions(conn, t, CAMPAIGN, campaign_id, as_of, CAMPAIGN_DIMENSIONS, rubric)
+    return CampaignIndicators(campaign_id=row["id"], issue=row["issue"],
+                              collective_ids=list(row["collective_ids"]), as_of=as_of, week=read.week,
+                              window_weeks=read.window, rubric_digest=read.digest, updating=read.updating,
+                              dimensions=read.dimensions)
+
+
+async def federation_overview(conn: asyncpg.Connection, scope: Scope, federation: str,
+                              as_of: date | None = None, *,
+                              rubric: Rubric | None = None) -> FederationOverview | None:
+    """The federation's collectives side by side, by name: never ranked. None when the
+    federation has no collective the reader may see."""
+    if scope.federation is not None and scope.federation != federation:
+        return None
+    if "\x00" in federation:
+        return None  # no name holds one, and PostgreSQL refuses it in text
+    t = await tables(conn, "indicators")
+    rows = await conn.fetch(f"SELECT id, name FROM {t.collectives} WHERE federation = $1 "
+                            "ORDER BY name, id", federation)
+    rows = [r for r in rows if scope.allows(r["id"], federation)]
+    if not rows:
+        return None
+    as_of = _as_of(as_of)
+    week, window = week_of(as_of), (rubric or default_rubric()).window_weeks
+    collectives = []
+    updating = False
+    for r in rows:
+        read = await _dimensions(conn, t, COLLECTIVE, r["id"], as_of, DIMENSIONS, rubric)
+        window, updating = read.window, updating or read.updating
+        collectives.append(OverviewCollective(
+            collective_id=r["id"], name=r["name"],
+            levels=[OverviewLevel(dimension=d.dimension, level=d.level, label=d.label, trend=d.trend.word,
+                                  delta=d.trend.delta) for d in read.dimensions]))
+    return FederationOverview(
+        federation=federation, as_of=as_of, week=week, window_weeks=window, updating=updating,
+        note="Collectives side by side, in order of name. Levels describe how alive each is around "
+             "its issues; they are not a ranking and not a membership count.",
+        collectives=collectives)

@@ -1,0 +1,131 @@
+"""GET routes over the organising-strength indicators (``/api/v1/indicators/...``).
+
+The app factory provides ``db_pool`` (an ``asyncpg.Pool``), ``reader_scope`` (the reader's
+``Scope``; ``scope`` itself is a name Litestar reserves) and ``rubric`` (the ``Rubric`` in
+use). Every route but the rubric's takes ``?as_of=YYYY-MM-DD`` (answered from the stored
+weekly series) and ``?wait_for=<notification id>`` (read-your-writes: waits, with a bound,
+for the indicators view to reach that event, and says ``X-Views-Updating: true`` when it
+has not, or when the series asked for still awaits recomputing while the view catches up).
+An unknown id, or one outside the reader's scope, is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+from litestar import Response, Router, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, ServiceUnavailableException
+from litestar.params import FromPath, PathParameter, QueryParameter
+
+from organize.projections.indicators.rubric import Rubric
+from organize.projections.indicators.view import (
+    CampaignIndicators,
+    CollectiveIndicators,
+    FederationOverview,
+    campaign_indicators,
+    collective_indicators,
+    default_rubric,
+    federation_overview,
+)
+from organize.projections.reads import Scope
+from organize.projections.reads import wait_for as wait_for_views
+from web.api.errors import ERROR_RESPONSES
+
+VIEW = "indicators"
+WAIT_SECONDS = 2.0
+UPDATING_HEADER = "X-Views-Updating"
+
+AsOf = Annotated[date | None, QueryParameter(
+    description="Answer as of this date, from the weekly series (default: today).")]
+WaitFor = Annotated[int | None, QueryParameter(
+    ge=1, description="Wait (up to 2 s) until the indicators have applied this notification id.")]
+Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$",
+                                           description="The federation's name (URL-encoded)")]
+_NOT_FOUND = {400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404]}
+
+
+async def _wait(pool: asyncpg.Pool, notification_id: int | None) -> bool:
+    """True when the indicators are still updating (the wait timed out)."""
+    if not notification_id:
+        return False
+    return not await wait_for_views(pool, [VIEW], notification_id, timeout=WAIT_SECONDS)
+
+
+def _respond(content: Any, updating: bool) -> Response:
+    # A self-assessment's narrative is the collective's own words: never cached.
+    headers = {"Cache-Control": "no-store"}
+    if updating:
+        headers[UPDATING_HEADER] = "true"
+    return Response(content, headers=headers)
+
+
+async def _read(pool: asyncpg.Pool, read, *args, **kwargs):
+    async with pool.acquire() as conn:
+        try:
+            return await read(conn, *args, **kwargs)
+        except asyncpg.UndefinedTableError:
+            raise ServiceUnavailableException(
+                "The indicators are still being built; try again shortly.") from None
+
+
+@get("/collectives/{collective_id:uuid}", operation_id="getCollectiveIndicators",
+     summary="A collective's organising-strength indicators", tags=["indicators"], responses=_NOT_FOUND)
+async def collective(
+    collective_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
+    reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
+    as_of: AsOf = None, wait_for: WaitFor = None,
+) -> Response[CollectiveIndicators]:
+    updating = await _wait(db_pool, wait_for)
+    found = await _read(db_pool, collective_indicators, reader_scope, collective_id, as_of,
+                        rubric=rubric)
+    if found is None:
+        raise NotFoundException("No collective with this id that you may see.")
+    return _respond(found, updating or found.updating)
+
+
+@get("/campaigns/{campaign_id:uuid}", operation_id="getCampaignIndicators",
+     summary="A campaign's organising-strength indicators", tags=["indicators"], responses=_NOT_FOUND)
+async def campaign(
+    campaign_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
+    reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
+    as_of: AsOf = None, wait_for: WaitFor = None,
+) -> Response[CampaignIndicators]:
+    updating = await _wait(db_pool, wait_for)
+    found = await _read(db_pool, campaign_indicators, reader_scope, campaign_id, as_of, rubric=rubric)
+    if found is None:
+        raise NotFoundException("No campaign with this id that you may see.")
+    return _respond(found, updating or found.updating)
+
+
+@get("/federations/{federation:str}", operation_id="getFederationIndicators",
+     summary="A federation's collectives side by side (by name, never ranked)", tags=["indicators"],
+     responses=_NOT_FOUND)
+async def federation(
+    federation: Federation, db_pool: NamedDependency[asyncpg.Pool],
+    reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
+    as_of: AsOf = None, wait_for: WaitFor = None,
+) -> Response[FederationOverview]:
+    updating = await _wait(db_pool, wait_for)
+    found = await _read(db_pool, federation_overview, reader_scope, federation, as_of, rubric=rubric)
+    if found is None:
+        raise NotFoundException("No federation by this name with collectives you may see.")
+    return _respond(found, updating or found.updating)
+
+
+@get("/rubric", operation_id="getIndicatorRubric", tags=["indicators"],
+     summary="The rubric in use: window, thresholds and what each level means")
+async def rubric_in_use(rubric: NamedDependency[Rubric]) -> Response[dict[str, Any]]:
+    return Response((rubric or default_rubric()).to_dict(), headers={"Cache-Control": "no-store"})
+
+
+def indicators_router() -> Router:
+    """Dependencies ``db_pool``, ``reader_scope`` and ``rubric`` come from the app factory."""
+    return Router(path="/api/v1/indicators",
+                  route_handlers=[collective, campaign, federation, rubric_in_use])
+
+
+__all__ = ["UPDATING_HEADER", "indicators_router"]
