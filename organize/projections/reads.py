@@ -13,6 +13,8 @@ import asyncpg
 
 from organize.projections.base import APPLICATION_NAME, Tables
 
+EVENTS_TABLE = "organize_events"  # the application's notification log
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -60,6 +62,12 @@ async def wait_for(pool: asyncpg.Pool, views: Iterable[str], notification_id: in
     first (the answer then says the views are still updating)."""
     if not notification_id:
         return True
+    async with pool.acquire() as conn:
+        head = await conn.fetchval(f"SELECT max(notification_id) FROM {EVENTS_TABLE}")
+    if head is None or notification_id > head:
+        # No such event yet: a client only learns an id after its command committed, so
+        # there is nothing to wait for. Say "still updating" rather than stall.
+        return False
     views = list(views)
     deadline = time.monotonic() + timeout
     delay = 0.02

@@ -21,6 +21,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def base_url(runtime) -> str:
+    # As `organize serve` does in embedded mode: the views follow the log in this process.
+    runner = runtime.runner()
+    runner.catch_up()
+    runner.start()
     port = _free_port()
     config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_config=None,
                             access_log=False, lifespan="on")
@@ -35,6 +39,7 @@ def base_url(runtime) -> str:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    runner.stop()
 
 
 @pytest.fixture

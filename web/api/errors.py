@@ -61,6 +61,8 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
 
 
 def http_error(_: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 503:  # views not built yet: honest, and worth retrying
+        return _respond(503, "unavailable", str(exc.detail), None)
     if exc.status_code >= 500:
         return internal_error(_, exc)
     return _respond(exc.status_code, "http_error", str(exc.detail), None)
@@ -85,4 +87,5 @@ ERROR_RESPONSES = {
     409: ResponseSpec(data_container=ErrorBody, description="A stale version or a reused command id."),
     413: ResponseSpec(data_container=ErrorBody, description="The body is too large."),
     422: ResponseSpec(data_container=ErrorBody, description="A rule of the domain was broken."),
+    503: ResponseSpec(data_container=ErrorBody, description="The views are still being built."),
 }

@@ -45,7 +45,7 @@ WaitFor = Annotated[int | None, QueryParameter(
     ge=1, description="Wait (up to 2 s) until the indicators have applied this notification id.")]
 Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$",
                                            description="The federation's name (URL-encoded)")]
-_NOT_FOUND = {400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404]}
+_NOT_FOUND = {400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404], 503: ERROR_RESPONSES[503]}
 
 
 async def _wait(pool: asyncpg.Pool, notification_id: int | None) -> bool:

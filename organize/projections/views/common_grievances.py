@@ -1,0 +1,161 @@
+"""Common grievances: the same category against the same employer or recruiter, or at the
+same place, across collectives and sectors (DOMAIN.md, lesson 3).
+
+A cluster is keyed by (category, organisation) or (category, place). The view keeps each
+grievance's codes and a cluster table with the grievance ids, collective ids and sectors
+behind each key, maintained as grievances are raised. An unrestricted reader gets the
+cluster table as it is; a scoped reader (a leader) sees a cluster only through the
+grievances of her own collectives, so clusters are recomputed from the in-scope
+grievances and those that become too small are dropped.
+
+Every grievance raised counts, whatever its status later: a grievance withdrawn out of
+fear is still evidence that the wrong is common.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from organize.domain import Collective, Grievance
+from organize.projections.base import Tables, View, on
+from organize.projections.reads import Scope, tables
+from organize.projections.registry import register
+
+BY_ORGANISATION = "organisation"
+BY_PLACE = "place"
+
+
+@register
+class CommonGrievancesView(View):
+    name = "common_grievances"
+
+    def ddl(self, t: Tables) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            f"CREATE TABLE IF NOT EXISTS {t.grievances} ("
+            " id uuid PRIMARY KEY, collective_id uuid NOT NULL, federation text,"
+            " category text NOT NULL, sector text NOT NULL, place text NOT NULL,"
+            " organisation_ids uuid[] NOT NULL, occurred_on date NOT NULL, raised_nid bigint NOT NULL)",
+            # One row per (cluster key, grievance): what scoped reads regroup.
+            f"CREATE TABLE IF NOT EXISTS {t.members} ("
+            " category text NOT NULL, key_kind text NOT NULL, key text NOT NULL,"
+            " grievance_id uuid NOT NULL, PRIMARY KEY (category, key_kind, key, grievance_id))",
+            f"CREATE INDEX IF NOT EXISTS {t.members}_grievance_idx ON {t.members} (grievance_id)",
+            f"CREATE TABLE IF NOT EXISTS {t.clusters} ("
+            " category text NOT NULL, key_kind text NOT NULL, key text NOT NULL,"
+            " grievance_ids uuid[] NOT NULL, collective_ids uuid[] NOT NULL, sectors text[] NOT NULL,"
+            " grievances integer NOT NULL, collectives integer NOT NULL,"
+            " first_on date NOT NULL, last_on date NOT NULL,"
+            " PRIMARY KEY (category, key_kind, key))",
+            f"CREATE INDEX IF NOT EXISTS {t.clusters}_size_idx ON {t.clusters} (grievances DESC)",
+        ]
+
+    @on(Collective.Created)
+    def collective_created(self, curs, e, _nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
+                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
+
+    @on(Grievance.Raised)
+    def raised(self, curs, e, nid) -> None:
+        t = self.t
+        curs.execute(
+            f"INSERT INTO {t.grievances} (id, collective_id, federation, category, sector, place,"
+            " organisation_ids, occurred_on, raised_nid) "
+            f"VALUES (%s, %s, (SELECT federation FROM {t.collectives} WHERE id = %s), %s, %s, %s,"
+            " %s::uuid[], %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id",
+            (e.originator_id, e.collective_id, e.collective_id, e.category, e.sector, e.place,
+             list(e.organisation_ids), e.occurred_on, nid))
+        if curs.fetchone() is None:
+            return  # already counted
+        keys = [(BY_ORGANISATION, str(o)) for o in e.organisation_ids] + [(BY_PLACE, e.place)]
+        for key_kind, key in keys:
+            curs.execute(
+                f"INSERT INTO {t.members} (category, key_kind, key, grievance_id) "
+                "VALUES (%s, %s, %s, %s)", (e.category, key_kind, key, e.originator_id))
+            curs.execute(
+                f"INSERT INTO {t.clusters} AS c (category, key_kind, key, grievance_ids,"
+                " collective_ids, sectors, grievances, collectives, first_on, last_on) "
+                "VALUES (%(category)s, %(kind)s, %(key)s, ARRAY[%(id)s::uuid], ARRAY[%(coll)s::uuid],"
+                " ARRAY[%(sector)s::text], 1, 1, %(on)s, %(on)s) "
+                "ON CONFLICT (category, key_kind, key) DO UPDATE SET"
+                " grievance_ids = c.grievance_ids || %(id)s::uuid,"
+                " grievances = c.grievances + 1,"
+                " collective_ids = CASE WHEN %(coll)s::uuid = ANY(c.collective_ids)"
+                "   THEN c.collective_ids ELSE c.collective_ids || %(coll)s::uuid END,"
+                " collectives = c.collectives"
+                "   + CASE WHEN %(coll)s::uuid = ANY(c.collective_ids) THEN 0 ELSE 1 END,"
+                " sectors = CASE WHEN %(sector)s::text = ANY(c.sectors)"
+                "   THEN c.sectors ELSE c.sectors || %(sector)s::text END,"
+                " first_on = LEAST(c.first_on, %(on)s), last_on = GREATEST(c.last_on, %(on)s)",
+                dict(category=e.category, kind=key_kind, key=key, id=e.originator_id,
+                     coll=e.collective_id, sector=e.sector, on=e.occurred_on))
+
+
+# == Reading ===================================================================================
+
+
+class Cluster(msgspec.Struct, kw_only=True):
+    category: str
+    key_kind: str  # "organisation" or "place"
+    organisation_id: UUID | None
+    place: str | None
+    grievance_ids: list[UUID]
+    collective_ids: list[UUID]
+    sectors: list[str]
+    grievances: int
+    collectives: int
+    first_on: date
+    last_on: date
+
+
+def _cluster(r: Any) -> Cluster:
+    by_org = r["key_kind"] == BY_ORGANISATION
+    return Cluster(
+        category=r["category"], key_kind=r["key_kind"],
+        organisation_id=UUID(r["key"]) if by_org else None,
+        place=None if by_org else r["key"],
+        # Sorted, so the maintained table and the scoped regrouping read the same.
+        grievance_ids=list(r["grievance_ids"]), collective_ids=sorted(r["collective_ids"]),
+        sectors=sorted(r["sectors"]), grievances=r["grievances"], collectives=r["collectives"],
+        first_on=r["first_on"], last_on=r["last_on"])
+
+
+_ORDER = "ORDER BY grievances DESC, collectives DESC, last_on DESC, category, key_kind, key"
+
+
+async def list_common_grievances(conn: asyncpg.Connection, scope: Scope, *,
+                                 min_grievances: int = 2, min_collectives: int = 1,
+                                 category: str | None = None,
+                                 limit: int = 100) -> list[Cluster]:
+    """Clusters with at least ``min_grievances`` grievances from at least
+    ``min_collectives`` collectives, seen through the grievances in ``scope``."""
+    t = await tables(conn, "common_grievances")
+    if scope.collective_ids is None and scope.federation is None:
+        rows = await conn.fetch(
+            f"SELECT * FROM {t.clusters} WHERE grievances >= $1 AND collectives >= $2"
+            f" AND ($3::text IS NULL OR category = $3) {_ORDER} LIMIT $4",
+            min_grievances, min_collectives, category, limit)
+        return [_cluster(r) for r in rows]
+    ids = None if scope.collective_ids is None else list(scope.collective_ids)
+    # Arrays keep the order of raising (raised_nid), as the maintained cluster table does.
+    rows = await conn.fetch(
+        f"SELECT m.category, m.key_kind, m.key,"
+        " array_agg(g.id ORDER BY g.raised_nid) AS grievance_ids,"
+        " array_agg(DISTINCT g.collective_id) AS collective_ids,"
+        " array_agg(DISTINCT g.sector) AS sectors,"
+        " count(*)::int AS grievances, count(DISTINCT g.collective_id)::int AS collectives,"
+        " min(g.occurred_on) AS first_on, max(g.occurred_on) AS last_on "
+        f"FROM {t.members} m JOIN {t.grievances} g ON g.id = m.grievance_id "
+        "WHERE ($1::uuid[] IS NULL OR g.collective_id = ANY($1::uuid[]))"
+        " AND ($2::text IS NULL OR g.federation = $2)"
+        " AND ($5::text IS NULL OR m.category = $5) "
+        "GROUP BY m.category, m.key_kind, m.key "
+        "HAVING count(*) >= $3 AND count(DISTINCT g.collective_id) >= $4 "
+        f"{_ORDER} LIMIT $6",
+        ids, scope.federation, min_grievances, min_collectives, category, limit)
+    return [_cluster(r) for r in rows]

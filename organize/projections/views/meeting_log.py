@@ -1,0 +1,193 @@
+"""The meeting log: assemblies, one-to-ones, committees, trainings, negotiations and
+cross-sector coordination, with who attended, who facilitated and who spoke.
+
+Who facilitates and who speaks is evidence of organising strength (DOMAIN.md, lesson 4), so
+attendance is kept as one row per (meeting, worker) with role flags, for the indicators
+and reports to query. Workers appear by id only: pseudonyms are opened at read time by the
+layer that holds the keys, so this view holds no personal data. Decisions are free text
+and only counted; agenda items are grievance and campaign ids.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from organize.domain import Collective, Meeting
+from organize.projections.base import Tables, View, on
+from organize.projections.reads import Scope, tables
+from organize.projections.registry import register
+
+SCHEDULED, HELD, CANCELLED = "scheduled", "held", "cancelled"
+
+
+@register
+class MeetingLogView(View):
+    name = "meeting_log"
+
+    def ddl(self, t: Tables) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            f"CREATE TABLE IF NOT EXISTS {t.meetings} ("
+            " id uuid PRIMARY KEY, kind text NOT NULL, collective_ids uuid[] NOT NULL,"
+            " scheduled_for timestamptz NOT NULL, status text NOT NULL, held_at timestamptz,"
+            " language text NOT NULL, agenda_grievance_ids uuid[] NOT NULL,"
+            " agenda_campaign_ids uuid[] NOT NULL,"
+            " attendees integer NOT NULL DEFAULT 0, facilitators integer NOT NULL DEFAULT 0,"
+            " speakers integer NOT NULL DEFAULT 0, decisions integer NOT NULL DEFAULT 0,"
+            " scheduled_nid bigint NOT NULL, held_nid bigint, last_nid bigint NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {t.meetings}_collectives_idx "
+            f"ON {t.meetings} USING gin (collective_ids)",
+            f"CREATE INDEX IF NOT EXISTS {t.meetings}_when_idx "
+            f"ON {t.meetings} ((coalesce(held_at, scheduled_for)))",
+            # One row per attendee of a held meeting; facilitators and speakers attend too.
+            f"CREATE TABLE IF NOT EXISTS {t.attendance} ("
+            " meeting_id uuid NOT NULL, worker_id uuid NOT NULL, held_at timestamptz NOT NULL,"
+            " attended boolean NOT NULL, facilitated boolean NOT NULL, spoke boolean NOT NULL,"
+            " position integer NOT NULL, nid bigint NOT NULL, PRIMARY KEY (meeting_id, worker_id))",
+            f"CREATE INDEX IF NOT EXISTS {t.attendance}_worker_idx ON {t.attendance} (worker_id, held_at)",
+        ]
+
+    @on(Collective.Created)
+    def collective_created(self, curs, e, _nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
+                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
+
+    @on(Meeting.Scheduled)
+    def scheduled(self, curs, e, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.meetings} (id, kind, collective_ids, scheduled_for, status,"
+            " language, agenda_grievance_ids, agenda_campaign_ids, scheduled_nid, last_nid) "
+            "VALUES (%s, %s, %s::uuid[], %s, %s, %s, %s::uuid[], %s::uuid[], %s, %s)"
+            " ON CONFLICT (id) DO NOTHING",
+            (e.originator_id, e.kind, list(e.collective_ids), e.scheduled_for, SCHEDULED,
+             e.language, list(e.agenda_grievance_ids), list(e.agenda_campaign_ids), nid, nid))
+
+    @on(Meeting.Held)
+    def held(self, curs, e, nid) -> None:
+        curs.execute(
+            f"UPDATE {self.t.meetings} SET status = %s, held_at = %s, language = %s,"
+            " attendees = %s, facilitators = %s, speakers = %s, decisions = %s,"
+            " held_nid = %s, last_nid = %s WHERE id = %s",
+            (HELD, e.held_at, e.language, len(e.attendee_ids), len(e.facilitator_ids),
+             len(e.speaker_ids), len(e.decisions), nid, nid, e.originator_id))
+        facilitators, speakers = set(e.facilitator_ids), set(e.speaker_ids)
+        rows = [(e.originator_id, w, e.held_at, True, w in facilitators, w in speakers, i, nid)
+                for i, w in enumerate(e.attendee_ids)]
+        if rows:
+            curs.executemany(
+                f"INSERT INTO {self.t.attendance} (meeting_id, worker_id, held_at, attended,"
+                " facilitated, spoke, position, nid) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (meeting_id, worker_id) DO NOTHING", rows)
+
+    @on(Meeting.Cancelled)
+    def cancelled(self, curs, e, nid) -> None:
+        # The reason is free text and stays out.
+        curs.execute(f"UPDATE {self.t.meetings} SET status = %s, last_nid = %s WHERE id = %s",
+                     (CANCELLED, nid, e.originator_id))
+
+
+# == Reading ===================================================================================
+
+
+class MeetingRow(msgspec.Struct, kw_only=True):
+    id: UUID
+    kind: str
+    collective_ids: list[UUID]
+    scheduled_for: datetime
+    status: str
+    held_at: datetime | None
+    language: str
+    attendee_ids: list[UUID]
+    facilitator_ids: list[UUID]
+    speaker_ids: list[UUID]
+    decisions: int
+    agenda_grievance_ids: list[UUID]
+    agenda_campaign_ids: list[UUID]
+    last_nid: int
+
+
+class AttendanceRow(msgspec.Struct, kw_only=True):
+    worker_id: UUID
+    attended: bool
+    facilitated: bool
+    spoke: bool
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=UTC)
+
+
+_VISIBLE = (
+    "(($1::uuid[] IS NULL AND $2::text IS NULL) OR EXISTS ("
+    "  SELECT 1 FROM {collectives} c WHERE c.id = ANY(m.collective_ids)"
+    "   AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))"
+    "   AND ($2::text IS NULL OR c.federation = $2)))"
+)
+
+
+def _scope_params(scope: Scope) -> tuple[list[UUID] | None, str | None]:
+    return (None if scope.collective_ids is None else list(scope.collective_ids)), scope.federation
+
+
+async def list_meetings(conn: asyncpg.Connection, scope: Scope, *,
+                        collective_id: UUID | None = None, status: str | None = None,
+                        period_from: date | None = None, period_to: date | None = None,
+                        limit: int = 200, offset: int = 0) -> list[MeetingRow]:
+    """Meetings any of whose collectives is in scope, the latest first. The period (UTC
+    days, inclusive) applies to when a meeting was held, or else when it is scheduled."""
+    t = await tables(conn, "meeting_log")
+    visible = _VISIBLE.format(collectives=t.collectives)
+    rows = await conn.fetch(
+        f"SELECT m.* FROM {t.meetings} m WHERE {visible}"
+        " AND ($3::uuid IS NULL OR m.collective_ids @> ARRAY[$3::uuid])"
+        " AND ($4::text IS NULL OR m.status = $4)"
+        " AND ($5::timestamptz IS NULL OR coalesce(m.held_at, m.scheduled_for) >= $5)"
+        " AND ($6::timestamptz IS NULL OR coalesce(m.held_at, m.scheduled_for) < $6) "
+        "ORDER BY coalesce(m.held_at, m.scheduled_for) DESC, m.scheduled_nid DESC "
+        "LIMIT $7 OFFSET $8",
+        *_scope_params(scope), collective_id, status,
+        _day_start(period_from) if period_from else None,
+        _day_start(period_to + timedelta(days=1)) if period_to else None, limit, offset)
+    if not rows:
+        return []
+    roles: dict[UUID, tuple[list[UUID], list[UUID], list[UUID]]] = {r["id"]: ([], [], []) for r in rows}
+    for a in await conn.fetch(
+            f"SELECT meeting_id, worker_id, facilitated, spoke FROM {t.attendance} "
+            "WHERE meeting_id = ANY($1::uuid[]) ORDER BY meeting_id, position", list(roles)):
+        attendees, facilitators, speakers = roles[a["meeting_id"]]
+        attendees.append(a["worker_id"])
+        if a["facilitated"]:
+            facilitators.append(a["worker_id"])
+        if a["spoke"]:
+            speakers.append(a["worker_id"])
+    return [
+        MeetingRow(
+            id=r["id"], kind=r["kind"], collective_ids=list(r["collective_ids"]),
+            scheduled_for=r["scheduled_for"], status=r["status"], held_at=r["held_at"],
+            language=r["language"], attendee_ids=roles[r["id"]][0],
+            facilitator_ids=roles[r["id"]][1], speaker_ids=roles[r["id"]][2],
+            decisions=r["decisions"], agenda_grievance_ids=list(r["agenda_grievance_ids"]),
+            agenda_campaign_ids=list(r["agenda_campaign_ids"]), last_nid=r["last_nid"])
+        for r in rows
+    ]
+
+
+async def attendance(conn: asyncpg.Connection, scope: Scope,
+                     meeting_id: UUID) -> list[AttendanceRow] | None:
+    """Who attended one meeting and in which roles, in the order recorded; None when the
+    meeting is unknown or out of scope (an empty list: not held yet)."""
+    t = await tables(conn, "meeting_log")
+    visible = _VISIBLE.format(collectives=t.collectives)
+    exists = await conn.fetchval(
+        f"SELECT 1 FROM {t.meetings} m WHERE m.id = $3 AND {visible}",
+        *_scope_params(scope), meeting_id)
+    if not exists:
+        return None
+    rows = await conn.fetch(
+        f"SELECT worker_id, attended, facilitated, spoke FROM {t.attendance} "
+        "WHERE meeting_id = $1 ORDER BY position", meeting_id)
+    return [AttendanceRow(**dict(r)) for r in rows]

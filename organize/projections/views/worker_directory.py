@@ -1,0 +1,306 @@
+"""The worker directory: for each collective, its workers (members now or before), with
+their consents, memberships and trajectory.
+
+The view never holds personal data in the clear. A worker's profile (pseudonym and any
+personal fields) is kept only as the sealed bytes from her events; the layer that holds
+the keys opens the pseudonym at read time. Erasure destroys her key, so the blob is noise
+already; the view drops it anyway, with her consents (consent ends with the record).
+Status changes are sensitive and are not in this view at all.
+
+A trajectory is a set of work spells that may overlap (DOMAIN.md, lesson 2), plus moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from itertools import combinations
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from organize.domain import Collective, Worker
+from organize.projections.base import Tables, View, on
+from organize.projections.reads import Scope, tables
+from organize.projections.registry import register
+
+
+def spell_span(started_on: date, ended_on: date | None) -> tuple[date, date | None]:
+    """The days a spell covers, half-open: ``ended_on`` is the day it ended, so a spell that
+    starts the day another ends follows it rather than overlapping it; a spell that starts
+    and ends on one day covers that day. ``None``: still going."""
+    if ended_on is None:
+        return started_on, None
+    return started_on, max(ended_on, started_on + timedelta(days=1))
+
+
+def spells_overlap(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
+    """Whether two spells, given as (started_on, ended_on), share at least one day."""
+    (a0, a1), (b0, b1) = spell_span(*a), spell_span(*b)
+    return (a1 is None or b0 < a1) and (b1 is None or a0 < b1)
+
+
+def overlapping_pairs(spells: Sequence[tuple[UUID, date, date | None]]) -> list[tuple[UUID, UUID]]:
+    """Pairs of spell ids that overlap in time, each pair ordered by (start, id)."""
+    ordered = sorted(spells, key=lambda s: (s[1], s[0]))
+    return [(a[0], b[0]) for a, b in combinations(ordered, 2)
+            if spells_overlap((a[1], a[2]), (b[1], b[2]))]
+
+
+@register
+class WorkerDirectoryView(View):
+    name = "worker_directory"
+
+    def ddl(self, t: Tables) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            f"CREATE TABLE IF NOT EXISTS {t.workers} ("
+            " id uuid PRIMARY KEY, sealed_profile bytea, erased boolean NOT NULL DEFAULT false,"
+            " registered_at timestamptz NOT NULL, registered_nid bigint NOT NULL,"
+            " last_nid bigint NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t.consents} ("
+            " worker_id uuid NOT NULL, purpose text NOT NULL, given_at timestamptz NOT NULL,"
+            " PRIMARY KEY (worker_id, purpose))",
+            # Every membership, past and current; she may leave and rejoin.
+            f"CREATE TABLE IF NOT EXISTS {t.memberships} ("
+            " worker_id uuid NOT NULL, seq integer NOT NULL, collective_id uuid NOT NULL,"
+            " joined_on date NOT NULL, left_on date, nid bigint NOT NULL,"
+            " PRIMARY KEY (worker_id, seq))",
+            f"CREATE INDEX IF NOT EXISTS {t.memberships}_collective_idx "
+            f"ON {t.memberships} (collective_id, worker_id)",
+            f"CREATE TABLE IF NOT EXISTS {t.spells} ("
+            " spell_id uuid PRIMARY KEY, worker_id uuid NOT NULL, sector text NOT NULL,"
+            " occupation text NOT NULL, place text NOT NULL, employer_id uuid,"
+            " relationship text NOT NULL, paid boolean NOT NULL, started_on date NOT NULL,"
+            " ended_on date)",
+            f"CREATE INDEX IF NOT EXISTS {t.spells}_worker_idx ON {t.spells} (worker_id, started_on)",
+            f"CREATE TABLE IF NOT EXISTS {t.moves} ("
+            " worker_id uuid NOT NULL, seq integer NOT NULL, to_place text NOT NULL,"
+            " from_place text, stage text NOT NULL, moved_on date NOT NULL,"
+            " PRIMARY KEY (worker_id, seq))",
+        ]
+
+    @on(Collective.Created)
+    def collective_created(self, curs, e, _nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
+                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
+
+    def _touch(self, curs, e, nid, assignments: str = "", params: tuple = ()) -> None:
+        sets = f"{assignments}, last_nid = %s" if assignments else "last_nid = %s"
+        curs.execute(f"UPDATE {self.t.workers} SET {sets} WHERE id = %s",
+                     (*params, nid, e.originator_id))
+
+    def _join(self, curs, worker_id: UUID, collective_id: UUID, on: date, nid: int) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.memberships} (worker_id, seq, collective_id, joined_on, nid) "
+            f"SELECT %s, count(*), %s, %s, %s FROM {self.t.memberships} WHERE worker_id = %s",
+            (worker_id, collective_id, on, nid, worker_id))
+
+    @on(Worker.Registered)
+    def registered(self, curs, e, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.workers} (id, sealed_profile, registered_at, registered_nid,"
+            " last_nid) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id",
+            (e.originator_id, e.sealed_profile, e.timestamp, nid, nid))
+        if curs.fetchone() is not None and e.collective_id is not None:
+            self._join(curs, e.originator_id, e.collective_id, e.joined_on, nid)
+
+    @on(Worker.ProfileUpdated)
+    def profile_updated(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid, "sealed_profile = %s", (e.sealed_profile,))
+
+    @on(Worker.JoinedCollective)
+    def joined_collective(self, curs, e, nid) -> None:
+        self._join(curs, e.originator_id, e.collective_id, e.on, nid)
+        self._touch(curs, e, nid)
+
+    @on(Worker.LeftCollective)
+    def left_collective(self, curs, e, nid) -> None:
+        curs.execute(
+            f"UPDATE {self.t.memberships} SET left_on = %s WHERE worker_id = %s AND seq = ("
+            f"SELECT max(seq) FROM {self.t.memberships} WHERE worker_id = %s"
+            " AND collective_id = %s AND left_on IS NULL)",
+            (e.on, e.originator_id, e.originator_id, e.collective_id))
+        self._touch(curs, e, nid)
+
+    @on(Worker.ConsentGiven)
+    def consent_given(self, curs, e, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.consents} (worker_id, purpose, given_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (worker_id, purpose) DO UPDATE SET given_at = EXCLUDED.given_at",
+            (e.originator_id, e.purpose, e.on))
+        self._touch(curs, e, nid)
+
+    @on(Worker.ConsentWithdrawn)
+    def consent_withdrawn(self, curs, e, nid) -> None:
+        curs.execute(f"DELETE FROM {self.t.consents} WHERE worker_id = %s AND purpose = %s",
+                     (e.originator_id, e.purpose))
+        self._touch(curs, e, nid)
+
+    @on(Worker.SpellStarted)
+    def spell_started(self, curs, e, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.spells} (spell_id, worker_id, sector, occupation, place,"
+            " employer_id, relationship, paid, started_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (spell_id) DO NOTHING",
+            (e.spell_id, e.originator_id, e.sector, e.occupation, e.place, e.employer_id,
+             e.relationship, e.paid, e.started_on))
+        self._touch(curs, e, nid)
+
+    @on(Worker.SpellEnded)
+    def spell_ended(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
+                     (e.ended_on, e.spell_id))
+        self._touch(curs, e, nid)
+
+    @on(Worker.MoveRecorded)
+    def move_recorded(self, curs, e, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.moves} (worker_id, seq, to_place, from_place, stage, moved_on) "
+            f"SELECT %s, count(*), %s, %s, %s, %s FROM {self.t.moves} WHERE worker_id = %s",
+            (e.originator_id, e.to_place, e.from_place, e.stage, e.moved_on, e.originator_id))
+        self._touch(curs, e, nid)
+
+    @on(Worker.Erased)
+    def erased(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid, "erased = true, sealed_profile = NULL")
+        curs.execute(f"DELETE FROM {self.t.consents} WHERE worker_id = %s", (e.originator_id,))
+
+
+# == Reading ===================================================================================
+
+
+class ConsentRow(msgspec.Struct, kw_only=True):
+    purpose: str
+    given_at: datetime
+
+
+class MembershipRow(msgspec.Struct, kw_only=True):
+    collective_id: UUID
+    joined_on: date
+    left_on: date | None
+
+
+class SpellRow(msgspec.Struct, kw_only=True):
+    spell_id: UUID
+    sector: str
+    occupation: str
+    place: str
+    employer_id: UUID | None
+    relationship: str
+    paid: bool
+    started_on: date
+    ended_on: date | None
+
+
+class MoveRow(msgspec.Struct, kw_only=True):
+    to_place: str
+    from_place: str | None
+    stage: str
+    moved_on: date
+
+
+class WorkerRow(msgspec.Struct, kw_only=True):
+    id: UUID
+    sealed_profile: bytes | None  # opened by the caller with her key; None once erased
+    erased: bool
+    consents: list[ConsentRow]
+    memberships: list[MembershipRow]  # only those in the reader's scope
+    spells: list[SpellRow]
+    moves: list[MoveRow]
+    overlaps: list[tuple[UUID, UUID]]  # pairs of spell ids that overlap in time
+
+
+def _scope_params(scope: Scope) -> tuple[list[UUID] | None, str | None]:
+    return (None if scope.collective_ids is None else list(scope.collective_ids)), scope.federation
+
+
+# A collective ``c`` (alias) the scope ($1 ids, $2 federation) allows.
+_ALLOWED = ("($1::uuid[] IS NULL OR c.id = ANY($1::uuid[])) "
+            "AND ($2::text IS NULL OR c.federation = $2)")
+
+
+async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
+                worker_ids: list[UUID], order: dict[UUID, Any]) -> list[WorkerRow]:
+    """Full rows for these workers, in the order of ``order``'s keys."""
+    ids, federation = _scope_params(scope)
+    workers = {r["id"]: r for r in await conn.fetch(
+        f"SELECT id, sealed_profile, erased FROM {t.workers} WHERE id = ANY($1::uuid[])", worker_ids)}
+    parts: dict[UUID, dict[str, list]] = {
+        w: {"consents": [], "memberships": [], "spells": [], "moves": []} for w in workers}
+    for r in await conn.fetch(
+            f"SELECT * FROM {t.consents} WHERE worker_id = ANY($1::uuid[]) "
+            "ORDER BY worker_id, purpose", worker_ids):
+        parts[r["worker_id"]]["consents"].append(ConsentRow(purpose=r["purpose"], given_at=r["given_at"]))
+    for r in await conn.fetch(
+            f"SELECT m.* FROM {t.memberships} m JOIN {t.collectives} c ON c.id = m.collective_id "
+            f"WHERE m.worker_id = ANY($3::uuid[]) AND {_ALLOWED} ORDER BY m.worker_id, m.seq",
+            ids, federation, worker_ids):
+        parts[r["worker_id"]]["memberships"].append(MembershipRow(
+            collective_id=r["collective_id"], joined_on=r["joined_on"], left_on=r["left_on"]))
+    for r in await conn.fetch(
+            f"SELECT * FROM {t.spells} WHERE worker_id = ANY($1::uuid[]) "
+            "ORDER BY worker_id, started_on, spell_id", worker_ids):
+        d = dict(r)
+        worker_id = d.pop("worker_id")
+        parts[worker_id]["spells"].append(SpellRow(**d))
+    for r in await conn.fetch(
+            f"SELECT * FROM {t.moves} WHERE worker_id = ANY($1::uuid[]) ORDER BY worker_id, seq",
+            worker_ids):
+        parts[r["worker_id"]]["moves"].append(MoveRow(
+            to_place=r["to_place"], from_place=r["from_place"], stage=r["stage"],
+            moved_on=r["moved_on"]))
+    out = []
+    for worker_id in order:
+        if worker_id not in workers:
+            continue
+        w, p = workers[worker_id], parts[worker_id]
+        out.append(WorkerRow(
+            id=worker_id, sealed_profile=w["sealed_profile"], erased=w["erased"], **p,
+            overlaps=overlapping_pairs([(s.spell_id, s.started_on, s.ended_on) for s in p["spells"]])))
+    return out
+
+
+async def list_workers(conn: asyncpg.Connection, scope: Scope,
+                       collective_id: UUID) -> list[WorkerRow] | None:
+    """Workers who are or were members of the collective, in the order they first joined
+    it (then the order it was recorded); None when the collective is unknown or out of
+    scope."""
+    t = await tables(conn, "worker_directory")
+    ids, federation = _scope_params(scope)
+    allowed = await conn.fetchval(
+        f"SELECT 1 FROM {t.collectives} c WHERE c.id = $3 AND {_ALLOWED}", ids, federation,
+        collective_id)
+    if not allowed:
+        return None
+    rows = await conn.fetch(
+        f"SELECT worker_id, min(joined_on) AS first, min(nid) AS nid FROM {t.memberships} "
+        "WHERE collective_id = $1 GROUP BY worker_id ORDER BY first, nid", collective_id)
+    order = {r["worker_id"]: r["first"] for r in rows}
+    return await _rows(conn, t, scope, list(order), order)
+
+
+async def get_worker(conn: asyncpg.Connection, scope: Scope, worker_id: UUID) -> WorkerRow | None:
+    """One worker, or None when unknown or never a member of a collective in scope."""
+    t = await tables(conn, "worker_directory")
+    ids, federation = _scope_params(scope)
+    if ids is not None or federation is not None:
+        visible = await conn.fetchval(
+            f"SELECT 1 FROM {t.memberships} m JOIN {t.collectives} c ON c.id = m.collective_id "
+            f"WHERE m.worker_id = $3 AND {_ALLOWED} LIMIT 1", ids, federation, worker_id)
+        if not visible:
+            return None
+    found = await _rows(conn, t, scope, [worker_id], {worker_id: None})
+    return found[0] if found else None
+
+
+async def sealed_profiles(conn: asyncpg.Connection,
+                          worker_ids: Iterable[UUID]) -> dict[UUID, bytes | None]:
+    """The sealed profile of each worker, for opening pseudonyms (a meeting's attendees).
+    The caller has checked the reader may see these workers in that context."""
+    t = await tables(conn, "worker_directory")
+    rows = await conn.fetch(f"SELECT id, sealed_profile FROM {t.workers} WHERE id = ANY($1::uuid[])",
+                            list(dict.fromkeys(worker_ids)))
+    return {r["id"]: r["sealed_profile"] for r in rows}
