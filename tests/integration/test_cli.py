@@ -1,0 +1,44 @@
+"""The CLI on a real PostgreSQL: projection status and a blue/green rebuild with its
+progress bar, and erasing a worker."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from organize.cli import main
+from organize.projections import registry
+from tests.integration import helpers as h
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def cli_env(settings, tmp_path):
+    return {"DATABASE_URL": settings.database_url, "ORGANIZE_CIPHER_KEY": settings.cipher_key,
+            "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING"}
+
+
+def test_projections_status_and_rebuild(app, cli_env):
+    app.execute(h.create_organisation(name="Recruiter for the CLI test", kind="recruiter"))
+    runner = CliRunner()
+    before = registry.generations(app.recorder.datastore).get("organisations", (1, None))[0]
+    result = runner.invoke(main, ["projections", "rebuild", "organisations"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert f"organisations: now serving generation {before + 1}" in result.output
+    status = runner.invoke(main, ["projections", "status"], env=cli_env)
+    assert status.exit_code == 0, status.output
+    assert f"organisations          generation {before + 1}, 0 events behind" in status.output
+    unknown = runner.invoke(main, ["projections", "rebuild", "no_such_view"], env=cli_env)
+    assert unknown.exit_code != 0 and "Unknown view" in unknown.output
+
+
+def test_erase_from_the_cli(app, cli_env):
+    worker = app.execute(h.register_worker(pseudonym="Cli"))
+    result = CliRunner().invoke(main, ["erase", str(worker.id), "--yes"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    from organize.domain import Worker
+
+    assert app.get(Worker, worker.id).erased
+    again = CliRunner().invoke(main, ["erase", str(worker.id), "--yes"], env=cli_env)
+    assert again.exit_code == 0  # the same erase command id: replayed, not an error
