@@ -15,21 +15,22 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Campaign, Collective
+from organize.domain import Campaign
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.views._federations import KnowsFederations
 
 ACTIVE, CLOSED = "active", "closed"
 
 
 @register
-class CampaignBoardView(View):
+class CampaignBoardView(KnowsFederations, View):
     name = "campaign_board"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
-            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            self.collectives_ddl(t),
             f"CREATE TABLE IF NOT EXISTS {t.campaigns} ("
             " id uuid PRIMARY KEY, issue text NOT NULL, status text NOT NULL,"
             " launched_on date NOT NULL, closed_on date, collective_ids uuid[] NOT NULL,"
@@ -52,11 +53,6 @@ class CampaignBoardView(View):
             " nid bigint NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {t.agreements}_campaign_idx ON {t.agreements} (campaign_id)",
         ]
-
-    @on(Collective.Created)
-    def collective_created(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
 
     def _touch(self, curs, e, nid, assignments: str = "", params: tuple = ()) -> None:
         sets = f"{assignments}, last_nid = %s" if assignments else "last_nid = %s"

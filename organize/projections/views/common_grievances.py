@@ -21,22 +21,23 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Collective, Grievance
+from organize.domain import Grievance
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.views._federations import KnowsFederations
 
 BY_ORGANISATION = "organisation"
 BY_PLACE = "place"
 
 
 @register
-class CommonGrievancesView(View):
+class CommonGrievancesView(KnowsFederations, View):
     name = "common_grievances"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
-            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            self.collectives_ddl(t),
             f"CREATE TABLE IF NOT EXISTS {t.grievances} ("
             " id uuid PRIMARY KEY, collective_id uuid NOT NULL, federation text,"
             " category text NOT NULL, sector text NOT NULL, place text NOT NULL,"
@@ -54,11 +55,6 @@ class CommonGrievancesView(View):
             " PRIMARY KEY (category, key_kind, key))",
             f"CREATE INDEX IF NOT EXISTS {t.clusters}_size_idx ON {t.clusters} (grievances DESC)",
         ]
-
-    @on(Collective.Created)
-    def collective_created(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
 
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:

@@ -16,21 +16,22 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Collective, Meeting
+from organize.domain import Meeting
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.views._federations import KnowsFederations
 
 SCHEDULED, HELD, CANCELLED = "scheduled", "held", "cancelled"
 
 
 @register
-class MeetingLogView(View):
+class MeetingLogView(KnowsFederations, View):
     name = "meeting_log"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
-            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            self.collectives_ddl(t),
             f"CREATE TABLE IF NOT EXISTS {t.meetings} ("
             " id uuid PRIMARY KEY, kind text NOT NULL, collective_ids uuid[] NOT NULL,"
             " scheduled_for timestamptz NOT NULL, status text NOT NULL, held_at timestamptz,"
@@ -50,11 +51,6 @@ class MeetingLogView(View):
             " position integer NOT NULL, nid bigint NOT NULL, PRIMARY KEY (meeting_id, worker_id))",
             f"CREATE INDEX IF NOT EXISTS {t.attendance}_worker_idx ON {t.attendance} (worker_id, held_at)",
         ]
-
-    @on(Collective.Created)
-    def collective_created(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
 
     @on(Meeting.Scheduled)
     def scheduled(self, curs, e, nid) -> None:

@@ -24,10 +24,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Collective, Worker
+from organize.domain import Worker
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.views._federations import KnowsFederations
 from organize.projections.views.worker_directory import spells_overlap
 
 UNPAID_CARE = "unpaid_care"
@@ -48,7 +49,7 @@ def concurrent_multi_sector(spells: list[tuple[str, date, date | None]]) -> bool
 
 
 @register
-class SectorFlowsView(View):
+class SectorFlowsView(KnowsFederations, View):
     name = "sector_flows"
 
     def __init__(self, *args, **kwargs) -> None:
@@ -57,7 +58,7 @@ class SectorFlowsView(View):
 
     def ddl(self, t: Tables) -> list[str]:
         return [
-            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            self.collectives_ddl(t),
             f"CREATE INDEX IF NOT EXISTS {t.collectives}_federation_idx ON {t.collectives} (federation)",
             f"CREATE TABLE IF NOT EXISTS {t.worker_collectives} ("
             " worker_id uuid NOT NULL, collective_id uuid NOT NULL,"
@@ -74,11 +75,6 @@ class SectorFlowsView(View):
             " worker_id uuid NOT NULL, from_sector text NOT NULL, to_sector text NOT NULL,"
             " PRIMARY KEY (worker_id, from_sector, to_sector))",
         ]
-
-    @on(Collective.Created)
-    def collective_created(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
 
     def _member(self, curs, worker_id: UUID, collective_id: UUID) -> None:
         curs.execute(f"INSERT INTO {self.t.worker_collectives} (worker_id, collective_id) "

@@ -21,10 +21,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Collective, Worker
+from organize.domain import Worker
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.views._federations import KnowsFederations
 
 
 def spell_span(started_on: date, ended_on: date | None) -> tuple[date, date | None]:
@@ -50,12 +51,12 @@ def overlapping_pairs(spells: Sequence[tuple[UUID, date, date | None]]) -> list[
 
 
 @register
-class WorkerDirectoryView(View):
+class WorkerDirectoryView(KnowsFederations, View):
     name = "worker_directory"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
-            f"CREATE TABLE IF NOT EXISTS {t.collectives} (id uuid PRIMARY KEY, federation text)",
+            self.collectives_ddl(t),
             f"CREATE TABLE IF NOT EXISTS {t.workers} ("
             " id uuid PRIMARY KEY, sealed_profile bytea, erased boolean NOT NULL DEFAULT false,"
             " registered_at timestamptz NOT NULL, registered_nid bigint NOT NULL,"
@@ -81,11 +82,6 @@ class WorkerDirectoryView(View):
             " from_place text, stage text NOT NULL, moved_on date NOT NULL,"
             " PRIMARY KEY (worker_id, seq))",
         ]
-
-    @on(Collective.Created)
-    def collective_created(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.collectives} (id, federation) VALUES (%s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.federation))
 
     def _touch(self, curs, e, nid, assignments: str = "", params: tuple = ()) -> None:
         sets = f"{assignments}, last_nid = %s" if assignments else "last_nid = %s"
