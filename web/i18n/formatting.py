@@ -1,0 +1,96 @@
+"""Dates, numbers and money in the reader's language.
+
+Babel formats with the locale's patterns, month names and grouping (Nepali and Bengali
+group digits 12,34,567). Babel does not write native digits, so where the locale's default
+numbering system (CLDR) is not Latin, the Latin digits are swapped for native ones: Nepali
+uses Devanagari digits (०-९) and Bengali uses Bengali digits (০-৯). CLDR's default for
+Arabic is Latin digits, and that is kept. All of it is one table, ``_DIGIT_ZERO``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_currency as _babel_currency
+from babel.numbers import format_decimal as _babel_decimal
+
+from web.i18n.locales import DEFAULT_LOCALE, LOCALES
+
+# The code point of zero in each numbering system whose digits are consecutive.
+_DIGIT_ZERO = {"deva": 0x0966, "beng": 0x09E6, "arab": 0x0660, "arabext": 0x06F0}
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in LOCALES else DEFAULT_LOCALE
+
+
+@cache
+def numbering_system(lang: str) -> str:
+    """CLDR's default numbering system for ``lang``: ``latn``, ``deva``, ``beng``..."""
+    return Locale.parse(_lang(lang)).default_numbering_system or "latn"
+
+
+@cache
+def _digit_table(lang: str) -> dict[int, str] | None:
+    zero = _DIGIT_ZERO.get(numbering_system(lang))
+    if zero is None:
+        return None
+    return {ord("0") + i: chr(zero + i) for i in range(10)}
+
+
+def localise_digits(text: str, lang: str) -> str:
+    """``text`` with Latin digits written in the locale's own digits, where it has them."""
+    table = _digit_table(_lang(lang))
+    return text.translate(table) if table else text
+
+
+def _as_date(value: date | datetime | str) -> date:
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def format_date(value: date | datetime | str | None, lang: str, format: str = "medium") -> str:
+    """``7 Mar 2025`` in the reader's language; ``format`` is short/medium/long/full or a
+    CLDR pattern. ISO strings (from JSON) are accepted; None gives an empty string."""
+    if value is None or value == "":
+        return ""
+    return localise_digits(_babel_date(_as_date(value), format, locale=_lang(lang)), lang)
+
+
+def format_datetime(value: datetime | str | None, lang: str, format: str = "medium",
+                    tzinfo=None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    text = _babel_datetime(value, format, tzinfo=tzinfo, locale=_lang(lang))
+    return localise_digits(text, lang)
+
+
+def _as_number(value: int | float | Decimal | str) -> int | float | Decimal:
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value[:30]!r}") from None
+    return value
+
+
+def format_number(value: int | float | Decimal | str | None, lang: str) -> str:
+    if value is None or value == "":
+        return ""
+    return localise_digits(_babel_decimal(_as_number(value), locale=_lang(lang)), lang)
+
+
+def format_money(amount: int | float | Decimal | str | None, currency: str, lang: str) -> str:
+    """An amount with its currency (``QAR 1,500.00``), in the reader's language."""
+    if amount is None or amount == "":
+        return ""
+    text = _babel_currency(_as_number(amount), currency.upper(), locale=_lang(lang))
+    return localise_digits(text, lang)

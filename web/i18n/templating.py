@@ -1,0 +1,263 @@
+"""The Jinja2 environment every page renders with: ``jinja2.ext.i18n`` backed by the Babel
+catalogues, and the filters and globals for dates, numbers, labels and the page skeleton.
+
+One environment serves every language. The gettext functions installed in it read the
+language from the template context at call time: ``lang`` if the handler passed one, else
+the negotiated locale of ``request`` (Litestar puts the request in every template's
+context), else English. So a route handler renders a page without thinking about language:
+
+    return Template("grievances/list.html", context={"items": items})
+
+Templates that import macros must import them ``with context`` so that text inside the
+macros is translated too: ``{% import "_macros.html" as m with context %}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import BaseLoader, Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from web.i18n import formatting, labels, messages
+from web.i18n.catalogues import get_translations
+from web.i18n.locales import (
+    DEFAULT_LOCALE,
+    LOCALE_NAMES,
+    LOCALES,
+    locale_from_request,
+    safe_next,
+    text_direction,
+)
+
+CSRF_FIELD = "csrf_token"  # the form field and header web/auth checks (configurable below)
+CSRF_HEADER = "X-CSRF-Token"
+STATIC_PREFIX = "/static"
+
+
+def context_lang(context: Mapping[str, Any]) -> str:
+    """The language a template renders in: ``lang`` in its context, else the request's."""
+    lang = context.get("lang")
+    if isinstance(lang, str) and lang in LOCALES:
+        return lang
+    request = context.get("request")
+    if request is not None and hasattr(request, "headers"):
+        return locale_from_request(request)
+    return DEFAULT_LOCALE
+
+
+# -- gettext, reading the language from the context -------------------------------------
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return get_translations(context_lang(context)).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return get_translations(context_lang(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Context, ctx: str, message: str) -> str:
+    return get_translations(context_lang(context)).pgettext(ctx, message)
+
+
+@pass_context
+def _npgettext(context: Context, ctx: str, singular: str, plural: str, n: int) -> str:
+    return get_translations(context_lang(context)).npgettext(ctx, singular, plural, n)
+
+
+# -- filters ------------------------------------------------------------------------------
+
+
+@pass_context
+def _date(context: Context, value: Any, format: str = "medium") -> str:
+    return formatting.format_date(value, context_lang(context), format)
+
+
+@pass_context
+def _datetime(context: Context, value: Any, format: str = "medium") -> str:
+    return formatting.format_datetime(value, context_lang(context), format)
+
+
+@pass_context
+def _number(context: Context, value: Any) -> str:
+    return formatting.format_number(value, context_lang(context))
+
+
+@pass_context
+def _money(context: Context, amount: Any, currency: str) -> str:
+    return formatting.format_money(amount, currency, context_lang(context))
+
+
+@pass_context
+def _digits(context: Context, value: Any) -> str:
+    return formatting.localise_digits(str(value), context_lang(context))
+
+
+# -- globals ------------------------------------------------------------------------------
+
+
+@pass_context
+def _current_lang(context: Context) -> str:
+    return context_lang(context)
+
+
+@pass_context
+def _text_dir(context: Context) -> str:
+    return text_direction(context_lang(context))
+
+
+@pass_context
+def _current_path(context: Context) -> str:
+    """This page's path and query (for the language switcher to come back to)."""
+    path = context.get("current_path_override")
+    if isinstance(path, str):
+        return safe_next(path)
+    request = context.get("request")
+    url = getattr(request, "url", None)
+    if url is None:
+        return "/"
+    query = getattr(url, "query", "")
+    return safe_next(url.path + (f"?{query}" if query else ""))
+
+
+@pass_context
+def _lang_url(context: Context, code: str) -> str:
+    return f"/lang/{quote(code)}?next={quote(_current_path(context), safe='')}"
+
+
+@pass_context
+def _label(context: Context, vocabulary: str, code: str) -> str:
+    return labels.taxonomy_label(vocabulary, code, context_lang(context), taxonomy=context.get("taxonomy"))
+
+
+@pass_context
+def _note(context: Context, vocabulary: str, code: str) -> str:
+    return labels.taxonomy_note(vocabulary, code, context_lang(context), taxonomy=context.get("taxonomy"))
+
+
+@pass_context
+def _choices(context: Context, vocabulary: str) -> list[tuple[str, str]]:
+    return labels.taxonomy_choices(vocabulary, context_lang(context), taxonomy=context.get("taxonomy"))
+
+
+@pass_context
+def _dimension_label(context: Context, dimension: str, title: str | None = None) -> str:
+    return labels.dimension_label(dimension, context_lang(context), title)
+
+
+@pass_context
+def _level_label(context: Context, dimension: str, level: int) -> str:
+    return labels.level_label(dimension, level, context_lang(context))
+
+
+@pass_context
+def _trend_label(context: Context, word: str) -> str:
+    return labels.trend_label(word, context_lang(context))
+
+
+@pass_context
+def _error_message(context: Context, code: str | None) -> str:
+    return messages.error_message(code, context_lang(context))
+
+
+@pass_context
+def _field_message(context: Context, kind: str, **params: Any) -> str:
+    return messages.field_message(kind, context_lang(context), **params)
+
+
+@pass_context
+def _csrf_value(context: Context) -> str:
+    """The CSRF token: ``csrf_token`` in the context, a string or (Litestar's template
+    callable) a function; empty when there is none."""
+    token = context.get("csrf_token")
+    if callable(token):
+        try:
+            token = context.call(token)
+        except Exception:  # no request in the context (a preview): no token
+            return ""
+    return token if isinstance(token, str) else ""
+
+
+@cache
+def _static_version(name: str) -> str:
+    try:
+        data = resources.files("web").joinpath("static", name).read_bytes()
+    except (FileNotFoundError, OSError):
+        return ""
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+def static_url(name: str) -> str:
+    """``/static/<name>?v=<content hash>``: cached for long, refreshed when it changes."""
+    version = _static_version(name)
+    return f"{STATIC_PREFIX}/{name}" + (f"?v={version}" if version else "")
+
+
+def make_environment(loader: BaseLoader | None = None, *, auto_reload: bool = False,
+                     csrf_field: str = CSRF_FIELD, csrf_header: str = CSRF_HEADER) -> Environment:
+    """The environment for ``web/templates`` (or ``loader``), with i18n installed."""
+    env = Environment(
+        loader=loader or PackageLoader("web", "templates"),
+        autoescape=select_autoescape(("html", "xml"), default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=auto_reload,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext, newstyle=True,
+    )
+    env.filters.update(date=_date, datetime=_datetime, number=_number, money=_money, digits=_digits)
+    env.globals.update(
+        current_lang=_current_lang,
+        text_dir=_text_dir,
+        current_path=_current_path,
+        lang_url=_lang_url,
+        locale_name=LOCALE_NAMES.get,
+        locales=[{"code": c, "name": LOCALE_NAMES[c], "dir": text_direction(c)} for c in LOCALES],
+        label=_label,
+        note=_note,
+        choices=_choices,
+        dimension_label=_dimension_label,
+        level_label=_level_label,
+        trend_label=_trend_label,
+        error_message=_error_message,
+        field_message=_field_message,
+        group_icon=labels.group_icon,
+        csrf_value=_csrf_value,
+        csrf_field_name=csrf_field,
+        csrf_header_name=csrf_header,
+        static_url=static_url,
+        icons_url=f"{STATIC_PREFIX}/icons.svg",
+    )
+    return env
+
+
+def render(template_name: str, lang: str = DEFAULT_LOCALE, *, env: Environment | None = None,
+           **context: Any) -> str:
+    """Render a template to a string in ``lang`` (for previews, tests and e-mails)."""
+    return (env or default_environment()).get_template(template_name).render(lang=lang, **context)
+
+
+@cache
+def default_environment() -> Environment:
+    return make_environment()
+
+
+def template_config(**options: Any):
+    """A Litestar ``TemplateConfig`` over this environment (``Litestar(template_config=...)``).
+    Litestar adds ``request``, ``csrf_token()`` and ``url_for()`` to every template."""
+    from litestar.plugins.jinja import JinjaTemplateEngine
+    from litestar.template.config import TemplateConfig
+
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment(**options)))
