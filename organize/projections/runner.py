@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 import structlog
+from eventsourcing.persistence import IntegrityError
 
 from organize.projections.base import View
 
@@ -85,8 +86,16 @@ class BatchedRunner:
             if after >= last_id:
                 continue
             batch = [(i, e) for i, e in events if i > after and view.handles(e)]
-            with view.datastore.transaction(commit=True) as curs:
-                view.apply_batch(curs, batch, last_id)
+            try:
+                with view.datastore.transaction(commit=True) as curs:
+                    view.apply_batch(curs, batch, last_id)
+            except IntegrityError:
+                # Another runner applied this batch first (two processes following one view):
+                # the tracking row refused ours and the transaction rolled back. Carry on from
+                # where that runner got to.
+                positions[view.name] = view.position()
+                log.info("projection_batch_taken_by_another_runner", view=view.name)
+                continue
             positions[view.name] = last_id
         return last_id - start + 1
 
