@@ -18,11 +18,12 @@ from typing import Any
 
 import psycopg
 import structlog
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, OperationalError
 
 from organize.projections.base import View
 
 log = structlog.get_logger("organize.projections")
+
 
 DEFAULT_BATCH = 500
 
@@ -89,10 +90,13 @@ class BatchedRunner:
             try:
                 with view.datastore.transaction(commit=True) as curs:
                     view.apply_batch(curs, batch, last_id)
-            except IntegrityError:
+            except (IntegrityError, OperationalError) as e:
+                if isinstance(e, OperationalError) and not isinstance(
+                        e.__cause__, psycopg.errors.DeadlockDetected):
+                    raise
                 # Another runner applied this batch first (two processes following one view):
-                # the tracking row refused ours and the transaction rolled back. Carry on from
-                # where that runner got to.
+                # the tracking row refused ours, or the two deadlocked on the same rows, and
+                # our transaction rolled back. Carry on from where that runner got to.
                 positions[view.name] = view.position()
                 log.info("projection_batch_taken_by_another_runner", view=view.name)
                 continue
