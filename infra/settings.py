@@ -34,6 +34,8 @@ class Settings:
     read_wait_seconds: float = 2.0
     rubric: Path | None = None
     run_projections: bool | None = None  # None: inside `serve` in embedded mode only
+    # Sessions end after this long without a request: phones are shared and may be seized.
+    session_idle_minutes: float = 20.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -68,7 +70,21 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         pool_size=_int(env, "ORGANIZE_POOL_SIZE", 5),
         rubric=Path(env["ORGANIZE_RUBRIC"]) if env.get("ORGANIZE_RUBRIC") else None,
         run_projections=_bool(env, "ORGANIZE_RUN_PROJECTIONS"),
+        session_idle_minutes=_minutes(env, "ORGANIZE_SESSION_IDLE_MINUTES", 20.0),
     )
+
+
+def _minutes(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of minutes, not {raw!r}.") from None
+    if not 0 < value <= 24 * 60:
+        raise SettingsError(f"{name} must be more than 0 and at most 1440 minutes, not {raw!r}.")
+    return value
 
 
 def _bool(env: dict[str, str], name: str) -> bool | None:

@@ -26,6 +26,7 @@ from eventsourcing.persistence import IntegrityError
 
 from organize import commands as c
 from organize.domain import (
+    Account,
     Assessment,
     Campaign,
     Collective,
@@ -635,4 +636,58 @@ def _revise_assessment(app: Organize, cmd: c.ReviseAssessment) -> Done:
     return Done(agg.id, [agg])
 
 
-__all__ = ["HANDLERS", "CommandError", "Organize", "new_id"]
+# == Accounts =================================================================================
+
+def account_id_for(username: str) -> UUID:
+    """An account's id derives from its username, so the event store itself refuses a
+    second account with the same name, and a login finds the account without a lookup."""
+    return uuid5(ID_NAMESPACE, f"account:{username}")
+
+
+def _grant(app: Organize, agg: Account, role: str, collective_ids: tuple[UUID, ...],
+           federation: str | None) -> None:
+    _check_all(app, Collective, collective_ids, "collective_ids")
+    agg.grant_role(role, collective_ids, federation)
+
+
+@handles(c.CreateAccount)
+def _create_account(app: Organize, cmd: c.CreateAccount) -> Done:
+    account_id = account_id_for(cmd.username)
+    try:
+        app.repository.get(account_id)
+    except AggregateNotFoundError:
+        pass
+    else:
+        raise Conflict("This username is taken; choose another.", field="username",
+                       code="username_taken")
+    agg = Account.create(id=account_id, username=cmd.username, display_name=cmd.display_name)
+    if cmd.role is not None:
+        _grant(app, agg, cmd.role, cmd.collective_ids, cmd.federation)
+    elif cmd.collective_ids or cmd.federation is not None:
+        raise Invalid("Collectives or a federation were given without a role.", field="role",
+                      code="empty")
+    return Done(agg.id, [agg])
+
+
+@handles(c.GrantRole)
+def _grant_role(app: Organize, cmd: c.GrantRole) -> Done:
+    agg = app._target(Account, cmd, "account_id")
+    _grant(app, agg, cmd.role, cmd.collective_ids, cmd.federation)
+    return Done(agg.id, [agg])
+
+
+@handles(c.RevokeRole)
+def _revoke_role(app: Organize, cmd: c.RevokeRole) -> Done:
+    agg = app._target(Account, cmd, "account_id")
+    agg.revoke_role(cmd.role)
+    return Done(agg.id, [agg])
+
+
+@handles(c.DisableAccount)
+def _disable_account(app: Organize, cmd: c.DisableAccount) -> Done:
+    agg = app._target(Account, cmd, "account_id")
+    agg.disable()
+    return Done(agg.id, [agg])
+
+
+__all__ = ["HANDLERS", "CommandError", "Organize", "account_id_for", "new_id"]

@@ -3,6 +3,9 @@
     organize serve [--host] [--port] [--demo]   serve the app (embedded DB unless DATABASE_URL)
     organize demo                               load the deterministic demo dataset
     organize erase WORKER_ID                    erase a worker (crypto-shredding)
+    organize user add USERNAME --role ROLE ...  create an account (prompts for the password)
+    organize user grant|revoke|disable|password manage an account
+    organize token create USERNAME              print a new API token for an account (once)
     organize keygen                             print a new master key
 """
 
@@ -94,6 +97,26 @@ def _load_demo(runtime) -> None:
     finally:
         configure_logging(runtime.settings.log_level)
     click.echo(summary.describe())
+    _demo_accounts(runtime)
+
+
+def _accounts(runtime):
+    from datetime import timedelta
+
+    from organize.accounts import AccountService
+
+    return AccountService(runtime.app,
+                          session_idle=timedelta(minutes=runtime.settings.session_idle_minutes))
+
+
+def _demo_accounts(runtime) -> None:
+    from organize.accounts import ensure_demo_accounts
+
+    accounts = ensure_demo_accounts(_accounts(runtime))
+    click.echo("Demo accounts (username / password):")
+    width = max(len(demo.username) for demo, _ in accounts)
+    for demo, reach in accounts:
+        click.echo(f"  {demo.username:<{width}}  {demo.password:<{width + 5}}  {reach}")
 
 
 @main.command()
@@ -197,6 +220,113 @@ def projections_rebuild(names: tuple[str, ...], batch_size: int) -> None:
             click.echo(f"{name}: now serving generation {generation}")
     finally:
         runtime.close()
+
+
+# -- accounts -----------------------------------------------------------------------------------
+
+ROLE_HELP = "leader (with --collective), organiser (with --federation), researcher or admin."
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _account_command(action):
+    """Run ``action(service)`` with a runtime, turning a refusal into a clean CLI error."""
+    from organize.errors import CommandError
+
+    runtime = _runtime()
+    try:
+        return action(_accounts(runtime))
+    except CommandError as e:
+        raise click.ClickException(e.message) from None
+    finally:
+        runtime.close()
+
+
+@main.group()
+def user() -> None:
+    """Accounts: people who log in (never workers)."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--collective", "collectives", multiple=True, type=click.UUID,
+              help="A collective a leader leads (repeat for several).")
+@click.option("--federation", default=None, help="The federation an organiser organises in.")
+@click.option("--display-name", default=None, help="A name to show (not needed).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_add(username: str, role: str, collectives: tuple[uuid.UUID, ...], federation: str | None,
+             display_name: str | None, password_stdin: bool) -> None:
+    """Create an account with one role; the grant is recorded as an event."""
+    password = _read_password(password_stdin)
+    account_id = _account_command(lambda service: service.create_account(
+        username, password, role=role, collective_ids=collectives, federation=federation,
+        display_name=display_name))
+    click.echo(f"Account created ({role}), id {account_id}.")
+
+
+@user.command("grant")
+@click.argument("username")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--collective", "collectives", multiple=True, type=click.UUID)
+@click.option("--federation", default=None)
+def user_grant(username: str, role: str, collectives: tuple[uuid.UUID, ...],
+               federation: str | None) -> None:
+    """Grant a role (or the same role with a new scope)."""
+    _account_command(lambda service: service.grant(username, role, collectives, federation))
+    click.echo(f"Role {role} granted.")
+
+
+@user.command("revoke")
+@click.argument("username")
+@click.argument("role")
+def user_revoke(username: str, role: str) -> None:
+    """Revoke the account's role: it keeps its login but reaches nothing."""
+    _account_command(lambda service: service.revoke(username, role))
+    click.echo(f"Role {role} revoked.")
+
+
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """Disable an account: it cannot log in, and its sessions and API tokens end."""
+    _account_command(lambda service: service.disable(username))
+    click.echo("Account disabled.")
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_password(username: str, password_stdin: bool) -> None:
+    """Set a new password (the old hash is replaced, and every session ends)."""
+    password = _read_password(password_stdin)
+
+    def change(service) -> None:
+        account = service.require(username)
+        service.set_password(account.id, account.username, password)
+        service.end_all_sessions(account.id)
+
+    _account_command(change)
+    click.echo("Password changed.")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for accounts."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--label", default=None, help="What the token is for.")
+def token_create(username: str, label: str | None) -> None:
+    """Print a new API token for the account. It is shown once and stored only as a hash."""
+    _, secret = _account_command(
+        lambda service: service.create_token(service.require(username).id, label))
+    click.echo(secret)
 
 
 @main.command()

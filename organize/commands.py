@@ -358,6 +358,39 @@ class ReviseAssessment(Update, kw_only=True):
     narrative: Text
 
 
+# Accounts ---------------------------------------------------------------------------------
+# People who log in. Not workers. Only an admin (or the operator at the command line) runs
+# these; the role is a plain code so the domain can refuse any role that does not exist.
+
+Username = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9._-]{2,39}$", max_length=40)]
+
+
+class CreateAccount(Command, kw_only=True):
+    """Create an account, with its first role if one is given (both in one go)."""
+
+    username: Username
+    display_name: Name | None = None
+    role: Code | None = None
+    collective_ids: Ids = ()
+    federation: Name | None = None
+
+
+class GrantRole(Update, kw_only=True):
+    account_id: UUID
+    role: Code
+    collective_ids: Ids = ()
+    federation: Name | None = None
+
+
+class RevokeRole(Update, kw_only=True):
+    account_id: UUID
+    role: Code
+
+
+class DisableAccount(Update, kw_only=True):
+    account_id: UUID
+
+
 class CommandResult(msgspec.Struct, kw_only=True):
     """What every command returns: the ids it touched and where its last event landed."""
 

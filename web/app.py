@@ -1,5 +1,6 @@
 """The app factory: a composition root. It takes a built runtime and wires routes,
-dependencies, error handlers, logging and the OpenAPI schema (served at ``/schema``).
+dependencies, accounts (authentication, the access guard, scope), security headers, error
+handlers, logging and the OpenAPI schema (served at ``/schema``).
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ import importlib
 import time
 import uuid
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
 
 import asyncpg
 import structlog
@@ -16,18 +19,27 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Send
 from litestar.types import Scope as ASGIScope
 
 from infra.database import check_reachable
+from organize.accounts import AccountService
 from organize.application import Organize
-from organize.projections.reads import Scope
 from organize.reveal import Revealer
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
 from web.api.reads import read_router
+from web.auth import errors as auth_errors
+from web.auth import routes as auth_routes
+from web.auth.access import ACCESS, PUBLIC, enforce_access
+from web.auth.dependencies import dependencies as auth_dependencies
+from web.auth.headers import security_headers
+from web.auth.middleware import authentication
+from web.auth.openapi import COMPONENTS, document_auth
 
+STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY = 256 * 1024  # a grievance with notes is a few KB; anything near this is abuse
 
 log = structlog.get_logger("web.access")
@@ -72,7 +84,11 @@ def healthz(state: State) -> Response[dict[str, str]]:
 
 def _routers() -> list:
     """Every router that exists; read-side routers join as their modules land."""
-    routers = [healthz, command_router(), read_router()]
+    routers = [healthz, command_router(), read_router(), *auth_routes.ROUTES]
+    if STATIC_DIR.is_dir():
+        routers.append(create_static_files_router(
+            path="/static", directories=[STATIC_DIR], opt={ACCESS: PUBLIC},
+            include_in_schema=False))
     for module, factory in (("web.api.views", "views_router"),
                             ("web.api.indicators", "indicators_router")):
         try:
@@ -83,8 +99,10 @@ def _routers() -> list:
     return routers
 
 
-def create_app(runtime: Runtime) -> Litestar:
+def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Litestar:
     organize: Organize = runtime.app
+    accounts = accounts or AccountService(
+        organize, session_idle=timedelta(minutes=runtime.settings.session_idle_minutes))
     holder: dict[str, object] = {}
 
     @asynccontextmanager
@@ -101,19 +119,21 @@ def create_app(runtime: Runtime) -> Litestar:
     def provide(key: str):
         return Provide(lambda: holder[key], use_cache=True, sync_to_thread=False)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=_routers(),
         lifespan=[database_pool],
         dependencies={
-            "organize": Provide(lambda: organize, use_cache=True, sync_to_thread=False),
+            # ``organize``, ``reader_scope``, ``principal``, ``accounts``, ``csrf_token``: the
+            # application and the scope as the account asking may use them.
+            **auth_dependencies(organize, accounts),
             "db_pool": provide("pool"),
             "reveal": provide("reveal"),
-            # Until accounts exist (the web issue), every reader sees everything.
-            "reader_scope": Provide(Scope.everything, use_cache=True, sync_to_thread=False),
             "rubric": Provide(lambda: runtime.rubric, use_cache=True, sync_to_thread=False),
         },
-        exception_handlers=errors.HANDLERS,
-        middleware=[request_logging],
+        guards=[enforce_access],
+        exception_handlers={**errors.HANDLERS, **auth_errors.HANDLERS},
+        middleware=[request_logging, authentication(accounts)],
+        before_send=[security_headers],
         request_max_body_size=MAX_BODY,
         state=State({"runtime": runtime}),
         openapi_config=OpenAPIConfig(
@@ -121,10 +141,15 @@ def create_app(runtime: Runtime) -> Litestar:
             version="1",
             description=(
                 "Every command is a POST with a `command_id`; resubmitting it returns the first "
-                "result. Ids travel in bodies, never in paths with personal meaning."
+                "result. Ids travel in bodies, never in paths with personal meaning. Every "
+                "`/api/v1/` route needs `Authorization: Bearer <token>` (or a session with its "
+                "`X-CSRF-Token`) and answers within the account's scope."
             ),
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
+            components=COMPONENTS,
         ),
         debug=False,
     )
+    document_auth(app)
+    return app

@@ -7,6 +7,7 @@ event, so a refused command raises ``DomainError`` and records nothing. Personal
 arrives sealed (``sealed_*`` bytes) and the domain never reads it.
 """
 
+from organize.domain.account import ROLES, Account, RoleGrant
 from organize.domain.assessment import Assessment
 from organize.domain.campaign import Campaign
 from organize.domain.collective import Collective
@@ -37,6 +38,7 @@ from organize.domain.values import (
 from organize.domain.worker import Worker, check_purpose, referral_purpose
 
 AGGREGATES = (
+    Account,
     Assessment,
     Campaign,
     Collective,
@@ -48,6 +50,8 @@ AGGREGATES = (
 
 __all__ = [
     "AGGREGATES",
+    "ROLES",
+    "Account",
     "DIMENSIONS",
     "Action",
     "Agreement",
@@ -71,6 +75,7 @@ __all__ = [
     "Outcome",
     "Referral",
     "Retaliation",
+    "RoleGrant",
     "Spell",
     "StatusChange",
     "Taxonomy",

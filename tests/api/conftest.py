@@ -1,15 +1,18 @@
-"""A real HTTP server (uvicorn on a free port, in a thread) over the session's database."""
+"""A real HTTP server (uvicorn on a free port, in a thread) over the session's database, and
+an admin's API token: every ``/api/v1/`` route needs one."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
+import uuid
 
 import httpx
 import pytest
 import uvicorn
 
+from organize.accounts import AccountService
 from web.app import create_app
 
 
@@ -44,7 +47,17 @@ def base_url(runtime) -> str:
     runner.stop()
 
 
+@pytest.fixture(scope="session")
+def api_headers(runtime) -> dict[str, str]:
+    """An admin's bearer token: admins reach everything, as every client did before accounts."""
+    accounts = AccountService(runtime.app)
+    account_id = accounts.create_account(f"api-admin-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex,
+                                         role="admin")
+    _, token = accounts.create_token(account_id, "api tests")
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
-def http(base_url):
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+def http(base_url, api_headers):
+    with httpx.Client(base_url=base_url, timeout=30, headers=api_headers) as client:
         yield client

@@ -130,3 +130,20 @@ def test_referral_needs_consent_over_http(http):
     assert consent.status_code == 200, consent.text
     r = http.post("/api/v1/grievances/refer", json={"command_id": new(), **refer})
     assert r.status_code == 200, r.text
+
+
+def test_without_a_token_every_api_route_is_401_but_health_stays_open(base_url):
+    import httpx
+
+    with httpx.Client(base_url=base_url, timeout=30) as anonymous:
+        assert anonymous.get("/healthz").status_code == 200
+        assert anonymous.get("/schema/openapi.json").status_code == 200
+        r = anonymous.post("/api/v1/collectives/create", json={"command_id": new(), "name": "x",
+                                                               "kind": "union_branch"})
+        assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+        assert anonymous.get(f"/api/v1/workers/{new()}").status_code == 401
+        assert anonymous.get("/api/v1/views/grievances").status_code == 401
+        schema = anonymous.get("/schema/openapi.json").json()
+    operation = schema["paths"]["/api/v1/grievances/raise"]["post"]
+    assert {"401", "403"} <= set(operation["responses"]) and operation["security"] == [{"bearer": []}]
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

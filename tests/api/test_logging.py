@@ -18,7 +18,7 @@ from tests.integration import helpers as h
 pytestmark = pytest.mark.integration
 
 
-def test_no_personal_data_in_logs(app, base_url):
+def test_no_personal_data_in_logs(app, base_url, api_headers):
     import httpx
 
     stream = io.StringIO()
@@ -32,7 +32,7 @@ def test_no_personal_data_in_logs(app, base_url):
         collective = app.execute(h.create_collective())
         worker = app.execute(h.register_worker(collective.id, **secrets))
         app.execute(h.raise_grievance(collective.id, [worker.id], description=description))
-        with httpx.Client(base_url=base_url) as http:
+        with httpx.Client(base_url=base_url, headers=api_headers) as http:
             r = http.post("/api/v1/workers/register", json={
                 "command_id": str(uuid.uuid4()), "profile": secrets | {"pseudonym": secrets["pseudonym"]}})
             assert r.status_code == 201

@@ -24,7 +24,7 @@ CHECKS = [
 ]
 
 
-def test_every_operation_conforms_and_never_fails(base_url):
+def test_every_operation_conforms_and_never_fails(base_url, api_headers):
     schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40  # every command and every read is in the schema
@@ -35,7 +35,7 @@ def test_every_operation_conforms_and_never_fails(base_url):
         @settings(max_examples=50, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def run(case):
-            case.call_and_validate(base_url=base_url, checks=CHECKS)
+            case.call_and_validate(base_url=base_url, headers=api_headers, checks=CHECKS)
 
         try:
             run()

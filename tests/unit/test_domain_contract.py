@@ -23,6 +23,7 @@ from organize.domain import AGGREGATES
 DOMAIN_DIR = Path(organize.domain.__file__).parent
 SOURCES = sorted(DOMAIN_DIR.glob("*.py"))
 AGGREGATE_MODULES = {
+    "account.py",
     "assessment.py",
     "campaign.py",
     "collective.py",
@@ -33,6 +34,7 @@ AGGREGATE_MODULES = {
 }
 
 EXPECTED_EVENTS = {
+    "Account": {"Created", "RoleGranted", "RoleRevoked", "Disabled"},
     "Assessment": {"Recorded", "Revised"},
     "Campaign": {
         "Launched",

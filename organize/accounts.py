@@ -1,0 +1,420 @@
+"""Accounts as the application uses them: creating them, passwords, sessions, API tokens
+and login throttling.
+
+Who an account is and which role it holds are events (``organize.domain.account``), run
+through ``Organize.execute`` like every other command. What must be replaceable or
+forgotten lives in the tables of ``infra/sql/004_accounts.sql``: the argon2id password hash,
+server-side sessions, API tokens (SHA-256 of 256 random bits) and failed logins.
+
+Nothing here logs a username, a password, a token or an address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from eventsourcing.application import AggregateNotFoundError
+
+from organize import commands as c
+from organize.application import Organize, account_id_for, new_id
+from organize.demo import FED_DOMESTIC, SPECS, demo_commands
+from organize.domain import Account, Collective
+from organize.domain.account import ADMIN, LEADER, ORGANISER, RESEARCHER
+from organize.errors import Invalid
+from organize.projections.reads import Scope
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1024
+SESSION_MAX_AGE = timedelta(hours=12)  # even an active session ends: phones are shared
+# Throttling: a username gets few tries; an address gets more, because many leaders reach
+# us from behind the same mobile carrier's address.
+USERNAME_FAILURES = 5
+ADDRESS_FAILURES = 20
+FAILURE_WINDOW = timedelta(minutes=15)
+TOKEN_PREFIX = "org_"  # noqa: S105 - a prefix that secret scanners can match, not a secret
+
+ORGANISING_ROLES = frozenset({LEADER, ORGANISER, ADMIN})
+ACCOUNT_NAMESPACE = UUID("6f726761-6e69-7a65-8000-0000000acc75")
+
+
+class LoginRefused(Exception):
+    """The username or password is wrong, or the account is disabled (never said which)."""
+
+
+class LoginThrottled(Exception):
+    """Too many failed logins for this username or address."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("too many failed logins")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: an account, how it authenticated, and what it may reach."""
+
+    account_id: UUID
+    username: str
+    role: str | None
+    collective_ids: frozenset[UUID]
+    federation: str | None
+    via: str  # "session" or "token"
+    csrf_token: str | None = None  # sessions only
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def organises(self) -> bool:
+        """Leaders, organisers and admins work with collectives; researchers never do."""
+        return self.role in ORGANISING_ROLES
+
+    @property
+    def researches(self) -> bool:
+        return self.role in (RESEARCHER, ADMIN)
+
+    @property
+    def scope(self) -> Scope | None:
+        """What this account may read; None when it may read no organising data at all."""
+        if self.role == ADMIN:
+            return Scope.everything()
+        if self.role == LEADER:
+            return Scope(collective_ids=self.collective_ids)
+        if self.role == ORGANISER:
+            return Scope(federation=self.federation)
+        return None
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str  # the cookie value: shown to the browser once, kept only as a hash
+    csrf_token: str
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: UUID
+    label: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def _sha256(value: str) -> bytes:
+    return hashlib.sha256(value.encode()).digest()
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_password(password: str) -> str:
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(f"A password needs at least {PASSWORD_MIN} characters.", field="password",
+                      code="weak_password")
+    if len(password) > PASSWORD_MAX:
+        raise Invalid(f"A password can be at most {PASSWORD_MAX} characters.", field="password",
+                      code="too_long")
+    return password
+
+
+class AccountService:
+    """Accounts over the application (for events) and its datastore (for the tables)."""
+
+    def __init__(self, app: Organize, *, session_idle: timedelta = timedelta(minutes=20),
+                 hasher: PasswordHasher | None = None):
+        self.app = app
+        self.datastore = app.recorder.datastore
+        self.session_idle = session_idle
+        self.hasher = hasher or PasswordHasher()
+        # Verified against when the username is unknown, so a miss costs what a hit costs.
+        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def find(self, username: str) -> Account | None:
+        return self.get(account_id_for(normalise_username(username)))
+
+    def get(self, account_id: UUID) -> Account | None:
+        try:
+            account = self.app.repository.get(account_id)
+        except AggregateNotFoundError:
+            return None
+        return account if isinstance(account, Account) else None
+
+    def collective_names(self, collective_ids: Sequence[UUID]) -> list[str]:
+        names = []
+        for collective_id in sorted(collective_ids, key=str):
+            try:
+                found = self.app.repository.get(collective_id)
+            except AggregateNotFoundError:
+                continue
+            if isinstance(found, Collective):
+                names.append(found.name)
+        return names
+
+    def create_account(self, username: str, password: str, *, role: str | None = None,
+                       collective_ids: Sequence[UUID] = (), federation: str | None = None,
+                       display_name: str | None = None, command_id: UUID | None = None) -> UUID:
+        """Create the account (events: created, and its role granted) and its password."""
+        username = normalise_username(username)
+        check_password(password)
+        result = self.app.execute(c.CreateAccount(
+            command_id=command_id or uuid.uuid4(), username=username, display_name=display_name,
+            role=role, collective_ids=tuple(collective_ids), federation=federation))
+        self.set_password(result.id, username, password)
+        return result.id
+
+    def grant(self, username: str, role: str, collective_ids: Sequence[UUID] = (),
+              federation: str | None = None, command_id: UUID | None = None) -> None:
+        self.app.execute(c.GrantRole(command_id=command_id or uuid.uuid4(),
+                                     account_id=self.require(username).id, role=role,
+                                     collective_ids=tuple(collective_ids), federation=federation))
+
+    def revoke(self, username: str, role: str) -> None:
+        self.app.execute(c.RevokeRole(command_id=uuid.uuid4(), account_id=self.require(username).id,
+                                      role=role))
+
+    def disable(self, username: str) -> None:
+        account = self.require(username)
+        self.app.execute(c.DisableAccount(command_id=uuid.uuid4(), account_id=account.id))
+        self.end_all_sessions(account.id)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM organize_api_tokens WHERE account_id = %s", (account.id,))
+
+    def require(self, username: str) -> Account:
+        account = self.find(username)
+        if account is None:
+            raise Invalid("There is no account with this username.", field="username",
+                          code="not_found")
+        return account
+
+    def set_password(self, account_id: UUID, username: str, password: str) -> None:
+        check_password(password)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "INSERT INTO organize_credentials (account_id, username, password_hash) "
+                "VALUES (%s, %s, %s) ON CONFLICT (account_id) DO UPDATE "
+                "SET password_hash = EXCLUDED.password_hash, updated_at = now()",
+                (account_id, normalise_username(username), self.hasher.hash(password)))
+
+    def has_password(self, account_id: UUID) -> bool:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT 1 FROM organize_credentials WHERE account_id = %s", (account_id,))
+            return curs.fetchone() is not None
+
+    def principal(self, account_id: UUID, *, via: str, csrf_token: str | None = None
+                  ) -> Principal | None:
+        """The account as a principal, or None when it is gone or disabled."""
+        account = self.get(account_id)
+        if account is None or account.disabled:
+            return None
+        grant = account.grant
+        return Principal(
+            account_id=account.id, username=account.username,
+            role=None if grant is None else grant.role,
+            collective_ids=frozenset(() if grant is None else grant.collective_ids),
+            federation=None if grant is None else grant.federation,
+            via=via, csrf_token=csrf_token)
+
+    # -- logging in -------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, address: str) -> tuple[Session, Principal]:
+        """Check the password and start a session, or raise ``LoginThrottled`` or
+        ``LoginRefused``. Every refusal counts against the username and the address."""
+        username = normalise_username(username)
+        keys = (_sha256(f"username:{username}"), _sha256(f"ip:{address}"))
+        self._check_throttle(keys)
+        if not username or not password or len(password) > PASSWORD_MAX:
+            self._record_failure(keys)
+            raise LoginRefused()
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT account_id, password_hash FROM organize_credentials "
+                         "WHERE username = %s", (username,))
+            row = curs.fetchone()
+        stored = row["password_hash"] if row else self._dummy_hash
+        try:
+            self.hasher.verify(stored, password)
+            verified = row is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            verified = False
+        principal = self.principal(row["account_id"], via="session") if verified else None
+        if principal is None:
+            self._record_failure(keys)
+            raise LoginRefused()
+        if self.hasher.check_needs_rehash(stored):
+            self.set_password(principal.account_id, username, password)
+        self._clear_failures(keys[0])
+        session = self.start_session(principal.account_id)
+        return session, Principal(**{**principal.__dict__, "csrf_token": session.csrf_token})
+
+    def _check_throttle(self, keys: tuple[bytes, bytes]) -> None:
+        waits = []
+        with self.datastore.transaction(commit=False) as curs:
+            for key, limit in zip(keys, (USERNAME_FAILURES, ADDRESS_FAILURES), strict=True):
+                # The limit-th most recent failure in the window: once it leaves the
+                # window, fewer than ``limit`` remain.
+                curs.execute(
+                    "SELECT ceil(extract(epoch FROM (at + %s - now())))::int AS wait "
+                    "FROM organize_login_failures WHERE key_hash = %s AND at > now() - %s "
+                    "ORDER BY at DESC OFFSET %s LIMIT 1",
+                    (FAILURE_WINDOW, key, FAILURE_WINDOW, limit - 1))
+                row = curs.fetchone()
+                if row is not None:
+                    waits.append(max(1, row["wait"]))
+        if waits:
+            raise LoginThrottled(max(waits))
+
+    def _record_failure(self, keys: tuple[bytes, bytes]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for key in keys:
+                curs.execute("INSERT INTO organize_login_failures (key_hash) VALUES (%s)", (key,))
+            curs.execute("DELETE FROM organize_login_failures WHERE at < now() - %s",
+                         (FAILURE_WINDOW,))
+
+    def _clear_failures(self, key: bytes) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM organize_login_failures WHERE key_hash = %s", (key,))
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def start_session(self, account_id: UUID) -> Session:
+        session = Session(token=secrets.token_urlsafe(32), csrf_token=secrets.token_urlsafe(32))
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM organize_sessions WHERE last_seen < now() - %s "
+                         "OR created_at < now() - %s", (self.session_idle, SESSION_MAX_AGE))
+            curs.execute("INSERT INTO organize_sessions (id_hash, account_id, csrf_token) "
+                         "VALUES (%s, %s, %s)",
+                         (_sha256(session.token), account_id, session.csrf_token))
+        return session
+
+    def session_principal(self, token: str) -> Principal | None:
+        """The principal of a live session (touching it), or None; an expired one is deleted."""
+        id_hash = _sha256(token)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "UPDATE organize_sessions SET last_seen = now() WHERE id_hash = %s "
+                "AND last_seen > now() - %s AND created_at > now() - %s "
+                "RETURNING account_id, csrf_token",
+                (id_hash, self.session_idle, SESSION_MAX_AGE))
+            row = curs.fetchone()
+            if row is None:
+                curs.execute("DELETE FROM organize_sessions WHERE id_hash = %s", (id_hash,))
+                return None
+        principal = self.principal(row["account_id"], via="session", csrf_token=row["csrf_token"])
+        if principal is None:  # disabled since: the session goes too
+            self.end_session(token)
+        return principal
+
+    def end_session(self, token: str) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM organize_sessions WHERE id_hash = %s", (_sha256(token),))
+
+    def end_all_sessions(self, account_id: UUID) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM organize_sessions WHERE account_id = %s", (account_id,))
+
+    # -- API tokens -------------------------------------------------------------------------
+
+    def create_token(self, account_id: UUID, label: str | None = None) -> tuple[UUID, str]:
+        """A new bearer token for the account: returned once, stored as a hash."""
+        if label is not None:
+            label = label.strip()[:80] or None
+        token_id = uuid.uuid4()
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("INSERT INTO organize_api_tokens (id, account_id, token_hash, label) "
+                         "VALUES (%s, %s, %s, %s)", (token_id, account_id, _sha256(token), label))
+        return token_id, token
+
+    def token_principal(self, token: str) -> Principal | None:
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("UPDATE organize_api_tokens SET last_used_at = now() "
+                         "WHERE token_hash = %s RETURNING account_id", (_sha256(token),))
+            row = curs.fetchone()
+        return None if row is None else self.principal(row["account_id"], via="token")
+
+    def list_tokens(self, account_id: UUID) -> list[TokenInfo]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT id, label, created_at, last_used_at FROM organize_api_tokens "
+                         "WHERE account_id = %s ORDER BY created_at", (account_id,))
+            return [TokenInfo(**row) for row in curs.fetchall()]
+
+    def revoke_token(self, account_id: UUID, token_id: UUID) -> bool:
+        """Revoke one of the account's own tokens; False when it has no such token."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM organize_api_tokens WHERE id = %s AND account_id = %s "
+                         "RETURNING id", (token_id, account_id))
+            return curs.fetchone() is not None
+
+
+def same_secret(a: str | None, b: str | None) -> bool:
+    """Constant-time comparison of two secrets (CSRF tokens); None never matches."""
+    return a is not None and b is not None and hmac.compare_digest(a.encode(), b.encode())
+
+
+# -- demo accounts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    collective: str | None = None  # the demo collective's key (organize.demo.SPECS)
+    federation: str | None = None
+
+
+# One account per role, with fixed passwords, so anyone trying the demo can log in as each.
+# The two leaders lead collectives in different federations; the organiser organises in
+# the federation of the first (Hong Kong) and not of the second (Dhaka).
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("leader-hk", "demo-leader-hk", LEADER, collective="hk"),
+    DemoAccount("leader-dhaka", "demo-leader-dhaka", LEADER, collective="dhaka"),
+    DemoAccount("organiser", "demo-organiser", ORGANISER, federation=FED_DOMESTIC),
+    DemoAccount("researcher", "demo-researcher", RESEARCHER),
+    DemoAccount("admin", "demo-admin", ADMIN),
+)
+
+
+def demo_collectives(plan=None) -> dict[str, tuple[UUID, str]]:
+    """The demo collectives' ids and names by key, as ``load_demo`` creates them."""
+    keys = {s.name: s.key for s in SPECS}
+    return {keys[cmd.name]: (new_id(cmd.command_id, "collective"), cmd.name)
+            for cmd in demo_commands(plan) if isinstance(cmd, c.CreateCollective)}
+
+
+def ensure_demo_accounts(service: AccountService, plan=None) -> list[tuple[DemoAccount, str]]:
+    """Create the demo accounts that do not exist yet (idempotent): each is returned with a
+    description of what it reaches."""
+    collectives = demo_collectives(plan)
+    out = []
+    for demo in DEMO_ACCOUNTS:
+        ids = (collectives[demo.collective][0],) if demo.collective else ()
+        account = service.find(demo.username)
+        if account is None:
+            service.create_account(
+                demo.username, demo.password, role=demo.role, collective_ids=ids,
+                federation=demo.federation,
+                command_id=uuid.uuid5(ACCOUNT_NAMESPACE, f"demo:{demo.username}"))
+        elif not service.has_password(account.id):
+            service.set_password(account.id, demo.username, demo.password)
+        if demo.collective:
+            reach = f"leader of {collectives[demo.collective][1]}"
+        elif demo.federation:
+            reach = f"organiser in {demo.federation}"
+        else:
+            reach = demo.role
+        out.append((demo, reach))
+    return out

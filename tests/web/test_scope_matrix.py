@@ -1,0 +1,411 @@
+"""The scope matrix: every route of the app × every role × each of two collectives (in two
+federations), with the status each cell must get.
+
+The roles: anonymous, a leader of collective A, a leader of collective B, an organiser of
+A's federation, a researcher and an admin. Routes come from ``app.routes``, so a route
+nobody classified here fails the test instead of going unchecked.
+
+- API reads of one thing: 401 anonymous, 403 researcher, 200 for a role that sees it and
+  404 for one that does not (exactly as for an id that does not exist).
+- API lists: 200 for organising roles, and no id of the other side in the answer.
+- Commands: a role that may not gets 404 (or 403 when its role may not do this at all) and
+  nothing is appended to the event log; a role that may gets through to the application.
+- Pages: anonymous is sent to the login page; the research page is for researchers (and
+  admins); the account page for any account.
+
+Every answer, whatever its status, carries the security headers and ``no-store`` (static
+files may be cached).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from organize import commands as c
+from tests.web.conftest import ROLES, Side, World, call, header_problems, max_id
+from web.api.commands import COMMAND_ROUTES
+
+pytestmark = pytest.mark.integration
+
+SIDES = ("A", "B")
+STATIC = Path(__file__).parents[2] / "web" / "static"
+
+
+def sees(role: str, side: str) -> bool:
+    """Which collective each role reaches: the organiser organises in A's federation only."""
+    return role == "admin" or (side == "A" and role in ("leader_a", "organiser")) or (
+        side == "B" and role == "leader_b")
+
+
+ORGANISING = ("leader_a", "leader_b", "organiser", "admin")
+
+
+# -- what each route is ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str  # public | page | account | research | read | list | command
+    path: Callable[[World, Side], str] | None = None  # the concrete path (for path parameters)
+    via: str = "token"  # how roles authenticate: an API token, or a session (pages)
+
+
+def fixed(path: str) -> Callable[[World, Side], str]:
+    return lambda w, s: path
+
+
+def _static_file() -> str:
+    return "/static/" + sorted(p.name for p in STATIC.iterdir() if p.is_file())[0]
+
+
+READS = {
+    ("GET", "/api/v1/collectives/{aggregate_id:uuid}"): lambda w, s: f"/api/v1/collectives/{s.collective}",
+    ("GET", "/api/v1/workers/{aggregate_id:uuid}"): lambda w, s: f"/api/v1/workers/{s.worker}",
+    ("GET", "/api/v1/grievances/{aggregate_id:uuid}"): lambda w, s: f"/api/v1/grievances/{s.grievance}",
+    ("GET", "/api/v1/campaigns/{aggregate_id:uuid}"): lambda w, s: f"/api/v1/campaigns/{s.campaign}",
+    ("GET", "/api/v1/meetings/{aggregate_id:uuid}"): lambda w, s: f"/api/v1/meetings/{s.meeting}",
+    ("GET", "/api/v1/assessments/{aggregate_id:uuid}"): lambda w, s: f"/api/v1/assessments/{s.assessment}",
+    ("GET", "/api/v1/views/campaigns/{campaign_id:uuid}"):
+        lambda w, s: f"/api/v1/views/campaigns/{s.campaign}",
+    ("GET", "/api/v1/views/meetings/{meeting_id:uuid}/attendance"):
+        lambda w, s: f"/api/v1/views/meetings/{s.meeting}/attendance",
+    ("GET", "/api/v1/views/collectives/{collective_id:uuid}/workers"):
+        lambda w, s: f"/api/v1/views/collectives/{s.collective}/workers",
+    ("GET", "/api/v1/views/workers/{worker_id:uuid}/trajectory"):
+        lambda w, s: f"/api/v1/views/workers/{s.worker}/trajectory",
+    ("GET", "/api/v1/views/sector-flows/{federation:str}"):
+        lambda w, s: f"/api/v1/views/sector-flows/{quote(s.federation)}",
+    ("GET", "/api/v1/indicators/collectives/{collective_id:uuid}"):
+        lambda w, s: f"/api/v1/indicators/collectives/{s.collective}",
+    ("GET", "/api/v1/indicators/campaigns/{campaign_id:uuid}"):
+        lambda w, s: f"/api/v1/indicators/campaigns/{s.campaign}",
+    ("GET", "/api/v1/indicators/federations/{federation:str}"):
+        lambda w, s: f"/api/v1/indicators/federations/{quote(s.federation)}",
+}
+
+LISTS = ["/api/v1/views/grievances", "/api/v1/views/grievances/count",
+         "/api/v1/views/common-grievances?min_grievances=1", "/api/v1/views/campaigns",
+         "/api/v1/views/meetings", "/api/v1/views/organisations", "/api/v1/indicators/rubric"]
+
+
+def route_table() -> dict[tuple[str, str], Route]:
+    table: dict[tuple[str, str], Route] = {
+        ("GET", "/healthz"): Route("public", fixed("/healthz")),
+        ("GET", "/schema"): Route("public", fixed("/schema")),
+        ("GET", "/schema/openapi.json"): Route("public", fixed("/schema/openapi.json")),
+        ("GET", "/schema/swagger"): Route("public", fixed("/schema/swagger")),
+        ("GET", "/schema/redoc"): Route("public", fixed("/schema/redoc")),
+        ("GET", "/schema/oauth2-redirect.html"): Route("public", fixed("/schema/oauth2-redirect.html")),
+        # Serves the schema's other renderings by name; no such one is a 404 for everybody.
+        ("GET", "/schema/{path:str}"): Route("public_missing", fixed("/schema/no-such-page")),
+        ("GET", "/static/{file_path:path}"): Route("public", lambda w, s: _static_file()),
+        ("GET", "/login"): Route("public", fixed("/login"), via="session"),
+        ("POST", "/login"): Route("login", fixed("/login"), via="session"),
+        ("GET", "/exit"): Route("exit", fixed("/exit"), via="session"),
+        ("GET", "/weather"): Route("public", fixed("/weather"), via="session"),
+        ("POST", "/logout"): Route("logout", fixed("/logout"), via="session"),
+        ("GET", "/account"): Route("account", fixed("/account"), via="session"),
+        ("POST", "/account/tokens"): Route("new_token", fixed("/account/tokens"), via="session"),
+        ("POST", "/account/tokens/{token_id:uuid}/revoke"): Route("revoke_token", via="session"),
+        ("GET", "/research"): Route("research", fixed("/research"), via="session"),
+        ("GET", "/api/v1/organisations/{aggregate_id:uuid}"):
+            Route("list", lambda w, s: f"/api/v1/organisations/{w.organisation}"),
+    }
+    for key, path in READS.items():
+        table[key] = Route("read", path)
+    for path in LISTS:
+        table[("GET", path.split("?")[0])] = Route("list", fixed(path))
+    for area, action, _command in COMMAND_ROUTES:
+        table[("POST", f"/api/v1/{area}/{action}")] = Route("command")
+    return table
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    return {(method, route.path) for route in app.routes
+            for method in getattr(route, "methods", ()) if method not in ("OPTIONS", "HEAD")}
+
+
+# -- command bodies: each names the side's own things --------------------------------------------
+
+
+def command_body(command: type[c.Command], w: World, s: Side) -> dict:
+    on = "2025-03-10"
+    bodies: dict[type[c.Command], dict] = {
+        c.CreateCollective: {"name": "New branch", "kind": "union_branch", "federation": s.federation},
+        c.RenameCollective: {"collective_id": s.collective, "name": f"Collective {s.name}"},
+        c.UpdateCollectiveProfile: {"collective_id": s.collective, "sectors": ["domestic_care"]},
+        c.FormAlliance: {"collective_id": s.collective, "organisation_id": w.organisation,
+                         "since": "2025-01-01"},
+        c.EndAlliance: {"collective_id": s.collective, "organisation_id": w.organisation,
+                        "until": "2025-06-01"},
+        c.CreateOrganisation: {"name": "Household 99", "kind": "employer"},
+        c.RenameOrganisation: {"organisation_id": w.organisation, "name": "Agency"},
+        c.RegisterWorker: {"collective_id": s.collective, "joined_on": "2025-01-05",
+                           "profile": {"pseudonym": "Devi"}},
+        c.UpdateWorkerProfile: {"worker_id": s.worker2, "profile": {"pseudonym": "Bina"}},
+        c.JoinCollective: {"worker_id": s.worker2, "collective_id": s.collective, "on": on},
+        c.LeaveCollective: {"worker_id": s.worker2, "collective_id": s.collective, "on": "2025-12-01"},
+        c.GiveConsent: {"worker_id": s.worker, "purpose": "contact"},
+        c.WithdrawConsent: {"worker_id": s.worker, "purpose": "contact"},
+        c.StartSpell: {"worker_id": s.worker, "sector": "garment", "occupation": "Sewer",
+                       "place": "HK", "relationship": "direct_employer", "paid": True,
+                       "started_on": "2025-01-01"},
+        c.EndSpell: {"worker_id": s.worker, "spell_id": str(s.spell), "ended_on": "2025-01-31"},
+        c.RecordMove: {"worker_id": s.worker, "to_place": "HK", "stage": "destination",
+                       "moved_on": "2024-05-01"},
+        c.ChangeStatus: {"worker_id": s.worker, "on": on,
+                         "change": {"status_kind": "employment", "status": "employed"}},
+        c.EraseWorker: {"worker_id": s.erasable},
+        c.RaiseGrievance: {"collective_id": s.collective, "worker_ids": [s.worker2],
+                           "category": "wages_unpaid_late", "sector": "domestic_care", "place": "HK",
+                           "stage": "destination", "occurred_on": on, "description": "Unpaid."},
+        c.JoinGrievance: {"grievance_id": s.grievance, "worker_ids": [s.worker2]},
+        c.NoteEvidence: {"grievance_id": s.grievance, "note": "Payslips kept.", "on": on},
+        c.ReferGrievance: {"grievance_id": s.grievance, "organisation_id": w.organisation,
+                           "worker_ids": [s.worker], "on": on},
+        c.EscalateGrievance: {"grievance_id": s.grievance, "target": "labour_office", "on": on},
+        c.RecordNegotiation: {"grievance_id": s.grievance, "held_on": on},
+        c.RecordOutcome: {"grievance_id": s.grievance, "outcome": "documents_returned", "on": on},
+        c.ReportRetaliation: {"grievance_id": s.grievance, "details": "Threatened.", "on": on},
+        c.WithdrawGrievance: {"grievance_id": s.grievance, "on": on},
+        c.ReopenGrievance: {"grievance_id": s.grievance, "on": on},
+        c.LaunchCampaign: {"issue": "Rest day", "collective_ids": [s.collective],
+                           "launched_on": "2025-02-01"},
+        c.AddDemand: {"campaign_id": s.campaign, "text": "Overtime pay"},
+        c.JoinCampaign: {"campaign_id": s.campaign, "collective_id": s.collective},
+        c.LinkGrievance: {"campaign_id": s.campaign, "grievance_id": s.grievance},
+        c.TakeAction: {"campaign_id": s.campaign, "kind": "petition", "taken_on": on,
+                       "participant_ids": [s.worker], "collective_ids": [s.collective]},
+        c.ResolveDemand: {"campaign_id": s.campaign, "demand_id": str(s.demand), "result": "won",
+                          "on": on},
+        c.SignAgreement: {"campaign_id": s.campaign, "with_organisation_id": w.organisation,
+                          "signed_on": on, "clauses": ["A rest day every week"]},
+        c.CloseCampaign: {"campaign_id": s.campaign, "on": "2025-12-01"},
+        c.ScheduleMeeting: {"kind": "assembly", "collective_ids": [s.collective],
+                            "scheduled_for": "2025-05-01T10:00:00Z", "language": "en",
+                            "agenda_grievance_ids": [s.grievance],
+                            "agenda_campaign_ids": [s.campaign]},
+        c.RecordMeetingHeld: {"meeting_id": s.meeting, "held_at": "2025-03-02T14:00:00Z",
+                              "attendee_ids": [s.worker, s.worker2], "facilitator_ids": [s.worker],
+                              "language": "en"},
+        c.CancelMeeting: {"meeting_id": s.meeting},
+        c.RecordAssessment: {"collective_id": s.collective, "assessed_on": on, "narrative": "Ok.",
+                             "levels": [{"dimension": "leadership", "level": 1}]},
+        c.ReviseAssessment: {"assessment_id": s.assessment, "narrative": "Revised.",
+                             "levels": [{"dimension": "leadership", "level": 2}]},
+    }
+    body = bodies[command]
+    return {"command_id": str(uuid.uuid4()), **{k: _json(v) for k, v in body.items()}}
+
+
+def _json(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
+def command_expectation(command: type[c.Command], role: str, side: str) -> str:
+    """"allowed", or the status the role must get."""
+    if role == "anonymous":
+        return "401"
+    if role == "researcher":
+        return "403"
+    if command is c.CreateCollective:
+        if role == "admin" or (role == "organiser" and side == "A"):
+            return "allowed"
+        return "403"
+    if command in (c.CreateOrganisation, c.RenameOrganisation):
+        return "allowed"  # shared reference data
+    return "allowed" if sees(role, side) else "404"
+
+
+def page_expectation(kind: str, role: str) -> int:
+    if kind == "public":
+        return 200
+    if kind == "public_missing":
+        return 404
+    if kind == "exit":
+        return 303
+    if role == "anonymous":
+        return 303 if kind != "login" else 401  # pages send anonymous to the login page
+    return {"account": 200, "new_token": 201, "revoke_token": 303, "logout": 303, "login": 200,
+            "research": 200 if role in ("researcher", "admin") else 403}[kind]
+
+
+# -- the test -------------------------------------------------------------------------------------
+
+
+async def test_every_route_is_classified(client):
+    table = route_table()
+    found = app_routes(client.app)
+    assert found - set(table) == set(), "routes nobody classified in the scope matrix"
+    assert set(table) - found == set(), "routes in the matrix that the app no longer has"
+
+
+async def test_scope_matrix(client, app, accounts, world, people):
+    table = route_table()
+    commands = {f"/api/v1/{area}/{action}": command for area, action, command in COMMAND_ROUTES}
+    failures: list[str] = []
+    cells = 0
+    for (method, template), route in sorted(table.items()):
+        for side in SIDES:
+            s = world.side(side)
+            for role in ROLES:
+                auth = people[role]
+                cells += 1
+                where = f"{method} {template} [{side}] as {role}"
+                if route.kind == "command":
+                    command = commands[template]
+                    expect = command_expectation(command, role, side)
+                    before = max_id(app)
+                    r = await call(client, method, template, auth,
+                                   json=command_body(command, world, s))
+                    failures += [f"{where}: {p}" for p in header_problems(r)]
+                    if expect == "allowed":
+                        ok = r.status_code in (200, 201) or (
+                            r.status_code in (409, 422) and r.json()["error"] != "not_found")
+                    else:
+                        ok = r.status_code == int(expect) and max_id(app) == before
+                        if ok and expect == "404":
+                            ok = r.json()["error"] == "not_found"
+                    if not ok:
+                        failures.append(f"{where}: expected {expect}, got {r.status_code} {r.text[:160]}")
+                    continue
+                if route.kind in ("read", "list"):
+                    r = await call(client, method, route.path(world, s), auth)
+                    failures += [f"{where}: {p}" for p in header_problems(r)]
+                    if role == "anonymous":
+                        expect = 401
+                    elif role == "researcher":
+                        expect = 403
+                    elif route.kind == "list":
+                        expect = 200
+                    else:
+                        expect = 200 if sees(role, side) else 404
+                    if r.status_code != expect:
+                        failures.append(f"{where}: expected {expect}, got {r.status_code} {r.text[:160]}")
+                    elif route.kind == "list" and expect == 200:
+                        hidden = [i for x in SIDES if not sees(role, x) for i in world.ids(x)]
+                        leaked = [str(i) for i in hidden if str(i) in r.text]
+                        if leaked:
+                            failures.append(f"{where}: shows ids of the other side: {leaked}")
+                    continue
+                failure = await _page_cell(client, accounts, world, s, route, method, role, auth)
+                if failure:
+                    failures.append(f"{where}: {failure}")
+    assert cells > 600
+    assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures)
+
+
+async def _page_cell(client, accounts, world, s, route, method, role, auth) -> str | None:
+    from tests.web.conftest import Auth
+
+    kind = route.kind
+    expect = page_expectation(kind, role)
+    if role != "anonymous" and kind in ("logout", "exit", "new_token", "revoke_token"):
+        # These end the session or change the account: use a session of their own.
+        session = accounts.start_session(auth.account_id)
+        auth = Auth(role=role, account_id=auth.account_id, session=session.token,
+                    csrf=session.csrf_token)
+    if kind == "revoke_token":
+        token_id = (accounts.create_token(auth.account_id, "matrix")[0] if role != "anonymous"
+                    else uuid.uuid4())
+        path = f"/account/tokens/{token_id}/revoke"
+    else:
+        path = route.path(world, s)
+    kwargs = {}
+    if kind == "login":
+        password = auth.password if role != "anonymous" else "not-the-password"
+        kwargs["json"] = {"username": auth.username or "nobody-at-all", "password": password}
+    elif kind == "new_token":
+        kwargs["json"] = {}
+    # Logging in ends the session the browser held: log in from a browser with none.
+    r = await call(client, method, path, None if kind == "login" else auth, via=route.via, **kwargs)
+    if header_problems(r):
+        return f"headers: {header_problems(r)}"
+    if r.status_code != expect:
+        return f"expected {expect}, got {r.status_code} {r.text[:160]}"
+    if expect == 303 and kind != "exit" and role == "anonymous" and r.headers["location"] != "/login":
+        return f"redirected to {r.headers['location']}, not /login"
+    if kind == "exit" and r.headers["location"] != "/weather":
+        return f"quick exit went to {r.headers['location']}"
+    return None
+
+
+async def test_sessions_reach_exactly_what_tokens_reach(client, world, people):
+    """The same scope with a session cookie (and its CSRF token) as with an API token."""
+    for via in ("session", "token"):
+        mine = await call(client, "GET", f"/api/v1/grievances/{world.a.grievance}",
+                          people["leader_a"], via=via)
+        theirs = await call(client, "GET", f"/api/v1/grievances/{world.b.grievance}",
+                            people["leader_a"], via=via)
+        assert (mine.status_code, theirs.status_code) == (200, 404), via
+        assert theirs.json()["error"] == "not_found"
+
+
+async def test_out_of_scope_looks_exactly_like_missing(client, world, people):
+    leader = people["leader_a"]
+    for area, real in (("grievances", world.b.grievance), ("workers", world.b.worker),
+                       ("collectives", world.b.collective), ("campaigns", world.b.campaign),
+                       ("meetings", world.b.meeting), ("assessments", world.b.assessment)):
+        hidden = await call(client, "GET", f"/api/v1/{area}/{real}", leader)
+        missing_id = uuid.uuid4()
+        missing = await call(client, "GET", f"/api/v1/{area}/{missing_id}", leader)
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.json() | {"message": ""} == missing.json() | {"message": ""}
+        assert hidden.json()["message"].replace(str(real), "X") == \
+            missing.json()["message"].replace(str(missing_id), "X")
+
+
+async def test_leader_cannot_raise_a_grievance_in_another_collective(client, app, world, people):
+    leader = people["leader_a"]
+    cases = [
+        # B's collective, B's worker
+        {"collective_id": str(world.b.collective), "worker_ids": [str(world.b.worker)]},
+        # her own collective, but a worker of B
+        {"collective_id": str(world.a.collective), "worker_ids": [str(world.b.worker)]},
+        # B's collective, her own worker
+        {"collective_id": str(world.b.collective), "worker_ids": [str(world.a.worker)]},
+    ]
+    for names in cases:
+        before = max_id(app)
+        r = await call(client, "POST", "/api/v1/grievances/raise", leader, json={
+            "command_id": str(uuid.uuid4()), "category": "wages_unpaid_late",
+            "sector": "domestic_care", "place": "HK", "stage": "destination",
+            "occurred_on": "2025-03-01", "description": "Unpaid.", **names})
+        assert r.status_code == 404 and r.json()["error"] == "not_found", r.text
+        assert max_id(app) == before, "a refused command appended events"
+    ok = await call(client, "POST", "/api/v1/grievances/raise", leader, json={
+        "command_id": str(uuid.uuid4()), "category": "wages_unpaid_late", "sector": "domestic_care",
+        "place": "HK", "stage": "destination", "occurred_on": "2025-03-01",
+        "description": "Unpaid.", "collective_id": str(world.a.collective),
+        "worker_ids": [str(world.a.worker)]})
+    assert ok.status_code == 201, ok.text
+
+
+async def test_only_admins_register_workers_outside_every_collective(client, app, people):
+    body = {"profile": {"pseudonym": "Esha"}}
+    for role in ("leader_a", "organiser"):
+        before = max_id(app)
+        r = await call(client, "POST", "/api/v1/workers/register", people[role],
+                       json={"command_id": str(uuid.uuid4()), **body})
+        assert r.status_code == 403 and max_id(app) == before
+    r = await call(client, "POST", "/api/v1/workers/register", people["admin"],
+                   json={"command_id": str(uuid.uuid4()), **body})
+    assert r.status_code == 201
+
+
+async def test_a_token_cannot_revoke_someone_elses_token(client, accounts, people):
+    token_id, _ = accounts.create_token(people["leader_b"].account_id, "hers")
+    r = await call(client, "POST", f"/account/tokens/{token_id}/revoke", people["leader_a"],
+                   via="session")
+    assert r.status_code == 404
+    assert token_id in {t.id for t in accounts.list_tokens(people["leader_b"].account_id)}

@@ -1,0 +1,68 @@
+"""Refusals of the auth layer, and how each is answered: JSON in the error shape of
+``web.api.errors`` under ``/api/``, a redirect to the login page or a small HTML page
+elsewhere. Messages never name the account, the username or anything that was sent."""
+
+from __future__ import annotations
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.response import Redirect
+
+from web.api.errors import ErrorBody
+from web.auth import pages
+
+LOGIN_PATH = "/login"
+
+
+class AuthRequired(NotAuthorizedException):
+    """No session and no API token (or an expired or unknown one)."""
+
+    def __init__(self, message: str = "Log in, or send an API token as 'Authorization: Bearer <token>'."):
+        super().__init__(detail=message)
+        self.message = message
+
+
+class Forbidden(PermissionDeniedException):
+    """Authenticated, but this account may not do this (its role, or a missing CSRF token)."""
+
+    def __init__(self, message: str, code: str = "forbidden"):
+        super().__init__(detail=message)
+        self.message = message
+        self.code = code
+
+
+CSRF_MESSAGE = ("This form has expired or did not come from this site. Reload the page and try "
+                "again.")
+ROLE_MESSAGE = "Your account's role does not reach this."
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _json(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = ErrorBody(error=error, message=message, field=None, status_code=status)
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def auth_required(request: Request, exc: AuthRequired) -> Response:
+    if is_api(request):
+        return _json(401, "unauthorized", exc.message, {"WWW-Authenticate": 'Bearer realm="organize"'})
+    return Redirect(path=LOGIN_PATH, status_code=303)
+
+
+def forbidden(request: Request, exc: Forbidden) -> Response:
+    if is_api(request):
+        return _json(403, exc.code, exc.message)
+    return pages.page("message.html", status_code=403, title="Not allowed", message=exc.message,
+                      principal=request.scope.get("user"))
+
+
+HANDLERS = {AuthRequired: auth_required, Forbidden: forbidden}
+
+AUTH_RESPONSES = {
+    401: ResponseSpec(data_container=ErrorBody, description="No session and no valid API token."),
+    403: ResponseSpec(data_container=ErrorBody,
+                      description="The account's role does not reach this, or a CSRF token is missing."),
+}
