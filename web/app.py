@@ -150,6 +150,8 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
             components=COMPONENTS,
         ),
         debug=False,
+        # Our structlog JSON lines (infra/logging.py), not Litestar's default text handler.
+        logging_config=None,
     )
     document_auth(app)
     return app
