@@ -1,0 +1,249 @@
+"""In real Chromium (Debian's, driven by Playwright), at phone size: a leader logs in, records a
+grievance for two workers (one of them new), schedules and holds a meeting, and sees the
+collective home reflect both. Then the Arabic interface is checked for right-to-left layout,
+axe-core looks for serious or critical violations on the main pages, and a screenshot of each
+main page goes to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+
+from organize import commands as c
+from organize.accounts import AccountService
+from web.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 360, "height": 740}
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+# Skipped only on a developer machine without Debian's chromium; CI requires it.
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None and not os.environ.get("ORGANIZE_REQUIRE_BROWSER"),
+    reason="Debian chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(runtime, app):
+    """A collective with two workers, a leader account, and the real app over HTTP with its
+    projections following the log."""
+    tag = uuid.uuid4().hex[:6]
+    coll = app.execute(c.CreateCollective(
+        command_id=uuid.uuid4(), name=f"Browser sisters {tag}", kind="worker_collective",
+        sectors=("domestic_care",), places=("HK",), languages=("en", "ar"),
+        federation=f"fed-browser-{tag}")).id
+    for name in ("Asha", "Bina"):
+        app.execute(c.RegisterWorker(command_id=uuid.uuid4(), profile=c.Profile(pseudonym=name),
+                                     collective_id=coll, joined_on=date(2025, 1, 5)))
+    accounts = AccountService(app, hasher=PasswordHasher(time_cost=1, memory_cost=1024,
+                                                         parallelism=1))
+    username, password = f"leader-{tag}", "browser-test-password"
+    accounts.create_account(username, password, role="leader", collective_ids=[coll])
+    web_app = create_app(runtime, accounts)
+    if not any(r.path.startswith("/c") for r in web_app.routes):  # until the app mounts pages
+        from web.pages import pages_router
+
+        web_app.register(pages_router())
+    runner = runtime.runner()
+    runner.catch_up()
+    runner.start()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
+                                           log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield {"base": f"http://127.0.0.1:{port}", "collective": coll, "username": username,
+           "password": password}
+    server.should_exit = True
+    thread.join(timeout=10)
+    runner.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="en-GB", base_url=site["base"])
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def log_in(page, site) -> None:
+    page.goto("/login")
+    page.fill("[name=username]", site["username"])
+    page.fill("[name=password]", site["password"])
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto("/c")  # a leader of one collective goes straight to its home
+    page.wait_for_url(re.compile(r"/c/[0-9a-f-]{36}"))
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar sits where the page is scrolled
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")]
+
+
+def test_leader_records_a_grievance_and_holds_a_meeting(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    assert page.url.endswith(f"/c/{cid}")
+    shot(page, "01-home-before")
+
+    # Record a grievance for two workers, one of them new, in four short steps.
+    page.goto(f"/c/{cid}/grievances/new")
+    page.fill("[name=add_pseudonym]", "Chandra")
+    page.click("button[name=go][value=add_worker]")
+    page.wait_for_selector("text=Chandra")
+    page.check("input[name=worker_ids] + span:text('Asha')")  # tapping the label's box
+    shot(page, "02-record-who")
+    page.click("button[name=go][value=next]")
+    page.wait_for_selector("input[name=category]", state="attached")
+    page.locator("details.group summary").nth(2).click()  # documents and movement
+    page.check("input[name=category][value=documents_confiscated]")
+    page.fill("[name=description]", "Passports kept by the agency.")
+    shot(page, "03-record-what")
+    page.click("button[name=go][value=next]")
+    page.wait_for_selector("[name=place]")
+    page.fill("[name=place]", "HK")
+    page.fill("[name=occurred_on]", "2026-10-01")
+    page.select_option("[name=stage]", "destination")
+    page.select_option("[name=sector]", "domestic_care")
+    shot(page, "04-record-where")
+    page.click("button[name=go][value=next]")
+    page.wait_for_selector("input[name^=consent_]", state="attached")
+    page.locator("input[name=consent_contact]").first.check()
+    shot(page, "05-record-consent")
+    page.click("button[name=go][value=submit]")
+    page.wait_for_url(re.compile(rf"/c/{cid}/grievances/[0-9a-f-]{{36}}"))
+    grievance_path = page.url.split(site["base"])[1].split("?")[0]
+    body = page.inner_text("main")
+    assert "Asha" in body and "Chandra" in body
+    assert "Passports kept by the agency." in body
+    shot(page, "06-grievance")
+
+    # Schedule a meeting for tomorrow, then hold it: attendance by tapping, a facilitator.
+    page.goto(f"/c/{cid}/meetings/new")
+    page.check("input[name=kind][value=assembly]")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT10:00")
+    page.fill("[name=scheduled_for]", tomorrow)
+    shot(page, "07-meeting-new")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(rf"/c/{cid}/meetings/[0-9a-f-]{{36}}"))
+    meeting_path = page.url.split(site["base"])[1].split("?")[0]
+
+    page.goto(f"/c/{cid}")
+    home = page.inner_text("main")
+    assert "Upcoming meetings" in home
+    assert page.locator(f"a[href^='{meeting_path}']").count() >= 1, "the planned meeting is not on the home page"
+    assert page.locator(f"a[href^='{grievance_path}']").count() >= 1, "the grievance is not on the home page"
+
+    page.goto(meeting_path)
+    for name in ("Asha", "Bina", "Chandra"):
+        page.check(f"input[name=attendee_ids] + span:text('{name}')")
+    page.locator("input[name=facilitator_ids]").nth(1).check()  # Bina leads
+    page.fill("[name=held_at]", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("[name=decisions]", "Ask the agency for the passports back")
+    shot(page, "08-meeting-attendance")
+    page.locator("button:has-text('Mark as held')").click()
+    page.wait_for_load_state()
+    assert "Ask the agency for the passports back" in page.inner_text("main")
+
+    # The home page reflects both: the grievance in the list, the meeting in the indicators.
+    deadline = time.monotonic() + 20
+    while True:
+        page.goto(f"/c/{cid}")
+        leadership = page.locator("ul.ind > li").nth(2).text_content()
+        if "facilitat" in leadership.lower() or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert page.locator(f"a[href^='{grievance_path}']").count() >= 1
+    assert page.locator(f"a[href^='{meeting_path}']").count() == 0, "a held meeting is not upcoming"
+    assert "facilitat" in leadership.lower(), leadership
+    shot(page, "09-home-after")
+
+    for path, name in [(f"/c/{cid}/grievances", "10-grievances"), (f"/c/{cid}/meetings", "11-meetings"),
+                       (f"/c/{cid}/campaigns", "12-campaigns"), (f"/c/{cid}/workers", "13-workers"),
+                       (f"/c/{cid}/assessment", "14-assessment")]:
+        page.goto(path)
+        shot(page, name)
+
+
+def test_arabic_is_right_to_left(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    page.goto(f"/lang/ar?next=/c/{cid}")
+    page.wait_for_url(re.compile(rf"/c/{cid}"))
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.get_attribute("html", "lang") == "ar"
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    # Mirrored layout: the quick exit sits at the inline start, which is the right in Arabic.
+    box = page.locator("a.quick-exit").bounding_box()
+    assert box is not None and box["x"] + box["width"] / 2 > PHONE["width"] / 2
+    shot(page, "15-home-arabic")
+    page.goto(f"/c/{cid}/grievances/new")
+    assert page.get_attribute("html", "dir") == "rtl"
+    shot(page, "16-record-arabic")
+
+
+def test_no_serious_accessibility_violations(page, site):
+    cid = site["collective"]
+    page.goto("/login")
+    problems = {"/login": serious_violations(page)}
+    shot(page, "00-login")
+    log_in(page, site)
+    for path in (f"/c/{cid}", f"/c/{cid}/grievances", f"/c/{cid}/grievances/new",
+                 f"/c/{cid}/meetings", f"/c/{cid}/meetings/new", f"/c/{cid}/campaigns",
+                 f"/c/{cid}/workers", f"/c/{cid}/assessment"):
+        page.goto(path)
+        problems[path] = serious_violations(page)
+    assert not {p: v for p, v in problems.items() if v}, problems
+
+
+def test_quick_exit_leaves_and_ends_the_session(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    page.click("a.quick-exit")
+    page.wait_for_url(re.compile(r"/weather"))
+    page.goto(f"/c/{cid}")
+    assert "/login" in page.url
