@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import threading
+import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +30,11 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 360, "height": 740}
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The committed screenshots are refreshed with ORGANIZE_SCREENSHOTS=1; ordinary runs write them
+# to a temporary folder so a test run leaves the working tree as it was.
+SHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+         if os.environ.get("ORGANIZE_SCREENSHOTS") else
+         Path(tempfile.gettempdir()) / "organize-screenshots")
 
 sync_api = pytest.importorskip("playwright.sync_api")
 # Skipped only on a developer machine without Debian's chromium; CI requires it.
