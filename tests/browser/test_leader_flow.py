@@ -11,8 +11,8 @@ import os
 import re
 import shutil
 import socket
-import threading
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
