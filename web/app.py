@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import structlog
 from litestar import Litestar, MediaType, Response, get
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -38,6 +39,8 @@ from web.auth.dependencies import dependencies as auth_dependencies
 from web.auth.headers import security_headers
 from web.auth.middleware import authentication
 from web.auth.openapi import COMPONENTS, document_auth
+from web.i18n.routes import set_language
+from web.pages import pages_router
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY = 256 * 1024  # a grievance with notes is a few KB; anything near this is abuse
@@ -84,7 +87,8 @@ def healthz(state: State) -> Response[dict[str, str]]:
 
 def _routers() -> list:
     """Every router that exists; read-side routers join as their modules land."""
-    routers = [healthz, command_router(), read_router(), *auth_routes.ROUTES]
+    routers = [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
+               pages_router()]
     if STATIC_DIR.is_dir():
         routers.append(create_static_files_router(
             path="/static", directories=[STATIC_DIR], opt={ACCESS: PUBLIC},
@@ -135,6 +139,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         middleware=[request_logging, authentication(accounts)],
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,
+        compression_config=CompressionConfig(backend="gzip"),
         state=State({"runtime": runtime}),
         openapi_config=OpenAPIConfig(
             title="organize API",

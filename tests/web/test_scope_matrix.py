@@ -12,6 +12,12 @@ nobody classified here fails the test instead of going unchecked.
   nothing is appended to the event log; a role that may gets through to the application.
 - Pages: anonymous is sent to the login page; the research page is for researchers (and
   admins); the account page for any account.
+- The leaders' pages (``/c/...``): anonymous is sent to the login page, a researcher gets
+  403, a role that sees the collective gets the page (200) and one that does not gets 404
+  (and no id of a side it cannot see shows on a page). Their forms (POSTed with the
+  session's CSRF token and an empty body): a role that does not see the collective gets 404
+  and nothing is appended to the event log; one that sees it reaches the form (the form
+  again with its messages, a redirect, or a conflict), never a 404 or a 5xx.
 
 Every answer, whatever its status, carries the security headers and ``no-store`` (static
 files may be cached).
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -51,7 +57,7 @@ ORGANISING = ("leader_a", "leader_b", "organiser", "admin")
 
 @dataclass(frozen=True)
 class Route:
-    kind: str  # public | page | account | research | read | list | command
+    kind: str  # public | account | research | read | list | command | page | page_post | ...
     path: Callable[[World, Side], str] | None = None  # the concrete path (for path parameters)
     via: str = "token"  # how roles authenticate: an API token, or a session (pages)
 
@@ -89,6 +95,43 @@ READS = {
         lambda w, s: f"/api/v1/indicators/federations/{quote(s.federation)}",
 }
 
+# The leaders' pages: (method, path template) -> the concrete path for one side.
+C = "/c/{collective_id:uuid}"
+PAGES = {
+    C: lambda w, s: f"/c/{s.collective}",
+    f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
+    f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
+    f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
+    f"{C}/grievances/{{grievance_id:uuid}}": lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}",
+    f"{C}/meetings": lambda w, s: f"/c/{s.collective}/meetings",
+    f"{C}/meetings/new": lambda w, s: f"/c/{s.collective}/meetings/new",
+    f"{C}/meetings/{{meeting_id:uuid}}": lambda w, s: f"/c/{s.collective}/meetings/{s.meeting}",
+    f"{C}/campaigns": lambda w, s: f"/c/{s.collective}/campaigns",
+    f"{C}/campaigns/new": lambda w, s: f"/c/{s.collective}/campaigns/new",
+    f"{C}/campaigns/{{campaign_id:uuid}}": lambda w, s: f"/c/{s.collective}/campaigns/{s.campaign}",
+    f"{C}/workers": lambda w, s: f"/c/{s.collective}/workers",
+    f"{C}/workers/{{worker_id:uuid}}": lambda w, s: f"/c/{s.collective}/workers/{s.worker}",
+    f"{C}/workers/{{worker_id:uuid}}/erase": lambda w, s: f"/c/{s.collective}/workers/{s.erasable}/erase",
+}
+# Their forms; an action each that needs fields, so an empty body changes nothing.
+PAGE_FORMS = {
+    f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
+    f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
+    f"{C}/grievances/{{grievance_id:uuid}}/{{action:str}}":
+        lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}/evidence",
+    f"{C}/meetings/new": lambda w, s: f"/c/{s.collective}/meetings/new",
+    f"{C}/meetings/{{meeting_id:uuid}}/{{action:str}}":
+        lambda w, s: f"/c/{s.collective}/meetings/{s.meeting}/held",
+    f"{C}/campaigns/new": lambda w, s: f"/c/{s.collective}/campaigns/new",
+    f"{C}/campaigns/{{campaign_id:uuid}}/{{action:str}}":
+        lambda w, s: f"/c/{s.collective}/campaigns/{s.campaign}/demand",
+    f"{C}/workers/new": lambda w, s: f"/c/{s.collective}/workers/new",
+    f"{C}/workers/{{worker_id:uuid}}/{{action:str}}":
+        lambda w, s: f"/c/{s.collective}/workers/{s.worker}/spell",
+    f"{C}/workers/{{worker_id:uuid}}/erase": lambda w, s: f"/c/{s.collective}/workers/{s.erasable}/erase",
+}
+PAGE_FORM_REACHED = (200, 303, 400, 409, 422)
+
 LISTS = ["/api/v1/views/grievances", "/api/v1/views/grievances/count",
          "/api/v1/views/common-grievances?min_grievances=1", "/api/v1/views/campaigns",
          "/api/v1/views/meetings", "/api/v1/views/organisations", "/api/v1/indicators/rubric"]
@@ -114,6 +157,8 @@ def route_table() -> dict[tuple[str, str], Route]:
         ("POST", "/account/tokens"): Route("new_token", fixed("/account/tokens"), via="session"),
         ("POST", "/account/tokens/{token_id:uuid}/revoke"): Route("revoke_token", via="session"),
         ("GET", "/research"): Route("research", fixed("/research"), via="session"),
+        ("GET", "/lang/{code:str}"): Route("lang", fixed("/lang/en?next=/c"), via="session"),
+        ("GET", "/c"): Route("collectives", fixed("/c"), via="session"),
         ("GET", "/api/v1/organisations/{aggregate_id:uuid}"):
             Route("list", lambda w, s: f"/api/v1/organisations/{w.organisation}"),
     }
@@ -121,6 +166,10 @@ def route_table() -> dict[tuple[str, str], Route]:
         table[key] = Route("read", path)
     for path in LISTS:
         table[("GET", path.split("?")[0])] = Route("list", fixed(path))
+    for template, path in PAGES.items():
+        table[("GET", template)] = Route("page", path, via="session")
+    for template, path in PAGE_FORMS.items():
+        table[("POST", template)] = Route("page_post", path, via="session")
     for area, action, _command in COMMAND_ROUTES:
         table[("POST", f"/api/v1/{area}/{action}")] = Route("command")
     return table
@@ -232,7 +281,7 @@ def page_expectation(kind: str, role: str) -> int:
         return 200
     if kind == "public_missing":
         return 404
-    if kind == "exit":
+    if kind in ("exit", "lang"):
         return 303
     if role == "anonymous":
         return 303 if kind != "login" else 401  # pages send anonymous to the login page
@@ -298,7 +347,12 @@ async def test_scope_matrix(client, app, accounts, world, people):
                         if leaked:
                             failures.append(f"{where}: shows ids of the other side: {leaked}")
                     continue
-                failure = await _page_cell(client, accounts, world, s, route, method, role, auth)
+                if route.kind in ("page", "page_post", "collectives"):
+                    failure = await _leader_page_cell(client, app, world, side, route, method,
+                                                      role, auth)
+                else:
+                    failure = await _page_cell(client, accounts, world, s, route, method, role,
+                                               auth)
                 if failure:
                     failures.append(f"{where}: {failure}")
     assert cells > 600
@@ -333,10 +387,64 @@ async def _page_cell(client, accounts, world, s, route, method, role, auth) -> s
         return f"headers: {header_problems(r)}"
     if r.status_code != expect:
         return f"expected {expect}, got {r.status_code} {r.text[:160]}"
-    if expect == 303 and kind != "exit" and role == "anonymous" and r.headers["location"] != "/login":
+    if expect == 303 and kind not in ("exit", "lang") and role == "anonymous" \
+            and r.headers["location"] != "/login":
         return f"redirected to {r.headers['location']}, not /login"
     if kind == "exit" and r.headers["location"] != "/weather":
         return f"quick exit went to {r.headers['location']}"
+    if kind == "lang" and r.headers["location"] != "/c":
+        return f"the language switch went to {r.headers['location']}, not back to /c"
+    if kind == "lang" and not any(v.startswith("lang=en;") for v in r.headers.get_list("set-cookie")):
+        return "the language switch set no lang cookie"
+    return None
+
+
+def _own_collective(world: World, role: str) -> Side | None:
+    """The one collective a leader (or the organiser, in A's federation) has, else None."""
+    return {"leader_a": world.a, "organiser": world.a, "leader_b": world.b}.get(role)
+
+
+async def _leader_page_cell(client, app, world, side, route, method, role, auth) -> str | None:
+    s = world.side(side)
+    path = route.path(world, s)
+    before = max_id(app)
+    kwargs = {"data": {}} if route.kind == "page_post" else {}
+    r = await call(client, method, path, auth, via=route.via, **kwargs)
+    if header_problems(r):
+        return f"headers: {header_problems(r)}"
+    got = f"got {r.status_code} {r.headers.get('location', '')} {r.text[:160]}"
+    if role == "anonymous":
+        if r.status_code != 303 or r.headers.get("location") != "/login":
+            return f"expected 303 to /login, {got}"
+    elif role == "researcher":
+        if r.status_code != 403:
+            return f"expected 403, {got}"
+    elif route.kind == "collectives":
+        own = _own_collective(world, role)
+        if own is not None:  # one collective: straight to it
+            if r.status_code != 303 or r.headers.get("location") != f"/c/{own.collective}":
+                return f"expected 303 to /c/{own.collective}, {got}"
+        elif r.status_code != 200 or not all(str(world.side(x).collective) in r.text
+                                             for x in SIDES):
+            return f"expected 200 listing both collectives, {got}"
+    elif not sees(role, side):
+        if r.status_code != 404:
+            return f"expected 404, {got}"
+    elif route.kind == "page":
+        if r.status_code != 200:
+            return f"expected 200, {got}"
+    elif r.status_code not in PAGE_FORM_REACHED:
+        return f"expected the form reached ({PAGE_FORM_REACHED}), {got}"
+    elif r.status_code == 303 and r.headers.get("location", "").startswith("/login"):
+        return f"sent to the login page, {got}"
+    if route.kind == "page_post" and not (role != "anonymous" and sees(role, side)) \
+            and max_id(app) != before:
+        return "a refused form appended events"
+    if r.status_code == 200:
+        hidden = [i for x in SIDES if not sees(role, x) for i in world.ids(x)]
+        leaked = [str(i) for i in hidden if str(i) in r.text]
+        if leaked:
+            return f"shows ids of the other side: {leaked}"
     return None
 
 
@@ -409,3 +517,23 @@ async def test_a_token_cannot_revoke_someone_elses_token(client, accounts, peopl
                    via="session")
     assert r.status_code == 404
     assert token_id in {t.id for t in accounts.list_tokens(people["leader_b"].account_id)}
+
+
+async def test_each_role_lands_where_it_may_go(client, role_accounts):
+    """A form login leads a researcher to the research page (she cannot reach the leaders'
+    pages), and every other role somewhere it may reach."""
+    from tests.web.test_sessions import form_login
+
+    for role in ("leader_a", "organiser", "researcher", "admin"):
+        auth = role_accounts[role]
+        r = await form_login(client, auth.username, auth.password)
+        assert r.status_code == 303, (role, r.status_code)
+        landing = r.headers["location"]
+        if role == "researcher":
+            assert landing == "/research"
+        session = r.headers["set-cookie"].split("organize_session=")[1].split(";")[0]
+        page = await call(client, "GET", landing, replace(auth, session=session), via="session",
+                          csrf=False)
+        assert page.status_code in (200, 303), (role, landing, page.status_code)
+        if page.status_code == 303:
+            assert page.headers["location"].startswith("/c/"), (role, page.headers["location"])

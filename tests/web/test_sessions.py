@@ -72,7 +72,7 @@ async def test_form_login_sets_a_strict_http_only_session_and_rotates_it(client,
                                                                          no_failures):
     username, password, account_id = new_account(accounts, collective_ids=(world.a.collective,))
     r = await form_login(client, username, password)
-    assert r.status_code == 303 and r.headers["location"] == "/account"
+    assert r.status_code == 303 and r.headers["location"] == "/c"
     cookie = next(v for v in r.headers.get_list("set-cookie") if v.startswith("organize_session="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Max-Age" not in cookie
     assert "Secure" not in cookie  # plain http here; https gets Secure

@@ -30,7 +30,10 @@ from web.auth.access import ACCESS, ACCOUNT, PUBLIC, RESEARCH
 from web.auth.errors import CSRF_MESSAGE, Forbidden
 from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, session_cookie
 
-LANDING = "/account"  # where a form login leads, until the leaders' pages exist
+# Where a form login leads: the leaders' pages (the collectives in scope, or straight to the
+# only one).
+LANDING = "/c"
+RESEARCH_LANDING = "/research"  # a researcher's: she cannot reach the leaders' pages
 NEUTRAL = "/weather"  # where quick exit lands: nothing on it points back here
 Accounts = NamedDependency[AccountService]
 Me = NamedDependency[Principal]
@@ -126,7 +129,8 @@ async def login(request: Request, accounts: Accounts) -> Response:
     if as_json:
         return Response(LoginOut(username=principal.username, role=principal.role,
                                  csrf_token=session.csrf_token), cookies=cookies)
-    return Redirect(path=LANDING, status_code=303, cookies=cookies)
+    landing = LANDING if principal.organises or not principal.researches else RESEARCH_LANDING
+    return Redirect(path=landing, status_code=303, cookies=cookies)
 
 
 def _text(value: Any) -> str | None:

@@ -14,6 +14,7 @@ need a translator. ``check`` is what the tests run.
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from gettext import GNUTranslations
@@ -100,7 +101,11 @@ def update(template: Catalog | None = None) -> None:
         else:
             catalog = Catalog(locale=lang, domain=DOMAIN, project="organize", fuzzy=False)
         # No fuzzy matching: a guessed translation of a different sentence is worse than none.
-        catalog.update(template, no_fuzzy_matching=True)
+        # A copy of the template each time: ``Catalog.update`` adopts the template's own
+        # Message objects for new messages, so filling English in below would otherwise leak
+        # English msgstrs into the languages updated after it (new messages must stay empty
+        # there, for ``check`` to catch them).
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         if lang == DEFAULT_LOCALE:
             for message in catalog:

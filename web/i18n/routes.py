@@ -23,7 +23,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 STATIC_MAX_AGE = 24 * 3600  # a day: app.css and app.js are versioned by content anyway
 
 
-@get("/lang/{code:str}", include_in_schema=False, sync_to_thread=False, name="set_language")
+# Public (``web.auth.access``'s ACCESS/PUBLIC, spelled out so this package needs no web.auth).
+@get("/lang/{code:str}", include_in_schema=False, sync_to_thread=False, name="set_language",
+     opt={"access": "public"})
 def set_language(request: Request, code: FromPath[str],
                  next_path: Annotated[str | None, QueryParameter(name="next")] = None
                  ) -> Redirect:

@@ -1,0 +1,43 @@
+"""The leaders' pages: server-rendered HTML under ``/c/{collective_id}``, every form a plain
+POST that htmx may enhance, light enough for a cheap phone on prepaid data.
+
+- ``home``: the collective's home (indicators with sparklines, our own view, what is next);
+- ``grievances``: the grievance list, the record flow (who, what, where and when,
+  consent) and the grievance page with the actions that apply now;
+- ``meetings``: plan one, take attendance, record who led and spoke and what was decided;
+- ``campaigns``: demands, actions with who took part, results and agreements;
+- ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
+- ``assessment``: the collective's own assessment;
+- ``forms``: a posted form to a command, with each field's message in her language;
+- ``svg``: sparklines and the trajectory, drawn on the server;
+- ``common``: the ``page`` dependency, scope, read-your-writes, rendering, error pages.
+
+Access and scope come from ``web.auth``: these routes declare no ``access`` opt, so they are
+for leaders, organisers and admins, and read through ``reader_scope`` and ``organize``.
+"""
+
+from __future__ import annotations
+
+from litestar import Router
+
+from web.pages.common import EXCEPTION_HANDLERS, PAGE_DEPENDENCIES
+
+PREFIX = "/c"
+
+
+def route_handlers() -> list:
+    from web.pages import assessment, campaigns, grievances, home, meetings, workers
+
+    return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
+            *workers.ROUTES, *assessment.ROUTES]
+
+
+def pages_router() -> Router:
+    """Every leaders' page, for ``Litestar(route_handlers=[..., pages_router()])``. Needs the
+    app's ``organize``, ``db_pool``, ``reveal``, ``reader_scope``, ``rubric`` and
+    ``csrf_token`` dependencies."""
+    return Router(path=PREFIX, route_handlers=route_handlers(), dependencies=PAGE_DEPENDENCIES,
+                  exception_handlers=EXCEPTION_HANDLERS, include_in_schema=False)
+
+
+__all__ = ["PREFIX", "pages_router"]

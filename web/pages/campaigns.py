@@ -1,0 +1,141 @@
+"""Issue campaigns: the collective's campaigns, and one campaign with its demands and what
+came of each, its actions and who took part, and its agreements clause by clause; with
+forms to start one, add a demand, record an action, record a demand's result and record an
+agreement signed."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from organize import commands as c
+from organize.domain import Campaign
+from organize.errors import CommandError, NotFound
+from organize.projections.views.campaign_board import list_campaigns
+from organize.reading import campaign_view
+from web.pages.common import Page, changes_since, nav, stale_notice, today
+from web.pages.forms import Form, decode, execute, read_form
+from web.pages.grievances import members, organisations
+
+CAMPAIGN_VIEWS = ("campaign_board",)
+
+
+@get("/{collective_id:uuid}/campaigns", name="pages:campaigns")
+async def campaign_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    await page.settle(CAMPAIGN_VIEWS)
+    found = [p for p in await page.read(list_campaigns, page.scope)
+             if collective_id in p.collective_ids]
+    live = [p for p in found if p.status == "active"]
+    closed = [p for p in found if p.status != "active"]
+    return page.html("pages/campaigns.html", collective=collective, live=live, closed=closed,
+                     **nav(collective_id, "campaigns"))
+
+
+def _launch_page(page: Page, collective: Any, form: Form, status: int = 200) -> Response:
+    return page.html("pages/campaign_new.html", status=status, collective=collective, form=form,
+                     **nav(collective.id, "campaigns"))
+
+
+@get("/{collective_id:uuid}/campaigns/new", name="pages:campaign-new")
+async def launch(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    return _launch_page(page, collective, Form.blank(launched_on=today().isoformat()))
+
+
+@post("/{collective_id:uuid}/campaigns/new", name="pages:campaign-launch", status_code=200)
+async def launch_post(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    form = await read_form(page.request)
+    command = decode(c.LaunchCampaign, form, page.lang, fixed={"collective_ids": (collective_id,)},
+                     lines=("demands",))
+    if command is not None:
+        result = await execute(page.organize, command, form, page.lang)
+        if result is not None:
+            return page.go(f"/c/{collective_id}/campaigns/{result.id}", result)
+    return _launch_page(page, collective, form, status=422)
+
+
+async def _campaign(page: Page, collective_id: UUID, campaign_id: UUID) -> Campaign:
+    agg = await page.load(Campaign, campaign_id, "campaign_id")
+    if collective_id not in agg.collective_ids:
+        raise NotFound("No campaign with this id in this collective.", code="not_found")
+    return agg
+
+
+# action in the path -> (command, the list fields typed a line each)
+COMMANDS: dict[str, tuple[type[c.Command], tuple[str, ...]]] = {
+    "demand": (c.AddDemand, ()),
+    "action": (c.TakeAction, ()),
+    "resolve": (c.ResolveDemand, ()),
+    "agreement": (c.SignAgreement, ("clauses",)),
+}
+
+
+async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
+                        posted: dict[str, Form] | None = None, status: int = 200,
+                        changes: list | None = None, notice: str | None = None) -> Response:
+    collective = await page.collective(collective_id)
+    agg = await _campaign(page, collective_id, campaign_id)
+    view = campaign_view(page.organize, agg)
+    people = await members(page, collective_id)
+    ours = {m.id: m.pseudonym for m in people}
+    orgs = await organisations(page)
+    actions = []
+    for a in sorted(view.actions, key=lambda a: a.taken_on):
+        here = [ours[w] for w in a.participant_ids if w in ours]
+        actions.append({"action": a, "names": here, "others": len(a.participant_ids) - len(here)})
+    forms = {key: ((posted or {}).get(key) or Form.blank(
+        taken_on=today().isoformat(), on=today().isoformat(), signed_on=today().isoformat())
+    ).keyed(key) for key in COMMANDS}
+    return page.html(
+        "pages/campaign.html", status=status, collective=collective, p=view, actions=actions,
+        people=[m for m in people if m.current], organisations=orgs,
+        org_names={o.id: o.name for o in orgs}, forms=forms, version=agg.version,
+        open_demands=[(d.demand_id, d.text) for d in view.demands if d.result is None],
+        open_key=next(iter(posted), None) if posted else None, changes=changes, notice=notice,
+        **nav(collective_id, "campaigns"))
+
+
+@get("/{collective_id:uuid}/campaigns/{campaign_id:uuid}", name="pages:campaign")
+async def campaign(collective_id: FromPath[UUID], campaign_id: FromPath[UUID],
+                   page: NamedDependency[Page]) -> Response:
+    await page.settle(CAMPAIGN_VIEWS)
+    return await campaign_page(page, collective_id, campaign_id)
+
+
+@post("/{collective_id:uuid}/campaigns/{campaign_id:uuid}/{action:str}",
+      name="pages:campaign-action", status_code=200)
+async def campaign_action(collective_id: FromPath[UUID], campaign_id: FromPath[UUID],
+                          action: FromPath[str], page: NamedDependency[Page]) -> Response:
+    if action not in COMMANDS:
+        raise NotFound("No such action.", code="not_found")
+    command_type, lines = COMMANDS[action]
+    await _campaign(page, collective_id, campaign_id)
+    form = await read_form(page.request)
+    fixed: dict[str, Any] = {"campaign_id": campaign_id}
+    if action == "action":
+        fixed["collective_ids"] = (collective_id,)
+    command = decode(command_type, form, page.lang, fixed=fixed, lines=lines)
+    if command is not None:
+        try:
+            result = await execute(page.organize, command, form, page.lang)
+        except CommandError:  # stale
+            try:
+                version = int(form.get("expected_version"))
+            except ValueError:
+                version = 0
+            changes = await changes_since(page, campaign_id, version)
+            form.set("expected_version", None)
+            return await campaign_page(page, collective_id, campaign_id, posted={action: form},
+                                       status=409, changes=changes, notice=stale_notice(page))
+        if result is not None:
+            return page.go(f"/c/{collective_id}/campaigns/{campaign_id}", result)
+    return await campaign_page(page, collective_id, campaign_id, posted={action: form}, status=422)
+
+
+ROUTES = [campaign_list, launch, launch_post, campaign, campaign_action]

@@ -1,0 +1,281 @@
+"""What every leaders' page shares: the ``page`` dependency (the account's application,
+the read pool, the pseudonym opener, the scope and the language, in one object), loading an
+aggregate within scope, reading views, read-your-writes, rendering and redirecting.
+
+Pages live under ``/c/{collective_id}``. An id of another collective, or one that does not
+exist, answers the same 404 page. Paths carry opaque ids only; pseudonyms and whatever a
+leader types travel in POST bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any, TypeVar
+from uuid import UUID
+
+import anyio
+import asyncpg
+from litestar import MediaType, Request, Response
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException, NotFoundException
+
+from organize.domain import Collective, Worker
+from organize.errors import CommandError, NotFound
+from organize.projections.reads import Scope, wait_for
+from organize.projections.views.worker_directory import sealed_profiles
+from web.i18n import error_message, get_translations, locale_from_request
+from web.i18n.messages import N_
+from web.i18n.templating import default_environment
+
+T = TypeVar("T")
+WAIT_SECONDS = 2.0
+NOTICE_PARAM = "n"  # ?n=<notification id>: the page waits for it, then says "Saved."
+
+
+class Unavailable(Exception):  # noqa: N818 - answered as a 503 page
+    """A view's tables do not exist yet (the app is still building them)."""
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass
+class Page:
+    """One request to a leaders' page, with what it may use."""
+
+    request: Request
+    organize: Any  # the application as this account may use it (web.auth.authorise.Authorised)
+    pool: asyncpg.Pool
+    reveal: Any  # organize.reveal.Revealer
+    scope: Scope
+    rubric: Any
+    csrf: str | None
+    lang: str
+    notice: str | None = None
+
+    # -- small helpers ---------------------------------------------------------------------
+
+    def _(self, message: str, **params: Any) -> str:
+        text = get_translations(self.lang).gettext(message)
+        return text % params if params else text
+
+    @property
+    def htmx(self) -> bool:
+        """An htmx request (it swaps the fragment it gets back into the page)."""
+        return self.request.headers.get("hx-request") == "true"
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run something synchronous (the application) off the event loop."""
+        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+
+    async def load(self, cls: type[T], aggregate_id: UUID, field: str = "id") -> T:
+        """An aggregate, if this account may see it; NotFound (a 404 page) otherwise."""
+        return await self.call(self.organize.load, cls, aggregate_id, field=field)
+
+    async def collective(self, collective_id: UUID) -> Collective:
+        return await self.load(Collective, collective_id, "collective_id")
+
+    async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """A read function of the views, on a pooled connection."""
+        async with self.pool.acquire() as conn:
+            try:
+                return await fn(conn, *args, **kwargs)
+            except asyncpg.UndefinedTableError:
+                raise Unavailable() from None
+
+    async def settle(self, views: Iterable[str]) -> None:
+        """Read-your-writes: when the page was reached after a command (``?n=``), wait (up
+        to 2 s) for the views it reads to apply it, and say so."""
+        raw = self.request.query_params.get(NOTICE_PARAM)
+        if not raw or not raw.isdigit():
+            return
+        reached = await wait_for(self.pool, list(views), int(raw), timeout=WAIT_SECONDS)
+        self.notice = self._("Saved.") if reached else self._("Still updating. Reload in a moment.")
+
+    async def pseudonyms(self, worker_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Pseudonyms for these workers: from the directory view, opened with their keys; a
+        worker the view does not hold yet is read from her own record."""
+        ids = list(dict.fromkeys(worker_ids))
+        if not ids:
+            return {}
+        sealed = await self.read(sealed_profiles, ids)
+        found = await self.reveal([(i, sealed[i]) for i in ids if i in sealed])
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(await self.call(self._read_pseudonyms, missing))
+        return found
+
+    def _read_pseudonyms(self, worker_ids: list[UUID]) -> dict[UUID, str]:
+        from organize.reading import worker_view
+
+        out = {}
+        for worker_id in worker_ids:
+            try:
+                out[worker_id] = worker_view(self.organize, self.organize.load(
+                    Worker, worker_id, field="worker_id")).profile.pseudonym
+            except CommandError:  # not hers to see: a mark, not a name
+                out[worker_id] = "…"
+        return out
+
+    # -- answering -------------------------------------------------------------------------
+
+    def html(self, template: str, *, status: int = 200, **context: Any) -> Response:
+        body = default_environment().get_template(template).render(
+            request=self.request, lang=self.lang, csrf_token=self.csrf or "",
+            notice=context.pop("notice", None) or self.notice, **context)
+        return Response(body, status_code=status, media_type=MediaType.HTML)
+
+    def go(self, path: str, result: Any = None) -> Response:
+        """After a command: to ``path``, which waits for the command's last event. htmx gets
+        a full navigation (``HX-Redirect``) rather than a page inside the form."""
+        nid = getattr(result, "notification_id", None)
+        if nid:
+            path += ("&" if "?" in path else "?") + f"{NOTICE_PARAM}={nid}"
+        if self.htmx:
+            return Response("", status_code=200, headers={"HX-Redirect": path})
+        return Response("", status_code=303, headers={"Location": path})
+
+
+async def provide_page(request: Request, organize: NamedDependency[Any],
+                       db_pool: NamedDependency[asyncpg.Pool], reveal: NamedDependency[Any],
+                       reader_scope: NamedDependency[Scope], rubric: NamedDependency[Any],
+                       csrf_token: NamedDependency[str | None]) -> Page:
+    return Page(request=request, organize=organize, pool=db_pool, reveal=reveal,
+                scope=reader_scope, rubric=rubric, csrf=csrf_token,
+                lang=locale_from_request(request))
+
+
+PAGE_DEPENDENCIES = {"page": Provide(provide_page)}
+
+
+# -- error pages ------------------------------------------------------------------------------
+
+
+def _error_page(request: Request, status: int, code: str) -> Response:
+    collective_id = (request.scope.get("path_params") or {}).get("collective_id")
+    lang = locale_from_request(request)
+    principal = request.scope.get("user")
+    body = default_environment().get_template("error.html").render(
+        request=request, lang=lang, status_code=status, message=error_message(code, lang),
+        csrf_token=getattr(principal, "csrf_token", None) or "",
+        nav_prefix=f"/c/{collective_id}" if collective_id else "/c",
+        show_nav=collective_id is not None)
+    return Response(body, status_code=status, media_type=MediaType.HTML)
+
+
+def not_found(request: Request, _exc: Exception) -> Response:
+    return _error_page(request, 404, "not_found")
+
+
+def refused(request: Request, exc: CommandError) -> Response:
+    status = {"not_found": 404, "conflict": 409}.get(exc.kind, 422)
+    return _error_page(request, status, exc.code)
+
+
+def unavailable(request: Request, _exc: Exception) -> Response:
+    return _error_page(request, 503, "unavailable")
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 404:
+        return not_found(request, exc)
+    return _error_page(request, exc.status_code, "http_error")
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_error,
+    NotFound: not_found,
+    NotFoundException: not_found,
+    CommandError: refused,
+    Unavailable: unavailable,
+    asyncpg.UndefinedTableError: unavailable,
+}
+
+
+def nav(collective_id: UUID, active: str) -> dict[str, Any]:
+    return {"nav_prefix": f"/c/{collective_id}", "nav_active": active}
+
+
+# -- what happened to a record, in words --------------------------------------------------------
+
+# Event name -> a short phrase, for timelines and for "what changed" after a stale edit.
+EVENT_WORDS = {
+    "Raised": N_("Grievance raised"),
+    "Joined": N_("Joined the grievance"),
+    "EvidenceNoted": N_("Evidence noted"),
+    "Referred": N_("Referred"),
+    "Escalated": N_("Escalated"),
+    "NegotiationRecorded": N_("Negotiation recorded"),
+    "OutcomeRecorded": N_("Outcome recorded"),
+    "RetaliationReported": N_("Retaliation reported"),
+    "Withdrawn": N_("Withdrawn"),
+    "Reopened": N_("Reopened"),
+    "Scheduled": N_("Meeting planned"),
+    "Held": N_("Recorded as held"),
+    "Cancelled": N_("Cancelled"),
+    "Launched": N_("Campaign started"),
+    "DemandAdded": N_("Demand added"),
+    "CollectiveJoined": N_("Another group joined"),
+    "GrievanceLinked": N_("Grievance linked"),
+    "ActionTaken": N_("Action taken"),
+    "DemandResolved": N_("Demand resolved"),
+    "AgreementSigned": N_("Agreement signed"),
+    "Closed": N_("Closed"),
+    "Registered": N_("Worker added"),
+    "ProfileUpdated": N_("Details changed"),
+    "JoinedCollective": N_("Joined a group"),
+    "LeftCollective": N_("Left a group"),
+    "ConsentGiven": N_("Consent given"),
+    "ConsentWithdrawn": N_("Consent withdrawn"),
+    "SpellStarted": N_("Work period added"),
+    "SpellEnded": N_("Work period ended"),
+    "MoveRecorded": N_("Move recorded"),
+    "StatusChanged": N_("Status changed"),
+    "Erased": N_("Erased"),
+    "Recorded": N_("Assessment recorded"),
+    "Revised": N_("Assessment changed"),
+}
+CHANGED = N_("Changed")
+
+
+def event_name(event: Any) -> str:
+    return type(event).__name__
+
+
+def event_day(event: Any) -> date:
+    """The day an event is about: the date it carries, else the day it was recorded."""
+    for name in ("on", "held_on", "taken_on", "signed_on", "launched_on", "started_on",
+                 "ended_on", "moved_on", "occurred_on"):
+        value = getattr(event, name, None)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+    stamp = getattr(event, "timestamp", None)
+    return stamp.date() if isinstance(stamp, datetime) else today()
+
+
+@dataclass(frozen=True)
+class Change:
+    day: date
+    text: str
+
+
+async def changes_since(page: Page, aggregate_id: UUID, version: int) -> list[Change]:
+    """What was recorded on an aggregate after ``version`` (the one her form was made from),
+    in her language: the page shows it when a stale form comes back."""
+
+    def read() -> list[Any]:
+        return list(page.organize.repository.event_store.get(aggregate_id, gt=version))
+
+    events = await page.call(read)
+    return [Change(day=event_day(e), text=page._(EVENT_WORDS.get(event_name(e), CHANGED)))
+            for e in events]
+
+
+def stale_notice(page: Page) -> str:
+    return page._("Someone else changed this while you were working on it. Here is what changed:")

@@ -1,0 +1,465 @@
+"""Grievances: the list, the record flow and the grievance page.
+
+Recording one is four short steps on a phone (who, what, where and when, consent). The
+steps are plain POSTs: everything chosen so far travels in hidden fields of the form (never
+in the URL, so a new worker's pseudonym is only ever in a POST body), and htmx, when it
+runs, swaps just the form. The ``command_id`` is made when the flow starts; the final
+submit derives the ids of the new workers and consents from it, so sending it twice records
+everything once and lands on the same grievance.
+
+The grievance page shows what happened so far (its events, with the description and notes
+opened with the grievance's key: the page is for the collective's leaders only) and the
+actions that apply now, each a small form carrying the version it was made from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from organize import commands as c
+from organize.application import new_id
+from organize.domain import Grievance
+from organize.errors import CommandError, NotFound
+from organize.projections.views.grievance_register import STATUSES, list_grievances
+from organize.projections.views.organisations import list_organisations
+from organize.projections.views.worker_directory import list_workers
+from organize.reading import ERASED, grievance_view
+from web.i18n import error_message, field_message
+from web.i18n.messages import N_
+from web.pages.common import (
+    EVENT_WORDS,
+    Page,
+    changes_since,
+    event_day,
+    nav,
+    stale_notice,
+    today,
+)
+from web.pages.forms import Form, decode, execute, read_form, refusal
+
+GRIEVANCE_VIEWS = ("grievance_register", "worker_directory")
+STEPS = 4
+# Everything the record flow carries from step to step.
+FLOW = ("command_id", "started", "worker_ids", "new_pseudonym", "new_phone", "category",
+        "description", "place", "occurred_on", "stage", "sector", "organisation_ids",
+        "consent_contact", "consent_research")
+SHOWN = {1: ("worker_ids",), 2: ("category", "description"),
+         3: ("place", "occurred_on", "stage", "sector", "organisation_ids"),
+         4: ("consent_contact", "consent_research")}
+CHOOSE_WORKER = N_("Choose at least one worker, or add a new one.")
+LIST_LIMIT = 100
+
+
+# -- who is in the collective ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    id: UUID
+    pseudonym: str
+    consents: frozenset[str]
+    current: bool  # a member now (not only before)
+
+
+async def members(page: Page, collective_id: UUID) -> list[Member]:
+    """The collective's workers (members now or before, not erased), by pseudonym."""
+    rows = await page.read(list_workers, page.scope, collective_id) or []
+    rows = [r for r in rows if not r.erased]
+    names = await page.reveal([(r.id, r.sealed_profile) for r in rows])
+    out = [Member(id=r.id, pseudonym=names.get(r.id, ERASED),
+                  consents=frozenset(x.purpose for x in r.consents),
+                  current=any(m.collective_id == collective_id and m.left_on is None
+                              for m in r.memberships))
+           for r in rows]
+    return sorted(out, key=lambda m: (m.pseudonym.casefold(), str(m.id)))
+
+
+async def organisations(page: Page) -> list[Any]:
+    return await page.read(list_organisations, limit=1000)
+
+
+def _category_groups(page: Page) -> list[dict[str, Any]]:
+    from web.i18n import group_icon, taxonomy_label
+
+    taxonomy = page.organize.taxonomy
+    groups = []
+    for group in taxonomy.entries("category_groups"):
+        groups.append({
+            "code": group.code, "icon": group_icon(group.code),
+            "label": taxonomy_label("category_groups", group.code, page.lang, taxonomy=taxonomy),
+            "categories": [(code, taxonomy_label("categories", code, page.lang, taxonomy=taxonomy))
+                           for code in taxonomy.categories_in_group(group.code)],
+        })
+    return groups
+
+
+# -- the list ------------------------------------------------------------------------------------
+
+
+@get("/{collective_id:uuid}/grievances", name="pages:grievances")
+async def grievance_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    await page.settle(GRIEVANCE_VIEWS)
+    status = page.request.query_params.get("status")
+    status = status if status in STATUSES else None
+    found = await page.read(list_grievances, page.scope, collective_id=collective_id,
+                            status=status, limit=LIST_LIMIT)
+    return page.html("pages/grievances.html", collective=collective, grievances=found,
+                     status=status, statuses=STATUSES, limit=LIST_LIMIT,
+                     **nav(collective_id, "grievances"))
+
+
+# -- recording one: four steps -------------------------------------------------------------------
+
+
+@get("/{collective_id:uuid}/grievances/new", name="pages:record")
+async def record_start(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    form = Form.blank(started=today().isoformat(), occurred_on=today().isoformat(),
+                      place=collective.places[0] if collective.places else None,
+                      sector=collective.sectors[0] if collective.sectors else None)
+    return await _flow(page, collective, form, 1)
+
+
+@post("/{collective_id:uuid}/grievances/new", name="pages:record-step", status_code=200)
+async def record_step(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    form = await read_form(page.request)
+    try:
+        step = min(STEPS, max(1, int(form.get("step") or 1)))
+    except ValueError:
+        step = 1
+    go = form.get("go") or "next"
+    people = await members(page, collective_id)
+    if go == "add_worker":
+        _add_worker(page, form)
+        step = 1
+    elif go.startswith("remove:"):
+        _remove_worker(form, go.split(":", 1)[1])
+        step = 1
+    elif go == "back":
+        step = max(1, step - 1)
+    elif go == "submit":
+        failing = next((s for s in range(1, STEPS + 1) if not _check(page, form, s, people)), None)
+        if failing is not None:
+            step = failing
+        else:
+            result = await _record(page, collective_id, form, people)
+            if result is not None:
+                return page.go(f"/c/{collective_id}/grievances/{result.id}", result)
+            step = next((s for s, names in SHOWN.items() if set(form.errors) & set(names)), STEPS)
+    elif _check(page, form, step, people):
+        step = min(STEPS, step + 1)
+    status = 200 if form.ok or page.htmx else 422
+    return await _flow(page, collective, form, step, people, status=status)
+
+
+def _add_worker(page: Page, form: Form) -> None:
+    pseudonym, phone = form.get("add_pseudonym").strip(), form.get("add_phone").strip()
+    profile = Form(values={"profile.pseudonym": [pseudonym], "profile.phone": [phone]})
+    decode(c.RegisterWorker, profile, page.lang, only={"profile.pseudonym", "profile.phone"})
+    if not pseudonym:
+        profile.errors["profile.pseudonym"] = field_message("required", page.lang)
+    if len(form.all("new_pseudonym")) + len(form.all("worker_ids")) >= 50:
+        profile.errors["profile.pseudonym"] = error_message("too_many", page.lang)
+    for name, message in profile.errors.items():
+        form.errors["add_" + name.split(".")[1]] = message
+    if profile.errors:
+        return
+    form.set("new_pseudonym", [*form.all("new_pseudonym"), pseudonym])
+    form.set("new_phone", [*form.all("new_phone"), phone])
+    form.set("add_pseudonym", None)
+    form.set("add_phone", None)
+
+
+def _remove_worker(form: Form, index: str) -> None:
+    names, phones = form.all("new_pseudonym"), form.all("new_phone")
+    phones += [""] * (len(names) - len(phones))
+    if index.isdigit() and int(index) < len(names):
+        del names[int(index)], phones[int(index)]
+    form.set("new_pseudonym", names)
+    form.set("new_phone", phones[:len(names)])
+    # Consents were given per person: keys of new workers after her move down by one.
+    for field in ("consent_contact", "consent_research"):
+        form.set(field, [k for k in form.all(field) if not k.startswith("new:")])
+
+
+def _keys(form: Form) -> list[str]:
+    return [*form.all("worker_ids"), *(f"new:{i}" for i in range(len(form.all("new_pseudonym"))))]
+
+
+def _check(page: Page, form: Form, step: int, people: list[Member]) -> bool:
+    """Check one step's fields; their messages go on the form. True when the step is fine."""
+    before = set(form.errors)
+    taxonomy = page.organize.taxonomy
+    if step == 1:
+        known = {str(m.id) for m in people if m.current}
+        chosen = form.all("worker_ids")
+        if any(w not in known for w in chosen):
+            form.errors["workers"] = field_message("unknown_choice", page.lang)
+        elif not chosen and not form.all("new_pseudonym"):
+            form.errors["workers"] = page._(CHOOSE_WORKER)
+        elif len(chosen) + len(form.all("new_pseudonym")) > 50:
+            form.errors["workers"] = error_message("too_many", page.lang)
+    elif step == 2:
+        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[2])
+        if form.get("category") and not taxonomy.has("categories", form.get("category")):
+            form.errors["category"] = field_message("unknown_choice", page.lang)
+    elif step == 3:
+        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[3])
+        for name, vocabulary in (("stage", "stages"), ("sector", "sectors")):
+            if form.get(name) and not taxonomy.has(vocabulary, form.get(name)):
+                form.errors[name] = field_message("unknown_choice", page.lang)
+    elif step == 4:
+        keys = set(_keys(form))
+        for name in SHOWN[4]:
+            if any(k not in keys for k in form.all(name)):
+                form.errors[name] = field_message("unknown_choice", page.lang)
+    return set(form.errors) == before
+
+
+async def _record(page: Page, collective_id: UUID, form: Form, people: list[Member]) -> Any:
+    """Register the new workers, record their consents and raise the grievance: every id
+    derived from the form's command_id, so a second submit replays the first."""
+    try:
+        command_id = UUID(form.get("command_id"))
+        started = date.fromisoformat(form.get("started"))
+    except ValueError:
+        form.message = error_message("csrf", page.lang)
+        return None
+    phones = form.all("new_phone")
+    registers = []
+    for i, pseudonym in enumerate(form.all("new_pseudonym")):
+        phone = phones[i].strip() if i < len(phones) and phones[i].strip() else None
+        registers.append(c.RegisterWorker(
+            command_id=uuid5(command_id, f"worker:{i}"),
+            profile=c.Profile(pseudonym=pseudonym.strip(), phone=phone),
+            collective_id=collective_id, joined_on=started))
+    existing = [UUID(w) for w in form.all("worker_ids")]
+    by_key: dict[str, UUID] = {str(w): w for w in existing}
+    by_key.update({f"new:{i}": new_id(r.command_id, "worker") for i, r in enumerate(registers)})
+    command = decode(c.RaiseGrievance, form, page.lang,
+                     fixed={"collective_id": collective_id, "worker_ids": tuple(by_key.values())})
+    if command is None:
+        return None
+    given = {m.id: m.consents for m in people}
+    consents = [
+        c.GiveConsent(command_id=uuid5(command_id, f"consent:{key}:{purpose}"),
+                      worker_id=by_key[key], purpose=purpose)
+        for purpose in ("contact", "research")
+        for key in form.all(f"consent_{purpose}")
+        if key in by_key and purpose not in given.get(by_key[key], ())
+    ]
+
+    def run() -> Any:
+        for each in (*registers, *consents):
+            page.organize.execute(each)
+        return page.organize.execute(command)
+
+    try:
+        return await page.call(run)
+    except CommandError as e:
+        refusal(form, e, page.lang, fields=FLOW)
+        return None
+
+
+async def _flow(page: Page, collective: Any, form: Form, step: int,
+                people: list[Member] | None = None, *, status: int = 200) -> Response:
+    people = people if people is not None else await members(page, collective.id)
+    names = {str(m.id): m.pseudonym for m in people}
+    consents = {str(m.id): m.consents for m in people}
+    chosen = [{"key": w, "name": names.get(w, ERASED), "given": consents.get(w, frozenset())}
+              for w in form.all("worker_ids")]
+    chosen += [{"key": f"new:{i}", "name": p, "given": frozenset()}
+               for i, p in enumerate(form.all("new_pseudonym"))]
+    shown = set(SHOWN[step])
+    context = dict(
+        collective=collective, form=form, step=step, steps=STEPS,
+        hidden=form.hidden(*(n for n in FLOW if n not in shown and n != "command_id")),
+        people=[m for m in people if m.current], chosen=chosen,
+        new_workers=list(enumerate(form.all("new_pseudonym"))),
+        groups=_category_groups(page) if step == 2 else [],
+        organisations=await organisations(page) if step == 3 else [],
+        places=collective.places, action=f"/c/{collective.id}/grievances/new",
+        **nav(collective.id, "grievances"))
+    template = "pages/_record_form.html" if page.htmx else "pages/record.html"
+    return page.html(template, status=status, **context)
+
+
+# -- the grievance page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    command: type[c.Command]
+    icon: str
+    text: str
+    when: tuple[str, ...]  # the statuses it applies in
+
+
+OPEN, RESOLVED, WITHDRAWN = "open", "resolved", "withdrawn"
+ACTIONS: dict[str, Action] = {
+    "join": Action(c.JoinGrievance, "plus", N_("Join"), (OPEN,)),
+    "evidence": Action(c.NoteEvidence, "note", N_("Note evidence"), (OPEN,)),
+    "refer": Action(c.ReferGrievance, "refer", N_("Refer"), (OPEN,)),
+    "escalate": Action(c.EscalateGrievance, "escalate", N_("Escalate"), (OPEN,)),
+    "negotiation": Action(c.RecordNegotiation, "handshake", N_("Record a negotiation"), (OPEN,)),
+    "outcome": Action(c.RecordOutcome, "flag", N_("Record the outcome"), (OPEN,)),
+    "retaliation": Action(c.ReportRetaliation, "alert", N_("Report retaliation"),
+                          (OPEN, RESOLVED, WITHDRAWN)),
+    "withdraw": Action(c.WithdrawGrievance, "withdraw", N_("Withdraw"), (OPEN,)),
+    "reopen": Action(c.ReopenGrievance, "reopen", N_("Reopen"), (RESOLVED, WITHDRAWN)),
+}
+DATE_FIELDS = ("on", "held_on")
+
+
+def _read(organize: Any, agg: Grievance) -> tuple[Any, list[dict[str, Any]]]:
+    """The grievance with its texts opened, and its events in order."""
+    view = grievance_view(organize, agg)
+    key = organize.keys.get(agg.id)
+
+    def text(sealed: bytes | None) -> str | None:
+        if sealed is None:
+            return None
+        plain = organize.sealer.open_with(key, agg.id, sealed)
+        return ERASED if plain is None else plain.decode()
+
+    timeline = []
+    for e in organize.repository.event_store.get(agg.id):
+        name = type(e).__name__
+        item: dict[str, Any] = {"name": name, "version": e.originator_version,
+                                "day": event_day(e), "text": None, "workers": (),
+                                "org": None, "code": None, "money": None}
+        if name == "Raised":
+            item.update(day=e.occurred_on, workers=tuple(e.worker_ids),
+                        code=("categories", e.category), text=text(e.sealed_description))
+        elif name == "Joined":
+            item["workers"] = tuple(e.worker_ids)
+        elif name == "EvidenceNoted":
+            item["text"] = text(e.sealed_note)
+        elif name == "Referred":
+            item.update(org=e.organisation_id, workers=tuple(e.worker_ids))
+        elif name == "Escalated":
+            item["code"] = ("escalation_targets", e.target)
+        elif name == "NegotiationRecorded":
+            item.update(org=e.with_organisation_id, text=text(e.sealed_notes))
+        elif name == "OutcomeRecorded":
+            item["code"] = ("outcomes", e.outcome)
+            if e.amount is not None:
+                item["money"] = (e.amount, e.currency)
+        elif name == "RetaliationReported":
+            item["text"] = text(e.sealed_details)
+        timeline.append(item)
+    return view, timeline
+
+
+async def _grievance(page: Page, collective_id: UUID, grievance_id: UUID) -> Grievance:
+    agg = await page.load(Grievance, grievance_id, "grievance_id")
+    if agg.collective_id != collective_id:
+        raise NotFound("No grievance with this id in this collective.", code="not_found")
+    return agg
+
+
+async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
+                         posted: dict[str, Form] | None = None, open_key: str | None = None,
+                         status: int = 200, changes: list | None = None,
+                         since: int | None = None, notice: str | None = None) -> Response:
+    collective = await page.collective(collective_id)
+    agg = await _grievance(page, collective_id, grievance_id)
+    view, timeline = await page.call(_read, page.organize, agg)
+    people = await members(page, collective_id)
+    orgs = await organisations(page)
+    org_names = {o.id: o.name for o in orgs}
+    everyone = {w for item in timeline for w in item["workers"]} | set(view.worker_ids)
+    names = {m.id: m.pseudonym for m in people}
+    missing = [w for w in everyone if w not in names]
+    if missing:
+        names.update(await page.pseudonyms(missing))
+    consents = {m.id: m.consents for m in people}
+    referral = []  # organisations some party agreed to be referred to, and who
+    for org in orgs:
+        agreed = [w for w in view.worker_ids if f"referral:{org.id}" in consents.get(w, ())]
+        if agreed:
+            referral.append({"org": org, "names": [names.get(w, ERASED) for w in agreed]})
+    forms = {}
+    for key, spec in ACTIONS.items():
+        if view.status in spec.when:
+            forms[key] = ((posted or {}).get(key) or Form.blank(
+                on=today().isoformat(), held_on=today().isoformat())).keyed(key)
+    try:
+        group = page.organize.taxonomy.category_group(view.category)
+    except KeyError:
+        group = "unknown"
+    return page.html(
+        "pages/grievance.html", status=status, collective=collective, g=view, timeline=timeline,
+        group=group, event_words=EVENT_WORDS,
+        names=names, org_names=org_names, organisations=orgs, forms=forms, actions=ACTIONS,
+        open_key=open_key, referral=referral, changes=changes, since=since,
+        joinable=[m for m in people if m.current and m.id not in view.worker_ids],
+        parties=[(w, names.get(w, ERASED)) for w in view.worker_ids],
+        needs_amount=[code for code in page.organize.taxonomy.codes("outcomes")
+                      if page.organize.taxonomy.outcome_needs_amount(code)],
+        version=agg.version, notice=notice, **nav(collective_id, "grievances"))
+
+
+@get("/{collective_id:uuid}/grievances/{grievance_id:uuid}", name="pages:grievance")
+async def grievance(collective_id: FromPath[UUID], grievance_id: FromPath[UUID],
+                    page: NamedDependency[Page]) -> Response:
+    await page.settle(GRIEVANCE_VIEWS)
+    return await grievance_page(page, collective_id, grievance_id)
+
+
+@post("/{collective_id:uuid}/grievances/{grievance_id:uuid}/{action:str}",
+      name="pages:grievance-action", status_code=200)
+async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath[UUID],
+                           action: FromPath[str], page: NamedDependency[Page]) -> Response:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise NotFound("No such action.", code="not_found")
+    agg = await _grievance(page, collective_id, grievance_id)
+    form = await read_form(page.request)
+    fixed: dict[str, Any] = {"grievance_id": grievance_id}
+    if action == "refer":
+        organisation = form.get("organisation_id")
+        people = await members(page, collective_id)
+        consents = {m.id: m.consents for m in people}
+        agreed = tuple(w for w in agg.worker_ids
+                       if f"referral:{organisation}" in consents.get(w, ()))
+        if organisation and not agreed:
+            form.errors["organisation_id"] = error_message("no_consent", page.lang)
+        fixed["worker_ids"] = agreed
+    command = decode(spec.command, form, page.lang, fixed=fixed) if form.ok else None
+    if command is not None:
+        try:
+            result = await execute(page.organize, command, form, page.lang)
+        except CommandError as e:  # stale: someone changed the grievance meanwhile
+            return await stale(page, collective_id, grievance_id, action, form, e)
+        if result is not None:
+            return page.go(f"/c/{collective_id}/grievances/{grievance_id}", result)
+    return await grievance_page(page, collective_id, grievance_id, posted={action: form},
+                                open_key=action, status=422)
+
+
+async def stale(page: Page, collective_id: UUID, grievance_id: UUID, action: str, form: Form,
+                _error: CommandError) -> Response:
+    """Her form was made from an older version: show what changed since, keep what she
+    typed, and let her send it again against the version she now sees."""
+    try:
+        version = int(form.get("expected_version"))
+    except ValueError:
+        version = 0
+    changes = await changes_since(page, grievance_id, version)
+    form.set("expected_version", None)  # the page puts the current version in
+    return await grievance_page(page, collective_id, grievance_id, posted={action: form},
+                                open_key=action, status=409, changes=changes, since=version,
+                                notice=stale_notice(page))
+
+
+ROUTES = [grievance_list, record_start, record_step, grievance, grievance_action]

@@ -1,0 +1,84 @@
+"""The collective's home: how strong it is (the eight indicators, each with its level, its
+reasons, its trend and a sparkline drawn on the server, and the collective's own view beside
+it), the meetings coming up, the live campaigns and the latest grievances."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from organize.projections.indicators.view import collective_indicators
+from organize.projections.reads import Scope, tables
+from organize.projections.views.campaign_board import list_campaigns
+from organize.projections.views.grievance_register import list_grievances
+from organize.projections.views.meeting_log import list_meetings
+from web.i18n import dimension_label, level_label, trend_label
+from web.pages.common import Page, nav, today
+from web.pages.svg import sparkline
+
+HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators")
+RECENT = 6
+REASONS = 3
+
+
+async def collectives_in_scope(conn: asyncpg.Connection, scope: Scope) -> list[dict[str, Any]]:
+    t = await tables(conn, "indicators")
+    rows = await conn.fetch(f"SELECT id, name, federation FROM {t.collectives} ORDER BY name, id")
+    return [dict(r) for r in rows if scope.allows(r["id"], r["federation"])]
+
+
+@get("/", name="pages:collectives")
+async def collectives(page: NamedDependency[Page]) -> Response:
+    """Which collective: straight to it when the account has one."""
+    found = await page.read(collectives_in_scope, page.scope)
+    if len(found) == 1:
+        return Response("", status_code=303, headers={"Location": f"/c/{found[0]['id']}"})
+    return page.html("pages/collectives.html", collectives=found, show_nav=False)
+
+
+def indicator_rows(found: Any, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for d in found.dimensions if found is not None else []:
+        trend = trend_label(d.trend.word, lang)
+        rows.append({
+            "dimension": d.dimension,
+            "title": dimension_label(d.dimension, lang, d.title),
+            "level": d.level,
+            "word": level_label(d.dimension, d.level, lang),
+            "risk": d.risk,
+            "trend": trend,
+            "trend_word": d.trend.word,
+            "reasons": [r.text for r in d.reasons[:REASONS]],
+            "spark": sparkline([w.level for w in d.sparkline], label=trend, risk=d.risk),
+            "self_word": (level_label(d.dimension, d.self_level, lang)
+                          if d.self_level is not None else None),
+            "differs": d.divergence is not None and abs(d.divergence) >= 2,
+        })
+    return rows
+
+
+@get("/{collective_id:uuid}", name="pages:home")
+async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    await page.settle(HOME_VIEWS)
+    found = await page.read(collective_indicators, page.scope, collective_id, rubric=page.rubric)
+    upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
+                               status="scheduled", period_from=today(), limit=20)
+    campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active")
+                 if collective_id in c.collective_ids]
+    grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
+                                 limit=RECENT)
+    return page.html(
+        "pages/home.html", collective=collective, cid=collective_id,
+        indicators=indicator_rows(found, page.lang), assessment=found.self_assessment if found else None,
+        indicators_updating=found is None or found.updating,
+        meetings=list(reversed(upcoming))[:4], campaigns=campaigns[:4], grievances=grievances,
+        **nav(collective_id, "home"))
+
+
+ROUTES = [collectives, home]

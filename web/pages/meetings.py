@@ -1,0 +1,149 @@
+"""Meetings: plan one; then, on the day, take attendance by tapping the list of the
+collective's workers, mark who led and who spoke, and write the decisions a line each.
+
+Who led and who spoke were there: ticking "led" or "spoke" counts her as present too, so a
+leader never meets the "must also be marked as present" refusal for a missed tap.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+from uuid import UUID
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from organize import commands as c
+from organize.domain import Meeting
+from organize.errors import CommandError, NotFound
+from organize.projections.views.meeting_log import list_meetings
+from web.i18n import LOCALE_NAMES, LOCALES
+from web.pages.common import Page, changes_since, nav, stale_notice, today
+from web.pages.forms import Form, decode, execute, read_form
+from web.pages.grievances import members
+
+MEETING_VIEWS = ("meeting_log",)
+PAST = 20
+
+
+def _local(value: datetime) -> str:
+    """A datetime for ``<input type="datetime-local">`` (UTC, to the minute)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def _languages(collective: Any) -> list[tuple[str, str]]:
+    codes = list(dict.fromkeys([*collective.languages, *LOCALES]))
+    return [(code, LOCALE_NAMES.get(code, code)) for code in codes]
+
+
+@get("/{collective_id:uuid}/meetings", name="pages:meetings")
+async def meeting_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    await page.settle(MEETING_VIEWS)
+    upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
+                               status="scheduled", limit=50)
+    recent = await page.read(list_meetings, page.scope, collective_id=collective_id, limit=PAST + 50)
+    past = [mt for mt in recent if mt.status != "scheduled"][:PAST]
+    return page.html("pages/meetings.html", collective=collective, upcoming=list(reversed(upcoming)),
+                     past=past, **nav(collective_id, "meetings"))
+
+
+def _plan_page(page: Page, collective: Any, form: Form, status: int = 200) -> Response:
+    return page.html("pages/meeting_new.html", status=status, collective=collective, form=form,
+                     languages=_languages(collective), **nav(collective.id, "meetings"))
+
+
+@get("/{collective_id:uuid}/meetings/new", name="pages:meeting-new")
+async def plan(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    when = datetime.combine(today(), time(10, 0), tzinfo=UTC)
+    form = Form.blank(kind="assembly", scheduled_for=_local(when),
+                      language=collective.languages[0] if collective.languages else page.lang)
+    return _plan_page(page, collective, form)
+
+
+@post("/{collective_id:uuid}/meetings/new", name="pages:meeting-plan", status_code=200)
+async def plan_post(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    collective = await page.collective(collective_id)
+    form = await read_form(page.request)
+    command = decode(c.ScheduleMeeting, form, page.lang, fixed={"collective_ids": (collective_id,)})
+    if command is not None:
+        result = await execute(page.organize, command, form, page.lang)
+        if result is not None:
+            return page.go(f"/c/{collective_id}/meetings/{result.id}", result)
+    return _plan_page(page, collective, form, status=422)
+
+
+async def _meeting(page: Page, collective_id: UUID, meeting_id: UUID) -> Meeting:
+    agg = await page.load(Meeting, meeting_id, "meeting_id")
+    if collective_id not in agg.collective_ids:
+        raise NotFound("No meeting with this id in this collective.", code="not_found")
+    return agg
+
+
+async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
+                       posted: dict[str, Form] | None = None, status: int = 200,
+                       changes: list | None = None, notice: str | None = None) -> Response:
+    collective = await page.collective(collective_id)
+    agg = await _meeting(page, collective_id, meeting_id)
+    people = [m for m in await members(page, collective_id) if m.current]
+    names = {m.id: m.pseudonym for m in people}
+    involved = [*agg.attendee_ids, *agg.facilitator_ids, *agg.speaker_ids]
+    missing = [w for w in involved if w not in names]
+    if missing:
+        names.update(await page.pseudonyms(missing))
+    posted = posted or {}
+    held = posted.get("held") or Form.blank(held_at=_local(agg.scheduled_for), language=agg.language)
+    cancel = (posted.get("cancel") or Form.blank()).keyed("cancel")
+    return page.html(
+        "pages/meeting.html", status=status, collective=collective, mt=agg, people=people,
+        names=names, held=held, cancel=cancel, languages=_languages(collective),
+        version=agg.version, changes=changes, notice=notice, **nav(collective_id, "meetings"))
+
+
+@get("/{collective_id:uuid}/meetings/{meeting_id:uuid}", name="pages:meeting")
+async def meeting(collective_id: FromPath[UUID], meeting_id: FromPath[UUID],
+                  page: NamedDependency[Page]) -> Response:
+    await page.settle(MEETING_VIEWS)
+    return await meeting_page(page, collective_id, meeting_id)
+
+
+COMMANDS = {"held": c.RecordMeetingHeld, "cancel": c.CancelMeeting}
+
+
+@post("/{collective_id:uuid}/meetings/{meeting_id:uuid}/{action:str}",
+      name="pages:meeting-action", status_code=200)
+async def meeting_action(collective_id: FromPath[UUID], meeting_id: FromPath[UUID],
+                         action: FromPath[str], page: NamedDependency[Page]) -> Response:
+    command_type = COMMANDS.get(action)
+    if command_type is None:
+        raise NotFound("No such action.", code="not_found")
+    await _meeting(page, collective_id, meeting_id)
+    form = await read_form(page.request)
+    if action == "held":
+        # Who led or spoke was there.
+        present = [*form.all("attendee_ids"), *form.all("facilitator_ids"), *form.all("speaker_ids")]
+        form.set("attendee_ids", list(dict.fromkeys(present)))
+    command = decode(command_type, form, page.lang, fixed={"meeting_id": meeting_id},
+                     lines=("decisions",))
+    if command is not None:
+        try:
+            result = await execute(page.organize, command, form, page.lang,
+                                   fields=("attendee_ids", "facilitator_ids", "speaker_ids"))
+        except CommandError:  # stale
+            try:
+                version = int(form.get("expected_version"))
+            except ValueError:
+                version = 0
+            changes = await changes_since(page, meeting_id, version)
+            form.set("expected_version", None)
+            return await meeting_page(page, collective_id, meeting_id, posted={action: form},
+                                      status=409, changes=changes, notice=stale_notice(page))
+        if result is not None:
+            return page.go(f"/c/{collective_id}/meetings/{meeting_id}", result)
+    return await meeting_page(page, collective_id, meeting_id, posted={action: form}, status=422)
+
+
+ROUTES = [meeting_list, plan, plan_post, meeting, meeting_action]
