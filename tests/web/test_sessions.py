@@ -238,7 +238,9 @@ async def test_failed_logins_are_throttled_per_username(client, accounts, world,
     assert 0 < int(r.headers["retry-after"]) <= 15 * 60
     assert username not in r.text and not header_problems(r)
     page = await form_login(client, username, password)
-    assert page.status_code == 429 and "Too many failed logins" in page.text
+    from web.i18n.messages import error_message
+
+    assert page.status_code == 429 and error_message("throttled", "en") in page.text
     # The table keeps neither the username nor the address in clear.
     with accounts.datastore.transaction(commit=False) as curs:
         curs.execute("SELECT key_hash FROM organize_login_failures")
@@ -359,3 +361,18 @@ async def test_passwords_usernames_and_tokens_never_reach_the_logs(client, accou
         json.loads(line)
         for secret in (password, password[::-1], username, token, session):
             assert secret not in line, "a secret reached a log line"
+
+
+async def test_the_login_page_speaks_the_readers_language(client):
+    """The first page a leader sees, and its refusal, in Nepali."""
+    from web.i18n.messages import error_message
+
+    page = await client.get("/login", headers={"Accept-Language": "ne"})
+    assert page.status_code == 200 and 'lang="ne"' in page.text
+    token = page.cookies.get("organize_login") or client.cookies.get("organize_login")
+    bad = await client.post("/login", data={"username": "nobody-here", "password": "wrong-password",
+                                            "csrf_token": token},
+                            headers={"Accept-Language": "ne"})
+    assert bad.status_code == 401
+    assert error_message("login_failed", "ne") in bad.text
+    assert error_message("login_failed", "ne") != error_message("login_failed", "en")

@@ -29,6 +29,9 @@ from web.auth import pages
 from web.auth.access import ACCESS, ACCOUNT, PUBLIC, RESEARCH
 from web.auth.errors import CSRF_MESSAGE, Forbidden
 from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, session_cookie
+from web.i18n.locales import locale_from_request
+from web.i18n.messages import error_message
+from web.i18n.templating import render as render_page
 
 # Where a form login leads: the leaders' pages (the collectives in scope, or straight to the
 # only one).
@@ -75,13 +78,18 @@ def _error(status: int, error: str, message: str, headers: dict[str, str] | None
                     status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
-def _login_form(request: Request, *, status_code: int = 200, message: str | None = None,
+def _login_form(request: Request, *, status_code: int = 200, error_code: str | None = None,
                 headers: dict[str, str] | None = None) -> Response:
+    """The login page, in the reader's language (the first page a leader sees). A refused
+    login does not echo the username back: on a shared phone the next person would see it."""
     token = secrets.token_urlsafe(32)
     cookie = Cookie(key=LOGIN_COOKIE, value=token, path="/login", httponly=True,
                     samesite="strict", secure=_secure(request), max_age=3600)
-    return pages.page("login.html", status_code=status_code, headers=headers, cookies=[cookie],
-                      title="Log in", csrf_token=token, message=message)
+    lang = locale_from_request(request)
+    html = render_page("login.html", lang, csrf_token=token,
+                       form_error=error_message(error_code, lang) if error_code else None)
+    return Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers,
+                    cookies=[cookie])
 
 
 @get("/login", opt={ACCESS: PUBLIC}, include_in_schema=False)
@@ -114,11 +122,12 @@ async def login(request: Request, accounts: Accounts) -> Response:
         headers = {"Retry-After": str(e.retry_after)}
         if as_json:
             return _error(429, "too_many_attempts", message, headers)
-        return _login_form(request, status_code=429, message=message, headers=headers)
+        return _login_form(request, status_code=429, error_code="throttled",
+                           headers=headers)
     except LoginRefused:
         if as_json:
             return _error(401, "login_failed", LOGIN_REFUSED)
-        return _login_form(request, status_code=401, message=LOGIN_REFUSED)
+        return _login_form(request, status_code=401, error_code="login_failed")
     # A new session id at every login; the one the browser held (if any) ends.
     old = request.cookies.get(SESSION_COOKIE)
     if old:
