@@ -9,7 +9,6 @@ one role's session never leaks into another's request.
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -23,6 +22,7 @@ from organize import commands as c
 from organize.accounts import AccountService
 from organize.application import new_id
 from tests.integration import helpers as h
+from tests.support import settle_views
 from web.app import create_app
 
 ROLES = ("anonymous", "leader_a", "leader_b", "organiser", "researcher", "admin")
@@ -103,22 +103,6 @@ def _side(app, name: str, federation: str, place: str) -> Side:
                 spell=new_id(spell_cmd.command_id, "spell"), grievance=grievance,
                 campaign=campaign, demand=new_id(launch.command_id, "demand:0"), meeting=meeting,
                 assessment=assessment)
-
-
-def settle_views(runtime, timeout: float = 30.0) -> None:
-    """Bring every view up to the end of the log (another runner may be following it)."""
-    head = runtime.app.recorder.max_notification_id() or 0
-    runner = runtime.runner()
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            runner.catch_up()
-        except Exception:  # another runner got there first: look again
-            time.sleep(0.05)
-        if min(runner.positions().values()) >= head:
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError("the views did not catch up")
 
 
 @pytest.fixture(scope="session")

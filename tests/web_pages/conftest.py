@@ -26,6 +26,7 @@ from litestar.testing import AsyncTestClient
 from organize import commands as c
 from organize.accounts import AccountService
 from organize.application import new_id
+from tests.support import settle_views
 from web.app import create_app
 
 TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -205,21 +206,6 @@ class World:
     other: Leader  # a leader of theirs only
 
 
-def settle(runtime, timeout: float = 60.0) -> None:
-    head = runtime.app.recorder.max_notification_id() or 0
-    runner = runtime.runner()
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            runner.catch_up()
-        except Exception:  # another runner got there first: look again
-            time.sleep(0.05)
-        if min(runner.positions().values()) >= head:
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError("the views did not catch up")
-
-
 @pytest.fixture(scope="session")
 def page_accounts(runtime) -> AccountService:
     return AccountService(runtime.app, session_idle=timedelta(minutes=20), hasher=TEST_HASHER)
@@ -231,7 +217,7 @@ def world(app, runtime, page_accounts) -> World:
     started = time.monotonic()
     ours, theirs = build_ours(app, tag), build_theirs(app, tag)
     built = time.monotonic()
-    settle(runtime)
+    settle_views(runtime)
     print(f"\n[web_pages] data built in {built - started:.1f}s, views caught up in "
           f"{time.monotonic() - built:.1f}s")
 

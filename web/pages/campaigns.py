@@ -17,7 +17,7 @@ from organize.domain import Campaign
 from organize.errors import CommandError, NotFound
 from organize.projections.views.campaign_board import list_campaigns
 from organize.reading import campaign_view
-from web.pages.common import Page, changes_since, nav, stale_notice, today
+from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
 
@@ -125,12 +125,7 @@ async def campaign_action(collective_id: FromPath[UUID], campaign_id: FromPath[U
         try:
             result = await execute(page.organize, command, form, page.lang)
         except CommandError:  # stale
-            try:
-                version = int(form.get("expected_version"))
-            except ValueError:
-                version = 0
-            changes = await changes_since(page, campaign_id, version)
-            form.set("expected_version", None)
+            changes, _ = await stale_edit(page, campaign_id, form)
             return await campaign_page(page, collective_id, campaign_id, posted={action: form},
                                        status=409, changes=changes, notice=stale_notice(page))
         if result is not None:

@@ -277,5 +277,17 @@ async def changes_since(page: Page, aggregate_id: UUID, version: int) -> list[Ch
             for e in events]
 
 
+async def stale_edit(page: Page, aggregate_id: UUID, form: Any) -> tuple[list[Change], int]:
+    """Her form was made from an older version: what changed since (in her language), and
+    that version. The form is readied to go again against the version the page now shows."""
+    try:
+        version = int(form.get("expected_version"))
+    except (TypeError, ValueError):  # missing or garbled: show everything
+        version = 0
+    changes = await changes_since(page, aggregate_id, version)
+    form.set("expected_version", None)  # the page puts the current version in
+    return changes, version
+
+
 def stale_notice(page: Page) -> str:
     return page._("Someone else changed this while you were working on it. Here is what changed:")

@@ -36,9 +36,9 @@ from web.i18n.messages import N_
 from web.pages.common import (
     EVENT_WORDS,
     Page,
-    changes_since,
     event_day,
     nav,
+    stale_edit,
     stale_notice,
     today,
 )
@@ -451,12 +451,7 @@ async def stale(page: Page, collective_id: UUID, grievance_id: UUID, action: str
                 _error: CommandError) -> Response:
     """Her form was made from an older version: show what changed since, keep what she
     typed, and let her send it again against the version she now sees."""
-    try:
-        version = int(form.get("expected_version"))
-    except ValueError:
-        version = 0
-    changes = await changes_since(page, grievance_id, version)
-    form.set("expected_version", None)  # the page puts the current version in
+    changes, version = await stale_edit(page, grievance_id, form)
     return await grievance_page(page, collective_id, grievance_id, posted={action: form},
                                 open_key=action, status=409, changes=changes, since=version,
                                 notice=stale_notice(page))

@@ -20,7 +20,7 @@ from organize.domain import Meeting
 from organize.errors import CommandError, NotFound
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import LOCALE_NAMES, LOCALES
-from web.pages.common import Page, changes_since, nav, stale_notice, today
+from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members
 
@@ -133,12 +133,7 @@ async def meeting_action(collective_id: FromPath[UUID], meeting_id: FromPath[UUI
             result = await execute(page.organize, command, form, page.lang,
                                    fields=("attendee_ids", "facilitator_ids", "speaker_ids"))
         except CommandError:  # stale
-            try:
-                version = int(form.get("expected_version"))
-            except ValueError:
-                version = 0
-            changes = await changes_since(page, meeting_id, version)
-            form.set("expected_version", None)
+            changes, _ = await stale_edit(page, meeting_id, form)
             return await meeting_page(page, collective_id, meeting_id, posted={action: form},
                                       status=409, changes=changes, notice=stale_notice(page))
         if result is not None:

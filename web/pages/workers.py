@@ -21,7 +21,7 @@ from organize.reading import ERASED, worker_view
 from web.i18n import format_date, taxonomy_label
 from web.i18n.locales import text_direction
 from web.i18n.messages import N_
-from web.pages.common import Page, changes_since, nav, stale_notice, today
+from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import organisations
 from web.pages.svg import Bar, timeline
@@ -175,12 +175,7 @@ async def worker_action(collective_id: FromPath[UUID], worker_id: FromPath[UUID]
 
 async def _stale(page: Page, collective_id: UUID, worker_id: UUID, action: str,
                  form: Form) -> Response:
-    try:
-        version = int(form.get("expected_version"))
-    except ValueError:
-        version = 0
-    changes = await changes_since(page, worker_id, version)
-    form.set("expected_version", None)
+    changes, _ = await stale_edit(page, worker_id, form)
     return await worker_page(page, collective_id, worker_id, posted={action: form}, status=409,
                              changes=changes, notice=stale_notice(page))
 
