@@ -1,0 +1,1 @@
+"""Anonymised exports for researchers: counts only, under disclosure control."""

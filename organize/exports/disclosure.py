@@ -1,0 +1,294 @@
+"""Disclosure control for the grievance-count tables handed to researchers.
+
+Why this room exists: researchers may learn *trends*, never anyone's story. The
+women counted in these tables can face counter-charges or deportation if a
+published number lets someone single them out. A count of 2 in
+"domestic work x Region North x 2024-Q1 x confiscated passport" can name a
+person to an employer who knows who complained. So before any table leaves the
+building, every small count is hidden, and enough other counts are hidden with
+it that the small ones cannot be worked back out from the totals.
+
+What is published for a two-dimensional table (rows x columns):
+
+* every interior cell, or ``None`` where suppressed;
+* the row totals, column totals and grand total, computed from the FULL table
+  (so they are true totals, not sums of what is left visible), or ``None``
+  where suppressed.
+
+Rules, in order:
+
+1. Primary suppression. Every nonzero count below ``k`` is suppressed, interior
+   cells and margins (row totals, column totals, grand total) alike.
+   Zero cells are published as 0: a zero describes nobody, so it cannot single
+   anyone out, and treating zeros as structural keeps the table useful. The
+   residual risk (learning that a whole group reported nothing) is accepted.
+   Zeros are also never used as complementary cells (hiding a known 0 protects
+   nothing, because the attacker's lower bound is 0 anyway).
+2. Complementary suppression. The table is treated with its margins as an
+   augmented (rows + 1) x (columns + 1) table in which the margin row/column is
+   just one more line. The suppressed entries form a bipartite graph between
+   lines (rows incl. the total row) and columns (incl. the total column). An
+   entry is solvable exactly from the published numbers precisely when its edge
+   is not on a cycle of that graph (a bridge); an entry on a cycle can be moved
+   by +t/-t around the cycle without changing any published number, and since
+   every suppressed entry is at least 1 the move stays non-negative, so an
+   attacker's feasible range has width >= 1 even for integer solutions.
+   So we repeat until stable:
+
+   a. every line holding exactly one suppressed entry gets another one: the
+      smallest published nonzero entry on that line (ties: interior before
+      margin, then by label order);
+   b. for the first suppressed entry that is still a bridge, suppress the
+      cheapest path of published nonzero entries that closes a cycle through
+      it (cost = sum of the counts hidden, then number of entries, then label
+      order), found with Dijkstra.
+
+   This always terminates: hiding every nonzero entry puts each entry on a
+   4-cycle through the grand total, so a closing path always exists.
+
+The result never carries the true value of a suppressed entry, so it can be
+written into an export manifest as it is.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["MIN_K", "DEFAULT_K", "Suppression", "SuppressionResult", "suppress"]
+
+# The floor is a policy decision (issue 5): below 5 a count is small enough to
+# point at an individual in the communities we work with.
+MIN_K = 5
+DEFAULT_K = 10
+
+CELL = "cell"
+ROW_TOTAL = "row_total"
+COLUMN_TOTAL = "column_total"
+GRAND_TOTAL = "grand_total"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One hidden entry. Deliberately holds no value, only where and why."""
+
+    kind: str  # cell | row_total | column_total | grand_total
+    key: tuple[str, ...]  # (row, column) | (row,) | (column,) | ()
+    phase: str  # primary | complementary
+    reason: str
+
+
+@dataclass(frozen=True)
+class SuppressionResult:
+    k: int
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cells: dict[tuple[str, str], int | None]
+    row_totals: dict[str, int | None]
+    column_totals: dict[str, int | None]
+    grand_total: int | None
+    primary: tuple[Suppression, ...] = field(default_factory=tuple)
+    complementary: tuple[Suppression, ...] = field(default_factory=tuple)
+
+    @property
+    def suppressions(self) -> tuple[Suppression, ...]:
+        return self.primary + self.complementary
+
+    def is_suppressed(self, row: str, column: str) -> bool:
+        return self.cells[(row, column)] is None
+
+    def summary(self) -> str:
+        n_cells = len(self.cells)
+        hidden_cells = sum(1 for v in self.cells.values() if v is None)
+        hidden_margins = (
+            sum(1 for v in self.row_totals.values() if v is None)
+            + sum(1 for v in self.column_totals.values() if v is None)
+            + (1 if self.grand_total is None else 0)
+        )
+        return (
+            f"k={self.k}; {len(self.rows)}x{len(self.columns)} table; "
+            f"{hidden_cells}/{n_cells} cells suppressed "
+            f"({len(self.primary)} primary, {len(self.complementary)} complementary "
+            f"incl. margins); {hidden_margins} margin(s) suppressed"
+        )
+
+
+def _check_k(k: int) -> None:
+    # bool is an int subclass; k=True would silently mean k=1.
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"k must be an integer, got {k!r}")
+    if k < MIN_K:
+        raise ValueError(f"k must be at least {MIN_K} (got {k}): smaller counts can single out a person")
+
+
+def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> SuppressionResult:
+    """Suppress a 2-D count table keyed by (row, column) so no small count is published or recoverable.
+
+    Combinations of row and column labels absent from ``table`` are true zeros.
+    """
+    _check_k(k)
+    for key, value in table.items():
+        if not isinstance(key, tuple) or len(key) != 2:
+            raise ValueError(f"table keys must be (row, column) pairs, got {key!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"counts must be non-negative integers, got {value!r} at {key!r}")
+
+    rows = tuple(sorted({r for r, _ in table}))
+    cols = tuple(sorted({c for _, c in table}))
+    n_r, n_c = len(rows), len(cols)
+    # Augmented table: index n_r is the total row, n_c the total column.
+    val = [[0] * (n_c + 1) for _ in range(n_r + 1)]
+    for (r, c), v in table.items():
+        val[rows.index(r)][cols.index(c)] += v
+    for i in range(n_r):
+        val[i][n_c] = sum(val[i][:n_c])
+    for j in range(n_c + 1):
+        val[n_r][j] = sum(val[i][j] for i in range(n_r))
+
+    def describe(i: int, j: int) -> tuple[str, tuple[str, ...]]:
+        if i < n_r and j < n_c:
+            return CELL, (rows[i], cols[j])
+        if i < n_r:
+            return ROW_TOTAL, (rows[i],)
+        if j < n_c:
+            return COLUMN_TOTAL, (cols[j],)
+        return GRAND_TOTAL, ()
+
+    def order(e: tuple[int, int]) -> tuple[int, int, int]:
+        # Tie-break: interior cells before margins, then label order.
+        i, j = e
+        return (int(i == n_r) + int(j == n_c), i, j)
+
+    suppressed: set[tuple[int, int]] = set()
+    primary: list[Suppression] = []
+    complementary: list[Suppression] = []
+
+    # (1) Primary suppression, margins included.
+    for i in range(n_r + 1):
+        for j in range(n_c + 1):
+            if 0 < val[i][j] < k:
+                suppressed.add((i, j))
+                kind, key = describe(i, j)
+                primary.append(Suppression(kind, key, "primary", f"nonzero count below k={k}"))
+
+    def add_complement(e: tuple[int, int], reason: str) -> None:
+        suppressed.add(e)
+        kind, key = describe(*e)
+        complementary.append(Suppression(kind, key, "complementary", reason))
+
+    # Graph nodes: ("r", i) for lines, ("c", j) for columns; edge (i, j) = entry.
+    def line_entries(node: tuple[str, int]) -> list[tuple[int, int]]:
+        side, idx = node
+        if side == "r":
+            return [(idx, j) for j in range(n_c + 1) if val[idx][j] > 0]
+        return [(i, idx) for i in range(n_r + 1) if val[i][idx] > 0]
+
+    nodes = [("r", i) for i in range(n_r + 1)] + [("c", j) for j in range(n_c + 1)]
+
+    def node_name(node: tuple[str, int]) -> str:
+        side, idx = node
+        if side == "r":
+            return f"row {rows[idx]!r}" if idx < n_r else "the column-totals line"
+        return f"column {cols[idx]!r}" if idx < n_c else "the row-totals column"
+
+    def degree_pass() -> bool:
+        # (2a) No line may hold a single hidden entry: it would equal the
+        # line's total minus the visible entries.
+        changed = False
+        for node in nodes:
+            entries = line_entries(node)
+            hidden = [e for e in entries if e in suppressed]
+            if len(hidden) != 1:
+                continue
+            candidates = sorted(
+                (e for e in entries if e not in suppressed), key=lambda e: (val[e[0]][e[1]], order(e))
+            )
+            if not candidates:  # impossible: a line with one nonzero entry also has a nonzero total
+                raise RuntimeError(f"no complementary candidate on {node_name(node)}")
+            add_complement(candidates[0], f"{node_name(node)} had a single suppressed entry")
+            changed = True
+        return changed
+
+    def neighbours(node: tuple[str, int]) -> list[tuple[tuple[str, int], tuple[int, int]]]:
+        out = []
+        for i, j in line_entries(node):
+            other = ("c", j) if node[0] == "r" else ("r", i)
+            out.append((other, (i, j)))
+        return out
+
+    def connected_without(e: tuple[int, int]) -> bool:
+        start, goal = ("r", e[0]), ("c", e[1])
+        seen, stack = {start}, [start]
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            for other, edge in neighbours(node):
+                if edge != e and edge in suppressed and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        return False
+
+    def cheapest_cycle_path(e: tuple[int, int]) -> list[tuple[int, int]]:
+        # Dijkstra from e's row-node to e's column-node, never using e itself;
+        # hidden entries are free, published ones cost their count.
+        start, goal = ("r", e[0]), ("c", e[1])
+        rank = {n: p for p, n in enumerate(nodes)}
+        best: dict[tuple[str, int], tuple[int, int]] = {start: (0, 0)}
+        back: dict[tuple[str, int], tuple[tuple[str, int], tuple[int, int]]] = {}
+        heap = [(0, 0, rank[start], start)]
+        done: set[tuple[str, int]] = set()
+        while heap:
+            cost, count, _, node = heapq.heappop(heap)
+            if node in done:
+                continue
+            done.add(node)
+            if node == goal:
+                break
+            for other, edge in sorted(neighbours(node), key=lambda t: order(t[1])):
+                if edge == e or other in done:
+                    continue
+                new = edge not in suppressed
+                cand = (cost + (val[edge[0]][edge[1]] if new else 0), count + int(new))
+                if other not in best or cand < best[other]:
+                    best[other] = cand
+                    back[other] = (node, edge)
+                    heapq.heappush(heap, (cand[0], cand[1], rank[other], other))
+        if goal not in done:  # impossible while the grand total is nonzero
+            raise RuntimeError("no complementary path found")
+        path, node = [], goal
+        while node != start:
+            node, edge = back[node]
+            path.append(edge)
+        return [edge for edge in reversed(path) if edge not in suppressed]
+
+    def cycle_pass() -> bool:
+        # (2b) A hidden entry off every cycle is exactly solvable (e.g. two
+        # hidden cells in one row, each alone in its column).
+        for e in sorted(suppressed, key=order):
+            if connected_without(e):
+                continue
+            kind, key = describe(*e)
+            for edge in cheapest_cycle_path(e):
+                add_complement(edge, f"closes a cycle so the {kind} {key!r} cannot be solved from margins")
+            return True
+        return False
+
+    while degree_pass() or cycle_pass():
+        pass
+
+    def pub(i: int, j: int) -> int | None:
+        return None if (i, j) in suppressed else val[i][j]
+
+    return SuppressionResult(
+        k=k,
+        rows=rows,
+        columns=cols,
+        cells={(rows[i], cols[j]): pub(i, j) for i in range(n_r) for j in range(n_c)},
+        row_totals={rows[i]: pub(i, n_c) for i in range(n_r)},
+        column_totals={cols[j]: pub(n_r, j) for j in range(n_c)},
+        grand_total=pub(n_r, n_c),
+        primary=tuple(primary),
+        complementary=tuple(complementary),
+    )
