@@ -18,7 +18,7 @@ from uuid import UUID
 import asyncpg
 from litestar import Response, Router, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ServiceUnavailableException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, PathParameter, QueryParameter
 
 from organize.projections.indicators.rubric import Rubric
@@ -32,88 +32,69 @@ from organize.projections.indicators.view import (
     federation_overview,
 )
 from organize.projections.reads import Scope
-from organize.projections.reads import wait_for as wait_for_views
-from web.api.errors import ERROR_RESPONSES
+from web.api.projection_reads import (
+    NOT_FOUND,
+    UPDATING_HEADER,
+    WaitFor,
+    reading,
+    respond,
+    still_updating,
+)
 
 VIEW = "indicators"
-WAIT_SECONDS = 2.0
-UPDATING_HEADER = "X-Views-Updating"
-
 AsOf = Annotated[date | None, QueryParameter(
     description="Answer as of this date, from the weekly series (default: today).")]
-WaitFor = Annotated[int | None, QueryParameter(
-    ge=1, description="Wait (up to 2 s) until the indicators have applied this notification id.")]
 Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$",
                                            description="The federation's name (URL-encoded)")]
-_NOT_FOUND = {400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404], 503: ERROR_RESPONSES[503]}
-
-
-async def _wait(pool: asyncpg.Pool, notification_id: int | None) -> bool:
-    """True when the indicators are still updating (the wait timed out)."""
-    if not notification_id:
-        return False
-    return not await wait_for_views(pool, [VIEW], notification_id, timeout=WAIT_SECONDS)
-
-
-def _respond(content: Any, updating: bool) -> Response:
-    # A self-assessment's narrative is the collective's own words: never cached.
-    headers = {"Cache-Control": "no-store"}
-    if updating:
-        headers[UPDATING_HEADER] = "true"
-    return Response(content, headers=headers)
 
 
 async def _read(pool: asyncpg.Pool, read, *args, **kwargs):
-    async with pool.acquire() as conn:
-        try:
-            return await read(conn, *args, **kwargs)
-        except asyncpg.UndefinedTableError:
-            raise ServiceUnavailableException(
-                "The indicators are still being built; try again shortly.") from None
+    async with reading(pool) as conn:
+        return await read(conn, *args, **kwargs)
 
 
 @get("/collectives/{collective_id:uuid}", operation_id="getCollectiveIndicators",
-     summary="A collective's organising-strength indicators", tags=["indicators"], responses=_NOT_FOUND)
+     summary="A collective's organising-strength indicators", tags=["indicators"], responses=NOT_FOUND)
 async def collective(
     collective_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
     as_of: AsOf = None, wait_for: WaitFor = None,
 ) -> Response[CollectiveIndicators]:
-    updating = await _wait(db_pool, wait_for)
+    updating = await still_updating(db_pool, [VIEW], wait_for)
     found = await _read(db_pool, collective_indicators, reader_scope, collective_id, as_of,
                         rubric=rubric)
     if found is None:
         raise NotFoundException("No collective with this id that you may see.")
-    return _respond(found, updating or found.updating)
+    return respond(found, updating or found.updating)
 
 
 @get("/campaigns/{campaign_id:uuid}", operation_id="getCampaignIndicators",
-     summary="A campaign's organising-strength indicators", tags=["indicators"], responses=_NOT_FOUND)
+     summary="A campaign's organising-strength indicators", tags=["indicators"], responses=NOT_FOUND)
 async def campaign(
     campaign_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
     as_of: AsOf = None, wait_for: WaitFor = None,
 ) -> Response[CampaignIndicators]:
-    updating = await _wait(db_pool, wait_for)
+    updating = await still_updating(db_pool, [VIEW], wait_for)
     found = await _read(db_pool, campaign_indicators, reader_scope, campaign_id, as_of, rubric=rubric)
     if found is None:
         raise NotFoundException("No campaign with this id that you may see.")
-    return _respond(found, updating or found.updating)
+    return respond(found, updating or found.updating)
 
 
 @get("/federations/{federation:str}", operation_id="getFederationIndicators",
      summary="A federation's collectives side by side (by name, never ranked)", tags=["indicators"],
-     responses=_NOT_FOUND)
+     responses=NOT_FOUND)
 async def federation(
     federation: Federation, db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
     as_of: AsOf = None, wait_for: WaitFor = None,
 ) -> Response[FederationOverview]:
-    updating = await _wait(db_pool, wait_for)
+    updating = await still_updating(db_pool, [VIEW], wait_for)
     found = await _read(db_pool, federation_overview, reader_scope, federation, as_of, rubric=rubric)
     if found is None:
         raise NotFoundException("No federation by this name with collectives you may see.")
-    return _respond(found, updating or found.updating)
+    return respond(found, updating or found.updating)
 
 
 @get("/rubric", operation_id="getIndicatorRubric", tags=["indicators"],

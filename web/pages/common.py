@@ -26,12 +26,13 @@ from organize.domain import Collective, Worker
 from organize.errors import CommandError, NotFound
 from organize.projections.reads import Scope, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
+from web.api.projection_reads import WAIT_SECONDS  # one bound for pages and API
 from web.i18n import error_message, get_translations, locale_from_request
 from web.i18n.messages import N_
 from web.i18n.templating import default_environment
 
 T = TypeVar("T")
-WAIT_SECONDS = 2.0
+
 NOTICE_PARAM = "n"  # ?n=<notification id>: the page waits for it, then says "Saved."
 
 
