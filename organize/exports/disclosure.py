@@ -137,14 +137,18 @@ def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> Suppre
     rows = tuple(sorted({r for r, _ in table}))
     cols = tuple(sorted({c for _, c in table}))
     n_r, n_c = len(rows), len(cols)
-    # Augmented table: index n_r is the total row, n_c the total column.
-    val = [[0] * (n_c + 1) for _ in range(n_r + 1)]
+    row_at = {r: i for i, r in enumerate(rows)}
+    col_at = {c: j for j, c in enumerate(cols)}
+    # Augmented table, sparse: only nonzero entries. Index n_r is the total row, n_c the
+    # total column. Zeros are published and never join the graph below.
+    val: dict[tuple[int, int], int] = {}
     for (r, c), v in table.items():
-        val[rows.index(r)][cols.index(c)] += v
-    for i in range(n_r):
-        val[i][n_c] = sum(val[i][:n_c])
-    for j in range(n_c + 1):
-        val[n_r][j] = sum(val[i][j] for i in range(n_r))
+        if v:
+            e = (row_at[r], col_at[c])
+            val[e] = val.get(e, 0) + v
+    for (i, j), v in list(val.items()):
+        for e in ((i, n_c), (n_r, j), (n_r, n_c)):
+            val[e] = val.get(e, 0) + v
 
     def describe(i: int, j: int) -> tuple[str, tuple[str, ...]]:
         if i < n_r and j < n_c:
@@ -165,12 +169,11 @@ def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> Suppre
     complementary: list[Suppression] = []
 
     # (1) Primary suppression, margins included.
-    for i in range(n_r + 1):
-        for j in range(n_c + 1):
-            if 0 < val[i][j] < k:
-                suppressed.add((i, j))
-                kind, key = describe(i, j)
-                primary.append(Suppression(kind, key, "primary", f"nonzero count below k={k}"))
+    for e in sorted(val):
+        if val[e] < k:
+            suppressed.add(e)
+            kind, key = describe(*e)
+            primary.append(Suppression(kind, key, "primary", f"nonzero count below k={k}"))
 
     def add_complement(e: tuple[int, int], reason: str) -> None:
         suppressed.add(e)
@@ -178,67 +181,88 @@ def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> Suppre
         complementary.append(Suppression(kind, key, "complementary", reason))
 
     # Graph nodes: ("r", i) for lines, ("c", j) for columns; edge (i, j) = entry.
-    def line_entries(node: tuple[str, int]) -> list[tuple[int, int]]:
-        side, idx = node
-        if side == "r":
-            return [(idx, j) for j in range(n_c + 1) if val[idx][j] > 0]
-        return [(i, idx) for i in range(n_r + 1) if val[i][idx] > 0]
+    Node = tuple[str, int]
+    entries_of: dict[Node, list[tuple[int, int]]] = {}
+    for e in sorted(val, key=order):
+        entries_of.setdefault(("r", e[0]), []).append(e)
+        entries_of.setdefault(("c", e[1]), []).append(e)
+    nodes = sorted(entries_of, key=lambda n: (n[0] == "c", n[1]))  # lines first, in label order
 
-    nodes = [("r", i) for i in range(n_r + 1)] + [("c", j) for j in range(n_c + 1)]
-
-    def node_name(node: tuple[str, int]) -> str:
+    def node_name(node: Node) -> str:
         side, idx = node
         if side == "r":
             return f"row {rows[idx]!r}" if idx < n_r else "the column-totals line"
         return f"column {cols[idx]!r}" if idx < n_c else "the row-totals column"
+
+    def other_end(node: Node, e: tuple[int, int]) -> Node:
+        return ("c", e[1]) if node[0] == "r" else ("r", e[0])
 
     def degree_pass() -> bool:
         # (2a) No line may hold a single hidden entry: it would equal the
         # line's total minus the visible entries.
         changed = False
         for node in nodes:
-            entries = line_entries(node)
+            entries = entries_of[node]
             hidden = [e for e in entries if e in suppressed]
             if len(hidden) != 1:
                 continue
-            candidates = sorted(
-                (e for e in entries if e not in suppressed), key=lambda e: (val[e[0]][e[1]], order(e))
-            )
+            candidates = [e for e in entries if e not in suppressed]
             if not candidates:  # impossible: a line with one nonzero entry also has a nonzero total
                 raise RuntimeError(f"no complementary candidate on {node_name(node)}")
-            add_complement(candidates[0], f"{node_name(node)} had a single suppressed entry")
+            pick = min(candidates, key=lambda e: (val[e], order(e)))
+            add_complement(pick, f"{node_name(node)} had a single suppressed entry")
             changed = True
         return changed
 
-    def neighbours(node: tuple[str, int]) -> list[tuple[tuple[str, int], tuple[int, int]]]:
-        out = []
-        for i, j in line_entries(node):
-            other = ("c", j) if node[0] == "r" else ("r", i)
-            out.append((other, (i, j)))
-        return out
-
-    def connected_without(e: tuple[int, int]) -> bool:
-        start, goal = ("r", e[0]), ("c", e[1])
-        seen, stack = {start}, [start]
-        while stack:
-            node = stack.pop()
-            if node == goal:
-                return True
-            for other, edge in neighbours(node):
-                if edge != e and edge in suppressed and other not in seen:
-                    seen.add(other)
-                    stack.append(other)
-        return False
+    def bridges() -> set[tuple[int, int]]:
+        # Tarjan's bridge-finding over the hidden entries, iteratively (tables can be deep).
+        hidden_of: dict[Node, list[tuple[int, int]]] = {}
+        for e in suppressed:
+            hidden_of.setdefault(("r", e[0]), []).append(e)
+            hidden_of.setdefault(("c", e[1]), []).append(e)
+        disc: dict[Node, int] = {}
+        low: dict[Node, int] = {}
+        found: set[tuple[int, int]] = set()
+        clock = 0
+        for root in hidden_of:
+            if root in disc:
+                continue
+            disc[root] = low[root] = clock
+            clock += 1
+            stack: list[tuple[Node, tuple[int, int] | None, int]] = [(root, None, 0)]
+            while stack:
+                node, via, pos = stack[-1]
+                edges = hidden_of[node]
+                if pos < len(edges):
+                    stack[-1] = (node, via, pos + 1)
+                    e = edges[pos]
+                    if e == via:
+                        continue
+                    nxt = other_end(node, e)
+                    if nxt in disc:
+                        low[node] = min(low[node], disc[nxt])
+                    else:
+                        disc[nxt] = low[nxt] = clock
+                        clock += 1
+                        stack.append((nxt, e, 0))
+                    continue
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > disc[parent]:
+                        found.add(via)
+        return found
 
     def cheapest_cycle_path(e: tuple[int, int]) -> list[tuple[int, int]]:
         # Dijkstra from e's row-node to e's column-node, never using e itself;
         # hidden entries are free, published ones cost their count.
         start, goal = ("r", e[0]), ("c", e[1])
         rank = {n: p for p, n in enumerate(nodes)}
-        best: dict[tuple[str, int], tuple[int, int]] = {start: (0, 0)}
-        back: dict[tuple[str, int], tuple[tuple[str, int], tuple[int, int]]] = {}
+        best: dict[Node, tuple[int, int]] = {start: (0, 0)}
+        back: dict[Node, tuple[Node, tuple[int, int]]] = {}
         heap = [(0, 0, rank[start], start)]
-        done: set[tuple[str, int]] = set()
+        done: set[Node] = set()
         while heap:
             cost, count, _, node = heapq.heappop(heap)
             if node in done:
@@ -246,11 +270,12 @@ def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> Suppre
             done.add(node)
             if node == goal:
                 break
-            for other, edge in sorted(neighbours(node), key=lambda t: order(t[1])):
+            for edge in entries_of[node]:  # already in tie-break order
+                other = other_end(node, edge)
                 if edge == e or other in done:
                     continue
                 new = edge not in suppressed
-                cand = (cost + (val[edge[0]][edge[1]] if new else 0), count + int(new))
+                cand = (cost + (val[edge] if new else 0), count + int(new))
                 if other not in best or cand < best[other]:
                     best[other] = cand
                     back[other] = (node, edge)
@@ -266,20 +291,20 @@ def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> Suppre
     def cycle_pass() -> bool:
         # (2b) A hidden entry off every cycle is exactly solvable (e.g. two
         # hidden cells in one row, each alone in its column).
-        for e in sorted(suppressed, key=order):
-            if connected_without(e):
-                continue
-            kind, key = describe(*e)
-            for edge in cheapest_cycle_path(e):
-                add_complement(edge, f"closes a cycle so the {kind} {key!r} cannot be solved from margins")
-            return True
-        return False
+        off_cycle = bridges()
+        if not off_cycle:
+            return False
+        e = min(off_cycle, key=order)
+        kind, key = describe(*e)
+        for edge in cheapest_cycle_path(e):
+            add_complement(edge, f"closes a cycle so the {kind} {key!r} cannot be solved from margins")
+        return True
 
     while degree_pass() or cycle_pass():
         pass
 
     def pub(i: int, j: int) -> int | None:
-        return None if (i, j) in suppressed else val[i][j]
+        return None if (i, j) in suppressed else val.get((i, j), 0)
 
     return SuppressionResult(
         k=k,
