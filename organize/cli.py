@@ -6,6 +6,7 @@
     organize user add USERNAME --role ROLE ...  create an account (prompts for the password)
     organize user grant|revoke|disable|password manage an account
     organize token create USERNAME              print a new API token for an account (once)
+    organize export trends --out DIR [...]      anonymised grievance trends for researchers
     organize keygen                             print a new master key
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import sys
 import uuid
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -220,6 +223,94 @@ def projections_rebuild(names: tuple[str, ...], batch_size: int) -> None:
             click.echo(f"{name}: now serving generation {generation}")
     finally:
         runtime.close()
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+@main.group()
+def export() -> None:
+    """Anonymised exports for researchers: aggregates only, small counts suppressed."""
+
+
+_GRAIN = {"period": ("auto", "month", "quarter", "year"), "place": ("auto", "region", "country"),
+          "category": ("auto", "category", "group")}
+
+
+@export.command("trends")
+@click.option("--by", default="period,place,sector,stage,category", show_default=True,
+              help="Dimensions, comma-separated: period, place, sector, stage, category, outcome, "
+                   "escalation.")
+@click.option("--k", default=10, show_default=True, type=int,
+              help="Minimum published cell size (at least 5).")
+@click.option("--period", type=click.Choice(_GRAIN["period"]), default="auto", show_default=True)
+@click.option("--place", type=click.Choice(_GRAIN["place"]), default="auto", show_default=True)
+@click.option("--category", type=click.Choice(_GRAIN["category"]), default="auto",
+              show_default=True)
+@click.option("--max-suppressed", type=float, default=0.25, show_default=True,
+              help="Coarsen until at most this share of grievances sits in hidden cells.")
+@click.option("--epsilon", type=float, default=None,
+              help="Add differentially private noise (discrete Laplace, per grievance).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--at", type=int, default=None,
+              help="Reproduce an export at this notification id (from its manifest).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "datapackage"]),
+              default="datapackage", show_default=True)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+def export_trends(by, k, period, place, category, max_suppressed, epsilon, since, until, at,
+                  fmt, out) -> None:
+    """Grievance counts by period, place, sector, stage and category, with disclosure control."""
+    import asyncio
+
+    import asyncpg
+
+    from organize.exports.trend_export import export_trends as run_export
+    from organize.exports.trends import ExportError, TrendSpec
+
+    if out.exists() and any(out.iterdir()):
+        raise click.ClickException(f"{out} is not empty; give a new directory.")
+    spec = TrendSpec(
+        by=tuple(d.strip() for d in by.split(",") if d.strip()), k=k,
+        grains={"period": period, "place": place, "category": category},
+        max_suppressed=max_suppressed, epsilon=epsilon,
+        since=since.date() if since else None, until=until.date() if until else None, at=at)
+    try:
+        spec.check()
+    except ExportError as e:
+        raise click.ClickException(str(e)) from None
+    runtime = _runtime()
+    try:
+        _catch_up(runtime.runner(["research_grievances"]), "Bringing the research base up to date")
+        bars: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in bars:
+                bars[stage] = click.progressbar(length=total, label=stage.capitalize(),
+                                                file=sys.stderr)
+                bars[stage].__enter__()
+            bars[stage].update(done - bars[stage].pos)
+            if done >= total:
+                bars.pop(stage).__exit__(None, None, None)
+
+        async def go() -> dict:
+            conn = await asyncpg.connect(runtime.database.asyncpg_dsn())
+            try:
+                return await run_export(conn, spec, out, fmt, taxonomy=runtime.taxonomy,
+                                        progress=progress)
+            finally:
+                await conn.close()
+
+        try:
+            manifest = asyncio.run(go())
+        except ExportError as e:
+            raise click.ClickException(str(e)) from None
+    finally:
+        runtime.close()
+    sup = manifest["suppression"]
+    click.echo(f"Wrote {', '.join(manifest['files'])} to {out}")
+    click.echo(f"Position {manifest['position']['notification_id']}; grains "
+               f"{manifest['coarsening']['chosen']}; {sup['hidden_cells']} of {sup['cells']} "
+               f"cells suppressed (k={sup['k']}).")
 
 
 # -- accounts -----------------------------------------------------------------------------------

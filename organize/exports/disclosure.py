@@ -55,8 +55,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["MIN_K", "DEFAULT_K", "Suppression", "SuppressionResult", "suppress"]
+__all__ = ["MIN_K", "DEFAULT_K", "Suppression", "SuppressionResult", "solvable", "suppress"]
 
 # The floor is a policy decision (issue 5): below 5 a count is small enough to
 # point at an individual in the communities we work with.
@@ -112,6 +113,70 @@ class SuppressionResult:
             f"({len(self.primary)} primary, {len(self.complementary)} complementary "
             f"incl. margins); {hidden_margins} margin(s) suppressed"
         )
+
+
+def _bridges(hidden: set[tuple[Any, Any]]) -> set[tuple[Any, Any]]:
+    """The hidden entries (row, column) that lie on no cycle of hidden entries: exactly the
+    ones the published numbers pin down. Tarjan's bridge-finding, iteratively (tables can be
+    deep), over the bipartite graph of lines and columns."""
+    hidden_of: dict[tuple[str, Any], list[tuple[Any, Any]]] = {}
+    for e in sorted(hidden, key=repr):
+        hidden_of.setdefault(("r", e[0]), []).append(e)
+        hidden_of.setdefault(("c", e[1]), []).append(e)
+    disc: dict[tuple[str, Any], int] = {}
+    low: dict[tuple[str, Any], int] = {}
+    found: set[tuple[Any, Any]] = set()
+    clock = 0
+    for root in hidden_of:
+        if root in disc:
+            continue
+        disc[root] = low[root] = clock
+        clock += 1
+        stack: list[tuple[tuple[str, Any], tuple[Any, Any] | None, int]] = [(root, None, 0)]
+        while stack:
+            node, via, pos = stack[-1]
+            edges = hidden_of[node]
+            if pos < len(edges):
+                stack[-1] = (node, via, pos + 1)
+                e = edges[pos]
+                if e == via:
+                    continue
+                nxt = ("c", e[1]) if node[0] == "r" else ("r", e[0])
+                if nxt in disc:
+                    low[node] = min(low[node], disc[nxt])
+                else:
+                    disc[nxt] = low[nxt] = clock
+                    clock += 1
+                    stack.append((nxt, e, 0))
+                continue
+            stack.pop()
+            if stack:
+                parent = stack[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > disc[parent]:
+                    found.add(via)
+    return found
+
+
+TOTAL = object()  # the margin line/column in ``solvable``
+
+
+def solvable(result: SuppressionResult) -> list[tuple[str, tuple[str, ...]]]:
+    """An independent check on a published table: the hidden entries an attacker could
+    pin down exactly from what is published (those on no cycle of hidden entries; with
+    every hidden entry at least 1, an entry on a cycle can move by one either way).
+    Empty for every table ``suppress`` returns."""
+    hidden: set[tuple[Any, Any]] = {rc for rc, v in result.cells.items() if v is None}
+    hidden |= {(r, TOTAL) for r, v in result.row_totals.items() if v is None}
+    hidden |= {(TOTAL, c) for c, v in result.column_totals.items() if v is None}
+    if result.grand_total is None:
+        hidden.add((TOTAL, TOTAL))
+    out = []
+    for r, c in _bridges(hidden):
+        kind = (CELL if r is not TOTAL and c is not TOTAL else ROW_TOTAL if r is not TOTAL
+                else COLUMN_TOTAL if c is not TOTAL else GRAND_TOTAL)
+        out.append((kind, tuple(x for x in (r, c) if x is not TOTAL)))
+    return sorted(out)
 
 
 def _check_k(k: int) -> None:
@@ -215,44 +280,7 @@ def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> Suppre
         return changed
 
     def bridges() -> set[tuple[int, int]]:
-        # Tarjan's bridge-finding over the hidden entries, iteratively (tables can be deep).
-        hidden_of: dict[Node, list[tuple[int, int]]] = {}
-        for e in suppressed:
-            hidden_of.setdefault(("r", e[0]), []).append(e)
-            hidden_of.setdefault(("c", e[1]), []).append(e)
-        disc: dict[Node, int] = {}
-        low: dict[Node, int] = {}
-        found: set[tuple[int, int]] = set()
-        clock = 0
-        for root in hidden_of:
-            if root in disc:
-                continue
-            disc[root] = low[root] = clock
-            clock += 1
-            stack: list[tuple[Node, tuple[int, int] | None, int]] = [(root, None, 0)]
-            while stack:
-                node, via, pos = stack[-1]
-                edges = hidden_of[node]
-                if pos < len(edges):
-                    stack[-1] = (node, via, pos + 1)
-                    e = edges[pos]
-                    if e == via:
-                        continue
-                    nxt = other_end(node, e)
-                    if nxt in disc:
-                        low[node] = min(low[node], disc[nxt])
-                    else:
-                        disc[nxt] = low[nxt] = clock
-                        clock += 1
-                        stack.append((nxt, e, 0))
-                    continue
-                stack.pop()
-                if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] > disc[parent]:
-                        found.add(via)
-        return found
+        return _bridges(suppressed)
 
     def cheapest_cycle_path(e: tuple[int, int]) -> list[tuple[int, int]]:
         # Dijkstra from e's row-node to e's column-node, never using e itself;

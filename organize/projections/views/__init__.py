@@ -7,6 +7,7 @@ from organize.projections.views import (
     grievance_register,  # noqa: F401
     meeting_log,  # noqa: F401
     organisations,  # noqa: F401
+    research_grievances,  # noqa: F401
     sector_flows,  # noqa: F401
     worker_directory,  # noqa: F401
 )

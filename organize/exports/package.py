@@ -1,0 +1,177 @@
+"""Writing an export: the table as CSV (with an HXL hashtag row), as Parquet, or as a
+Frictionless Data Package; always with ``manifest.json`` and the caveat in ``README.md``.
+
+Only what ``TrendTable.records`` yields is written: codes, periods, counts and a suppressed
+flag. The manifest carries parameters, the position in the event log and where
+suppression happened, never a hidden value.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from organize.exports.trends import TrendTable
+
+FORMATS = ("csv", "parquet", "datapackage")
+TABLE = "grievance_trends"
+
+CAVEAT = (
+    "Low counts do not mean little abuse. Most grievances are never reported: workers fear "
+    "retaliation, counter-charges, losing their visa or being deported, and many cannot reach "
+    "a collective at all. These tables count only grievances recorded by collectives, and only "
+    "of workers who consented to research; small counts are hidden. Read a rise as more women "
+    "daring to speak or more organising reaching them, as much as more abuse; read a fall or "
+    "a gap with the same care."
+)
+
+_HXL = {
+    ("period", "month"): "#date+month", ("period", "quarter"): "#date+quarter",
+    ("period", "year"): "#date+year",
+    ("place", "region"): "#adm1+code", ("place", "country"): "#country+code",
+    ("category", "category"): "#x_category", ("category", "group"): "#x_category+group",
+    ("sector", None): "#sector", ("stage", None): "#x_stage", ("outcome", None): "#x_outcome",
+    ("escalation", None): "#x_escalation",
+    ("count", None): "#indicator+grievances+num", ("suppressed", None): "#meta+suppressed",
+}
+
+_DESCRIPTIONS = {
+    "period": "When the grievances happened ({grain}); 'all' on a margin.",
+    "place": "Where ({grain} code, ISO 3166 style); 'all' on a margin.",
+    "category": "Grievance {grain} (code of the organize taxonomy); 'all' on a margin.",
+    "sector": "Sector of work (taxonomy code); 'all' on a margin.",
+    "stage": "Migration stage (taxonomy code); 'all' on a margin.",
+    "outcome": "Outcome as of the export position ('none' while open; status-revealing "
+               "outcomes are 'withheld'); 'all' on a margin.",
+    "escalation": "Whether the grievance was escalated; 'all' on a margin.",
+    "count": "Number of grievances; empty where suppressed.",
+    "suppressed": "True where the count is hidden: below k, or hidden so that another hidden "
+                  "count cannot be worked out from the totals.",
+}
+
+
+def columns(table: TrendTable) -> list[str]:
+    return [*table.by, "count", "suppressed"]
+
+
+def hxl_tag(table: TrendTable, column: str) -> str:
+    return _HXL.get((column, table.grains.get(column)), _HXL.get((column, None), ""))
+
+
+def write_csv(table: TrendTable, path: Path) -> None:
+    cols = columns(table)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(cols)
+        out.writerow([hxl_tag(table, c) for c in cols])
+        for rec in table.records():
+            out.writerow(["" if rec[c] is None else ("true" if rec[c] is True else
+                          "false" if rec[c] is False else rec[c]) for c in cols])
+
+
+def write_parquet(table: TrendTable, path: Path, manifest: dict[str, Any]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = table.records()
+    arrays = {d: pa.array([r[d] for r in records], pa.string()) for d in table.by}
+    arrays["count"] = pa.array([r["count"] for r in records], pa.int64())
+    arrays["suppressed"] = pa.array([r["suppressed"] for r in records], pa.bool_())
+    metadata = {b"organize.manifest": json.dumps(manifest).encode(),
+                b"organize.caveat": CAVEAT.encode()}
+    arrow = pa.table(arrays).replace_schema_metadata(metadata)
+    pq.write_table(arrow, path)
+
+
+def table_schema(table: TrendTable) -> dict[str, Any]:
+    fields: list[dict[str, Any]] = []
+    for c in columns(table):
+        grain = table.grains.get(c, "")
+        desc = _DESCRIPTIONS[c].format(grain=grain)
+        if c == "count":
+            fields.append({"name": c, "type": "integer", "description": desc,
+                           "constraints": {"minimum": 0}})
+        elif c == "suppressed":
+            fields.append({"name": c, "type": "boolean", "description": desc,
+                           "constraints": {"required": True}})
+        else:
+            fields.append({"name": c, "type": "string", "description": desc,
+                           "constraints": {"required": True}})
+        fields[-1]["hxl"] = hxl_tag(table, c)
+    return {"fields": fields, "missingValues": [""]}
+
+
+def write_datapackage(table: TrendTable, directory: Path, manifest: dict[str, Any]) -> None:
+    package = {
+        "name": "organize-grievance-trends",
+        "title": "Anonymised grievance trends",
+        "description": CAVEAT,
+        "version": "1.0.0",
+        "created": manifest["created"],
+        "licenses": [{"name": "ODC-BY-1.0", "title": "Open Data Commons Attribution License 1.0",
+                      "path": "https://opendatacommons.org/licenses/by/1-0/"}],
+        "resources": [{
+            "name": TABLE,
+            "path": f"{TABLE}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": "Grievance counts with their margins; the second row holds HXL "
+                           "hashtags.",
+            "dialect": {"header": True, "headerRows": [1], "commentRows": [2]},
+            "schema": table_schema(table),
+        }],
+        "organize": {"manifest": "manifest.json"},
+    }
+    (directory / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n",
+                                               encoding="utf-8")
+
+
+def readme(manifest: dict[str, Any]) -> str:
+    p = manifest["parameters"]
+    lines = [
+        "# Anonymised grievance trends", "",
+        "## Read this first", "", CAVEAT, "",
+        "## What is in here", "",
+        f"- `{TABLE}.*`: counts by {', '.join(p['by'])} "
+        f"(grains: {', '.join(f'{k} {v}' for k, v in manifest['coarsening']['chosen'].items())}).",
+        "  Rows with `all` are totals. An empty count is suppressed.",
+        "- `manifest.json`: how this export was made, what was suppressed and the checks it passed.",
+        "",
+        "## Disclosure control", "",
+        f"- No published count is below k = {p['k']} (zeros are published: they describe nobody).",
+        "- Suppressed counts cannot be worked out from the totals: every hidden count lies on a "
+        "cycle of hidden counts, so any of them can move without changing a published number.",
+    ]
+    if manifest.get("differential_privacy"):
+        dp = manifest["differential_privacy"]
+        lines += [f"- Differential privacy: epsilon {dp['epsilon']} per grievance, "
+                  f"{dp['mechanism']}; 95% of cells lie within {dp['ci95']} of the true count "
+                  "before suppression."]
+    else:
+        lines += ["- Without differential privacy, two exports taken at different times can "
+                  "differ by single grievances; do not publish such differences."]
+    lines += ["", f"Reproduce with: `{manifest['reproduce']}`", ""]
+    return "\n".join(lines)
+
+
+def write(table: TrendTable, directory: Path, manifest: dict[str, Any], fmt: str) -> list[str]:
+    """Write the export in ``fmt`` into ``directory``; return the file names written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = []
+    if fmt in ("csv", "datapackage"):
+        write_csv(table, directory / f"{TABLE}.csv")
+        files.append(f"{TABLE}.csv")
+    if fmt == "parquet":
+        write_parquet(table, directory / f"{TABLE}.parquet", manifest)
+        files.append(f"{TABLE}.parquet")
+    if fmt == "datapackage":
+        write_datapackage(table, directory, manifest)
+        files.append("datapackage.json")
+    manifest = {**manifest, "files": [*files, "manifest.json", "README.md"]}
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (directory / "README.md").write_text(readme(manifest), encoding="utf-8")
+    return manifest["files"]
