@@ -132,11 +132,11 @@ def add_noise(counts: Mapping[tuple[str, ...], int], by: Sequence[str], grains: 
     # Discrete Laplace: P(|X| >= t) = 2 p^t / (1 + p) with p = exp(-1/scale).
     p = math.exp(-1 / scale)
     ci95 = next(t for t in itertools.count() if 2 * p ** (t + 1) / (1 + p) <= 0.05)
-    import opendp
+    from importlib.metadata import version
 
     report = NoiseReport(
         mechanism="discrete Laplace (opendp.measurements.make_laplace on integer vectors)",
-        library=f"opendp {opendp.__version__}", epsilon=epsilon, unit="one grievance",
+        library=f"opendp {version('opendp')}", epsilon=epsilon, unit="one grievance",
         sensitivity=1, scale=scale, cells=size, ci95=ci95)
     return out, report
 
