@@ -120,7 +120,7 @@ def _bridges(hidden: set[tuple[Any, Any]]) -> set[tuple[Any, Any]]:
     ones the published numbers pin down. Tarjan's bridge-finding, iteratively (tables can be
     deep), over the bipartite graph of lines and columns."""
     hidden_of: dict[tuple[str, Any], list[tuple[Any, Any]]] = {}
-    for e in sorted(hidden, key=repr):
+    for e in hidden:  # the set of bridges does not depend on the order
         hidden_of.setdefault(("r", e[0]), []).append(e)
         hidden_of.setdefault(("c", e[1]), []).append(e)
     disc: dict[tuple[str, Any], int] = {}
@@ -187,10 +187,13 @@ def _check_k(k: int) -> None:
         raise ValueError(f"k must be at least {MIN_K} (got {k}): smaller counts can single out a person")
 
 
-def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> SuppressionResult:
+def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K, *,
+             dense: bool = True) -> SuppressionResult:
     """Suppress a 2-D count table keyed by (row, column) so no small count is published or recoverable.
 
-    Combinations of row and column labels absent from ``table`` are true zeros.
+    Combinations of row and column labels absent from ``table`` are true zeros. With
+    ``dense=False`` the result's ``cells`` hold only the nonzero and the hidden entries
+    (an absent cell is a published zero), for tables too large to spell out.
     """
     _check_k(k)
     for key, value in table.items():
@@ -338,7 +341,9 @@ def suppress(table: Mapping[tuple[str, ...], int], k: int = DEFAULT_K) -> Suppre
         k=k,
         rows=rows,
         columns=cols,
-        cells={(rows[i], cols[j]): pub(i, j) for i in range(n_r) for j in range(n_c)},
+        cells=({(rows[i], cols[j]): pub(i, j) for i in range(n_r) for j in range(n_c)} if dense
+               else {(rows[i], cols[j]): (None if (i, j) in suppressed else v)
+                     for (i, j), v in sorted(val.items()) if i < n_r and j < n_c}),
         row_totals={rows[i]: pub(i, n_c) for i in range(n_r)},
         column_totals={cols[j]: pub(n_r, j) for j in range(n_c)},
         grand_total=pub(n_r, n_c),

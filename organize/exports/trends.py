@@ -13,7 +13,8 @@ others that none can be solved back from those margins.
 The coarsening ladder: place goes region -> country, time month -> quarter -> year,
 category -> group. Every combination of the grains still "auto" is tried, from the least
 coarse, and the first whose suppressed share (grievances in hidden cells over all
-grievances) is at most ``max_suppressed`` wins; if none does, the one hiding least. All
+grievances) is at most ``max_suppressed`` wins; if none does, the one hiding least (the
+coarser on a tie). All
 the candidates are reported in the manifest.
 """
 
@@ -135,32 +136,42 @@ def place_label(place: str, grain: str) -> str:
 
 def labeller(by: Sequence[str], grains: Mapping[str, str], taxonomy: Taxonomy
              ) -> Callable[[FineRow], tuple[str, ...]]:
-    groups: dict[str, str] = {}
-
+    """A function from a fine row to its labels. Each distinct value is labelled once."""
     def group(code: str) -> str:
-        if code not in groups:
+        try:
+            return taxonomy.category_group(code)
+        except KeyError:
+            return "unknown"
+
+    def outcome(code: str | None) -> str:
+        if code is None:
+            return NO_OUTCOME
+        return WITHHELD if code in SENSITIVE_OUTCOMES else code
+
+    label_of: dict[str, Callable[[Any], str]] = {
+        "period": lambda m: period_label(m, grains["period"]),
+        "place": lambda p: place_label(p, grains["place"]),
+        "category": (lambda x: x) if grains["category"] == "category" else group,
+        "outcome": outcome,
+        "escalation": lambda e: "escalated" if e else "not_escalated",
+        "sector": lambda x: x, "stage": lambda x: x,
+    }
+    source = {"period": "month", "escalation": "escalated"}
+    getters = []
+    for d in by:
+        memo: dict[Any, str] = {}
+        fn = label_of[d]
+        attr = source.get(d, d)
+
+        def get(r: FineRow, memo=memo, fn=fn, attr=attr) -> str:
+            v = getattr(r, attr)
             try:
-                groups[code] = taxonomy.category_group(code)
+                return memo[v]
             except KeyError:
-                groups[code] = "unknown"
-        return groups[code]
-
-    def one(dimension: str, r: FineRow) -> str:
-        if dimension == "period":
-            return period_label(r.month, grains["period"])
-        if dimension == "place":
-            return place_label(r.place, grains["place"])
-        if dimension == "category":
-            return r.category if grains["category"] == "category" else group(r.category)
-        if dimension == "outcome":
-            if r.outcome is None:
-                return NO_OUTCOME
-            return WITHHELD if r.outcome in SENSITIVE_OUTCOMES else r.outcome
-        if dimension == "escalation":
-            return "escalated" if r.escalated else "not_escalated"
-        return getattr(r, dimension)
-
-    return lambda r: tuple(one(d, r) for d in by)
+                memo[v] = out = fn(v)
+                return out
+        getters.append(get)
+    return lambda r: tuple(g(r) for g in getters)
 
 
 def aggregate(rows: Iterable[FineRow], by: Sequence[str], grains: Mapping[str, str],
@@ -171,6 +182,23 @@ def aggregate(rows: Iterable[FineRow], by: Sequence[str], grains: Mapping[str, s
         key = label(r)
         out[key] = out.get(key, 0) + r.n
     return out
+
+
+def collapse(rows: Iterable[FineRow], by: Sequence[str]) -> list[FineRow]:
+    """The rows summed over the dimensions not asked for (fewer rows for the ladder)."""
+    keep = {"period": "month", "escalation": "escalated"}
+    fields = {keep.get(d, d) for d in by}
+    sums: dict[tuple, int] = {}
+    for r in rows:
+        key = tuple(getattr(r, f) if f in fields else None for f in _FIELDS)
+        sums[key] = sums.get(key, 0) + r.n
+    blank = {"month": date(1, 1, 1), "place": "", "category": "", "sector": "", "stage": "",
+             "outcome": None, "escalated": False}
+    return [FineRow(**{f: (v if f in fields else blank[f]) for f, v in zip(_FIELDS, key, strict=True)},
+                    n=n) for key, n in sums.items()]
+
+
+_FIELDS = ("month", "place", "category", "sector", "stage", "outcome", "escalated")
 
 
 # -- the published table -----------------------------------------------------------------------
@@ -228,7 +256,7 @@ def tabulate(counts: Mapping[tuple[str, ...], int], by: Sequence[str], grains: M
     for key, n in counts.items():
         row = SEP.join(v for i, v in enumerate(key) if i != at) if row_dims else ALL
         table[(row, key[at])] = table.get((row, key[at]), 0) + n
-    return TrendTable(tuple(by), dict(grains), row_dims, column, suppress(table, k),
+    return TrendTable(tuple(by), dict(grains), row_dims, column, suppress(table, k, dense=False),
                       sum(table.values()))
 
 
@@ -280,7 +308,9 @@ def choose(rows: Sequence[FineRow], spec: TrendSpec, taxonomy: Taxonomy,
 
     ``counts_for`` maps a grain choice to the counts to publish (the DP mode passes noisy
     ones); by default the rows are aggregated as they are."""
-    counts_for = counts_for or (lambda g: aggregate(rows, spec.by, full_grains(g), taxonomy))
+    if counts_for is None:
+        rows = collapse(rows, spec.by)
+        counts_for = lambda g: aggregate(rows, spec.by, full_grains(g), taxonomy)  # noqa: E731
     tried: list[tuple[TrendTable, Candidate]] = []
     options = candidate_grains(spec)
     for i, grains in enumerate(options, 1):
@@ -294,7 +324,8 @@ def choose(rows: Sequence[FineRow], spec: TrendSpec, taxonomy: Taxonomy,
             break
     last = tried[-1][1]
     chosen = (len(tried) - 1 if last.suppressed_share <= spec.max_suppressed
-              else min(range(len(tried)), key=lambda i: (tried[i][1].suppressed_share, i)))
+              # none is good enough: the one hiding least; on a tie, the coarser
+              else min(range(len(tried)), key=lambda i: (round(tried[i][1].suppressed_share, 2), -i)))
     candidates = [replace(c, chosen=i == chosen) for i, (_, c) in enumerate(tried)]
     return tried[chosen][0], candidates
 

@@ -1,0 +1,218 @@
+"""Research exports over a million grievance events, against a plain SQL GROUP BY.
+
+    python -m bench.export [--grievance-events 1000000] [--rounds 3]
+
+1. Records a small real world through the application (a collective, workers who consent
+   to research, one grievance taken through join, escalation and outcome), then clones
+   those events (real event classes, encrypted as the app stores them) with fresh ids and
+   varied codes until the log holds ``--grievance-events`` grievance events, plus one
+   research-consent event per worker (a tenth of workers never consent).
+2. Catches the research base (the ``research_grievances`` view) up with our batched
+   runner, and reports events/s.
+3. In alternating rounds, times
+   - ours: ``export_trends`` as a researcher gets it (default dimensions, the automatic
+     coarsening ladder, suppression with complementary cells, checks, CSV with manifest);
+   - baseline: a plain ``GROUP BY`` of the same view rows at the finest grain, fetched to
+     the client (no consent rule, no coarsening, no disclosure control, nothing written).
+   Prints the medians and the ratio ours / baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench.common import fresh_database
+from infra.keyfile import new_key
+from infra.logging import configure_logging
+from infra.schema import apply_schema
+from infra.settings import Settings
+from organize import commands as c
+from organize.application import Organize
+from organize.domain import load_taxonomy
+from organize.exports.trend_export import export_trends
+from organize.exports.trends import TrendSpec
+from organize.projections import registry
+from organize.projections.reads import tables
+from organize.projections.runner import BatchedRunner
+from organize.runtime import application_env
+
+NS = uuid.UUID("6f726761-6e69-7a65-8000-0000000e4e47")
+PLACES = ["HK", "HK-KLN", "HK-NT", "BD-DHA", "BD-CTG", "NP-KTM", "NP-PKR", "MY-KUL", "MY-JHR",
+          "LB-BEY", "LB-MOU", "AE-DXB"]
+
+
+def seed(app: Organize) -> dict[str, Any]:
+    """A tiny real world; returns one stored event of each kind we clone."""
+    coll = app.execute(c.CreateCollective(
+        command_id=uuid.uuid4(), name="Bench collective", kind="union_branch",
+        sectors=("domestic_care",), places=("HK",), languages=("en",), federation="fed-bench")).id
+    workers = []
+    for _ in range(2):
+        w = app.execute(c.RegisterWorker(command_id=uuid.uuid4(), profile=c.Profile(pseudonym="B"),
+                                         collective_id=coll, joined_on=date(2024, 1, 1))).id
+        app.execute(c.GiveConsent(command_id=uuid.uuid4(), worker_id=w, purpose="research"))
+        workers.append(w)
+    g = app.execute(c.RaiseGrievance(
+        command_id=uuid.uuid4(), collective_id=coll, worker_ids=(workers[0],),
+        category="wages_unpaid_late", sector="domestic_care", place="HK", stage="destination",
+        occurred_on=date(2024, 3, 1), description="Unpaid for three months.")).id
+    app.execute(c.JoinGrievance(command_id=uuid.uuid4(), grievance_id=g, worker_ids=(workers[1],)))
+    app.execute(c.EscalateGrievance(command_id=uuid.uuid4(), grievance_id=g, target="labour_office",
+                                    on=date(2024, 3, 5)))
+    app.execute(c.RecordOutcome(command_id=uuid.uuid4(), grievance_id=g, outcome="employer_commitment",
+                                on=date(2024, 4, 1)))
+    templates = {}
+    for n in app.recorder.select_notifications(start=1, limit=1000):
+        name = n.topic.rsplit(".", 1)[-1]
+        if name in ("ConsentGiven", "Raised", "Joined", "Escalated", "OutcomeRecorded"):
+            templates.setdefault(name, app.mapper.to_domain_event(n))
+    return templates
+
+
+def clone(template: Any, **changes: Any) -> Any:
+    event = object.__new__(type(template))
+    object.__setattr__(event, "__dict__", {**vars(template), **changes})
+    return event
+
+
+def generate(app: Organize, templates: dict[str, Any], grievance_events: int, seed_: int = 7) -> int:
+    """Append cloned events until ``grievance_events`` grievance events exist; returns how
+    many grievance events were written."""
+    rng = random.Random(seed_)
+    tax = app.taxonomy
+    categories = [x for x in tax.codes("categories")]
+    sectors, stages = tax.codes("sectors"), tax.codes("stages")
+    outcomes = [o for o in tax.codes("outcomes") if not tax.outcome_needs_amount(o)]
+    targets = tax.codes("escalation_targets")
+    # Per grievance: raised, then joined / escalated / outcome each half the time: 2.5 events.
+    n_grievances = int(grievance_events / 2.5) + 1
+    n_workers = max(10, n_grievances // 4)
+    workers = [uuid.uuid5(NS, f"w{i}") for i in range(n_workers)]
+    batch: list[Any] = []
+    written = 0
+
+    def flush() -> None:
+        app.recorder.insert_events([app.mapper.to_stored_event(e) for e in batch])
+        batch.clear()
+
+    for w in workers:
+        if rng.random() < 0.9:
+            batch.append(clone(templates["ConsentGiven"], originator_id=w, originator_version=2))
+            if len(batch) >= 5000:
+                flush()
+    start = date(2023, 1, 1)
+    i = 0
+    while written < grievance_events:
+        gid = uuid.uuid5(NS, f"g{i}")
+        i += 1
+        version = 1
+        batch.append(clone(
+            templates["Raised"], originator_id=gid, originator_version=version,
+            worker_ids=(rng.choice(workers),), category=rng.choice(categories),
+            sector=rng.choice(sectors), place=rng.choice(PLACES), stage=rng.choice(stages),
+            occurred_on=start + timedelta(days=rng.randrange(3 * 365))))
+        written += 1
+        for kind in ("Joined", "Escalated", "OutcomeRecorded"):
+            if rng.random() < 0.5 and written < grievance_events:
+                version += 1
+                extra: dict[str, Any] = {"originator_id": gid, "originator_version": version}
+                if kind == "Joined":
+                    extra["worker_ids"] = (rng.choice(workers),)
+                elif kind == "Escalated":
+                    extra["target"] = rng.choice(targets)
+                else:
+                    extra["outcome"] = rng.choice(outcomes)
+                batch.append(clone(templates[kind], **extra))
+                written += 1
+        if len(batch) >= 5000:
+            flush()
+            if i % 50_000 < 2000:
+                print(f"  {written:,} grievance events written", flush=True)
+    if batch:
+        flush()
+    return written
+
+
+async def plain_group_by(dsn: str) -> float:
+    conn = await asyncpg.connect(dsn)
+    try:
+        t = await tables(conn, "research_grievances")
+        started = time.perf_counter()
+        await conn.fetch(
+            "SELECT date_trunc('month', occurred_on)::date, place, sector, stage, category,"
+            f" count(*) FROM {t.grievances} GROUP BY 1, 2, 3, 4, 5")
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+async def ours(dsn: str, taxonomy, out: Path) -> tuple[float, dict]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        started = time.perf_counter()
+        manifest = await export_trends(conn, TrendSpec(), out, "csv", taxonomy=taxonomy)
+        return time.perf_counter() - started, manifest
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grievance-events", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    with fresh_database() as db:
+        apply_schema(db.url)
+        key = new_key()
+        settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2)
+        app = Organize(application_env(db, key, settings), taxonomy=load_taxonomy(), master_key=key)
+        templates = seed(app)
+        t0 = time.perf_counter()
+        written = generate(app, templates, args.grievance_events)
+        head = app.recorder.max_notification_id()
+        print(f"log: {head:,} events, of which {written:,} grievance events "
+              f"(written in {time.perf_counter() - t0:.0f} s)")
+        views = registry.open_views(app.recorder.datastore, ["research_grievances"],
+                                    taxonomy=app.taxonomy)
+        runner = BatchedRunner(app.recorder, app.mapper, views, batch_size=2000)
+        t0 = time.perf_counter()
+        runner.catch_up()
+        took = time.perf_counter() - t0
+        print(f"research base caught up: {head:,} events in {took:.0f} s ({head / took:,.0f} events/s)")
+        dsn = db.asyncpg_dsn()
+        mine, base = [], []
+        manifest: dict = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for r in range(args.rounds):
+                base.append(asyncio.run(plain_group_by(dsn)))
+                seconds, manifest = asyncio.run(ours(dsn, app.taxonomy, Path(tmp) / f"r{r}"))
+                mine.append(seconds)
+        m_ours, m_base = statistics.median(mine), statistics.median(base)
+        sup = manifest["suppression"]
+        print(f"export: grains {manifest['coarsening']['chosen']} after "
+              f"{len(manifest['coarsening']['candidates'])} candidate(s); {sup['cells']:,} cells, "
+              f"{sup['hidden_cells']:,} hidden ({sup['primary']:,} primary, "
+              f"{sup['complementary']:,} complementary)")
+        print(f"{args.rounds} rounds, medians (same process, same rows):")
+        print(f"  export_trends (ours)   {m_ours:8.2f} s   rounds: "
+              + ", ".join(f"{x:.2f}" for x in mine))
+        print(f"  plain SQL GROUP BY     {m_base:8.2f} s   rounds: "
+              + ", ".join(f"{x:.2f}" for x in base))
+        print(f"  ratio ours / GROUP BY  {m_ours / m_base:8.1f}x")
+        app.close()
+
+
+if __name__ == "__main__":
+    main()
