@@ -12,16 +12,24 @@ Deleted rows linger in PostgreSQL pages until vacuumed, so shredding ends with
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
+import re
+import time
 from collections.abc import Iterable, Sequence
 from uuid import UUID
 
+import psycopg
+import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE = 12
 SEAL_VERSION = b"\x01"
 
+
+COMPACT_PATIENCE = 30.0  # seconds an erasure waits for older transactions to end
+_KEPT = re.compile(r"(\d+) dead row versions cannot be removed yet")
 
 class MasterKey:
     """Wraps and unwraps data keys (AES-GCM under the master key, subject id as AAD)."""
@@ -108,11 +116,50 @@ class KeyStore:
         self.compact()
         return shredded
 
-    def compact(self) -> None:
-        """Rewrite the key table so deleted key bytes do not linger in dead tuples."""
+    def compact(self, patience: float = COMPACT_PATIENCE) -> bool:
+        """Rewrite the key table so deleted key bytes do not linger in dead tuples.
+
+        ``VACUUM FULL`` copies a deleted row into the new file while any transaction that
+        was running when the delete committed is still running, anywhere on the server
+        (PostgreSQL must keep the row visible to it). On a busy server that is the common
+        case, and the shredded key would survive on disk. So rewrite, read VACUUM's own
+        count of dead rows it had to keep, and while there are any, wait for those
+        transactions to end and rewrite again. Returns True once a rewrite kept no dead
+        row; False (with a warning in the log) if some transaction outlived ``patience``:
+        the next erasure, or ``organize keys compact``, finishes the job.
+        """
+        deadline = time.monotonic() + patience
+        delay = 0.05
+        details: list[str] = []
+
+        def note(diagnostic) -> None:
+            details.append(f"{diagnostic.message_primary} {diagnostic.message_detail or ''}")
+
         # Pool connections are in autocommit mode, which VACUUM needs.
         with self.datastore.get_connection() as conn:
-            conn.execute("VACUUM FULL organize_data_keys")
+            conn.add_notice_handler(note)
+            try:
+                # VACUUM's count is read in English (a superuser may ask for it).
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("SET lc_messages TO 'C'")
+                while True:
+                    details.clear()
+                    conn.execute("VACUUM (FULL, VERBOSE) organize_data_keys")
+                    kept = sum(int(m.group(1)) for d in details
+                               for m in [_KEPT.search(d)] if m)
+                    if not kept:
+                        return True
+                    if time.monotonic() >= deadline:
+                        structlog.get_logger(__name__).warning(
+                            "key_table_not_compacted", dead_rows_kept=kept,
+                            reason="transactions older than the erasure are still running")
+                        return False
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+            finally:
+                conn.remove_notice_handler(note)
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("RESET lc_messages")
 
 
 class Sealer:

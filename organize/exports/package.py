@@ -120,7 +120,7 @@ def write_datapackage(table: TrendTable, directory: Path, manifest: dict[str, An
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "description": "Grievance counts with their margins; the second row holds HXL "
-                           "hashtags.",
+                           "hashtags. A combination not listed is a zero.",
             "dialect": {"header": True, "headerRows": [1], "commentRows": [2]},
             "schema": table_schema(table),
         }],
@@ -138,7 +138,8 @@ def readme(manifest: dict[str, Any]) -> str:
         "## What is in here", "",
         f"- `{TABLE}.*`: counts by {', '.join(p['by'])} "
         f"(grains: {', '.join(f'{k} {v}' for k, v in manifest['coarsening']['chosen'].items())}).",
-        "  Rows with `all` are totals. An empty count is suppressed.",
+        "  Rows with `all` are totals. An empty count is suppressed. A combination that is not",
+        "  listed is a zero.",
         "- `manifest.json`: how this export was made, what was suppressed and the checks it passed.",
         "",
         "## Disclosure control", "",

@@ -159,3 +159,35 @@ def test_erasing_twice_is_refused_and_the_command_replays(app):
         app.execute(c.EraseWorker(command_id=h.cid(), worker_id=worker.id))
     assert e.value.code == "erased"
     assert first.notification_id
+
+
+def test_erasure_outwaits_a_transaction_older_than_it(app, database):
+    """A transaction that was already running when the key was deleted makes VACUUM FULL
+    copy the dead key row into the new file (seen on a busy server: the wrapped key stayed
+    on disk). Erasure must wait for it and rewrite again. Here a transaction that took an
+    xid before the erasure stays open for a second while the erasure runs."""
+    import threading
+    import time
+
+    worker = app.execute(h.register_worker(pseudonym=f"Held{uuid.uuid4().hex[:6]}"))
+    with app.recorder.datastore.transaction() as curs:
+        curs.execute("SELECT wrapped FROM organize_data_keys WHERE subject_id = %s", (worker.id,))
+        wrapped = bytes(curs.fetchone()["wrapped"])
+    blocker = psycopg.connect(database.url)
+    blocker.execute("SELECT txid_current()")  # holds the horizon back from here on
+    done = threading.Event()
+
+    def erase():
+        app.execute(c.EraseWorker(command_id=h.cid(), worker_id=worker.id))
+        done.set()
+
+    thread = threading.Thread(target=erase)
+    thread.start()
+    time.sleep(1.0)
+    assert not done.is_set(), "the erasure returned while an older transaction could still see the key"
+    blocker.commit()
+    blocker.close()
+    thread.join(timeout=30)
+    assert done.is_set()
+    hits = [name for name, blob in relation_files(database.url).items() if wrapped in blob]
+    assert not hits, f"the shredded key's bytes remain in {hits}"
