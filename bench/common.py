@@ -59,3 +59,22 @@ def rate(work: Callable[[], int]) -> float:
 def median_rate(work: Callable[[], int], rounds: int) -> tuple[float, list[float]]:
     rates = [rate(work) for _ in range(rounds)]
     return statistics.median(rates), rates
+
+
+def open_runtime_on(db: Database):
+    """A schema, a fresh master key and a runtime on ``db``: (runtime, env), where ``env``
+    is the eventsourcing environment, for baselines that build their own application."""
+    from infra.keyfile import new_key
+    from infra.schema import apply_schema
+    from infra.settings import Settings
+    from organize.application import Organize
+    from organize.domain import load_taxonomy
+    from organize.runtime import Runtime, application_env, load_rubric_setting
+
+    apply_schema(db.url)
+    key = new_key()
+    settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2)
+    env = application_env(db, key, settings)
+    app = Organize(env, taxonomy=load_taxonomy(), master_key=key)
+    return Runtime(settings=settings, database=db, app=app, taxonomy=app.taxonomy,
+                   rubric=load_rubric_setting(settings)), env

@@ -32,20 +32,15 @@ from typing import Any
 
 import asyncpg
 
-from bench.common import fresh_database
-from infra.keyfile import new_key
+from bench.common import fresh_database, open_runtime_on
 from infra.logging import configure_logging
-from infra.schema import apply_schema
-from infra.settings import Settings
 from organize import commands as c
 from organize.application import Organize
-from organize.domain import load_taxonomy
 from organize.exports.trend_export import export_trends
 from organize.exports.trends import TrendSpec
 from organize.projections import registry
 from organize.projections.reads import tables
 from organize.projections.runner import BatchedRunner
-from organize.runtime import application_env
 
 NS = uuid.UUID("6f726761-6e69-7a65-8000-0000000e4e47")
 PLACES = ["HK", "HK-KLN", "HK-NT", "BD-DHA", "BD-CTG", "NP-KTM", "NP-PKR", "MY-KUL", "MY-JHR",
@@ -174,10 +169,7 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("WARNING")
     with fresh_database() as db:
-        apply_schema(db.url)
-        key = new_key()
-        settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2)
-        app = Organize(application_env(db, key, settings), taxonomy=load_taxonomy(), master_key=key)
+        app = open_runtime_on(db)[0].app
         templates = seed(app)
         t0 = time.perf_counter()
         written = generate(app, templates, args.grievance_events)

@@ -24,17 +24,13 @@ import msgspec
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 
-from bench.common import fresh_database
-from infra.keyfile import new_key
+from bench.common import fresh_database, open_runtime_on
 from infra.logging import configure_logging
-from infra.schema import apply_schema
-from infra.settings import Settings
 from organize.application import Organize
 from organize.demo import DemoPlan, load_demo
-from organize.domain import load_taxonomy
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
-from organize.runtime import Runtime, application_env, load_rubric_setting
+from organize.runtime import Runtime
 
 COPY_NS = uuid.UUID("6f726761-6e69-7a65-8000-00000000beef")
 
@@ -149,13 +145,8 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("WARNING")
     with fresh_database() as db:
-        apply_schema(db.url)
-        key = new_key()
-        settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2)
-        env = application_env(db, key, settings)
-        app = Organize(env, taxonomy=load_taxonomy(), master_key=key)
-        runtime = Runtime(settings=settings, database=db, app=app, taxonomy=app.taxonomy,
-                          rubric=load_rubric_setting(settings))
+        runtime, env = open_runtime_on(db)
+        app = runtime.app
         started = time.perf_counter()
         load_demo(app, DemoPlan())
         demo_events = app.recorder.max_notification_id()
