@@ -10,8 +10,8 @@ nobody classified here fails the test instead of going unchecked.
 - API lists: 200 for organising roles, and no id of the other side in the answer.
 - Commands: a role that may not gets 404 (or 403 when its role may not do this at all) and
   nothing is appended to the event log; a role that may gets through to the application.
-- Pages: anonymous is sent to the login page; the research page is for researchers (and
-  admins); the account page for any account.
+- Pages: anonymous is sent to the login page; the research page and its export form are
+  for researchers (and admins), 403 for every other role; the account page for any account.
 - The leaders' pages (``/c/...``): anonymous is sent to the login page, a researcher gets
   403, a role that sees the collective gets the page (200) and one that does not gets 404
   (and no id of a side it cannot see shows on a page). Their forms (POSTed with the
@@ -157,6 +157,10 @@ def route_table() -> dict[tuple[str, str], Route]:
         ("POST", "/account/tokens"): Route("new_token", fixed("/account/tokens"), via="session"),
         ("POST", "/account/tokens/{token_id:uuid}/revoke"): Route("revoke_token", via="session"),
         ("GET", "/research"): Route("research", fixed("/research"), via="session"),
+        # POSTed with the session's CSRF token and an empty body: no dimension chosen, so
+        # the form comes back (400) for those who may, and nothing is exported.
+        ("POST", "/research/exports"): Route("research_export", fixed("/research/exports"),
+                                             via="session"),
         ("GET", "/lang/{code:str}"): Route("lang", fixed("/lang/en?next=/c"), via="session"),
         ("GET", "/c"): Route("collectives", fixed("/c"), via="session"),
         ("GET", "/api/v1/organisations/{aggregate_id:uuid}"):
@@ -286,7 +290,8 @@ def page_expectation(kind: str, role: str) -> int:
     if role == "anonymous":
         return 303 if kind != "login" else 401  # pages send anonymous to the login page
     return {"account": 200, "new_token": 201, "revoke_token": 303, "logout": 303, "login": 200,
-            "research": 200 if role in ("researcher", "admin") else 403}[kind]
+            "research": 200 if role in ("researcher", "admin") else 403,
+            "research_export": 400 if role in ("researcher", "admin") else 403}[kind]
 
 
 # -- the test -------------------------------------------------------------------------------------

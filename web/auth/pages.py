@@ -1,5 +1,5 @@
-"""The few server-rendered pages of the auth layer (login, account, a refusal, the research
-placeholder and the neutral page quick exit lands on), as small inline Jinja2 templates.
+"""The few server-rendered pages of the auth layer (login, account, a refusal and the
+neutral page quick exit lands on), as small inline Jinja2 templates.
 
 Stand-ins until the real templates in ``web/templates`` take over: no inline script or
 style (the CSP forbids both), every form a plain POST carrying ``csrf_token``, and a quick
@@ -92,14 +92,6 @@ _MESSAGE = """{% extends "base.html" %}
 {% endblock %}
 """
 
-_RESEARCH = """{% extends "base.html" %}
-{% block main %}
-<p>Anonymised grievance trends will be offered here as exports: aggregates only, small
-cells suppressed. Few reports do not mean little abuse.</p>
-<p><a href="/account">Your account</a></p>
-{% endblock %}
-"""
-
 # Plain and harmless: nothing on it points back to the app.
 _WEATHER = """<!doctype html>
 <html lang="en">
@@ -119,8 +111,7 @@ _WEATHER = """<!doctype html>
 
 _ENV = Environment(
     loader=DictLoader({"base.html": _BASE, "login.html": _LOGIN, "account.html": _ACCOUNT,
-                       "message.html": _MESSAGE, "research.html": _RESEARCH,
-                       "weather.html": _WEATHER}),
+                       "message.html": _MESSAGE, "weather.html": _WEATHER}),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 

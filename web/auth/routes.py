@@ -1,5 +1,6 @@
 """The routes of the auth layer: logging in and out, quick exit and the neutral page it
-lands on, the account page (roles and API tokens) and the research placeholder.
+lands on and the account page (roles and API tokens). The research page is
+``web.research``.
 
 Login answers a form (a redirect, or the form again with a message) or JSON (the account's
 role and the session's CSRF token, for scripts and htmx). A login form carries a CSRF token
@@ -26,7 +27,7 @@ from litestar.response import Redirect
 from organize.accounts import AccountService, LoginRefused, LoginThrottled, Principal, same_secret
 from web.api.errors import ErrorBody
 from web.auth import pages
-from web.auth.access import ACCESS, ACCOUNT, PUBLIC, RESEARCH
+from web.auth.access import ACCESS, ACCOUNT, PUBLIC
 from web.auth.errors import CSRF_MESSAGE, Forbidden
 from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, session_cookie
 from web.i18n.locales import locale_from_request
@@ -36,7 +37,7 @@ from web.i18n.templating import render as render_page
 # Where a form login leads: the leaders' pages (the collectives in scope, or straight to the
 # only one).
 LANDING = "/c"
-RESEARCH_LANDING = "/research"  # a researcher's: she cannot reach the leaders' pages
+RESEARCH_LANDING = "/research"  # a researcher's (web.research): she reaches nothing else
 NEUTRAL = "/weather"  # where quick exit lands: nothing on it points back here
 Accounts = NamedDependency[AccountService]
 Me = NamedDependency[Principal]
@@ -216,10 +217,4 @@ async def revoke_token(token_id: FromPath[UUID], principal: Me, accounts: Accoun
     return Redirect(path="/account", status_code=303)
 
 
-@get("/research", opt={ACCESS: RESEARCH}, include_in_schema=False)
-async def research(principal: Me) -> Response:
-    return pages.page("research.html", title="Research exports", principal=principal)
-
-
-ROUTES = [login_page, login, logout, quick_exit, weather, account, create_token, revoke_token,
-          research]
+ROUTES = [login_page, login, logout, quick_exit, weather, account, create_token, revoke_token]
