@@ -279,11 +279,13 @@ class Candidate:
     cells: int
     hidden_cells: int
     suppressed_share: float
+    exact: bool = True  # False: only primary suppression was counted, a lower bound
     chosen: bool = False
 
     def as_dict(self) -> dict[str, Any]:
+        share = "suppressed_share" if self.exact else "suppressed_share_at_least"
         return {"grains": self.grains, "cells": self.cells, "hidden_cells": self.hidden_cells,
-                "suppressed_share": round(self.suppressed_share, 2), "chosen": self.chosen}
+                share: round(self.suppressed_share, 2), "chosen": self.chosen}
 
 
 def candidate_grains(spec: TrendSpec) -> list[dict[str, str]]:
@@ -311,23 +313,50 @@ def choose(rows: Sequence[FineRow], spec: TrendSpec, taxonomy: Taxonomy,
     if counts_for is None:
         rows = collapse(rows, spec.by)
         counts_for = lambda g: aggregate(rows, spec.by, full_grains(g), taxonomy)  # noqa: E731
-    tried: list[tuple[TrendTable, Candidate]] = []
     options = candidate_grains(spec)
+    tried: list[tuple[Mapping[tuple[str, ...], int], TrendTable | None, Candidate]] = []
     for i, grains in enumerate(options, 1):
-        table = tabulate(counts_for(grains), spec.by, grains, spec.k)
-        hidden = sum(1 for v in table.result.cells.values() if v is None)
-        cand = Candidate(grains, len(table.result.cells), hidden, suppressed_share(table))
-        tried.append((table, cand))
+        counts = counts_for(grains)
+        # Cells below k are hidden whatever else happens: when they alone hide too much, the
+        # candidate fails without running complementary suppression (the costly part).
+        total = sum(counts.values())
+        small = [n for n in counts.values() if 0 < n < spec.k]
+        at_least = sum(small) / total if total else 0.0
+        if at_least > spec.max_suppressed:
+            tried.append((counts, None, Candidate(grains, len(counts), len(small), at_least,
+                                                  exact=False)))
+        else:
+            table = tabulate(counts, spec.by, grains, spec.k)
+            tried.append((counts, table, _measured(table, grains)))
         if progress:
             progress(i, len(options))
-        if cand.suppressed_share <= spec.max_suppressed:
+        if tried[-1][2].exact and tried[-1][2].suppressed_share <= spec.max_suppressed:
             break
-    last = tried[-1][1]
-    chosen = (len(tried) - 1 if last.suppressed_share <= spec.max_suppressed
-              # none is good enough: the one hiding least; on a tie, the coarser
-              else min(range(len(tried)), key=lambda i: (round(tried[i][1].suppressed_share, 2), -i)))
-    candidates = [replace(c, chosen=i == chosen) for i, (_, c) in enumerate(tried)]
-    return tried[chosen][0], candidates
+    last = tried[-1][2]
+    if last.exact and last.suppressed_share <= spec.max_suppressed:
+        chosen = len(tried) - 1
+    else:  # none is good enough: the one hiding least; on a tie, the coarser
+        def key(i: int) -> tuple[float, int]:
+            return (round(tried[i][2].suppressed_share, 2), -i)
+
+        chosen = None
+        for i in sorted(range(len(tried)), key=key):  # lower bounds first: branch and bound
+            if chosen is not None and key(i) > key(chosen):
+                break  # even its lower bound is worse than a measured candidate
+            counts, table, cand = tried[i]
+            if table is None:
+                table = tabulate(counts, spec.by, options[i], spec.k)
+                tried[i] = (counts, table, _measured(table, options[i]))
+            if chosen is None or key(i) < key(chosen):
+                chosen = i
+    table = tried[chosen][1]
+    candidates = [replace(c, chosen=i == chosen) for i, (_, _, c) in enumerate(tried)]
+    return table, candidates
+
+
+def _measured(table: TrendTable, grains: dict[str, str]) -> Candidate:
+    hidden = sum(1 for v in table.result.cells.values() if v is None)
+    return Candidate(grains, len(table.result.cells), hidden, suppressed_share(table))
 
 
 def full_grains(grains: Mapping[str, str]) -> dict[str, str]:

@@ -15,8 +15,10 @@ from organize.exports.trends import (
     TrendSpec,
     aggregate,
     candidate_grains,
+    choose,
     period_label,
     place_label,
+    suppressed_share,
     tabulate,
 )
 
@@ -69,3 +71,27 @@ def test_the_ladder_goes_from_fine_to_coarse_and_respects_pinned_grains():
     pinned = candidate_grains(TrendSpec(by=("period", "category"), grains={"period": "year"}))
     assert pinned == [{"period": "year", "category": "category"},
                       {"period": "year", "category": "group"}]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=rows_strategy, k=st.integers(5, 12), threshold=st.sampled_from([0.0, 0.1, 0.3, 1.0]))
+def test_the_ladder_chooses_as_if_it_had_measured_every_candidate(rows, k, threshold):
+    """The shortcut (a candidate whose cells below k alone hide too much is not suppressed
+    in full) and the branch and bound when none passes choose what measuring every
+    candidate in full would."""
+    spec = TrendSpec(by=("period", "place", "category"), k=k, max_suppressed=threshold)
+    table, candidates = choose(rows, spec, TAX)
+    shares = []
+    for grains in candidate_grains(spec):
+        full = {"period": "month", "place": "region", "category": "category", **grains}
+        shares.append(suppressed_share(tabulate(aggregate(rows, spec.by, full, TAX), spec.by,
+                                                grains, k)))
+    passing = [i for i, sh in enumerate(shares) if sh <= threshold]
+    expected = passing[0] if passing else min(range(len(shares)),
+                                              key=lambda i: (round(shares[i], 2), -i))
+    assert table.grains == candidate_grains(spec)[expected]
+    chosen = [c for c in candidates if c.chosen]
+    assert len(chosen) == 1 and chosen[0].exact
+    assert abs(chosen[0].suppressed_share - shares[expected]) < 1e-9
+    for c, sh in zip(candidates, shares, strict=False):
+        assert c.suppressed_share <= sh + 1e-9  # a lower bound never overstates
