@@ -72,24 +72,25 @@ class ResearchGrievancesView(View):
 
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:
+        # One round trip: the grievance, its first state and its parties.
         curs.execute(
-            f"INSERT INTO {self.t.grievances} (id, category, sector, place, stage, occurred_on,"
-            " raised_nid) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-            (e.originator_id, e.category, e.sector, e.place, e.stage, e.occurred_on, nid))
-        curs.execute(
-            f"INSERT INTO {self.t.states} (grievance_id, nid, outcome, escalated)"
-            " VALUES (%s, %s, NULL, false) ON CONFLICT DO NOTHING", (e.originator_id, nid))
-        self._parties(curs, e, nid)
+            f"WITH g AS (INSERT INTO {self.t.grievances} (id, category, sector, place, stage,"
+            " occurred_on, raised_nid) VALUES (%(id)s, %(category)s, %(sector)s, %(place)s,"
+            " %(stage)s, %(occurred_on)s, %(nid)s) ON CONFLICT (id) DO NOTHING),"
+            f" s AS (INSERT INTO {self.t.states} (grievance_id, nid, outcome, escalated)"
+            " VALUES (%(id)s, %(nid)s, NULL, false) ON CONFLICT DO NOTHING)"
+            f" INSERT INTO {self.t.parties} (grievance_id, worker_id, nid)"
+            " SELECT %(id)s, w, %(nid)s FROM unnest(%(workers)s::uuid[]) AS w ON CONFLICT DO NOTHING",
+            {"id": e.originator_id, "category": e.category, "sector": e.sector, "place": e.place,
+             "stage": e.stage, "occurred_on": e.occurred_on, "nid": nid,
+             "workers": list(e.worker_ids)})
 
     @on(Grievance.Joined)
     def joined(self, curs, e, nid) -> None:
-        self._parties(curs, e, nid)
-
-    def _parties(self, curs, e, nid) -> None:
-        curs.executemany(
-            f"INSERT INTO {self.t.parties} (grievance_id, worker_id, nid) VALUES (%s, %s, %s)"
-            " ON CONFLICT DO NOTHING",
-            [(e.originator_id, w, nid) for w in e.worker_ids])
+        curs.execute(
+            f"INSERT INTO {self.t.parties} (grievance_id, worker_id, nid)"
+            " SELECT %s, w, %s FROM unnest(%s::uuid[]) AS w ON CONFLICT DO NOTHING",
+            (e.originator_id, nid, list(e.worker_ids)))
 
     def _state(self, curs, e, nid, outcome: str, escalated: str, params: tuple = ()) -> None:
         # The new state is the latest one with one field changed.
