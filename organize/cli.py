@@ -7,6 +7,7 @@
     organize user grant|revoke|disable|password manage an account
     organize token create USERNAME              print a new API token for an account (once)
     organize export trends --out DIR [...]      anonymised grievance trends for researchers
+    organize keys compact                       finish an erasure that older transactions held up
     organize keygen                             print a new master key
 """
 
@@ -223,6 +224,26 @@ def projections_rebuild(names: tuple[str, ...], batch_size: int) -> None:
             click.echo(f"{name}: now serving generation {generation}")
     finally:
         runtime.close()
+
+
+@main.group()
+def keys() -> None:
+    """The table of per-worker and per-grievance data keys."""
+
+
+@keys.command("compact")
+@click.option("--patience", default=300.0, show_default=True,
+              help="Seconds to wait for transactions older than the last erasure.")
+def keys_compact(patience: float) -> None:
+    """Rewrite the key table until no shredded key survives in a dead row."""
+    runtime = _runtime()
+    try:
+        clean = runtime.app.keys.compact(patience=patience)
+    finally:
+        runtime.close()
+    if not clean:
+        raise click.ClickException("Older transactions are still running; run this again later.")
+    click.echo("The key table holds no dead rows.")
 
 
 # -- exports ------------------------------------------------------------------------------------

@@ -42,3 +42,9 @@ def test_erase_from_the_cli(app, cli_env):
     assert app.get(Worker, worker.id).erased
     again = CliRunner().invoke(main, ["erase", str(worker.id), "--yes"], env=cli_env)
     assert again.exit_code == 0  # the same erase command id: replayed, not an error
+
+
+def test_keys_compact(cli_env):
+    result = CliRunner().invoke(main, ["keys", "compact", "--patience", "20"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "no dead rows" in result.output
