@@ -94,7 +94,8 @@ def _routers() -> list:
             path="/static", directories=[STATIC_DIR], opt={ACCESS: PUBLIC},
             include_in_schema=False))
     for module, factory in (("web.api.views", "views_router"),
-                            ("web.api.indicators", "indicators_router")):
+                            ("web.api.indicators", "indicators_router"),
+                            ("web.api.organising", "organising_router")):
         try:
             routers.append(getattr(importlib.import_module(module), factory)())
         except ModuleNotFoundError as e:
