@@ -93,6 +93,19 @@ READS = {
         lambda w, s: f"/api/v1/indicators/campaigns/{s.campaign}",
     ("GET", "/api/v1/indicators/federations/{federation:str}"):
         lambda w, s: f"/api/v1/indicators/federations/{quote(s.federation)}",
+    # Organisers' reads (issue 6): a federation seen through the collectives in scope.
+    ("GET", "/api/v1/federations/{federation:str}/overview"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/overview",
+    ("GET", "/api/v1/federations/{federation:str}/clusters"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/clusters?min_grievances=1",
+    ("GET", "/api/v1/federations/{federation:str}/board"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/board",
+    ("GET", "/api/v1/federations/{federation:str}/flows"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/flows",
+    ("GET", "/api/v1/collectives/{collective_id:uuid}/invitations"):
+        lambda w, s: f"/api/v1/collectives/{s.collective}/invitations?state=all",
+    ("GET", "/api/v1/campaigns/{campaign_id:uuid}/invitations"):
+        lambda w, s: f"/api/v1/campaigns/{s.campaign}/invitations",
 }
 
 # The leaders' pages: (method, path template) -> the concrete path for one side.
@@ -236,6 +249,13 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
         c.SignAgreement: {"campaign_id": s.campaign, "with_organisation_id": w.organisation,
                           "signed_on": on, "clauses": ["A rest day every week"]},
         c.CloseCampaign: {"campaign_id": s.campaign, "on": "2025-12-01"},
+        c.LaunchJointCampaign: {"issue": "Fees", "grievance_ids": [s.grievance],
+                                "launched_on": "2025-02-01"},
+        # The side's campaign never invited its own collective: reached, then refused (422).
+        c.AcceptCampaignInvitation: {"campaign_id": s.campaign, "collective_id": s.collective,
+                                     "on": on},
+        c.DeclineCampaignInvitation: {"campaign_id": s.campaign, "collective_id": s.collective,
+                                      "on": on, "reason": "no_capacity_now"},
         c.ScheduleMeeting: {"kind": "assembly", "collective_ids": [s.collective],
                             "scheduled_for": "2025-05-01T10:00:00Z", "language": "en",
                             "agenda_grievance_ids": [s.grievance],
@@ -271,6 +291,10 @@ def command_expectation(command: type[c.Command], role: str, side: str) -> str:
         if role == "admin" or (role == "organiser" and side == "A"):
             return "allowed"
         return "403"
+    if command is c.LaunchJointCampaign:  # organisers and admins, in their scope
+        if role in ("leader_a", "leader_b"):
+            return "403"
+        return "allowed" if sees(role, side) else "404"
     if command in (c.CreateOrganisation, c.RenameOrganisation):
         return "allowed"  # shared reference data
     return "allowed" if sees(role, side) else "404"
