@@ -41,6 +41,7 @@ from web.auth.middleware import authentication
 from web.auth.openapi import COMPONENTS, document_auth
 from web.i18n.routes import set_language
 from web.pages import pages_router
+from web.pages.organising import organising_router
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY = 256 * 1024  # a grievance with notes is a few KB; anything near this is abuse
@@ -88,7 +89,7 @@ def healthz(state: State) -> Response[dict[str, str]]:
 def _routers() -> list:
     """Every router that exists; read-side routers join as their modules land."""
     routers = [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
-               pages_router()]
+               pages_router(), organising_router()]
     if STATIC_DIR.is_dir():
         routers.append(create_static_files_router(
             path="/static", directories=[STATIC_DIR], opt={ACCESS: PUBLIC},
