@@ -34,8 +34,15 @@ async def campaigns_page(page: Page, collective: Any, *, posted: Any = None,
              if collective.id in p.collective_ids]
     live = [p for p in found if p.status == "active"]
     closed = [p for p in found if p.status != "active"]
+    invitations = await pending(page, collective.id, posted=posted)
+    # An answer to an invitation that is no longer open (answered already, or never hers):
+    # its message heads the page, since there is no form left to put it on.
+    refusal = None
+    if posted is not None and not any(i["open"] for i in invitations):
+        form = posted[2]
+        refusal = form.message or next(iter(form.errors.values()), None)
     return page.html("pages/campaigns.html", status=status, collective=collective, live=live,
-                     closed=closed, invitations=await pending(page, collective.id, posted=posted),
+                     closed=closed, invitations=invitations, refusal=refusal,
                      **nav(collective.id, "campaigns"))
 
 

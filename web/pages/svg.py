@@ -149,8 +149,16 @@ class GridCell:
     suppressed: bool = False
 
 
+LABEL_CHARS = 24  # longer sector names are cut with "…" (the table beside gives them whole)
+CHAR_WIDTH = 7.0  # an estimate for 12px text, generous for Latin, Devanagari and Bengali
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip(" ,") + "…"
+
+
 def heat_grid(rows: Sequence[str], cells: dict[tuple[int, int], GridCell], *, label: str,
-              rtl: bool = False, cell: int = 40, label_width: int = 150, head: int = 110) -> Markup:
+              rtl: bool = False, cell: int = 44) -> Markup:
     """A square transition matrix: row ``i`` (from) by column ``j`` (to), labels ``rows``
     on both axes (column labels slanted), each cell shaded by how many moved. Cells missing
     from ``cells`` are empty; the diagonal is marked as not applying.
@@ -159,7 +167,12 @@ def heat_grid(rows: Sequence[str], cells: dict[tuple[int, int], GridCell], *, la
     n = len(rows)
     if n == 0:
         return Markup("")
-    width = label_width + n * cell + 8
+    names = [_short(r) for r in rows]
+    longest = max(len(t) for t in names) * CHAR_WIDTH
+    label_width = int(longest) + 12
+    head = int(longest * 0.87) + 14  # column labels rise at 60 degrees
+    tail = int(longest * 0.5)  # ... and lean past the last column
+    width = label_width + n * cell + tail
     height = head + n * cell + 4
 
     def x(col: int) -> float:  # the left edge of a column, mirrored for right-to-left
@@ -168,17 +181,17 @@ def heat_grid(rows: Sequence[str], cells: dict[tuple[int, int], GridCell], *, la
 
     parts = [f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
              f'role="img" aria-label="{escape(label)}" focusable="false">']
-    for j, name in enumerate(rows):  # column labels, slanted up and away from the grid
+    for j, name in enumerate(names):  # column labels, slanted up and away from the grid
         cx = x(j) + cell / 2
-        angle = 50 if rtl else -50
-        anchor = "end" if rtl else "start"
-        parts.append(f'<text class="col" x="{_n(cx)}" y="{head - 6}" text-anchor="{anchor}" '
+        angle = 60 if rtl else -60
+        # "start" and "end" follow the page's direction: in Arabic the start is the right.
+        parts.append(f'<text class="col" x="{_n(cx)}" y="{head - 6}" text-anchor="start" '
                      f'transform="rotate({angle} {_n(cx)} {head - 6})">{escape(name)}</text>')
-    for i, name in enumerate(rows):
+    for i, name in enumerate(names):
         top = head + i * cell
         lx = width - label_width + 6 if rtl else label_width - 6
         parts.append(f'<text class="row" x="{_n(lx)}" y="{top + cell / 2 + 4:.0f}" '
-                     f'text-anchor="{"start" if rtl else "end"}">{escape(name)}</text>')
+                     'text-anchor="end">' f'{escape(name)}</text>')
         for j in range(n):
             left = x(j)
             if i == j:

@@ -1,6 +1,7 @@
 """The campaign coordination board: every campaign of the federation's collectives, with
 its stage, the demands won, what comes next, the sectors and collectives taking part, and
-where each invitation stands. As of a date, or two dates side by side.
+where each invitation stands. As of a date, or two dates side by side. Collectives of other
+federations in a campaign are counted, not named: her scope is her own federation.
 
 And a cross-sector coordination meeting to schedule across collectives (the meeting kind
 ``cross_sector``), with campaigns on its agenda; the leaders see it among their meetings.
@@ -66,7 +67,7 @@ async def board_page(page: Page, fed: Federation, *, form: Form | None = None,
         "organising/board.html", status=status, dates=dates, today=today(), boards=boards,
         issues={p.id: p.issue for b in boards for p in b.campaigns},
         meetings=await _coordination(page, names), form=form.keyed("mt"),
-        collectives=list(names.items()), live=live,
+        collectives=list(names.items()), live=live, ours=set(names),
         languages=[(code, LOCALE_NAMES.get(code, code)) for code in LOCALES],
         **fed.nav("campaigns"))
 

@@ -43,8 +43,11 @@ def _percent(share: float | None, lang: str) -> str | None:
 
 
 def _at(page: Page, day: date, found: Any) -> FlowsAt:
-    names = {s: taxonomy_label("sectors", s, page.lang) for s in found.sectors}
-    index = {s: i for i, s in enumerate(found.sectors)}
+    # One list of sectors on both axes (a square matrix: its diagonal does not apply), in
+    # the order of their names.
+    names = {s: taxonomy_label("sectors", s, page.lang) for s in {*found.rows, *found.columns}}
+    sectors = sorted(names, key=lambda s: names[s])
+    index = {s: i for i, s in enumerate(sectors)}
     top = max([c.workers for c in found.cells if c.workers is not None] or [1])
     below = page._("fewer than %(k)s", k=format_number(found.k, page.lang))
     cells, rows = {}, []
@@ -62,7 +65,7 @@ def _at(page: Page, day: date, found: Any) -> FlowsAt:
         rows.append({"from": names[c.from_sector], "to": names[c.to_sector], "workers": c.workers,
                      "text": how_many, "suppressed": suppressed})
     rows.sort(key=lambda r: (r["workers"] is None, -(r["workers"] or 0), r["from"], r["to"]))
-    grid = heat_grid([names[s] for s in found.sectors], cells, rtl=text_direction(page.lang) == "rtl",
+    grid = heat_grid([names[s] for s in sectors], cells, rtl=text_direction(page.lang) == "rtl",
                      label=page._("Moves between sectors, from each row to each column. "
                                   "The table below gives the same numbers."))
     shares = [

@@ -101,9 +101,10 @@ def changes(before: Snapshot, after: Snapshot, lang: str) -> list[dict[str, Any]
             old_cell = old.cells.get(dimension) if old else None
             if new_cell is None or (old_cell is not None and old_cell.level == new_cell.level):
                 continue
+            up = old_cell is None or new_cell.level > old_cell.level
             out.append({"collective": col.name, "dimension": dimension_label(dimension, lang),
-                        "before": old_cell, "after": new_cell,
-                        "up": old_cell is None or new_cell.level > old_cell.level})
+                        "before": old_cell, "after": new_cell, "up": up,
+                        "better": up != new_cell.risk})  # more safety risk is worse
     return out
 
 
