@@ -572,7 +572,10 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
     out = []
     for p in campaigns:
         cid = p["id"]
-        joined = [r["collective_id"] for r in joins.get(cid, [])]
+        # In the campaign's own order: launched with, then joined.
+        order = {c: i for i, c in enumerate(p["collective_ids"])}
+        joined = sorted((r["collective_id"] for r in joins.get(cid, [])),
+                        key=lambda c: (order.get(c, len(order)), str(c)))
         invited = invitations.get(cid, [])
         # The federation's view: reached through a visible collective as of the date.
         if not (set(joined) | {i.collective_id for i in invited}) & visible:
