@@ -124,6 +124,11 @@ def test_organiser_launches_from_a_cluster_and_a_leader_accepts(world):
     assert item["stage"] == "organising" and [c["id"] for c in item["collectives"]] == [world["ids"]["kl"]]
     assert item["tally"] == {"won": 0, "partly_won": 0, "lost": 0, "open": 1}
     assert {n["kind"] for n in item["next_actions"]} == {"answer_invitation", "open_demand"}
+    # A cross-sector coordination meeting across the two collectives, the campaign on its agenda.
+    _post(organiser, "meetings/schedule", {
+        "kind": "cross_sector", "collective_ids": [world["ids"]["hk"], world["ids"]["kl"]],
+        "scheduled_for": "2025-05-10T10:00:00+08:00", "language": "en",
+        "agenda_campaign_ids": [campaign]})
     before = organiser.get(f"{_fed(world['federation'])}/board", params={"as_of": "2025-03-31"}).json()
     assert all(b["id"] != campaign for b in before["campaigns"])
 
