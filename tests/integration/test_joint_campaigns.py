@@ -6,7 +6,7 @@ date."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -113,6 +113,25 @@ async def test_from_cluster_to_accepted_campaign(app, conn):
     assert b.stage == "organising" and [x.name for x in b.collectives] == ["Klang centre"]
     assert b.tally.open == 1 and b.linked_grievances == 2
     assert [n.kind for n in b.next_actions] == ["open_demand"]
+
+    # A coordination meeting with the campaign on its agenda is a next step until it is held.
+    meeting = app.execute(c.ScheduleMeeting(
+        command_id=h.cid(), kind="cross_sector", collective_ids=(hk, kl),
+        scheduled_for=datetime(2025, 5, 3, 10, tzinfo=UTC), language="en",
+        agenda_campaign_ids=(campaign,))).id
+    catch_up(app)
+    (b,) = (await federation_board(conn, scope, federation)).campaigns
+    assert [(n.kind, n.ref, n.on, n.detail) for n in b.next_actions if n.kind == "meeting"] == [
+        ("meeting", meeting, date(2025, 5, 3), "cross_sector")]
+    w = worker(app, kl)
+    app.execute(c.RecordMeetingHeld(command_id=h.cid(), meeting_id=meeting,
+                                    held_at=datetime(2025, 5, 3, 10, tzinfo=UTC), attendee_ids=(w,),
+                                    facilitator_ids=(w,), language="en"))
+    catch_up(app)
+    (b,) = (await federation_board(conn, scope, federation)).campaigns
+    assert [n.kind for n in b.next_actions] == ["open_demand"]
+    (b,) = (await federation_board(conn, scope, federation, as_of=date(2025, 5, 2))).campaigns
+    assert [n.kind for n in b.next_actions] == ["open_demand", "meeting"]
 
 
 async def test_board_stage_and_demands_as_of(app, conn):

@@ -28,7 +28,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Campaign, Collective
+from organize.domain import Campaign, Collective, Meeting
 from organize.domain.campaign import ACCEPTED, DECLINED, PENDING
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
@@ -97,6 +97,14 @@ class CampaignBoardView(KnowsFederations, View):
             f"ON {t.invitations} (collective_id, state)",
             # Collectives' names (not personal data): the board names the collectives.
             f"CREATE TABLE IF NOT EXISTS {t.names} (id uuid PRIMARY KEY, name text NOT NULL)",
+            # Meetings with campaigns on their agenda (a coordination meeting is a next step).
+            f"CREATE TABLE IF NOT EXISTS {t.meetings} ("
+            " meeting_id uuid PRIMARY KEY, campaign_ids uuid[] NOT NULL, kind text NOT NULL,"
+            " collective_ids uuid[] NOT NULL, scheduled_for timestamptz NOT NULL,"
+            " scheduled_on date NOT NULL, held_on date,"
+            " cancelled boolean NOT NULL DEFAULT false, nid bigint NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {t.meetings}_campaigns_idx "
+            f"ON {t.meetings} USING gin (campaign_ids)",
         ]
 
     def _touch(self, curs, e, nid, assignments: str = "", params: tuple = (),
@@ -182,6 +190,28 @@ class CampaignBoardView(KnowsFederations, View):
         curs.execute(f"UPDATE {self.t.invitations} SET state = %s, decided_on = %s, decided_nid = %s,"
                      " reason = %s WHERE campaign_id = %s AND collective_id = %s",
                      (state, e.on, nid, reason, e.originator_id, e.collective_id))
+
+    # A scheduled meeting is a plan, not a fact: it carries no domain date and belongs to
+    # every past (``domain_time``); it stops being a next step once held, on the day held.
+    @on(Meeting.Scheduled)
+    def meeting_scheduled(self, curs, e, nid) -> None:
+        if e.agenda_campaign_ids:
+            curs.execute(
+                f"INSERT INTO {self.t.meetings} (meeting_id, campaign_ids, kind, collective_ids,"
+                " scheduled_for, scheduled_on, nid) VALUES (%s, %s::uuid[], %s, %s::uuid[], %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (e.originator_id, list(e.agenda_campaign_ids), e.kind, list(e.collective_ids),
+                 e.scheduled_for, e.scheduled_for.date(), nid))
+
+    @on(Meeting.Held)
+    def meeting_held(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
+                     (e.held_at.date(), e.originator_id))
+
+    @on(Meeting.Cancelled)
+    def meeting_cancelled(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET cancelled = true WHERE meeting_id = %s",
+                     (e.originator_id,))
 
     @on(Campaign.InvitationAccepted)
     def invitation_accepted(self, curs, e, nid) -> None:
@@ -467,13 +497,14 @@ class DemandTally(msgspec.Struct, kw_only=True):
 
 
 class NextAction(msgspec.Struct, kw_only=True):
-    """What is waiting: an invitation to answer (``ref`` = the collective) or a demand still
-    open (``ref`` = the demand)."""
+    """What is waiting: an invitation to answer (``ref`` = the collective), a demand still
+    open (``ref`` = the demand), or a meeting with the campaign on its agenda that is not
+    held yet (``ref`` = the meeting, ``on`` = the day it is scheduled for)."""
 
-    kind: str  # answer_invitation | open_demand
+    kind: str  # answer_invitation | open_demand | meeting
     ref: UUID
-    on: date | None  # when it started waiting
-    detail: str | None = None  # the collective's name, or the demand's text
+    on: date | None  # when it started waiting; for a meeting, its day
+    detail: str | None = None  # the collective's name, the demand's text, the meeting's kind
 
 
 class BoardCampaign(msgspec.Struct, kw_only=True):
@@ -568,6 +599,14 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
         f"SELECT campaign_id, count(*)::int AS n FROM {t.links} WHERE campaign_id = ANY($1::uuid[])"
         " AND ($2::date IS NULL OR linked_on <= $2) GROUP BY campaign_id", found, as_of)}
     names = await _names(conn, t, {r["collective_id"] for rows in joins.values() for r in rows})
+    meetings: dict[UUID, list] = defaultdict(list)
+    for r in await conn.fetch(
+            f"SELECT meeting_id, campaign_ids, kind, scheduled_on FROM {t.meetings} "
+            "WHERE campaign_ids && $1::uuid[] AND NOT cancelled"
+            " AND (held_on IS NULL OR ($2::date IS NOT NULL AND held_on > $2)) "
+            "ORDER BY scheduled_for, meeting_id", found, as_of):
+        for campaign_id in r["campaign_ids"]:
+            meetings[campaign_id].append(r)
 
     out = []
     for p in campaigns:
@@ -598,6 +637,9 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
                                         detail=i.collective_name) for i in invited if i.state == PENDING]
             next_actions += [NextAction(kind="open_demand", ref=d.demand_id, on=None, detail=d.text)
                              for d in demand_rows if d.result is None]
+            next_actions += [NextAction(kind="meeting", ref=m["meeting_id"],
+                                        on=m["scheduled_on"], detail=m["kind"])
+                             for m in meetings.get(cid, [])]
         out.append(BoardCampaign(
             id=cid, issue=p["issue"],
             stage=_stage(status, agreements.get(cid, 0), len(demand_rows) - tally["open"],
