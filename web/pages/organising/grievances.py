@@ -20,6 +20,7 @@ from litestar.di import NamedDependency
 
 from organize import commands as c
 from organize.errors import NotFound
+from organize.projections.reads import Scope
 from organize.projections.views.campaign_board import list_campaigns
 from organize.projections.views.common_grievances import Cluster, list_common_grievances
 from web.i18n import group_icon, taxonomy_label
@@ -50,8 +51,6 @@ def _across(cl: Cluster, across: str) -> bool:
 
 async def _clusters(page: Page, fed: Federation) -> list[Cluster]:
     # Through her scope (her federation): an admin's "everything" is narrowed to the one she picked.
-    from organize.projections.reads import Scope
-
     scope = page.scope if page.scope.federation is not None else Scope(federation=fed.name)
     return await page.read(list_common_grievances, scope, min_grievances=2, limit=LIMIT)
 
