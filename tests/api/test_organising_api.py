@@ -107,6 +107,11 @@ def test_organiser_launches_from_a_cluster_and_a_leader_accepts(world):
         "command_id": str(uuid.uuid4()), "campaign_id": campaign,
         "collective_id": world["ids"]["kl"], "on": DATE})
     assert r.status_code == 422 and r.json()["error"] == "already_accepted", r.text
+    answered = leader_kl.get(f"/api/v1/collectives/{world['ids']['kl']}/invitations",
+                             params={"state": "accepted", "wait_for": accepted["notification_id"]})
+    assert [(i["campaign_id"], i["state"]) for i in answered.json()] == [(campaign, "accepted")]
+    assert leader_kl.get(f"/api/v1/collectives/{world['ids']['kl']}/invitations",
+                         params={"state": "bogus"}).status_code == 400
     # Invited but not joined: a leader sees the campaign, yet cannot act in its name.
     leader_hk = world["clients"]["leader_hk"]
     assert leader_hk.get(f"/api/v1/campaigns/{campaign}").status_code == 200
