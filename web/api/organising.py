@@ -124,7 +124,7 @@ async def collective_invites(
     collective_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope],
     # ``state`` is a name Litestar reserves: the query parameter is still ``?state=``.
-    invitation_state: Annotated[InvitationState, QueryParameter(query="state")] = "pending",
+    invitation_state: Annotated[InvitationState, QueryParameter(name="state")] = "pending",
     wait_for: WaitFor = None,
 ) -> Response[list[CollectiveInvitation]]:
     updating = await still_updating(db_pool, ["campaign_board"], wait_for)
