@@ -19,6 +19,13 @@ None for "always"). The views use the same rules when they store rows (``campaig
 keeps the campaign's clock), so a read "as of D" over the whole history equals the read of
 views fed only the events dated D or earlier; ``tests/integration/test_time_travel.py``
 proves it on the demo's history.
+
+One known limit, stated plainly: the indicators credit a campaign result that names no
+collective to the collectives in the campaign *when it is recorded*. A result back-dated
+before a join that was recorded earlier (and dated by a clock later than the result) is
+therefore credited to the joined collective in the full history, but not in a view built
+only from the events up to a date between the two. Records entered in date order, as the
+demo's are, never meet this.
 """
 
 from __future__ import annotations
