@@ -382,6 +382,9 @@ class DemoAccount:
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("leader-hk", "demo-leader-hk", LEADER, collective="hk"),
     DemoAccount("leader-dhaka", "demo-leader-dhaka", LEADER, collective="dhaka"),
+    # The Kuala Lumpur centre, in the organiser's federation: she answers the invitations
+    # to joint campaigns the organiser launches with Hong Kong (issue 6).
+    DemoAccount("leader-kl", "demo-leader-kl", LEADER, collective="kl"),
     DemoAccount("organiser", "demo-organiser", ORGANISER, federation=FED_DOMESTIC),
     DemoAccount("researcher", "demo-researcher", RESEARCHER),
     DemoAccount("admin", "demo-admin", ADMIN),

@@ -523,6 +523,40 @@ def _launch_campaign(app: Organize, cmd: c.LaunchCampaign) -> Done:
     return Done(agg.id, [agg])
 
 
+@handles(c.LaunchJointCampaign)
+def _launch_joint_campaign(app: Organize, cmd: c.LaunchJointCampaign) -> Done:
+    grievances = [app.load(Grievance, i, field="grievance_ids") for i in cmd.grievance_ids]
+    _check_all(app, Collective, cmd.invite_collective_ids, "invite_collective_ids")
+    # The collectives behind the grievances are always invited, in the grievances' order.
+    invited = tuple(dict.fromkeys([*(g.collective_id for g in grievances),
+                                   *cmd.invite_collective_ids]))
+    sectors = tuple(dict.fromkeys([*(g.sector for g in grievances), *cmd.sectors]))
+    demands = tuple(
+        Demand(demand_id=new_id(cmd.command_id, f"demand:{i}"), text=text)
+        for i, text in enumerate(cmd.demands)
+    )
+    agg = Campaign.launch_joint(
+        id=new_id(cmd.command_id, "campaign"), issue=cmd.issue, demands=demands,
+        invite_collective_ids=invited, grievance_ids=cmd.grievance_ids, sectors=sectors,
+        launched_on=cmd.launched_on, taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+@handles(c.AcceptCampaignInvitation)
+def _accept_invitation(app: Organize, cmd: c.AcceptCampaignInvitation) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.accept_invitation(cmd.collective_id, cmd.on)
+    return Done(agg.id, [agg])
+
+
+@handles(c.DeclineCampaignInvitation)
+def _decline_invitation(app: Organize, cmd: c.DeclineCampaignInvitation) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.decline_invitation(cmd.collective_id, cmd.on, cmd.reason, app.taxonomy)
+    return Done(agg.id, [agg])
+
+
 @handles(c.AddDemand)
 def _add_demand(app: Organize, cmd: c.AddDemand) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")

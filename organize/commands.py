@@ -269,6 +269,36 @@ class LaunchCampaign(Command, kw_only=True):
     launched_on: date
 
 
+class LaunchJointCampaign(Command, kw_only=True):
+    """Launch a campaign from a common grievance, in one step: the grievances are linked and
+    the collectives behind them invited (plus any named in ``invite_collective_ids``). No
+    collective is in the campaign until its leaders accept. For organisers and admins."""
+
+    issue: ShortText
+    demands: Annotated[tuple[ShortText, ...], Meta(max_length=50)] = ()
+    grievance_ids: SomeIds
+    invite_collective_ids: Ids = ()
+    sectors: Codes = ()
+    launched_on: date
+
+
+class AcceptCampaignInvitation(Update, kw_only=True):
+    """A collective accepts its invitation to a campaign, and so joins it."""
+
+    campaign_id: UUID
+    collective_id: UUID
+    on: date
+
+
+class DeclineCampaignInvitation(Update, kw_only=True):
+    """A collective declines its invitation to a campaign; the reason is a code."""
+
+    campaign_id: UUID
+    collective_id: UUID
+    on: date
+    reason: Code | None = None
+
+
 class AddDemand(Update, kw_only=True):
     campaign_id: UUID
     text: ShortText

@@ -1109,6 +1109,8 @@ class _Builder:
         self.make_campaigns()
         self.make_meetings()
         self.make_assessments()
+        # Last, so that the command ids of everything before stay as they were.
+        self.make_joint_cluster()
         self.items.sort(key=lambda item: (item[0], item[1]))
         countries = {s.home.split("-")[0] for s in SPECS}
         sectors = {x for _w, _n, cmd in self.items
@@ -2178,6 +2180,33 @@ class _Builder:
                                    if lv is not None),
                       narrative=narrative)
             self.counts["assessments"] += 1
+
+
+    def make_joint_cluster(self) -> None:
+        """A common grievance no campaign has taken up yet, for an organiser to find: the
+        same recruiter (Bintang Jaya) holds the passports of Indonesian women in domestic
+        work in Hong Kong and in a glove factory near Kuala Lumpur. Two collectives of one
+        federation, two sectors: the case for a joint campaign (issue 6)."""
+        recruiter = self.orgs["bintang"]
+        for key, sector, place, day in (("hk", "domestic_care", "HK-KLN", 0),
+                                         ("kl", "manufacturing", "MY-SGR", 9)):
+            raised = date(2026, 9, 6) + _days(day)
+            if raised > self.end:
+                return
+            women = [w for w in self.workers
+                     if w.nat == "ID" and w.id is not None and w.member(key, raised)
+                     and w.stays][:4]
+            for i, pair in enumerate((women[:2], women[2:4])):
+                if not pair:
+                    continue
+                on = raised + _days(7 * i)
+                self.emit(on, c.RaiseGrievance, collective_id=self.collectives[key],
+                          worker_ids=tuple(w.id for w in pair), category="documents_confiscated",
+                          sector=sector, place=place, stage="destination",
+                          organisation_ids=(recruiter,), occurred_on=on - _days(3),
+                          description="The agency kept our passports after placement and "
+                                      "will not return them.")
+                self.counts["grievances"] += 1
 
 
 def _cut(w: _Worker, on: date) -> None:

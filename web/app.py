@@ -41,6 +41,7 @@ from web.auth.middleware import authentication
 from web.auth.openapi import COMPONENTS, document_auth
 from web.i18n.routes import set_language
 from web.pages import pages_router
+from web.pages.organising import organising_router
 from web.research import research_routes
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -89,13 +90,14 @@ def healthz(state: State) -> Response[dict[str, str]]:
 def _routers() -> list:
     """Every router that exists; read-side routers join as their modules land."""
     routers = [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
-               pages_router(), *research_routes()]
+               pages_router(), organising_router(), *research_routes()]
     if STATIC_DIR.is_dir():
         routers.append(create_static_files_router(
             path="/static", directories=[STATIC_DIR], opt={ACCESS: PUBLIC},
             include_in_schema=False))
     for module, factory in (("web.api.views", "views_router"),
-                            ("web.api.indicators", "indicators_router")):
+                            ("web.api.indicators", "indicators_router"),
+                            ("web.api.organising", "organising_router")):
         try:
             routers.append(getattr(importlib.import_module(module), factory)())
         except ModuleNotFoundError as e:

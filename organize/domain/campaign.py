@@ -4,6 +4,21 @@ linked grievances, results and sometimes an agreement.
 Campaigns are how collectives organise around specific issues (DOMAIN.md, lesson 1),
 and demands won, partly won or lost are evidence of negotiating power (lesson 5). Once a
 campaign is closed nothing more is recorded for it; a new campaign carries the issue on.
+
+A **joint campaign** grows out of a common grievance (lesson 3): an organiser launches it
+from a cluster of grievances, the grievances are linked, and the collectives behind them
+are *invited*, never enlisted. Each collective decides for itself: its leaders accept (the
+collective joins) or decline (with an optional coded reason, never free text). The rules:
+
+- a joint campaign starts with no collective joined and at least one invited: nobody
+  speaks for a collective that has not said yes;
+- an invitation is pending, then accepted or declined, once: accepting twice, declining
+  twice, or changing one's answer is refused (``already_accepted``/``already_declined``);
+- only an invited collective can answer (``not_invited``), and nothing is answered on a
+  closed campaign (``closed``);
+- joining (``join_collective``) while invited is accepting; a collective that declined
+  cannot join afterwards (a new campaign can invite it again);
+- a collective already in the campaign, or already invited, is not invited again.
 """
 
 from datetime import date
@@ -26,7 +41,9 @@ from organize.domain.limits import (
     check_uuid,
 )
 from organize.domain.taxonomy import Taxonomy
-from organize.domain.values import Action, Agreement, Demand, DemandResult
+from organize.domain.values import Action, Agreement, Demand, DemandResult, Invitation
+
+PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 
 
 class Campaign(Aggregate):
@@ -61,6 +78,49 @@ class Campaign(Aggregate):
             launched_on=check_date(launched_on, field="launched_on"),
         )
 
+    @classmethod
+    def launch_joint(
+        cls,
+        *,
+        id: UUID,
+        issue: str,
+        demands: tuple[Demand, ...],
+        invite_collective_ids: tuple[UUID, ...],
+        grievance_ids: tuple[UUID, ...],
+        sectors: tuple[str, ...],
+        launched_on: date,
+        taxonomy: Taxonomy,
+    ) -> "Campaign":
+        """A campaign from a common grievance: no collective joined yet, the collectives
+        invited and the grievances linked, all recorded at once (the launch date dates the
+        invitations)."""
+        invited = check_ids(invite_collective_ids, field="invite_collective_ids", min_items=1)
+        linked = check_ids(grievance_ids, field="grievance_ids", min_items=1)
+        if isinstance(demands, Demand) or not isinstance(demands, (tuple, list)):
+            raise DomainError("The demands must be a list of demands.", field="demands")
+        if len(demands) > LIST_MAX:
+            raise DomainError(
+                f"A campaign can be launched with at most {LIST_MAX} demands; add the others afterwards.",
+                field="demands",
+                code="too_many",
+            )
+        checked = tuple(_check_demand(d, field="demands") for d in demands)
+        check_ids(tuple(d.demand_id for d in checked), field="demands")
+        launched_on = check_date(launched_on, field="launched_on")
+        campaign = cls(
+            id=check_uuid(id, field="id"),
+            issue=check_text(issue, field="issue", max_len=TITLE_MAX),
+            demands=checked,
+            collective_ids=(),
+            sectors=check_codes(sectors, taxonomy=taxonomy, vocabulary="sectors", field="sectors"),
+            launched_on=launched_on,
+        )
+        for collective_id in invited:
+            campaign.invite_collective(collective_id, launched_on)
+        for grievance_id in linked:
+            campaign.link_grievance(grievance_id)
+        return campaign
+
     @event("Launched")
     def __init__(
         self,
@@ -82,6 +142,7 @@ class Campaign(Aggregate):
         self.agreements: dict[UUID, Agreement] = {}
         self.closed_on: date | None = None
         self.summary: str | None = None
+        self.invitations: dict[UUID, Invitation] = {}
 
     @property
     def is_closed(self) -> bool:
@@ -115,7 +176,103 @@ class Campaign(Aggregate):
                 field="collective_id",
                 code="already_joined",
             )
+        invitation = self.invitations.get(collective_id)
+        if invitation is not None:
+            # Invited: joining is answering yes, dated by the campaign's latest date.
+            self.accept_invitation(collective_id, max(self.launched_on, invitation.invited_on))
+            return
         self._collective_joined(collective_id=collective_id)
+
+    @property
+    def reach_ids(self) -> tuple[UUID, ...]:
+        """Every collective the campaign reaches: those in it and those invited to it
+        (whatever their answer). Scope follows these."""
+        return tuple(dict.fromkeys([*self.collective_ids, *self.invitations]))
+
+    @property
+    def pending_ids(self) -> tuple[UUID, ...]:
+        return tuple(i for i, inv in self.invitations.items() if inv.state == PENDING)
+
+    def invite_collective(self, collective_id: UUID, on: date) -> None:
+        self._require_active()
+        collective_id = check_uuid(collective_id, field="collective_id")
+        on = check_date(on, field="on")
+        if collective_id in self.collective_ids:
+            raise DomainError(
+                "This collective is already part of the campaign.",
+                field="collective_id",
+                code="already_joined",
+            )
+        if collective_id in self.invitations:
+            raise DomainError(
+                "This collective has already been invited to the campaign.",
+                field="collective_id",
+                code="already_invited",
+            )
+        self._collective_invited(collective_id=collective_id, on=on)
+
+    @event("CollectiveInvited")
+    def _collective_invited(self, collective_id: UUID, on: date) -> None:
+        self.invitations[collective_id] = Invitation(collective_id=collective_id, state=PENDING,
+                                                     invited_on=on)
+
+    def _pending_invitation(self, collective_id: UUID, on: date) -> Invitation:
+        self._require_active()
+        check_uuid(collective_id, field="collective_id")
+        check_date(on, field="on")
+        invitation = self.invitations.get(collective_id)
+        if invitation is None:
+            raise DomainError(
+                "This collective was not invited to the campaign.",
+                field="collective_id",
+                code="not_invited",
+            )
+        if invitation.state == ACCEPTED:
+            raise DomainError(
+                "This collective has already accepted the invitation and is part of the campaign.",
+                field="collective_id",
+                code="already_accepted",
+            )
+        if invitation.state == DECLINED:
+            raise DomainError(
+                "This collective has already declined the invitation. The answer stands; a new "
+                "campaign can invite it again.",
+                field="collective_id",
+                code="already_declined",
+            )
+        if on < invitation.invited_on:
+            raise DomainError(
+                f"An invitation cannot be answered before it was made ({invitation.invited_on.isoformat()}).",
+                field="on",
+                code="before_invitation",
+            )
+        return invitation
+
+    def accept_invitation(self, collective_id: UUID, on: date) -> None:
+        self._pending_invitation(collective_id, on)
+        self._invitation_accepted(collective_id=collective_id, on=on)
+        self._collective_joined(collective_id=collective_id)
+
+    @event("InvitationAccepted")
+    def _invitation_accepted(self, collective_id: UUID, on: date) -> None:
+        invitation = self.invitations[collective_id]
+        self.invitations[collective_id] = Invitation(
+            collective_id=collective_id, state=ACCEPTED, invited_on=invitation.invited_on,
+            decided_on=on)
+
+    def decline_invitation(self, collective_id: UUID, on: date, reason: str | None,
+                           taxonomy: Taxonomy) -> None:
+        self._pending_invitation(collective_id, on)
+        if reason is not None:
+            reason = taxonomy.require("invitation_decline_reasons", reason, field="reason")
+        self._invitation_declined(collective_id=collective_id, on=on, reason=reason)
+
+    @event("InvitationDeclined")
+    def _invitation_declined(self, collective_id: UUID, on: date, reason: str | None) -> None:
+        invitation = self.invitations[collective_id]
+        self.invitations[collective_id] = Invitation(
+            collective_id=collective_id, state=DECLINED, invited_on=invitation.invited_on,
+            decided_on=on, reason=reason)
 
     @event("CollectiveJoined")
     def _collective_joined(self, collective_id: UUID) -> None:

@@ -37,6 +37,7 @@ VOCABULARIES: Mapping[str, Mapping[str, bool]] = MappingProxyType(
         "campaign_action_kinds": {},
         "meeting_kinds": {},
         "demand_results": {},
+        "invitation_decline_reasons": {},
     }
 )
 

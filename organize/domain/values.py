@@ -146,6 +146,16 @@ class DemandResult(msgspec.Struct, frozen=True, kw_only=True):
     on: date
 
 
+class Invitation(msgspec.Struct, frozen=True, kw_only=True):
+    """A collective's invitation to a campaign, and its answer (codes only)."""
+
+    collective_id: UUID
+    state: str  # pending | accepted | declined
+    invited_on: date
+    decided_on: date | None = None
+    reason: str | None = None  # a code of ``invitation_decline_reasons``
+
+
 class Agreement(msgspec.Struct, frozen=True, kw_only=True):
     agreement_id: UUID
     with_organisation_id: UUID

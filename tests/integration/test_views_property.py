@@ -45,6 +45,8 @@ OPS = [
     "negotiation", "evidence", "schedule", "hold",
     "cancel", "launch", "action", "add_demand", "resolve", "link", "agreement", "close",
     "join_campaign", "collective", "collective_profile", "organisation",
+    # Joint campaigns (issue 6): invitations and their answers.
+    "launch_joint", "accept", "accept", "decline",
     # Trajectories are where batching could matter most (sector flows recompute them).
     "start_spell", "start_spell", "start_spell", "start_spell", "end_spell", "end_spell", "end_spell",
 ]
@@ -232,6 +234,23 @@ class World:
                                      signed_on=self.day(), clauses=("Clause",)))
         elif name == "join_campaign" and campaign and coll:
             self.run(c.JoinCampaign(command_id=cid, campaign_id=campaign, collective_id=coll))
+        elif name == "launch_joint" and grievance:
+            found = self.run(c.LaunchJointCampaign(
+                command_id=cid, issue="Joint", demands=("J",),
+                grievance_ids=tuple(self.pick(self.grievances, r.randint(1, 3))),
+                invite_collective_ids=tuple(self.pick(self.collectives, r.randint(0, 1))),
+                launched_on=self.day()))
+            if found:
+                self.campaigns.append(found)
+                self.demands.append((found, new_id(cid, "demand:0")))
+        elif name in ("accept", "decline") and campaign and coll:
+            if name == "accept":
+                self.run(c.AcceptCampaignInvitation(command_id=cid, campaign_id=campaign,
+                                                    collective_id=coll, on=self.day()))
+            else:
+                self.run(c.DeclineCampaignInvitation(command_id=cid, campaign_id=campaign,
+                                                     collective_id=coll, on=self.day(),
+                                                     reason=r.choice([None, "other"])))
         elif name == "close" and campaign and r.random() < 0.5:
             self.run(c.CloseCampaign(command_id=cid, campaign_id=campaign, on=self.day()))
 

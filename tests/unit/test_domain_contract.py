@@ -45,6 +45,9 @@ EXPECTED_EVENTS = {
         "DemandResolved",
         "AgreementSigned",
         "Closed",
+        "CollectiveInvited",
+        "InvitationAccepted",
+        "InvitationDeclined",
     },
     "Collective": {"Created", "Renamed", "ProfileUpdated", "AllianceFormed", "AllianceEnded"},
     "Grievance": {

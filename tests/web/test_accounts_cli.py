@@ -135,7 +135,8 @@ async def test_demo_accounts_one_per_role_idempotent(app, accounts, client, caps
         if isinstance(command, c.CreateCollective):
             app.execute(command)
     made = ensure_demo_accounts(accounts)
-    assert [d.role for d, _ in made] == ["leader", "leader", "organiser", "researcher", "admin"]
+    assert [d.role for d, _ in made] == ["leader", "leader", "leader", "organiser", "researcher",
+                                         "admin"]
     before = max_id(app)
     cli._demo_accounts(runtime)  # what `organize demo` prints at the end; adds nothing now
     assert max_id(app) == before
@@ -145,7 +146,7 @@ async def test_demo_accounts_one_per_role_idempotent(app, accounts, client, caps
     collectives = demo_collectives()
     hk, dhaka = collectives["hk"][0], collectives["dhaka"][0]
     leaders = [d for d in DEMO_ACCOUNTS if d.role == "leader"]
-    assert len({d.collective for d in leaders}) == 2
+    assert len({d.collective for d in leaders}) == 3  # Hong Kong, Dhaka, Kuala Lumpur
     client.cookies.clear()
     tokens = {}
     for demo in DEMO_ACCOUNTS:

@@ -19,6 +19,12 @@ nobody classified here fails the test instead of going unchecked.
   and nothing is appended to the event log; one that sees it reaches the form (the form
   again with its messages, a redirect, or a conflict), never a 404 or a 5xx.
 
+- The organisers' pages (``/o/...``, naming a federation with ``?f=``): anonymous is sent to
+  the login page, a researcher or a leader gets 403, the organiser gets her own federation
+  (200) and a 404 for the other, an admin gets either; no id of a side the role cannot see
+  shows on a page. Their forms (an empty body) append nothing, and reach the form (422) for
+  the organiser's own federation and an admin.
+
 Every answer, whatever its status, carries the security headers and ``no-store`` (static
 files may be cached).
 """
@@ -93,6 +99,19 @@ READS = {
         lambda w, s: f"/api/v1/indicators/campaigns/{s.campaign}",
     ("GET", "/api/v1/indicators/federations/{federation:str}"):
         lambda w, s: f"/api/v1/indicators/federations/{quote(s.federation)}",
+    # Organisers' reads (issue 6): a federation seen through the collectives in scope.
+    ("GET", "/api/v1/federations/{federation:str}/overview"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/overview",
+    ("GET", "/api/v1/federations/{federation:str}/clusters"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/clusters?min_grievances=1",
+    ("GET", "/api/v1/federations/{federation:str}/board"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/board",
+    ("GET", "/api/v1/federations/{federation:str}/flows"):
+        lambda w, s: f"/api/v1/federations/{quote(s.federation)}/flows",
+    ("GET", "/api/v1/collectives/{collective_id:uuid}/invitations"):
+        lambda w, s: f"/api/v1/collectives/{s.collective}/invitations?state=all",
+    ("GET", "/api/v1/campaigns/{campaign_id:uuid}/invitations"):
+        lambda w, s: f"/api/v1/campaigns/{s.campaign}/invitations",
 }
 
 # The leaders' pages: (method, path template) -> the concrete path for one side.
@@ -129,6 +148,17 @@ PAGE_FORMS = {
     f"{C}/workers/{{worker_id:uuid}}/{{action:str}}":
         lambda w, s: f"/c/{s.collective}/workers/{s.worker}/spell",
     f"{C}/workers/{{worker_id:uuid}}/erase": lambda w, s: f"/c/{s.collective}/workers/{s.erasable}/erase",
+    f"{C}/invitations/{{campaign_id:uuid}}/{{answer:str}}":
+        lambda w, s: f"/c/{s.collective}/invitations/{s.campaign}/accept",
+}
+# The organisers' pages, each naming the side's federation; and their forms.
+ORGANISER_PAGES = {
+    path: (lambda p: lambda w, s: f"{p}?f={quote(s.federation)}")(path)
+    for path in ("/o", "/o/grievances", "/o/campaigns", "/o/flows")
+}
+ORGANISER_FORMS = {
+    path: (lambda p: lambda w, s: f"{p}?f={quote(s.federation)}")(path)
+    for path in ("/o/grievances/launch", "/o/meetings/new")
 }
 PAGE_FORM_REACHED = (200, 303, 400, 409, 422)
 
@@ -174,6 +204,10 @@ def route_table() -> dict[tuple[str, str], Route]:
         table[("GET", template)] = Route("page", path, via="session")
     for template, path in PAGE_FORMS.items():
         table[("POST", template)] = Route("page_post", path, via="session")
+    for template, path in ORGANISER_PAGES.items():
+        table[("GET", template)] = Route("organiser_page", path, via="session")
+    for template, path in ORGANISER_FORMS.items():
+        table[("POST", template)] = Route("organiser_post", path, via="session")
     for area, action, _command in COMMAND_ROUTES:
         table[("POST", f"/api/v1/{area}/{action}")] = Route("command")
     return table
@@ -240,6 +274,13 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
         c.SignAgreement: {"campaign_id": s.campaign, "with_organisation_id": w.organisation,
                           "signed_on": on, "clauses": ["A rest day every week"]},
         c.CloseCampaign: {"campaign_id": s.campaign, "on": "2025-12-01"},
+        c.LaunchJointCampaign: {"issue": "Fees", "grievance_ids": [s.grievance],
+                                "launched_on": "2025-02-01"},
+        # The side's campaign never invited its own collective: reached, then refused (422).
+        c.AcceptCampaignInvitation: {"campaign_id": s.campaign, "collective_id": s.collective,
+                                     "on": on},
+        c.DeclineCampaignInvitation: {"campaign_id": s.campaign, "collective_id": s.collective,
+                                      "on": on, "reason": "no_capacity_now"},
         c.ScheduleMeeting: {"kind": "assembly", "collective_ids": [s.collective],
                             "scheduled_for": "2025-05-01T10:00:00Z", "language": "en",
                             "agenda_grievance_ids": [s.grievance],
@@ -275,6 +316,10 @@ def command_expectation(command: type[c.Command], role: str, side: str) -> str:
         if role == "admin" or (role == "organiser" and side == "A"):
             return "allowed"
         return "403"
+    if command is c.LaunchJointCampaign:  # organisers and admins, in their scope
+        if role in ("leader_a", "leader_b"):
+            return "403"
+        return "allowed" if sees(role, side) else "404"
     if command in (c.CreateOrganisation, c.RenameOrganisation):
         return "allowed"  # shared reference data
     return "allowed" if sees(role, side) else "404"
@@ -355,6 +400,9 @@ async def test_scope_matrix(client, app, accounts, world, people):
                 if route.kind in ("page", "page_post", "collectives"):
                     failure = await _leader_page_cell(client, app, world, side, route, method,
                                                       role, auth)
+                elif route.kind in ("organiser_page", "organiser_post"):
+                    failure = await _organiser_page_cell(client, app, world, side, route, method,
+                                                         role, auth)
                 else:
                     failure = await _page_cell(client, accounts, world, s, route, method, role,
                                                auth)
@@ -453,6 +501,32 @@ async def _leader_page_cell(client, app, world, side, route, method, role, auth)
     return None
 
 
+async def _organiser_page_cell(client, app, world, side, route, method, role, auth) -> str | None:
+    path = route.path(world, world.side(side))
+    before = max_id(app)
+    kwargs = {"data": {}} if route.kind == "organiser_post" else {}
+    r = await call(client, method, path, auth, via=route.via, **kwargs)
+    if header_problems(r):
+        return f"headers: {header_problems(r)}"
+    got = f"got {r.status_code} {r.headers.get('location', '')} {r.text[:160]}"
+    if max_id(app) != before:
+        return "an organiser's page or empty form appended events"
+    if role == "anonymous":
+        if r.status_code != 303 or r.headers.get("location") != "/login":
+            return f"expected 303 to /login, {got}"
+        return None
+    if role in ("researcher", "leader_a", "leader_b"):
+        return None if r.status_code == 403 else f"expected 403, {got}"
+    if not sees(role, side):
+        return None if r.status_code == 404 else f"expected 404, {got}"
+    expect = 200 if route.kind == "organiser_page" else 422
+    if r.status_code != expect:
+        return f"expected {expect}, {got}"
+    hidden = [i for x in SIDES if not sees(role, x) for i in world.ids(x)]
+    leaked = [str(i) for i in hidden if str(i) in r.text]
+    return f"shows ids of the other side: {leaked}" if leaked else None
+
+
 async def test_sessions_reach_exactly_what_tokens_reach(client, world, people):
     """The same scope with a session cookie (and its CSRF token) as with an API token."""
     for via in ("session", "token"):
@@ -540,5 +614,7 @@ async def test_each_role_lands_where_it_may_go(client, role_accounts):
         page = await call(client, "GET", landing, replace(auth, session=session), via="session",
                           csrf=False)
         assert page.status_code in (200, 303), (role, landing, page.status_code)
+        if role == "organiser":
+            assert landing == "/o" and page.status_code == 200  # her federation's overview
         if page.status_code == 303:
             assert page.headers["location"].startswith("/c/"), (role, page.headers["location"])

@@ -246,3 +246,70 @@ def follower(runtime, world):
 async def client(runtime, page_accounts, world, follower):
     async with AsyncTestClient(app=create_app(runtime, page_accounts)) as test_client:
         yield test_client
+
+
+# -- a federation for the organisers' pages --------------------------------------------------
+
+
+@dataclass
+class Federation:
+    """Ours' federation, with a sister collective in another sector whose grievances share
+    a category and an employer with ours (a cross-sector common grievance), an organiser of
+    it, an organiser of the other federation, the sister's leader, and an admin."""
+
+    name: str
+    other: str  # theirs' federation
+    sister: Side
+    organiser: Leader
+    other_organiser: Leader
+    sister_leader: Leader
+    admin: Leader
+    category: str  # of the common grievance ours and the sister share
+    organisation: uuid.UUID  # ... against this employer
+
+
+def build_sister(app, ours: Side, federation: str, tag: str) -> tuple[Side, str]:
+    run = app.execute
+    coll = run(c.CreateCollective(command_id=cid(), name=f"Ap Lei Chau Hotel Workers {tag}",
+                                  kind="worker_collective", sectors=("hospitality",),
+                                  places=("HK",), languages=("en",), federation=federation)).id
+    side = Side(collective=coll)
+    category = [e.code for e in app.taxonomy.entries("categories")][0]
+    for i, name in enumerate(("Lin", "Mei", "Ruth", "Ana")):
+        w = run(c.RegisterWorker(command_id=cid(), profile=c.Profile(pseudonym=f"{name} {tag}"),
+                                 collective_id=coll, joined_on=date(2025, 2, 1))).id
+        side.workers.append(w)
+        run(c.StartSpell(command_id=cid(), worker_id=w, sector="hospitality", occupation="Cleaner",
+                         place="HK", relationship="direct_employer", paid=True,
+                         started_on=date(2024, 5, 1) + timedelta(days=30 * i)))
+        side.grievances.append(run(c.RaiseGrievance(
+            command_id=cid(), collective_id=coll, worker_ids=(w,), category=category,
+            sector="hospitality", place="HK", stage="destination",
+            organisation_ids=(ours.organisations[0],), occurred_on=date(2025, 6, 1) + timedelta(days=i),
+            description=f"Wages held back, worker {i}.")).id)
+    return side, category
+
+
+@pytest.fixture(scope="session")
+def federation(app, runtime, page_accounts, world) -> Federation:
+    from organize.domain import Collective
+
+    tag = uuid.uuid4().hex[:6]
+    name = app.repository.get(world.ours.collective).federation
+    other = app.repository.get(world.theirs.collective).federation
+    assert isinstance(app.repository.get(world.ours.collective), Collective)
+    sister, category = build_sister(app, world.ours, name, tag)
+    settle_views(runtime)
+
+    def account(username: str, **grant) -> Leader:
+        account_id = page_accounts.create_account(f"{username}-{tag}", f"pass-{username}-{tag}", **grant)
+        session = page_accounts.start_session(account_id)
+        return Leader(session=session.token, csrf=session.csrf_token)
+
+    return Federation(
+        name=name, other=other, sister=sister, category=category,
+        organisation=world.ours.organisations[0],
+        organiser=account("organiser", role="organiser", federation=name),
+        other_organiser=account("organiser-other", role="organiser", federation=other),
+        sister_leader=account("leader-sister", role="leader", collective_ids=(sister.collective,)),
+        admin=account("admin", role="admin"))

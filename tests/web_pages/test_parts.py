@@ -13,9 +13,10 @@ import pytest
 
 from organize import commands as c
 from web.pages.forms import Form, decode, latin_digits
-from web.pages.svg import Bar, lanes, sparkline, timeline
+from web.pages.svg import Bar, GridCell, heat_grid, lanes, sparkline, timeline
 
 TEMPLATES = resources.files("web").joinpath("templates", "pages")
+ORGANISING = resources.files("web").joinpath("templates", "organising")
 
 
 def form(**values) -> Form:
@@ -117,8 +118,33 @@ def test_the_timeline_mirrors_for_right_to_left():
     assert float(first.search(rtl).group(1)) > 280  # ...and on the right in Arabic
 
 
-@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.iterdir()
-                                            if p.name.endswith(".html")))
+def test_the_heat_grid_draws_each_move_with_small_counts_marked_not_shown():
+    sectors = ["Domestic and care work", "Hospitality, entertainment and tourism", "A <b>"]
+    cells = {(0, 1): GridCell(text="12", shade=5, title="From domestic to hospitality: 12"),
+             (1, 0): GridCell(text="<10", shade=0, title="fewer than 10", suppressed=True)}
+    svg = str(heat_grid(sectors, cells, label="Moves & more"))
+    assert svg.startswith('<svg class="heat"') and 'role="img" aria-label="Moves &amp; more"' in svg
+    assert svg.count('class="diag"') == 3  # a sector to itself does not apply
+    assert '<g class="h5"><title>From domestic to hospitality: 12</title>' in svg
+    assert '<g class="sup"><title>fewer than 10</title>' in svg and "&lt;10" in svg
+    assert "A &lt;b&gt;" in svg and "<b>" not in svg  # every text escaped
+    assert "Hospitality, entertainm…" in svg  # long names cut; the table gives them whole
+    assert "style" not in svg and "<script" not in svg
+
+
+def test_the_heat_grid_mirrors_for_right_to_left():
+    cells = {(0, 1): GridCell(text="12", shade=5, title="x")}
+    first = re.compile(r'<g class="h5"><title>x</title><rect x="([\d.]+)"')
+    ltr = str(heat_grid(["Garment", "Fishing"], cells, label="x"))
+    rtl = str(heat_grid(["Garment", "Fishing"], cells, label="x", rtl=True))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+)', ltr).group(1))
+    assert float(first.search(ltr).group(1)) > width / 2  # the second column right of the first
+    assert float(first.search(rtl).group(1)) < width / 2  # ...and left of it in Arabic
+
+
+@pytest.mark.parametrize("template", sorted(
+    [p.name for p in TEMPLATES.iterdir() if p.name.endswith(".html")]
+    + [f"../organising/{p.name}" for p in ORGANISING.iterdir() if p.name.endswith(".html")]))
 def test_templates_keep_to_the_csp(template):
     text = TEMPLATES.joinpath(template).read_text(encoding="utf-8")
     assert not re.search(r"<script|\sstyle\s*=|<style\b|\son[a-z]+\s*=|javascript:", text, re.I)

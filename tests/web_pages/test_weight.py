@@ -91,3 +91,28 @@ async def test_every_main_page_is_within_60_kb_compressed(compressing, world):
         data = static.joinpath(file).read_bytes()
         print(f"     {file:20} {len(data):>11,} {len(gzip.compress(data, 9)):>12,}")
     assert max(w for *_, w in rows) <= BUDGET
+
+
+async def test_every_organiser_page_is_within_60_kb_compressed(compressing, world, federation):
+    """The organisers' pages, for the federation of the demo-sized collective and its sister
+    (every common grievance with its launch form), as of today and two dates compared."""
+    http = compressing
+    compare = "?as_of=2025-01-01&compare=2026-01-01"
+    rows = []
+    for lang in ("en", "ne"):
+        for path in ("/o", "/o/grievances", "/o/campaigns", "/o/flows", f"/o{compare}",
+                     f"/o/campaigns{compare}", f"/o/flows{compare}"):
+            http.cookies.clear()
+            r = await http.get(path, headers={**federation.organiser.headers(lang),
+                                              "Accept-Encoding": "gzip"})
+            assert r.status_code == 200, (path, r.status_code)
+            assert r.headers.get("content-encoding") == "gzip", path
+            wire = r.num_bytes_downloaded + _header_bytes(r)
+            rows.append((lang, path, len(r.content), wire))
+            assert wire <= BUDGET, f"{path} ({lang}): {wire} bytes on the wire"
+    print("\norganiser page weight (HTML only; gzip as Litestar sends it, headers included)")
+    print(f"{'lang':4} {'page':50} {'html bytes':>11} {'transferred':>12}")
+    for lang, name, raw, wire in rows:
+        print(f"{lang:4} {name:50} {raw:>11,} {wire:>12,}")
+    data = resources.files("web").joinpath("static", "organise.css").read_bytes()
+    print(f"     {'organise.css':50} {len(data):>11,} {len(gzip.compress(data, 9)):>12,}")

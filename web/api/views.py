@@ -34,7 +34,7 @@ from organize.projections.views.grievance_register import (
 )
 from organize.projections.views.meeting_log import MeetingRow, attendance, list_meetings
 from organize.projections.views.organisations import OrganisationRow, list_organisations
-from organize.projections.views.sector_flows import SectorFlows, sector_flows
+from organize.projections.views.sector_flows import FederationFlows, federation_flows
 from organize.projections.views.worker_directory import (
     ConsentRow,
     MembershipRow,
@@ -262,15 +262,16 @@ async def worker_trajectory(
 
 
 @get("/sector-flows/{federation:str}", operation_id="getSectorFlows",
-     summary="Transitions between sectors and concurrent multi-sector work", tags=["views"],
-     responses=NOT_FOUND)
+     summary="Transitions between sectors and concurrent multi-sector work (cells below k "
+             "suppressed)", tags=["views"], responses=NOT_FOUND)
 async def federation_sector_flows(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     federation: FromPath[str], wait_for: WaitFor = None,
-) -> Response[SectorFlows]:
+) -> Response[FederationFlows]:
+    # The same aggregates as /api/v1/federations/{federation}/flows: never a count below k.
     updating = await still_updating(db_pool, ["sector_flows"], wait_for)
     async with reading(db_pool) as conn:
-        flows = await sector_flows(conn, reader_scope, federation)
+        flows = await federation_flows(conn, reader_scope, federation)
     if flows is None:
         raise NotFoundException("No federation with this name.")
     return respond(flows, updating)

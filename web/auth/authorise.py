@@ -8,7 +8,8 @@ must lie in the account's scope before the command runs:
 - a collective: one of a leader's collectives, or in an organiser's federation;
 - a worker: a member (now or before) of a collective in scope;
 - a grievance or an assessment: its collective is in scope;
-- a campaign or a meeting: at least one of its collectives is in scope.
+- a campaign: at least one of its collectives, joined or invited, is in scope;
+- a meeting: at least one of its collectives is in scope.
 
 Organisations (employers, unions, shelters...) are shared reference data: any leader,
 organiser or admin may read and name them. Admins reach everything; researchers reach
@@ -54,6 +55,9 @@ class Touch:
 
     kind: type[Aggregate]
     field: str
+    # For a campaign a command changes: a leader must reach it through a collective that is
+    # in it. Being invited lets her see the campaign and answer, not act in its name.
+    joined: bool = False
 
 
 Policy = Callable[[Principal, Any], None]  # raises Forbidden when the role may not
@@ -79,6 +83,13 @@ def _register_worker(principal: Principal, cmd: c.RegisterWorker) -> None:
         raise Forbidden("Choose one of your collectives for her.", code="scope")
 
 
+def _organiser_or_admin(principal: Principal, _cmd: Any) -> None:
+    # A joint campaign speaks across collectives: an organiser's (or admin's) step. Leaders
+    # launch their own campaigns and answer invitations.
+    if not (principal.is_admin or principal.role == "organiser"):
+        raise Forbidden("Only an organiser or an admin can launch a joint campaign.", code="role")
+
+
 def _t(kind: type[Aggregate], *fields: str) -> tuple[Touch, ...]:
     return tuple(Touch(kind, f) for f in fields)
 
@@ -86,7 +97,8 @@ def _t(kind: type[Aggregate], *fields: str) -> tuple[Touch, ...]:
 COLLECTIVE = _t(Collective, "collective_id")
 WORKER = _t(Worker, "worker_id")
 GRIEVANCE = _t(Grievance, "grievance_id")
-CAMPAIGN = _t(Campaign, "campaign_id")
+CAMPAIGN = (Touch(Campaign, "campaign_id", joined=True),)
+INVITED_CAMPAIGN = _t(Campaign, "campaign_id")
 MEETING = _t(Meeting, "meeting_id")
 
 # command -> (what it touches, an extra rule on the role)
@@ -120,6 +132,12 @@ RULES: dict[type[c.Command], tuple[tuple[Touch, ...], Policy | None]] = {
     c.WithdrawGrievance: (GRIEVANCE, None),
     c.ReopenGrievance: (GRIEVANCE, None),
     c.LaunchCampaign: (_t(Collective, "collective_ids"), None),
+    c.LaunchJointCampaign: (_t(Grievance, "grievance_ids")
+                            + _t(Collective, "invite_collective_ids"), _organiser_or_admin),
+    # Only a collective the account reaches can answer for itself; the campaign is visible
+    # through its invitation.
+    c.AcceptCampaignInvitation: (INVITED_CAMPAIGN + COLLECTIVE, None),
+    c.DeclineCampaignInvitation: (INVITED_CAMPAIGN + COLLECTIVE, None),
     c.AddDemand: (CAMPAIGN, None),
     c.JoinCampaign: (CAMPAIGN + COLLECTIVE, None),
     c.LinkGrievance: (CAMPAIGN + GRIEVANCE, None),
@@ -178,7 +196,7 @@ class ScopeCheck:
         federation = self._federations[collective_id]
         return federation is not None and federation == self.scope.federation
 
-    def aggregate(self, agg: Aggregate) -> bool:
+    def aggregate(self, agg: Aggregate, *, joined: bool = False) -> bool:
         if self.scope == Scope.everything():
             return True
         if isinstance(agg, Collective):
@@ -189,18 +207,23 @@ class ScopeCheck:
             return any(self.collective(m.collective_id) for m in agg.memberships)
         if isinstance(agg, (Grievance, Assessment)):
             return self.collective(agg.collective_id)
-        if isinstance(agg, (Campaign, Meeting)):
+        if isinstance(agg, Campaign):  # joined or invited
+            leader = self.scope.collective_ids is not None
+            ids = agg.collective_ids if joined and leader else agg.reach_ids
+            return any(self.collective(i) for i in ids)
+        if isinstance(agg, Meeting):
             return any(self.collective(i) for i in agg.collective_ids)
         return False  # accounts, and anything not named here: admins only
 
-    def require(self, kind: type[Aggregate], aggregate_id: UUID, field: str) -> None:
+    def require(self, kind: type[Aggregate], aggregate_id: UUID, field: str, *,
+                joined: bool = False) -> None:
         if kind is Collective:
             # A collective out of scope needs no loading (the common case for leaders).
             if self.collective(aggregate_id) and isinstance(self._get(aggregate_id), Collective):
                 return
             raise _not_found(kind, aggregate_id, field)
         found = self._get(aggregate_id)
-        if not isinstance(found, kind) or not self.aggregate(found):
+        if not isinstance(found, kind) or not self.aggregate(found, joined=joined):
             raise _not_found(kind, aggregate_id, field)
 
 
@@ -220,7 +243,7 @@ def authorise(app: Organize, principal: Principal, command: c.Command) -> None:
     check = ScopeCheck(app, principal.scope)
     for touch in touches:
         for aggregate_id in _ids(getattr(command, touch.field)):
-            check.require(touch.kind, aggregate_id, touch.field)
+            check.require(touch.kind, aggregate_id, touch.field, joined=touch.joined)
 
 
 class Authorised(Organize):

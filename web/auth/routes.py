@@ -33,6 +33,7 @@ from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, se
 from web.i18n.locales import locale_from_request
 from web.i18n.messages import error_message
 from web.i18n.templating import render as render_page
+from web.pages.organising.common import landing as organiser_landing
 
 # Where a form login leads: the leaders' pages (the collectives in scope, or straight to the
 # only one).
@@ -140,6 +141,7 @@ async def login(request: Request, accounts: Accounts) -> Response:
         return Response(LoginOut(username=principal.username, role=principal.role,
                                  csrf_token=session.csrf_token), cookies=cookies)
     landing = LANDING if principal.organises or not principal.researches else RESEARCH_LANDING
+    landing = organiser_landing(principal) or landing  # an organiser: her federation's overview
     return Redirect(path=landing, status_code=303, cookies=cookies)
 
 

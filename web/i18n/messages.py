@@ -95,6 +95,12 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "unknown_demand": N_("This demand was not found in the campaign."),
     "already_allied": N_("This group is already working with that organisation."),
     "not_allied": N_("This group is not working with that organisation now."),
+    # -- joint campaigns: invitations
+    "already_invited": N_("This group is already invited to the campaign."),
+    "not_invited": N_("This group was not invited to this campaign."),
+    "already_accepted": N_("Your group has already accepted this invitation."),
+    "already_declined": N_("Your group has already declined this invitation. The answer stands."),
+    "before_invitation": N_("This date is before the invitation was made. Please check it."),
 })
 
 FIELD_MESSAGES: Mapping[str, str] = MappingProxyType({

@@ -6,6 +6,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
   consent) and the grievance page with the actions that apply now;
 - ``meetings``: plan one, take attendance, record who led and spoke and what was decided;
 - ``campaigns``: demands, actions with who took part, results and agreements;
+- ``invitations``: accepting or declining an invitation to a joint campaign;
 - ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
 - ``assessment``: the collective's own assessment;
 - ``forms``: a posted form to a command, with each field's message in her language;
@@ -26,10 +27,10 @@ PREFIX = "/c"
 
 
 def route_handlers() -> list:
-    from web.pages import assessment, campaigns, grievances, home, meetings, workers
+    from web.pages import assessment, campaigns, grievances, home, invitations, meetings, workers
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *workers.ROUTES, *assessment.ROUTES]
+            *invitations.ROUTES, *workers.ROUTES, *assessment.ROUTES]
 
 
 def pages_router() -> Router:

@@ -1,7 +1,8 @@
 """Issue campaigns: the collective's campaigns, and one campaign with its demands and what
 came of each, its actions and who took part, and its agreements clause by clause; with
 forms to start one, add a demand, record an action, record a demand's result and record an
-agreement signed."""
+agreement signed. The invitations to joint campaigns the collective has still to answer head
+the list (``web.pages.invitations``)."""
 
 from __future__ import annotations
 
@@ -20,20 +21,36 @@ from organize.reading import campaign_view
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
+from web.pages.invitations import pending
 
 CAMPAIGN_VIEWS = ("campaign_board",)
+
+
+async def campaigns_page(page: Page, collective: Any, *, posted: Any = None,
+                         status: int = 200) -> Response:
+    """The collective's campaigns, with the invitations to joint campaigns it has still to
+    answer (``posted``: an answer that came back refused, to show with its message)."""
+    found = [p for p in await page.read(list_campaigns, page.scope)
+             if collective.id in p.collective_ids]
+    live = [p for p in found if p.status == "active"]
+    closed = [p for p in found if p.status != "active"]
+    invitations = await pending(page, collective.id, posted=posted)
+    # An answer to an invitation that is no longer open (answered already, or never hers):
+    # its message heads the page, since there is no form left to put it on.
+    refusal = None
+    if posted is not None and not any(i["open"] for i in invitations):
+        form = posted[2]
+        refusal = form.message or next(iter(form.errors.values()), None)
+    return page.html("pages/campaigns.html", status=status, collective=collective, live=live,
+                     closed=closed, invitations=invitations, refusal=refusal,
+                     **nav(collective.id, "campaigns"))
 
 
 @get("/{collective_id:uuid}/campaigns", name="pages:campaigns")
 async def campaign_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     await page.settle(CAMPAIGN_VIEWS)
-    found = [p for p in await page.read(list_campaigns, page.scope)
-             if collective_id in p.collective_ids]
-    live = [p for p in found if p.status == "active"]
-    closed = [p for p in found if p.status != "active"]
-    return page.html("pages/campaigns.html", collective=collective, live=live, closed=closed,
-                     **nav(collective_id, "campaigns"))
+    return await campaigns_page(page, collective)
 
 
 def _launch_page(page: Page, collective: Any, form: Form, status: int = 200) -> Response:

@@ -163,7 +163,8 @@ def _error_page(request: Request, status: int, code: str) -> Response:
     body = default_environment().get_template("error.html").render(
         request=request, lang=lang, status_code=status, message=error_message(code, lang),
         csrf_token=getattr(principal, "csrf_token", None) or "",
-        nav_prefix=f"/c/{collective_id}" if collective_id else "/c",
+        nav_prefix=(f"/c/{collective_id}" if collective_id else
+                    "/o" if request.scope.get("path", "").startswith("/o") else "/c"),
         show_nav=collective_id is not None)
     return Response(body, status_code=status, media_type=MediaType.HTML)
 

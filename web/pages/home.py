@@ -1,6 +1,7 @@
 """The collective's home: how strong it is (the eight indicators, each with its level, its
 reasons, its trend and a sparkline drawn on the server, and the collective's own view beside
-it), the meetings coming up, the live campaigns and the latest grievances."""
+it), invitations to joint campaigns still to answer, the meetings coming up, the live
+campaigns and the latest grievances."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from organize.projections.views.grievance_register import list_grievances
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import dimension_label, level_label, trend_label
 from web.pages.common import Page, nav, today
+from web.pages.invitations import pending
 from web.pages.svg import sparkline
 
 HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators")
@@ -73,11 +75,13 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
                  if collective_id in c.collective_ids]
     grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
                                  limit=RECENT)
+    invitations = await pending(page, collective_id)
     return page.html(
         "pages/home.html", collective=collective, cid=collective_id,
         indicators=indicator_rows(found, page.lang), assessment=found.self_assessment if found else None,
         indicators_updating=found is None or found.updating,
         meetings=list(reversed(upcoming))[:4], campaigns=campaigns[:4], grievances=grievances,
+        invitations=invitations,
         **nav(collective_id, "home"))
 
 

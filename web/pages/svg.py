@@ -135,3 +135,79 @@ def timeline(bars: Sequence[Bar], *, today: date, label: str, rtl: bool = False,
                 f'clip-path="url(#{clip})">{escape(bar.label)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - numbers, and every text escaped
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of a transition matrix: ``text`` already formatted in the reader's digits
+    (or a mark for a suppressed cell), ``shade`` 0 (none) to 5 (the most), ``title`` the
+    sentence read on long press."""
+
+    text: str
+    shade: int
+    title: str
+    suppressed: bool = False
+
+
+LABEL_CHARS = 24  # longer sector names are cut with "…" (the table beside gives them whole)
+CHAR_WIDTH = 7.0  # an estimate for 12px text, generous for Latin, Devanagari and Bengali
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip(" ,") + "…"
+
+
+def heat_grid(rows: Sequence[str], cells: dict[tuple[int, int], GridCell], *, label: str,
+              rtl: bool = False, cell: int = 44) -> Markup:
+    """A square transition matrix: row ``i`` (from) by column ``j`` (to), labels ``rows``
+    on both axes (column labels slanted), each cell shaded by how many moved. Cells missing
+    from ``cells`` are empty; the diagonal is marked as not applying.
+
+    Drawn for a scrolling box: it keeps its size rather than shrinking to a phone's width."""
+    n = len(rows)
+    if n == 0:
+        return Markup("")
+    names = [_short(r) for r in rows]
+    longest = max(len(t) for t in names) * CHAR_WIDTH
+    label_width = int(longest) + 12
+    head = int(longest * 0.87) + 14  # column labels rise at 60 degrees
+    tail = int(longest * 0.5)  # ... and lean past the last column
+    width = label_width + n * cell + tail
+    height = head + n * cell + 4
+
+    def x(col: int) -> float:  # the left edge of a column, mirrored for right-to-left
+        pos = label_width + col * cell
+        return width - pos - cell if rtl else pos
+
+    parts = [f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'role="img" aria-label="{escape(label)}" focusable="false">']
+    for j, name in enumerate(names):  # column labels, slanted up and away from the grid
+        cx = x(j) + cell / 2
+        angle = 60 if rtl else -60
+        # "start" and "end" follow the page's direction: in Arabic the start is the right.
+        parts.append(f'<text class="col" x="{_n(cx)}" y="{head - 6}" text-anchor="start" '
+                     f'transform="rotate({angle} {_n(cx)} {head - 6})">{escape(name)}</text>')
+    for i, name in enumerate(names):
+        top = head + i * cell
+        lx = width - label_width + 6 if rtl else label_width - 6
+        parts.append(f'<text class="row" x="{_n(lx)}" y="{top + cell / 2 + 4:.0f}" '
+                     'text-anchor="end">' f'{escape(name)}</text>')
+        for j in range(n):
+            left = x(j)
+            if i == j:
+                parts.append(f'<rect class="diag" x="{_n(left + 1)}" y="{top + 1}" '
+                             f'width="{cell - 2}" height="{cell - 2}"/>')
+                continue
+            found = cells.get((i, j))
+            if found is None:
+                parts.append(f'<rect class="h0" x="{_n(left + 1)}" y="{top + 1}" '
+                             f'width="{cell - 2}" height="{cell - 2}"/>')
+                continue
+            cls = "sup" if found.suppressed else f"h{max(0, min(5, found.shade))}"
+            parts.append(
+                f'<g class="{cls}"><title>{escape(found.title)}</title>'
+                f'<rect x="{_n(left + 1)}" y="{top + 1}" width="{cell - 2}" height="{cell - 2}" rx="3"/>'
+                f'<text x="{_n(left + cell / 2)}" y="{top + cell / 2 + 4:.0f}" '
+                f'text-anchor="middle">{escape(found.text)}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - numbers, and every text escaped

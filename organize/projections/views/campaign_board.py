@@ -5,23 +5,41 @@ Negotiating capacity matters more than knowing one's rights (DOMAIN.md, lesson 5
 board shows what was demanded and what came of it. Participants in an action are counted,
 never listed: who took part is for the meeting log and the indicators, not a board.
 A campaign's closing summary is free text and stays out.
+
+Joint campaigns (issue 6): the board records each collective's invitation and its answer,
+and serves three reads built on them: a collective's invitations (for its leaders), a
+campaign's invitations, and the cross-collective board of a federation.
+
+**Domain time.** Every row carries the domain date it became true: a campaign its launch
+date, an action its date, a result its date, an invitation the day it was made and the day
+it was answered. Events that carry no date of their own (a demand added, a collective
+joined, a grievance linked) take the campaign's *clock*: the latest domain date the
+campaign had seen when they happened (``domain_time``). So ``federation_board(...,
+as_of=D)`` answers from the event history as it stood on D, never from a stored page.
+Changing this view's tables means ``organize projections rebuild campaign_board``.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
-from organize.domain import Campaign
+from organize.domain import Campaign, Collective, Meeting
+from organize.domain.campaign import ACCEPTED, DECLINED, PENDING
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
 from organize.projections.views._federations import KnowsFederations
 
 ACTIVE, CLOSED = "active", "closed"
+STATES = (PENDING, ACCEPTED, DECLINED)
+# Stages of a campaign on the cross-collective board, from the facts as of a date.
+INVITING, ORGANISING, ACTION, RESULTS, AGREEMENT = (
+    "inviting", "organising", "action", "results", "agreement")
 
 
 @register
@@ -35,12 +53,19 @@ class CampaignBoardView(KnowsFederations, View):
             " id uuid PRIMARY KEY, issue text NOT NULL, status text NOT NULL,"
             " launched_on date NOT NULL, closed_on date, collective_ids uuid[] NOT NULL,"
             " sectors text[] NOT NULL, grievance_ids uuid[] NOT NULL DEFAULT '{}',"
-            " launched_nid bigint NOT NULL, last_nid bigint NOT NULL)",
+            " launched_nid bigint NOT NULL, last_nid bigint NOT NULL,"
+            " invited_ids uuid[] NOT NULL DEFAULT '{}', clock date)",
+            # Tables of a generation built before issue 6 gain the columns (a rebuild fills them).
+            f"ALTER TABLE {t.campaigns} ADD COLUMN IF NOT EXISTS invited_ids uuid[] NOT NULL DEFAULT '{{}}'",
+            f"ALTER TABLE {t.campaigns} ADD COLUMN IF NOT EXISTS clock date",
+            f"CREATE INDEX IF NOT EXISTS {t.campaigns}_invited_idx "
+            f"ON {t.campaigns} USING gin (invited_ids)",
             f"CREATE INDEX IF NOT EXISTS {t.campaigns}_collectives_idx "
             f"ON {t.campaigns} USING gin (collective_ids)",
             f"CREATE TABLE IF NOT EXISTS {t.demands} ("
             " demand_id uuid PRIMARY KEY, campaign_id uuid NOT NULL, position integer NOT NULL,"
-            " text text NOT NULL, result text, result_on date, result_nid bigint)",
+            " text text NOT NULL, result text, result_on date, result_nid bigint, added_on date)",
+            f"ALTER TABLE {t.demands} ADD COLUMN IF NOT EXISTS added_on date",
             f"CREATE INDEX IF NOT EXISTS {t.demands}_campaign_idx ON {t.demands} (campaign_id, position)",
             f"CREATE TABLE IF NOT EXISTS {t.actions} ("
             " action_id uuid PRIMARY KEY, campaign_id uuid NOT NULL, kind text NOT NULL,"
@@ -52,44 +77,149 @@ class CampaignBoardView(KnowsFederations, View):
             " with_organisation_id uuid NOT NULL, signed_on date NOT NULL, clauses text[] NOT NULL,"
             " nid bigint NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {t.agreements}_campaign_idx ON {t.agreements} (campaign_id)",
+            # Every result of every demand, dated: what stood on a past date.
+            f"CREATE TABLE IF NOT EXISTS {t.results} ("
+            " nid bigint PRIMARY KEY, demand_id uuid NOT NULL, campaign_id uuid NOT NULL,"
+            " result text NOT NULL, on_date date NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {t.results}_campaign_idx ON {t.results} (campaign_id)",
+            # Which collective is in which campaign since when (launch, join, acceptance).
+            f"CREATE TABLE IF NOT EXISTS {t.joins} ("
+            " campaign_id uuid NOT NULL, collective_id uuid NOT NULL, joined_on date NOT NULL,"
+            " nid bigint NOT NULL, PRIMARY KEY (campaign_id, collective_id))",
+            f"CREATE TABLE IF NOT EXISTS {t.links} ("
+            " campaign_id uuid NOT NULL, grievance_id uuid NOT NULL, linked_on date NOT NULL,"
+            " nid bigint NOT NULL, PRIMARY KEY (campaign_id, grievance_id))",
+            f"CREATE TABLE IF NOT EXISTS {t.invitations} ("
+            " campaign_id uuid NOT NULL, collective_id uuid NOT NULL, state text NOT NULL,"
+            " invited_on date NOT NULL, invited_nid bigint NOT NULL, decided_on date,"
+            " decided_nid bigint, reason text, PRIMARY KEY (campaign_id, collective_id))",
+            f"CREATE INDEX IF NOT EXISTS {t.invitations}_collective_idx "
+            f"ON {t.invitations} (collective_id, state)",
+            # Collectives' names (not personal data): the board names the collectives.
+            f"CREATE TABLE IF NOT EXISTS {t.names} (id uuid PRIMARY KEY, name text NOT NULL)",
+            # Meetings with campaigns on their agenda (a coordination meeting is a next step).
+            f"CREATE TABLE IF NOT EXISTS {t.meetings} ("
+            " meeting_id uuid PRIMARY KEY, campaign_ids uuid[] NOT NULL, kind text NOT NULL,"
+            " collective_ids uuid[] NOT NULL, scheduled_for timestamptz NOT NULL,"
+            " scheduled_on date NOT NULL, held_on date,"
+            " cancelled boolean NOT NULL DEFAULT false, nid bigint NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {t.meetings}_campaigns_idx "
+            f"ON {t.meetings} USING gin (campaign_ids)",
         ]
 
-    def _touch(self, curs, e, nid, assignments: str = "", params: tuple = ()) -> None:
+    def _touch(self, curs, e, nid, assignments: str = "", params: tuple = (),
+               on: date | None = None) -> date | None:
+        """Update the campaign row, move its clock to ``on`` (when later) and return the
+        clock: the date of an event that carries none of its own."""
         sets = f"{assignments}, last_nid = %s" if assignments else "last_nid = %s"
-        curs.execute(f"UPDATE {self.t.campaigns} SET {sets} WHERE id = %s",
-                     (*params, nid, e.originator_id))
+        curs.execute(f"UPDATE {self.t.campaigns} SET {sets}, clock = greatest(clock, %s::date) "
+                     "WHERE id = %s RETURNING clock", (*params, nid, on, e.originator_id))
+        row = curs.fetchone()
+        return None if row is None else row["clock"]
 
-    def _add_demand(self, curs, campaign_id: UUID, demand, position_sql: str, params: tuple) -> None:
+    @on(Collective.Created)
+    def collective_created(self, curs, e, nid) -> None:
+        super().collective_created(curs, e, nid)
+        curs.execute(f"INSERT INTO {self.t.names} (id, name) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
+                     (e.originator_id, e.name))
+
+    @on(Collective.Renamed)
+    def collective_renamed(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.names} SET name = %s WHERE id = %s", (e.name, e.originator_id))
+
+    def _joined(self, curs, campaign_id: UUID, collective_id: UUID, on: date | None, nid: int) -> None:
+        if on is None:
+            return
+        curs.execute(f"INSERT INTO {self.t.joins} (campaign_id, collective_id, joined_on, nid) "
+                     "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", (campaign_id, collective_id, on, nid))
+
+    def _add_demand(self, curs, campaign_id: UUID, demand, position_sql: str, params: tuple,
+                    added_on: date | None) -> None:
         curs.execute(
-            f"INSERT INTO {self.t.demands} (demand_id, campaign_id, position, text) "
-            f"VALUES (%s, %s, {position_sql}, %s) ON CONFLICT (demand_id) DO NOTHING",
-            (demand.demand_id, campaign_id, *params, demand.text))
+            f"INSERT INTO {self.t.demands} (demand_id, campaign_id, position, text, added_on) "
+            f"VALUES (%s, %s, {position_sql}, %s, %s) ON CONFLICT (demand_id) DO NOTHING",
+            (demand.demand_id, campaign_id, *params, demand.text, added_on))
 
     @on(Campaign.Launched)
     def launched(self, curs, e, nid) -> None:
         curs.execute(
             f"INSERT INTO {self.t.campaigns} (id, issue, status, launched_on, collective_ids,"
-            " sectors, launched_nid, last_nid) VALUES (%s, %s, %s, %s, %s::uuid[], %s::text[], %s, %s)"
-            " ON CONFLICT (id) DO NOTHING",
+            " sectors, launched_nid, last_nid, clock) VALUES (%s, %s, %s, %s, %s::uuid[], %s::text[],"
+            " %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id",
             (e.originator_id, e.issue, ACTIVE, e.launched_on, list(e.collective_ids),
-             list(e.sectors), nid, nid))
+             list(e.sectors), nid, nid, e.launched_on))
+        if curs.fetchone() is None:
+            return
         for position, demand in enumerate(e.demands):
-            self._add_demand(curs, e.originator_id, demand, "%s", (position,))
+            self._add_demand(curs, e.originator_id, demand, "%s", (position,), e.launched_on)
+        for collective_id in e.collective_ids:
+            self._joined(curs, e.originator_id, collective_id, e.launched_on, nid)
 
     @on(Campaign.DemandAdded)
     def demand_added(self, curs, e, nid) -> None:
+        clock = self._touch(curs, e, nid)
         self._add_demand(curs, e.originator_id, e.demand,
                          f"(SELECT count(*) FROM {self.t.demands} WHERE campaign_id = %s)",
-                         (e.originator_id,))
-        self._touch(curs, e, nid)
+                         (e.originator_id,), clock)
 
     @on(Campaign.CollectiveJoined)
     def collective_joined(self, curs, e, nid) -> None:
-        self._touch(curs, e, nid, "collective_ids = collective_ids || %s::uuid", (e.collective_id,))
+        clock = self._touch(curs, e, nid, "collective_ids = collective_ids || %s::uuid",
+                            (e.collective_id,))
+        self._joined(curs, e.originator_id, e.collective_id, clock, nid)
 
     @on(Campaign.GrievanceLinked)
     def grievance_linked(self, curs, e, nid) -> None:
-        self._touch(curs, e, nid, "grievance_ids = grievance_ids || %s::uuid", (e.grievance_id,))
+        clock = self._touch(curs, e, nid, "grievance_ids = grievance_ids || %s::uuid",
+                            (e.grievance_id,))
+        if clock is not None:
+            curs.execute(f"INSERT INTO {self.t.links} (campaign_id, grievance_id, linked_on, nid) "
+                         "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                         (e.originator_id, e.grievance_id, clock, nid))
+
+    @on(Campaign.CollectiveInvited)
+    def collective_invited(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid, "invited_ids = invited_ids || %s::uuid", (e.collective_id,), e.on)
+        curs.execute(
+            f"INSERT INTO {self.t.invitations} (campaign_id, collective_id, state, invited_on,"
+            " invited_nid) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (e.originator_id, e.collective_id, PENDING, e.on, nid))
+
+    def _answered(self, curs, e, nid, state: str, reason: str | None) -> None:
+        self._touch(curs, e, nid, on=e.on)
+        curs.execute(f"UPDATE {self.t.invitations} SET state = %s, decided_on = %s, decided_nid = %s,"
+                     " reason = %s WHERE campaign_id = %s AND collective_id = %s",
+                     (state, e.on, nid, reason, e.originator_id, e.collective_id))
+
+    # A scheduled meeting is a plan, not a fact: it carries no domain date and belongs to
+    # every past (``domain_time``); it stops being a next step once held, on the day held.
+    @on(Meeting.Scheduled)
+    def meeting_scheduled(self, curs, e, nid) -> None:
+        if e.agenda_campaign_ids:
+            curs.execute(
+                f"INSERT INTO {self.t.meetings} (meeting_id, campaign_ids, kind, collective_ids,"
+                " scheduled_for, scheduled_on, nid) VALUES (%s, %s::uuid[], %s, %s::uuid[], %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (e.originator_id, list(e.agenda_campaign_ids), e.kind, list(e.collective_ids),
+                 e.scheduled_for, e.scheduled_for.date(), nid))
+
+    @on(Meeting.Held)
+    def meeting_held(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
+                     (e.held_at.date(), e.originator_id))
+
+    @on(Meeting.Cancelled)
+    def meeting_cancelled(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET cancelled = true WHERE meeting_id = %s",
+                     (e.originator_id,))
+
+    @on(Campaign.InvitationAccepted)
+    def invitation_accepted(self, curs, e, nid) -> None:
+        self._answered(curs, e, nid, ACCEPTED, None)
+
+    @on(Campaign.InvitationDeclined)
+    def invitation_declined(self, curs, e, nid) -> None:
+        self._answered(curs, e, nid, DECLINED, e.reason)
 
     @on(Campaign.ActionTaken)
     def action_taken(self, curs, e, nid) -> None:
@@ -99,14 +229,17 @@ class CampaignBoardView(KnowsFederations, View):
             " ON CONFLICT (action_id) DO NOTHING",
             (e.action_id, e.originator_id, e.kind, e.taken_on, len(e.participant_ids),
              list(e.collective_ids), nid))
-        self._touch(curs, e, nid)
+        self._touch(curs, e, nid, on=e.taken_on)
 
     @on(Campaign.DemandResolved)
     def demand_resolved(self, curs, e, nid) -> None:
         # The latest result stands: a demand partly won can later be won.
         curs.execute(f"UPDATE {self.t.demands} SET result = %s, result_on = %s, result_nid = %s "
                      "WHERE demand_id = %s", (e.result, e.on, nid, e.demand_id))
-        self._touch(curs, e, nid)
+        curs.execute(f"INSERT INTO {self.t.results} (nid, demand_id, campaign_id, result, on_date) "
+                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                     (nid, e.demand_id, e.originator_id, e.result, e.on))
+        self._touch(curs, e, nid, on=e.on)
 
     @on(Campaign.AgreementSigned)
     def agreement_signed(self, curs, e, nid) -> None:
@@ -116,11 +249,11 @@ class CampaignBoardView(KnowsFederations, View):
             " ON CONFLICT (agreement_id) DO NOTHING",
             (e.agreement_id, e.originator_id, e.with_organisation_id, e.signed_on,
              list(e.clauses), nid))
-        self._touch(curs, e, nid)
+        self._touch(curs, e, nid, on=e.signed_on)
 
     @on(Campaign.Closed)
     def closed(self, curs, e, nid) -> None:
-        self._touch(curs, e, nid, "status = %s, closed_on = %s", (CLOSED, e.on))
+        self._touch(curs, e, nid, "status = %s, closed_on = %s", (CLOSED, e.on), on=e.on)
 
 
 # == Reading ===================================================================================
@@ -148,6 +281,21 @@ class AgreementRow(msgspec.Struct, kw_only=True):
     clauses: list[str]
 
 
+class CollectiveRef(msgspec.Struct, kw_only=True):
+    id: UUID
+    name: str
+
+
+class InvitationRow(msgspec.Struct, kw_only=True):
+    campaign_id: UUID
+    collective_id: UUID
+    collective_name: str
+    state: str  # pending | accepted | declined
+    invited_on: date
+    decided_on: date | None
+    reason: str | None  # a code of invitation_decline_reasons
+
+
 class CampaignRow(msgspec.Struct, kw_only=True):
     id: UUID
     issue: str
@@ -162,17 +310,18 @@ class CampaignRow(msgspec.Struct, kw_only=True):
     actions: list[ActionRow]
     agreements: list[AgreementRow]
     last_nid: int
+    invitations: list[InvitationRow] = []
 
 
 async def _campaigns(conn: asyncpg.Connection, t: Tables, scope: Scope, *,
                      campaign_id: UUID | None = None, status: str | None = None) -> list[CampaignRow]:
     ids = None if scope.collective_ids is None else list(scope.collective_ids)
-    # Visible when any of its collectives is in scope.
+    # Visible when any of its collectives, joined or invited, is in scope.
     rows = await conn.fetch(
         f"SELECT * FROM {t.campaigns} p "
         "WHERE ($1::uuid IS NULL OR p.id = $1) AND ($2::text IS NULL OR p.status = $2)"
         " AND (($3::uuid[] IS NULL AND $4::text IS NULL) OR EXISTS ("
-        f"  SELECT 1 FROM {t.collectives} c WHERE c.id = ANY(p.collective_ids)"
+        f"  SELECT 1 FROM {t.collectives} c WHERE c.id = ANY(p.collective_ids || p.invited_ids)"
         "   AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))"
         "   AND ($4::text IS NULL OR c.federation = $4))) "
         "ORDER BY p.launched_on DESC, p.launched_nid DESC",
@@ -200,13 +349,17 @@ async def _campaigns(conn: asyncpg.Connection, t: Tables, scope: Scope, *,
         agreements[r["campaign_id"]].append(AgreementRow(
             agreement_id=r["agreement_id"], with_organisation_id=r["with_organisation_id"],
             signed_on=r["signed_on"], clauses=list(r["clauses"])))
+    invitations: dict[UUID, list[InvitationRow]] = defaultdict(list)
+    for row in await _invitations(conn, t, campaign_ids=found):
+        invitations[row.campaign_id].append(row)
     return [
         CampaignRow(
             id=r["id"], issue=r["issue"], status=r["status"], launched_on=r["launched_on"],
             closed_on=r["closed_on"], collective_ids=list(r["collective_ids"]),
             sectors=list(r["sectors"]), grievance_ids=list(r["grievance_ids"]),
             linked_grievances=len(r["grievance_ids"]), demands=demands[r["id"]],
-            actions=actions[r["id"]], agreements=agreements[r["id"]], last_nid=r["last_nid"])
+            actions=actions[r["id"]], agreements=agreements[r["id"]], last_nid=r["last_nid"],
+            invitations=invitations[r["id"]])
         for r in rows
     ]
 
@@ -224,3 +377,277 @@ async def get_campaign(conn: asyncpg.Connection, scope: Scope,
     t = await tables(conn, "campaign_board")
     found = await _campaigns(conn, t, scope, campaign_id=campaign_id)
     return found[0] if found else None
+
+
+# == Invitations ===============================================================================
+
+
+async def _names(conn: asyncpg.Connection, t: Tables, ids) -> dict[UUID, str]:
+    rows = await conn.fetch(f"SELECT id, name FROM {t.names} WHERE id = ANY($1::uuid[])", list(ids))
+    return {r["id"]: r["name"] for r in rows}
+
+
+def _state_as_of(r, as_of: date | None) -> tuple[str, date | None, str | None]:
+    """An invitation's state, answer date and reason as they stood on ``as_of``."""
+    if r["decided_on"] is not None and (as_of is None or r["decided_on"] <= as_of):
+        return r["state"], r["decided_on"], r["reason"]
+    return PENDING, None, None
+
+
+async def _invitations(conn: asyncpg.Connection, t: Tables, *, campaign_ids=None,
+                       collective_id: UUID | None = None,
+                       as_of: date | None = None) -> list[InvitationRow]:
+    rows = await conn.fetch(
+        f"SELECT i.*, n.name FROM {t.invitations} i LEFT JOIN {t.names} n ON n.id = i.collective_id "
+        "WHERE ($1::uuid[] IS NULL OR i.campaign_id = ANY($1::uuid[]))"
+        " AND ($2::uuid IS NULL OR i.collective_id = $2)"
+        " AND ($3::date IS NULL OR i.invited_on <= $3) "
+        "ORDER BY i.campaign_id, i.invited_nid, i.collective_id",
+        None if campaign_ids is None else list(campaign_ids), collective_id, as_of)
+    out = []
+    for r in rows:
+        state, decided_on, reason = _state_as_of(r, as_of)
+        out.append(InvitationRow(campaign_id=r["campaign_id"], collective_id=r["collective_id"],
+                                 collective_name=r["name"] or "", state=state, invited_on=r["invited_on"],
+                                 decided_on=decided_on, reason=reason))
+    return out
+
+
+class CollectiveInvitation(msgspec.Struct, kw_only=True):
+    """One invitation as the invited collective's leaders see it: what the campaign is about
+    and who else is in it or invited. Codes, the issue and the demands; no person."""
+
+    campaign_id: UUID
+    issue: str
+    campaign_status: str  # active | closed
+    launched_on: date
+    sectors: list[str]
+    demands: list[str]
+    state: str  # pending | accepted | declined
+    invited_on: date
+    decided_on: date | None
+    reason: str | None
+    joined: list[CollectiveRef]
+    invited: list[CollectiveRef]  # the other collectives invited, whatever their answer
+    linked_grievances: int
+
+
+async def _collective_in_scope(conn: asyncpg.Connection, t: Tables, scope: Scope,
+                               collective_id: UUID) -> bool:
+    row = await conn.fetchrow(f"SELECT id, federation FROM {t.collectives} WHERE id = $1", collective_id)
+    return row is not None and scope.allows(row["id"], row["federation"])
+
+
+async def collective_invitations(conn: asyncpg.Connection, scope: Scope, collective_id: UUID, *,
+                                 state: str | None = PENDING) -> list[CollectiveInvitation] | None:
+    """The campaigns a collective is invited to (pending ones by default; ``state=None``
+    for all), the newest invitation first. None when the collective is unknown or outside
+    ``scope``."""
+    t = await tables(conn, "campaign_board")
+    if not await _collective_in_scope(conn, t, scope, collective_id):
+        return None
+    if state is not None and state not in STATES:
+        return []
+    rows = await conn.fetch(
+        f"SELECT i.*, p.issue, p.status, p.launched_on, p.sectors, p.collective_ids, p.invited_ids,"
+        " cardinality(p.grievance_ids) AS linked "
+        f"FROM {t.invitations} i JOIN {t.campaigns} p ON p.id = i.campaign_id "
+        "WHERE i.collective_id = $1 AND ($2::text IS NULL OR i.state = $2) "
+        "ORDER BY i.invited_on DESC, i.invited_nid DESC", collective_id, state)
+    if not rows:
+        return []
+    campaign_ids = [r["campaign_id"] for r in rows]
+    demands: dict[UUID, list[str]] = defaultdict(list)
+    for r in await conn.fetch(f"SELECT campaign_id, text FROM {t.demands} "
+                              "WHERE campaign_id = ANY($1::uuid[]) ORDER BY campaign_id, position",
+                              campaign_ids):
+        demands[r["campaign_id"]].append(r["text"])
+    names = await _names(conn, t, {i for r in rows for i in [*r["collective_ids"], *r["invited_ids"]]})
+    return [
+        CollectiveInvitation(
+            campaign_id=r["campaign_id"], issue=r["issue"], campaign_status=r["status"],
+            launched_on=r["launched_on"], sectors=list(r["sectors"]), demands=demands[r["campaign_id"]],
+            state=r["state"], invited_on=r["invited_on"], decided_on=r["decided_on"], reason=r["reason"],
+            joined=[CollectiveRef(id=i, name=names.get(i, "")) for i in r["collective_ids"]],
+            invited=[CollectiveRef(id=i, name=names.get(i, "")) for i in r["invited_ids"]
+                     if i != collective_id],
+            linked_grievances=r["linked"])
+        for r in rows
+    ]
+
+
+async def campaign_invitations(conn: asyncpg.Connection, scope: Scope,
+                               campaign_id: UUID) -> list[InvitationRow] | None:
+    """Every invitation of one campaign, in the order made. None when the campaign is
+    unknown or outside ``scope``."""
+    t = await tables(conn, "campaign_board")
+    if not await _campaigns(conn, t, scope, campaign_id=campaign_id):
+        return None
+    return await _invitations(conn, t, campaign_ids=[campaign_id])
+
+
+# == The cross-collective board ================================================================
+
+
+class DemandTally(msgspec.Struct, kw_only=True):
+    won: int
+    partly_won: int
+    lost: int
+    open: int
+
+
+class NextAction(msgspec.Struct, kw_only=True):
+    """What is waiting: an invitation to answer (``ref`` = the collective), a demand still
+    open (``ref`` = the demand), or a meeting with the campaign on its agenda that is not
+    held yet (``ref`` = the meeting, ``on`` = the day it is scheduled for)."""
+
+    kind: str  # answer_invitation | open_demand | meeting
+    ref: UUID
+    on: date | None  # when it started waiting; for a meeting, its day
+    detail: str | None = None  # the collective's name, the demand's text, the meeting's kind
+
+
+class BoardCampaign(msgspec.Struct, kw_only=True):
+    id: UUID
+    issue: str
+    stage: str  # inviting | organising | action | results | agreement | closed
+    status: str  # active | closed, as of the date
+    launched_on: date
+    closed_on: date | None
+    sectors: list[str]
+    collectives: list[CollectiveRef]  # in the campaign, as of the date
+    invitations: list[InvitationRow]  # each with its state as of the date
+    demands: list[DemandRow]  # each with its result as of the date
+    tally: DemandTally
+    actions: list[ActionRow]
+    agreements: int
+    linked_grievances: int
+    next_actions: list[NextAction]
+
+
+class FederationBoard(msgspec.Struct, kw_only=True):
+    federation: str
+    as_of: date | None  # None: as things stand now
+    campaigns: list[BoardCampaign]  # the most recently launched first: never ranked
+
+
+def _stage(status: str, agreements: int, results: int, actions: int, joined: int) -> str:
+    if status == CLOSED:
+        return CLOSED
+    if agreements:
+        return AGREEMENT
+    if results:
+        return RESULTS
+    if actions:
+        return ACTION
+    return ORGANISING if joined else INVITING
+
+
+def _by_campaign(rows) -> dict[UUID, list]:
+    out: dict[UUID, list] = defaultdict(list)
+    for r in rows:
+        out[r["campaign_id"]].append(r)
+    return out
+
+
+async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: str,
+                           as_of: date | None = None) -> FederationBoard | None:
+    """The campaigns that reach the federation's collectives (joined or invited), as they
+    stood on ``as_of`` (now by default), answered from the dated rows: stage, demands and
+    what came of them, actions, collectives in and invited, sectors, and what waits next.
+    None when the federation has no collective the reader may see."""
+    if scope.federation is not None and scope.federation != federation:
+        return None
+    if "\x00" in federation:
+        return None
+    t = await tables(conn, "campaign_board")
+    ids = None if scope.collective_ids is None else list(scope.collective_ids)
+    visible = {r["id"] for r in await conn.fetch(
+        f"SELECT id FROM {t.collectives} WHERE federation = $1"
+        " AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))", federation, ids)}
+    if not visible:
+        return None
+    campaigns = await conn.fetch(
+        f"SELECT * FROM {t.campaigns} WHERE ($1::date IS NULL OR launched_on <= $1) "
+        "AND (collective_ids || invited_ids) && $2::uuid[] "
+        "ORDER BY launched_on DESC, launched_nid DESC", as_of, list(visible))
+    if not campaigns:
+        return FederationBoard(federation=federation, as_of=as_of, campaigns=[])
+    found = [r["id"] for r in campaigns]
+    joins = _by_campaign(await conn.fetch(
+        f"SELECT * FROM {t.joins} WHERE campaign_id = ANY($1::uuid[])"
+        " AND ($2::date IS NULL OR joined_on <= $2) ORDER BY campaign_id, nid", found, as_of))
+    invitations: dict[UUID, list[InvitationRow]] = defaultdict(list)
+    for row in await _invitations(conn, t, campaign_ids=found, as_of=as_of):
+        invitations[row.campaign_id].append(row)
+    demands = _by_campaign(await conn.fetch(
+        f"SELECT * FROM {t.demands} WHERE campaign_id = ANY($1::uuid[])"
+        " AND ($2::date IS NULL OR added_on <= $2) ORDER BY campaign_id, position", found, as_of))
+    results: dict[UUID, tuple[str, date]] = {}
+    for r in await conn.fetch(
+            f"SELECT DISTINCT ON (demand_id) demand_id, result, on_date FROM {t.results} "
+            "WHERE campaign_id = ANY($1::uuid[]) AND ($2::date IS NULL OR on_date <= $2) "
+            "ORDER BY demand_id, nid DESC", found, as_of):
+        results[r["demand_id"]] = (r["result"], r["on_date"])
+    actions = _by_campaign(await conn.fetch(
+        f"SELECT * FROM {t.actions} WHERE campaign_id = ANY($1::uuid[])"
+        " AND ($2::date IS NULL OR taken_on <= $2) ORDER BY campaign_id, taken_on, nid", found, as_of))
+    agreements = {r["campaign_id"]: r["n"] for r in await conn.fetch(
+        f"SELECT campaign_id, count(*)::int AS n FROM {t.agreements} WHERE campaign_id = ANY($1::uuid[])"
+        " AND ($2::date IS NULL OR signed_on <= $2) GROUP BY campaign_id", found, as_of)}
+    links = {r["campaign_id"]: r["n"] for r in await conn.fetch(
+        f"SELECT campaign_id, count(*)::int AS n FROM {t.links} WHERE campaign_id = ANY($1::uuid[])"
+        " AND ($2::date IS NULL OR linked_on <= $2) GROUP BY campaign_id", found, as_of)}
+    names = await _names(conn, t, {r["collective_id"] for rows in joins.values() for r in rows})
+    meetings: dict[UUID, list] = defaultdict(list)
+    for r in await conn.fetch(
+            f"SELECT meeting_id, campaign_ids, kind, scheduled_on FROM {t.meetings} "
+            "WHERE campaign_ids && $1::uuid[] AND NOT cancelled"
+            " AND (held_on IS NULL OR ($2::date IS NOT NULL AND held_on > $2)) "
+            "ORDER BY scheduled_for, meeting_id", found, as_of):
+        for campaign_id in r["campaign_ids"]:
+            meetings[campaign_id].append(r)
+
+    out = []
+    for p in campaigns:
+        cid = p["id"]
+        # In the campaign's own order: launched with, then joined.
+        order = {c: i for i, c in enumerate(p["collective_ids"])}
+        joined = sorted((r["collective_id"] for r in joins.get(cid, [])),
+                        key=lambda c: (order.get(c, len(order)), str(c)))
+        invited = invitations.get(cid, [])
+        # The federation's view: reached through a visible collective as of the date.
+        if not (set(joined) | {i.collective_id for i in invited}) & visible:
+            continue
+        closed = p["closed_on"] is not None and (as_of is None or p["closed_on"] <= as_of)
+        status = CLOSED if closed else ACTIVE
+        demand_rows = []
+        tally = {"won": 0, "partly_won": 0, "lost": 0, "open": 0}
+        for d in demands.get(cid, []):
+            result, result_on = results.get(d["demand_id"], (None, None))
+            tally[result if result in tally else "open"] += 1
+            demand_rows.append(DemandRow(demand_id=d["demand_id"], text=d["text"], result=result,
+                                         result_on=result_on))
+        action_rows = [ActionRow(action_id=a["action_id"], kind=a["kind"], taken_on=a["taken_on"],
+                                 participants=a["participants"], collective_ids=list(a["collective_ids"]))
+                       for a in actions.get(cid, [])]
+        next_actions: list[NextAction] = []
+        if not closed:
+            next_actions += [NextAction(kind="answer_invitation", ref=i.collective_id, on=i.invited_on,
+                                        detail=i.collective_name) for i in invited if i.state == PENDING]
+            next_actions += [NextAction(kind="open_demand", ref=d.demand_id, on=None, detail=d.text)
+                             for d in demand_rows if d.result is None]
+            next_actions += [NextAction(kind="meeting", ref=m["meeting_id"],
+                                        on=m["scheduled_on"], detail=m["kind"])
+                             for m in meetings.get(cid, [])]
+        out.append(BoardCampaign(
+            id=cid, issue=p["issue"],
+            stage=_stage(status, agreements.get(cid, 0), len(demand_rows) - tally["open"],
+                         len(action_rows), len(joined)),
+            status=status, launched_on=p["launched_on"], closed_on=p["closed_on"] if closed else None,
+            sectors=list(p["sectors"]),
+            collectives=[CollectiveRef(id=i, name=names.get(i, "")) for i in joined],
+            invitations=invited, demands=demand_rows, tally=DemandTally(**tally), actions=action_rows,
+            agreements=agreements.get(cid, 0), linked_grievances=links.get(cid, 0),
+            next_actions=next_actions))
+    return FederationBoard(federation=federation, as_of=as_of, campaigns=out)

@@ -155,3 +155,25 @@ async def list_common_grievances(conn: asyncpg.Connection, scope: Scope, *,
         f"{_ORDER} LIMIT $6",
         ids, scope.federation, min_grievances, min_collectives, category, limit)
     return [_cluster(r) for r in rows]
+
+
+async def federation_clusters(conn: asyncpg.Connection, scope: Scope, federation: str, *,
+                              min_grievances: int = 2, min_collectives: int = 1,
+                              category: str | None = None, limit: int = 100) -> list[Cluster] | None:
+    """The common grievances of one federation's collectives (as ``list_common_grievances``
+    sees them through ``scope``). None when the federation has no collective in scope."""
+    if scope.federation is not None and scope.federation != federation:
+        return None
+    if "\x00" in federation:
+        return None
+    t = await tables(conn, "common_grievances")
+    ids = None if scope.collective_ids is None else list(scope.collective_ids)
+    known = await conn.fetchval(
+        f"SELECT 1 FROM {t.collectives} WHERE federation = $1"
+        " AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) LIMIT 1", federation, ids)
+    if not known:
+        return None
+    narrowed = Scope(collective_ids=scope.collective_ids, federation=federation)
+    return await list_common_grievances(conn, narrowed, min_grievances=min_grievances,
+                                        min_collectives=min_collectives, category=category,
+                                        limit=limit)

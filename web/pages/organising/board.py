@@ -1,0 +1,99 @@
+"""The campaign coordination board: every campaign of the federation's collectives, with
+its stage, the demands won, what comes next, the sectors and collectives taking part, and
+where each invitation stands. As of a date, or two dates side by side. Collectives of other
+federations in a campaign are counted, not named: her scope is her own federation.
+
+And a cross-sector coordination meeting to schedule across collectives (the meeting kind
+``cross_sector``), with campaigns on its agenda; the leaders see it among their meetings.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+
+from organize import commands as c
+from organize.errors import NotFound
+from organize.projections.views.campaign_board import federation_board
+from organize.projections.views.meeting_log import list_meetings
+from web.i18n import LOCALE_NAMES, LOCALES
+from web.pages.common import Page, today
+from web.pages.forms import Form, decode, execute, read_form
+from web.pages.organising.common import Federation, collective_names, federation, read_dates
+
+BOARD_VIEWS = ("campaign_board", "meeting_log")
+MEETING_KIND = "cross_sector"
+MEETINGS_SHOWN = 10
+
+
+async def _board(page: Page, fed: Federation, as_of: date | None) -> Any:
+    found = await page.read(federation_board, page.scope, fed.name, as_of)
+    if found is None:
+        raise NotFound("No such federation.", code="not_found")
+    return found
+
+
+async def _coordination(page: Page, names: dict[Any, str]) -> list[dict[str, Any]]:
+    """Cross-sector coordination meetings to come, among the federation's collectives."""
+    found = await page.read(list_meetings, page.scope, status="scheduled", period_from=today(),
+                            limit=200)
+    out = []
+    for mt in reversed(found):  # soonest first
+        ours = [names[i] for i in mt.collective_ids if i in names]
+        if mt.kind == MEETING_KIND and ours:
+            out.append({"when": mt.scheduled_for, "collectives": ours,
+                        "campaigns": mt.agenda_campaign_ids})
+    return out[:MEETINGS_SHOWN]
+
+
+async def board_page(page: Page, fed: Federation, *, form: Form | None = None,
+                     status: int = 200) -> Response:
+    dates = read_dates(page)
+    boards = [await _board(page, fed, dates.as_of)]
+    if dates.compare:
+        boards.append(await _board(page, fed, dates.compare))
+        boards.sort(key=lambda b: b.as_of or today())
+    names = await page.read(collective_names, fed.name)
+    now = boards[-1]
+    live = [(p.id, p.issue) for p in now.campaigns if p.status == "active"]
+    if form is None:
+        soon = datetime.combine(today() + timedelta(days=7), datetime.min.time(), UTC)
+        form = Form.blank(scheduled_for=soon.replace(hour=10).strftime("%Y-%m-%dT%H:%M"),
+                          language=page.lang)
+    return page.html(
+        "organising/board.html", status=status, dates=dates, today=today(), boards=boards,
+        issues={p.id: p.issue for b in boards for p in b.campaigns},
+        meetings=await _coordination(page, names), form=form.keyed("mt"),
+        collectives=list(names.items()), live=live, ours=set(names),
+        languages=[(code, LOCALE_NAMES.get(code, code)) for code in LOCALES],
+        **fed.nav("campaigns"))
+
+
+@get("/campaigns", name="organising:board")
+async def board(page: NamedDependency[Page]) -> Response:
+    fed = await federation(page)
+    if fed is None:
+        raise NotFound("Choose a federation first.", code="not_found")
+    await page.settle(BOARD_VIEWS)
+    return await board_page(page, fed)
+
+
+@post("/meetings/new", name="organising:meeting", status_code=200)
+async def schedule(page: NamedDependency[Page]) -> Response:
+    """Schedule a cross-sector coordination meeting across collectives."""
+    fed = await federation(page)
+    if fed is None:
+        raise NotFound("Choose a federation first.", code="not_found")
+    form = await read_form(page.request)
+    command = decode(c.ScheduleMeeting, form, page.lang, fixed={"kind": MEETING_KIND})
+    if command is not None:
+        result = await execute(page.organize, command, form, page.lang)
+        if result is not None:
+            return page.go(fed.url("/campaigns"), result)
+    return await board_page(page, fed, form=form, status=422)
+
+
+ROUTES = [board, schedule]
