@@ -7,6 +7,7 @@ After erasure the key is gone and those fields read as a placeholder.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from organize.domain import (
 )
 
 ERASED = "[erased]"
+WITHHELD = "[withheld]"  # free text an organiser does not read
 
 
 class Base(msgspec.Struct, kw_only=True):
@@ -88,17 +90,27 @@ class WorkerView(Base, kw_only=True):
     statuses: tuple[StatusView, ...]
 
 
+def reads_personal_data(app) -> bool:
+    """Whether whoever reads through ``app`` may see personal fields and free text. The web
+    layer's per-account application says no for organisers (DOMAIN.md: organisers "should not
+    need to know who a given worker is"); the application itself (CLI, tests) says yes."""
+    return getattr(app, "reads_personal_data", True)
+
+
 def worker_view(app, agg: Worker) -> WorkerView:
     key = None if agg.erased else app.keys.get(agg.id)
-    profile = app.sealer.open_with(key, agg.id, agg.profile) if key else None
+    profile = _decode(app.sealer.open_with(key, agg.id, agg.profile) if key else None, c.Profile)
+    personal = reads_personal_data(app)
     statuses = tuple(
         StatusView(on=s.on, change=_decode(app.sealer.open_with(key, agg.id, s.sealed_status),
-                                           c.StatusChange))
+                                           c.StatusChange) if personal else None)
         for s in agg.statuses
     )
+    if profile is not None and not personal:  # the pseudonym only: no name, phone, document, note
+        profile = c.Profile(pseudonym=profile.pseudonym)
     return WorkerView(
         **_base(agg),
-        profile=_decode(profile, c.Profile) or c.Profile(pseudonym=ERASED),
+        profile=profile or c.Profile(pseudonym=ERASED),
         erased=agg.erased or key is None,
         collectives=dict(agg.collectives),
         memberships=tuple(agg.memberships),
@@ -150,12 +162,24 @@ class GrievanceView(Base, kw_only=True):
     withdrawn_on: date | None
 
 
-def grievance_view(app, agg: Grievance) -> GrievanceView:
-    key = app.keys.get(agg.id)
+def text_opener(app, subject_id) -> Callable[[bytes | None], str | None]:
+    """Opens one subject's sealed texts for whoever reads through ``app``: ``[withheld]``
+    for a reader who may not see them (organisers), ``[erased]`` once the key is gone."""
+    if not reads_personal_data(app):
+        return lambda sealed: None if sealed is None else WITHHELD
+    key = app.keys.get(subject_id)
 
-    def text(sealed: bytes | None) -> str:
-        plain = app.sealer.open_with(key, agg.id, sealed)
+    def text(sealed: bytes | None) -> str | None:
+        if sealed is None:
+            return None
+        plain = app.sealer.open_with(key, subject_id, sealed)
         return ERASED if plain is None else plain.decode()
+
+    return text
+
+
+def grievance_view(app, agg: Grievance) -> GrievanceView:
+    text = text_opener(app, agg.id)
 
     return GrievanceView(
         **_base(agg), collective_id=agg.collective_id, status=agg.status,

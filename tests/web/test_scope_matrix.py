@@ -31,15 +31,18 @@ files may be cached).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from organize import commands as c
+from tests.integration import helpers as h
 from tests.web.conftest import ROLES, Side, World, call, header_problems, max_id
 from web.api.commands import COMMAND_ROUTES
 
@@ -618,3 +621,39 @@ async def test_each_role_lands_where_it_may_go(client, role_accounts):
             assert landing == "/o" and page.status_code == 200  # her federation's overview
         if page.status_code == 303:
             assert page.headers["location"].startswith("/c/"), (role, page.headers["location"])
+
+
+async def test_organisers_see_pseudonyms_and_codes_never_personal_fields(client, app, world, people):
+    """DOMAIN.md: organisers "should not need to know who a given worker is". Through the API
+    and the leaders' pages alike, an organiser gets a worker's pseudonym but none of her
+    personal fields or status changes, and a grievance's codes but none of its free text;
+    the leader of her collective (and an admin) get them."""
+    tag = uuid.uuid4().hex[:8]
+    worker = app.execute(h.register_worker(world.a.collective, pseudonym=f"Devi {tag}",
+                                           phone="+85291234567", legal_name=f"Legal {tag}",
+                                           note=f"Note {tag}")).id
+    app.execute(c.ChangeStatus(command_id=h.cid(), worker_id=worker, on=date(2025, 6, 1),
+                               change=c.StatusChange(status_kind="immigration",
+                                                     status=f"Status {tag}")))
+    grievance = app.execute(h.raise_grievance(world.a.collective, [worker],
+                                              description=f"Story {tag}")).id
+    secrets = [f"Legal {tag}", "91234567", f"Note {tag}", f"Status {tag}", f"Story {tag}"]
+    pages = [f"/c/{world.a.collective}/workers/{worker}", f"/c/{world.a.collective}/grievances/{grievance}"]
+    for role, sees in (("organiser", False), ("leader_a", True), ("admin", True)):
+        w = (await call(client, "GET", f"/api/v1/workers/{worker}", people[role])).json()
+        g = (await call(client, "GET", f"/api/v1/grievances/{grievance}", people[role])).json()
+        assert w["profile"]["pseudonym"] == f"Devi {tag}"
+        assert (w["profile"].get("phone") == "+85291234567") is sees
+        assert (w["statuses"][0]["change"] is not None) is sees
+        assert (g["description"] == f"Story {tag}") is sees
+        assert g["category"] == "wages_unpaid_late"
+        bodies = [json.dumps(w), json.dumps(g)]
+        for path in pages:
+            page = await call(client, "GET", path, people[role], via="session")
+            assert page.status_code == 200, (role, path, page.status_code)
+            bodies.append(page.text)
+        if not sees:
+            for body in bodies:
+                assert not [s for s in secrets if s in body], role
+        else:
+            assert any("91234567" in b for b in bodies) and any(f"Story {tag}" in b for b in bodies)

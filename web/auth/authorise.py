@@ -31,7 +31,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from organize import commands as c
-from organize.accounts import Principal
+from organize.accounts import ADMIN, LEADER, Principal
 from organize.application import Organize
 from organize.domain import (
     Assessment,
@@ -259,6 +259,12 @@ class Authorised(Organize):
         if name == "_app":  # not set yet (copying, unpickling): never recurse
             raise AttributeError(name)
         return getattr(self._app, name)
+
+    @property
+    def reads_personal_data(self) -> bool:
+        """Leaders (of collectives in scope) and admins read personal fields and free text;
+        organisers see pseudonyms and codes only (``organize.reading``)."""
+        return self.principal.role in (LEADER, ADMIN)
 
     def execute(self, command: c.Command) -> c.CommandResult:
         authorise(self._app, self.principal, command)

@@ -30,7 +30,7 @@ from organize.errors import CommandError, NotFound
 from organize.projections.views.grievance_register import STATUSES, list_grievances
 from organize.projections.views.organisations import list_organisations
 from organize.projections.views.worker_directory import list_workers
-from organize.reading import ERASED, grievance_view
+from organize.reading import ERASED, grievance_view, text_opener
 from web.i18n import error_message, field_message
 from web.i18n.messages import N_
 from web.pages.common import (
@@ -323,13 +323,7 @@ DATE_FIELDS = ("on", "held_on")
 def _read(organize: Any, agg: Grievance) -> tuple[Any, list[dict[str, Any]]]:
     """The grievance with its texts opened, and its events in order."""
     view = grievance_view(organize, agg)
-    key = organize.keys.get(agg.id)
-
-    def text(sealed: bytes | None) -> str | None:
-        if sealed is None:
-            return None
-        plain = organize.sealer.open_with(key, agg.id, sealed)
-        return ERASED if plain is None else plain.decode()
+    text = text_opener(organize, agg.id)
 
     timeline = []
     for e in organize.repository.event_store.get(agg.id):
