@@ -65,6 +65,7 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
             in_process = settings.embedded
         if in_process:
             # Embedded mode: one process does everything. At scale, run `organize project`.
+            _rebuild_stale(runtime)
             runner = runtime.runner()
             _catch_up(runner, "Updating views")
             runner.start()
@@ -86,6 +87,20 @@ def _catch_up(runner, label: str) -> None:
         return
     with click.progressbar(length=behind, label=label, file=sys.stderr) as bar:
         runner.catch_up(progress=bar.update)
+
+
+def _rebuild_stale(runtime, names: tuple[str, ...] = ()) -> None:
+    """Rebuild the views an upgrade changed (their stored shape differs), before they serve."""
+    from organize.projections import registry
+
+    datastore = runtime.app.recorder.datastore
+    todo = [n for n in registry.stale(datastore) if not names or n in names]
+    head = runtime.app.recorder.max_notification_id() or 0
+    for name in todo:
+        with click.progressbar(length=head, label=f"Rebuilding {name} (changed by an upgrade)",
+                               file=sys.stderr) as bar:
+            registry.rebuild(datastore, runtime.app.recorder, runtime.app.mapper, name,
+                             progress=bar.update, **runtime.view_deps())
 
 
 def _load_demo(runtime) -> None:
@@ -164,6 +179,7 @@ def project(names: tuple[str, ...], batch_size: int) -> None:
 
     runtime = _runtime()
     try:
+        _rebuild_stale(runtime, names)
         runner = runtime.runner(list(names) or None, batch_size=batch_size)
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         _catch_up(runner, "Catching up")
@@ -191,10 +207,13 @@ def projections_status() -> None:
         views = runtime.open_views()
         head = runtime.app.recorder.max_notification_id() or 0
         live = registry.generations(runtime.app.recorder.datastore)
+        stale = set(registry.stale(runtime.app.recorder.datastore))
         for view in views:
             behind = head - view.position()
             building = live[view.name][1]
             extra = f", rebuilding into generation {building}" if building else ""
+            if view.name in stale:
+                extra += ", changed by an upgrade: rebuild it"
             click.echo(f"{view.name:22} generation {view.generation}, {behind} events behind{extra}")
     finally:
         runtime.close()

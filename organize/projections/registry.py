@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
 
-from organize.projections.base import View
+from organize.projections.base import Tables, View
 from organize.projections.runner import BatchedRunner
 
 VIEW_CLASSES: dict[str, type[View]] = {}
@@ -23,6 +24,25 @@ def load_all() -> dict[str, type[View]]:
     from organize.projections import views  # noqa: F401 - imported for registration
 
     return VIEW_CLASSES
+
+
+def shape(cls: type[View]) -> str:
+    """A digest of a view's tables and of the events it applies (and its ``version``, to bump
+    when a handler's meaning changes with neither). A stored generation built by code of
+    another shape no longer fits, and must be rebuilt."""
+    probe = cls.__new__(cls)  # ddl() reads no instance state
+    text = "\n".join([*probe.ddl(Tables(cls.name, 0)), *sorted(cls.topics()),
+                      f"version {getattr(cls, 'version', 1)}"])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def stale(datastore: PostgresDatastore) -> list[str]:
+    """The views whose live generation was built by code of another shape (an upgrade)."""
+    classes = load_all()
+    with datastore.transaction() as curs:
+        curs.execute("SELECT name, shape FROM organize_projections")
+        stored = {r["name"]: r["shape"] for r in curs.fetchall()}
+    return [name for name, cls in classes.items() if name in stored and stored[name] != shape(cls)]
 
 
 def generations(datastore: PostgresDatastore) -> dict[str, tuple[int, int | None]]:
@@ -41,8 +61,9 @@ def open_views(datastore: PostgresDatastore, names: Sequence[str] | None = None,
         raise KeyError(f"Unknown view(s): {', '.join(unknown)}. Known: {', '.join(classes)}")
     with datastore.transaction(commit=True) as curs:
         for name in names:
-            curs.execute("INSERT INTO organize_projections (name, generation) VALUES (%s, 1) "
-                         "ON CONFLICT (name) DO NOTHING", (name,))
+            curs.execute("INSERT INTO organize_projections (name, generation, shape) "
+                         "VALUES (%s, 1, %s) ON CONFLICT (name) DO NOTHING",
+                         (name, shape(classes[name])))
     live = generations(datastore)
     views = []
     for name in names:
@@ -79,7 +100,8 @@ def rebuild(datastore: PostgresDatastore, recorder: Any, mapper: Any, name: str,
                      (name,))
         runner.catch_up(progress)
         curs.execute("UPDATE organize_projections SET generation = %s, building = NULL, "
-                     "switched_at = now() WHERE name = %s", (new_generation, name))
+                     "switched_at = now(), shape = %s WHERE name = %s",
+                     (new_generation, shape(classes[name]), name))
     classes[name](datastore, generation=current, **deps).drop()
     return new_generation
 

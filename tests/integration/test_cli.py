@@ -48,3 +48,38 @@ def test_keys_compact(cli_env):
     result = CliRunner().invoke(main, ["keys", "compact", "--patience", "20"], env=cli_env)
     assert result.exit_code == 0, result.output
     assert "no dead rows" in result.output
+
+
+def test_a_view_an_upgrade_changed_is_rebuilt_before_it_serves(app, runtime, cli_env):
+    from organize.cli import _rebuild_stale
+
+    datastore = app.recorder.datastore
+    runtime.open_views(["organisations"])
+    assert "organisations" not in registry.stale(datastore)
+    with datastore.transaction(commit=True) as curs:  # as if built by an older release
+        curs.execute("UPDATE organize_projections SET shape = 'older' WHERE name = 'organisations'")
+    assert "organisations" in registry.stale(datastore)
+    status = CliRunner().invoke(main, ["projections", "status"], env=cli_env)
+    assert "organisations" in status.output and "changed by an upgrade" in status.output
+    before = registry.generations(datastore)["organisations"][0]
+    _rebuild_stale(runtime, ("organisations",))
+    assert registry.generations(datastore)["organisations"][0] == before + 1
+    assert "organisations" not in registry.stale(datastore)
+
+
+def test_view_shapes_follow_their_tables_and_events():
+    from organize.projections.views.organisations import OrganisationsView
+
+    classes = registry.load_all()
+    shapes = {name: registry.shape(cls) for name, cls in classes.items()}
+    assert len(set(shapes.values())) == len(shapes)
+    assert shapes == {name: registry.shape(cls) for name, cls in classes.items()}
+
+    class Wider(OrganisationsView):
+        def ddl(self, t):
+            return [*super().ddl(t), f"ALTER TABLE {t.orgs} ADD COLUMN IF NOT EXISTS x int"]
+
+    class Bumped(OrganisationsView):
+        version = 2
+
+    assert registry.shape(Wider) != shapes["organisations"] != registry.shape(Bumped)
