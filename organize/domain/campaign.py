@@ -59,16 +59,7 @@ class Campaign(Aggregate):
         launched_on: date,
         taxonomy: Taxonomy,
     ) -> "Campaign":
-        if isinstance(demands, Demand) or not isinstance(demands, (tuple, list)):
-            raise DomainError("The demands must be a list of demands.", field="demands")
-        if len(demands) > LIST_MAX:
-            raise DomainError(
-                f"A campaign can be launched with at most {LIST_MAX} demands; add the others afterwards.",
-                field="demands",
-                code="too_many",
-            )
-        checked = tuple(_check_demand(d, field="demands") for d in demands)
-        check_ids(tuple(d.demand_id for d in checked), field="demands")
+        checked = _check_launch_demands(demands)
         return cls(
             id=check_uuid(id, field="id"),
             issue=check_text(issue, field="issue", max_len=TITLE_MAX),
@@ -96,16 +87,7 @@ class Campaign(Aggregate):
         invitations)."""
         invited = check_ids(invite_collective_ids, field="invite_collective_ids", min_items=1)
         linked = check_ids(grievance_ids, field="grievance_ids", min_items=1)
-        if isinstance(demands, Demand) or not isinstance(demands, (tuple, list)):
-            raise DomainError("The demands must be a list of demands.", field="demands")
-        if len(demands) > LIST_MAX:
-            raise DomainError(
-                f"A campaign can be launched with at most {LIST_MAX} demands; add the others afterwards.",
-                field="demands",
-                code="too_many",
-            )
-        checked = tuple(_check_demand(d, field="demands") for d in demands)
-        check_ids(tuple(d.demand_id for d in checked), field="demands")
+        checked = _check_launch_demands(demands)
         launched_on = check_date(launched_on, field="launched_on")
         campaign = cls(
             id=check_uuid(id, field="id"),
@@ -411,6 +393,20 @@ class Campaign(Aggregate):
                 "can be recorded for it. Launch a new campaign to carry the issue on.",
                 code="closed",
             )
+
+
+def _check_launch_demands(demands: object) -> tuple[Demand, ...]:
+    if isinstance(demands, Demand) or not isinstance(demands, (tuple, list)):
+        raise DomainError("The demands must be a list of demands.", field="demands")
+    if len(demands) > LIST_MAX:
+        raise DomainError(
+            f"A campaign can be launched with at most {LIST_MAX} demands; add the others afterwards.",
+            field="demands",
+            code="too_many",
+        )
+    checked = tuple(_check_demand(d, field="demands") for d in demands)
+    check_ids(tuple(d.demand_id for d in checked), field="demands")
+    return checked
 
 
 def _check_demand(demand: object, *, field: str) -> Demand:

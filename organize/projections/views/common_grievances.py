@@ -25,7 +25,7 @@ from organize.domain import Grievance
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
-from organize.projections.views._federations import KnowsFederations
+from organize.projections.views._federations import KnowsFederations, federation_in_scope
 
 BY_ORGANISATION = "organisation"
 BY_PLACE = "place"
@@ -162,16 +162,8 @@ async def federation_clusters(conn: asyncpg.Connection, scope: Scope, federation
                               category: str | None = None, limit: int = 100) -> list[Cluster] | None:
     """The common grievances of one federation's collectives (as ``list_common_grievances``
     sees them through ``scope``). None when the federation has no collective in scope."""
-    if scope.federation is not None and scope.federation != federation:
-        return None
-    if "\x00" in federation:
-        return None
     t = await tables(conn, "common_grievances")
-    ids = None if scope.collective_ids is None else list(scope.collective_ids)
-    known = await conn.fetchval(
-        f"SELECT 1 FROM {t.collectives} WHERE federation = $1"
-        " AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) LIMIT 1", federation, ids)
-    if not known:
+    if not await federation_in_scope(conn, t, scope, federation):
         return None
     narrowed = Scope(collective_ids=scope.collective_ids, federation=federation)
     return await list_common_grievances(conn, narrowed, min_grievances=min_grievances,

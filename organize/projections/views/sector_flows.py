@@ -41,7 +41,7 @@ from organize.exports.disclosure import DEFAULT_K, MIN_K, suppress
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
-from organize.projections.views._federations import KnowsFederations
+from organize.projections.views._federations import KnowsFederations, federation_in_scope
 from organize.projections.views.worker_directory import spells_overlap
 
 UNPAID_CARE = "unpaid_care"
@@ -177,15 +177,10 @@ class SectorFlows(msgspec.Struct, kw_only=True):
 async def sector_flows(conn: asyncpg.Connection, scope: Scope, federation: str) -> SectorFlows | None:
     """The federation's flows, through the collectives in scope; None when the federation
     has no collective (in scope)."""
-    if scope.federation is not None and scope.federation != federation:
-        return None
     t = await tables(conn, "sector_flows")
-    ids = None if scope.collective_ids is None else list(scope.collective_ids)
-    known = await conn.fetchval(
-        f"SELECT 1 FROM {t.collectives} WHERE federation = $1"
-        " AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) LIMIT 1", federation, ids)
-    if not known:
+    if not await federation_in_scope(conn, t, scope, federation):
         return None
+    ids = None if scope.collective_ids is None else list(scope.collective_ids)
     members = (
         f"SELECT DISTINCT wc.worker_id FROM {t.worker_collectives} wc "
         f"JOIN {t.collectives} c ON c.id = wc.collective_id "
@@ -256,18 +251,11 @@ async def federation_flows(conn: asyncpg.Connection, scope: Scope, federation: s
     cell below k suppressed (and complementary cells and margins where needed), and the
     shares of concurrent multi-sector work and unpaid care, as of ``as_of`` (now by
     default). None when the federation has no collective (in scope)."""
-    if scope.federation is not None and scope.federation != federation:
-        return None
-    if "\x00" in federation:
-        return None
     k = effective_k(k)
     t = await tables(conn, "sector_flows")
-    ids = None if scope.collective_ids is None else list(scope.collective_ids)
-    known = await conn.fetchval(
-        f"SELECT 1 FROM {t.collectives} WHERE federation = $1"
-        " AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) LIMIT 1", federation, ids)
-    if not known:
+    if not await federation_in_scope(conn, t, scope, federation):
         return None
+    ids = None if scope.collective_ids is None else list(scope.collective_ids)
     rows = await conn.fetch(
         "SELECT s.worker_id, s.sector, s.started_on,"
         " CASE WHEN $3::date IS NULL OR s.ended_on <= $3 THEN s.ended_on END AS ended_on "
