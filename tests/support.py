@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
 
 
 def settle_views(runtime, timeout: float = 60.0) -> None:
@@ -19,3 +25,26 @@ def settle_views(runtime, timeout: float = 60.0) -> None:
             return
         if time.monotonic() > deadline:
             raise RuntimeError("the views did not catch up")
+
+
+@contextmanager
+def live_server(web_app) -> Iterator[str]:
+    """Serve ``web_app`` with uvicorn on a free local port in a thread; yields the base URL.
+    Real HTTP for the API and browser tests."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port, log_config=None,
+                                           access_log=False, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -3,23 +3,14 @@ an admin's API token: every ``/api/v1/`` route needs one."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 
 import httpx
 import pytest
-import uvicorn
 
 from organize.accounts import AccountService
+from tests.support import live_server
 from web.app import create_app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="package")
@@ -29,22 +20,11 @@ def base_url(runtime) -> str:
     # As `organize serve` does in embedded mode: the views follow the log in this process.
     runner = runtime.runner()
     runner.catch_up()
-    runner.start()
-    port = _free_port()
-    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_config=None,
-                            access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    follower = runner.start()
+    with live_server(create_app(runtime)) as base:
+        yield base
     runner.stop()
+    follower.join(timeout=10)  # before the database goes: its LISTEN connection with it
 
 
 @pytest.fixture(scope="session")

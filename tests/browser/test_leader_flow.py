@@ -10,20 +10,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import tempfile
-import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 
 from organize import commands as c
 from organize.accounts import AccountService
+from tests.support import live_server
 from web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,12 +39,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None and not os.environ.get("ORGANIZE_REQUIRE_BROWSER"),
     reason="Debian chromium is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -72,20 +64,11 @@ def site(runtime, app):
         web_app.register(pages_router())
     runner = runtime.runner()
     runner.catch_up()
-    runner.start()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield {"base": f"http://127.0.0.1:{port}", "collective": coll, "username": username,
-           "password": password}
-    server.should_exit = True
-    thread.join(timeout=10)
+    follower = runner.start()
+    with live_server(web_app) as base:
+        yield {"base": base, "collective": coll, "username": username, "password": password}
     runner.stop()
+    follower.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,14 @@ docs/screenshots/ (``ORGANIZE_SCREENSHOTS=1``).
 from __future__ import annotations
 
 import re
-import threading
 import time
 
 import pytest
-import uvicorn
 
 from organize.accounts import AccountService, demo_collectives, ensure_demo_accounts
 from organize.demo import DemoPlan, load_demo
-from tests.browser.test_leader_flow import ARGS, CHROMIUM, PHONE, SHOTS, _free_port, serious_violations
+from tests.browser.test_leader_flow import ARGS, CHROMIUM, PHONE, SHOTS, serious_violations
+from tests.support import live_server
 from web.app import create_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -46,18 +45,8 @@ def demo_site(runtime, app):
     runner.catch_up()
     follower = runner.start()
     print(f"\n[browser] demo loaded and views caught up in {time.monotonic() - started:.0f}s")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield {"base": f"http://127.0.0.1:{port}", "kl": demo_collectives()["kl"][0],
-           "hk": demo_collectives()["hk"][0]}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(web_app) as base:
+        yield {"base": base, "kl": demo_collectives()["kl"][0], "hk": demo_collectives()["hk"][0]}
     runner.stop()
     follower.join(timeout=5)
 
