@@ -71,14 +71,6 @@ def site(runtime, app):
     follower.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser, site):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,

@@ -17,7 +17,7 @@ import pytest
 
 from organize.accounts import AccountService, demo_collectives, ensure_demo_accounts
 from organize.demo import DemoPlan, load_demo
-from tests.browser.test_leader_flow import ARGS, CHROMIUM, PHONE, SHOTS, serious_violations
+from tests.browser.test_leader_flow import CHROMIUM, PHONE, SHOTS, serious_violations
 from tests.support import live_server
 from web.app import create_app
 
@@ -49,14 +49,6 @@ def demo_site(runtime, app):
         yield {"base": base, "kl": demo_collectives()["kl"][0], "hk": demo_collectives()["hk"][0]}
     runner.stop()
     follower.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def new_page(browser, site, size: str):

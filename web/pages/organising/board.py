@@ -22,7 +22,7 @@ from organize.projections.views.meeting_log import list_meetings
 from web.i18n import LOCALE_NAMES, LOCALES
 from web.pages.common import Page, today
 from web.pages.forms import Form, decode, execute, read_form
-from web.pages.organising.common import Federation, collective_names, federation, read_dates
+from web.pages.organising.common import Federation, chosen_federation, collective_names, read_dates
 
 BOARD_VIEWS = ("campaign_board", "meeting_log")
 MEETING_KIND = "cross_sector"
@@ -74,9 +74,7 @@ async def board_page(page: Page, fed: Federation, *, form: Form | None = None,
 
 @get("/campaigns", name="organising:board")
 async def board(page: NamedDependency[Page]) -> Response:
-    fed = await federation(page)
-    if fed is None:
-        raise NotFound("Choose a federation first.", code="not_found")
+    fed = await chosen_federation(page)
     await page.settle(BOARD_VIEWS)
     return await board_page(page, fed)
 
@@ -84,9 +82,7 @@ async def board(page: NamedDependency[Page]) -> Response:
 @post("/meetings/new", name="organising:meeting", status_code=200)
 async def schedule(page: NamedDependency[Page]) -> Response:
     """Schedule a cross-sector coordination meeting across collectives."""
-    fed = await federation(page)
-    if fed is None:
-        raise NotFound("Choose a federation first.", code="not_found")
+    fed = await chosen_federation(page)
     form = await read_form(page.request)
     command = decode(c.ScheduleMeeting, form, page.lang, fixed={"kind": MEETING_KIND})
     if command is not None:

@@ -120,6 +120,14 @@ async def federation(page: Page) -> Federation | None:
     return Federation(name=asked, admin=True)
 
 
+async def chosen_federation(page: Page) -> Federation:
+    """``federation``, for the pages that need one: 404 until an admin has picked it."""
+    fed = await federation(page)
+    if fed is None:
+        raise NotFound("Choose a federation first.", code="not_found")
+    return fed
+
+
 async def collective_names(conn: asyncpg.Connection, federation_name: str) -> dict[Any, str]:
     """The federation's collectives, id -> name, in order of name."""
     t = await tables(conn, "indicators")

@@ -20,7 +20,7 @@ from organize.errors import NotFound
 from organize.projections.views.sector_flows import federation_flows
 from web.i18n import format_number, taxonomy_label, text_direction
 from web.pages.common import Page, today
-from web.pages.organising.common import Federation, federation, read_dates
+from web.pages.organising.common import Federation, chosen_federation, read_dates
 from web.pages.svg import GridCell, heat_grid
 
 FLOW_VIEWS = ("sector_flows",)
@@ -88,9 +88,7 @@ async def _read(page: Page, fed: Federation, as_of: date | None) -> FlowsAt:
 
 @get("/flows", name="organising:flows")
 async def flows(page: NamedDependency[Page]) -> Response:
-    fed = await federation(page)
-    if fed is None:
-        raise NotFound("Choose a federation first.", code="not_found")
+    fed = await chosen_federation(page)
     await page.settle(FLOW_VIEWS)
     dates = read_dates(page)
     shown = [await _read(page, fed, dates.as_of)]

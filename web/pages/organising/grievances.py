@@ -19,7 +19,6 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 
 from organize import commands as c
-from organize.errors import NotFound
 from organize.projections.reads import Scope
 from organize.projections.views.campaign_board import list_campaigns
 from organize.projections.views.common_grievances import Cluster, list_common_grievances
@@ -28,8 +27,8 @@ from web.pages.common import Page, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.organising.common import (
     Federation,
+    chosen_federation,
     collective_names,
-    federation,
     organisation_names,
 )
 
@@ -97,9 +96,7 @@ async def clusters_page(page: Page, fed: Federation, *, posted: tuple[str, Form]
 
 @get("/grievances", name="organising:grievances")
 async def clusters(page: NamedDependency[Page]) -> Response:
-    fed = await federation(page)
-    if fed is None:
-        raise NotFound("Choose a federation first.", code="not_found")
+    fed = await chosen_federation(page)
     await page.settle(CLUSTER_VIEWS)
     return await clusters_page(page, fed)
 
@@ -108,9 +105,7 @@ async def clusters(page: NamedDependency[Page]) -> Response:
 async def launch(page: NamedDependency[Page]) -> Response:
     """Launch a joint campaign from one cluster: its grievances linked, its collectives
     invited, in one command."""
-    fed = await federation(page)
-    if fed is None:
-        raise NotFound("Choose a federation first.", code="not_found")
+    fed = await chosen_federation(page)
     form = await read_form(page.request)
     wanted = tuple(form.get(k) for k in KEY_FIELDS)
     cluster = next((cl for cl in await _clusters(page, fed)
