@@ -50,6 +50,8 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Load the demo dataset first (idempotent).")
 def serve(host: str | None, port: int | None, demo: bool) -> None:
     """Serve the web app and the JSON API."""
+    import signal
+
     import uvicorn
 
     from web.app import create_app
@@ -72,6 +74,9 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
         host = host or settings.host
         port = port or settings.port
         click.echo(f"organize is listening on http://{host}:{port}/  (API schema: /schema)")
+        # uvicorn shuts down gracefully on SIGTERM, then raises the signal again: let that
+        # end us through `finally`, so the embedded PostgreSQL is stopped too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(create_app(runtime), host=host, port=port, log_config=None,
                     access_log=False)
     finally:
