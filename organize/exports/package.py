@@ -130,6 +130,21 @@ def write_datapackage(table: TrendTable, directory: Path, manifest: dict[str, An
                                                encoding="utf-8")
 
 
+MOSTLY_HIDDEN = 0.5
+
+
+def _mostly_hidden(manifest: dict[str, Any]) -> list[str]:
+    """A word of advice when most cells are hidden: the table is too fine for the data."""
+    sup = manifest["suppression"]
+    if not sup["cells"] or sup["hidden_cells"] / sup["cells"] <= MOSTLY_HIDDEN:
+        return []
+    return [
+        f"**Most cells are hidden** ({sup['hidden_cells']} of {sup['cells']}): there are too few "
+        "grievances for this many dimensions at k = " + str(sup["k"]) + ". Ask for fewer "
+        "dimensions or coarser grains; the totals (`all`) are often still published.", "",
+    ]
+
+
 def readme(manifest: dict[str, Any]) -> str:
     p = manifest["parameters"]
     lines = [
@@ -142,6 +157,7 @@ def readme(manifest: dict[str, Any]) -> str:
         "  listed is a zero.",
         "- `manifest.json`: how this export was made, what was suppressed and the checks it passed.",
         "",
+        *_mostly_hidden(manifest),
         "## Disclosure control", "",
         f"- No published count is below k = {p['k']} (zeros are published: they describe nobody).",
         "- Suppressed counts cannot be worked out from the totals: every hidden count lies on a "

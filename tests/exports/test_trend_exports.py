@@ -360,6 +360,17 @@ async def test_an_export_reproduces_at_its_position(export_conn, world, tmp_path
     assert (later / "grievance_trends.csv").read_bytes() != body
 
 
+async def test_the_readme_says_when_most_cells_are_hidden(export_conn, world, tmp_path):
+    fine, out = await run(export_conn, world, tmp_path, "fine", k=10,
+                          by=("period", "place", "category"), grains={"period": "month"})
+    sup = fine["suppression"]
+    assert sup["hidden_cells"] / sup["cells"] > 0.5
+    assert "Most cells are hidden" in (out / "README.md").read_text()
+    coarse, out2 = await run(export_conn, world, tmp_path, "coarse", k=5, by=("place",))
+    assert coarse["suppression"]["hidden_cells"] / coarse["suppression"]["cells"] <= 0.5
+    assert "Most cells are hidden" not in (out2 / "README.md").read_text()
+
+
 async def test_the_ladder_reports_what_it_tried(export_conn, world, tmp_path):
     manifest, _ = await run(export_conn, world, tmp_path, k=10, grains={},
                             by=("period", "place", "category"), max_suppressed=0.3)
