@@ -35,7 +35,7 @@ from organize.projections.views.campaign_board import (
 )
 from organize.projections.views.common_grievances import Cluster, federation_clusters
 from organize.projections.views.sector_flows import FederationFlows, federation_flows
-from web.api.projection_reads import NOT_FOUND, WaitFor, reading, respond, still_updating
+from web.api.projection_reads import NOT_FOUND, WaitFor, read_view, reading, respond, still_updating
 
 Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$",
                                            description="The federation's name (URL-encoded)")]
@@ -75,15 +75,10 @@ async def clusters(
     category: Code = None, limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     wait_for: WaitFor = None,
 ) -> Response[list[Cluster]]:
-    updating = await still_updating(db_pool, ["common_grievances"], wait_for)
-    async with reading(db_pool) as conn:
-        found = await federation_clusters(conn, reader_scope, federation,
-                                          min_grievances=min_grievances,
-                                          min_collectives=min_collectives, category=category,
-                                          limit=limit)
-    if found is None:
-        raise NotFoundException(NO_FEDERATION)
-    return respond(found, updating)
+    return await read_view(db_pool, ["common_grievances"], wait_for, federation_clusters,
+                           reader_scope, federation, min_grievances=min_grievances,
+                           min_collectives=min_collectives, category=category, limit=limit,
+                           missing=NO_FEDERATION)
 
 
 @get("/federations/{federation:str}/board", operation_id="getFederationBoard",
@@ -93,12 +88,8 @@ async def board(
     federation: Federation, db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], as_of: AsOf = None, wait_for: WaitFor = None,
 ) -> Response[FederationBoard]:
-    updating = await still_updating(db_pool, ["campaign_board"], wait_for)
-    async with reading(db_pool) as conn:
-        found = await federation_board(conn, reader_scope, federation, as_of)
-    if found is None:
-        raise NotFoundException(NO_FEDERATION)
-    return respond(found, updating)
+    return await read_view(db_pool, ["campaign_board"], wait_for, federation_board,
+                           reader_scope, federation, as_of, missing=NO_FEDERATION)
 
 
 @get("/federations/{federation:str}/flows", operation_id="getFederationFlows",
@@ -109,12 +100,8 @@ async def flows(
     reader_scope: NamedDependency[Scope], as_of: AsOf = None, k: K = None,
     wait_for: WaitFor = None,
 ) -> Response[FederationFlows]:
-    updating = await still_updating(db_pool, ["sector_flows"], wait_for)
-    async with reading(db_pool) as conn:
-        found = await federation_flows(conn, reader_scope, federation, as_of, k=k)
-    if found is None:
-        raise NotFoundException(NO_FEDERATION)
-    return respond(found, updating)
+    return await read_view(db_pool, ["sector_flows"], wait_for, federation_flows,
+                           reader_scope, federation, as_of, k=k, missing=NO_FEDERATION)
 
 
 @get("/collectives/{collective_id:uuid}/invitations", operation_id="listCollectiveInvitations",
@@ -127,13 +114,10 @@ async def collective_invites(
     invitation_state: Annotated[InvitationState, QueryParameter(name="state")] = "pending",
     wait_for: WaitFor = None,
 ) -> Response[list[CollectiveInvitation]]:
-    updating = await still_updating(db_pool, ["campaign_board"], wait_for)
-    async with reading(db_pool) as conn:
-        found = await collective_invitations(conn, reader_scope, collective_id,
-                                             state=None if invitation_state == "all" else invitation_state)
-    if found is None:
-        raise NotFoundException("No collective with this id.")
-    return respond(found, updating)
+    return await read_view(db_pool, ["campaign_board"], wait_for, collective_invitations,
+                           reader_scope, collective_id,
+                           state=None if invitation_state == "all" else invitation_state,
+                           missing="No collective with this id.")
 
 
 @get("/campaigns/{campaign_id:uuid}/invitations", operation_id="listCampaignInvitations",
@@ -143,12 +127,8 @@ async def campaign_invites(
     campaign_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], wait_for: WaitFor = None,
 ) -> Response[list[InvitationRow]]:
-    updating = await still_updating(db_pool, ["campaign_board"], wait_for)
-    async with reading(db_pool) as conn:
-        found = await campaign_invitations(conn, reader_scope, campaign_id)
-    if found is None:
-        raise NotFoundException("No campaign with this id.")
-    return respond(found, updating)
+    return await read_view(db_pool, ["campaign_board"], wait_for, campaign_invitations,
+                           reader_scope, campaign_id, missing="No campaign with this id.")
 
 
 ROUTES = [overview, clusters, board, flows, collective_invites, campaign_invites]

@@ -5,12 +5,12 @@ caching (answers can hold pseudonyms or a collective's own words), and a 503 rat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import asyncpg
 from litestar import Response
-from litestar.exceptions import ServiceUnavailableException
+from litestar.exceptions import NotFoundException, ServiceUnavailableException
 from litestar.params import QueryParameter
 
 from organize.projections.reads import wait_for
@@ -56,3 +56,17 @@ class reading:  # noqa: N801 - used like a function: ``async with reading(pool) 
         if isinstance(exc, asyncpg.UndefinedTableError):
             raise ServiceUnavailableException("The views are still being built; try again shortly.")
         return False
+
+
+async def read_view(pool: asyncpg.Pool, views: Sequence[str], notification_id: int | None,
+                    read: Callable[..., Awaitable[Any]], *args: Any, missing: str | None = None,
+                    **kwargs: Any) -> Response:
+    """The whole of a read route: wait (bounded) for ``views``, call
+    ``read(conn, *args, **kwargs)`` and answer; ``None`` from the read is a 404 saying
+    ``missing`` when given (an id out of scope reads as missing)."""
+    updating = await still_updating(pool, views, notification_id)
+    async with reading(pool) as conn:
+        found = await read(conn, *args, **kwargs)
+    if found is None and missing is not None:
+        raise NotFoundException(missing)
+    return respond(found, updating)

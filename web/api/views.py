@@ -50,6 +50,7 @@ from web.api.projection_reads import (
     NOT_FOUND,
     UPDATING_HEADER,
     WaitFor,
+    read_view,
     reading,
     respond,
     still_updating,
@@ -149,12 +150,9 @@ async def common_grievances(
     min_collectives: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     category: Code = None, limit: Limit = 100, wait_for: WaitFor = None,
 ) -> Response[list[Cluster]]:
-    updating = await still_updating(db_pool, ["common_grievances"], wait_for)
-    async with reading(db_pool) as conn:
-        rows = await list_common_grievances(conn, reader_scope, min_grievances=min_grievances,
-                                            min_collectives=min_collectives, category=category,
-                                            limit=limit)
-    return respond(rows, updating)
+    return await read_view(db_pool, ["common_grievances"], wait_for, list_common_grievances,
+                           reader_scope, min_grievances=min_grievances,
+                           min_collectives=min_collectives, category=category, limit=limit)
 
 
 # -- campaigns ----------------------------------------------------------------------------------
@@ -166,10 +164,8 @@ async def campaigns(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     status: FromQuery[CampaignStatus | None] = None, wait_for: WaitFor = None,
 ) -> Response[list[CampaignRow]]:
-    updating = await still_updating(db_pool, ["campaign_board"], wait_for)
-    async with reading(db_pool) as conn:
-        rows = await list_campaigns(conn, reader_scope, status=status)
-    return respond(rows, updating)
+    return await read_view(db_pool, ["campaign_board"], wait_for, list_campaigns,
+                           reader_scope, status=status)
 
 
 @get("/campaigns/{campaign_id:uuid}", operation_id="getCampaignBoard",
@@ -178,12 +174,8 @@ async def campaign(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     campaign_id: FromPath[UUID], wait_for: WaitFor = None,
 ) -> Response[CampaignRow]:
-    updating = await still_updating(db_pool, ["campaign_board"], wait_for)
-    async with reading(db_pool) as conn:
-        row = await get_campaign(conn, reader_scope, campaign_id)
-    if row is None:
-        raise NotFoundException("No campaign with this id.")
-    return respond(row, updating)
+    return await read_view(db_pool, ["campaign_board"], wait_for, get_campaign,
+                           reader_scope, campaign_id, missing="No campaign with this id.")
 
 
 # -- meetings -----------------------------------------------------------------------------------
@@ -197,12 +189,10 @@ async def meetings(
     period_from: FromQuery[date | None] = None, period_to: FromQuery[date | None] = None,
     limit: Limit = 200, offset: Offset = 0, wait_for: WaitFor = None,
 ) -> Response[list[MeetingRow]]:
-    updating = await still_updating(db_pool, ["meeting_log"], wait_for)
-    async with reading(db_pool) as conn:
-        rows = await list_meetings(conn, reader_scope, collective_id=collective_id, status=status,
-                                   period_from=period_from, period_to=period_to, limit=limit,
-                                   offset=offset)
-    return respond(rows, updating)
+    return await read_view(db_pool, ["meeting_log"], wait_for, list_meetings,
+                           reader_scope, collective_id=collective_id, status=status,
+                           period_from=period_from, period_to=period_to, limit=limit,
+                           offset=offset)
 
 
 @get("/meetings/{meeting_id:uuid}/attendance", operation_id="getMeetingAttendance",
@@ -269,12 +259,8 @@ async def federation_sector_flows(
     federation: FromPath[str], wait_for: WaitFor = None,
 ) -> Response[FederationFlows]:
     # The same aggregates as /api/v1/federations/{federation}/flows: never a count below k.
-    updating = await still_updating(db_pool, ["sector_flows"], wait_for)
-    async with reading(db_pool) as conn:
-        flows = await federation_flows(conn, reader_scope, federation)
-    if flows is None:
-        raise NotFoundException("No federation with this name.")
-    return respond(flows, updating)
+    return await read_view(db_pool, ["sector_flows"], wait_for, federation_flows,
+                           reader_scope, federation, missing="No federation with this name.")
 
 
 @get("/organisations", operation_id="listOrganisations", summary="Organisations",
@@ -283,10 +269,8 @@ async def organisations(
     db_pool: NamedDependency[asyncpg.Pool], kind: Code = None, limit: Limit = 200,
     offset: Offset = 0, wait_for: WaitFor = None,
 ) -> Response[list[OrganisationRow]]:
-    updating = await still_updating(db_pool, ["organisations"], wait_for)
-    async with reading(db_pool) as conn:
-        rows = await list_organisations(conn, kind=kind, limit=limit, offset=offset)
-    return respond(rows, updating)
+    return await read_view(db_pool, ["organisations"], wait_for, list_organisations,
+                           kind=kind, limit=limit, offset=offset)
 
 
 ROUTES = [grievances, grievances_count, common_grievances, campaigns, campaign, meetings,
