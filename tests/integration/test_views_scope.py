@@ -13,7 +13,7 @@ from organize.projections.views.campaign_board import get_campaign, list_campaig
 from organize.projections.views.common_grievances import list_common_grievances
 from organize.projections.views.grievance_register import count_grievances, list_grievances
 from organize.projections.views.meeting_log import attendance, list_meetings
-from organize.projections.views.sector_flows import sector_flows
+from organize.projections.views.sector_flows import tally
 from organize.projections.views.worker_directory import get_worker, list_workers
 from tests.integration import helpers as h
 from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
@@ -96,6 +96,6 @@ async def test_no_read_function_leaks_another_collectives_rows(app, conn):
             for worker_id in w["workers"]:
                 assert await get_worker(conn, scope, worker_id) is None
 
-        flows = await sector_flows(conn, scope, fed_a)
-        assert flows.workers_with_trajectories == len(allowed)
-        assert await sector_flows(conn, scope, fed_b) is None
+        flows = await tally(conn, scope, fed_a)
+        assert flows.workers == len(allowed)
+        assert await tally(conn, scope, fed_b) is None
