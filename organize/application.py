@@ -283,6 +283,9 @@ def _end_alliance(app: Organize, cmd: c.EndAlliance) -> Done:
 def _create_organisation(app: Organize, cmd: c.CreateOrganisation) -> Done:
     agg = Organisation.create(id=new_id(cmd.command_id, "organisation"), name=cmd.name,
                               kind=cmd.kind, place=cmd.place, taxonomy=app.taxonomy)
+    if cmd.collective_id is not None:
+        app.exists(Collective, cmd.collective_id, field="collective_id")
+        agg.record_for(cmd.collective_id)
     return Done(agg.id, [agg])
 
 

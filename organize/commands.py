@@ -91,6 +91,8 @@ class CreateOrganisation(Command, kw_only=True):
     name: Name
     kind: Code
     place: Place | None = None
+    # The collective that records it: its federation sees it, and only it sees a household.
+    collective_id: UUID | None = None
 
 
 class RenameOrganisation(Update, kw_only=True):

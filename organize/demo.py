@@ -323,11 +323,12 @@ ORGANISATIONS: tuple[tuple[str, str, str, str], ...] = (
     ("mm_embassy_th", "Embassy of Myanmar (Bangkok)", "embassy", "TH-BKK"),
 )
 
-# Households are employers too, named neutrally: country, how many, places.
-HOUSEHOLDS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
-    ("HK", 70, ("HK-KLN", "HK-HKI", "HK-NT")),
-    ("MY", 14, ("MY-KUL", "MY-SGR")),
-    ("LB", 36, ("LB-BEY", "LB-MTN")),
+# Households are employers too, named neutrally: country, how many, places, and the
+# collective that records them (a household is a person: only that collective sees it).
+HOUSEHOLDS: tuple[tuple[str, int, tuple[str, ...], str], ...] = (
+    ("HK", 70, ("HK-KLN", "HK-HKI", "HK-NT"), "hk"),
+    ("MY", 14, ("MY-KUL", "MY-SGR"), "kl"),
+    ("LB", 36, ("LB-BEY", "LB-MTN"), "bey"),
 )
 
 # collective, organisation, since (days from the start; negative = before), until.
@@ -1132,13 +1133,14 @@ class _Builder:
             cmd = self.emit(self.start, c.CreateOrganisation, name=name, kind=kind, place=place)
             self.orgs[key] = new_id(cmd.command_id, "organisation")
         number = 0
-        for country, n, places in HOUSEHOLDS:
+        for country, n, places, recorder in HOUSEHOLDS:
             self.households[country] = []
             for i in range(n):
                 number += 1
                 place = places[i % len(places)]
                 cmd = self.emit(self.start, c.CreateOrganisation, name=f"Household {number}",
-                                kind="employer", place=place)
+                                kind="household", place=place,
+                                collective_id=self.collectives[recorder])
                 self.households[country].append((new_id(cmd.command_id, "organisation"), place))
         self.counts["organisations"] = len(ORGANISATIONS) + number
         for key, org, since, until in ALLIANCES:

@@ -19,6 +19,13 @@ class NotFound(CommandError):
     kind = "not_found"
 
 
+class Forbidden(CommandError):
+    """The account's role may not do this at all (``organize.policy``). Out of scope is
+    ``NotFound`` instead, so that a refusal never confirms that something exists."""
+
+    kind = "forbidden"
+
+
 class Conflict(CommandError):
     kind = "conflict"
 

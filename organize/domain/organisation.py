@@ -3,7 +3,10 @@ sub-agent, a union, an NGO, a shelter, a labour office, a court, an embassy or a
 women's-rights group.
 
 An employer that is a household is named with a neutral label such as "Household 14":
-the name is plain text, not sealed, so it must not be a person's name.
+the name is plain text, not sealed, so it must not be a person's name. A household is a
+person all the same (her address identifies the worker who lives there), so it has a kind
+of its own, and the collective that recorded an organisation is kept (``recorded_by``):
+``organize.policy`` shows households only to that collective, others to its federation.
 """
 
 from uuid import UUID
@@ -48,6 +51,15 @@ class Organisation(Aggregate):
         self.name = name
         self.kind = kind
         self.place = place
+        self.recorded_by: UUID | None = None  # none: shared reference data (or recorded before)
+
+    def record_for(self, collective_id: UUID) -> None:
+        """Say which collective recorded it (once, when it is created)."""
+        self._recorded(collective_id=check_uuid(collective_id, field="collective_id"))
+
+    @event("Recorded")
+    def _recorded(self, collective_id: UUID) -> None:
+        self.recorded_by = collective_id
 
     def rename(self, name: str) -> None:
         self._renamed(name=check_text(name, field="name", max_len=NAME_MAX))

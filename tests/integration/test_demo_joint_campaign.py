@@ -12,6 +12,7 @@ import pytest
 from organize import commands as c
 from organize.accounts import AccountService, ensure_demo_accounts
 from organize.demo import FED_DOMESTIC, DemoPlan, load_demo
+from organize.policy import Authorised
 from organize.projections.views.campaign_board import (
     collective_invitations,
     federation_board,
@@ -21,7 +22,6 @@ from organize.projections.views.common_grievances import federation_clusters
 from tests.integration import helpers as h
 from tests.integration.test_views_support import conn_fixture  # noqa: F401
 from tests.support import settle_views
-from web.auth.authorise import Authorised
 
 pytestmark = pytest.mark.integration
 

@@ -46,6 +46,8 @@ class Side:
     demand: uuid.UUID
     meeting: uuid.UUID
     assessment: uuid.UUID
+    employer: uuid.UUID  # recorded by this collective: its federation sees it
+    household: uuid.UUID  # a private household employer: only this collective sees it
 
 
 @dataclass
@@ -61,7 +63,7 @@ class World:
         """Every id of one side: none of them may show up for a role that cannot see it."""
         s = self.side(name)
         return {s.collective, s.worker, s.worker2, s.erasable, s.grievance, s.campaign, s.meeting,
-                s.assessment}
+                s.assessment, s.employer, s.household}
 
 
 @dataclass
@@ -99,7 +101,12 @@ def _side(app, name: str, federation: str, place: str) -> Side:
     assessment = app.execute(c.RecordAssessment(
         command_id=h.cid(), collective_id=coll, assessed_on=date(2025, 3, 1),
         levels=(c.Level(dimension="collective_voice", level=2),), narrative="Growing.")).id
+    employer = app.execute(c.CreateOrganisation(
+        command_id=h.cid(), name=f"Factory {name}", kind="employer", collective_id=coll)).id
+    household = app.execute(c.CreateOrganisation(
+        command_id=h.cid(), name=f"Household {name}", kind="household", collective_id=coll)).id
     return Side(name=name, federation=federation, collective=coll, worker=w1, worker2=w2, erasable=w3,
+                employer=employer, household=household,
                 spell=new_id(spell_cmd.command_id, "spell"), grievance=grievance,
                 campaign=campaign, demand=new_id(launch.command_id, "demand:0"), meeting=meeting,
                 assessment=assessment)

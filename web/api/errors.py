@@ -17,7 +17,7 @@ from organize.errors import CommandError
 
 log = structlog.get_logger("web.errors")
 
-STATUS = {"invalid": 422, "not_found": 404, "conflict": 409}
+STATUS = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}
 
 
 class ErrorBody(msgspec.Struct, kw_only=True):

@@ -266,11 +266,11 @@ async def federation_sector_flows(
 @get("/organisations", operation_id="listOrganisations", summary="Organisations",
      tags=["views"], responses=BAD)
 async def organisations(
-    db_pool: NamedDependency[asyncpg.Pool], kind: Code = None, limit: Limit = 200,
-    offset: Offset = 0, wait_for: WaitFor = None,
+    db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
+    kind: Code = None, limit: Limit = 200, offset: Offset = 0, wait_for: WaitFor = None,
 ) -> Response[list[OrganisationRow]]:
     return await read_view(db_pool, ["organisations"], wait_for, list_organisations,
-                           kind=kind, limit=limit, offset=offset)
+                           reader_scope, kind=kind, limit=limit, offset=offset)
 
 
 ROUTES = [grievances, grievances_count, common_grievances, campaigns, campaign, meetings,

@@ -49,7 +49,7 @@ class Page:
     """One request to a leaders' page, with what it may use."""
 
     request: Request
-    organize: Any  # the application as this account may use it (web.auth.authorise.Authorised)
+    organize: Any  # the application as this account may use it (organize.policy.Authorised)
     pool: asyncpg.Pool
     reveal: Any  # organize.reveal.Revealer
     scope: Scope
@@ -174,7 +174,7 @@ def not_found(request: Request, _exc: Exception) -> Response:
 
 
 def refused(request: Request, exc: CommandError) -> Response:
-    status = {"not_found": 404, "conflict": 409}.get(exc.kind, 422)
+    status = {"not_found": 404, "conflict": 409, "forbidden": 403}.get(exc.kind, 422)
     return _error_page(request, status, exc.code)
 
 

@@ -82,7 +82,7 @@ async def members(page: Page, collective_id: UUID) -> list[Member]:
 
 
 async def organisations(page: Page) -> list[Any]:
-    return await page.read(list_organisations, limit=1000)
+    return await page.read(list_organisations, page.scope, limit=1000)
 
 
 def _category_groups(page: Page) -> list[dict[str, Any]]:

@@ -1,5 +1,10 @@
-"""Organisations: employers (households count), recruiters, unions, NGOs, shelters, labour
-offices, courts and embassies, with how many grievances name each of them."""
+"""Organisations: employers, private households, recruiters, unions, NGOs, shelters, labour
+offices, courts and embassies, with how many grievances name each of them.
+
+Scoped as ``organize.policy.Visibility.organisation`` decides for one: an organisation a
+collective recorded is seen in that collective's federation; a private household only by the
+collective that recorded it; one recorded by no collective is shared reference data, unless
+it is a household (then only an admin sees it)."""
 
 from __future__ import annotations
 
@@ -11,21 +16,33 @@ import msgspec
 
 from organize.domain import Grievance, Organisation
 from organize.projections.base import Tables, View, on
-from organize.projections.reads import tables
+from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.views._federations import KnowsFederations
+
+HOUSEHOLD = "household"
 
 
 @register
-class OrganisationsView(View):
+class OrganisationsView(KnowsFederations, View):
     name = "organisations"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {t.orgs} ("
             " id uuid PRIMARY KEY, name text NOT NULL, kind text NOT NULL, place text,"
-            " created_at timestamptz NOT NULL, grievances integer NOT NULL DEFAULT 0)",
+            " created_at timestamptz NOT NULL, grievances integer NOT NULL DEFAULT 0,"
+            " recorded_by uuid, federation text)",
             f"CREATE INDEX IF NOT EXISTS {t.orgs}_kind_idx ON {t.orgs} (kind)",
+            self.collectives_ddl(t),
         ]
+
+    @on(Organisation.Recorded)
+    def recorded(self, curs, e, _nid) -> None:
+        curs.execute(
+            f"UPDATE {self.t.orgs} SET recorded_by = %s, federation = "
+            f"(SELECT federation FROM {self.t.collectives} WHERE id = %s) WHERE id = %s",
+            (e.collective_id, e.collective_id, e.originator_id))
 
     @on(Organisation.Created)
     def created(self, curs, e, _nid) -> None:
@@ -54,12 +71,29 @@ class OrganisationRow(msgspec.Struct, kw_only=True):
     grievances: int
 
 
-async def list_organisations(conn: asyncpg.Connection, *, kind: str | None = None,
+def visible_sql(t: Tables, scope: Scope, first: int) -> tuple[str, list]:
+    """The SQL condition (on ``{t.orgs}``) for the organisations ``scope`` may see, and its
+    parameters, numbered from ``$first``."""
+    if scope == Scope.everything():
+        return "TRUE", []
+    mine = [] if scope.collective_ids is None else list(scope.collective_ids)
+    a, b = f"${first}::uuid[]", f"${first + 1}::text"
+    # A leader: her collectives' federations; an organiser: hers.
+    federations = (f"(SELECT federation FROM {t.collectives} WHERE id = ANY({a})"
+                   f" UNION SELECT {b})")
+    sql = (f"(CASE WHEN kind = '{HOUSEHOLD}' THEN recorded_by = ANY({a})"
+           f" ELSE recorded_by IS NULL OR recorded_by = ANY({a})"
+           f" OR federation IN {federations} END)")
+    return sql, [mine, scope.federation]
+
+
+async def list_organisations(conn: asyncpg.Connection, scope: Scope, *, kind: str | None = None,
                              limit: int = 200, offset: int = 0) -> list[OrganisationRow]:
-    """Organisations are shared reference data: every role may list them."""
+    """The organisations this reader may name (see the module's docstring)."""
     t = await tables(conn, "organisations")
+    visible, params = visible_sql(t, scope, 4)
     rows = await conn.fetch(
         f"SELECT id, name, kind, place, created_at, grievances FROM {t.orgs} "
-        "WHERE ($1::text IS NULL OR kind = $1) ORDER BY name, id LIMIT $2 OFFSET $3",
-        kind, limit, offset)
+        f"WHERE ($1::text IS NULL OR kind = $1) AND {visible} ORDER BY name, id LIMIT $2 OFFSET $3",
+        kind, limit, offset, *params)
     return [OrganisationRow(**dict(r)) for r in rows]
