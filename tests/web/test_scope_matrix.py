@@ -42,9 +42,9 @@ from urllib.parse import quote
 import pytest
 
 from organize import commands as c
+from organize.policy import may_run
 from tests.integration import helpers as h
 from tests.web.conftest import ROLES, Side, World, call, header_problems, max_id
-from organize.policy import may_run
 from web.api.commands import COMMAND_ROUTES
 
 pytestmark = pytest.mark.integration
