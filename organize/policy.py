@@ -310,6 +310,25 @@ class Visibility:
             self.collective(m.collective_id) and member_on(worker, m.collective_id, on)
             for m in worker.memberships)
 
+    def ever_member(self, worker_id: UUID) -> bool:
+        """A worker who is or was a member of a collective in scope: her pseudonym stands on
+        what the collective recorded while she was."""
+        if self.everything:
+            return True
+        worker = self.get(worker_id)
+        return isinstance(worker, Worker) and any(
+            self.collective(m.collective_id) for m in worker.memberships)
+
+    # -- grievances and campaigns by id ----------------------------------------------------
+
+    def grievance_id(self, grievance_id: UUID) -> bool:
+        found = self.get(grievance_id)
+        return isinstance(found, Grievance) and self.collective(found.collective_id)
+
+    def campaign_id(self, campaign_id: UUID) -> bool:
+        found = self.get(campaign_id)
+        return isinstance(found, Campaign) and self.campaign(found)
+
     # -- organisations ---------------------------------------------------------------------
 
     def organisation(self, org: Organisation) -> bool:

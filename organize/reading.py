@@ -3,6 +3,12 @@
 This is the write model read back (``GET /api/v1/<area>/<id>``), not a projection: it is
 always current, and it is where the per-subject keys are used to open personal fields.
 After erasure the key is gone and those fields read as a placeholder.
+
+Read through the web (``organize.policy.Authorised``), every view also leaves out what the
+account may not know (``app.visibility``): ids of workers, grievances, collectives,
+campaigns and organisations outside its scope. Outside her own collectives, people are
+counted, never named; a collective a worker left sees her pseudonym and nothing recorded
+about her since. Read by the application itself (CLI, tests), nothing is left out.
 """
 
 from __future__ import annotations
@@ -58,10 +64,12 @@ class CollectiveView(Base, kw_only=True):
     alliances: dict[UUID, date]
 
 
-def collective_view(_app, agg: Collective) -> CollectiveView:
+def collective_view(app, agg: Collective) -> CollectiveView:
+    seen = _seen(app)
+    alliances = {o: d for o, d in agg.alliances.items() if seen is None or seen.organisation_id(o)}
     return CollectiveView(**_base(agg), name=agg.name, kind=agg.kind, sectors=tuple(agg.sectors),
                           places=tuple(agg.places), languages=tuple(agg.languages),
-                          federation=agg.federation, alliances=dict(agg.alliances))
+                          federation=agg.federation, alliances=alliances)
 
 
 class OrganisationView(Base, kw_only=True):
@@ -90,6 +98,12 @@ class WorkerView(Base, kw_only=True):
     statuses: tuple[StatusView, ...]
 
 
+def _seen(app):
+    """The account's ``organize.policy.Visibility``, or None: the application itself."""
+    seen = getattr(app, "visibility", None)
+    return None if seen is None or seen.everything else seen
+
+
 def reads_personal_data(app) -> bool:
     """Whether whoever reads through ``app`` may see personal fields and free text. The web
     layer's per-account application says no for organisers (DOMAIN.md: organisers "should not
@@ -106,18 +120,28 @@ def worker_view(app, agg: Worker) -> WorkerView:
                                            c.StatusChange) if personal else None)
         for s in agg.statuses
     )
-    if profile is not None and not personal:  # the pseudonym only: no name, phone, document, note
+    seen = _seen(app)
+    former = seen is not None and not seen.member(agg)
+    if profile is not None and (former or not personal):  # the pseudonym only
         profile = c.Profile(pseudonym=profile.pseudonym)
+    spells = tuple(sorted(agg.spells.values(), key=lambda s: (s.started_on, str(s.spell_id))))
+    if seen is not None:  # never an employer the account may not name
+        spells = tuple(s if s.employer_id is None or seen.organisation_id(s.employer_id)
+                       else msgspec.structs.replace(s, employer_id=None) for s in spells)
     return WorkerView(
         **_base(agg),
         profile=profile or c.Profile(pseudonym=ERASED),
         erased=agg.erased or key is None,
-        collectives=dict(agg.collectives),
-        memberships=tuple(agg.memberships),
-        consents=dict(agg.consents),
-        spells=tuple(sorted(agg.spells.values(), key=lambda s: (s.started_on, str(s.spell_id)))),
-        moves=tuple(agg.moves),
-        statuses=statuses,
+        collectives={k: v for k, v in agg.collectives.items()
+                     if seen is None or seen.collective(k)},
+        memberships=tuple(m for m in agg.memberships
+                          if seen is None or seen.collective(m.collective_id)),
+        # A collective she left reads nothing recorded about her: no consent, trajectory or
+        # status (organize.policy: FORMER).
+        consents={} if former else dict(agg.consents),
+        spells=() if former else spells,
+        moves=() if former else tuple(agg.moves),
+        statuses=() if former else statuses,
     )
 
 
@@ -180,16 +204,26 @@ def text_opener(app, subject_id) -> Callable[[bytes | None], str | None]:
 
 def grievance_view(app, agg: Grievance) -> GrievanceView:
     text = text_opener(app, agg.id)
+    seen = _seen(app)
+
+    def workers(ids) -> tuple[UUID, ...]:
+        return tuple(w for w in ids if seen is None or seen.ever_member(w))
+
+    def org(o: UUID | None) -> UUID | None:
+        return o if o is None or seen is None or seen.organisation_id(o) else None
 
     return GrievanceView(
         **_base(agg), collective_id=agg.collective_id, status=agg.status,
-        worker_ids=tuple(agg.worker_ids), category=agg.category, sector=agg.sector,
-        place=agg.place, stage=agg.stage, organisation_ids=tuple(agg.organisation_ids),
+        worker_ids=workers(agg.worker_ids), category=agg.category, sector=agg.sector,
+        place=agg.place, stage=agg.stage,
+        organisation_ids=tuple(o for o in agg.organisation_ids if org(o) is not None),
         occurred_on=agg.occurred_on, description=text(agg.description),
         evidence=tuple(NoteView(on=e.on, text=text(e.sealed_note)) for e in agg.evidence),
-        referrals=tuple(agg.referrals), escalations=tuple(agg.escalations),
+        referrals=tuple(msgspec.structs.replace(r, worker_ids=workers(r.worker_ids))
+                        for r in agg.referrals if org(r.organisation_id) is not None),
+        escalations=tuple(agg.escalations),
         negotiations=tuple(
-            NegotiationView(with_organisation_id=n.with_organisation_id, held_on=n.held_on,
+            NegotiationView(with_organisation_id=org(n.with_organisation_id), held_on=n.held_on,
                             notes=None if n.sealed_notes is None else text(n.sealed_notes))
             for n in agg.negotiations
         ),
@@ -221,7 +255,29 @@ class CampaignView(Base, kw_only=True):
     summary: str | None
 
 
-def campaign_view(_app, agg: Campaign) -> CampaignView:
+def campaign_view(app, agg: Campaign) -> CampaignView:
+    seen = _seen(app)
+    if seen is not None:
+        return _campaign_seen(seen, agg)
+    return _campaign(agg, agg.collective_ids, agg.grievance_ids, agg.actions.values(),
+                     agg.agreements.values())
+
+
+def _campaign_seen(seen, agg: Campaign) -> CampaignView:
+    """A campaign as one account may see it: other collectives named only where they
+    joined it alongside one of hers, grievances of her collectives only, participants she
+    may name, agreements with organisations she may name."""
+    collectives = [i for i in agg.collective_ids if seen.nameable_collective(i, agg)]
+    grievances = [g for g in agg.grievance_ids if seen.grievance_id(g)]
+    actions = [msgspec.structs.replace(
+        a, participant_ids=tuple(w for w in a.participant_ids if seen.knows_worker(w, a.taken_on)),
+        collective_ids=tuple(i for i in a.collective_ids if seen.nameable_collective(i, agg)))
+        for a in agg.actions.values()]
+    agreements = [a for a in agg.agreements.values() if seen.organisation_id(a.with_organisation_id)]
+    return _campaign(agg, collectives, grievances, actions, agreements)
+
+
+def _campaign(agg: Campaign, collective_ids, grievance_ids, actions, agreements) -> CampaignView:
     demands = []
     for d in agg.demands.values():
         r = agg.results.get(d.demand_id)
@@ -229,9 +285,9 @@ def campaign_view(_app, agg: Campaign) -> CampaignView:
                                   result=r.result if r else None, resolved_on=r.on if r else None))
     return CampaignView(
         **_base(agg), issue=agg.issue, status=agg.status, demands=tuple(demands),
-        collective_ids=tuple(agg.collective_ids), sectors=tuple(agg.sectors),
-        launched_on=agg.launched_on, grievance_ids=tuple(agg.grievance_ids),
-        actions=tuple(agg.actions.values()), agreements=tuple(agg.agreements.values()),
+        collective_ids=tuple(collective_ids), sectors=tuple(agg.sectors),
+        launched_on=agg.launched_on, grievance_ids=tuple(grievance_ids),
+        actions=tuple(actions), agreements=tuple(agreements),
         closed_on=agg.closed_on, summary=agg.summary,
     )
 
@@ -250,17 +306,30 @@ class MeetingView(Base, kw_only=True):
     speaker_ids: tuple[UUID, ...]
     decisions: tuple[str, ...]
     cancel_reason: str | None
+    # Attendees from collectives outside the reader's scope: counted, never named.
+    attendees_elsewhere: int = 0
 
 
-def meeting_view(_app, agg: Meeting) -> MeetingView:
+def meeting_view(app, agg: Meeting) -> MeetingView:
+    seen = _seen(app)
+    day = (agg.held_at or agg.scheduled_for).date()
+
+    def named(ids) -> tuple[UUID, ...]:
+        return tuple(w for w in ids if seen is None or seen.knows_worker(w, day))
+
+    attendees = named(agg.attendee_ids)
     return MeetingView(
-        **_base(agg), kind=agg.kind, status=agg.status, collective_ids=tuple(agg.collective_ids),
+        **_base(agg), kind=agg.kind, status=agg.status,
+        collective_ids=tuple(i for i in agg.collective_ids if seen is None or seen.collective(i)),
         scheduled_for=agg.scheduled_for, language=agg.language,
-        agenda_grievance_ids=tuple(agg.agenda_grievance_ids),
-        agenda_campaign_ids=tuple(agg.agenda_campaign_ids), held_at=agg.held_at,
-        attendee_ids=tuple(agg.attendee_ids), facilitator_ids=tuple(agg.facilitator_ids),
-        speaker_ids=tuple(agg.speaker_ids), decisions=tuple(agg.decisions),
+        agenda_grievance_ids=tuple(g for g in agg.agenda_grievance_ids
+                                   if seen is None or seen.grievance_id(g)),
+        agenda_campaign_ids=tuple(k for k in agg.agenda_campaign_ids
+                                  if seen is None or seen.campaign_id(k)),
+        held_at=agg.held_at, attendee_ids=attendees, facilitator_ids=named(agg.facilitator_ids),
+        speaker_ids=named(agg.speaker_ids), decisions=tuple(agg.decisions),
         cancel_reason=agg.cancel_reason,
+        attendees_elsewhere=len(agg.attendee_ids) - len(attendees),
     )
 
 

@@ -70,7 +70,12 @@ def _fed(federation: str) -> str:
 
 def test_organiser_launches_from_a_cluster_and_a_leader_accepts(world):
     organiser, leader_kl = world["clients"]["organiser"], world["clients"]["leader_kl"]
-    last = _post(organiser, "grievances/note-evidence", {
+    # Organisers coordinate; they never touch a grievance (organize.policy).
+    r = organiser.post("/api/v1/grievances/note-evidence", json={
+        "command_id": str(uuid.uuid4()), "grievance_id": world["grievances"][0],
+        "note": "Receipts kept", "on": DATE})
+    assert r.status_code == 403 and r.json()["error"] == "role", r.text
+    last = _post(world["clients"]["leader_hk"], "grievances/note-evidence", {
         "grievance_id": world["grievances"][0], "note": "Receipts kept", "on": DATE})
     r = organiser.get(f"{_fed(world['federation'])}/clusters",
                       params={"min_collectives": 2, "wait_for": last["notification_id"]})

@@ -10,7 +10,7 @@ from organize import commands as c
 from organize.application import new_id
 from organize.projections.reads import Scope
 from organize.projections.views.campaign_board import get_campaign, list_campaigns
-from organize.projections.views.meeting_log import attendance, list_meetings
+from organize.projections.views.meeting_log import Attendance, attendance, list_meetings
 from tests.integration import helpers as h
 from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
     at,
@@ -115,9 +115,9 @@ async def test_meeting_log_keeps_attendance_and_roles(app, conn):
     assert rows[0].status == "scheduled" and rows[0].attendee_ids == []
     assert rows[2].status == "cancelled"
     assert [(r.worker_id, r.attended, r.facilitated, r.spoke)
-            for r in await attendance(conn, Scope.everything(), held)] == [
+            for r in (await attendance(conn, Scope.everything(), held)).named] == [
         (a, True, False, False), (b, True, True, True), (d, True, False, True)]
-    assert await attendance(conn, Scope.everything(), planned) == []
+    assert await attendance(conn, Scope.everything(), planned) == Attendance(named=[], elsewhere=[])
     assert await attendance(conn, Scope.everything(), h.cid()) is None
 
     async def ids(**filters):

@@ -188,9 +188,10 @@ async def test_quick_exit_ends_the_session_and_lands_on_a_neutral_page(client, a
 # -- CSRF -------------------------------------------------------------------------------------------
 
 
-async def test_csrf_is_required_for_session_requests_but_not_for_tokens(client, app, people):
+async def test_csrf_is_required_for_session_requests_but_not_for_tokens(client, app, people, world):
     leader = people["leader_a"]
-    body = lambda: {"command_id": str(uuid.uuid4()), "name": "Household 5", "kind": "employer"}  # noqa: E731
+    body = lambda: {"command_id": str(uuid.uuid4()), "name": "Household 5", "kind": "household",  # noqa: E731
+                    "collective_id": str(world.a.collective)}
     before = max_id(app)
     missing = await call(client, "POST", "/api/v1/organisations/create", leader, via="session",
                          csrf=False, json=body())

@@ -32,7 +32,12 @@ from organize.projections.views.grievance_register import (
     count_grievances,
     list_grievances,
 )
-from organize.projections.views.meeting_log import MeetingRow, attendance, list_meetings
+from organize.projections.views.meeting_log import (
+    ElsewhereCount,
+    MeetingRow,
+    attendance,
+    list_meetings,
+)
 from organize.projections.views.organisations import OrganisationRow, list_organisations
 from organize.projections.views.sector_flows import FederationFlows, federation_flows
 from organize.projections.views.worker_directory import (
@@ -90,6 +95,14 @@ class AttendeeOut(msgspec.Struct, kw_only=True):
     attended: bool
     facilitated: bool
     spoke: bool
+
+
+class MeetingAttendance(msgspec.Struct, kw_only=True):
+    """The attendees the reader may name, and the others counted per collective of the
+    meeting (``collective_id`` null: collectives outside her scope)."""
+
+    attendees: list[AttendeeOut]
+    elsewhere: list[ElsewhereCount]
 
 
 async def _workers_out(reveal: Reveal, rows: list[WorkerRow]) -> list[WorkerOut]:
@@ -196,22 +209,24 @@ async def meetings(
 
 
 @get("/meetings/{meeting_id:uuid}/attendance", operation_id="getMeetingAttendance",
-     summary="Attendance and facilitation by pseudonym", tags=["views"], responses=NOT_FOUND)
+     summary="Attendance and facilitation: by pseudonym within the reader's collectives, "
+             "counted elsewhere", tags=["views"], responses=NOT_FOUND)
 async def meeting_attendance(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     reveal: NamedDependency[Reveal], meeting_id: FromPath[UUID], wait_for: WaitFor = None,
-) -> Response[list[AttendeeOut]]:
+) -> Response[MeetingAttendance]:
     updating = await still_updating(db_pool, ["meeting_log", "worker_directory"], wait_for)
     async with reading(db_pool) as conn:
-        rows = await attendance(conn, reader_scope, meeting_id)
-        if rows is None:
+        found = await attendance(conn, reader_scope, meeting_id)
+        if found is None:
             raise NotFoundException("No meeting with this id.")
+        rows = found.named
         blobs = await sealed_profiles(conn, [r.worker_id for r in rows])
     names = await reveal([(r.worker_id, blobs.get(r.worker_id)) for r in rows])
-    return respond([
+    return respond(MeetingAttendance(attendees=[
         AttendeeOut(worker_id=r.worker_id, pseudonym=names.get(r.worker_id, ERASED),
                     attended=r.attended, facilitated=r.facilitated, spoke=r.spoke)
-        for r in rows], updating)
+        for r in rows], elsewhere=found.elsewhere), updating)
 
 
 # -- workers ------------------------------------------------------------------------------------

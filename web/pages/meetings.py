@@ -19,6 +19,7 @@ from organize import commands as c
 from organize.domain import Meeting
 from organize.errors import CommandError, NotFound
 from organize.projections.views.meeting_log import list_meetings
+from organize.reading import meeting_view
 from web.i18n import LOCALE_NAMES, LOCALES
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
@@ -87,7 +88,7 @@ async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
                        posted: dict[str, Form] | None = None, status: int = 200,
                        changes: list | None = None, notice: str | None = None) -> Response:
     collective = await page.collective(collective_id)
-    agg = await _meeting(page, collective_id, meeting_id)
+    agg = meeting_view(page.organize, await _meeting(page, collective_id, meeting_id))
     people = [m for m in await members(page, collective_id) if m.current]
     names = {m.id: m.pseudonym for m in people}
     involved = [*agg.attendee_ids, *agg.facilitator_ids, *agg.speaker_ids]

@@ -6,6 +6,12 @@ attendance is kept as one row per (meeting, worker) with role flags, for the ind
 and reports to query. Workers appear by id only: pseudonyms are opened at read time by the
 layer that holds the keys, so this view holds no personal data. Decisions are free text
 and only counted; agenda items are grievance and campaign ids.
+
+Outside the reader's own collectives, people are counted, never named (``organize.policy``):
+an attendee is named to a reader only if she was a member of a collective in the reader's
+scope on the day of the meeting; the others are counted per collective of the meeting. So the
+view keeps each worker's memberships, each grievance's collective and each campaign's reach,
+to answer that in SQL.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Meeting
+from organize.domain import Campaign, Grievance, Meeting, Worker
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
@@ -50,7 +56,53 @@ class MeetingLogView(KnowsFederations, View):
             " attended boolean NOT NULL, facilitated boolean NOT NULL, spoke boolean NOT NULL,"
             " position integer NOT NULL, nid bigint NOT NULL, PRIMARY KEY (meeting_id, worker_id))",
             f"CREATE INDEX IF NOT EXISTS {t.attendance}_worker_idx ON {t.attendance} (worker_id, held_at)",
+            f"CREATE TABLE IF NOT EXISTS {t.memberships} ("
+            " worker_id uuid NOT NULL, collective_id uuid NOT NULL, joined_on date NOT NULL,"
+            " left_on date, nid bigint NOT NULL, PRIMARY KEY (worker_id, collective_id, joined_on))",
+            f"CREATE TABLE IF NOT EXISTS {t.grievances} (id uuid PRIMARY KEY, collective_id uuid NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t.campaigns} (id uuid PRIMARY KEY, reach uuid[] NOT NULL)",
         ]
+
+    # -- what the reads need to know who may be named ----------------------------------------
+
+    def _joined(self, curs, worker_id, collective_id, on, nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.memberships} (worker_id, collective_id, joined_on, nid) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", (worker_id, collective_id, on, nid))
+
+    @on(Worker.Registered)
+    def worker_registered(self, curs, e, nid) -> None:
+        if e.collective_id is not None and e.joined_on is not None:
+            self._joined(curs, e.originator_id, e.collective_id, e.joined_on, nid)
+
+    @on(Worker.JoinedCollective)
+    def worker_joined(self, curs, e, nid) -> None:
+        self._joined(curs, e.originator_id, e.collective_id, e.on, nid)
+
+    @on(Worker.LeftCollective)
+    def worker_left(self, curs, e, _nid) -> None:
+        curs.execute(
+            f"UPDATE {self.t.memberships} SET left_on = %s WHERE worker_id = %s"
+            " AND collective_id = %s AND left_on IS NULL", (e.on, e.originator_id, e.collective_id))
+
+    @on(Grievance.Raised)
+    def grievance_raised(self, curs, e, _nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id) VALUES (%s, %s) "
+                     "ON CONFLICT DO NOTHING", (e.originator_id, e.collective_id))
+
+    def _reach(self, curs, campaign_id, collective_ids) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.campaigns} (id, reach) VALUES (%s, %s::uuid[]) ON CONFLICT (id) "
+            f"DO UPDATE SET reach = (SELECT array_agg(DISTINCT x) FROM unnest("
+            f"{self.t.campaigns}.reach || EXCLUDED.reach) x)", (campaign_id, list(collective_ids)))
+
+    @on(Campaign.Launched)
+    def campaign_launched(self, curs, e, _nid) -> None:
+        self._reach(curs, e.originator_id, e.collective_ids)
+
+    @on(Campaign.CollectiveInvited, Campaign.CollectiveJoined)
+    def campaign_reached(self, curs, e, _nid) -> None:
+        self._reach(curs, e.originator_id, [e.collective_id])
 
     @on(Meeting.Scheduled)
     def scheduled(self, curs, e, nid) -> None:
@@ -104,6 +156,8 @@ class MeetingRow(msgspec.Struct, kw_only=True):
     agenda_grievance_ids: list[UUID]
     agenda_campaign_ids: list[UUID]
     last_nid: int
+    # Attendees the reader may not name (members of collectives outside her scope): counted.
+    attendees_elsewhere: int = 0
 
 
 class AttendanceRow(msgspec.Struct, kw_only=True):
@@ -111,6 +165,19 @@ class AttendanceRow(msgspec.Struct, kw_only=True):
     attended: bool
     facilitated: bool
     spoke: bool
+
+
+class ElsewhereCount(msgspec.Struct, kw_only=True):
+    """Attendees of one collective of the meeting whom the reader may not name; the
+    collective is named where the reader may name it, else None (all the rest)."""
+
+    collective_id: UUID | None
+    attendees: int
+
+
+class Attendance(msgspec.Struct, kw_only=True):
+    named: list[AttendanceRow]
+    elsewhere: list[ElsewhereCount]
 
 
 def _day_start(d: date) -> datetime:
@@ -127,6 +194,22 @@ _VISIBLE = (
 
 def _scope_params(scope: Scope) -> tuple[list[UUID] | None, str | None]:
     return (None if scope.collective_ids is None else list(scope.collective_ids)), scope.federation
+
+
+# A collective ``c`` (alias) in the scope ($1 ids, $2 federation).
+_IN_SCOPE = ("($1::uuid[] IS NULL OR c.id = ANY($1::uuid[])) "
+             "AND ($2::text IS NULL OR c.federation = $2)")
+# An attendance row ``a`` the reader may name: a member of a collective in scope that day.
+_NAMED = (
+    "(($1::uuid[] IS NULL AND $2::text IS NULL) OR EXISTS ("
+    " SELECT 1 FROM {memberships} mm JOIN {collectives} c ON c.id = mm.collective_id"
+    " WHERE mm.worker_id = a.worker_id AND " + _IN_SCOPE +
+    " AND mm.joined_on <= a.held_at::date AND (mm.left_on IS NULL OR a.held_at::date <= mm.left_on)))"
+)
+
+
+def _filter_ids(ids: list[UUID], allowed: set[UUID]) -> list[UUID]:
+    return [i for i in ids if i in allowed]
 
 
 async def list_meetings(conn: asyncpg.Connection, scope: Scope, *,
@@ -151,31 +234,70 @@ async def list_meetings(conn: asyncpg.Connection, scope: Scope, *,
     if not rows:
         return []
     roles: dict[UUID, tuple[list[UUID], list[UUID], list[UUID]]] = {r["id"]: ([], [], []) for r in rows}
+    elsewhere: dict[UUID, int] = dict.fromkeys(roles, 0)
+    named = _NAMED.format(memberships=t.memberships, collectives=t.collectives)
     for a in await conn.fetch(
-            f"SELECT meeting_id, worker_id, facilitated, spoke FROM {t.attendance} "
-            "WHERE meeting_id = ANY($1::uuid[]) ORDER BY meeting_id, position", list(roles)):
+            f"SELECT a.meeting_id, a.worker_id, a.facilitated, a.spoke, {named} AS named "
+            f"FROM {t.attendance} a WHERE a.meeting_id = ANY($3::uuid[]) "
+            "ORDER BY a.meeting_id, a.position", *_scope_params(scope), list(roles)):
+        if not a["named"]:
+            elsewhere[a["meeting_id"]] += 1
+            continue
         attendees, facilitators, speakers = roles[a["meeting_id"]]
         attendees.append(a["worker_id"])
         if a["facilitated"]:
             facilitators.append(a["worker_id"])
         if a["spoke"]:
             speakers.append(a["worker_id"])
+    grievances, campaigns = await _agenda_in_scope(conn, t, scope, rows)
+    collectives = {r["id"] for r in await conn.fetch(
+        f"SELECT c.id FROM {t.collectives} c WHERE c.id = ANY($3::uuid[]) AND {_IN_SCOPE}",
+        *_scope_params(scope), list({x for r in rows for x in r["collective_ids"]}))}
     return [
         MeetingRow(
-            id=r["id"], kind=r["kind"], collective_ids=list(r["collective_ids"]),
+            id=r["id"], kind=r["kind"],
+            collective_ids=_filter_ids(list(r["collective_ids"]), collectives),
             scheduled_for=r["scheduled_for"], status=r["status"], held_at=r["held_at"],
             language=r["language"], attendee_ids=roles[r["id"]][0],
             facilitator_ids=roles[r["id"]][1], speaker_ids=roles[r["id"]][2],
-            decisions=r["decisions"], agenda_grievance_ids=list(r["agenda_grievance_ids"]),
-            agenda_campaign_ids=list(r["agenda_campaign_ids"]), last_nid=r["last_nid"])
+            decisions=r["decisions"],
+            agenda_grievance_ids=_filter_ids(list(r["agenda_grievance_ids"]), grievances),
+            agenda_campaign_ids=_filter_ids(list(r["agenda_campaign_ids"]), campaigns),
+            last_nid=r["last_nid"], attendees_elsewhere=elsewhere[r["id"]])
         for r in rows
     ]
 
 
+async def _collectives_in_scope(conn: asyncpg.Connection, t: Tables, scope: Scope,
+                                meeting_id: UUID) -> set[UUID]:
+    return {r["id"] for r in await conn.fetch(
+        f"SELECT c.id FROM {t.collectives} c JOIN {t.meetings} m ON c.id = ANY(m.collective_ids) "
+        f"WHERE m.id = $3 AND {_IN_SCOPE}", *_scope_params(scope), meeting_id)}
+
+
+async def _agenda_in_scope(conn: asyncpg.Connection, t: Tables, scope: Scope,
+                           rows: list) -> tuple[set[UUID], set[UUID]]:
+    """Which agenda grievances and campaigns of these meetings the reader may see: a
+    grievance of a collective in scope, a campaign reaching one."""
+    grievance_ids = list({g for r in rows for g in r["agenda_grievance_ids"]})
+    campaign_ids = list({x for r in rows for x in r["agenda_campaign_ids"]})
+    if not grievance_ids and not campaign_ids:
+        return set(), set()
+    grievances = {r["id"] for r in await conn.fetch(
+        f"SELECT g.id FROM {t.grievances} g JOIN {t.collectives} c ON c.id = g.collective_id "
+        f"WHERE g.id = ANY($3::uuid[]) AND {_IN_SCOPE}", *_scope_params(scope), grievance_ids)}
+    campaigns = {r["id"] for r in await conn.fetch(
+        f"SELECT k.id FROM {t.campaigns} k WHERE k.id = ANY($3::uuid[]) AND EXISTS ("
+        f"SELECT 1 FROM {t.collectives} c WHERE c.id = ANY(k.reach) AND {_IN_SCOPE})",
+        *_scope_params(scope), campaign_ids)}
+    return grievances, campaigns
+
+
 async def attendance(conn: asyncpg.Connection, scope: Scope,
-                     meeting_id: UUID) -> list[AttendanceRow] | None:
-    """Who attended one meeting and in which roles, in the order recorded; None when the
-    meeting is unknown or out of scope (an empty list: not held yet)."""
+                     meeting_id: UUID) -> Attendance | None:
+    """Who attended one meeting and in which roles, in the order recorded, named where the
+    reader may name her and counted per collective of the meeting where not; None when the
+    meeting is unknown or out of scope (nobody named or counted: not held yet)."""
     t = await tables(conn, "meeting_log")
     visible = _VISIBLE.format(collectives=t.collectives)
     exists = await conn.fetchval(
@@ -183,7 +305,25 @@ async def attendance(conn: asyncpg.Connection, scope: Scope,
         *_scope_params(scope), meeting_id)
     if not exists:
         return None
+    named = _NAMED.format(memberships=t.memberships, collectives=t.collectives)
     rows = await conn.fetch(
-        f"SELECT worker_id, attended, facilitated, spoke FROM {t.attendance} "
-        "WHERE meeting_id = $1 ORDER BY position", meeting_id)
-    return [AttendanceRow(**dict(r)) for r in rows]
+        f"SELECT a.worker_id, a.attended, a.facilitated, a.spoke, {named} AS named,"
+        f" (SELECT mm.collective_id FROM {t.memberships} mm JOIN {t.meetings} m ON m.id = a.meeting_id"
+        "   WHERE mm.worker_id = a.worker_id AND mm.collective_id = ANY(m.collective_ids)"
+        "   AND mm.joined_on <= a.held_at::date"
+        "   AND (mm.left_on IS NULL OR a.held_at::date <= mm.left_on)"
+        "   ORDER BY mm.collective_id LIMIT 1) AS collective_id "
+        f"FROM {t.attendance} a WHERE a.meeting_id = $3 ORDER BY a.position",
+        *_scope_params(scope), meeting_id)
+    nameable = await _collectives_in_scope(conn, t, scope, meeting_id)
+    counts: dict[UUID | None, int] = {}
+    for r in rows:
+        if not r["named"]:
+            key = r["collective_id"] if r["collective_id"] in nameable else None
+            counts[key] = counts.get(key, 0) + 1
+    return Attendance(
+        named=[AttendanceRow(worker_id=r["worker_id"], attended=r["attended"],
+                             facilitated=r["facilitated"], spoke=r["spoke"])
+               for r in rows if r["named"]],
+        elsewhere=[ElsewhereCount(collective_id=k, attendees=v) for k, v in sorted(
+            counts.items(), key=lambda kv: (kv[0] is None, str(kv[0])))])
