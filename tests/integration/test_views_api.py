@@ -167,7 +167,8 @@ def test_worker_meeting_and_campaign_routes_reveal_pseudonyms_only(app, http):
     assert r.json()["pseudonym"] == "Mala" and r.json()["memberships"][0]["collective_id"] == str(coll)
 
     r = http.get(f"/meetings/{meeting}/attendance")
-    assert [(x["pseudonym"], x["facilitated"]) for x in r.json()["attendees"]] == [(ERASED, False), ("Mala", True)]
+    assert [(x["pseudonym"], x["facilitated"])
+            for x in r.json()["attendees"]] == [(ERASED, False), ("Mala", True)]
     assert r.json()["elsewhere"] == []
     meetings = http.get("/meetings", params={"collective_id": str(coll)}).json()
     assert [m["id"] for m in meetings] == [str(meeting)]

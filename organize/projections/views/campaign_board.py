@@ -28,7 +28,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from organize.domain import Campaign, Collective, Meeting
+from organize.domain import Campaign, Collective, Grievance, Meeting
 from organize.domain.campaign import ACCEPTED, DECLINED, PENDING
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
@@ -105,7 +105,14 @@ class CampaignBoardView(KnowsFederations, View):
             " cancelled boolean NOT NULL DEFAULT false, nid bigint NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {t.meetings}_campaigns_idx "
             f"ON {t.meetings} USING gin (campaign_ids)",
+            # Each grievance's collective: a reader sees only her collectives' grievance ids.
+            f"CREATE TABLE IF NOT EXISTS {t.grievances} (id uuid PRIMARY KEY, collective_id uuid NOT NULL)",
         ]
+
+    @on(Grievance.Raised)
+    def grievance_raised(self, curs, e, _nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id) VALUES (%s, %s) "
+                     "ON CONFLICT DO NOTHING", (e.originator_id, e.collective_id))
 
     def _touch(self, curs, e, nid, assignments: str = "", params: tuple = (),
                on: date | None = None) -> date | None:
@@ -313,6 +320,42 @@ class CampaignRow(msgspec.Struct, kw_only=True):
     invitations: list[InvitationRow] = []
 
 
+class _Names:
+    """Which ids one reader may see on the board (``organize.policy``): collectives in her
+    scope; for a leader, also the collectives that joined a campaign her collective is in
+    (joined or invited); grievances of collectives in her scope; meetings of them."""
+
+    def __init__(self, scope: Scope, mine: set[UUID], grievances: set[UUID]):
+        self.everything = scope == Scope.everything()
+        self.leader = scope.collective_ids is not None
+        self.mine = mine
+        self.grievances = grievances
+
+    @classmethod
+    async def load(cls, conn: asyncpg.Connection, t: Tables, scope: Scope, collective_ids,
+                   grievance_ids=()) -> _Names:
+        ids = None if scope.collective_ids is None else list(scope.collective_ids)
+        mine = {r["id"] for r in await conn.fetch(
+            f"SELECT id FROM {t.collectives} WHERE id = ANY($1::uuid[])"
+            " AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) AND ($3::text IS NULL OR federation = $3)",
+            list(set(collective_ids)), ids, scope.federation)}
+        grievances = {r["id"] for r in await conn.fetch(
+            f"SELECT g.id FROM {t.grievances} g JOIN {t.collectives} c ON c.id = g.collective_id "
+            "WHERE g.id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR c.id = ANY($2::uuid[]))"
+            " AND ($3::text IS NULL OR c.federation = $3)", list(set(grievance_ids)), ids,
+            scope.federation)}
+        return cls(scope, mine, grievances)
+
+    def collectives(self, ids, joined=(), reach=()) -> list[UUID]:
+        if self.everything:
+            return list(ids)
+        inside = self.leader and bool(self.mine & set(reach))
+        return [i for i in ids if i in self.mine or (inside and i in joined)]
+
+    def grievance_ids(self, ids) -> list[UUID]:
+        return list(ids) if self.everything else [g for g in ids if g in self.grievances]
+
+
 async def _campaigns(conn: asyncpg.Connection, t: Tables, scope: Scope, *,
                      campaign_id: UUID | None = None, status: str | None = None) -> list[CampaignRow]:
     ids = None if scope.collective_ids is None else list(scope.collective_ids)
@@ -352,16 +395,24 @@ async def _campaigns(conn: asyncpg.Connection, t: Tables, scope: Scope, *,
     invitations: dict[UUID, list[InvitationRow]] = defaultdict(list)
     for row in await _invitations(conn, t, campaign_ids=found):
         invitations[row.campaign_id].append(row)
-    return [
-        CampaignRow(
+    names = await _Names.load(conn, t, scope, [i for r in rows for i in [*r["collective_ids"],
+                                                                         *r["invited_ids"]]],
+                              [g for r in rows for g in r["grievance_ids"]])
+    out = []
+    for r in rows:
+        joined, reach = list(r["collective_ids"]), [*r["collective_ids"], *r["invited_ids"]]
+        nameable = set(names.collectives(reach, joined, reach))
+        out.append(CampaignRow(
             id=r["id"], issue=r["issue"], status=r["status"], launched_on=r["launched_on"],
-            closed_on=r["closed_on"], collective_ids=list(r["collective_ids"]),
-            sectors=list(r["sectors"]), grievance_ids=list(r["grievance_ids"]),
+            closed_on=r["closed_on"], collective_ids=[i for i in joined if i in nameable],
+            sectors=list(r["sectors"]), grievance_ids=names.grievance_ids(r["grievance_ids"]),
             linked_grievances=len(r["grievance_ids"]), demands=demands[r["id"]],
-            actions=actions[r["id"]], agreements=agreements[r["id"]], last_nid=r["last_nid"],
-            invitations=invitations[r["id"]])
-        for r in rows
-    ]
+            actions=[msgspec.structs.replace(a, collective_ids=[i for i in a.collective_ids
+                                                                if i in nameable])
+                     for a in actions[r["id"]]],
+            agreements=agreements[r["id"]], last_nid=r["last_nid"],
+            invitations=[i for i in invitations[r["id"]] if i.collective_id in nameable]))
+    return out
 
 
 async def list_campaigns(conn: asyncpg.Connection, scope: Scope, *,
@@ -463,14 +514,17 @@ async def collective_invitations(conn: asyncpg.Connection, scope: Scope, collect
                               campaign_ids):
         demands[r["campaign_id"]].append(r["text"])
     names = await _names(conn, t, {i for r in rows for i in [*r["collective_ids"], *r["invited_ids"]]})
+    seen = await _Names.load(conn, t, scope, [i for r in rows for i in [*r["collective_ids"],
+                                                                        *r["invited_ids"]]])
     return [
         CollectiveInvitation(
             campaign_id=r["campaign_id"], issue=r["issue"], campaign_status=r["status"],
             launched_on=r["launched_on"], sectors=list(r["sectors"]), demands=demands[r["campaign_id"]],
             state=r["state"], invited_on=r["invited_on"], decided_on=r["decided_on"], reason=r["reason"],
-            joined=[CollectiveRef(id=i, name=names.get(i, "")) for i in r["collective_ids"]],
-            invited=[CollectiveRef(id=i, name=names.get(i, "")) for i in r["invited_ids"]
-                     if i != collective_id],
+            joined=[CollectiveRef(id=i, name=names.get(i, "")) for i in seen.collectives(
+                r["collective_ids"], r["collective_ids"], [*r["collective_ids"], *r["invited_ids"]])],
+            invited=[CollectiveRef(id=i, name=names.get(i, "")) for i in seen.collectives(
+                r["invited_ids"]) if i != collective_id],
             linked_grievances=r["linked"])
         for r in rows
     ]
@@ -481,9 +535,8 @@ async def campaign_invitations(conn: asyncpg.Connection, scope: Scope,
     """Every invitation of one campaign, in the order made. None when the campaign is
     unknown or outside ``scope``."""
     t = await tables(conn, "campaign_board")
-    if not await _campaigns(conn, t, scope, campaign_id=campaign_id):
-        return None
-    return await _invitations(conn, t, campaign_ids=[campaign_id])
+    found = await _campaigns(conn, t, scope, campaign_id=campaign_id)
+    return None if not found else found[0].invitations
 
 
 # == The cross-collective board ================================================================
@@ -550,6 +603,20 @@ def _by_campaign(rows) -> dict[UUID, list]:
     return out
 
 
+async def _meeting_collectives(conn: asyncpg.Connection, t: Tables, scope: Scope,
+                               meetings: dict[UUID, list]) -> set[UUID]:
+    """The meetings (of those listed) that have a collective in the reader's scope."""
+    ids = list({m["meeting_id"] for rows in meetings.values() for m in rows})
+    if not ids:
+        return set()
+    scoped = None if scope.collective_ids is None else list(scope.collective_ids)
+    return {r["meeting_id"] for r in await conn.fetch(
+        f"SELECT m.meeting_id FROM {t.meetings} m WHERE m.meeting_id = ANY($1::uuid[]) AND EXISTS ("
+        f" SELECT 1 FROM {t.collectives} c WHERE c.id = ANY(m.collective_ids)"
+        "  AND ($2::uuid[] IS NULL OR c.id = ANY($2::uuid[])) AND ($3::text IS NULL OR c.federation = $3))",
+        ids, scoped, scope.federation)}
+
+
 async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: str,
                            as_of: date | None = None) -> FederationBoard | None:
     """The campaigns that reach the federation's collectives (joined or invited), as they
@@ -608,6 +675,9 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
         for campaign_id in r["campaign_ids"]:
             meetings[campaign_id].append(r)
 
+    seen = await _Names.load(conn, t, scope, [i for p in campaigns for i in [*p["collective_ids"],
+                                                                             *p["invited_ids"]]])
+    meeting_collectives = await _meeting_collectives(conn, t, scope, meetings)
     out = []
     for p in campaigns:
         cid = p["id"]
@@ -619,6 +689,10 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
         # The federation's view: reached through a visible collective as of the date.
         if not (set(joined) | {i.collective_id for i in invited}) & visible:
             continue
+        nameable = set(seen.collectives([*joined, *(i.collective_id for i in invited)], joined,
+                                        [*joined, *(i.collective_id for i in invited)]))
+        joined = [i for i in joined if i in nameable]
+        invited = [i for i in invited if i.collective_id in nameable]
         closed = p["closed_on"] is not None and (as_of is None or p["closed_on"] <= as_of)
         status = CLOSED if closed else ACTIVE
         demand_rows = []
@@ -629,7 +703,8 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
             demand_rows.append(DemandRow(demand_id=d["demand_id"], text=d["text"], result=result,
                                          result_on=result_on))
         action_rows = [ActionRow(action_id=a["action_id"], kind=a["kind"], taken_on=a["taken_on"],
-                                 participants=a["participants"], collective_ids=list(a["collective_ids"]))
+                                 participants=a["participants"],
+                                 collective_ids=[i for i in a["collective_ids"] if i in nameable])
                        for a in actions.get(cid, [])]
         next_actions: list[NextAction] = []
         if not closed:
@@ -639,7 +714,7 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
                              for d in demand_rows if d.result is None]
             next_actions += [NextAction(kind="meeting", ref=m["meeting_id"],
                                         on=m["scheduled_on"], detail=m["kind"])
-                             for m in meetings.get(cid, [])]
+                             for m in meetings.get(cid, []) if m["meeting_id"] in meeting_collectives]
         out.append(BoardCampaign(
             id=cid, issue=p["issue"],
             stage=_stage(status, agreements.get(cid, 0), len(demand_rows) - tally["open"],
