@@ -35,10 +35,15 @@ from organize.projections.reads import Scope
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024
 SESSION_MAX_AGE = timedelta(hours=12)  # even an active session ends: phones are shared
-# Throttling: a username gets few tries; an address gets more, because many leaders reach
-# us from behind the same mobile carrier's address.
+# Throttling. An account gets few tries in a window, counted atomically in PostgreSQL before
+# the password is checked, so concurrent guesses cannot race past the limit. An address is
+# never locked (a worker centre's Wi-Fi or a carrier's NAT puts many leaders behind one):
+# past a free allowance its attempts are slowed, with a delay that doubles per failure up
+# to a cap, and one address's failures never refuse another account.
 USERNAME_FAILURES = 5
-ADDRESS_FAILURES = 20
+ADDRESS_FREE_FAILURES = 20
+ADDRESS_DELAY_START = 0.25  # seconds, for the first failure past the allowance
+ADDRESS_DELAY_MAX = 4.0
 FAILURE_WINDOW = timedelta(minutes=15)
 TOKEN_PREFIX = "org_"  # noqa: S105 - a prefix that secret scanners can match, not a secret
 
@@ -230,12 +235,13 @@ class AccountService:
 
     def login(self, username: str, password: str, address: str) -> tuple[Session, Principal]:
         """Check the password and start a session, or raise ``LoginThrottled`` or
-        ``LoginRefused``. Every refusal counts against the username and the address."""
+        ``LoginRefused``. Every attempt is counted against the username before the password
+        is checked (a success clears it), and every failure against the address."""
         username = normalise_username(username)
-        keys = (_sha256(f"username:{username}"), _sha256(f"ip:{address}"))
-        self._check_throttle(keys)
+        account_key, address_key = _sha256(f"username:{username}"), _sha256(f"ip:{address}")
+        self._reserve_attempt(account_key)
         if not username or not password or len(password) > PASSWORD_MAX:
-            self._record_failure(keys)
+            self._record_failure(address_key)
             raise LoginRefused()
         with self.datastore.transaction(commit=False) as curs:
             curs.execute("SELECT account_id, password_hash FROM organize_credentials "
@@ -249,41 +255,57 @@ class AccountService:
             verified = False
         principal = self.principal(row["account_id"], via="session") if verified else None
         if principal is None:
-            self._record_failure(keys)
+            self._record_failure(address_key)
             raise LoginRefused()
         if self.hasher.check_needs_rehash(stored):
             self.set_password(principal.account_id, username, password)
-        self._clear_failures(keys[0])
+        self._clear_failures(account_key)
         session = self.start_session(principal.account_id)
         return session, Principal(**{**principal.__dict__, "csrf_token": session.csrf_token})
 
-    def _check_throttle(self, keys: tuple[bytes, bytes]) -> None:
-        waits = []
-        with self.datastore.transaction(commit=False) as curs:
-            for key, limit in zip(keys, (USERNAME_FAILURES, ADDRESS_FAILURES), strict=True):
-                # The limit-th most recent failure in the window: once it leaves the
-                # window, fewer than ``limit`` remain.
-                curs.execute(
-                    "SELECT ceil(extract(epoch FROM (at + %s - now())))::int AS wait "
-                    "FROM organize_login_failures WHERE key_hash = %s AND at > now() - %s "
-                    "ORDER BY at DESC OFFSET %s LIMIT 1",
-                    (FAILURE_WINDOW, key, FAILURE_WINDOW, limit - 1))
-                row = curs.fetchone()
-                if row is not None:
-                    waits.append(max(1, row["wait"]))
-        if waits:
-            raise LoginThrottled(max(waits))
+    def _count(self, curs, key: bytes) -> tuple[int, float]:
+        """Count one more against ``key`` in one atomic UPSERT (a new window once the old
+        one has passed); the count and the seconds left in the window."""
+        curs.execute(
+            "INSERT INTO organize_login_throttle AS t (key_hash, failures) VALUES (%s, 1) "
+            "ON CONFLICT (key_hash) DO UPDATE SET "
+            " failures = CASE WHEN t.window_start < now() - %s THEN 1 ELSE t.failures + 1 END,"
+            " window_start = CASE WHEN t.window_start < now() - %s THEN now() ELSE t.window_start END "
+            "RETURNING failures, extract(epoch FROM (window_start + %s - now()))::float AS left",
+            (key, FAILURE_WINDOW, FAILURE_WINDOW, FAILURE_WINDOW))
+        row = curs.fetchone()
+        return row["failures"], max(1.0, row["left"])
 
-    def _record_failure(self, keys: tuple[bytes, bytes]) -> None:
+    def _reserve_attempt(self, account_key: bytes) -> None:
+        """Take one of the account's attempts in this window, or refuse: at most
+        ``USERNAME_FAILURES`` passwords are ever checked per account and window, however
+        many arrive at once (the row lock orders them)."""
         with self.datastore.transaction(commit=True) as curs:
-            for key in keys:
-                curs.execute("INSERT INTO organize_login_failures (key_hash) VALUES (%s)", (key,))
-            curs.execute("DELETE FROM organize_login_failures WHERE at < now() - %s",
-                         (FAILURE_WINDOW,))
+            attempts, left = self._count(curs, account_key)
+        if attempts > USERNAME_FAILURES:
+            raise LoginThrottled(int(left))
+
+    def address_delay(self, address: str) -> float:
+        """Seconds to wait before checking a login from this address: none within its free
+        allowance, then doubling per failure up to ``ADDRESS_DELAY_MAX``. Never a refusal."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT failures FROM organize_login_throttle WHERE key_hash = %s "
+                         "AND window_start > now() - %s", (_sha256(f"ip:{address}"), FAILURE_WINDOW))
+            row = curs.fetchone()
+        over = 0 if row is None else row["failures"] - ADDRESS_FREE_FAILURES
+        if over <= 0:
+            return 0.0
+        return min(ADDRESS_DELAY_MAX, ADDRESS_DELAY_START * 2 ** min(over - 1, 16))
+
+    def _record_failure(self, address_key: bytes) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self._count(curs, address_key)
+            curs.execute("DELETE FROM organize_login_throttle WHERE window_start < now() - %s",
+                         (FAILURE_WINDOW * 2,))
 
     def _clear_failures(self, key: bytes) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute("DELETE FROM organize_login_failures WHERE key_hash = %s", (key,))
+            curs.execute("DELETE FROM organize_login_throttle WHERE key_hash = %s", (key,))
 
     # -- sessions ---------------------------------------------------------------------------
 

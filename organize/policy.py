@@ -426,6 +426,9 @@ def authorise(app: Organize, principal, command: c.Command) -> None:
         raise Forbidden("This action is not open to accounts yet.", code="role")
     if not rule.may(principal.role):
         raise Forbidden(ROLE_MESSAGE, code="role")
+    if rule.admin_only and principal.via != "session":  # a token never manages accounts
+        raise Forbidden("Accounts are managed after logging in, never with an API token.",
+                        code="role")
     if principal.role == ADMIN:
         return
     if rule.check is not None:

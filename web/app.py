@@ -31,6 +31,7 @@ from organize.reveal import Revealer
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
+from web.api.limits import refuse_deep_json
 from web.api.reads import read_router
 from web.auth import errors as auth_errors
 from web.auth import routes as auth_routes
@@ -138,6 +139,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
             "rubric": Provide(lambda: runtime.rubric, use_cache=True, sync_to_thread=False),
         },
         guards=[enforce_access],
+        before_request=refuse_deep_json,
         exception_handlers={**errors.HANDLERS, **auth_errors.HANDLERS},
         middleware=[request_logging, authentication(accounts)],
         before_send=[security_headers],

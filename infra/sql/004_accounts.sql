@@ -34,11 +34,14 @@ CREATE TABLE IF NOT EXISTS organize_api_tokens (
 );
 CREATE INDEX IF NOT EXISTS organize_api_tokens_account_idx ON organize_api_tokens (account_id);
 
--- Failed logins, for throttling. key_hash is the SHA-256 of "username:<name>" or
--- "ip:<address>": the table holds neither usernames nor addresses in clear.
-CREATE TABLE IF NOT EXISTS organize_login_failures (
-    id        bigserial PRIMARY KEY,
-    key_hash  bytea NOT NULL,
-    at        timestamptz NOT NULL DEFAULT now()
+-- Failed logins were one row each until they were counted atomically (below).
+DROP TABLE IF EXISTS organize_login_failures;
+
+-- Login throttling, counted atomically: one row per key (the SHA-256 of "username:<name>"
+-- or "ip:<address>"), incremented by a single UPSERT before the password is checked, so
+-- concurrent guesses for one account cannot all slip past the limit.
+CREATE TABLE IF NOT EXISTS organize_login_throttle (
+    key_hash      bytea PRIMARY KEY,
+    failures      integer NOT NULL,
+    window_start  timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX IF NOT EXISTS organize_login_failures_key_idx ON organize_login_failures (key_hash, at);

@@ -14,7 +14,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from infra.logging import configure_logging
-from organize.accounts import ADDRESS_FAILURES, USERNAME_FAILURES, AccountService
+from organize.accounts import (
+    ADDRESS_FREE_FAILURES,
+    USERNAME_FAILURES,
+    AccountService,
+    LoginRefused,
+)
 from tests.web.conftest import call, header_problems, max_id
 from web.app import create_app
 
@@ -29,7 +34,7 @@ def no_failures(accounts):
     clean, so tests do not throttle each other."""
     def clear():
         with accounts.datastore.transaction(commit=True) as curs:
-            curs.execute("DELETE FROM organize_login_failures")
+            curs.execute("DELETE FROM organize_login_throttle")
 
     clear()
     yield
@@ -244,19 +249,56 @@ async def test_failed_logins_are_throttled_per_username(client, accounts, world,
     assert page.status_code == 429 and error_message("throttled", "en") in page.text
     # The table keeps neither the username nor the address in clear.
     with accounts.datastore.transaction(commit=False) as curs:
-        curs.execute("SELECT key_hash FROM organize_login_failures")
+        curs.execute("SELECT key_hash FROM organize_login_throttle")
         assert all(username.encode() not in bytes(row["key_hash"]) for row in curs.fetchall())
 
 
-async def test_failed_logins_are_throttled_per_address(client, accounts, world, no_failures):
+async def test_an_address_is_slowed_never_locked(accounts, world, no_failures):
+    """Many leaders share one address (a centre's Wi-Fi, a carrier's NAT): failures from it
+    slow its logins down, but never refuse another account."""
     username, password, _ = new_account(accounts, collective_ids=(world.a.collective,))
-    for i in range(ADDRESS_FAILURES):
-        client.cookies.clear()
-        r = await client.post("/login", json={"username": f"guess-{i}", "password": "nope-nope"})
-        assert r.status_code == 401
+    shared = "203.0.113.7"  # a documentation address: only a key in the table
+    assert accounts.address_delay(shared) == 0
+    for i in range(ADDRESS_FREE_FAILURES + 3):
+        with pytest.raises(LoginRefused):
+            accounts.login(f"guess-{i}-{uuid.uuid4().hex[:6]}", "nope-nope", shared)
+    assert accounts.address_delay(shared) == 1.0  # 0.25 s doubled twice: three past the allowance
+    session, principal = accounts.login(username, password, shared)
+    assert session.token and principal.username == username
+
+
+async def test_concurrent_wrong_passwords_cannot_race_the_limit(client, accounts, world, no_failures,
+                                                                monkeypatch):
+    """30 wrong passwords for one account at once: at most USERNAME_FAILURES are checked
+    (the others are refused before argon2 runs), and another account logs in from the
+    same address straight after."""
+    import asyncio
+
+    victim, _, _ = new_account(accounts, collective_ids=(world.a.collective,))
+    other, other_password, _ = new_account(accounts, collective_ids=(world.a.collective,))
+    checked = []
+    real = accounts.hasher
+
+    class Counting:  # the real hasher, counting the passwords it checks
+        def verify(self, stored, password):
+            checked.append(password)
+            return real.verify(stored, password)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(accounts, "hasher", Counting())
+
+    async def guess(i):
+        return await client.post("/login", json={"username": victim, "password": f"guess-{i}-x"})
+
+    answers = await asyncio.gather(*(guess(i) for i in range(30)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes.count(401) == USERNAME_FAILURES and codes.count(429) == 30 - USERNAME_FAILURES
+    assert len(checked) == USERNAME_FAILURES
     client.cookies.clear()
-    r = await client.post("/login", json={"username": username, "password": password})
-    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    r = await client.post("/login", json={"username": other, "password": other_password})
+    assert r.status_code == 200, r.text
 
 
 # -- API tokens ---------------------------------------------------------------------------------------
@@ -265,8 +307,20 @@ async def test_failed_logins_are_throttled_per_address(client, accounts, world, 
 async def test_tokens_authenticate_are_scoped_and_can_be_revoked(client, accounts, world, people):
     leader = people["leader_a"]
     client.cookies.clear()
-    created = await client.post("/account/tokens", json={},
-                                headers={"Authorization": f"Bearer {leader.token}"})
+    # A token cannot mint another (a stolen one would make itself permanent) ...
+    before = len(accounts.list_tokens(leader.account_id))
+    minted = await client.post("/account/tokens", json={},
+                               headers={"Authorization": f"Bearer {leader.token}"})
+    assert minted.status_code == 403, minted.text
+    assert len(accounts.list_tokens(leader.account_id)) == before
+    # ... nor revoke one.
+    (some, *_) = accounts.list_tokens(leader.account_id)
+    client.cookies.clear()
+    r = await client.post(f"/account/tokens/{some.id}/revoke",
+                          headers={"Authorization": f"Bearer {leader.token}"})
+    assert r.status_code == 403 and len(accounts.list_tokens(leader.account_id)) == before
+    # A logged-in session can.
+    created = await call(client, "POST", "/account/tokens", leader, via="session", json={})
     assert created.status_code == 201
     token = created.json()["token"]
     assert token.startswith("org_") and len(token) > 40

@@ -50,10 +50,15 @@ def _field(key: str | None, message: str) -> str | None:
     return key or None
 
 
+UNKNOWN_FIELD = "The request has a field this action does not take."
+
+
 def validation_error(_: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
     message = first.get("message") or exc.detail or "The request is not valid."
+    if "unknown field" in message:  # its name is what was sent: never echoed back
+        return _respond(400, "invalid_input", UNKNOWN_FIELD, None)
     field = _field(first.get("key"), message)
     if field:
         message = f"{field}: {message}"

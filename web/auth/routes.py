@@ -114,6 +114,10 @@ async def login(request: Request, accounts: Accounts) -> Response:
             raise Forbidden(CSRF_MESSAGE, code="csrf")
         username, password = _text(form.get("username")), _text(form.get("password"))
     address = request.client.host if request.client else "unknown"
+    # An address with many failures is slowed down, never locked out (organize.accounts).
+    delay = await anyio.to_thread.run_sync(accounts.address_delay, address)
+    if delay:
+        await anyio.sleep(delay)
     try:
         session, principal = await anyio.to_thread.run_sync(accounts.login, username or "",
                                                             password or "", address)
@@ -198,9 +202,19 @@ async def account(principal: Me, accounts: Accounts, csrf_token: Csrf) -> Respon
     return await _account_page(principal, accounts, csrf_token)
 
 
+TOKEN_MESSAGE = "An API token cannot create or revoke tokens. Log in and use the account page."  # noqa: S105
+
+
+def _by_session(principal: Principal) -> None:
+    # A stolen token must not be able to make itself permanent or lock its owner out.
+    if principal.via != "session":
+        raise Forbidden(TOKEN_MESSAGE, code="role")
+
+
 @post("/account/tokens", opt={ACCESS: ACCOUNT}, include_in_schema=False, status_code=200)
 async def create_token(request: Request, principal: Me, accounts: Accounts,
                        csrf_token: Csrf) -> Response:
+    _by_session(principal)
     label = None if _json_request(request) else _text((await request.form()).get("label"))
     token_id, token = await anyio.to_thread.run_sync(accounts.create_token, principal.account_id,
                                                      label)
@@ -212,6 +226,7 @@ async def create_token(request: Request, principal: Me, accounts: Accounts,
 @post("/account/tokens/{token_id:uuid}/revoke", opt={ACCESS: ACCOUNT}, include_in_schema=False,
       status_code=303)
 async def revoke_token(token_id: FromPath[UUID], principal: Me, accounts: Accounts) -> Response:
+    _by_session(principal)
     revoked = await anyio.to_thread.run_sync(accounts.revoke_token, principal.account_id, token_id)
     if not revoked:
         return pages.page("message.html", status_code=404, title="Not found",
