@@ -364,7 +364,8 @@ class Visibility:
 
     def nameable_collective(self, collective_id: UUID, campaign: Campaign | None = None) -> bool:
         """Another collective is named only where it joined the same campaign as one of the
-        account's; for an organiser, only within her federation."""
+        account's (an invitation alone names nobody); for an organiser, only within her
+        federation."""
         if self.collective(collective_id):
             return True
         if campaign is None or self.scope.collective_ids is None:

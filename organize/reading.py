@@ -128,6 +128,8 @@ def worker_view(app, agg: Worker) -> WorkerView:
     if seen is not None:  # never an employer the account may not name
         spells = tuple(s if s.employer_id is None or seen.organisation_id(s.employer_id)
                        else msgspec.structs.replace(s, employer_id=None) for s in spells)
+    if not personal:  # an occupation is free text ("cook for the Wong family")
+        spells = tuple(msgspec.structs.replace(s, occupation=WITHHELD) for s in spells)
     return WorkerView(
         **_base(agg),
         profile=profile or c.Profile(pseudonym=ERASED),

@@ -52,12 +52,30 @@ class Side:
 
 @dataclass
 class World:
+    """A and A2 in one federation, B in another; what the access policy must tell apart:
+
+    - ``mover`` was a member of A, left it, and is now in A2, where her new collective records
+      her ``secrets`` (a spell's occupation, a status note): A keeps her pseudonym on its old
+      grievance (``mover_grievance``) and reads nothing more;
+    - ``erased``: a worker of A, erased;
+    - ``joint_meeting``: A and B met; each side's attendees are counted for the other, never
+      named;
+    - ``joint_campaign``: launched from A's and A2's grievances, A joined, A2 and B invited.
+    """
+
     a: Side
     b: Side
     organisation: uuid.UUID
+    a2: Side | None = None
+    mover: uuid.UUID | None = None
+    mover_grievance: uuid.UUID | None = None
+    erased: uuid.UUID | None = None
+    joint_meeting: uuid.UUID | None = None
+    joint_campaign: uuid.UUID | None = None
+    secrets: tuple[str, ...] = ()
 
     def side(self, name: str) -> Side:
-        return self.a if name == "A" else self.b
+        return {"A": self.a, "B": self.b, "A2": self.a2}[name]
 
     def ids(self, name: str) -> set[uuid.UUID]:
         """Every id of one side: none of them may show up for a role that cannot see it."""
@@ -123,8 +141,52 @@ def world(app, runtime) -> World:
     organisation = app.execute(h.create_organisation(name=f"Agency {tag}", kind="recruiter")).id
     world = World(a=_side(app, "A", f"North {tag}", "HK"), b=_side(app, "B", f"South {tag}", "BD-DHA"),
                   organisation=organisation)
+    _relations(app, world, tag)
     settle_views(runtime)
     return world
+
+
+def _relations(app, world: World, tag: str) -> None:
+    """What ``World``'s docstring promises beyond the two sides."""
+    a, b = world.a, world.b
+    world.a2 = a2 = _side(app, "A2", a.federation, "HK")
+    mover = app.execute(c.RegisterWorker(
+        command_id=h.cid(), profile=c.Profile(pseudonym=f"Dipa {tag}", legal_name=f"Legal {tag}"),
+        collective_id=a.collective, joined_on=date(2024, 1, 5))).id
+    world.mover_grievance = app.execute(h.raise_grievance(a.collective, [mover],
+                                                          occurred_on=date(2024, 6, 1))).id
+    app.execute(c.LeaveCollective(command_id=h.cid(), worker_id=mover, collective_id=a.collective,
+                                  on=date(2025, 1, 1)))
+    app.execute(c.JoinCollective(command_id=h.cid(), worker_id=mover, collective_id=a2.collective,
+                                 on=date(2025, 1, 2)))
+    world.secrets = (f"Secretjob{tag}", f"Secretstatus{tag}")
+    app.execute(c.StartSpell(command_id=h.cid(), worker_id=mover, sector="garment",
+                             occupation=world.secrets[0], place="HK", relationship="direct_employer",
+                             paid=True, started_on=date(2025, 1, 3)))
+    app.execute(c.ChangeStatus(command_id=h.cid(), worker_id=mover, on=date(2025, 1, 4),
+                               change=c.StatusChange(status_kind="document", status="expired",
+                                                     note=world.secrets[1])))
+    app.execute(c.GiveConsent(command_id=h.cid(), worker_id=mover, purpose="contact"))
+    world.mover = mover
+    erased = app.execute(h.register_worker(a.collective, pseudonym=f"Gone {tag}")).id
+    app.execute(c.EraseWorker(command_id=h.cid(), worker_id=erased))
+    world.erased = erased
+    meeting = app.execute(c.ScheduleMeeting(
+        command_id=h.cid(), kind="cross_sector", collective_ids=(a.collective, b.collective),
+        scheduled_for=datetime(2025, 4, 2, 10, tzinfo=UTC), language="en",
+        agenda_grievance_ids=(a.grievance, b.grievance))).id
+    app.execute(c.RecordMeetingHeld(
+        command_id=h.cid(), meeting_id=meeting, held_at=datetime(2025, 4, 2, 10, tzinfo=UTC),
+        attendee_ids=(a.worker, b.worker, b.worker2), facilitator_ids=(a.worker,),
+        speaker_ids=(b.worker,), language="en"))
+    world.joint_meeting = meeting
+    campaign = app.execute(c.LaunchJointCampaign(
+        command_id=h.cid(), issue=f"Joint {tag}", demands=("Return the passports",),
+        grievance_ids=(a.grievance, a2.grievance), invite_collective_ids=(b.collective,),
+        launched_on=date(2025, 4, 1))).id
+    app.execute(c.AcceptCampaignInvitation(command_id=h.cid(), campaign_id=campaign,
+                                           collective_id=a.collective, on=date(2025, 4, 3)))
+    world.joint_campaign = campaign
 
 
 @pytest.fixture(scope="session")

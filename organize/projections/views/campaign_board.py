@@ -322,8 +322,8 @@ class CampaignRow(msgspec.Struct, kw_only=True):
 
 class _Names:
     """Which ids one reader may see on the board (``organize.policy``): collectives in her
-    scope; for a leader, also the collectives that joined a campaign her collective is in
-    (joined or invited); grievances of collectives in her scope; meetings of them."""
+    scope; for a leader, also the collectives that joined a campaign her collective joined
+    too (an invitation alone names nobody); grievances of collectives in her scope."""
 
     def __init__(self, scope: Scope, mine: set[UUID], grievances: set[UUID]):
         self.everything = scope == Scope.everything()
@@ -346,10 +346,10 @@ class _Names:
             scope.federation)}
         return cls(scope, mine, grievances)
 
-    def collectives(self, ids, joined=(), reach=()) -> list[UUID]:
+    def collectives(self, ids, joined=()) -> list[UUID]:
         if self.everything:
             return list(ids)
-        inside = self.leader and bool(self.mine & set(reach))
+        inside = self.leader and bool(self.mine & set(joined))
         return [i for i in ids if i in self.mine or (inside and i in joined)]
 
     def grievance_ids(self, ids) -> list[UUID]:
@@ -401,7 +401,7 @@ async def _campaigns(conn: asyncpg.Connection, t: Tables, scope: Scope, *,
     out = []
     for r in rows:
         joined, reach = list(r["collective_ids"]), [*r["collective_ids"], *r["invited_ids"]]
-        nameable = set(names.collectives(reach, joined, reach))
+        nameable = set(names.collectives(reach, joined))
         out.append(CampaignRow(
             id=r["id"], issue=r["issue"], status=r["status"], launched_on=r["launched_on"],
             closed_on=r["closed_on"], collective_ids=[i for i in joined if i in nameable],
@@ -522,7 +522,7 @@ async def collective_invitations(conn: asyncpg.Connection, scope: Scope, collect
             launched_on=r["launched_on"], sectors=list(r["sectors"]), demands=demands[r["campaign_id"]],
             state=r["state"], invited_on=r["invited_on"], decided_on=r["decided_on"], reason=r["reason"],
             joined=[CollectiveRef(id=i, name=names.get(i, "")) for i in seen.collectives(
-                r["collective_ids"], r["collective_ids"], [*r["collective_ids"], *r["invited_ids"]])],
+                r["collective_ids"], r["collective_ids"])],
             invited=[CollectiveRef(id=i, name=names.get(i, "")) for i in seen.collectives(
                 r["invited_ids"]) if i != collective_id],
             linked_grievances=r["linked"])
@@ -689,8 +689,7 @@ async def federation_board(conn: asyncpg.Connection, scope: Scope, federation: s
         # The federation's view: reached through a visible collective as of the date.
         if not (set(joined) | {i.collective_id for i in invited}) & visible:
             continue
-        nameable = set(seen.collectives([*joined, *(i.collective_id for i in invited)], joined,
-                                        [*joined, *(i.collective_id for i in invited)]))
+        nameable = set(seen.collectives([*joined, *(i.collective_id for i in invited)], joined))
         joined = [i for i in joined if i in nameable]
         invited = [i for i in invited if i.collective_id in nameable]
         closed = p["closed_on"] is not None and (as_of is None or p["closed_on"] <= as_of)

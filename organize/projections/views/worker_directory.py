@@ -204,9 +204,13 @@ class WorkerRow(msgspec.Struct, kw_only=True):
     erased: bool
     consents: list[ConsentRow]
     memberships: list[MembershipRow]  # only those in the reader's scope
+    # consents, spells and moves: empty for a reader whose collectives she has left
     spells: list[SpellRow]
     moves: list[MoveRow]
     overlaps: list[tuple[UUID, UUID]]  # pairs of spell ids that overlap in time
+
+
+WITHHELD = "[withheld]"  # as organize.reading says it
 
 
 def _scope_params(scope: Scope) -> tuple[list[UUID] | None, str | None]:
@@ -248,11 +252,20 @@ async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
         parts[r["worker_id"]]["moves"].append(MoveRow(
             to_place=r["to_place"], from_place=r["from_place"], stage=r["stage"],
             moved_on=r["moved_on"]))
+    everything = ids is None and federation is None
+    organiser = ids is None and federation is not None
     out = []
     for worker_id in order:
         if worker_id not in workers:
             continue
         w, p = workers[worker_id], parts[worker_id]
+        if not everything and all(m.left_on is not None for m in p["memberships"]):
+            # A collective she left reads her pseudonym and its own membership rows, nothing
+            # recorded about her since (organize.policy): no consent, trajectory or moves.
+            p = {**p, "consents": [], "spells": [], "moves": []}
+        if organiser:  # an occupation is free text; organisers read codes (organize.reading)
+            p = {**p, "spells": [msgspec.structs.replace(x, occupation=WITHHELD)
+                                 for x in p["spells"]]}
         out.append(WorkerRow(
             id=worker_id, sealed_profile=w["sealed_profile"], erased=w["erased"], **p,
             overlaps=overlapping_pairs([(s.spell_id, s.started_on, s.ended_on) for s in p["spells"]])))
