@@ -111,8 +111,9 @@ async def grievance_list(collective_id: FromPath[UUID], page: NamedDependency[Pa
     status = status if status in STATUSES else None
     found = await page.read(list_grievances, page.scope, collective_id=collective_id,
                             status=status, limit=LIST_LIMIT)
+    # ``status`` is page.html's HTTP status: the filter travels as ``chosen``.
     return page.html("pages/grievances.html", collective=collective, grievances=found,
-                     status=status, statuses=STATUSES, limit=LIST_LIMIT,
+                     chosen=status, statuses=STATUSES, limit=LIST_LIMIT,
                      **nav(collective_id, "grievances"))
 
 
