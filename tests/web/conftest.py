@@ -168,6 +168,12 @@ def _relations(app, world: World, tag: str) -> None:
                                                      note=world.secrets[1])))
     app.execute(c.GiveConsent(command_id=h.cid(), worker_id=mover, purpose="contact"))
     world.mover = mover
+    # Recorded outside the policy (an import, an admin): A2's worker and grievance name the
+    # household A recorded. Nobody but A (and an admin) may see that household, even there.
+    app.execute(c.StartSpell(command_id=h.cid(), worker_id=a2.worker, sector="domestic_care",
+                             occupation="Helper", place="HK", employer_id=a.household,
+                             relationship="direct_employer", paid=True, started_on=date(2024, 1, 1)))
+    app.execute(h.raise_grievance(a2.collective, [a2.worker], organisation_ids=(a.household,)))
     erased = app.execute(h.register_worker(a.collective, pseudonym=f"Gone {tag}")).id
     app.execute(c.EraseWorker(command_id=h.cid(), worker_id=erased))
     world.erased = erased

@@ -27,11 +27,13 @@ import pytest
 from organize import commands as c
 from organize.policy import RULES, may_run
 from tests.web.conftest import ROLES, Side, call, header_problems, max_id
-from tests.web.test_scope_matrix import POLICY_ROLE, READS, command_body
+from tests.web.test_scope_matrix import READS, command_body
 from web.api.commands import COMMAND_ROUTES
 
 pytestmark = pytest.mark.integration
 
+POLICY_ROLE = {"leader_a": "leader", "leader_b": "leader", "organiser": "organiser",
+               "admin": "admin"}
 RELATIONS = ("own", "same_federation", "other_federation", "former_member", "erased_worker",
              "unknown_id")
 # Which relations lie in each role's scope (the organiser organises in A's federation; a

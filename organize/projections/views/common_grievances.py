@@ -25,19 +25,25 @@ from organize.domain import Grievance
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
-from organize.projections.views._federations import KnowsFederations, federation_in_scope
+from organize.projections.views._federations import (
+    KnowsFederations,
+    KnowsOrganisations,
+    federation_in_scope,
+    nameable_organisations,
+)
 
 BY_ORGANISATION = "organisation"
 BY_PLACE = "place"
 
 
 @register
-class CommonGrievancesView(KnowsFederations, View):
+class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
     name = "common_grievances"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
             self.collectives_ddl(t),
+            self.organisations_ddl(t),
             f"CREATE TABLE IF NOT EXISTS {t.grievances} ("
             " id uuid PRIMARY KEY, collective_id uuid NOT NULL, federation text,"
             " category text NOT NULL, sector text NOT NULL, place text NOT NULL,"
@@ -154,7 +160,11 @@ async def list_common_grievances(conn: asyncpg.Connection, scope: Scope, *,
         "HAVING count(*) >= $3 AND count(DISTINCT g.collective_id) >= $4 "
         f"{_ORDER} LIMIT $6",
         ids, scope.federation, min_grievances, min_collectives, category, limit)
-    return [_cluster(r) for r in rows]
+    clusters = [_cluster(r) for r in rows]
+    # A cluster around an organisation the reader may not name (a household another
+    # collective recorded) is not hers to see: its key is that organisation.
+    named = await nameable_organisations(conn, t, scope, [x.organisation_id for x in clusters])
+    return [x for x in clusters if x.organisation_id is None or x.organisation_id in named]
 
 
 async def federation_clusters(conn: asyncpg.Connection, scope: Scope, federation: str, *,

@@ -23,19 +23,21 @@ from organize.domain import Collective, Grievance, Taxonomy, load_taxonomy
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.views._federations import KnowsOrganisations, nameable_organisations
 
 OPEN, WITHDRAWN, RESOLVED = "open", "withdrawn", "resolved"
 STATUSES = (OPEN, WITHDRAWN, RESOLVED)
 
 
 @register
-class GrievanceRegisterView(View):
+class GrievanceRegisterView(KnowsOrganisations, View):
     name = "grievance_register"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {t.collectives} ("
             " id uuid PRIMARY KEY, federation text, sectors text[] NOT NULL)",
+            self.organisations_ddl(t),
             f"CREATE TABLE IF NOT EXISTS {t.grievances} ("
             " id uuid PRIMARY KEY, collective_id uuid NOT NULL, federation text,"
             " category text NOT NULL, category_group text NOT NULL, sector text NOT NULL,"
@@ -237,7 +239,14 @@ async def list_grievances(
         f"SELECT {_COLUMNS} FROM {t.grievances}{where} "
         f"ORDER BY occurred_on DESC, raised_nid DESC LIMIT ${n + 1} OFFSET ${n + 2}",
         *params, limit, offset)
-    return [GrievanceRow(**dict(r)) for r in rows]
+    found = [GrievanceRow(**dict(r)) for r in rows]
+    # Never an organisation the reader may not name (a household another collective recorded).
+    named = await nameable_organisations(
+        conn, t, scope, [o for g in found for o in (*g.organisation_ids, *g.referred_to)])
+    for g in found:
+        g.organisation_ids = [o for o in g.organisation_ids if o in named]
+        g.referred_to = [o for o in g.referred_to if o in named]
+    return found
 
 
 async def count_grievances(

@@ -18,9 +18,7 @@ from organize.domain import Grievance, Organisation
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
-from organize.projections.views._federations import KnowsFederations
-
-HOUSEHOLD = "household"
+from organize.projections.views._federations import KnowsFederations, visible_organisations_sql
 
 
 @register
@@ -71,27 +69,11 @@ class OrganisationRow(msgspec.Struct, kw_only=True):
     grievances: int
 
 
-def visible_sql(t: Tables, scope: Scope, first: int) -> tuple[str, list]:
-    """The SQL condition (on ``{t.orgs}``) for the organisations ``scope`` may see, and its
-    parameters, numbered from ``$first``."""
-    if scope == Scope.everything():
-        return "TRUE", []
-    mine = [] if scope.collective_ids is None else list(scope.collective_ids)
-    a, b = f"${first}::uuid[]", f"${first + 1}::text"
-    # A leader: her collectives' federations; an organiser: hers.
-    federations = (f"(SELECT federation FROM {t.collectives} WHERE id = ANY({a})"
-                   f" UNION SELECT {b})")
-    sql = (f"(CASE WHEN kind = '{HOUSEHOLD}' THEN recorded_by = ANY({a})"
-           f" ELSE recorded_by IS NULL OR recorded_by = ANY({a})"
-           f" OR federation IN {federations} END)")
-    return sql, [mine, scope.federation]
-
-
 async def list_organisations(conn: asyncpg.Connection, scope: Scope, *, kind: str | None = None,
                              limit: int = 200, offset: int = 0) -> list[OrganisationRow]:
     """The organisations this reader may name (see the module's docstring)."""
     t = await tables(conn, "organisations")
-    visible, params = visible_sql(t, scope, 4)
+    visible, params = visible_organisations_sql(t.orgs, t.collectives, scope, 4)
     rows = await conn.fetch(
         f"SELECT id, name, kind, place, created_at, grievances FROM {t.orgs} "
         f"WHERE ($1::text IS NULL OR kind = $1) AND {visible} ORDER BY name, id LIMIT $2 OFFSET $3",

@@ -25,7 +25,11 @@ from organize.domain import Worker
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
-from organize.projections.views._federations import KnowsFederations
+from organize.projections.views._federations import (
+    KnowsFederations,
+    KnowsOrganisations,
+    nameable_organisations,
+)
 
 
 def spell_span(started_on: date, ended_on: date | None) -> tuple[date, date | None]:
@@ -51,12 +55,13 @@ def overlapping_pairs(spells: Sequence[tuple[UUID, date, date | None]]) -> list[
 
 
 @register
-class WorkerDirectoryView(KnowsFederations, View):
+class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
     name = "worker_directory"
 
     def ddl(self, t: Tables) -> list[str]:
         return [
             self.collectives_ddl(t),
+            self.organisations_ddl(t),
             f"CREATE TABLE IF NOT EXISTS {t.workers} ("
             " id uuid PRIMARY KEY, sealed_profile bytea, erased boolean NOT NULL DEFAULT false,"
             " registered_at timestamptz NOT NULL, registered_nid bigint NOT NULL,"
@@ -254,6 +259,11 @@ async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
             moved_on=r["moved_on"]))
     everything = ids is None and federation is None
     organiser = ids is None and federation is not None
+    employers = await nameable_organisations(
+        conn, t, scope, [x.employer_id for p in parts.values() for x in p["spells"]])
+    for p in parts.values():  # never an employer the reader may not name
+        p["spells"] = [x if x.employer_id is None or x.employer_id in employers
+                       else msgspec.structs.replace(x, employer_id=None) for x in p["spells"]]
     out = []
     for worker_id in order:
         if worker_id not in workers:
