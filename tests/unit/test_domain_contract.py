@@ -63,7 +63,7 @@ EXPECTED_EVENTS = {
         "Reopened",
     },
     "Meeting": {"Scheduled", "Held", "Cancelled"},
-    "Organisation": {"Created", "Renamed"},
+    "Organisation": {"Created", "Renamed", "Recorded"},
     "Worker": {
         "Registered",
         "ProfileUpdated",
