@@ -122,6 +122,7 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
     forms = {"spell": spell.keyed("spell")}
     return page.html(
         "pages/worker.html", status=status, collective=collective, w=view, version=agg.version,
+        left=not page.organize.visibility.member(agg),
         picture=timeline(bars, today=today(), label=page._("Her work over time"),
                          rtl=text_direction(page.lang) == "rtl"),
         bars=bars, spells=view.spells, overlapping=overlapping, referrals=referrals,
