@@ -90,6 +90,14 @@ def _organiser_or_admin(principal: Principal, _cmd: Any) -> None:
         raise Forbidden("Only an organiser or an admin can launch a joint campaign.", code="role")
 
 
+def _own_privacy_budget(principal: Principal, cmd: c.SpendPrivacyBudget) -> None:
+    # issue 14: researchers and admins only, and a researcher only from her own budget.
+    if not principal.researches:
+        raise Forbidden(ROLE_MESSAGE, code="role")
+    if not principal.is_admin and cmd.account_id != principal.account_id:
+        raise Forbidden("A researcher spends only her own privacy budget.", code="scope")
+
+
 def _t(kind: type[Aggregate], *fields: str) -> tuple[Touch, ...]:
     return tuple(Touch(kind, f) for f in fields)
 
@@ -155,6 +163,10 @@ RULES: dict[type[c.Command], tuple[tuple[Touch, ...], Policy | None]] = {
     c.GrantRole: ((), _admin_only),
     c.RevokeRole: ((), _admin_only),
     c.DisableAccount: ((), _admin_only),
+    # -- research privacy budgets (issue 14): a researcher spends her own; an admin any, and
+    # only an admin sets a total.
+    c.SpendPrivacyBudget: ((), _own_privacy_budget),
+    c.SetPrivacyBudget: ((), _admin_only),
 }
 
 
