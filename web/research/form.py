@@ -247,7 +247,10 @@ def parse(form: Form, lang: str) -> ExportRequest | None:
                 low, high = EPSILON_RANGE
                 if not math.isfinite(epsilon):
                     form.errors["epsilon"] = message(lang, "epsilon", "not_a_number")
-                elif not low <= epsilon <= high:
+                elif epsilon > high:
+                    form.errors["epsilon"] = message(lang, "epsilon", "above_cap",
+                                                     **epsilon_bounds(lang))
+                elif epsilon < low:
                     form.errors["epsilon"] = message(lang, "epsilon", "out_of_range",
                                                      **epsilon_bounds(lang))
 
