@@ -38,6 +38,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ _DDL = [
     f"CREATE TABLE IF NOT EXISTS {MEASUREMENTS} ("
     " key text PRIMARY KEY, created timestamptz NOT NULL DEFAULT now(),"
     " position bigint NOT NULL, request jsonb NOT NULL, mechanism jsonb NOT NULL,"
-    " cells jsonb NOT NULL)",
+    " cells bytea NOT NULL)",  # JSON, kept as bytes: read back whole, never queried into
     f"CREATE TABLE IF NOT EXISTS {RELEASES} ("
     " key text PRIMARY KEY, measurement text NOT NULL REFERENCES " + MEASUREMENTS + " (key),"
     " created timestamptz NOT NULL DEFAULT now(), manifest jsonb NOT NULL, body bytea NOT NULL)",
@@ -379,14 +380,18 @@ async def measure(conn: asyncpg.Connection, request: ReleaseRequest, taxonomy: T
         asked = {"by": list(request.by), "grains": dict(request.grains),
                  "since": request.since.isoformat(), "until": request.until.isoformat(),
                  "epsilon": request.epsilon}
-        await conn.execute(
+        created = await conn.fetchval(
             f"INSERT INTO {MEASUREMENTS} (key, position, request, mechanism, cells)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING",
-            key, at, json.dumps(asked), json.dumps(mechanism), json.dumps(published))
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING created",
+            key, at, json.dumps(asked), json.dumps(mechanism), json.dumps(published).encode())
+        if created is not None:
+            return key, {"position": at, "created": created, "mechanism": mechanism,
+                         "cells": published}
         # Two first requests at once: the one stored first is the one everyone gets.
         found = await conn.fetchrow(f"SELECT * FROM {MEASUREMENTS} WHERE key = $1", key)
     return key, {"position": found["position"], "created": found["created"],
-                 "mechanism": json.loads(found["mechanism"]), "cells": json.loads(found["cells"])}
+                 "mechanism": json.loads(found["mechanism"]),
+                 "cells": json.loads(bytes(found["cells"]))}
 
 
 # -- the published table ---------------------------------------------------------------------------
@@ -401,17 +406,21 @@ class ReleaseTable:
     k: int
 
     def records(self) -> list[dict[str, Any]]:
+        return self._records
+
+    @cached_property
+    def _records(self) -> list[dict[str, Any]]:
         """Only the counts of at least k. A count below k is left out, and so is a zero:
         listing a hidden cell, or publishing a zero, would tell which cells hold someone,
         and counting those gives a lower bound that pinned small totals in the attack
         tests. A combination not listed is below k, perhaps zero."""
+        shown = [row for row in self.cells if row[-1] >= self.k]
         out = []
-        for row in sorted(self.cells, key=lambda r: (r[0], sum(v == ALL for v in r[1:-1]),
-                                                     [str(v) for v in r[1:-1]])):
-            if row[-1] >= self.k:
-                rec = dict(zip(self.by, row[:-1], strict=True))
-                rec["count"] = row[-1]
-                out.append(rec)
+        for row in sorted(shown, key=lambda r: (r[0], sum(v == ALL for v in r[1:-1]),
+                                                [str(v) for v in r[1:-1]])):
+            rec = dict(zip(self.by, row[:-1], strict=True))
+            rec["count"] = row[-1]
+            out.append(rec)
         return out
 
 
@@ -471,11 +480,14 @@ async def obtain(conn: asyncpg.Connection, request: ReleaseRequest, *, taxonomy:
     manifest = _manifest(snapped, request, window, notes, mkey, rkey, measurement, mechanism,
                          table, budget_after)
     body = _zip(table, manifest, snapped.fmt)
-    await conn.execute(
+    inserted = await conn.fetchval(
         f"INSERT INTO {RELEASES} (key, measurement, manifest, body) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (key) DO NOTHING", rkey, mkey, json.dumps(manifest), body)
+        " ON CONFLICT (key) DO NOTHING RETURNING true", rkey, mkey, json.dumps(manifest), body)
+    if inserted:
+        return Release(rkey, manifest, body, notes, False)
+    # The same request at the same moment: hand back the one stored first.
     stored = await conn.fetchrow(f"SELECT manifest, body FROM {RELEASES} WHERE key = $1", rkey)
-    return Release(rkey, json.loads(stored["manifest"]), bytes(stored["body"]), notes, False)
+    return Release(rkey, json.loads(stored["manifest"]), bytes(stored["body"]), notes, True)
 
 
 def _manifest(snapped: ReleaseRequest, asked: ReleaseRequest, window: Window, notes: list[Note],
