@@ -472,3 +472,27 @@ def test_cli_hands_back_the_stored_release(export_runtime, world, tmp_path):
                              env=env)
     assert low.exit_code != 0 and "at least 5" in low.output
     assert not Path(tmp_path / "e").exists() and not Path(tmp_path / "n").exists()
+
+
+async def test_who_is_counted_follows_every_party(export_conn, world):
+    """The research base's own rule (read with the true counts, which never leave
+    ``releases``): a party who joins without consent takes the grievance out; her consent
+    given later brings it back; an erased party takes it out for good."""
+    async def counted() -> int:
+        world.settle()
+        request, _, _ = snap(ReleaseRequest(by=("period",), grains={"period": "year"},
+                                            since=date(2024, 1, 1), until=date(2024, 12, 31)),
+                             TODAY)
+        _, cells = await count_cells(export_conn, request, world.app.taxonomy)
+        return sum(n for _, n, _ in cells)
+
+    start = await counted()
+    g = world.grievance("HK", "verbal_abuse", [world.consenting["HK"][3]], 1, year=2024)
+    assert await counted() == start + 1
+    late = world.worker("HK", consent=False)
+    world.app.execute(c.JoinGrievance(command_id=h.cid(), grievance_id=g, worker_ids=(late,)))
+    assert await counted() == start
+    world.app.execute(c.GiveConsent(command_id=h.cid(), worker_id=late, purpose="research"))
+    assert await counted() == start + 1
+    world.app.execute(c.EraseWorker(command_id=h.cid(), worker_id=late))
+    assert await counted() == start

@@ -409,3 +409,130 @@ async def test_a_researcher_reaches_nothing_else(client, people, research_world)
     api = await client.get("/api/v1/views/grievances",
                            headers=researcher.headers(csrf_header=True))
     assert api.status_code == 403
+
+
+# -- releases: snapping, the budget, repeats and the API ----------------------------------------
+
+
+async def test_the_page_shows_her_budget_in_her_language(client, people):
+    page = (await get(client, people["researcher"], lang="ar")).text
+    t = get_translations("ar")
+    assert html.escape(t.gettext("Your privacy budget"), quote=False) in page
+    said = t.gettext("Left: %(left)s of %(total)s (epsilon). Spent: %(spent)s.") % {
+        "left": localise_digits("3", "ar"), "total": localise_digits("3", "ar"),
+        "spent": localise_digits("0", "ar")}
+    assert html.escape(said, quote=False) in page and "Left:" not in page
+
+
+@pytest.mark.parametrize("lang", ["ne", "ar"])
+async def test_a_snapped_request_says_why_in_her_language_then_downloads(client, people, lang):
+    asked = {**GOOD, "by": ["sector"], "since": "2025-02-10", "until": "2025-08-20",
+             "format": "csv"}
+    r = await post(client, people["researcher"], asked, lang=lang)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    t = get_translations(lang)
+    page = html.unescape(r.text)
+    assert t.gettext("Your request was adjusted to whole, closed periods. Check it and download "
+                     "again.") in page
+    since = t.gettext(forms.NOTE_WORDS["since"]) % {
+        "asked": localise_digits("2025-02-10", lang), "released": localise_digits("2025-01-01", lang)}
+    until = t.gettext(forms.NOTE_WORDS["until"]) % {
+        "asked": localise_digits("2025-08-20", lang), "released": localise_digits("2025-09-30", lang)}
+    added = t.gettext(forms.NOTE_WORDS["period_added"])
+    for words in (since, until, added):
+        assert words in page, words
+    assert "moved" not in page  # nothing left in English
+    # The form now holds the adjusted request: sent again, it downloads.
+    assert 'value="2025-01-01"' in r.text and 'value="2025-09-30"' in r.text
+    assert 'name="by" value="period" checked' in r.text
+    again = await post(client, people["researcher"], {**asked, "by": ["period", "sector"],
+                                                      "since": "2025-01-01",
+                                                      "until": "2025-09-30"}, lang=lang)
+    assert again.status_code == 200 and again.headers["content-type"] == "application/zip"
+    manifest = json.loads(unzip(again.content)["manifest.json"])
+    assert (manifest["parameters"]["since"], manifest["parameters"]["until"]) == (
+        "2025-01-01", "2025-09-30")
+
+
+async def test_a_period_still_running_is_refused_in_her_language(client, people):
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    r = await post(client, people["researcher"], {**GOOD, "since": today.isoformat(),
+                                                  "until": today.isoformat()}, lang="bn")
+    assert r.status_code == 400
+    t = get_translations("bn")
+    assert html.escape(t.gettext(forms.MESSAGES[("until", "not_closed")]), quote=False) in r.text
+
+
+async def test_over_budget_is_refused_in_her_language(client, people, app, role_ids):
+    researcher = people["researcher"]
+    app.execute(c.SetPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["researcher"],
+                                   total_milli=900))
+    try:
+        ok = await post(client, researcher, {**GOOD, "by": ["period", "stage"], "epsilon": "0.6",
+                                             "format": "csv"})
+        assert ok.status_code == 200 and ok.headers["content-type"] == "application/zip"
+        r = await post(client, researcher, {**GOOD, "by": ["period", "place"], "epsilon": "0.6",
+                                            "format": "csv"}, lang="bn")
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+        t = get_translations("bn")
+        said = t.gettext(forms.MESSAGES[("epsilon", "over_budget")]) % {
+            "need": localise_digits("0.6", "bn"), "left": localise_digits("0.3", "bn")}
+        assert html.escape(said, quote=False) in r.text
+        assert "Refused" not in r.text
+        # What she already has still comes, and costs nothing.
+        again = await post(client, researcher, {**GOOD, "by": ["period", "stage"],
+                                                "epsilon": "0.6", "format": "csv"})
+        assert again.content == ok.content
+        budget = await client.get("/api/v1/research/budget", headers=researcher.headers())
+        assert budget.json() == {"total": 0.9, "spent": 0.6, "left": pytest.approx(0.3)}
+    finally:
+        app.execute(c.SetPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["researcher"],
+                                       total_milli=3000))
+
+
+async def test_the_api_hands_back_the_same_release_as_the_form(client, people):
+    researcher = people["researcher"]
+    form = await post(client, researcher, {**GOOD, "by": ["period", "sector"], "format": "csv"})
+    assert form.status_code == 200
+    client.cookies.clear()
+    body = {"by": ["period", "sector"], "k": 7, "period": "quarter", "format": "csv"}
+    api = await client.post("/api/v1/research/releases", json=body,
+                            headers=researcher.headers(csrf_header=True))
+    assert api.status_code == 200 and api.headers["content-type"] == "application/zip"
+    assert api.content == form.content
+    assert api.headers["x-organize-snapped"] == "none"
+    client.cookies.clear()
+    high = await client.post("/api/v1/research/releases", json={**body, "epsilon": 1.5},
+                             headers=researcher.headers(csrf_header=True))
+    assert high.status_code == 422 and high.json()["error"] == "above_cap"
+    client.cookies.clear()
+    snapped = await client.post("/api/v1/research/releases",
+                                json={**body, "since": "2025-02-02", "until": "2025-02-03"},
+                                headers=researcher.headers(csrf_header=True))
+    assert snapped.status_code == 200 and snapped.headers["x-organize-snapped"] == "until,since"
+    for role in ("leader", "organiser"):
+        client.cookies.clear()
+        refused = await client.post("/api/v1/research/releases", json=body,
+                                    headers=people[role].headers(csrf_header=True))
+        assert refused.status_code == 403, role
+        client.cookies.clear()
+        assert (await client.get("/api/v1/research/budget",
+                                 headers=people[role].headers())).status_code == 403
+
+
+async def test_a_researcher_cannot_spend_another_researchers_budget(app, role_ids):
+    from organize.accounts import Principal
+    from web.auth.errors import Forbidden
+    from web.research.routes import execute_as
+
+    me = Principal(account_id=role_ids["researcher"], username="r", role="researcher",
+                   collective_ids=frozenset(), federation=None, via="session")
+    run = execute_as(app, me)
+    with pytest.raises(Forbidden):
+        run(c.SpendPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["admin"],
+                                 measurement="ab" * 16, epsilon_milli=100))
+    with pytest.raises(Forbidden):
+        run(c.SetPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["researcher"],
+                               total_milli=20000))

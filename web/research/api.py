@@ -19,6 +19,7 @@ import msgspec
 from litestar import Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from msgspec import Meta
 
 from organize.accounts import Principal
@@ -60,9 +61,9 @@ def _refused(e: ExportError) -> Exception:
 
 
 @post("/api/v1/research/releases", status_code=200, operation_id="researchRelease",
-      tags=["research"], responses=ERROR_RESPONSES,
-      response_description="application/zip: the table, manifest.json and README.md")
-async def release(data: ReleaseBody, state: State, principal: Who) -> Response:
+      tags=["research"], responses=ERROR_RESPONSES, media_type="application/zip",
+      response_description="The release as a zip: the table, manifest.json and README.md")
+async def release(data: JSONBody[ReleaseBody], state: State, principal: Who) -> Response:
     request = ReleaseRequest(
         by=data.by, k=data.k, grains={"period": data.period, "place": data.place,
                                       "category": data.category},

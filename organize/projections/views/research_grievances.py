@@ -97,27 +97,37 @@ class ResearchGrievancesView(View):
 
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:
-        # The record key: the first 16 bits of md5(secret || id), drawn once per grievance.
+        # One round trip: the grievance (whether it may be counted, worked out from its
+        # parties' consent; its record key, the first 16 bits of md5(secret || id)) and its
+        # parties.
+        t = self.t
         curs.execute(
-            f"WITH g AS (INSERT INTO {self.t.grievances} (id, category, sector, place, stage,"
-            " occurred_on, raised_nid, ckey) VALUES (%(id)s, %(category)s, %(sector)s,"
-            " %(place)s, %(stage)s, %(occurred_on)s, %(nid)s,"
+            f"WITH g AS (INSERT INTO {t.grievances} (id, category, sector, place, stage,"
+            " occurred_on, raised_nid, eligible, ckey) VALUES (%(id)s, %(category)s,"
+            " %(sector)s, %(place)s, %(stage)s, %(occurred_on)s, %(nid)s,"
+            " cardinality(%(workers)s::uuid[]) > 0 AND NOT EXISTS (SELECT 1 FROM"
+            f" unnest(%(workers)s::uuid[]) AS x(w) LEFT JOIN {t.workers} k ON k.id = x.w"
+            "  WHERE k.id IS NULL OR NOT k.research OR k.erased),"
             f" ('x' || substr(md5((SELECT secret FROM {SECRET_TABLE}) || %(id)s::text), 1, 4))"
             "::bit(16)::int) ON CONFLICT (id) DO NOTHING)"
-            f" INSERT INTO {self.t.parties} (grievance_id, worker_id, nid)"
+            f" INSERT INTO {t.parties} (grievance_id, worker_id, nid)"
             " SELECT %(id)s, w, %(nid)s FROM unnest(%(workers)s::uuid[]) AS w ON CONFLICT DO NOTHING",
             {"id": e.originator_id, "category": e.category, "sector": e.sector, "place": e.place,
              "stage": e.stage, "occurred_on": e.occurred_on, "nid": nid,
              "workers": list(e.worker_ids)})
-        self._refresh(curs, "g.id = %s", (e.originator_id,))
 
     @on(Grievance.Joined)
     def joined(self, curs, e, nid) -> None:
+        # A new party who does not consent takes the grievance out; one who does changes
+        # nothing. One round trip.
+        t = self.t
         curs.execute(
-            f"INSERT INTO {self.t.parties} (grievance_id, worker_id, nid)"
-            " SELECT %s, w, %s FROM unnest(%s::uuid[]) AS w ON CONFLICT DO NOTHING",
-            (e.originator_id, nid, list(e.worker_ids)))
-        self._refresh(curs, "g.id = %s", (e.originator_id,))
+            f"WITH p AS (INSERT INTO {t.parties} (grievance_id, worker_id, nid)"
+            " SELECT %(id)s, w, %(nid)s FROM unnest(%(workers)s::uuid[]) AS w ON CONFLICT DO NOTHING)"
+            f" UPDATE {t.grievances} SET eligible = false WHERE id = %(id)s AND eligible"
+            f" AND EXISTS (SELECT 1 FROM unnest(%(workers)s::uuid[]) AS x(w) LEFT JOIN {t.workers} k"
+            "  ON k.id = x.w WHERE k.id IS NULL OR NOT k.research OR k.erased)",
+            {"id": e.originator_id, "nid": nid, "workers": list(e.worker_ids)})
 
     @on(Grievance.OutcomeRecorded)
     def outcome_recorded(self, curs, e, _nid) -> None:
