@@ -7,6 +7,7 @@
     organize user grant|revoke|disable|password manage an account
     organize token create USERNAME              print a new API token for an account (once)
     organize export trends --out DIR [...]      a release of anonymised grievance trends
+    organize export budget USERNAME [--total E] a researcher's privacy budget (an admin sets it)
     organize keys compact                       finish an erasure that older transactions held up
     organize keygen                             print a new master key
 """
@@ -375,6 +376,40 @@ def export_trends(by, k, period, place, category, epsilon, researcher, since, un
                f"{sup['published_cells']} counts of at least k={sup['k']} published; "
                f"{manifest['mechanism']['name']}, epsilon spent "
                f"{manifest['mechanism']['epsilon_spent']}.")
+
+
+@export.command("budget")
+@click.argument("username")
+@click.option("--total", type=float, default=None,
+              help="Set her total privacy budget (epsilon, 0 to 20); without it, show it.")
+def export_budget(username: str, total: float | None) -> None:
+    """A researcher's privacy budget: what is left of it, or a new total (an admin's step,
+    recorded as an event)."""
+    from organize import commands as c
+    from organize.application import account_id_for
+    from organize.domain import Account
+    from organize.errors import CommandError, NotFound
+    from organize.exports.budget import budget_state
+
+    runtime = _runtime()
+    try:
+        account_id = account_id_for(username)
+        try:
+            runtime.app.load(Account, account_id, field="username")
+        except NotFound:
+            raise click.ClickException(f"There is no account {username!r}.") from None
+        if total is not None:
+            try:
+                runtime.app.execute(c.SetPrivacyBudget(
+                    command_id=uuid.uuid4(), account_id=account_id,
+                    total_milli=round(total * 1000)))
+            except CommandError as e:
+                raise click.ClickException(e.message) from None
+        state = budget_state(runtime.app, account_id)
+    finally:
+        runtime.close()
+    click.echo(f"Privacy budget of {username}: {state['left']:g} left of {state['total']:g} "
+               f"(spent {state['spent']:g}).")
 
 
 # -- accounts -----------------------------------------------------------------------------------

@@ -496,3 +496,19 @@ async def test_who_is_counted_follows_every_party(export_conn, world):
     assert await counted() == start + 1
     world.app.execute(c.EraseWorker(command_id=h.cid(), worker_id=late))
     assert await counted() == start
+
+
+def test_cli_shows_and_sets_a_budget(export_runtime, world, site, tmp_path):
+    s = export_runtime.settings
+    env = {"DATABASE_URL": s.database_url, "ORGANIZE_CIPHER_KEY": s.cipher_key,
+           "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING"}
+    shown = CliRunner().invoke(main, ["export", "budget", site["username"]], env=env)
+    assert shown.exit_code == 0 and "3 left of 3 (spent 0)" in shown.output
+    raised = CliRunner().invoke(main, ["export", "budget", site["username"], "--total", "4.5"],
+                                env=env)
+    assert raised.exit_code == 0 and "4.5 left of 4.5" in raised.output
+    too_much = CliRunner().invoke(main, ["export", "budget", site["username"], "--total", "50"],
+                                  env=env)
+    assert too_much.exit_code != 0 and "between 0 and 20" in too_much.output
+    nobody = CliRunner().invoke(main, ["export", "budget", "no-such-person"], env=env)
+    assert nobody.exit_code != 0 and "no account" in nobody.output

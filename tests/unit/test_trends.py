@@ -93,4 +93,4 @@ def test_the_perturbation_has_the_stated_distribution():
     seen = Counter(cellkey.perturb(50, key) - 50 for key in range(cellkey.MODULUS))
     shares = {d: round(c / cellkey.MODULUS, 2) for d, c in seen.items()}
     assert shares == {-2: 0.1, -1: 0.2, 0: 0.4, 1: 0.2, 2: 0.1}
-    assert cellkey.MEAN_ABSOLUTE_ERROR == pytest.approx(0.8)
+    assert pytest.approx(0.8) == cellkey.MEAN_ABSOLUTE_ERROR
