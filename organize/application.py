@@ -34,6 +34,7 @@ from organize.domain import (
     Grievance,
     Meeting,
     Organisation,
+    PrivacyBudget,
     Taxonomy,
     Worker,
 )
@@ -727,4 +728,39 @@ def _disable_account(app: Organize, cmd: c.DisableAccount) -> Done:
     return Done(agg.id, [agg])
 
 
-__all__ = ["HANDLERS", "CommandError", "Organize", "account_id_for", "new_id"]
+# == Research privacy budgets =================================================================
+
+def privacy_budget_id(account_id: UUID) -> UUID:
+    """One budget per researcher's account, at an id derived from it."""
+    return uuid5(ID_NAMESPACE, f"privacy-budget:{account_id}")
+
+
+def privacy_budget(app: Organize, account_id: UUID) -> PrivacyBudget | None:
+    try:
+        return app.repository.get(privacy_budget_id(account_id))
+    except AggregateNotFoundError:
+        return None
+
+
+def _budget_of(app: Organize, account_id: UUID) -> PrivacyBudget:
+    app.exists(Account, account_id, field="account_id")
+    return privacy_budget(app, account_id) or PrivacyBudget.open(
+        id=privacy_budget_id(account_id), account_id=account_id)
+
+
+@handles(c.SpendPrivacyBudget)
+def _spend_privacy_budget(app: Organize, cmd: c.SpendPrivacyBudget) -> Done:
+    agg = _budget_of(app, cmd.account_id)
+    agg.spend(cmd.measurement, cmd.epsilon_milli)  # records nothing when already paid for
+    return Done(agg.id, [agg])
+
+
+@handles(c.SetPrivacyBudget)
+def _set_privacy_budget(app: Organize, cmd: c.SetPrivacyBudget) -> Done:
+    agg = _budget_of(app, cmd.account_id)
+    agg.set_total(cmd.total_milli)
+    return Done(agg.id, [agg])
+
+
+__all__ = ["HANDLERS", "CommandError", "Organize", "account_id_for", "new_id",
+           "privacy_budget", "privacy_budget_id"]

@@ -6,7 +6,8 @@
     organize user add USERNAME --role ROLE ...  create an account (prompts for the password)
     organize user grant|revoke|disable|password manage an account
     organize token create USERNAME              print a new API token for an account (once)
-    organize export trends --out DIR [...]      anonymised grievance trends for researchers
+    organize export trends --out DIR [...]      a release of anonymised grievance trends
+    organize export budget USERNAME [--total E] a researcher's privacy budget (an admin sets it)
     organize keys compact                       finish an erasure that older transactions held up
     organize keygen                             print a new master key
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -274,7 +274,7 @@ def keys_compact(patience: float) -> None:
 
 @main.group()
 def export() -> None:
-    """Anonymised exports for researchers: aggregates only, small counts suppressed."""
+    """Anonymised releases for researchers: aggregates only, over whole closed periods."""
 
 
 _GRAIN = {"period": ("auto", "month", "quarter", "year"), "place": ("auto", "region", "country"),
@@ -284,78 +284,132 @@ _GRAIN = {"period": ("auto", "month", "quarter", "year"), "place": ("auto", "reg
 @export.command("trends")
 @click.option("--by", default="period,place,sector,stage,category", show_default=True,
               help="Dimensions, comma-separated: period, place, sector, stage, category, outcome, "
-                   "escalation.")
+                   "escalation. Every release is split by period.")
 @click.option("--k", default=10, show_default=True, type=int,
               help="Minimum published cell size (at least 5).")
-@click.option("--period", type=click.Choice(_GRAIN["period"]), default="auto", show_default=True)
-@click.option("--place", type=click.Choice(_GRAIN["place"]), default="auto", show_default=True)
+@click.option("--period", type=click.Choice(_GRAIN["period"]), default="auto", show_default=True,
+              help="Whole closed periods of this length (auto: quarter).")
+@click.option("--place", type=click.Choice(_GRAIN["place"]), default="auto", show_default=True,
+              help="auto: country.")
 @click.option("--category", type=click.Choice(_GRAIN["category"]), default="auto",
-              show_default=True)
-@click.option("--max-suppressed", type=float, default=0.25, show_default=True,
-              help="Coarsen until at most this share of grievances sits in hidden cells.")
+              show_default=True, help="auto: group.")
 @click.option("--epsilon", type=float, default=None,
-              help="Add differentially private noise (discrete Laplace, per grievance).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--at", type=int, default=None,
-              help="Reproduce an export at this notification id (from its manifest).")
+              help="Differential privacy instead of the cell-key method (at most 1), paid for "
+                   "from the researcher's budget.")
+@click.option("--researcher", default=None,
+              help="The researcher's username: whose budget pays, and whose release it is.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Snaps to the start of its period.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Snaps to the end of its period, or of the last closed one.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "datapackage"]),
               default="datapackage", show_default=True)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-def export_trends(by, k, period, place, category, max_suppressed, epsilon, since, until, at,
-                  fmt, out) -> None:
-    """Grievance counts by period, place, sector, stage and category, with disclosure control."""
+def export_trends(by, k, period, place, category, epsilon, researcher, since, until, fmt,
+                  out) -> None:
+    """A release of grievance counts: the stored one when it was asked for before."""
     import asyncio
+    import io
+    import zipfile
 
     import asyncpg
 
-    from organize.exports.trend_export import export_trends as run_export
-    from organize.exports.trends import ExportError, TrendSpec
+    from organize.application import account_id_for
+    from organize.domain import Account
+    from organize.errors import NotFound
+    from organize.exports.budget import budget_state, spender
+    from organize.exports.releases import ReleaseRequest, obtain
+    from organize.exports.trends import ExportError
 
     if out.exists() and any(out.iterdir()):
         raise click.ClickException(f"{out} is not empty; give a new directory.")
-    spec = TrendSpec(
+    request = ReleaseRequest(
         by=tuple(d.strip() for d in by.split(",") if d.strip()), k=k,
-        grains={"period": period, "place": place, "category": category},
-        max_suppressed=max_suppressed, epsilon=epsilon,
-        since=since.date() if since else None, until=until.date() if until else None, at=at)
+        grains={"period": period, "place": place, "category": category}, epsilon=epsilon,
+        since=since.date() if since else None, until=until.date() if until else None, fmt=fmt)
     try:
-        spec.check()
+        request.check()
     except ExportError as e:
         raise click.ClickException(str(e)) from None
     runtime = _runtime()
     try:
+        who, spend, budget = "operator", None, None
+        if researcher is not None:
+            account_id = account_id_for(researcher)
+            try:
+                account = runtime.app.load(Account, account_id, field="researcher")
+            except NotFound:
+                raise click.ClickException(f"There is no account {researcher!r}.") from None
+            if account.role not in ("researcher", "admin"):
+                raise click.ClickException(f"{researcher!r} is not a researcher.")
+            who = str(account_id)
+            spend = spender(runtime.app, account_id)
+            budget = lambda: budget_state(runtime.app, account_id)  # noqa: E731
         _catch_up(runtime.runner(["research_grievances"]), "Bringing the research base up to date")
-        bars: dict[str, Any] = {}
 
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in bars:
-                bars[stage] = click.progressbar(length=total, label=stage.capitalize(),
-                                                file=sys.stderr)
-                bars[stage].__enter__()
-            bars[stage].update(done - bars[stage].pos)
-            if done >= total:
-                bars.pop(stage).__exit__(None, None, None)
-
-        async def go() -> dict:
+        async def go():
             conn = await asyncpg.connect(runtime.database.asyncpg_dsn())
             try:
-                return await run_export(conn, spec, out, fmt, taxonomy=runtime.taxonomy,
-                                        progress=progress)
+                return await obtain(conn, request, taxonomy=runtime.taxonomy, researcher=who,
+                                    spend=spend, budget=budget)
             finally:
                 await conn.close()
 
         try:
-            manifest = asyncio.run(go())
+            release = asyncio.run(go())
         except ExportError as e:
             raise click.ClickException(str(e)) from None
     finally:
         runtime.close()
+    out.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(release.body)) as z:
+        z.extractall(out)
+    manifest = release.manifest
     sup = manifest["suppression"]
-    click.echo(f"Wrote {', '.join(manifest['files'])} to {out}")
-    click.echo(f"Position {manifest['position']['notification_id']}; grains "
-               f"{manifest['coarsening']['chosen']}; {sup['hidden_cells']} of {sup['cells']} "
-               f"cells suppressed (k={sup['k']}).")
+    for note in manifest["snapped"]:
+        click.echo(f"Snapped: {note['why']} ({note['asked'] or '-'} -> {note['released'] or '-'})",
+                   err=True)
+    click.echo(f"Wrote release {manifest['release']} to {out}"
+               + (" (stored: handed back as first issued)" if release.repeat else ""))
+    click.echo(f"Position {manifest['position']['notification_id']}; periods "
+               f"{manifest['parameters']['since']} to {manifest['parameters']['until']}; "
+               f"{sup['published_cells']} counts of at least k={sup['k']} published; "
+               f"{manifest['mechanism']['name']}, epsilon spent "
+               f"{manifest['mechanism']['epsilon_spent']}.")
+
+
+@export.command("budget")
+@click.argument("username")
+@click.option("--total", type=float, default=None,
+              help="Set her total privacy budget (epsilon, 0 to 20); without it, show it.")
+def export_budget(username: str, total: float | None) -> None:
+    """A researcher's privacy budget: what is left of it, or a new total (an admin's step,
+    recorded as an event)."""
+    from organize import commands as c
+    from organize.application import account_id_for
+    from organize.domain import Account
+    from organize.errors import CommandError, NotFound
+    from organize.exports.budget import budget_state
+
+    runtime = _runtime()
+    try:
+        account_id = account_id_for(username)
+        try:
+            runtime.app.load(Account, account_id, field="username")
+        except NotFound:
+            raise click.ClickException(f"There is no account {username!r}.") from None
+        if total is not None:
+            try:
+                runtime.app.execute(c.SetPrivacyBudget(
+                    command_id=uuid.uuid4(), account_id=account_id,
+                    total_milli=round(total * 1000)))
+            except CommandError as e:
+                raise click.ClickException(e.message) from None
+        state = budget_state(runtime.app, account_id)
+    finally:
+        runtime.close()
+    click.echo(f"Privacy budget of {username}: {state['left']:g} left of {state['total']:g} "
+               f"(spent {state['spent']:g}).")
 
 
 # -- accounts -----------------------------------------------------------------------------------

@@ -423,6 +423,30 @@ class DisableAccount(Update, kw_only=True):
     account_id: UUID
 
 
+# Research privacy budgets -------------------------------------------------------------------
+# Each researcher's differential-privacy budget, in thousandths of epsilon
+# (organize.domain.privacy_budget). The research routes and the CLI spend from it when they
+# hand out a noisy release; an admin sets a researcher's total.
+
+Measurement = Annotated[str, Meta(pattern=r"^[0-9a-f]{16,64}$", max_length=64)]
+
+
+class SpendPrivacyBudget(Command, kw_only=True):
+    """Pay for one differentially private release from a researcher's budget; free when she
+    already paid for that release."""
+
+    account_id: UUID
+    measurement: Measurement
+    epsilon_milli: Annotated[int, Meta(ge=10, le=1000)]
+
+
+class SetPrivacyBudget(Command, kw_only=True):
+    """Set a researcher's total privacy budget (thousandths of epsilon)."""
+
+    account_id: UUID
+    total_milli: Annotated[int, Meta(ge=0, le=20000)]
+
+
 class CommandResult(msgspec.Struct, kw_only=True):
     """What every command returns: the ids it touched and where its last event landed."""
 

@@ -54,7 +54,7 @@ from organize.domain import (
     Organisation,
     Worker,
 )
-from organize.domain.account import ADMIN, LEADER, ORGANISER
+from organize.domain.account import ADMIN, LEADER, ORGANISER, RESEARCHER
 from organize.errors import Forbidden, NotFound
 from organize.projections.reads import Scope
 
@@ -135,6 +135,11 @@ def _in_a_collective(principal, cmd: c.RegisterWorker) -> None:
     # A worker in no collective would be out of every scope but an admin's.
     if cmd.collective_id is None:
         raise Forbidden("Choose one of your collectives for her.", code="scope")
+
+
+def _own_privacy_budget(principal, cmd: c.SpendPrivacyBudget) -> None:
+    if principal.role != ADMIN and cmd.account_id != principal.account_id:
+        raise Forbidden("A researcher spends only her own privacy budget.", code="scope")
 
 
 def _no_names_for_organisers(principal, cmd: c.TakeAction) -> None:
@@ -218,6 +223,10 @@ RULES: dict[type[c.Command], Rule] = {
     c.GrantRole: ACCOUNTS,
     c.RevokeRole: ACCOUNTS,
     c.DisableAccount: ACCOUNTS,
+    # Research privacy budgets (organize.exports.budget): a researcher spends her own as she
+    # obtains releases; only an admin sets a total.
+    c.SpendPrivacyBudget: Rule(frozenset({RESEARCHER}), check=_own_privacy_budget),
+    c.SetPrivacyBudget: ACCOUNTS,
 }
 
 

@@ -15,6 +15,7 @@ from organize.domain.errors import DomainError, TaxonomyError
 from organize.domain.grievance import Grievance
 from organize.domain.meeting import Meeting
 from organize.domain.organisation import Organisation
+from organize.domain.privacy_budget import PrivacyBudget
 from organize.domain.taxonomy import Entry, Taxonomy, load_taxonomy
 from organize.domain.values import (
     DIMENSIONS,
@@ -47,6 +48,7 @@ AGGREGATES = (
     Meeting,
     Organisation,
     Worker,
+    PrivacyBudget,
 )
 
 __all__ = [
@@ -75,6 +77,7 @@ __all__ = [
     "Negotiation",
     "Organisation",
     "Outcome",
+    "PrivacyBudget",
     "Referral",
     "Retaliation",
     "RoleGrant",

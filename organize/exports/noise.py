@@ -17,8 +17,11 @@ The mechanism, as shipped in every manifest:
   taxonomy codes, the periods of the export window and the places collectives work in
   (organisational, not personal; anything else is "other"). So which cells exist says
   nothing about who reported what.
-- **Grains are chosen without looking at the data** ("auto" means quarter, country and
-  category group): a ladder that looked at true counts would leak outside the budget.
+- **Grains are fixed by the request**, never chosen by looking at the data: a choice that
+  looked at true counts would leak outside the budget.
+- **The noise is drawn once per measurement** and stored (``organize.exports.releases``): the
+  same request never draws again, and each researcher pays for a measurement once from her
+  budget (``organize.domain.privacy_budget``).
 - **After the noise, all is post-processing** and costs no privacy: negative counts are
   set to 0, margins are sums of the noisy cells, and cells below k are still suppressed
   (with complementary suppression), so the rule "no count below k" holds in both modes.
@@ -44,7 +47,6 @@ from organize.exports.trends import (
     place_label,
 )
 
-DP_GRAINS = {"period": "quarter", "place": "country", "category": "group"}
 OTHER_PLACE = "other"
 MAX_CELLS = 2_000_000
 
@@ -141,4 +143,4 @@ def add_noise(counts: Mapping[tuple[str, ...], int], by: Sequence[str], grains: 
     return out, report
 
 
-__all__ = ["DP_GRAINS", "NoiseReport", "add_noise", "domain", "measurement"]
+__all__ = ["NoiseReport", "add_noise", "domain", "measurement"]

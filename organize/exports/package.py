@@ -1,9 +1,9 @@
-"""Writing an export: the table as CSV (with an HXL hashtag row), as Parquet, or as a
+"""Writing a release: the table as CSV (with an HXL hashtag row), as Parquet, or as a
 Frictionless Data Package; always with ``manifest.json`` and the caveat in ``README.md``.
 
-Only what ``TrendTable.records`` yields is written: codes, periods, counts and a suppressed
-flag. The manifest carries parameters, the position in the event log and where
-suppression happened, never a hidden value.
+Only what ``ReleaseTable.records`` yields is written: codes, periods and counts
+of at least k. The manifest carries parameters, the position in the event log and the mechanism, never
+a hidden value, nor how many cells were hidden.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import csv
 import json
 from pathlib import Path
 from typing import Any
-
-from organize.exports.trends import TrendTable
 
 FORMATS = ("csv", "parquet", "datapackage")
 TABLE = "grievance_trends"
@@ -34,7 +32,7 @@ _HXL = {
     ("category", "category"): "#x_category", ("category", "group"): "#x_category+group",
     ("sector", None): "#sector", ("stage", None): "#x_stage", ("outcome", None): "#x_outcome",
     ("escalation", None): "#x_escalation",
-    ("count", None): "#indicator+grievances+num", ("suppressed", None): "#meta+suppressed",
+    ("count", None): "#indicator+grievances+num",
 }
 
 _DESCRIPTIONS = {
@@ -46,56 +44,50 @@ _DESCRIPTIONS = {
     "outcome": "Outcome as of the export position ('none' while open; status-revealing "
                "outcomes are 'withheld'); 'all' on a margin.",
     "escalation": "Whether the grievance was escalated; 'all' on a margin.",
-    "count": "Number of grievances; empty where suppressed.",
-    "suppressed": "True where the count is hidden: below k, or hidden so that another hidden "
-                  "count cannot be worked out from the totals.",
+    "count": "Number of grievances, perturbed (cell-key method) or with noise (differential "
+             "privacy); always at least k. A combination not listed is below k, perhaps zero.",
 }
 
 
-def columns(table: TrendTable) -> list[str]:
-    return [*table.by, "count", "suppressed"]
+def columns(table: Any) -> list[str]:
+    return [*table.by, "count"]
 
 
-def hxl_tag(table: TrendTable, column: str) -> str:
+def hxl_tag(table: Any, column: str) -> str:
     return _HXL.get((column, table.grains.get(column)), _HXL.get((column, None), ""))
 
 
-def write_csv(table: TrendTable, path: Path) -> None:
+def write_csv(table: Any, path: Path) -> None:
     cols = columns(table)
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(cols)
         out.writerow([hxl_tag(table, c) for c in cols])
         for rec in table.records():
-            out.writerow(["" if rec[c] is None else ("true" if rec[c] is True else
-                          "false" if rec[c] is False else rec[c]) for c in cols])
+            out.writerow([rec[c] for c in cols])
 
 
-def write_parquet(table: TrendTable, path: Path, manifest: dict[str, Any]) -> None:
+def write_parquet(table: Any, path: Path, manifest: dict[str, Any]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     records = table.records()
     arrays = {d: pa.array([r[d] for r in records], pa.string()) for d in table.by}
     arrays["count"] = pa.array([r["count"] for r in records], pa.int64())
-    arrays["suppressed"] = pa.array([r["suppressed"] for r in records], pa.bool_())
     metadata = {b"organize.manifest": json.dumps(manifest).encode(),
                 b"organize.caveat": CAVEAT.encode()}
     arrow = pa.table(arrays).replace_schema_metadata(metadata)
     pq.write_table(arrow, path)
 
 
-def table_schema(table: TrendTable) -> dict[str, Any]:
+def table_schema(table: Any) -> dict[str, Any]:
     fields: list[dict[str, Any]] = []
     for c in columns(table):
         grain = table.grains.get(c, "")
         desc = _DESCRIPTIONS[c].format(grain=grain)
         if c == "count":
             fields.append({"name": c, "type": "integer", "description": desc,
-                           "constraints": {"minimum": 0}})
-        elif c == "suppressed":
-            fields.append({"name": c, "type": "boolean", "description": desc,
-                           "constraints": {"required": True}})
+                           "constraints": {"minimum": 0, "required": True}})
         else:
             fields.append({"name": c, "type": "string", "description": desc,
                            "constraints": {"required": True}})
@@ -103,7 +95,7 @@ def table_schema(table: TrendTable) -> dict[str, Any]:
     return {"fields": fields, "missingValues": [""]}
 
 
-def write_datapackage(table: TrendTable, directory: Path, manifest: dict[str, Any]) -> None:
+def write_datapackage(table: Any, directory: Path, manifest: dict[str, Any]) -> None:
     package = {
         "name": "organize-grievance-trends",
         "title": "Anonymised grievance trends",
@@ -119,8 +111,9 @@ def write_datapackage(table: TrendTable, directory: Path, manifest: dict[str, An
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "description": "Grievance counts with their margins; the second row holds HXL "
-                           "hashtags. A combination not listed is a zero.",
+            "description": "Grievance counts with their margins, each period on its own; the "
+                           "second row holds HXL hashtags. A combination not listed is below "
+                           "k, perhaps zero.",
             "dialect": {"header": True, "headerRows": [1], "commentRows": [2]},
             "schema": table_schema(table),
         }],
@@ -130,52 +123,57 @@ def write_datapackage(table: TrendTable, directory: Path, manifest: dict[str, An
                                                encoding="utf-8")
 
 
-MOSTLY_HIDDEN = 0.5
+FEW_PUBLISHED = 3
 
 
 def _mostly_hidden(manifest: dict[str, Any]) -> list[str]:
-    """A word of advice when most cells are hidden: the table is too fine for the data."""
+    """A word of advice when almost nothing reached k: the table is too fine for the data.
+    (How many cells were hidden is not said: that would count who is in them.)"""
     sup = manifest["suppression"]
-    if not sup["cells"] or sup["hidden_cells"] / sup["cells"] <= MOSTLY_HIDDEN:
+    if sup["published_cells"] >= FEW_PUBLISHED:
         return []
     return [
-        f"**Most cells are hidden** ({sup['hidden_cells']} of {sup['cells']}): there are too few "
-        "grievances for this many dimensions at k = " + str(sup["k"]) + ". Ask for fewer "
-        "dimensions or coarser grains; the totals (`all`) are often still published.", "",
+        f"**Almost nothing is published** ({sup['published_cells']} counts of at least k = "
+        f"{sup['k']}): there are too few grievances for this many dimensions. Ask for fewer "
+        "dimensions, coarser grains or longer periods.", "",
     ]
 
 
 def readme(manifest: dict[str, Any]) -> str:
     p = manifest["parameters"]
+    mech = manifest["mechanism"]
     lines = [
         "# Anonymised grievance trends", "",
         "## Read this first", "", CAVEAT, "",
         "## What is in here", "",
         f"- `{TABLE}.*`: counts by {', '.join(p['by'])} "
-        f"(grains: {', '.join(f'{k} {v}' for k, v in manifest['coarsening']['chosen'].items())}).",
-        "  Rows with `all` are totals. An empty count is suppressed. A combination that is not",
-        "  listed is a zero.",
-        "- `manifest.json`: how this export was made, what was suppressed and the checks it passed.",
+        f"(grains: {', '.join(f'{k} {v}' for k, v in p['grains'].items())}), one table per "
+        f"whole, closed period from {p['since']} to {p['until']}.",
+        "  Rows with `all` are totals within one period. Only counts of at least k are listed:",
+        "  a combination that is not listed is below k, perhaps zero.",
+        "- `manifest.json`: how this release was made, at which position of the event log, the",
+        "  mechanism, the privacy budget, and the checks it passed.",
         "",
         *_mostly_hidden(manifest),
         "## Disclosure control", "",
-        f"- No published count is below k = {p['k']} (zeros are published: they describe nobody).",
-        "- Suppressed counts cannot be worked out from the totals: every hidden count lies on a "
-        "cycle of hidden counts, so any of them can move without changing a published number.",
+        f"- No published count is below k = {p['k']}, and no zero is published: which cells hold "
+        "someone would itself tell too much.",
     ]
-    if manifest.get("differential_privacy"):
-        dp = manifest["differential_privacy"]
-        lines += [f"- Differential privacy: epsilon {dp['epsilon']} per grievance, "
-                  f"{dp['mechanism']}; 95% of cells lie within {dp['ci95']} of the true count "
-                  "before suppression."]
+    if mech["name"] == "differential_privacy":
+        lines += [f"- Differential privacy: epsilon {mech['epsilon']} per grievance, "
+                  f"{mech['mechanism']}; 95% of cells lie within {mech['ci95']} of the true count "
+                  f"before suppression (expected error per cell {mech['expected_error_per_cell']})."]
     else:
-        lines += ["- Without differential privacy, two exports taken at different times can "
-                  "differ by single grievances; do not publish such differences."]
-    lines += ["", f"Reproduce with: `{manifest['reproduce']}`", ""]
+        lines += ["- Every count is perturbed by the cell-key method: at most "
+                  f"{mech['max_perturbation']} either way, {mech['expected_error_per_cell']} on "
+                  "average, and always the same for the same grievances, in every table and "
+                  "every release. Totals are perturbed too, so they are not the exact sums of "
+                  "the cells."]
+    lines += ["", "Asking again for this release hands back these same bytes.", ""]
     return "\n".join(lines)
 
 
-def write(table: TrendTable, directory: Path, manifest: dict[str, Any], fmt: str) -> list[str]:
+def write(table: Any, directory: Path, manifest: dict[str, Any], fmt: str) -> list[str]:
     """Write the export in ``fmt`` into ``directory``; return the file names written."""
     directory.mkdir(parents=True, exist_ok=True)
     files = []

@@ -1,6 +1,7 @@
-"""A researcher in real Chromium: she lands on the research page, asks for an export with
-the defaults she can change, and a zip downloads with its manifest and the HXL row; the
-page passes axe-core; the leaders' pages refuse her."""
+"""A researcher in real Chromium: she lands on the research page, sees her privacy budget,
+asks for a release with the defaults she can change, and a zip downloads with its manifest
+and the HXL row; dates inside a period bring the page back saying why they were moved, and
+the adjusted request downloads; the page passes axe-core; the leaders' pages refuse her."""
 
 from __future__ import annotations
 
@@ -74,6 +75,25 @@ def test_a_researcher_downloads_an_export(browser, research_site):
         table = archive.read("grievance_trends.csv").decode()
         assert table.splitlines()[1].startswith("#")  # the HXL row
         assert research_site["tag"] not in body.decode("latin-1")
+        assert manifest["mechanism"]["name"] == "cell_key"
+        assert "Left: 3 of 3 (epsilon)" in page.locator(".budget").inner_text()
+        # Dates inside periods: the page says why they move, and the adjusted request downloads.
+        page.fill("[name=since]", "2025-02-10")
+        page.fill("[name=until]", "2025-05-20")
+        page.locator("form[action='/research/exports'] button[type=submit]").click()
+        notes = page.locator(".snapped")
+        notes.wait_for()
+        assert "moved from 2025-02-10 to 2025-01-01" in notes.inner_text()
+        assert "moved from 2025-05-20 to 2025-06-30" in notes.inner_text()
+        assert serious_violations(page) == []
+        page.screenshot(path=str(SHOTS / "31-research-snapped-phone.png"), full_page=True)
+        assert page.input_value("[name=since]") == "2025-01-01"
+        with page.expect_download() as download:
+            page.locator("form[action='/research/exports'] button[type=submit]").click()
+        snapped = json.loads(zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
+                             .read("manifest.json"))
+        assert (snapped["parameters"]["since"], snapped["parameters"]["until"]) == (
+            "2025-01-01", "2025-06-30")
         assert page.request.get("/c").status == 403  # the leaders' pages refuse her
     finally:
         context.close()

@@ -30,6 +30,7 @@ AGGREGATE_MODULES = {
     "grievance.py",
     "meeting.py",
     "organisation.py",
+    "privacy_budget.py",
     "worker.py",
 }
 
@@ -64,6 +65,7 @@ EXPECTED_EVENTS = {
     },
     "Meeting": {"Scheduled", "Held", "Cancelled"},
     "Organisation": {"Created", "Renamed", "Recorded"},
+    "PrivacyBudget": {"Opened", "Spent", "TotalSet"},
     "Worker": {
         "Registered",
         "ProfileUpdated",

@@ -1,97 +1,96 @@
-"""Trend tables without a database: layout, ladder order and the disclosure rules on
-random tables (hypothesis)."""
+"""Releases without a database: snapping to whole closed periods, the layout of a table,
+labels, and the cell-key perturbation (hypothesis)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from organize.domain import load_taxonomy
-from organize.exports.disclosure import solvable
-from organize.exports.trends import (
-    FineRow,
-    TrendSpec,
-    aggregate,
-    candidate_grains,
-    choose,
-    period_label,
-    place_label,
-    suppressed_share,
-    tabulate,
-)
+from organize.exports import cellkey
+from organize.exports.releases import ReleaseRequest, grouping_sets, measurement_key, snap
+from organize.exports.trends import ExportError, period_label, place_label
 
-TAX = load_taxonomy()
-PLACES = ["HK", "HK-KLN", "BD-DHA", "NP"]
-CATS = ["wages_unpaid_late", "excessive_hours", "documents_confiscated", "verbal_abuse"]
-
-rows_strategy = st.lists(st.builds(
-    FineRow, month=st.dates(date(2023, 1, 1), date(2024, 12, 1)).map(lambda d: d.replace(day=1)),
-    place=st.sampled_from(PLACES), category=st.sampled_from(CATS),
-    sector=st.sampled_from(["domestic_care", "garment"]), stage=st.just("destination"),
-    outcome=st.sampled_from([None, "wages_recovered", "deported"]), escalated=st.booleans(),
-    n=st.integers(1, 30)), max_size=60)
-
-
-@settings(max_examples=60, deadline=None)
-@given(rows=rows_strategy, k=st.integers(5, 15),
-       by=st.sampled_from([("period", "category"), ("place", "sector", "category"),
-                           ("period", "outcome"), ("escalation",)]))
-def test_published_tables_keep_every_rule(rows, k, by):
-    grains = {"period": "quarter", "place": "country", "category": "group"}
-    counts = aggregate(rows, by, grains, TAX)
-    table = tabulate(counts, by, grains, k)
-    records = table.records()
-    published = [r["count"] for r in records if r["count"] is not None]
-    assert all(n == 0 or n >= k for n in published)
-    assert solvable(table.result) == []
-    assert all("deported" not in r.values() for r in records)  # withheld, not published
-    grand = [r for r in records if all(r[d] == "all" for d in by)]
-    assert len(grand) == 1
-    if grand[0]["count"] is not None:
-        assert grand[0]["count"] == sum(r.n for r in rows)
+TODAY = date(2026, 5, 17)
 
 
 def test_labels():
-    assert period_label(date(2024, 5, 1), "month") == "2024-05"
-    assert period_label(date(2024, 5, 1), "quarter") == "2024-Q2"
-    assert period_label(date(2024, 5, 1), "year") == "2024"
-    assert place_label("HK-KLN", "country") == "HK" and place_label("HK-KLN", "region") == "HK-KLN"
+    assert period_label(date(2025, 2, 1), "month") == "2025-02"
+    assert period_label(date(2025, 5, 1), "quarter") == "2025-Q2"
+    assert period_label(date(2025, 5, 1), "year") == "2025"
+    assert place_label("BD-DHA", "country") == "BD" and place_label("HK", "region") == "HK"
 
 
-def test_the_ladder_goes_from_fine_to_coarse_and_respects_pinned_grains():
-    spec = TrendSpec(by=("period", "place", "category"))
-    ladder = candidate_grains(spec)
-    assert ladder[0] == {"period": "month", "place": "region", "category": "category"}
-    assert ladder[-1] == {"period": "year", "place": "country", "category": "group"}
-    assert len(ladder) == 12
-    # Among one step of coarsening, time goes first.
-    assert ladder[1] == {"period": "quarter", "place": "region", "category": "category"}
-    pinned = candidate_grains(TrendSpec(by=("period", "category"), grains={"period": "year"}))
-    assert pinned == [{"period": "year", "category": "category"},
-                      {"period": "year", "category": "group"}]
+@settings(max_examples=200, deadline=None)
+@given(since=st.dates(date(2020, 1, 1), date(2026, 3, 31)),
+       span=st.integers(0, 900), grain=st.sampled_from(["month", "quarter", "year"]))
+def test_any_dates_snap_to_whole_closed_periods(since, span, grain):
+    until = since + timedelta(days=span)
+    ask = ReleaseRequest(by=("period", "place"), grains={"period": grain}, since=since, until=until)
+    try:
+        snapped, window, _notes = snap(ask, TODAY)
+    except ExportError as e:
+        assert e.code == "not_closed"
+        return
+    first, last = snapped.since, snapped.until
+    assert first <= since and first.day == 1
+    assert (last + timedelta(days=1)).day == 1  # the last day of a period
+    assert last < TODAY and last <= max(until, last)
+    assert period_label(first, grain) == period_label(since, grain)
+    # Moving ``until`` by a day inside the same period asks for the very same numbers.
+    if until + timedelta(days=1) <= last:
+        other, _, _ = snap(ReleaseRequest(by=("period", "place"), grains={"period": grain},
+                                          since=since, until=until + timedelta(days=1)), TODAY)
+        assert measurement_key(other) == measurement_key(snapped)
 
 
-@settings(max_examples=40, deadline=None)
-@given(rows=rows_strategy, k=st.integers(5, 12), threshold=st.sampled_from([0.0, 0.1, 0.3, 1.0]))
-def test_the_ladder_chooses_as_if_it_had_measured_every_candidate(rows, k, threshold):
-    """The shortcut (a candidate whose cells below k alone hide too much is not suppressed
-    in full) and the branch and bound when none passes choose what measuring every
-    candidate in full would."""
-    spec = TrendSpec(by=("period", "place", "category"), k=k, max_suppressed=threshold)
-    table, candidates = choose(rows, spec, TAX)
-    shares = []
-    for grains in candidate_grains(spec):
-        full = {"period": "month", "place": "region", "category": "category", **grains}
-        shares.append(suppressed_share(tabulate(aggregate(rows, spec.by, full, TAX), spec.by,
-                                                grains, k)))
-    passing = [i for i, sh in enumerate(shares) if sh <= threshold]
-    expected = passing[0] if passing else min(range(len(shares)),
-                                              key=lambda i: (round(shares[i], 2), -i))
-    assert table.grains == candidate_grains(spec)[expected]
-    chosen = [c for c in candidates if c.chosen]
-    assert len(chosen) == 1 and chosen[0].exact
-    assert abs(chosen[0].suppressed_share - shares[expected]) < 1e-9
-    for c, sh in zip(candidates, shares, strict=False):
-        assert c.suppressed_share <= sh + 1e-9  # a lower bound never overstates
+def test_a_running_period_is_cut_and_said():
+    snapped, _, notes = snap(ReleaseRequest(by=("place",), grains={"period": "quarter"},
+                                            since=date(2025, 11, 3), until=date(2026, 5, 1)), TODAY)
+    assert snapped.by == ("period", "place")
+    assert (snapped.since, snapped.until) == (date(2025, 10, 1), date(2026, 3, 31))
+    assert [n.code for n in notes] == ["period_added", "open_period", "since"]
+
+
+def test_k_and_format_do_not_change_the_measurement_but_epsilon_does():
+    base = ReleaseRequest(since=date(2025, 1, 1), until=date(2025, 12, 31))
+    a, _, _ = snap(base, TODAY)
+    from dataclasses import replace
+
+    b, _, _ = snap(replace(base, k=20, fmt="csv"), TODAY)
+    c, _, _ = snap(replace(base, epsilon=0.5), TODAY)
+    assert measurement_key(a) == measurement_key(b) != measurement_key(c)
+
+
+def test_margins_stay_inside_a_period():
+    assert grouping_sets(("period", "place", "sector", "category")) == [
+        ("period", "place", "sector", "category"), ("period", "place", "sector"),
+        ("period", "category"), ("period",)]
+    assert grouping_sets(("period",)) == [("period",)]
+    assert all(s[0] == "period" for s in grouping_sets(("period", "stage", "outcome")))
+
+
+@pytest.mark.parametrize("epsilon", [10.0, 1.01, 0.0, float("nan")])
+def test_epsilon_outside_the_cap_is_refused(epsilon):
+    with pytest.raises(ExportError) as e:
+        ReleaseRequest(epsilon=epsilon).check()
+    assert e.value.field == "epsilon"
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(0, 10_000), key=st.integers(0, cellkey.MODULUS - 1))
+def test_the_perturbation_is_bounded_and_never_makes_or_hides_a_zero(n, key):
+    v = cellkey.perturb(n, key)
+    assert v == cellkey.perturb(n, key)  # a fixed function: the same cell, the same value
+    assert abs(v - n) <= cellkey.MAX_NOISE
+    assert (v == 0) == (n == 0)
+
+
+def test_the_perturbation_has_the_stated_distribution():
+    seen = Counter(cellkey.perturb(50, key) - 50 for key in range(cellkey.MODULUS))
+    shares = {d: round(c / cellkey.MODULUS, 2) for d, c in seen.items()}
+    assert shares == {-2: 0.1, -1: 0.2, 0: 0.4, 1: 0.2, 2: 0.1}
+    assert pytest.approx(0.8) == cellkey.MEAN_ABSOLUTE_ERROR

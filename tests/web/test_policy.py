@@ -73,7 +73,7 @@ ORGANISERS_MAY = {
     c.ReviseAssessment,
 }
 LEADERS_MAY_NOT = {c.CreateCollective, c.LaunchJointCampaign, c.CreateAccount, c.GrantRole,
-                   c.RevokeRole, c.DisableAccount}
+                   c.RevokeRole, c.DisableAccount, c.SpendPrivacyBudget, c.SetPrivacyBudget}
 # Commands that write a worker's file or name her: only her current collective may.
 NAMES_A_WORKER = {
     c.UpdateWorkerProfile, c.JoinCollective, c.LeaveCollective, c.GiveConsent, c.WithdrawConsent,
@@ -86,6 +86,8 @@ ACCOUNT_COMMANDS = {c.CreateAccount, c.GrantRole, c.RevokeRole, c.DisableAccount
 def duty(role: str, command: type[c.Command]) -> bool:
     if role == "admin":
         return True
+    if command in (c.SpendPrivacyBudget, c.SetPrivacyBudget):  # research, not organising
+        return role == "researcher" and command is c.SpendPrivacyBudget
     if role == "organiser":
         return command in ORGANISERS_MAY
     return role == "leader" and command not in LEADERS_MAY_NOT

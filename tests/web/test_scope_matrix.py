@@ -194,6 +194,10 @@ def route_table() -> dict[tuple[str, str], Route]:
         # the form comes back (400) for those who may, and nothing is exported.
         ("POST", "/research/exports"): Route("research_export", fixed("/research/exports"),
                                              via="session"),
+        # issue 14: the research API (by path: researchers and admins)
+        ("GET", "/api/v1/research/budget"): Route("research_api", fixed("/api/v1/research/budget")),
+        ("POST", "/api/v1/research/releases"): Route("research_api_post",
+                                                     fixed("/api/v1/research/releases")),
         ("GET", "/lang/{code:str}"): Route("lang", fixed("/lang/en?next=/c"), via="session"),
         ("GET", "/c"): Route("collectives", fixed("/c"), via="session"),
         ("GET", "/api/v1/organisations/{aggregate_id:uuid}"):
@@ -318,6 +322,11 @@ def page_expectation(kind: str, role: str) -> int:
         return 404
     if kind in ("exit", "lang"):
         return 303
+    if kind in ("research_api", "research_api_post"):  # an API: 401, never a redirect
+        if role == "anonymous":
+            return 401
+        ok = 200 if kind == "research_api" else 400  # the matrix asks with k = 3
+        return ok if role in ("researcher", "admin") else 403
     if role == "anonymous":
         return 303 if kind != "login" else 401  # pages send anonymous to the login page
     return {"account": 200, "new_token": 201, "revoke_token": 303, "logout": 303, "login": 200,
@@ -405,6 +414,8 @@ async def _page_cell(client, accounts, world, s, route, method, role, auth) -> s
         kwargs["json"] = {"username": auth.username or "nobody-at-all", "password": password}
     elif kind == "new_token":
         kwargs["json"] = {}
+    elif kind == "research_api_post":
+        kwargs["json"] = {"k": 3}
     # Logging in ends the session the browser held: log in from a browser with none.
     r = await call(client, method, path, None if kind == "login" else auth, via=route.via, **kwargs)
     if header_problems(r):

@@ -1,6 +1,8 @@
-"""The researchers' page over real HTTP and a real PostgreSQL: the page in her language, a
-zip that holds the export (and nobody's story), each bad choice refused on its field, and
-every other role refused."""
+"""The researchers' page over real HTTP and a real PostgreSQL: the page in her language with
+her privacy budget, a zip that holds the release (and nobody's story), the same bytes again
+on a repeat and through the API, a request snapped to whole closed periods or refused with
+the reason in her language, each bad choice refused on its field, and every other role
+refused."""
 
 from __future__ import annotations
 
@@ -20,12 +22,13 @@ import pytest
 from organize import commands as c
 from organize.exports.disclosure import DEFAULT_K
 from organize.exports.package import CAVEAT, FORMATS
+from organize.exports.releases import TEMP_PREFIX
 from organize.exports.trends import DEFAULT_BY, DIMENSIONS
 from organize.projections.views.research_grievances import position
 from tests.support import settle_views
 from web.i18n import get_translations, localise_digits
 from web.research import form as forms
-from web.research.routes import CAVEAT_TEXT, TEMP_PREFIX
+from web.research.routes import CAVEAT_TEXT
 
 pytestmark = pytest.mark.integration
 
@@ -169,25 +172,34 @@ async def test_a_valid_export_is_a_zip_with_manifest_and_hxl(client, people, run
                                                   "grain_category": "auto", "format": "csv"})
     assert r.status_code == 200, r.text[:500]
     assert r.headers["content-type"] == "application/zip"
-    assert r.headers["content-disposition"] == f'attachment; filename="grievance-trends-{at}.zip"'
+    assert re.fullmatch(rf'attachment; filename="grievance-trends-{at}-[0-9a-f]{{8}}\.zip"',
+                        r.headers["content-disposition"])
     assert r.headers["cache-control"] == "no-store"
     files = unzip(r.content)
     assert set(files) == {"grievance_trends.csv", "manifest.json", "README.md"}
     manifest = json.loads(files["manifest.json"])
     assert manifest["position"]["notification_id"] == at
     assert manifest["parameters"]["k"] == 5 and manifest["parameters"]["by"] == list(DEFAULT_BY)
-    assert manifest["coarsening"]["chosen"]["period"] == "month"
+    assert manifest["parameters"]["grains"]["period"] == "month"
+    assert manifest["mechanism"]["name"] == "cell_key"
+    assert manifest["mechanism"]["epsilon_spent"] == 0
+    assert manifest["privacy_budget"] == {"total": 3.0, "spent": 0.0, "left": 3.0}
     assert all(check["passed"] for check in manifest["checks"])
     assert manifest["caveat"] == CAVEAT and CAVEAT in files["README.md"].decode()
     rows = list(csv.reader(io.StringIO(files["grievance_trends.csv"].decode())))
-    assert rows[0] == [*DEFAULT_BY, "count", "suppressed"]
+    assert rows[0] == [*DEFAULT_BY, "count"]
     assert rows[1][0] == "#date+month" and all(tag.startswith("#") for tag in rows[1])
-    counts = [int(row[-2]) for row in rows[2:] if row[-2]]
-    assert not [n for n in counts if 0 < n < 5], "a count below k was published"
-    # Our big cell (24 grievances in March 2025) is published; its workers consented.
+    counts = [int(row[-1]) for row in rows[2:]]
+    assert counts and min(counts) >= 5, "a count below k (or a zero) was published"
+    # Our big cell (24 grievances in March 2025) is published, perturbed by at most 2.
     ours = [row for row in rows[2:] if row[:4] == ["2025-03", "HK", "domestic_care", "destination"]
             and row[4] in ("wages_unpaid_late", "pay")]
-    assert ours and int(ours[0][-2]) >= 24
+    assert ours and int(ours[0][-1]) >= 22
+    # Asked again: the same bytes, from the store.
+    again = await post(client, people["researcher"], {"by": list(DEFAULT_BY), "k": "5",
+                                                      "grain_period": "month", "grain_place": "auto",
+                                                      "grain_category": "auto", "format": "csv"})
+    assert again.content == r.content
     assert our_temp_dirs() <= before, "the export left its directory behind"
 
 
@@ -196,7 +208,7 @@ async def test_every_format_downloads_and_holds_nobody(client, people, runtime, 
     settle_views(runtime)
     r = await post(client, people["admin"], {"by": ["period", "sector", "category"], "k": "10",
                                              "format": fmt, "since": "2024-01-01",
-                                             "until": "2026-12-31"})
+                                             "until": "2025-12-31"})
     assert r.status_code == 200, r.text[:500]
     files = unzip(r.content)
     manifest = json.loads(files["manifest.json"])
@@ -210,12 +222,16 @@ async def test_every_format_downloads_and_holds_nobody(client, people, runtime, 
 
 
 async def test_differential_privacy_mode(client, people, runtime):
-    r = await post(client, people["researcher"], {"by": ["period", "category"], "k": "5",
-                                                  "epsilon": "1", "format": "csv"})
+    r = await post(client, people["admin"], {"by": ["period", "category"], "k": "5",
+                                             "epsilon": "0.5", "format": "csv"})
     assert r.status_code == 200, r.text[:500]
     manifest = json.loads(unzip(r.content)["manifest.json"])
-    assert manifest["parameters"]["epsilon"] == 1.0
-    assert manifest["differential_privacy"]["epsilon"] == 1.0
+    assert manifest["parameters"]["epsilon"] == 0.5
+    assert manifest["mechanism"]["name"] == "differential_privacy"
+    assert manifest["mechanism"]["epsilon_spent"] == 0.5
+    assert manifest["privacy_budget"]["left"] == 2.5
+    page = (await get(client, people["admin"])).text
+    assert 'data-left="2.5"' in page and "Left: 2.5 of 3 (epsilon). Spent: 0.5." in page
 
 
 # -- bad choices --------------------------------------------------------------------------------
@@ -241,9 +257,13 @@ BAD = [
     ({"grain_period": "week"}, "grain_period", "Choose one of the options."),
     ({"grain_place": "region'; DROP TABLE x"}, "grain_place", "Choose one of the options."),
     ({"grain_category": "group "}, None, None),  # trimmed: fine
-    ({"epsilon": "0"}, "epsilon", "Epsilon must be between 0.01 and 10."),
-    ({"epsilon": "10.5"}, "epsilon", "Epsilon must be between 0.01 and 10."),
-    ({"epsilon": "1e308"}, "epsilon", "Epsilon must be between 0.01 and 10."),
+    ({"epsilon": "0"}, "epsilon", "Epsilon must be between 0.01 and 1."),
+    ({"epsilon": "10"}, "epsilon", "Epsilon can be at most 1 in one release: a larger epsilon "
+                                   "adds too little noise to protect one grievance."),
+    ({"epsilon": "1.5"}, "epsilon", "Epsilon can be at most 1 in one release: a larger epsilon "
+                                    "adds too little noise to protect one grievance."),
+    ({"epsilon": "1e308"}, "epsilon", "Epsilon can be at most 1 in one release: a larger "
+                                      "epsilon adds too little noise to protect one grievance."),
     ({"epsilon": "nan"}, "epsilon", "Give a number, such as 1 or 0.5, or leave it empty."),
     ({"epsilon": "inf"}, "epsilon", "Give a number, such as 1 or 0.5, or leave it empty."),
     ({"epsilon": "lots"}, "epsilon", "Give a number, such as 1 or 0.5, or leave it empty."),
@@ -339,7 +359,7 @@ async def test_while_the_research_base_is_built_the_form_says_so(client, people,
     def not_yet(*args, **kwargs):
         raise asyncpg.UndefinedTableError("relation does not exist")
 
-    monkeypatch.setattr(routes, "export_zip", not_yet)
+    monkeypatch.setattr(routes, "release_for", not_yet)
     r = await post(client, people["researcher"], GOOD, lang="ne")
     assert r.status_code == 503 and r.headers["content-type"].startswith("text/html")
     assert html.escape(get_translations("ne").gettext(
@@ -389,3 +409,130 @@ async def test_a_researcher_reaches_nothing_else(client, people, research_world)
     api = await client.get("/api/v1/views/grievances",
                            headers=researcher.headers(csrf_header=True))
     assert api.status_code == 403
+
+
+# -- releases: snapping, the budget, repeats and the API ----------------------------------------
+
+
+async def test_the_page_shows_her_budget_in_her_language(client, people):
+    page = (await get(client, people["researcher"], lang="ar")).text
+    t = get_translations("ar")
+    assert html.escape(t.gettext("Your privacy budget"), quote=False) in page
+    said = t.gettext("Left: %(left)s of %(total)s (epsilon). Spent: %(spent)s.") % {
+        "left": localise_digits("3", "ar"), "total": localise_digits("3", "ar"),
+        "spent": localise_digits("0", "ar")}
+    assert html.escape(said, quote=False) in page and "Left:" not in page
+
+
+@pytest.mark.parametrize("lang", ["ne", "ar"])
+async def test_a_snapped_request_says_why_in_her_language_then_downloads(client, people, lang):
+    asked = {**GOOD, "by": ["sector"], "since": "2025-02-10", "until": "2025-08-20",
+             "format": "csv"}
+    r = await post(client, people["researcher"], asked, lang=lang)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    t = get_translations(lang)
+    page = html.unescape(r.text)
+    assert t.gettext("Your request was adjusted to whole, closed periods. Check it and download "
+                     "again.") in page
+    since = t.gettext(forms.NOTE_WORDS["since"]) % {
+        "asked": localise_digits("2025-02-10", lang), "released": localise_digits("2025-01-01", lang)}
+    until = t.gettext(forms.NOTE_WORDS["until"]) % {
+        "asked": localise_digits("2025-08-20", lang), "released": localise_digits("2025-09-30", lang)}
+    added = t.gettext(forms.NOTE_WORDS["period_added"])
+    for words in (since, until, added):
+        assert words in page, words
+    assert "moved" not in page  # nothing left in English
+    # The form now holds the adjusted request: sent again, it downloads.
+    assert 'value="2025-01-01"' in r.text and 'value="2025-09-30"' in r.text
+    assert 'name="by" value="period" checked' in r.text
+    again = await post(client, people["researcher"], {**asked, "by": ["period", "sector"],
+                                                      "since": "2025-01-01",
+                                                      "until": "2025-09-30"}, lang=lang)
+    assert again.status_code == 200 and again.headers["content-type"] == "application/zip"
+    manifest = json.loads(unzip(again.content)["manifest.json"])
+    assert (manifest["parameters"]["since"], manifest["parameters"]["until"]) == (
+        "2025-01-01", "2025-09-30")
+
+
+async def test_a_period_still_running_is_refused_in_her_language(client, people):
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    r = await post(client, people["researcher"], {**GOOD, "since": today.isoformat(),
+                                                  "until": today.isoformat()}, lang="bn")
+    assert r.status_code == 400
+    t = get_translations("bn")
+    assert html.escape(t.gettext(forms.MESSAGES[("until", "not_closed")]), quote=False) in r.text
+
+
+async def test_over_budget_is_refused_in_her_language(client, people, app, role_ids):
+    researcher = people["researcher"]
+    app.execute(c.SetPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["researcher"],
+                                   total_milli=900))
+    try:
+        ok = await post(client, researcher, {**GOOD, "by": ["period", "stage"], "epsilon": "0.6",
+                                             "format": "csv"})
+        assert ok.status_code == 200 and ok.headers["content-type"] == "application/zip"
+        r = await post(client, researcher, {**GOOD, "by": ["period", "place"], "epsilon": "0.6",
+                                            "format": "csv"}, lang="bn")
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+        t = get_translations("bn")
+        said = t.gettext(forms.MESSAGES[("epsilon", "over_budget")]) % {
+            "need": localise_digits("0.6", "bn"), "left": localise_digits("0.3", "bn")}
+        assert html.escape(said, quote=False) in r.text
+        assert "Refused" not in r.text
+        # What she already has still comes, and costs nothing.
+        again = await post(client, researcher, {**GOOD, "by": ["period", "stage"],
+                                                "epsilon": "0.6", "format": "csv"})
+        assert again.content == ok.content
+        budget = await client.get("/api/v1/research/budget", headers=researcher.headers())
+        assert budget.json() == {"total": 0.9, "spent": 0.6, "left": pytest.approx(0.3)}
+    finally:
+        app.execute(c.SetPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["researcher"],
+                                       total_milli=3000))
+
+
+async def test_the_api_hands_back_the_same_release_as_the_form(client, people):
+    researcher = people["researcher"]
+    form = await post(client, researcher, {**GOOD, "by": ["period", "sector"], "format": "csv"})
+    assert form.status_code == 200
+    client.cookies.clear()
+    body = {"by": ["period", "sector"], "k": 7, "period": "quarter", "format": "csv"}
+    api = await client.post("/api/v1/research/releases", json=body,
+                            headers=researcher.headers(csrf_header=True))
+    assert api.status_code == 200 and api.headers["content-type"] == "application/zip"
+    assert api.content == form.content
+    assert api.headers["x-organize-snapped"] == "none"
+    client.cookies.clear()
+    high = await client.post("/api/v1/research/releases", json={**body, "epsilon": 1.5},
+                             headers=researcher.headers(csrf_header=True))
+    assert high.status_code == 422 and high.json()["error"] == "above_cap"
+    client.cookies.clear()
+    snapped = await client.post("/api/v1/research/releases",
+                                json={**body, "since": "2025-02-02", "until": "2025-02-03"},
+                                headers=researcher.headers(csrf_header=True))
+    assert snapped.status_code == 200 and snapped.headers["x-organize-snapped"] == "until,since"
+    for role in ("leader", "organiser"):
+        client.cookies.clear()
+        refused = await client.post("/api/v1/research/releases", json=body,
+                                    headers=people[role].headers(csrf_header=True))
+        assert refused.status_code == 403, role
+        client.cookies.clear()
+        assert (await client.get("/api/v1/research/budget",
+                                 headers=people[role].headers())).status_code == 403
+
+
+async def test_a_researcher_cannot_spend_another_researchers_budget(app, role_ids):
+    from organize.accounts import Principal
+    from web.auth.errors import Forbidden
+    from web.research.routes import execute_as
+
+    me = Principal(account_id=role_ids["researcher"], username="r", role="researcher",
+                   collective_ids=frozenset(), federation=None, via="session")
+    run = execute_as(app, me)
+    with pytest.raises(Forbidden):
+        run(c.SpendPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["admin"],
+                                 measurement="ab" * 16, epsilon_milli=100))
+    with pytest.raises(Forbidden):
+        run(c.SetPrivacyBudget(command_id=uuid.uuid4(), account_id=role_ids["researcher"],
+                               total_milli=20000))

@@ -101,6 +101,9 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "already_accepted": N_("Your group has already accepted this invitation."),
     "already_declined": N_("Your group has already declined this invitation. The answer stands."),
     "before_invitation": N_("This date is before the invitation was made. Please check it."),
+    # -- research privacy budgets
+    "over_budget": N_("There is not enough privacy budget left for this release."),
+    "unchanged": N_("Nothing changed: it is already set this way."),
 })
 
 FIELD_MESSAGES: Mapping[str, str] = MappingProxyType({

@@ -1,7 +1,8 @@
-"""The researchers' export form: what she may choose, and her choices read back into a
-``TrendSpec`` or a message on each field in her language.
+"""The researchers' release form: what she may choose, and her choices read back into a
+``ReleaseRequest`` or a message on each field in her language; and, in her language, why a
+request was snapped to whole closed periods or refused (``NOTE_WORDS``, ``MESSAGES``).
 
-Every check the export engine makes (``TrendSpec.check``) is made here first, field by
+Every check the release engine makes (``ReleaseRequest.check``) is made here first, field by
 field, so that all that is wrong is said at once rather than one thing per submission; the
 engine's own ``ExportError`` is still mapped back to a field in case it refuses something
 this layer let through (``message_for_export_error``). Messages never echo what was typed.
@@ -15,15 +16,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from organize.domain.privacy_budget import MAX_RELEASE_MILLI, MIN_RELEASE_MILLI
 from organize.exports.disclosure import DEFAULT_K, MIN_K
 from organize.exports.package import FORMATS
-from organize.exports.trends import AUTO, DEFAULT_BY, DIMENSIONS, GRAINS, ExportError, TrendSpec
+from organize.exports.releases import MAX_K, Note, ReleaseRequest
+from organize.exports.trends import AUTO, DEFAULT_BY, DIMENSIONS, GRAINS, ExportError
 from web.i18n import format_number, get_translations, localise_digits
 from web.i18n.messages import N_
 from web.pages.forms import Form, latin_digits
 
-MAX_K = 1000  # TrendSpec.check's ceiling
-EPSILON_RANGE = (0.01, 10.0)  # TrendSpec.check's range
+EPSILON_RANGE = (MIN_RELEASE_MILLI / 1000, MAX_RELEASE_MILLI / 1000)  # the cap per release
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 MAX_CHARS = 40  # no value of this form is longer; anything longer is refused unread
 DEFAULT_FORMAT = "datapackage"
@@ -47,7 +49,7 @@ GRAIN_LEGENDS = {
     "category": N_("Kind of grievance"),
 }
 GRAIN_WORDS = {
-    AUTO: N_("Automatic: the finest that hides few counts"),
+    AUTO: N_("Standard: quarter, country, groups of kinds"),
     "month": N_("Month"),
     "quarter": N_("Quarter"),
     "year": N_("Year"),
@@ -77,6 +79,17 @@ MESSAGES: Mapping[tuple[str, str | None], str] = {
     ("grain", "unknown"): N_("Choose one of the options."),
     ("epsilon", "not_a_number"): N_("Give a number, such as 1 or 0.5, or leave it empty."),
     ("epsilon", "out_of_range"): N_("Epsilon must be between %(min)s and %(max)s."),
+    ("epsilon", "above_cap"): N_(
+        "Epsilon can be at most %(max)s in one release: a larger epsilon adds too little noise "
+        "to protect one grievance."),
+    ("epsilon", "over_budget"): N_(
+        "Refused: this release needs epsilon %(need)s, but only %(left)s of your privacy budget "
+        "is left. Ask for a release you already have (it costs nothing), or ask an admin for "
+        "more budget."),
+    ("epsilon", "no_budget"): N_("A release with epsilon is paid for from a researcher's budget."),
+    ("until", "not_closed"): N_(
+        "No whole period has closed in these dates yet. Releases hold only periods that have "
+        "ended."),
     ("date", "not_a_date"): N_("Give a date, or leave it empty."),
     ("date", "out_of_range"): N_("Give a date between %(first)s and %(last)s."),
     ("since", "order"): N_("The start must not be after the end."),
@@ -85,6 +98,24 @@ MESSAGES: Mapping[tuple[str, str | None], str] = {
     ("any", None): N_("This export cannot be made as asked. Check the choices and try again."),
 }
 FORM_ERROR = N_("Some choices need changing. See the messages below.")
+
+# Why the release differs from what she asked (``organize.exports.releases.Note``).
+NOTE_WORDS: Mapping[str, str] = {
+    "since": N_("The start was moved from %(asked)s to %(released)s: a release holds whole "
+                "periods, from the first day of a period."),
+    "until": N_("The end was moved from %(asked)s to %(released)s: a release holds whole "
+                "periods, to the last day of a period."),
+    "open_period": N_("The end was moved from %(asked)s to %(released)s: that period has not "
+                      "ended yet, and a period still running is never released."),
+    "period_added": N_("The period was added to the dimensions: every release is split by "
+                       "whole periods."),
+}
+def explain(lang: str, notes: list[Note]) -> list[str]:
+    """Each adjustment, in her language, dates written her way."""
+    return [translate(lang, NOTE_WORDS[n.code],
+                      **({"asked": localise_digits(n.asked, lang),
+                          "released": localise_digits(n.released, lang)} if n.asked else {}))
+            for n in notes]
 
 
 def translate(lang: str, message: str, **params: Any) -> str:
@@ -129,8 +160,7 @@ def keep_only_ours(form: Form) -> Form:
 
 @dataclass(frozen=True)
 class ExportRequest:
-    spec: TrendSpec
-    fmt: str
+    spec: ReleaseRequest
 
 
 def _k_bounds(lang: str) -> dict[str, str]:
@@ -217,7 +247,10 @@ def parse(form: Form, lang: str) -> ExportRequest | None:
                 low, high = EPSILON_RANGE
                 if not math.isfinite(epsilon):
                     form.errors["epsilon"] = message(lang, "epsilon", "not_a_number")
-                elif not low <= epsilon <= high:
+                elif epsilon > high:
+                    form.errors["epsilon"] = message(lang, "epsilon", "above_cap",
+                                                     **epsilon_bounds(lang))
+                elif epsilon < low:
                     form.errors["epsilon"] = message(lang, "epsilon", "out_of_range",
                                                      **epsilon_bounds(lang))
 
@@ -233,16 +266,17 @@ def parse(form: Form, lang: str) -> ExportRequest | None:
     if form.errors:
         form.message = translate(lang, FORM_ERROR)
         return None
-    spec = TrendSpec(by=by, k=k, grains=grains, epsilon=epsilon, since=since, until=until)
+    spec = ReleaseRequest(by=by, k=k, grains=grains, epsilon=epsilon, since=since, until=until,
+                          fmt=fmt)
     try:
         spec.check()
     except ExportError as e:
         refuse(form, e, lang)
         return None
-    return ExportRequest(spec=spec, fmt=fmt)
+    return ExportRequest(spec=spec)
 
 
-def refuse(form: Form, error: ExportError, lang: str) -> None:
+def refuse(form: Form, error: ExportError, lang: str, **extra: str) -> None:
     """The engine refused: its field's message (the whole form's if no field here fits)."""
     field = error.field if error.field in FIELDS else None
     if error.field == "grains":
@@ -252,5 +286,6 @@ def refuse(form: Form, error: ExportError, lang: str) -> None:
         return
     params = (_k_bounds(lang) if field == "k" else epsilon_bounds(lang) if field == "epsilon"
               else {})
+    params.update(extra)
     form.errors[field] = message(lang, field, error.code, **params)
     form.message = translate(lang, FORM_ERROR)

@@ -1,29 +1,33 @@
-"""The research base: what the anonymised trend exports are computed from, and nothing more.
+"""The research base: what the anonymised grievance releases are computed from, and nothing
+more.
 
 Researchers learn trends, never anyone's story (DOMAIN.md, "Privacy and safety"), so this
-view keeps only what a trend table can use, in a form that lets an export be reproduced at
-any earlier position of the event log:
+view keeps only what a trend table can use, shaped so that a release is one set-based
+``GROUP BY`` over one table (``organize.exports.releases``):
 
-- ``grievances``: one row per grievance, codes and the date it happened; no collective, no
-  organisation, no free text (the descriptions are sealed in the events and never reach
-  any view);
-- ``states``: the grievance's outcome and escalation after each change, stamped with the
-  notification id, so "as of position N" is a ``DISTINCT ON`` away;
-- ``parties``: who is party to it (ids only) and from which notification id;
+- ``grievances``: one row per grievance: codes, the date it happened, its current outcome
+  and escalation, whether it may be counted now (``eligible``), and its **record key**
+  (``ckey``) for the cell-key method. No collective, no organisation, no free text (the
+  descriptions are sealed in the events and never reach any view);
+- ``parties``: who is party to it (ids only);
 - ``workers``: whether she consents to research *now*, and whether she was erased;
 - ``places``: the places collectives say they work in. Organisational, not personal: the
   differentially private mode takes its list of places from here, so that which places
   appear in a table does not depend on who reported what.
 
-Consent and erasure are deliberately not temporal: an export reproduced at an old position
-still leaves out a worker who has since withdrawn her consent or been erased. Her wish
-applies to every export made after it, including re-runs of old ones.
+``eligible`` is kept up to date here rather than worked out at every export (that took
+most of an export's time): a grievance counts when it has a party and every party consents
+to research now and none was erased. A withdrawal applies to every release made after it;
+releases already stored are handed back as they were issued (a re-computed one could be
+differenced against the stored one to find her).
+
+The record key is a keyed hash of the grievance id under a secret drawn once per
+installation (``organize_research_secret``, outside the view's generations, so a rebuild
+keeps every key): the same grievances always make the same cell key, however the cell is
+reached, and without the secret nobody can work a key out from an id.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from datetime import date
 
 import asyncpg
 
@@ -33,7 +37,8 @@ from organize.projections.reads import positions, tables
 from organize.projections.registry import register
 
 RESEARCH = "research"  # the consent purpose
-
+SECRET_TABLE = "organize_research_secret"  # noqa: S105 - a table name, not a secret
+CELL_KEY_MODULUS = 1 << 16  # record keys are 0 .. 2^16 - 1; cell keys are sums modulo this
 
 @register
 class ResearchGrievancesView(View):
@@ -41,13 +46,17 @@ class ResearchGrievancesView(View):
 
     def ddl(self, t: Tables) -> list[str]:
         return [
+            f"CREATE TABLE IF NOT EXISTS {SECRET_TABLE} ("
+            " one boolean PRIMARY KEY DEFAULT true CHECK (one), secret text NOT NULL)",
+            f"INSERT INTO {SECRET_TABLE} (secret)"
+            " SELECT gen_random_uuid()::text || gen_random_uuid()::text ON CONFLICT DO NOTHING",
             f"CREATE TABLE IF NOT EXISTS {t.grievances} ("
             " id uuid PRIMARY KEY, category text NOT NULL, sector text NOT NULL,"
             " place text NOT NULL, stage text NOT NULL, occurred_on date NOT NULL,"
-            " raised_nid bigint NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {t.states} ("
-            " grievance_id uuid NOT NULL, nid bigint NOT NULL, outcome text,"
-            " escalated boolean NOT NULL, PRIMARY KEY (grievance_id, nid))",
+            " raised_nid bigint NOT NULL, outcome text, escalated boolean NOT NULL DEFAULT false,"
+            " eligible boolean NOT NULL DEFAULT false, ckey integer NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {t.grievances}_eligible_idx ON {t.grievances}"
+            " (occurred_on) WHERE eligible",
             f"CREATE TABLE IF NOT EXISTS {t.parties} ("
             " grievance_id uuid NOT NULL, worker_id uuid NOT NULL, nid bigint NOT NULL,"
             " PRIMARY KEY (grievance_id, worker_id))",
@@ -58,6 +67,11 @@ class ResearchGrievancesView(View):
             " id uuid PRIMARY KEY, research boolean NOT NULL DEFAULT false,"
             " erased boolean NOT NULL DEFAULT false)",
         ]
+
+    def table_names(self) -> list[str]:
+        # The secret outlives every generation: a rebuild must give every grievance the same
+        # record key again, and dropping an old generation must not drop the secret.
+        return [name for name in super().table_names() if name != SECRET_TABLE]
 
     # -- collectives' places ---------------------------------------------------------------
 
@@ -70,16 +84,33 @@ class ResearchGrievancesView(View):
 
     # -- grievances ---------------------------------------------------------------------------
 
+    def _refresh(self, curs, where: str, params: tuple) -> None:
+        """Work out again whether the grievances ``where`` picks may be counted."""
+        t = self.t
+        curs.execute(
+            f"UPDATE {t.grievances} g SET eligible ="
+            f" EXISTS (SELECT 1 FROM {t.parties} p WHERE p.grievance_id = g.id)"
+            f" AND NOT EXISTS (SELECT 1 FROM {t.parties} p LEFT JOIN {t.workers} w"
+            "  ON w.id = p.worker_id WHERE p.grievance_id = g.id"
+            "  AND (w.id IS NULL OR NOT w.research OR w.erased))"
+            f" WHERE {where}", params)
+
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:
-        # One round trip: the grievance, its first state and its parties.
+        # One round trip: the grievance (whether it may be counted, worked out from its
+        # parties' consent; its record key, the first 16 bits of md5(secret || id)) and its
+        # parties.
+        t = self.t
         curs.execute(
-            f"WITH g AS (INSERT INTO {self.t.grievances} (id, category, sector, place, stage,"
-            " occurred_on, raised_nid) VALUES (%(id)s, %(category)s, %(sector)s, %(place)s,"
-            " %(stage)s, %(occurred_on)s, %(nid)s) ON CONFLICT (id) DO NOTHING),"
-            f" s AS (INSERT INTO {self.t.states} (grievance_id, nid, outcome, escalated)"
-            " VALUES (%(id)s, %(nid)s, NULL, false) ON CONFLICT DO NOTHING)"
-            f" INSERT INTO {self.t.parties} (grievance_id, worker_id, nid)"
+            f"WITH g AS (INSERT INTO {t.grievances} (id, category, sector, place, stage,"
+            " occurred_on, raised_nid, eligible, ckey) VALUES (%(id)s, %(category)s,"
+            " %(sector)s, %(place)s, %(stage)s, %(occurred_on)s, %(nid)s,"
+            " cardinality(%(workers)s::uuid[]) > 0 AND NOT EXISTS (SELECT 1 FROM"
+            f" unnest(%(workers)s::uuid[]) AS x(w) LEFT JOIN {t.workers} k ON k.id = x.w"
+            "  WHERE k.id IS NULL OR NOT k.research OR k.erased),"
+            f" ('x' || substr(md5((SELECT secret FROM {SECRET_TABLE}) || %(id)s::text), 1, 4))"
+            "::bit(16)::int) ON CONFLICT (id) DO NOTHING)"
+            f" INSERT INTO {t.parties} (grievance_id, worker_id, nid)"
             " SELECT %(id)s, w, %(nid)s FROM unnest(%(workers)s::uuid[]) AS w ON CONFLICT DO NOTHING",
             {"id": e.originator_id, "category": e.category, "sector": e.sector, "place": e.place,
              "stage": e.stage, "occurred_on": e.occurred_on, "nid": nid,
@@ -87,32 +118,37 @@ class ResearchGrievancesView(View):
 
     @on(Grievance.Joined)
     def joined(self, curs, e, nid) -> None:
+        # A new party who does not consent takes the grievance out; one who does changes
+        # nothing. One round trip.
+        t = self.t
         curs.execute(
-            f"INSERT INTO {self.t.parties} (grievance_id, worker_id, nid)"
-            " SELECT %s, w, %s FROM unnest(%s::uuid[]) AS w ON CONFLICT DO NOTHING",
-            (e.originator_id, nid, list(e.worker_ids)))
-
-    def _state(self, curs, e, nid, outcome: str, escalated: str, params: tuple = ()) -> None:
-        # The new state is the latest one with one field changed.
-        curs.execute(
-            f"INSERT INTO {self.t.states} (grievance_id, nid, outcome, escalated)"
-            f" SELECT grievance_id, %s, {outcome}, {escalated} FROM {self.t.states}"
-            " WHERE grievance_id = %s ORDER BY nid DESC LIMIT 1 ON CONFLICT DO NOTHING",
-            (nid, *params, e.originator_id))
+            f"WITH p AS (INSERT INTO {t.parties} (grievance_id, worker_id, nid)"
+            " SELECT %(id)s, w, %(nid)s FROM unnest(%(workers)s::uuid[]) AS w ON CONFLICT DO NOTHING)"
+            f" UPDATE {t.grievances} SET eligible = false WHERE id = %(id)s AND eligible"
+            f" AND EXISTS (SELECT 1 FROM unnest(%(workers)s::uuid[]) AS x(w) LEFT JOIN {t.workers} k"
+            "  ON k.id = x.w WHERE k.id IS NULL OR NOT k.research OR k.erased)",
+            {"id": e.originator_id, "nid": nid, "workers": list(e.worker_ids)})
 
     @on(Grievance.OutcomeRecorded)
-    def outcome_recorded(self, curs, e, nid) -> None:
-        self._state(curs, e, nid, "%s", "escalated", (e.outcome,))
+    def outcome_recorded(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.grievances} SET outcome = %s WHERE id = %s",
+                     (e.outcome, e.originator_id))
 
     @on(Grievance.Reopened)
-    def reopened(self, curs, e, nid) -> None:
-        self._state(curs, e, nid, "NULL", "escalated")
+    def reopened(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.grievances} SET outcome = NULL WHERE id = %s",
+                     (e.originator_id,))
 
     @on(Grievance.Escalated)
-    def escalated(self, curs, e, nid) -> None:
-        self._state(curs, e, nid, "outcome", "true")
+    def escalated(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.grievances} SET escalated = true WHERE id = %s",
+                     (e.originator_id,))
 
     # -- workers ------------------------------------------------------------------------------
+
+    def _worker_changed(self, curs, worker_id) -> None:
+        self._refresh(curs, f"g.id IN (SELECT grievance_id FROM {self.t.parties}"
+                            " WHERE worker_id = %s)", (worker_id,))
 
     @on(Worker.ConsentGiven)
     def consent_given(self, curs, e, _nid) -> None:
@@ -121,6 +157,7 @@ class ResearchGrievancesView(View):
                 f"INSERT INTO {self.t.workers} (id, research) VALUES (%s, true)"
                 f" ON CONFLICT (id) DO UPDATE SET research = NOT {self.t.workers}.erased",
                 (e.originator_id,))
+            self._worker_changed(curs, e.originator_id)
 
     @on(Worker.ConsentWithdrawn)
     def consent_withdrawn(self, curs, e, _nid) -> None:
@@ -128,57 +165,26 @@ class ResearchGrievancesView(View):
             curs.execute(
                 f"INSERT INTO {self.t.workers} (id, research) VALUES (%s, false)"
                 " ON CONFLICT (id) DO UPDATE SET research = false", (e.originator_id,))
+            self._worker_changed(curs, e.originator_id)
 
     @on(Worker.Erased)
     def erased(self, curs, e, _nid) -> None:
         curs.execute(
             f"INSERT INTO {self.t.workers} (id, research, erased) VALUES (%s, false, true)"
             " ON CONFLICT (id) DO UPDATE SET research = false, erased = true", (e.originator_id,))
+        self._worker_changed(curs, e.originator_id)
 
 
 # -- reads -------------------------------------------------------------------------------------
-
-# A grievance counts only if every party to it (as of the export's position) consents to
-# research now and none was erased. A grievance with a party who did not consent says
-# something about her too, so it is left out whole.
-_ELIGIBLE = """
-    g.raised_nid <= $1
-    AND NOT (g.category = ANY($2::text[]))
-    AND EXISTS (SELECT 1 FROM {parties} p WHERE p.grievance_id = g.id AND p.nid <= $1)
-    AND NOT EXISTS (
-        SELECT 1 FROM {parties} p LEFT JOIN {workers} w ON w.id = p.worker_id
-        WHERE p.grievance_id = g.id AND p.nid <= $1
-          AND (w.id IS NULL OR NOT w.research OR w.erased))
-"""
-
-_LATEST_STATE = """
-    SELECT DISTINCT ON (grievance_id) grievance_id, outcome, escalated FROM {states}
-    WHERE nid <= $1 ORDER BY grievance_id, nid DESC
-"""
-
 
 async def position(conn: asyncpg.Connection) -> int:
     """The last notification id the research base has applied."""
     return (await positions(conn, [ResearchGrievancesView.name]))[ResearchGrievancesView.name]
 
 
-async def fine_counts(conn: asyncpg.Connection, *, at: int, exclude_categories: Sequence[str],
-                      since: date | None = None, until: date | None = None,
-                      ) -> list[asyncpg.Record]:
-    """Eligible grievances as of notification id ``at``, counted at the finest grain: month,
-    place, category, sector, stage, outcome (as of ``at``) and escalation. Everything
-    coarser is a sum of these rows."""
-    t = await tables(conn, ResearchGrievancesView.name)
-    sql = (
-        f"WITH s AS ({_LATEST_STATE.format(states=t.states)})"
-        " SELECT date_trunc('month', g.occurred_on)::date AS month, g.place, g.category,"
-        " g.sector, g.stage, s.outcome, s.escalated, count(*)::int AS n"
-        f" FROM {t.grievances} g JOIN s ON s.grievance_id = g.id"
-        f" WHERE {_ELIGIBLE.format(parties=t.parties, workers=t.workers)}"
-        " AND ($3::date IS NULL OR g.occurred_on >= $3)"
-        " AND ($4::date IS NULL OR g.occurred_on <= $4)"
-        " GROUP BY 1, 2, 3, 4, 5, 6, 7")
-    return await conn.fetch(sql, at, list(exclude_categories), since, until)
+async def research_tables(conn: asyncpg.Connection) -> Tables:
+    """The live generation's tables (the release SQL is written in ``exports.releases``)."""
+    return await tables(conn, ResearchGrievancesView.name)
 
 
 async def public_places(conn: asyncpg.Connection) -> list[str]:
