@@ -94,7 +94,8 @@ def test_default_codes_match_the_brief() -> None:
     )
     assert T.codes("demand_results") == ("won", "partly_won", "lost")
     assert "womens_rights_group" in T.codes("organisation_kinds")
-    assert T.entry("organisation_kinds", "employer").note  # a household counts
+    # A household counts as an employer, and is a person: a kind of its own (organize.policy).
+    assert "household" in T.codes("organisation_kinds")
 
 
 def test_no_enforcement_kind_of_organisation() -> None:

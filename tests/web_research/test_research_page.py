@@ -524,7 +524,7 @@ async def test_the_api_hands_back_the_same_release_as_the_form(client, people):
 
 async def test_a_researcher_cannot_spend_another_researchers_budget(app, role_ids):
     from organize.accounts import Principal
-    from web.auth.errors import Forbidden
+    from organize.errors import Forbidden
     from web.research.routes import execute_as
 
     me = Principal(account_id=role_ids["researcher"], username="r", role="researcher",

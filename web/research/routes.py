@@ -12,7 +12,7 @@
 Both are for researchers and admins only (``RESEARCH``); a researcher reaches nothing else.
 They read nothing but the research base (``research_grievances``) and the stored releases,
 which hold codes and counts, no name, pseudonym or free text. A noisy release is paid for
-with the ``SpendPrivacyBudget`` command under its access rule (``web.auth.authorise.RULES``:
+with the ``SpendPrivacyBudget`` command under its access rule (``organize.policy.RULES``:
 a researcher spends only her own budget).
 
 A release is made in a worker thread, on a connection of its own, so a big table does not
@@ -41,10 +41,10 @@ from organize.exports.budget import budget_state, spender
 from organize.exports.disclosure import MIN_K
 from organize.exports.releases import Release, ReleaseRequest, obtain, snap
 from organize.exports.trends import ExportError
+from organize.policy import authorise
 from organize.projections.reads import EVENTS_TABLE
 from organize.projections.views.research_grievances import position
 from web.auth.access import ACCESS, RESEARCH
-from web.auth.authorise import RULES
 from web.i18n import error_message, format_number, locale_from_request
 from web.i18n.messages import N_
 from web.i18n.templating import default_environment
@@ -113,12 +113,10 @@ def _limiter(state: State) -> anyio.CapacityLimiter:
 
 
 def execute_as(app: Any, principal: Principal) -> Callable[[c.Command], c.CommandResult]:
-    """Run a budget command under its access rule (``RULES``) for this account. The
-    organising check in ``authorise`` refuses every researcher, so the rule is applied here."""
+    """Run a budget command under its access rule (``organize.policy.RULES``) for this
+    account: ``authorise`` checks the role and the rule, then the application runs it."""
     def run(command: c.Command) -> c.CommandResult:
-        _touches, policy = RULES[type(command)]
-        if policy is not None:
-            policy(principal, command)
+        authorise(app, principal, command)
         return app.execute(command)
     return run
 
