@@ -289,21 +289,28 @@ def test_the_readme_table_is_the_policy():
     assert table in readme, "README.md's table differs from organize.policy; paste:\n" + table
 
 
-async def test_a_collective_she_left_sees_her_pseudonym_and_no_forms(client, app, world, people):
+async def test_a_collective_she_left_sees_her_pseudonym_and_no_forms(client, app, runtime, world,
+                                                                      people):
     """The page of a worker who left: her pseudonym, a word that she left, and none of the
-    forms (consent, trajectory, erasure) that belong to her current collective."""
-    r = await call(client, "GET", f"/c/{world.a.collective}/workers/{world.mover}",
-                   people["leader_a"], via="session")
-    assert r.status_code == 200
-    from organize.domain import Worker
-    from organize.reading import worker_view
+    forms (consent, trajectory, erasure) that belong to her current collective. (Her own
+    worker: the matrix above moves the world's.)"""
+    from tests.integration import helpers as h
+    from tests.support import settle_views
 
-    pseudonym = worker_view(app, app.repository.get(world.mover)).profile.pseudonym
-    assert f"<span class=\"grow\">{pseudonym}</span>" in r.text
-    assert "She has left this collective" in r.text and isinstance(app.repository.get(world.mover), Worker)
+    tag = uuid.uuid4().hex[:6]
+    worker = app.execute(h.register_worker(world.a.collective, pseudonym=f"Kamala {tag}")).id
+    app.execute(c.LeaveCollective(command_id=uuid.uuid4(), worker_id=worker,
+                                  collective_id=world.a.collective, on=date(2025, 2, 1)))
+    app.execute(c.JoinCollective(command_id=uuid.uuid4(), worker_id=worker,
+                                 collective_id=world.a2.collective, on=date(2025, 2, 2)))
+    settle_views(runtime)
+    r = await call(client, "GET", f"/c/{world.a.collective}/workers/{worker}", people["leader_a"],
+                   via="session")
+    assert r.status_code == 200
+    assert f"Kamala {tag}" in r.text and "She has left this collective" in r.text
     for action in ("/consent", "/spell", "/erase"):
-        assert f"/workers/{world.mover}{action}" not in r.text, action
-    # Her current collective's organiser sees the forms' page as before.
-    r = await call(client, "GET", f"/c/{world.a2.collective}/workers/{world.mover}",
+        assert f"/workers/{worker}{action}" not in r.text, action
+    # In her current collective's federation, the page is the usual one.
+    r = await call(client, "GET", f"/c/{world.a2.collective}/workers/{worker}",
                    people["organiser"], via="session")
     assert r.status_code == 200 and "She has left this collective" not in r.text
