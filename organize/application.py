@@ -38,7 +38,9 @@ from organize.domain import (
     Worker,
 )
 from organize.domain.values import Demand, DimensionLevel
+from organize.domain.worker import check_occupation
 from organize.errors import CommandError, Conflict, Invalid, NotFound
+from organize.keyring import FileKeyring, MemoryKeyring
 from organize.keys import KeyStore, Sealer
 
 log = structlog.get_logger("organize.application")
@@ -102,10 +104,12 @@ class Organize(Application):
 
     name = "Organize"
 
-    def __init__(self, env: dict[str, str], *, taxonomy: Taxonomy, master_key: str):
+    def __init__(self, env: dict[str, str], *, taxonomy: Taxonomy, master_key: str,
+                 keyring: FileKeyring | None = None):
         super().__init__(env=env)
         self.taxonomy = taxonomy
-        self.keys = KeyStore(self.recorder.datastore, master_key)
+        # Without a keyring (benches, throw-away databases) the KEK dies with the process.
+        self.keys = KeyStore(self.recorder.datastore, master_key, keyring or MemoryKeyring())
         self.sealer = Sealer(self.keys)
 
     # -- running commands -----------------------------------------------------------------
@@ -358,10 +362,15 @@ def _withdraw_consent(app: Organize, cmd: c.WithdrawConsent) -> Done:
 @handles(c.StartSpell)
 def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
     agg = app._target(Worker, cmd, "worker_id")
+    if agg.erased:  # sealing would make her a new key
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
     if cmd.employer_id is not None:
         app.exists(Organisation, cmd.employer_id, field="employer_id")
+    occupation = check_occupation(cmd.occupation).encode()
     agg.start_spell(
-        spell_id=new_id(cmd.command_id, "spell"), sector=cmd.sector, occupation=cmd.occupation,
+        spell_id=new_id(cmd.command_id, "spell"), sector=cmd.sector,
+        sealed_occupation=app.sealer.seal(agg.id, occupation, (agg.id,)),
         place=cmd.place, employer_id=cmd.employer_id, relationship=cmd.relationship,
         paid=cmd.paid, started_on=cmd.started_on, taxonomy=app.taxonomy,
     )

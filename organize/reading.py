@@ -115,10 +115,24 @@ def worker_view(app, agg: Worker) -> WorkerView:
         collectives=dict(agg.collectives),
         memberships=tuple(agg.memberships),
         consents=dict(agg.consents),
-        spells=tuple(sorted(agg.spells.values(), key=lambda s: (s.started_on, str(s.spell_id)))),
+        spells=tuple(sorted((_opened_spell(app, key, agg.id, s, personal)
+                             for s in agg.spells.values()),
+                            key=lambda s: (s.started_on, str(s.spell_id)))),
         moves=tuple(agg.moves),
         statuses=statuses,
     )
+
+
+def _opened_spell(app, key: bytes | None, worker_id, spell, personal: bool):
+    """The spell with its occupation opened for this reader (never stored opened)."""
+    if not personal:
+        occupation = WITHHELD
+    elif spell.sealed_occupation is not None:
+        plain = app.sealer.open_with(key, worker_id, spell.sealed_occupation)
+        occupation = ERASED if plain is None else plain.decode()
+    else:  # a spell from before occupations were sealed, or erased
+        occupation = spell.occupation if spell.occupation is not None else ERASED
+    return msgspec.structs.replace(spell, occupation=occupation, sealed_occupation=None)
 
 
 def _decode(plain: bytes | None, type_):
