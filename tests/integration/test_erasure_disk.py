@@ -13,6 +13,8 @@ key (so the scan can see it); after, nothing opens, and none of her text is anyw
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from datetime import date
 from pathlib import Path
@@ -35,15 +37,20 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def seized(tmp_path_factory):
-    """A runtime on an embedded PostgreSQL whose every file the test can read."""
-    home = tmp_path_factory.mktemp("seized-home")
+def seized():
+    """A runtime on an embedded PostgreSQL whose every file the test can read.
+
+    Its home is not under pytest's temporary directory: run as root, the server runs as
+    another user, and a second pytest session resets that directory's permissions under
+    the running server's feet."""
+    home = Path(tempfile.mkdtemp(prefix="organize-seized-"))
     db = start_embedded(home)
     settings = Settings(database_url=None, home=home, cipher_key=None, pool_size=2)
     runtime = open_runtime(settings, db)
     yield runtime
     runtime.app.close()
     db.close()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def _checkpoint(runtime) -> None:
