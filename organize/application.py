@@ -37,6 +37,7 @@ from organize.domain import (
     Taxonomy,
     Worker,
 )
+from organize.domain.meeting import check_decisions
 from organize.domain.values import Demand, DimensionLevel
 from organize.domain.worker import check_occupation
 from organize.errors import CommandError, Conflict, Invalid, NotFound
@@ -644,9 +645,13 @@ def _schedule_meeting(app: Organize, cmd: c.ScheduleMeeting) -> Done:
 def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
     agg = app._target(Meeting, cmd, "meeting_id")
     _check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
+    decisions = check_decisions(cmd.decisions)
+    # Sealed under the meeting's key, owned by its collectives (erase-collective shreds it).
+    sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions), tuple(agg.collective_ids))
+              if decisions else None)
     agg.record_held(held_at=cmd.held_at, attendee_ids=cmd.attendee_ids,
                     facilitator_ids=cmd.facilitator_ids, speaker_ids=cmd.speaker_ids,
-                    language=cmd.language, decisions=cmd.decisions)
+                    language=cmd.language, sealed_decisions=sealed, decision_count=len(decisions))
     return Done(agg.id, [agg])
 
 

@@ -266,14 +266,26 @@ class MeetingView(Base, kw_only=True):
     cancel_reason: str | None
 
 
-def meeting_view(_app, agg: Meeting) -> MeetingView:
+def meeting_decisions(app, agg: Meeting) -> tuple[str, ...]:
+    """The decisions opened for this reader; never stored opened."""
+    if agg.sealed_decisions is None:
+        return tuple(agg.decisions)  # none, or held before decisions were sealed
+    if not reads_personal_data(app):
+        return (WITHHELD,) * agg.decision_count
+    plain = app.sealer.open(agg.id, agg.sealed_decisions)
+    if plain is None:
+        return (ERASED,) * agg.decision_count
+    return tuple(msgspec.json.decode(plain, type=tuple[str, ...]))
+
+
+def meeting_view(app, agg: Meeting) -> MeetingView:
     return MeetingView(
         **_base(agg), kind=agg.kind, status=agg.status, collective_ids=tuple(agg.collective_ids),
         scheduled_for=agg.scheduled_for, language=agg.language,
         agenda_grievance_ids=tuple(agg.agenda_grievance_ids),
         agenda_campaign_ids=tuple(agg.agenda_campaign_ids), held_at=agg.held_at,
         attendee_ids=tuple(agg.attendee_ids), facilitator_ids=tuple(agg.facilitator_ids),
-        speaker_ids=tuple(agg.speaker_ids), decisions=tuple(agg.decisions),
+        speaker_ids=tuple(agg.speaker_ids), decisions=meeting_decisions(app, agg),
         cancel_reason=agg.cancel_reason,
     )
 

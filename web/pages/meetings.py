@@ -19,6 +19,7 @@ from organize import commands as c
 from organize.domain import Meeting
 from organize.errors import CommandError, NotFound
 from organize.projections.views.meeting_log import list_meetings
+from organize.reading import meeting_decisions
 from web.i18n import LOCALE_NAMES, LOCALES
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
@@ -97,8 +98,10 @@ async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
     posted = posted or {}
     held = posted.get("held") or Form.blank(held_at=_local(agg.scheduled_for), language=agg.language)
     cancel = (posted.get("cancel") or Form.blank()).keyed("cancel")
+    decisions = await page.call(meeting_decisions, page.organize, agg)  # opened, never stored
     return page.html(
-        "pages/meeting.html", status=status, collective=collective, mt=agg, people=people,
+        "pages/meeting.html", status=status, collective=collective, mt=agg, decisions=decisions,
+        people=people,
         names=names, held=held, cancel=cancel, languages=_languages(collective),
         version=agg.version, changes=changes, notice=notice, **nav(collective_id, "meetings"))
 
