@@ -102,6 +102,7 @@ def restore(settings, database, source: Path):
 def erase_again(app, ledger: list[tuple[str, str]]) -> int:
     """Record again the erasures the keyring lists (those after the backup are missing)."""
     from organize import commands as c
+    from organize.erasure import erase_collective
     from organize.errors import CommandError
 
     done = 0
@@ -109,9 +110,13 @@ def erase_again(app, ledger: list[tuple[str, str]]) -> int:
         subject = uuid.UUID(raw)
         if kind == "worker":
             command = c.EraseWorker(command_id=uuid.uuid5(subject, "erase"), worker_id=subject)
-        elif kind == "collective" and hasattr(c, "EraseCollective"):
-            command = c.EraseCollective(command_id=uuid.uuid5(subject, "erase-collective"),
-                                        collective_id=subject)
+        elif kind == "collective":
+            try:
+                erase_collective(app, subject)
+                done += 1
+            except CommandError:  # made after the backup: not in it
+                pass
+            continue
         else:
             continue
         try:

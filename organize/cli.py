@@ -3,6 +3,7 @@
     organize serve [--host] [--port] [--demo]   serve the app (embedded DB unless DATABASE_URL)
     organize demo                               load the deterministic demo dataset
     organize erase WORKER_ID                    erase a worker (crypto-shredding)
+    organize erase-collective COLLECTIVE_ID     erase a raided or closed centre's workers and keys
     organize user add USERNAME --role ROLE ...  create an account (prompts for the password)
     organize user grant|revoke|disable|password manage an account
     organize token create USERNAME              print a new API token for an account (once)
@@ -175,6 +176,30 @@ def erase(worker_id: uuid.UUID, yes: bool) -> None:
     finally:
         runtime.close()
     click.echo(f"Worker {result.id} erased (event {result.notification_id}).")
+
+
+@main.command("erase-collective")
+@click.argument("collective_id", type=click.UUID)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_collective_command(collective_id: uuid.UUID, yes: bool) -> None:
+    """Erase a collective (a centre raided or closed): every worker who belongs only to it,
+    and the keys it owns (its meetings' decisions)."""
+    from organize.erasure import erase_collective
+    from organize.errors import CommandError
+    from organize.keyring import KeyringError
+
+    if not yes:
+        click.confirm(f"Erase collective {collective_id} and every worker who belongs only "
+                      "to it? This cannot be undone.", abort=True)
+    runtime = _runtime()
+    try:
+        done = erase_collective(runtime.app, collective_id)
+    except (CommandError, KeyringError) as e:
+        raise click.ClickException(str(getattr(e, "message", e))) from None
+    finally:
+        runtime.close()
+    click.echo(f"Collective erased: {len(done.workers_erased)} workers erased, "
+               f"{done.keys_shredded} keys destroyed.")
 
 
 @main.command()

@@ -193,6 +193,12 @@ class KeyStore:
         self.keyring.note_erased("worker", worker_id)
         return self.shred(owner=worker_id, subjects=[worker_id])
 
+    def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
+        """Delete the collective's own key and every key no other collective (or worker)
+        still owns, such as its meetings' decisions, and replace the KEK."""
+        self.keyring.note_erased("collective", collective_id)
+        return self.shred(owner=collective_id, subjects=[collective_id])
+
     def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = ()) -> list[UUID]:
         """Delete ``subjects``' keys and, when ``owner`` is given, remove it from every
         key's owners and delete the keys left with none; then replace the KEK."""

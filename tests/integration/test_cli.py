@@ -91,3 +91,20 @@ def test_view_shapes_follow_their_tables_and_events():
         version = 2
 
     assert registry.shape(Wider) != shapes["organisations"] != registry.shape(Bumped)
+
+
+def test_erase_collective_from_the_cli(app, cli_env):
+    import uuid
+
+    from organize.domain import Worker
+
+    collective = app.execute(h.create_collective(name="Closed centre")).id
+    worker = app.execute(h.register_worker(collective, pseudonym="Only here")).id
+    unknown = CliRunner().invoke(main, ["erase-collective", str(uuid.uuid4()), "--yes"],
+                                 env=cli_env)
+    assert unknown.exit_code == 1 and "No collective" in unknown.output
+    assert "Traceback" not in unknown.output
+    result = CliRunner().invoke(main, ["erase-collective", str(collective), "--yes"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "1 workers erased" in result.output
+    assert app.get(Worker, worker).erased

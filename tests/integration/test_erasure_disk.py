@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import msgspec
@@ -182,9 +182,65 @@ def test_erased_worker_is_unreadable_from_every_file_and_backup(seized, tmp_path
     assert not leaked, f"opened with keys from the disk: {leaked}"
 
 
+
+def test_erase_collective_leaves_nothing_of_its_own_on_the_disk(seized, tmp_path):
+    """A centre is raided: its workers who belong to no other collective, and its meetings'
+    decisions, become unreadable from every file; a member of two collectives and a meeting
+    shared with another collective stay readable."""
+    from organize.erasure import erase_collective
+
+    app = seized.app
+    tag = uuid.uuid4().hex[:10]
+    raided = app.execute(h.create_collective(name=f"Raided {tag}")).id
+    other = app.execute(h.create_collective(name=f"Other {tag}")).id
+    only = app.execute(h.register_worker(raided, pseudonym=f"Only{tag}",
+                                         note=f"Lives above the shop {tag}")).id
+    both = app.execute(h.register_worker(raided, pseudonym=f"Both{tag}")).id
+    app.execute(c.JoinCollective(command_id=h.cid(), worker_id=both, collective_id=other,
+                                 on=date(2025, 2, 1)))
+    app.execute(c.StartSpell(command_id=h.cid(), worker_id=only, sector="domestic_care",
+                             occupation=f"Nanny for the Lee family {tag}", place="HK",
+                             relationship="direct_employer", paid=True,
+                             started_on=date(2024, 1, 1)))
+    solo = app.execute(h.raise_grievance(raided, [only], description=f"Locked in {tag}")).id
+
+    def meeting(collectives, decision):
+        m = app.execute(c.ScheduleMeeting(command_id=h.cid(), kind="assembly",
+                                          collective_ids=collectives,
+                                          scheduled_for=datetime(2025, 6, 3, tzinfo=UTC),
+                                          language="en")).id
+        app.execute(c.RecordMeetingHeld(command_id=h.cid(), meeting_id=m,
+                                        held_at=datetime(2025, 6, 3, tzinfo=UTC),
+                                        attendee_ids=(both,), facilitator_ids=(both,),
+                                        language="en", decisions=(decision,)))
+        return m
+
+    own = meeting((raided,), f"Hide the files at Mrs Chan's {tag}")
+    shared = meeting((raided, other), f"March together {tag}")
+    seized.runner().catch_up()
+    gone = [f"Only{tag}", f"Lives above the shop {tag}", f"Nanny for the Lee family {tag}",
+            f"Locked in {tag}", f"Hide the files at Mrs Chan's {tag}"]
+    kept = [f"Both{tag}", f"March together {tag}"]
+    bb_before = seizure.basebackup(seized.database.url, tmp_path / "basebackup-before")
+
+    done = erase_collective(app, raided)
+    assert done.workers_erased == [only]
+    seized.runner().catch_up()
+    bb_after = seizure.basebackup(seized.database.url, tmp_path / "basebackup-after")
+    files = _everything(seized, bb_before, bb_after)
+    found = seizure.keys_in(files)
+    for subject in (only, solo, own):
+        assert not seizure.unwrap_attempts(files, subject, found, range(0, 16)), subject
+    assert not seizure.hits(files, [t.encode() for t in gone + kept])
+    opened = _open_everything(seized, found)
+    assert not [t for t in gone for o in opened if t.encode() in o]
+    assert all(any(t.encode() in o for o in opened) for t in kept)
+    assert ("collective", str(raided)) in app.keys.keyring.erased()
+    assert app.keys.get(shared) is not None and app.keys.get(own) is None
+
+
 # -- a property over random histories ------------------------------------------------------------
 
-from datetime import UTC, datetime  # noqa: E402
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
