@@ -83,3 +83,49 @@ def test_clear_occupations_are_sealed_in_place_and_erasure_reaches_them(app):
     assert [s.occupation for s in worker_view(app, app.get(Worker, kept, )).spells] == [ERASED]
     sealed = _spell_states(app, kept)[0]["sealed_occupation"]
     assert sealed and app.keys.get(kept) is None
+
+
+def test_clear_decisions_are_sealed_in_place_under_the_meetings_key(app):
+    from datetime import UTC, datetime
+
+    from organize.domain import Meeting
+    from organize.migrations import seal_clear_decisions
+    from organize.reading import meeting_decisions
+
+    tag = uuid.uuid4().hex[:8]
+    collective = app.execute(h.create_collective()).id
+    worker = app.execute(h.register_worker(collective)).id
+    meeting = app.execute(c.ScheduleMeeting(command_id=h.cid(), kind="assembly",
+                                            collective_ids=(collective,),
+                                            scheduled_for=datetime(2025, 6, 3, tzinfo=UTC),
+                                            language="en")).id
+    app.execute(c.RecordMeetingHeld(command_id=h.cid(), meeting_id=meeting,
+                                    held_at=datetime(2025, 6, 3, tzinfo=UTC),
+                                    attendee_ids=(worker,), facilitator_ids=(worker,),
+                                    language="en", decisions=("placeholder",)))
+    table = app.recorder.events_table_name
+    topic = get_topic(Meeting.Held)
+    with app.recorder.datastore.transaction(commit=True) as curs:  # as an older release wrote it
+        curs.execute(f"SELECT originator_version, state FROM {table} WHERE originator_id = %s "
+                     "AND topic = %s", (meeting, topic))
+        row = curs.fetchone()
+        state = msgspec.json.decode(app.mapper.cipher.decrypt(bytes(row["state"])))
+        for k in ("sealed_decisions", "decision_count", "class_version"):
+            del state[k]
+        state["decisions"] = [f"Ask Mrs Chan {tag}", f"Meet again {tag}"]
+        curs.execute(f"UPDATE {table} SET state = %s WHERE originator_id = %s AND "
+                     "originator_version = %s", (app.mapper.cipher.encrypt(
+                         msgspec.json.encode(state)), meeting, row["originator_version"]))
+        curs.execute("DELETE FROM organize_migrations WHERE name = 'seal_meeting_decisions'")
+    old = app.get(Meeting, meeting)
+    assert old.decision_count == 2 and meeting_decisions(app, old)[0] == f"Ask Mrs Chan {tag}"
+
+    assert seal_clear_decisions(app) >= 1
+    with app.recorder.datastore.transaction() as curs:
+        curs.execute(f"SELECT state FROM {table} WHERE originator_id = %s AND topic = %s",
+                     (meeting, topic))
+        plain = app.mapper.cipher.decrypt(bytes(curs.fetchone()["state"]))
+    assert tag.encode() not in plain
+    new = app.get(Meeting, meeting)
+    assert new.decisions == () and new.decision_count == 2
+    assert meeting_decisions(app, new) == (f"Ask Mrs Chan {tag}", f"Meet again {tag}")
