@@ -9,12 +9,13 @@ key that no longer exists anywhere.
 
 The keyring directory (``ORGANIZE_KEYRING``, by default ``$ORGANIZE_HOME/keyring``) holds:
 
-- ``kek-NNNNNN.key``: the current KEK (base64), generation ``NNNNNN``. Outside an erasure
-  in progress there is exactly one.
-- ``datakeys.snapshot``: every living data key, wrapped under the current KEK, rewritten at
+- ``kek-DB-NNNNNN.key``: the current KEK (base64) of database ``DB`` (its id in
+  ``organize_kek``), generation ``NNNNNN``. Outside an erasure in progress there is exactly
+  one per database; two databases never share a KEK, even in one directory.
+- ``datakeys-DB.snapshot``: every living data key, wrapped under the current KEK, rewritten at
   every erasure and every backup. A restore takes its keys from here, so a database backup
   taken before an erasure comes back readable for everyone but the erased.
-- ``erased``: the ids of erased workers and collectives (no personal data), one a line,
+- ``erased-DB``: the ids of erased workers and collectives (no personal data), one a line,
   which a restore erases again.
 
 Each file is written to a temporary name, flushed to disk, renamed into place and the
@@ -36,9 +37,7 @@ from pathlib import Path
 from typing import Protocol
 
 KEK_BYTES = 32
-_KEK_FILE = re.compile(r"^kek-(\d{6})\.key$")
-SNAPSHOT = "datakeys.snapshot"
-ERASED = "erased"
+_KEK_FILE = re.compile(r"^kek-(.*)-(\d{6})\.key$")
 
 
 class KeyringError(RuntimeError):
@@ -99,22 +98,27 @@ def shred_file(path: Path) -> None:
 
 
 class FileKeyring:
-    """KEKs as files in one directory (mode 0700, files 0600)."""
+    """KEKs as files in one directory (mode 0700, files 0600), named for one database."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, database: str = ""):
         self.directory = Path(directory)
+        self.database = database
+
+    def scoped(self, database: str) -> FileKeyring:
+        """The same directory, for the files of one database."""
+        return FileKeyring(self.directory, database)
 
     def _ensure(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def _path(self, generation: int) -> Path:
-        return self.directory / f"kek-{generation:06d}.key"
+        return self.directory / f"kek-{self.database}-{generation:06d}.key"
 
     def generations(self) -> list[int]:
         if not self.directory.exists():
             return []
-        return sorted(int(m.group(1)) for p in self.directory.iterdir()
-                      if (m := _KEK_FILE.match(p.name)))
+        return sorted(int(m.group(2)) for p in self.directory.iterdir()
+                      if (m := _KEK_FILE.match(p.name)) and m.group(1) == self.database)
 
     def get(self, generation: int) -> bytes | None:
         try:
@@ -138,11 +142,11 @@ class FileKeyring:
 
     def write_snapshot(self, data: bytes) -> None:
         self._ensure()
-        write_atomically(self.directory / SNAPSHOT, data)
+        write_atomically(self.directory / f"datakeys-{self.database}.snapshot", data)
 
     def read_snapshot(self) -> bytes | None:
         try:
-            return (self.directory / SNAPSHOT).read_bytes()
+            return (self.directory / f"datakeys-{self.database}.snapshot").read_bytes()
         except FileNotFoundError:
             return None
 
@@ -151,14 +155,15 @@ class FileKeyring:
         line = f"{kind} {subject_id}\n".encode()
         if line in self.erased_lines():
             return
-        with open(self.directory / ERASED, "ab") as fh:
+        with open(self.directory / f"erased-{self.database}", "ab") as fh:
             fh.write(line)
             fh.flush()
             os.fsync(fh.fileno())
 
     def erased_lines(self) -> list[bytes]:
         try:
-            return (self.directory / ERASED).read_bytes().splitlines(keepends=True)
+            return (self.directory / f"erased-{self.database}").read_bytes().splitlines(
+                keepends=True)
         except FileNotFoundError:
             return []
 
@@ -174,3 +179,8 @@ class MemoryKeyring(FileKeyring):
 
         self._tmp = tempfile.TemporaryDirectory(prefix="organize-keyring-")
         super().__init__(Path(self._tmp.name))
+
+    def scoped(self, database: str) -> FileKeyring:
+        ring = FileKeyring(self.directory, database)
+        ring._owner = self  # the directory lives as long as the scoped keyring
+        return ring

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Iterable, Sequence
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import structlog
@@ -85,9 +85,28 @@ class KeyStore:
 
     def __init__(self, datastore, master_key_b64: str, keyring: FileKeyring):
         self.datastore = datastore  # eventsourcing's PostgresDatastore: its pool and retries
-        self.keyring = keyring
+        self.root = keyring
+        self._ring: FileKeyring | None = None
         self._legacy = MasterKey(master_key_b64)
         self._keks: dict[int, bytes] = {}
+
+    @property
+    def keyring(self) -> FileKeyring:
+        """The keyring's files for this database (named by its id in ``organize_kek``)."""
+        if self._ring is None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute("SELECT database_id FROM organize_kek")
+                row = curs.fetchone()
+                if row is None:
+                    self._current(curs, "")  # the database's first KEK
+                else:
+                    self._scope(row["database_id"])
+        return self._ring
+
+    def _scope(self, database_id) -> None:
+        if self._ring is None or self._ring.database != str(database_id):
+            self._ring = self.root.scoped(str(database_id))
+            self._keks.clear()
 
     # -- the KEK --------------------------------------------------------------------------
 
@@ -105,19 +124,23 @@ class KeyStore:
 
     def _current(self, curs, lock: str = "FOR KEY SHARE") -> tuple[int, bytes]:
         """The database's KEK generation and the KEK, locked as asked; made on first use."""
-        curs.execute(f"SELECT generation, kek_check FROM organize_kek {lock}")
+        select = f"SELECT generation, kek_check, database_id FROM organize_kek {lock}"
+        curs.execute(select)
         row = curs.fetchone()
         if row is None:
             curs.execute("SELECT pg_advisory_xact_lock(%s)", (_KEK_LOCK,))
-            curs.execute(f"SELECT generation, kek_check FROM organize_kek {lock}")
+            curs.execute(select)
             row = curs.fetchone()
         if row is None:
-            kek = self.keyring.get(1) or AESGCM.generate_key(bit_length=256)
-            self.keyring.put(1, kek)
-            curs.execute("INSERT INTO organize_kek (generation, kek_check) VALUES (1, %s)",
-                         (kek_check(kek),))
-            curs.execute(f"SELECT generation, kek_check FROM organize_kek {lock}")
+            database_id = uuid4()
+            self._scope(database_id)
+            kek = AESGCM.generate_key(bit_length=256)
+            self._ring.put(1, kek)
+            curs.execute("INSERT INTO organize_kek (generation, kek_check, database_id) "
+                         "VALUES (1, %s, %s)", (kek_check(kek), database_id))
+            curs.execute(select)
             row = curs.fetchone()
+        self._scope(row["database_id"])
         generation = row["generation"]
         kek = self.kek(generation)
         if kek_check(kek) != bytes(row["kek_check"]):
@@ -299,8 +322,7 @@ class KeyStore:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute("DELETE FROM organize_data_keys WHERE kek_generation <> %s",
                          (generation,))
-            curs.execute("DELETE FROM organize_kek")
-            curs.execute("INSERT INTO organize_kek (generation, kek_check) VALUES (%s, %s)",
+            curs.execute("UPDATE organize_kek SET generation = %s, kek_check = %s",
                          (generation, kek_check(kek)))
             if snap is not None:
                 curs.execute(
