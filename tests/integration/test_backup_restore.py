@@ -127,3 +127,21 @@ def test_backup_refuses_a_directory_that_is_not_empty(app, settings, database, t
                             cipher_key=settings.cipher_key)
     result = _cli(env_settings, database, "backup", str(tmp_path))
     assert result.exit_code == 1 and "not empty" in result.output
+
+
+def test_two_databases_in_one_keyring_never_share_a_kek(databases, master_key, tmp_path):
+    """An erasure in one database destroys only that database's old KEK."""
+    runtimes = [open_runtime(Settings(database_url=db.url, home=tmp_path, cipher_key=master_key,
+                                      pool_size=2), db) for db in databases]
+    try:
+        workers = [rt.app.execute(h.register_worker(pseudonym=f"In database {i}")).id
+                   for i, rt in enumerate(runtimes)]
+        doomed = runtimes[0].app.execute(h.register_worker(pseudonym="Erased")).id
+        runtimes[0].app.execute(c.EraseWorker(command_id=h.cid(), worker_id=doomed))
+        assert len(list(tmp_path.joinpath("keyring").glob("kek-*.key"))) == 2
+        for rt, worker in zip(runtimes, workers, strict=True):
+            rt.app.keys._keks.clear()  # read the KEK from the keyring again
+            assert _pseudonym(rt.app, worker).startswith("In database")
+    finally:
+        for rt in runtimes:
+            rt.close()
