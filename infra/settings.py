@@ -37,10 +37,16 @@ class Settings:
     # Sessions end after this long without a request: phones are shared and may be seized.
     session_idle_minutes: float = 20.0
     extra: dict[str, str] = field(default_factory=dict)
+    # The key-encryption key and the snapshot of living data keys (organize/keyring.py).
+    keyring: Path | None = None
 
     @property
     def embedded(self) -> bool:
         return not self.database_url
+
+    @property
+    def keyring_dir(self) -> Path:
+        return self.keyring or Path(self.home) / "keyring"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -71,6 +77,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rubric=Path(env["ORGANIZE_RUBRIC"]) if env.get("ORGANIZE_RUBRIC") else None,
         run_projections=_bool(env, "ORGANIZE_RUN_PROJECTIONS"),
         session_idle_minutes=_minutes(env, "ORGANIZE_SESSION_IDLE_MINUTES", 20.0),
+        keyring=Path(env["ORGANIZE_KEYRING"]).expanduser() if env.get("ORGANIZE_KEYRING") else None,
     )
 
 

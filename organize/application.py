@@ -38,8 +38,11 @@ from organize.domain import (
     Taxonomy,
     Worker,
 )
+from organize.domain.meeting import check_decisions
 from organize.domain.values import Demand, DimensionLevel
+from organize.domain.worker import check_occupation
 from organize.errors import CommandError, Conflict, Invalid, NotFound
+from organize.keyring import FileKeyring, MemoryKeyring
 from organize.keys import KeyStore, Sealer
 
 log = structlog.get_logger("organize.application")
@@ -103,10 +106,12 @@ class Organize(Application):
 
     name = "Organize"
 
-    def __init__(self, env: dict[str, str], *, taxonomy: Taxonomy, master_key: str):
+    def __init__(self, env: dict[str, str], *, taxonomy: Taxonomy, master_key: str,
+                 keyring: FileKeyring | None = None):
         super().__init__(env=env)
         self.taxonomy = taxonomy
-        self.keys = KeyStore(self.recorder.datastore, master_key)
+        # Without a keyring (benches, throw-away databases) the KEK dies with the process.
+        self.keys = KeyStore(self.recorder.datastore, master_key, keyring or MemoryKeyring())
         self.sealer = Sealer(self.keys)
 
     # -- running commands -----------------------------------------------------------------
@@ -362,10 +367,15 @@ def _withdraw_consent(app: Organize, cmd: c.WithdrawConsent) -> Done:
 @handles(c.StartSpell)
 def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
     agg = app._target(Worker, cmd, "worker_id")
+    if agg.erased:  # sealing would make her a new key
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
     if cmd.employer_id is not None:
         app.exists(Organisation, cmd.employer_id, field="employer_id")
+    occupation = check_occupation(cmd.occupation).encode()
     agg.start_spell(
-        spell_id=new_id(cmd.command_id, "spell"), sector=cmd.sector, occupation=cmd.occupation,
+        spell_id=new_id(cmd.command_id, "spell"), sector=cmd.sector,
+        sealed_occupation=app.sealer.seal(agg.id, occupation, (agg.id,)),
         place=cmd.place, employer_id=cmd.employer_id, relationship=cmd.relationship,
         paid=cmd.paid, started_on=cmd.started_on, taxonomy=app.taxonomy,
     )
@@ -639,9 +649,13 @@ def _schedule_meeting(app: Organize, cmd: c.ScheduleMeeting) -> Done:
 def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
     agg = app._target(Meeting, cmd, "meeting_id")
     _check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
+    decisions = check_decisions(cmd.decisions)
+    # Sealed under the meeting's key, owned by its collectives (erase-collective shreds it).
+    sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions), tuple(agg.collective_ids))
+              if decisions else None)
     agg.record_held(held_at=cmd.held_at, attendee_ids=cmd.attendee_ids,
                     facilitator_ids=cmd.facilitator_ids, speaker_ids=cmd.speaker_ids,
-                    language=cmd.language, decisions=cmd.decisions)
+                    language=cmd.language, sealed_decisions=sealed, decision_count=len(decisions))
     return Done(agg.id, [agg])
 
 

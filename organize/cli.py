@@ -3,12 +3,14 @@
     organize serve [--host] [--port] [--demo]   serve the app (embedded DB unless DATABASE_URL)
     organize demo                               load the deterministic demo dataset
     organize erase WORKER_ID                    erase a worker (crypto-shredding)
+    organize erase-collective COLLECTIVE_ID     erase a raided or closed centre's workers and keys
     organize user add USERNAME --role ROLE ...  create an account (prompts for the password)
     organize user grant|revoke|disable|password manage an account
     organize token create USERNAME              print a new API token for an account (once)
     organize export trends --out DIR [...]      a release of anonymised grievance trends
     organize export budget USERNAME [--total E] a researcher's privacy budget (an admin sets it)
-    organize keys compact                       finish an erasure that older transactions held up
+    organize backup OUT                         dump the database (the keys stay in the keyring)
+    organize restore BACKUP                     restore a backup; later erasures still hold
     organize keygen                             print a new master key
 """
 
@@ -160,6 +162,7 @@ def erase(worker_id: uuid.UUID, yes: bool) -> None:
     """Erase a worker: destroy her key, so her personal data is unreadable everywhere."""
     from organize import commands as c
     from organize.errors import CommandError
+    from organize.keyring import KeyringError
 
     if not yes:
         click.confirm(f"Erase worker {worker_id}? This cannot be undone.", abort=True)
@@ -168,11 +171,35 @@ def erase(worker_id: uuid.UUID, yes: bool) -> None:
         result = runtime.app.execute(
             c.EraseWorker(command_id=uuid.uuid5(worker_id, "erase"), worker_id=worker_id)
         )
-    except CommandError as e:
-        raise click.ClickException(e.message) from None
+    except (CommandError, KeyringError) as e:
+        raise click.ClickException(str(getattr(e, "message", e))) from None
     finally:
         runtime.close()
     click.echo(f"Worker {result.id} erased (event {result.notification_id}).")
+
+
+@main.command("erase-collective")
+@click.argument("collective_id", type=click.UUID)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_collective_command(collective_id: uuid.UUID, yes: bool) -> None:
+    """Erase a collective (a centre raided or closed): every worker who belongs only to it,
+    and the keys it owns (its meetings' decisions)."""
+    from organize.erasure import erase_collective
+    from organize.errors import CommandError
+    from organize.keyring import KeyringError
+
+    if not yes:
+        click.confirm(f"Erase collective {collective_id} and every worker who belongs only "
+                      "to it? This cannot be undone.", abort=True)
+    runtime = _runtime()
+    try:
+        done = erase_collective(runtime.app, collective_id)
+    except (CommandError, KeyringError) as e:
+        raise click.ClickException(str(getattr(e, "message", e))) from None
+    finally:
+        runtime.close()
+    click.echo(f"Collective erased: {len(done.workers_erased)} workers erased, "
+               f"{done.keys_shredded} keys destroyed.")
 
 
 @main.command()
@@ -250,24 +277,53 @@ def projections_rebuild(names: tuple[str, ...], batch_size: int) -> None:
         runtime.close()
 
 
-@main.group()
-def keys() -> None:
-    """The table of per-worker and per-grievance data keys."""
+# -- backups ------------------------------------------------------------------------------------
 
+@main.command("backup")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(out: Path) -> None:
+    """Dump the database into OUT; the keys stay in the keyring, never in the backup."""
+    from organize.backup import BackupError, backup
 
-@keys.command("compact")
-@click.option("--patience", default=300.0, show_default=True,
-              help="Seconds to wait for transactions older than the last erasure.")
-def keys_compact(patience: float) -> None:
-    """Rewrite the key table until no shredded key survives in a dead row."""
     runtime = _runtime()
     try:
-        clean = runtime.app.keys.compact(patience=patience)
+        manifest = backup(runtime, out)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from None
     finally:
         runtime.close()
-    if not clean:
-        raise click.ClickException("Older transactions are still running; run this again later.")
-    click.echo("The key table holds no dead rows.")
+    click.echo(f"Backup written to {out} (KEK generation {manifest['kek_generation']}). "
+               f"It holds no key: keep the keyring ({runtime.settings.keyring_dir}) apart.")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with the backup in SOURCE, keyed from the keyring.
+
+    Whoever was erased after the backup was taken stays erased.
+    """
+    from infra.database import open_database
+    from organize.backup import BackupError, restore
+    from organize.keyring import KeyringError
+
+    if not yes:
+        click.confirm("Replace everything in the database with this backup?", abort=True)
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    try:
+        database = open_database(settings)
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
+    try:
+        runtime = restore(settings, database, source)
+    except (BackupError, KeyringError, SettingsError) as e:
+        database.close()
+        raise click.ClickException(str(e)) from None
+    erased = len(runtime.app.keys.keyring.erased())
+    runtime.close()
+    click.echo(f"Restored from {source}; {erased} erasures from the keyring's ledger hold.")
 
 
 # -- exports ------------------------------------------------------------------------------------

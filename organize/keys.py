@@ -2,37 +2,41 @@
 
 A worker's pseudonym and personal fields, and a grievance's free text, are sealed under a
 data key of their own before they enter an event. The keys sit in ``organize_data_keys``,
-wrapped by the master key. Deleting a key row makes every sealed field under it noise, in
-every past event, snapshot and backup of the events table.
+wrapped under the key-encryption key (KEK) of ``organize.keyring``, which lives outside
+PostgreSQL.
 
-Deleted rows linger in PostgreSQL pages until vacuumed, so shredding ends with
-``VACUUM FULL`` of the (small) key table: the table is rewritten and the old file dropped.
+Erasure deletes the erased subjects' key rows, re-wraps every remaining key under a fresh
+KEK in the same transaction, and then destroys the old KEK. PostgreSQL may keep the old rows
+for ever (dead tuples, the write-ahead log, base backups, archives, replicas): they are
+wrapped under a key that exists nowhere any more. Erasure therefore never waits for
+VACUUM, and its cost is one re-wrap of the table (see ``bench/erasure.py``).
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
-import re
-import time
 from collections.abc import Iterable, Sequence
-from uuid import UUID
+from uuid import UUID, uuid4
 
-import psycopg
+import msgspec
 import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from organize.keyring import FileKeyring, KeyringError, kek_check
+
 NONCE = 12
 SEAL_VERSION = b"\x01"
+_KEK_LOCK = 0x6B656B  # "kek": the first KEK of a database is made once
 
-
-COMPACT_PATIENCE = 30.0  # seconds an erasure waits for older transactions to end
-_KEPT = re.compile(r"(\d+) dead row versions cannot be removed yet")
 
 class MasterKey:
-    """Wraps and unwraps data keys (AES-GCM under the master key, subject id as AAD)."""
+    """Wraps and unwraps data keys (AES-GCM, subject id as AAD).
+
+    Before the keyring, data keys were wrapped under the master key (generation 0); this
+    is kept only to re-wrap such keys once, at startup (:meth:`KeyStore.upgrade`).
+    """
 
     def __init__(self, master_key_b64: str):
         self._aead = AESGCM(base64.b64decode(master_key_b64))
@@ -45,27 +49,126 @@ class MasterKey:
         return self._aead.decrypt(wrapped[:NONCE], wrapped[NONCE:], subject_id.bytes)
 
 
-SELECT_KEYS = "SELECT subject_id, wrapped FROM organize_data_keys WHERE subject_id = ANY(%s)"
+def _aad(subject_id: UUID, generation: int) -> bytes:
+    return subject_id.bytes + generation.to_bytes(4, "big")
+
+
+def wrap_under(kek: bytes, generation: int, subject_id: UUID, key: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(kek).encrypt(nonce, key, _aad(subject_id, generation))
+
+
+def unwrap_under(kek: bytes, generation: int, subject_id: UUID, wrapped: bytes) -> bytes:
+    return AESGCM(kek).decrypt(wrapped[:NONCE], wrapped[NONCE:], _aad(subject_id, generation))
+
+
+SELECT_KEYS = ("SELECT subject_id, wrapped, kek_generation FROM organize_data_keys "
+               "WHERE subject_id = ANY(%s)")
+
+
+class SnapshotRow(msgspec.Struct, array_like=True):
+    subject_id: UUID
+    owner_ids: list[UUID]
+    wrapped: bytes
+
+
+class Snapshot(msgspec.Struct):
+    """Every living data key, wrapped under the KEK of ``generation`` (keyring file)."""
+
+    generation: int
+    kek_check: bytes
+    rows: list[SnapshotRow]
 
 
 class KeyStore:
-    """Data keys in PostgreSQL, wrapped under the master key."""
+    """Data keys in PostgreSQL, wrapped under the KEK from the keyring."""
 
-    def __init__(self, datastore, master_key_b64: str):
+    def __init__(self, datastore, master_key_b64: str, keyring: FileKeyring):
         self.datastore = datastore  # eventsourcing's PostgresDatastore: its pool and retries
-        self.master = MasterKey(master_key_b64)
-        self.master_key_b64 = master_key_b64  # for async readers (organize.reveal)
-        self._wrap = self.master.wrap
-        self._unwrap = self.master.unwrap
+        self.root = keyring
+        self._ring: FileKeyring | None = None
+        self._legacy = MasterKey(master_key_b64)
+        self._keks: dict[int, bytes] = {}
+
+    @property
+    def keyring(self) -> FileKeyring:
+        """The keyring's files for this database (named by its id in ``organize_kek``)."""
+        if self._ring is None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute("SELECT database_id FROM organize_kek")
+                row = curs.fetchone()
+                if row is None:
+                    self._current(curs, "")  # the database's first KEK
+                else:
+                    self._scope(row["database_id"])
+        return self._ring
+
+    def _scope(self, database_id) -> None:
+        if self._ring is None or self._ring.database != str(database_id):
+            self._ring = self.root.scoped(str(database_id))
+            self._keks.clear()
+
+    # -- the KEK --------------------------------------------------------------------------
+
+    def kek(self, generation: int) -> bytes:
+        kek = self._keks.get(generation)
+        if kek is None:
+            kek = self.keyring.get(generation)
+            if kek is None:
+                raise KeyringError(
+                    f"The keyring ({getattr(self.keyring, 'directory', 'configured')}) has no "
+                    f"key-encryption key of generation {generation}. Point ORGANIZE_KEYRING at "
+                    "the keyring this database was used with.")
+            self._keks[generation] = kek
+        return kek
+
+    def _current(self, curs, lock: str = "FOR KEY SHARE") -> tuple[int, bytes]:
+        """The database's KEK generation and the KEK, locked as asked; made on first use."""
+        select = f"SELECT generation, kek_check, database_id FROM organize_kek {lock}"
+        curs.execute(select)
+        row = curs.fetchone()
+        if row is None:
+            curs.execute("SELECT pg_advisory_xact_lock(%s)", (_KEK_LOCK,))
+            curs.execute(select)
+            row = curs.fetchone()
+        if row is None:
+            database_id = uuid4()
+            self._scope(database_id)
+            kek = AESGCM.generate_key(bit_length=256)
+            self._ring.put(1, kek)
+            curs.execute("INSERT INTO organize_kek (generation, kek_check, database_id) "
+                         "VALUES (1, %s, %s)", (kek_check(kek), database_id))
+            curs.execute(select)
+            row = curs.fetchone()
+        self._scope(row["database_id"])
+        generation = row["generation"]
+        kek = self.kek(generation)
+        if kek_check(kek) != bytes(row["kek_check"]):
+            self._keks.pop(generation, None)
+            raise KeyringError(
+                f"The keyring's key-encryption key of generation {generation} is not the one "
+                "this database uses. Point ORGANIZE_KEYRING at the right keyring.")
+        for old in [g for g in self._keks if g < generation]:
+            del self._keks[old]  # nothing wrapped under it is current any more
+        return generation, kek
+
+    def unwrap(self, subject_id: UUID, wrapped: bytes, generation: int) -> bytes:
+        if generation == 0:
+            return self._legacy.unwrap(subject_id, wrapped)
+        return unwrap_under(self.kek(generation), generation, subject_id, wrapped)
+
+    # -- data keys ------------------------------------------------------------------------
 
     def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
         """Create the subject's key, or return the existing one (a resubmitted command)."""
         key = AESGCM.generate_key(bit_length=256)
         with self.datastore.transaction(commit=True) as curs:
+            generation, kek = self._current(curs)  # an erasure cannot re-wrap meanwhile
             curs.execute(
-                "INSERT INTO organize_data_keys (subject_id, owner_ids, wrapped) "
-                "VALUES (%s, %s, %s) ON CONFLICT (subject_id) DO NOTHING RETURNING subject_id",
-                (subject_id, list(owners), self._wrap(subject_id, key)),
+                "INSERT INTO organize_data_keys (subject_id, owner_ids, wrapped, kek_generation) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (subject_id) DO NOTHING RETURNING subject_id",
+                (subject_id, list(owners), wrap_under(kek, generation, subject_id, key),
+                 generation),
             )
             if curs.fetchone() is not None:
                 return key
@@ -81,10 +184,17 @@ class KeyStore:
         ids = list(dict.fromkeys(subject_ids))
         if not ids:
             return {}
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SELECT_KEYS, (ids,))
-            rows = curs.fetchall()
-        return {r["subject_id"]: self._unwrap(r["subject_id"], r["wrapped"]) for r in rows}
+        for attempt in (1, 2):
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(SELECT_KEYS, (ids,))
+                rows = curs.fetchall()
+            try:
+                return {r["subject_id"]: self.unwrap(r["subject_id"], bytes(r["wrapped"]),
+                                                     r["kek_generation"]) for r in rows}
+            except KeyringError:
+                if attempt == 2:  # read just before an erasure replaced the KEK: read again
+                    raise
+        raise AssertionError("unreachable")
 
     def add_owners(self, subject_id: UUID, owners: Sequence[UUID]) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -94,72 +204,139 @@ class KeyStore:
                 (list(owners), subject_id),
             )
 
+    # -- erasure --------------------------------------------------------------------------
+
     def shred_for_worker(self, worker_id: UUID) -> list[UUID]:
-        """Delete the worker's key and every key no other living owner holds.
+        """Delete the worker's key and every key no other living owner holds, and replace
+        the KEK.
 
         Returns the shredded subject ids. A grievance raised together with others keeps its
         key (it is their story too); the erased worker is removed from its owners.
         """
+        self.keyring.note_erased("worker", worker_id)
+        return self.shred(owner=worker_id, subjects=[worker_id])
+
+    def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
+        """Delete the collective's own key and every key no other collective (or worker)
+        still owns, such as its meetings' decisions, and replace the KEK."""
+        self.keyring.note_erased("collective", collective_id)
+        return self.shred(owner=collective_id, subjects=[collective_id])
+
+    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = ()) -> list[UUID]:
+        """Delete ``subjects``' keys and, when ``owner`` is given, remove it from every
+        key's owners and delete the keys left with none; then replace the KEK."""
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                "UPDATE organize_data_keys SET owner_ids = array_remove(owner_ids, %s) "
-                "WHERE owner_ids @> ARRAY[%s]::uuid[] RETURNING subject_id, owner_ids",
-                (worker_id, worker_id),
-            )
-            orphaned = [r["subject_id"] for r in curs.fetchall() if not r["owner_ids"]]
-            doomed = [worker_id, *orphaned]
+            generation, _ = self._current(curs, "FOR UPDATE")  # no key is made meanwhile
+            doomed = list(subjects)
+            if owner is not None:
+                curs.execute(
+                    "UPDATE organize_data_keys SET owner_ids = array_remove(owner_ids, %s) "
+                    "WHERE owner_ids @> ARRAY[%s]::uuid[] RETURNING subject_id, owner_ids",
+                    (owner, owner),
+                )
+                doomed += [r["subject_id"] for r in curs.fetchall() if not r["owner_ids"]]
             curs.execute(
                 "DELETE FROM organize_data_keys WHERE subject_id = ANY(%s) RETURNING subject_id",
                 (doomed,),
             )
             shredded = [r["subject_id"] for r in curs.fetchall()]
-        self.compact()
+            new_generation = self._rotate(curs, generation)
+        self.keyring.destroy_below(new_generation)
         return shredded
 
-    def compact(self, patience: float = COMPACT_PATIENCE) -> bool:
-        """Rewrite the key table so deleted key bytes do not linger in dead tuples.
+    def _rotate(self, curs, generation: int) -> int:
+        """Re-wrap every key under a fresh KEK, inside the caller's transaction, and write
+        the keyring's snapshot. The old KEK is destroyed by the caller after the commit."""
+        new_generation = generation + 1
+        kek = AESGCM.generate_key(bit_length=256)
+        self.keyring.put(new_generation, kek)  # on disk before the database points to it
+        self._keks[new_generation] = kek
+        curs.execute("SELECT subject_id, wrapped, kek_generation FROM organize_data_keys")
+        ids, wrapped = [], []
+        for r in curs.fetchall():
+            key = self.unwrap(r["subject_id"], bytes(r["wrapped"]), r["kek_generation"])
+            ids.append(r["subject_id"])
+            wrapped.append(wrap_under(kek, new_generation, r["subject_id"], key))
+        curs.execute(
+            "UPDATE organize_data_keys d SET wrapped = u.w, kek_generation = %s "
+            "FROM unnest(%s::uuid[], %s::bytea[]) AS u(id, w) WHERE d.subject_id = u.id",
+            (new_generation, ids, wrapped),
+        )
+        curs.execute("UPDATE organize_kek SET generation = %s, kek_check = %s",
+                     (new_generation, kek_check(kek)))
+        self._write_snapshot(curs, new_generation, kek)
+        structlog.get_logger(__name__).info("kek_replaced", generation=new_generation,
+                                            keys=len(ids))
+        return new_generation
 
-        ``VACUUM FULL`` copies a deleted row into the new file while any transaction that
-        was running when the delete committed is still running, anywhere on the server
-        (PostgreSQL must keep the row visible to it). On a busy server that is the common
-        case, and the shredded key would survive on disk. So rewrite, read VACUUM's own
-        count of dead rows it had to keep, and while there are any, wait for those
-        transactions to end and rewrite again. Returns True once a rewrite kept no dead
-        row; False (with a warning in the log) if some transaction outlived ``patience``:
-        the next erasure, or ``organize keys compact``, finishes the job.
-        """
-        deadline = time.monotonic() + patience
-        delay = 0.05
-        details: list[str] = []
+    # -- the snapshot, upgrades and restores ----------------------------------------------
 
-        def note(diagnostic) -> None:
-            details.append(f"{diagnostic.message_primary} {diagnostic.message_detail or ''}")
+    def _write_snapshot(self, curs, generation: int, kek: bytes) -> None:
+        curs.execute("SELECT subject_id, owner_ids, wrapped FROM organize_data_keys "
+                     "WHERE kek_generation = %s", (generation,))
+        rows = [SnapshotRow(r["subject_id"], list(r["owner_ids"]), bytes(r["wrapped"]))
+                for r in curs.fetchall()]
+        self.keyring.write_snapshot(msgspec.msgpack.encode(
+            Snapshot(generation=generation, kek_check=kek_check(kek), rows=rows)))
 
-        # Pool connections are in autocommit mode, which VACUUM needs.
-        with self.datastore.get_connection() as conn:
-            conn.add_notice_handler(note)
-            try:
-                # VACUUM's count is read in English (a superuser may ask for it).
-                with contextlib.suppress(psycopg.Error):
-                    conn.execute("SET lc_messages TO 'C'")
-                while True:
-                    details.clear()
-                    conn.execute("VACUUM (FULL, VERBOSE) organize_data_keys")
-                    kept = sum(int(m.group(1)) for d in details
-                               for m in [_KEPT.search(d)] if m)
-                    if not kept:
-                        return True
-                    if time.monotonic() >= deadline:
-                        structlog.get_logger(__name__).warning(
-                            "key_table_not_compacted", dead_rows_kept=kept,
-                            reason="transactions older than the erasure are still running")
-                        return False
-                    time.sleep(delay)
-                    delay = min(delay * 2, 1.0)
-            finally:
-                conn.remove_notice_handler(note)
-                with contextlib.suppress(psycopg.Error):
-                    conn.execute("RESET lc_messages")
+    def snapshot(self) -> int:
+        """Write the keyring's snapshot of living keys now (``organize backup`` does)."""
+        with self.datastore.transaction(commit=True) as curs:
+            generation, kek = self._current(curs, "FOR UPDATE")
+            self._write_snapshot(curs, generation, kek)
+        return generation
+
+    def upgrade(self) -> None:
+        """At startup: finish an erasure that stopped before destroying the old KEK, and
+        re-wrap keys still wrapped under the master key (a store from before the keyring)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT generation FROM organize_kek")
+            row = curs.fetchone()
+            curs.execute("SELECT EXISTS (SELECT 1 FROM organize_data_keys "
+                         "WHERE kek_generation = 0) AS legacy")
+            legacy = curs.fetchone()["legacy"]
+        if legacy:
+            with self.datastore.transaction(commit=True) as curs:
+                generation, _ = self._current(curs, "FOR UPDATE")
+                new_generation = self._rotate(curs, generation)
+            self.keyring.destroy_below(new_generation)
+        elif row is not None and any(g < row["generation"] for g in self.keyring.generations()):
+            with self.datastore.transaction(commit=True) as curs:
+                generation, kek = self._current(curs, "FOR UPDATE")
+                self._write_snapshot(curs, generation, kek)
+            self.keyring.destroy_below(generation)
+
+    def adopt_snapshot(self) -> int:
+        """After a restore: keep the restored keys that open under the current KEK, add the
+        keyring's snapshot, drop everything else (wrapped under destroyed KEKs), and point
+        the database at the current generation. Returns how many keys are usable."""
+        raw = self.keyring.read_snapshot()
+        generations = self.keyring.generations()
+        if not generations:
+            raise KeyringError("The keyring holds no key-encryption key; nothing can be opened.")
+        generation = generations[-1]
+        kek = self.kek(generation)
+        snap = msgspec.msgpack.decode(raw, type=Snapshot) if raw else None
+        if snap is not None and snap.generation != generation:
+            raise KeyringError("The keyring's snapshot is not wrapped under its current KEK.")
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM organize_data_keys WHERE kek_generation <> %s",
+                         (generation,))
+            curs.execute("UPDATE organize_kek SET generation = %s, kek_check = %s",
+                         (generation, kek_check(kek)))
+            if snap is not None:
+                curs.execute(
+                    "INSERT INTO organize_data_keys (subject_id, owner_ids, wrapped, "
+                    "kek_generation) SELECT u.id, ARRAY(SELECT jsonb_array_elements_text(u.o)"
+                    ")::uuid[], u.w, %s FROM unnest(%s::uuid[], %s::jsonb[], %s::bytea[]) "
+                    "AS u(id, o, w) ON CONFLICT (subject_id) DO NOTHING",
+                    (generation, [r.subject_id for r in snap.rows],
+                     [msgspec.json.encode(r.owner_ids).decode() for r in snap.rows],
+                     [r.wrapped for r in snap.rows]))
+            curs.execute("SELECT count(*) AS n FROM organize_data_keys")
+            count = curs.fetchone()["n"]
+            self._write_snapshot(curs, generation, kek)
+        return count
 
 
 class Sealer:

@@ -124,12 +124,13 @@ def worker_view(app, agg: Worker) -> WorkerView:
     former = seen is not None and not seen.member(agg)
     if profile is not None and (former or not personal):  # the pseudonym only
         profile = c.Profile(pseudonym=profile.pseudonym)
-    spells = tuple(sorted(agg.spells.values(), key=lambda s: (s.started_on, str(s.spell_id))))
+    # An occupation is free text ("cook for the Wong family"): opened for leaders and admins,
+    # withheld from organisers (``_opened_spell``).
+    spells = tuple(sorted((_opened_spell(app, key, agg.id, s, personal) for s in agg.spells.values()),
+                          key=lambda s: (s.started_on, str(s.spell_id))))
     if seen is not None:  # never an employer the account may not name
         spells = tuple(s if s.employer_id is None or seen.organisation_id(s.employer_id)
                        else msgspec.structs.replace(s, employer_id=None) for s in spells)
-    if not personal:  # an occupation is free text ("cook for the Wong family")
-        spells = tuple(msgspec.structs.replace(s, occupation=WITHHELD) for s in spells)
     return WorkerView(
         **_base(agg),
         profile=profile or c.Profile(pseudonym=ERASED),
@@ -145,6 +146,18 @@ def worker_view(app, agg: Worker) -> WorkerView:
         moves=() if former else tuple(agg.moves),
         statuses=() if former else statuses,
     )
+
+
+def _opened_spell(app, key: bytes | None, worker_id, spell, personal: bool):
+    """The spell with its occupation opened for this reader (never stored opened)."""
+    if not personal:
+        occupation = WITHHELD
+    elif spell.sealed_occupation is not None:
+        plain = app.sealer.open_with(key, worker_id, spell.sealed_occupation)
+        occupation = ERASED if plain is None else plain.decode()
+    else:  # a spell from before occupations were sealed, or erased
+        occupation = spell.occupation if spell.occupation is not None else ERASED
+    return msgspec.structs.replace(spell, occupation=occupation, sealed_occupation=None)
 
 
 def _decode(plain: bytes | None, type_):
@@ -312,6 +325,18 @@ class MeetingView(Base, kw_only=True):
     attendees_elsewhere: int = 0
 
 
+def meeting_decisions(app, agg: Meeting) -> tuple[str, ...]:
+    """The decisions opened for this reader; never stored opened."""
+    if agg.sealed_decisions is None:
+        return tuple(agg.decisions)  # none, or held before decisions were sealed
+    if not reads_personal_data(app):
+        return (WITHHELD,) * agg.decision_count
+    plain = app.sealer.open(agg.id, agg.sealed_decisions)
+    if plain is None:
+        return (ERASED,) * agg.decision_count
+    return tuple(msgspec.json.decode(plain, type=tuple[str, ...]))
+
+
 def meeting_view(app, agg: Meeting) -> MeetingView:
     seen = _seen(app)
     day = (agg.held_at or agg.scheduled_for).date()
@@ -329,7 +354,7 @@ def meeting_view(app, agg: Meeting) -> MeetingView:
         agenda_campaign_ids=tuple(k for k in agg.agenda_campaign_ids
                                   if seen is None or seen.campaign_id(k)),
         held_at=agg.held_at, attendee_ids=attendees, facilitator_ids=named(agg.facilitator_ids),
-        speaker_ids=named(agg.speaker_ids), decisions=tuple(agg.decisions),
+        speaker_ids=named(agg.speaker_ids), decisions=meeting_decisions(app, agg),
         cancel_reason=agg.cancel_reason,
         attendees_elsewhere=len(agg.attendee_ids) - len(attendees),
     )

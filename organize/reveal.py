@@ -14,21 +14,29 @@ import asyncpg
 import msgspec
 
 from organize.commands import Profile
-from organize.keys import SELECT_KEYS, MasterKey, Sealer
+from organize.keyring import KeyringError
+from organize.keys import SELECT_KEYS, KeyStore, Sealer
 from organize.reading import ERASED
 
 
 class Revealer:
-    def __init__(self, pool: asyncpg.Pool, master_key_b64: str):
+    def __init__(self, pool: asyncpg.Pool, keys: KeyStore):
         self.pool = pool
-        self.master = MasterKey(master_key_b64)
+        self.store = keys  # unwraps under the KEK of each row's generation
 
     async def keys(self, subject_ids: Sequence[UUID]) -> dict[UUID, bytes]:
         if not subject_ids:
             return {}
-        async with self.pool.acquire() as conn:
-            rows = await conn.fetch(SELECT_KEYS.replace("%s", "$1"), list(set(subject_ids)))
-        return {r["subject_id"]: self.master.unwrap(r["subject_id"], r["wrapped"]) for r in rows}
+        for attempt in (1, 2):
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(SELECT_KEYS.replace("%s", "$1"), list(set(subject_ids)))
+            try:
+                return {r["subject_id"]: self.store.unwrap(r["subject_id"], r["wrapped"],
+                                                           r["kek_generation"]) for r in rows}
+            except KeyringError:
+                if attempt == 2:  # read just before an erasure replaced the KEK: read again
+                    raise
+        raise AssertionError("unreachable")
 
     async def pseudonyms(self, items: Sequence[tuple[UUID, bytes | None]]) -> dict[UUID, str]:
         keys = await self.keys([worker_id for worker_id, blob in items if blob])

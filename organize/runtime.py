@@ -16,6 +16,8 @@ from infra.schema import apply_schema
 from infra.settings import Settings
 from organize.application import Organize
 from organize.domain import Taxonomy, load_taxonomy
+from organize.keyring import FileKeyring
+from organize.migrations import migrate
 
 
 def application_env(db: Database, master_key: str, settings: Settings) -> dict[str, str]:
@@ -81,12 +83,16 @@ def load_rubric_setting(settings: Settings) -> Any:
     return load_rubric(settings.rubric)
 
 
-def open_runtime(settings: Settings, database: Database | None = None) -> Runtime:
+def open_runtime(settings: Settings, database: Database | None = None, *,
+                 upgrade_keys: bool = True) -> Runtime:
     master_key = resolve_master_key(settings)
     db = database or open_database(settings)
     apply_schema(db.url)
     taxonomy = load_taxonomy(*settings.taxonomy_extensions)
     app = Organize(application_env(db, master_key, settings), taxonomy=taxonomy,
-                   master_key=master_key)
+                   master_key=master_key, keyring=FileKeyring(settings.keyring_dir))
+    if upgrade_keys:  # a restore adopts the keyring's keys first (organize.backup)
+        app.keys.upgrade()
+        migrate(app)
     return Runtime(settings=settings, database=db, app=app, taxonomy=taxonomy,
                    rubric=load_rubric_setting(settings))

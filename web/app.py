@@ -118,7 +118,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         pool = await asyncpg.create_pool(runtime.database.asyncpg_dsn(), min_size=1,
                                          max_size=max(2, runtime.settings.pool_size))
         holder["pool"] = pool
-        holder["reveal"] = Revealer(pool, organize.keys.master_key_b64)
+        holder["reveal"] = Revealer(pool, organize.keys)
         try:
             yield
         finally:

@@ -21,10 +21,18 @@ from organize.domain.limits import (
     check_ids,
     check_language,
     check_optional_text,
+    check_sealed,
     check_texts,
     check_uuid,
 )
 from organize.domain.taxonomy import Taxonomy
+
+
+def check_decisions(decisions: object) -> tuple[str, ...]:
+    """Decisions as typed, checked before the application seals them under the meeting's
+    key (owned by its collectives): a decision can name or describe a person."""
+    return check_texts(decisions, field="decisions", max_len=TEXT_MAX)
+
 
 SCHEDULED = "scheduled"
 HELD = "held"
@@ -77,7 +85,9 @@ class Meeting(Aggregate):
         self.attendee_ids: tuple[UUID, ...] = ()
         self.facilitator_ids: tuple[UUID, ...] = ()
         self.speaker_ids: tuple[UUID, ...] = ()
-        self.decisions: tuple[str, ...] = ()
+        self.decisions: tuple[str, ...] = ()  # only meetings held before decisions were sealed
+        self.sealed_decisions: bytes | None = None
+        self.decision_count = 0
         self.cancel_reason: str | None = None
 
     def record_held(
@@ -88,7 +98,8 @@ class Meeting(Aggregate):
         facilitator_ids: tuple[UUID, ...],
         speaker_ids: tuple[UUID, ...],
         language: str,
-        decisions: tuple[str, ...],
+        sealed_decisions: bytes | None,
+        decision_count: int,
     ) -> None:
         self._require_scheduled()
         attendee_ids = check_ids(attendee_ids, field="attendee_ids", min_items=1, max_items=PEOPLE_MAX)
@@ -114,10 +125,32 @@ class Meeting(Aggregate):
             facilitator_ids=facilitator_ids,
             speaker_ids=speaker_ids,
             language=check_language(language, field="language"),
-            decisions=check_texts(decisions, field="decisions", max_len=TEXT_MAX),
+            decisions=(),
+            sealed_decisions=(None if sealed_decisions is None else
+                              check_sealed(sealed_decisions, field="decisions")),
+            decision_count=_count(decision_count, sealed_decisions),
         )
 
-    @event("Held")
+    class Held(Aggregate.Event):
+        """Version 2 seals the decisions (``sealed_decisions``) and keeps their number
+        (``decision_count``) for the indicators. Version 1 kept them in the clear."""
+
+        class_version = 2
+        held_at: datetime
+        attendee_ids: tuple[UUID, ...]
+        facilitator_ids: tuple[UUID, ...]
+        speaker_ids: tuple[UUID, ...]
+        language: str
+        decisions: tuple[str, ...]
+        sealed_decisions: bytes | None
+        decision_count: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_decisions"] = None
+            state["decision_count"] = len(state.get("decisions") or ())
+
+    @event(Held)
     def _held(
         self,
         held_at: datetime,
@@ -126,6 +159,8 @@ class Meeting(Aggregate):
         speaker_ids: tuple[UUID, ...],
         language: str,
         decisions: tuple[str, ...],
+        sealed_decisions: bytes | None,
+        decision_count: int,
     ) -> None:
         self.status = HELD
         self.held_at = held_at
@@ -134,6 +169,8 @@ class Meeting(Aggregate):
         self.speaker_ids = speaker_ids
         self.language = language
         self.decisions = decisions
+        self.sealed_decisions = sealed_decisions
+        self.decision_count = decision_count
 
     def cancel(self, reason: str | None = None) -> None:
         self._require_scheduled()
@@ -152,3 +189,13 @@ class Meeting(Aggregate):
                 "This meeting was cancelled; schedule a new meeting instead.",
                 code="cancelled",
             )
+
+
+def _count(count: object, sealed: bytes | None) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 50:
+        raise DomainError("The number of decisions must be a whole number from 0 to 50.",
+                          field="decisions", code="invalid")
+    if (count == 0) != (sealed is None):
+        raise DomainError("Sealed decisions and their number disagree.", field="decisions",
+                          code="inconsistent")
+    return count

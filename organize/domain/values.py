@@ -70,7 +70,10 @@ class Spell(msgspec.Struct, frozen=True, kw_only=True):
 
     spell_id: UUID
     sector: str
-    occupation: str
+    # Sealed under her key; ``occupation`` holds the clear text of spells recorded before
+    # occupations were sealed (version 1 events), and, once opened, for reading.
+    occupation: str | None = None
+    sealed_occupation: bytes | None = None
     place: str
     employer_id: UUID | None
     relationship: str

@@ -39,6 +39,11 @@ RESEARCH = "research"
 REFERRAL_PREFIX = "referral:"
 
 
+def check_occupation(occupation: object) -> str:
+    """An occupation as typed, checked before the application seals it."""
+    return check_text(occupation, field="occupation", max_len=NAME_MAX)
+
+
 def referral_purpose(organisation_id: UUID) -> str:
     """The consent purpose for referral to one named organisation."""
     return f"{REFERRAL_PREFIX}{organisation_id}"
@@ -248,7 +253,7 @@ class Worker(Aggregate):
         *,
         spell_id: UUID,
         sector: str,
-        occupation: str,
+        sealed_occupation: bytes,
         place: str,
         employer_id: UUID | None,
         relationship: str,
@@ -256,6 +261,9 @@ class Worker(Aggregate):
         started_on: date,
         taxonomy: Taxonomy,
     ) -> None:
+        """The occupation ("cook for the Wong family") can name the household she lives
+        in: it comes sealed under her key, like her profile (check it with
+        :func:`check_occupation` before sealing)."""
         self._require_not_erased()
         spell_id = check_uuid(spell_id, field="spell_id")
         if spell_id in self.spells:
@@ -277,7 +285,8 @@ class Worker(Aggregate):
         self._spell_started(
             spell_id=spell_id,
             sector=sector,
-            occupation=check_text(occupation, field="occupation", max_len=NAME_MAX),
+            sealed_occupation=check_sealed(sealed_occupation, field="occupation"),
+            occupation=None,
             place=check_place(place, field="place"),
             employer_id=check_optional_uuid(employer_id, field="employer_id"),
             relationship=relationship,
@@ -285,12 +294,32 @@ class Worker(Aggregate):
             started_on=check_date(started_on, field="started_on"),
         )
 
-    @event("SpellStarted")
+    class SpellStarted(Aggregate.Event):
+        """Version 2 seals the occupation (``sealed_occupation``). Version 1 events kept
+        it in the clear (``occupation``); they read back with no sealed occupation."""
+
+        class_version = 2
+        spell_id: UUID
+        sector: str
+        sealed_occupation: bytes | None
+        occupation: str | None
+        place: str
+        employer_id: UUID | None
+        relationship: str
+        paid: bool
+        started_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_occupation"] = None
+
+    @event(SpellStarted)
     def _spell_started(
         self,
         spell_id: UUID,
         sector: str,
-        occupation: str,
+        sealed_occupation: bytes | None,
+        occupation: str | None,
         place: str,
         employer_id: UUID | None,
         relationship: str,
@@ -301,6 +330,7 @@ class Worker(Aggregate):
             spell_id=spell_id,
             sector=sector,
             occupation=occupation,
+            sealed_occupation=sealed_occupation,
             place=place,
             employer_id=employer_id,
             relationship=relationship,
@@ -380,6 +410,8 @@ class Worker(Aggregate):
         self.erased_on = on
         self.profile = None
         self.statuses = [StatusChange(on=s.on, sealed_status=None) for s in self.statuses]
+        self.spells = {i: replace(s, occupation=None, sealed_occupation=None)
+                       for i, s in self.spells.items()}
         # Consent ends with the record: nothing about her may be shared any more.
         self.consents = {}
 

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def cli_env(settings, tmp_path):
     return {"DATABASE_URL": settings.database_url, "ORGANIZE_CIPHER_KEY": settings.cipher_key,
-            "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING"}
+            "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING",
+            # The keyring the tests' application uses: its KEK wraps the data keys.
+            "ORGANIZE_KEYRING": str(settings.keyring_dir)}
 
 
 def test_projections_status_and_rebuild(app, cli_env):
@@ -44,10 +46,16 @@ def test_erase_from_the_cli(app, cli_env):
     assert again.exit_code == 0  # the same erase command id: replayed, not an error
 
 
-def test_keys_compact(cli_env):
-    result = CliRunner().invoke(main, ["keys", "compact", "--patience", "20"], env=cli_env)
-    assert result.exit_code == 0, result.output
-    assert "no dead rows" in result.output
+def test_a_keyring_that_is_not_the_databases_is_refused(app, cli_env, tmp_path):
+    worker = app.execute(h.register_worker(pseudonym="Elsewhere"))
+    env = {**cli_env, "ORGANIZE_KEYRING": str(tmp_path / "another-keyring")}
+    result = CliRunner().invoke(main, ["erase", str(worker.id), "--yes"], env=env)
+    assert result.exit_code == 1 and "ORGANIZE_KEYRING" in result.output, result.output
+    assert "Traceback" not in result.output and str(worker.id) not in result.output.split(
+        "Erase worker")[-1]
+    from organize.domain import Worker
+
+    assert not app.get(Worker, worker.id).erased
 
 
 def test_a_view_an_upgrade_changed_is_rebuilt_before_it_serves(app, runtime, cli_env):
@@ -83,3 +91,20 @@ def test_view_shapes_follow_their_tables_and_events():
         version = 2
 
     assert registry.shape(Wider) != shapes["organisations"] != registry.shape(Bumped)
+
+
+def test_erase_collective_from_the_cli(app, cli_env):
+    import uuid
+
+    from organize.domain import Worker
+
+    collective = app.execute(h.create_collective(name="Closed centre")).id
+    worker = app.execute(h.register_worker(collective, pseudonym="Only here")).id
+    unknown = CliRunner().invoke(main, ["erase-collective", str(uuid.uuid4()), "--yes"],
+                                 env=cli_env)
+    assert unknown.exit_code == 1 and "No collective" in unknown.output
+    assert "Traceback" not in unknown.output
+    result = CliRunner().invoke(main, ["erase-collective", str(collective), "--yes"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "1 workers erased" in result.output
+    assert app.get(Worker, worker).erased

@@ -15,7 +15,7 @@ from test_domain_support import (
     refused_creation,
 )
 
-from organize.domain import Meeting
+from organize.domain import DomainError, Meeting
 
 
 def make(**overrides: object) -> Meeting:
@@ -41,7 +41,8 @@ def hold(m: Meeting, **overrides: object) -> tuple:
         "facilitator_ids": (a, b),
         "speaker_ids": (b, c),
         "language": "id",
-        "decisions": ("Raise the deductions with the agency.", "Meet again in two weeks."),
+        "sealed_decisions": b"\x01sealed-decisions",
+        "decision_count": 2,
     }
     kwargs.update(overrides)
     m.record_held(**kwargs)  # type: ignore[arg-type]
@@ -57,7 +58,8 @@ def test_schedule_and_hold_replays() -> None:
     assert m.facilitator_ids == (a, b)
     assert m.speaker_ids == (b, c)
     assert m.language == "id"  # the language actually used
-    assert len(m.decisions) == 2
+    assert m.decision_count == 2 and m.sealed_decisions == b"\x01sealed-decisions"
+    assert m.decisions == ()  # never in the clear
     assert event_names(assert_replays(m)) == ["Scheduled", "Held"]
 
 
@@ -104,8 +106,9 @@ def test_record_held_attendance_rules() -> None:
             "speaker_ids",
         ),
         ({"language": "english"}, "invalid", "language"),
-        ({"decisions": ("",)}, "empty", "decisions"),
-        ({"decisions": ("d" * 2001,)}, "too_long", "decisions"),
+        ({"decision_count": 0}, "inconsistent", "decisions"),
+        ({"decision_count": -1}, "invalid", "decisions"),
+        ({"sealed_decisions": "Raise the deductions"}, "invalid", "decisions"),
         ({"held_at": datetime(2024, 3, 8)}, "invalid", "held_at"),
         ({"attendee_ids": tuple(new_id() for _ in range(501))}, "too_many", "attendee_ids"),
     ]
@@ -117,8 +120,18 @@ def test_record_held_attendance_rules() -> None:
 def test_speakers_may_be_none_and_decisions_empty() -> None:
     m = make()
     a = new_id()
-    hold(m, attendee_ids=(a,), facilitator_ids=(a,), speaker_ids=(), decisions=())
-    assert m.speaker_ids == () and m.decisions == ()
+    hold(m, attendee_ids=(a,), facilitator_ids=(a,), speaker_ids=(), sealed_decisions=None,
+         decision_count=0)
+    assert m.speaker_ids == () and m.decisions == () and m.decision_count == 0
+
+
+@pytest.mark.parametrize(("decisions", "code"), [(("",), "empty"), (("d" * 2001,), "too_long")])
+def test_decisions_are_checked_before_they_are_sealed(decisions: tuple, code: str) -> None:
+    from organize.domain.meeting import check_decisions
+
+    with pytest.raises(DomainError) as e:
+        check_decisions(decisions)
+    assert (e.value.code, e.value.field) == (code, "decisions")
 
 
 def test_held_or_cancelled_only_once() -> None:

@@ -1,7 +1,7 @@
 """Worker: registration, membership, consent per purpose, trajectory (overlapping work
 spells and moves), status changes and erasure, and every rule they keep."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -38,7 +38,7 @@ def spell(w: Worker, **overrides: object) -> None:
     kwargs: dict[str, object] = {
         "spell_id": new_id(),
         "sector": "domestic_care",
-        "occupation": "Live-in carer",
+        "sealed_occupation": b"\x01sealed-occupation",
         "place": "HK",
         "employer_id": new_id(),
         "relationship": "direct_employer",
@@ -243,7 +243,6 @@ def test_spells_may_overlap_and_cross_sectors() -> None:
         w,
         spell_id=sell,
         sector="street_vending",
-        occupation="Food stall on Sundays",
         employer_id=None,
         relationship="self_employed",
         started_on=date(2022, 6, 1),
@@ -252,7 +251,6 @@ def test_spells_may_overlap_and_cross_sectors() -> None:
         w,
         spell_id=home,
         sector="unpaid_care",
-        occupation="Caring for her mother",
         employer_id=None,
         relationship="unpaid",
         paid=False,
@@ -282,8 +280,8 @@ def test_spells_may_overlap_and_cross_sectors() -> None:
         ({"relationship": "family"}, "unknown_code", "relationship"),
         ({"relationship": "unpaid", "paid": True}, "inconsistent", "paid"),
         ({"paid": "yes"}, "invalid", "paid"),
-        ({"occupation": ""}, "empty", "occupation"),
-        ({"occupation": "o" * 121}, "too_long", "occupation"),
+        ({"sealed_occupation": b""}, "empty", "occupation"),
+        ({"sealed_occupation": "Cook for the Wong family"}, "invalid", "occupation"),
         ({"place": ""}, "empty", "place"),
         ({"employer_id": "Mrs Wong"}, "invalid", "employer_id"),
         ({"started_on": None}, "invalid", "started_on"),
@@ -293,6 +291,26 @@ def test_start_spell_refuses_bad_input(overrides: dict[str, object], code: str, 
     w = make()
     with refused(w, code, field):
         spell(w, **overrides)
+
+
+@pytest.mark.parametrize(("occupation", "code"), [("", "empty"), ("o" * 121, "too_long")])
+def test_an_occupation_is_checked_before_it_is_sealed(occupation: str, code: str) -> None:
+    from organize.domain.worker import check_occupation
+
+    with pytest.raises(DomainError) as e:
+        check_occupation(occupation)
+    assert (e.value.code, e.value.field) == (code, "occupation")
+    assert check_occupation(" Cook ") == "Cook"
+
+
+def test_a_spell_keeps_its_occupation_sealed_and_erasure_drops_it() -> None:
+    w = make()
+    sid = new_id()
+    spell(w, spell_id=sid)
+    assert w.spells[sid].sealed_occupation == b"\x01sealed-occupation"
+    assert w.spells[sid].occupation is None
+    w.erase(datetime(2025, 1, 1, tzinfo=UTC))
+    assert w.spells[sid].sealed_occupation is None and w.spells[sid].occupation is None
 
 
 def test_spell_rules() -> None:

@@ -472,7 +472,11 @@ async def test_plan_a_meeting_then_take_attendance(client, world, app):
     meeting = app.repository.get(meeting_id)
     assert isinstance(meeting, Meeting) and meeting.status == "held"
     assert set(meeting.attendee_ids) == {o.workers[10], o.workers[11], o.workers[12]}
-    assert meeting.decisions == ("Go to the labour office on Sunday.", "Ask the NGO for a lawyer.")
+    from organize.reading import meeting_decisions
+
+    assert meeting.decisions == ()  # sealed under the meeting's key, never in the clear
+    assert meeting_decisions(app, meeting) == ("Go to the labour office on Sunday.",
+                                               "Ask the NGO for a lawyer.")
     html = (await get(client, path, world)).text
     assert "Ask the NGO for a lawyer." in html and "Kamala" in html  # workers[10]
     nid = r.headers["location"].split("?n=")[1]

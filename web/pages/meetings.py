@@ -88,7 +88,8 @@ async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
                        posted: dict[str, Form] | None = None, status: int = 200,
                        changes: list | None = None, notice: str | None = None) -> Response:
     collective = await page.collective(collective_id)
-    agg = meeting_view(page.organize, await _meeting(page, collective_id, meeting_id))
+    # The meeting as this reader may see it: others' attendees counted, decisions opened.
+    agg = await page.call(meeting_view, page.organize, await _meeting(page, collective_id, meeting_id))
     people = [m for m in await members(page, collective_id) if m.current]
     names = {m.id: m.pseudonym for m in people}
     involved = [*agg.attendee_ids, *agg.facilitator_ids, *agg.speaker_ids]
@@ -98,8 +99,10 @@ async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
     posted = posted or {}
     held = posted.get("held") or Form.blank(held_at=_local(agg.scheduled_for), language=agg.language)
     cancel = (posted.get("cancel") or Form.blank()).keyed("cancel")
+    decisions = agg.decisions  # opened for this reader, never stored
     return page.html(
-        "pages/meeting.html", status=status, collective=collective, mt=agg, people=people,
+        "pages/meeting.html", status=status, collective=collective, mt=agg, decisions=decisions,
+        people=people,
         names=names, held=held, cancel=cancel, languages=_languages(collective),
         version=agg.version, changes=changes, notice=notice, **nav(collective_id, "meetings"))
 

@@ -274,7 +274,7 @@ class IndicatorsView(View):
             "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s "
             "RETURNING collective_ids, agenda_grievance_ids, agenda_campaign_ids",
             (nid, held_on, list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids),
-             len(e.decisions), e.originator_id))
+             e.decision_count, e.originator_id))
         row = curs.fetchone()
         if row is None:
             return

@@ -121,7 +121,7 @@ class MeetingLogView(KnowsFederations, View):
             " attendees = %s, facilitators = %s, speakers = %s, decisions = %s,"
             " held_nid = %s, last_nid = %s WHERE id = %s",
             (HELD, e.held_at, e.language, len(e.attendee_ids), len(e.facilitator_ids),
-             len(e.speaker_ids), len(e.decisions), nid, nid, e.originator_id))
+             len(e.speaker_ids), e.decision_count, nid, nid, e.originator_id))
         facilitators, speakers = set(e.facilitator_ids), set(e.speaker_ids)
         rows = [(e.originator_id, w, e.held_at, True, w in facilitators, w in speakers, i, nid)
                 for i, w in enumerate(e.attendee_ids)]

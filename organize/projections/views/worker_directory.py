@@ -5,7 +5,8 @@ The view never holds personal data in the clear. A worker's profile (pseudonym a
 personal fields) is kept only as the sealed bytes from her events; the layer that holds
 the keys opens the pseudonym at read time. Erasure destroys her key, so the blob is noise
 already; the view drops it anyway, with her consents (consent ends with the record).
-Status changes are sensitive and are not in this view at all.
+Status changes are sensitive and are not in this view at all; nor are the occupations of
+her spells (sealed under her key: they can name the household she works in).
 
 A trajectory is a set of work spells that may overlap (DOMAIN.md, lesson 2), plus moves.
 """
@@ -78,7 +79,7 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
             f"ON {t.memberships} (collective_id, worker_id)",
             f"CREATE TABLE IF NOT EXISTS {t.spells} ("
             " spell_id uuid PRIMARY KEY, worker_id uuid NOT NULL, sector text NOT NULL,"
-            " occupation text NOT NULL, place text NOT NULL, employer_id uuid,"
+            " place text NOT NULL, employer_id uuid,"
             " relationship text NOT NULL, paid boolean NOT NULL, started_on date NOT NULL,"
             " ended_on date)",
             f"CREATE INDEX IF NOT EXISTS {t.spells}_worker_idx ON {t.spells} (worker_id, started_on)",
@@ -143,10 +144,10 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
     @on(Worker.SpellStarted)
     def spell_started(self, curs, e, nid) -> None:
         curs.execute(
-            f"INSERT INTO {self.t.spells} (spell_id, worker_id, sector, occupation, place,"
-            " employer_id, relationship, paid, started_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            f"INSERT INTO {self.t.spells} (spell_id, worker_id, sector, place,"
+            " employer_id, relationship, paid, started_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (spell_id) DO NOTHING",
-            (e.spell_id, e.originator_id, e.sector, e.occupation, e.place, e.employer_id,
+            (e.spell_id, e.originator_id, e.sector, e.place, e.employer_id,
              e.relationship, e.paid, e.started_on))
         self._touch(curs, e, nid)
 
@@ -185,9 +186,11 @@ class MembershipRow(msgspec.Struct, kw_only=True):
 
 
 class SpellRow(msgspec.Struct, kw_only=True):
+    """A spell as the directory keeps it: codes and dates. The occupation is sealed under
+    her key in the event and never stored opened; the worker's own record opens it."""
+
     spell_id: UUID
     sector: str
-    occupation: str
     place: str
     employer_id: UUID | None
     relationship: str
