@@ -218,9 +218,6 @@ class WorkerRow(msgspec.Struct, kw_only=True):
     overlaps: list[tuple[UUID, UUID]]  # pairs of spell ids that overlap in time
 
 
-WITHHELD = "[withheld]"  # as organize.reading says it
-
-
 def _scope_params(scope: Scope) -> tuple[list[UUID] | None, str | None]:
     return (None if scope.collective_ids is None else list(scope.collective_ids)), scope.federation
 
@@ -261,7 +258,6 @@ async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
             to_place=r["to_place"], from_place=r["from_place"], stage=r["stage"],
             moved_on=r["moved_on"]))
     everything = ids is None and federation is None
-    organiser = ids is None and federation is not None
     employers = await nameable_organisations(
         conn, t, scope, [x.employer_id for p in parts.values() for x in p["spells"]])
     for p in parts.values():  # never an employer the reader may not name
@@ -276,9 +272,6 @@ async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
             # A collective she left reads her pseudonym and its own membership rows, nothing
             # recorded about her since (organize.policy): no consent, trajectory or moves.
             p = {**p, "consents": [], "spells": [], "moves": []}
-        if organiser:  # an occupation is free text; organisers read codes (organize.reading)
-            p = {**p, "spells": [msgspec.structs.replace(x, occupation=WITHHELD)
-                                 for x in p["spells"]]}
         out.append(WorkerRow(
             id=worker_id, sealed_profile=w["sealed_profile"], erased=w["erased"], **p,
             overlaps=overlapping_pairs([(s.spell_id, s.started_on, s.ended_on) for s in p["spells"]])))
