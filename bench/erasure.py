@@ -77,7 +77,7 @@ def main() -> None:
                     conn.execute("VACUUM FULL organize_data_keys")
 
             old.append(timed(before_keyring))
-        snapshot = app.keys.keyring.directory / "datakeys.snapshot"
+        snapshot = app.keys.keyring.snapshot_path
         m_ours, m_old, m_plain = (statistics.median(x) for x in (ours, old, plain))
         print(f"erasure (re-wrap under a new KEK): median {m_ours * 1000:8.1f} ms  "
               f"rounds {[round(x * 1000) for x in ours]}")

@@ -140,13 +140,17 @@ class FileKeyring:
 
     # -- the snapshot of living keys and the erasure ledger ------------------------------
 
+    @property
+    def snapshot_path(self) -> Path:
+        return self.directory / f"datakeys-{self.database}.snapshot"
+
     def write_snapshot(self, data: bytes) -> None:
         self._ensure()
-        write_atomically(self.directory / f"datakeys-{self.database}.snapshot", data)
+        write_atomically(self.snapshot_path, data)
 
     def read_snapshot(self) -> bytes | None:
         try:
-            return (self.directory / f"datakeys-{self.database}.snapshot").read_bytes()
+            return self.snapshot_path.read_bytes()
         except FileNotFoundError:
             return None
 
