@@ -125,6 +125,8 @@ class Page:
     # -- answering -------------------------------------------------------------------------
 
     def html(self, template: str, *, status: int = 200, **context: Any) -> Response:
+        if not isinstance(status, int):  # ``status`` is the HTTP status, never a context value
+            raise TypeError(f"status must be an HTTP status code, not {status!r}")
         body = default_environment().get_template(template).render(
             request=self.request, lang=self.lang, csrf_token=self.csrf or "",
             notice=context.pop("notice", None) or self.notice, **context)

@@ -112,7 +112,7 @@ async def grievance_list(collective_id: FromPath[UUID], page: NamedDependency[Pa
     found = await page.read(list_grievances, page.scope, collective_id=collective_id,
                             status=status, limit=LIST_LIMIT)
     return page.html("pages/grievances.html", collective=collective, grievances=found,
-                     status=status, statuses=STATUSES, limit=LIST_LIMIT,
+                     chosen_status=status, statuses=STATUSES, limit=LIST_LIMIT,
                      **nav(collective_id, "grievances"))
 
 
