@@ -109,6 +109,9 @@ FIELD_MESSAGES: Mapping[str, str] = MappingProxyType({
     "not_a_date": N_("Please give a date."),
     "not_a_number": N_("Please give a number."),
     "unknown_choice": N_("Please choose one of the options."),
+    "too_early": N_("Choose a date after %(first)s."),
+    "in_the_future": N_("Choose a date no later than today."),
+    "too_far_ahead": N_("Choose a date within the next %(years)s years."),
 })
 
 

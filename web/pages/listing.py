@@ -23,23 +23,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 from web.i18n import field_message
 from web.i18n.messages import N_
-from web.pages.common import Page, today
+from web.pages.common import Page
+from web.pages.forms import calendar_problem
 
 PAGE_SIZE = 50
-EARLIEST = date(1990, 1, 1)  # no record of this work is older: an earlier date is a slip
 MAX_MATCHES = 60  # more than this many workers or organisations: she should type more
 MAX_IDS = 60  # ids in one URL parameter, at most
 HEX = re.compile(r"^#?([0-9a-f]{4,36})$")
 
-NOT_BEFORE = N_("Choose a date after %(first)s.")
-NOT_AFTER = N_("Choose a date no later than today.")
 END_BEFORE_START = N_("The end date must be on or after the start date.")
 TOO_MANY = N_("Too many match “%(words)s”. Type more of the name.")
 NOTHING_FOUND = N_("Nothing matches these words.")
@@ -147,18 +145,14 @@ def dates(page: Page, raw: dict[str, list[str]], q: Query, *, future: bool = Fal
 
 
 def check_date(page: Page, value: str, *, future: bool = False) -> str | None:
-    """Her message for a typed date that cannot be read, or lies outside the calendar."""
+    """Her message for a typed date that cannot be read, or lies outside the calendar (the
+    forms' rule: ``web.pages.forms.calendar_problem``)."""
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return field_message("not_a_date", page.lang)
-    if day < EARLIEST:
-        return page._(NOT_BEFORE, first=EARLIEST.year)
-    if not future and day > today():
-        return page._(NOT_AFTER)
-    if future and day > today() + timedelta(days=5 * 366):
-        return field_message("not_a_date", page.lang)
-    return None
+    problem = calendar_problem(day, "scheduled_for" if future else "occurred_on")
+    return field_message(problem[0], page.lang, **problem[1]) if problem else None
 
 
 def cursor(raw: dict[str, list[str]], decode: Any) -> tuple[Any, Any]:
