@@ -466,7 +466,7 @@ async def test_plan_a_meeting_then_take_attendance(client, world, app):
         "attendee_ids": [o.workers[10], o.workers[11]],
         "facilitator_ids": [o.workers[10]],
         "speaker_ids": [o.workers[12]],  # she spoke, so she was there
-        "held_at": when, "language": "ne",
+        "held_at": today().isoformat() + "T09:30", "language": "ne",
         "decisions": "Go to the labour office on Sunday.\n\nAsk the NGO for a lawyer.\n"})
     assert r.status_code == 303, r.text[-2000:]
     meeting = app.repository.get(meeting_id)

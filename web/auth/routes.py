@@ -33,12 +33,8 @@ from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, se
 from web.i18n.locales import locale_from_request
 from web.i18n.messages import error_message
 from web.i18n.templating import render as render_page
-from web.pages.organising.common import landing as organiser_landing
 
-# Where a form login leads: the leaders' pages (the collectives in scope, or straight to the
-# only one).
-LANDING = "/c"
-RESEARCH_LANDING = "/research"  # a researcher's (web.research): she reaches nothing else
+# Where a form login leads: ``web.auth.pages.home_of``.
 NEUTRAL = "/weather"  # where quick exit lands: nothing on it points back here
 Accounts = NamedDependency[AccountService]
 Me = NamedDependency[Principal]
@@ -140,9 +136,7 @@ async def login(request: Request, accounts: Accounts) -> Response:
     if as_json:
         return Response(LoginOut(username=principal.username, role=principal.role,
                                  csrf_token=session.csrf_token), cookies=cookies)
-    landing = LANDING if principal.organises or not principal.researches else RESEARCH_LANDING
-    landing = organiser_landing(principal) or landing  # an organiser: her federation's overview
-    return Redirect(path=landing, status_code=303, cookies=cookies)
+    return Redirect(path=pages.home_of(principal), status_code=303, cookies=cookies)
 
 
 def _text(value: Any) -> str | None:
@@ -172,8 +166,8 @@ async def quick_exit(request: Request, accounts: Accounts) -> Response:
 
 
 @get(NEUTRAL, opt={ACCESS: PUBLIC}, include_in_schema=False)
-async def weather() -> Response:
-    return pages.page("weather.html")
+async def weather(request: Request) -> Response:
+    return pages.page("weather.html", request)
 
 
 def _reach(accounts: Accounts, principal: Me) -> str | None:
@@ -182,20 +176,22 @@ def _reach(accounts: Accounts, principal: Me) -> str | None:
     return principal.federation
 
 
-async def _account_page(principal: Me, accounts: Accounts, csrf_token: str | None,
-                        new_token: str | None = None, status_code: int = 200) -> Response:
+async def _account_page(request: Request, principal: Me, accounts: Accounts,
+                        csrf_token: str | None, new_token: str | None = None,
+                        status_code: int = 200) -> Response:
     def gather():
         return accounts.list_tokens(principal.account_id), _reach(accounts, principal)
 
     tokens, reach = await anyio.to_thread.run_sync(gather)
-    return pages.page("account.html", status_code=status_code, title="Your account",
-                      principal=principal, reach=reach, tokens=tokens, csrf_token=csrf_token,
-                      new_token=new_token)
+    return pages.page("account.html", request, status_code=status_code, principal=principal,
+                      reach=reach, tokens=tokens, csrf_token=csrf_token, new_token=new_token,
+                      home=pages.home_of(principal), show_nav=False)
 
 
 @get("/account", opt={ACCESS: ACCOUNT}, include_in_schema=False)
-async def account(principal: Me, accounts: Accounts, csrf_token: Csrf) -> Response:
-    return await _account_page(principal, accounts, csrf_token)
+async def account(request: Request, principal: Me, accounts: Accounts,
+                  csrf_token: Csrf) -> Response:
+    return await _account_page(request, principal, accounts, csrf_token)
 
 
 @post("/account/tokens", opt={ACCESS: ACCOUNT}, include_in_schema=False, status_code=200)
@@ -206,17 +202,25 @@ async def create_token(request: Request, principal: Me, accounts: Accounts,
                                                      label)
     if _wants_json(request):
         return Response(NewToken(id=token_id, token=token), status_code=201)
-    return await _account_page(principal, accounts, csrf_token, new_token=token, status_code=201)
+    return await _account_page(request, principal, accounts, csrf_token, new_token=token,
+                               status_code=201)
 
 
 @post("/account/tokens/{token_id:uuid}/revoke", opt={ACCESS: ACCOUNT}, include_in_schema=False,
       status_code=303)
-async def revoke_token(token_id: FromPath[UUID], principal: Me, accounts: Accounts) -> Response:
+async def revoke_token(request: Request, token_id: FromPath[UUID], principal: Me,
+                       accounts: Accounts) -> Response:
     revoked = await anyio.to_thread.run_sync(accounts.revoke_token, principal.account_id, token_id)
     if not revoked:
-        return pages.page("message.html", status_code=404, title="Not found",
-                          message="You have no API token with this id.", principal=principal)
+        return pages.error_page(request, 404, "not_found")
     return Redirect(path="/account", status_code=303)
 
 
-ROUTES = [login_page, login, logout, quick_exit, weather, account, create_token, revoke_token]
+@get("/", opt={ACCESS: PUBLIC}, include_in_schema=False)
+async def start(request: Request) -> Response:
+    """The address alone: a browser goes to its home, or to the login page."""
+    return Redirect(path=pages.home_of(request.scope.get("user")), status_code=303)
+
+
+ROUTES = [login_page, login, logout, quick_exit, weather, account, create_token, revoke_token,
+          start]
