@@ -178,6 +178,7 @@ async def test_a_form_without_its_csrf_token_is_refused(client, world, app):
     r = await client.post(f"/c/{world.ours.collective}/assessment", headers=world.leader.headers(),
                           data={"narrative": "x", "level.leadership": "1"}, follow_redirects=False)
     assert r.status_code == 403 and max_id(app) == before
+    assert 'name="narrative"' in r.text  # what she typed, offered to send again
 
 
 # -- recording a grievance -------------------------------------------------------------------------

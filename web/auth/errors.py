@@ -51,12 +51,21 @@ def _json(status: int, error: str, message: str, headers: dict[str, str] | None 
 def auth_required(request: Request, exc: AuthRequired) -> Response:
     if is_api(request):
         return _json(401, "unauthorized", exc.message, {"WWW-Authenticate": 'Bearer realm="organize"'})
+    if pages.wants_kept(request):  # her session ended as she typed: log in, keep her words
+        from web.auth.routes import login_cookie, login_html
+
+        token, cookie = login_cookie(request)
+        return pages.keeping(request, 401, lambda kept: login_html(
+            request, token, error_code="session_ended", kept=kept, resume=request.url.path),
+            cookies=[cookie])
     return Redirect(path=LOGIN_PATH, status_code=303)
 
 
 def forbidden(request: Request, exc: Forbidden) -> Response:
     if is_api(request):
         return _json(403, exc.code, exc.message)
+    if exc.code == "csrf" and request.scope.get("user") is not None and pages.wants_kept(request):
+        return pages.resend_page(request, "form_too_old_kept")
     return pages.error_page(request, 403, exc.code)
 
 

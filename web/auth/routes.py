@@ -76,16 +76,28 @@ def _error(status: int, error: str, message: str, headers: dict[str, str] | None
                     status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
-def _login_form(request: Request, *, status_code: int = 200, error_code: str | None = None,
-                headers: dict[str, str] | None = None) -> Response:
-    """The login page, in the reader's language (the first page a leader sees). A refused
-    login does not echo the username back: on a shared phone the next person would see it."""
+def login_cookie(request: Request) -> tuple[str, Cookie]:
+    """A fresh token for the login form, and the cookie that must match it."""
     token = secrets.token_urlsafe(32)
-    cookie = Cookie(key=LOGIN_COOKIE, value=token, path="/login", httponly=True,
-                    samesite="strict", secure=_secure(request), max_age=3600)
+    return token, Cookie(key=LOGIN_COOKIE, value=token, path="/login", httponly=True,
+                         samesite="strict", secure=_secure(request), max_age=3600)
+
+
+def login_html(request: Request, token: str, *, error_code: str | None = None,
+                kept: list[tuple[str, str]] | None = None, resume: str | None = None) -> str:
     lang = locale_from_request(request)
-    html = render_page("login.html", lang, csrf_token=token,
+    return render_page("login.html", lang, csrf_token=token, kept=kept or [], resume=resume,
                        form_error=error_message(error_code, lang) if error_code else None)
+
+
+def _login_form(request: Request, *, status_code: int = 200, error_code: str | None = None,
+                headers: dict[str, str] | None = None, kept: list[tuple[str, str]] | None = None,
+                resume: str | None = None) -> Response:
+    """The login page, in the reader's language (the first page a leader sees). A refused
+    login does not echo the username back: on a shared phone the next person would see it.
+    What she had typed before her session ended (``kept``) rides along in the page only."""
+    token, cookie = login_cookie(request)
+    html = login_html(request, token, error_code=error_code, kept=kept, resume=resume)
     return Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers,
                     cookies=[cookie])
 
@@ -98,6 +110,8 @@ async def login_page(request: Request) -> Response:
 @post("/login", opt={ACCESS: PUBLIC}, include_in_schema=False, status_code=200)
 async def login(request: Request, accounts: Accounts) -> Response:
     as_json = _json_request(request)
+    kept: list[tuple[str, str]] = []
+    resume: str | None = None
     if as_json:
         try:
             body = msgspec.json.decode(await request.body(), type=LoginBody)
@@ -109,6 +123,7 @@ async def login(request: Request, accounts: Accounts) -> Response:
         if not same_secret(_text(form.get("csrf_token")), request.cookies.get(LOGIN_COOKIE)):
             raise Forbidden(CSRF_MESSAGE, code="csrf")
         username, password = _text(form.get("username")), _text(form.get("password"))
+        kept, resume = pages.kept_through_login(form)
     address = request.client.host if request.client else "unknown"
     try:
         session, principal = await anyio.to_thread.run_sync(accounts.login, username or "",
@@ -121,11 +136,12 @@ async def login(request: Request, accounts: Accounts) -> Response:
         if as_json:
             return _error(429, "too_many_attempts", message, headers)
         return _login_form(request, status_code=429, error_code="throttled",
-                           headers=headers)
+                           headers=headers, kept=kept, resume=resume)
     except LoginRefused:
         if as_json:
             return _error(401, "login_failed", LOGIN_REFUSED)
-        return _login_form(request, status_code=401, error_code="login_failed")
+        return _login_form(request, status_code=401, error_code="login_failed", kept=kept,
+                           resume=resume)
     # A new session id at every login; the one the browser held (if any) ends.
     old = request.cookies.get(SESSION_COOKIE)
     if old:
@@ -136,6 +152,10 @@ async def login(request: Request, accounts: Accounts) -> Response:
     if as_json:
         return Response(LoginOut(username=principal.username, role=principal.role,
                                  csrf_token=session.csrf_token), cookies=cookies)
+    if resume:  # her session had ended while she typed: her words, to send again
+        return pages.page("resume.html", request, cookies=cookies, kept=kept, action=resume,
+                          csrf_token=session.csrf_token, principal=principal, show_nav=False,
+                          message=error_message("logged_in_again", locale_from_request(request)))
     return Redirect(path=pages.home_of(principal), status_code=303, cookies=cookies)
 
 
