@@ -3,8 +3,9 @@
 A list's filters are GET parameters of codes, opaque ids and dates, so a filtered list
 survives a reload, can be bookmarked and works without JavaScript. Each list reads its
 parameters here into its view's filter struct (``GrievanceFilter``, ``MeetingFilter``), once;
-a value that is not one of the choices is ignored, a date that cannot be read or lies
-outside the collective's calendar is ignored with a message in her language.
+a value that is not one of the choices (or an id she may not use) is ignored, a date that
+cannot be read or lies outside the calendar (``web.pages.forms.calendar_problem``) is
+ignored with a message in her language.
 
 Search is different: what she types may be a pseudonym, and a URL lands in the phone's
 history (the phone is often shared; see the quick exit). So the search box posts (with the

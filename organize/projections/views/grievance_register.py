@@ -1,8 +1,11 @@
-"""The grievance register: one row per grievance, filterable by collective, status,
-category or category group, sector, stage, organisation and period.
+"""The grievance register: one row per grievance, filterable (``GrievanceFilter``) by
+collective, status, category or category group, sector, stage, organisation, worker and
+period, and paged by keyset (``Cursor``: the day, then the raising notification).
 
-Only codes, ids, dates and counts live here. Descriptions, evidence, negotiation notes and
-retaliation details are sealed in the events and never enter a view; the register says
+Only codes, ids, dates and counts live here (the workers by opaque id, for "her
+grievances" and for a search whose pseudonyms were matched in memory by the page).
+Descriptions, evidence, negotiation notes and retaliation details are sealed in the events
+and never enter a view; the register says
 *that* something happened (and which notification recorded it), not what was said.
 
 A grievance's federation is copied from its collective when it is raised, from a small
