@@ -5,8 +5,8 @@ period, and paged by keyset (``Cursor``: the day, then the raising notification)
 Only codes, ids, dates and counts live here (the workers by opaque id, for "her
 grievances" and for a search whose pseudonyms were matched in memory by the page).
 Descriptions, evidence, negotiation notes and retaliation details are sealed in the events
-and never enter a view; the register says
-*that* something happened (and which notification recorded it), not what was said.
+and never enter a view; the register says *that* something happened (and which
+notification recorded it), not what was said.
 
 A grievance's federation is copied from its collective when it is raised, from a small
 collectives table this view keeps for itself (a view reads only its own tables).
