@@ -146,13 +146,36 @@ def _demo_accounts(runtime) -> None:
 
 
 @main.command()
-def demo() -> None:
+@click.option("--scale", type=click.IntRange(0, 1_000_000), default=0,
+              help="Also build a collective with N grievances of history (organize.demo_scale).")
+def demo(scale: int) -> None:
     """Load a realistic, deterministic demo dataset (running it twice adds nothing)."""
     runtime = _runtime()
     try:
         _load_demo(runtime)
+        if scale:
+            _load_scaled(runtime, scale)
     finally:
         runtime.close()
+
+
+def _load_scaled(runtime, n: int) -> None:
+    from organize import demo_scale
+
+    configure_logging("WARNING")
+    try:
+        with click.progressbar(length=sum(1 for _ in demo_scale.commands(n, runtime.app.taxonomy)),
+                               label=f"Building a collective with {n:,} grievances",
+                               file=sys.stderr) as bar:
+            demo_scale.load_scaled(runtime.app, n, progress=bar.update)
+    finally:
+        configure_logging(runtime.settings.log_level)
+    accounts = _accounts(runtime)
+    username, password = demo_scale.LEADER
+    if accounts.find(username) is None:
+        accounts.create_account(username, password, role="leader",
+                                collective_ids=(demo_scale.collective_id(),))
+    click.echo(f"  {username}  {password}  leader of Years of history ({n:,} grievances)")
 
 
 @main.command()

@@ -139,6 +139,7 @@ PAGES = {
 PAGE_FORMS = {
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
+    f"{C}/grievances/search": lambda w, s: f"/c/{s.collective}/grievances/search",
     f"{C}/grievances/{{grievance_id:uuid}}/{{action:str}}":
         lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}/evidence",
     f"{C}/meetings/new": lambda w, s: f"/c/{s.collective}/meetings/new",
@@ -184,6 +185,7 @@ def route_table() -> dict[tuple[str, str], Route]:
         ("GET", "/login"): Route("public", fixed("/login"), via="session"),
         ("POST", "/login"): Route("login", fixed("/login"), via="session"),
         ("GET", "/exit"): Route("exit", fixed("/exit"), via="session"),
+        ("GET", "/"): Route("start", fixed("/"), via="session"),
         ("GET", "/weather"): Route("public", fixed("/weather"), via="session"),
         ("POST", "/logout"): Route("logout", fixed("/logout"), via="session"),
         ("GET", "/account"): Route("account", fixed("/account"), via="session"),
@@ -320,7 +322,7 @@ def page_expectation(kind: str, role: str) -> int:
         return 200
     if kind == "public_missing":
         return 404
-    if kind in ("exit", "lang"):
+    if kind in ("exit", "lang", "start"):
         return 303
     if kind in ("research_api", "research_api_post"):  # an API: 401, never a redirect
         if role == "anonymous":

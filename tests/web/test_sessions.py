@@ -22,6 +22,7 @@ from organize.accounts import (
 )
 from tests.web.conftest import call, header_problems, max_id
 from web.app import create_app
+from web.i18n import error_message
 
 pytestmark = pytest.mark.integration
 
@@ -124,7 +125,7 @@ async def test_login_form_needs_its_csrf_token(client, accounts, world, no_failu
     client.cookies.clear()
     r = await client.post("/login", data={"username": username, "password": password},
                           follow_redirects=False)
-    assert r.status_code == 403 and "expired" in r.text
+    assert r.status_code == 403 and error_message("csrf", "en") in r.text
     assert "set-cookie" not in r.headers or "organize_session=" not in r.headers["set-cookie"]
 
 

@@ -41,7 +41,7 @@ def test_every_message_is_translated(lang):
         shown = error_message(code, lang)
         assert shown and shown != english, (lang, code)
     for kind, english in FIELD_MESSAGES.items():
-        shown = field_message(kind, lang, max=200)
+        shown = field_message(kind, lang, max=200, first=1990, years=5)
         assert shown and shown != english, (lang, kind)
 
 

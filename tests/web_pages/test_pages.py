@@ -178,6 +178,7 @@ async def test_a_form_without_its_csrf_token_is_refused(client, world, app):
     r = await client.post(f"/c/{world.ours.collective}/assessment", headers=world.leader.headers(),
                           data={"narrative": "x", "level.leadership": "1"}, follow_redirects=False)
     assert r.status_code == 403 and max_id(app) == before
+    assert 'name="narrative"' in r.text  # what she typed, offered to send again
 
 
 # -- recording a grievance -------------------------------------------------------------------------
@@ -466,7 +467,7 @@ async def test_plan_a_meeting_then_take_attendance(client, world, app):
         "attendee_ids": [o.workers[10], o.workers[11]],
         "facilitator_ids": [o.workers[10]],
         "speaker_ids": [o.workers[12]],  # she spoke, so she was there
-        "held_at": when, "language": "ne",
+        "held_at": today().isoformat() + "T09:30", "language": "ne",
         "decisions": "Go to the labour office on Sunday.\n\nAsk the NGO for a lawyer.\n"})
     assert r.status_code == 303, r.text[-2000:]
     meeting = app.repository.get(meeting_id)

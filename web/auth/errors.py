@@ -1,14 +1,16 @@
 """Refusals of the auth layer, and how each is answered: JSON in the error shape of
-``web.api.errors`` under ``/api/``, a redirect to the login page or a small HTML page
-elsewhere. Messages never name the account, the username or anything that was sent."""
+``web.api.errors`` under ``/api/``, a redirect to the login page or a page in the
+reader's language elsewhere (``web.auth.pages``). Messages never name the account, the
+username or anything that was sent."""
 
 from __future__ import annotations
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect
 
+from web.api import errors as api_errors
 from web.api.errors import ErrorBody
 from web.auth import pages
 
@@ -49,17 +51,34 @@ def _json(status: int, error: str, message: str, headers: dict[str, str] | None 
 def auth_required(request: Request, exc: AuthRequired) -> Response:
     if is_api(request):
         return _json(401, "unauthorized", exc.message, {"WWW-Authenticate": 'Bearer realm="organize"'})
+    if pages.wants_kept(request):  # her session ended as she typed: log in, keep her words
+        from web.auth.routes import login_cookie, login_html
+
+        token, cookie = login_cookie(request)
+        return pages.keeping(request, 401, lambda kept: login_html(
+            request, token, error_code="session_ended", kept=kept, resume=request.url.path),
+            cookies=[cookie])
     return Redirect(path=LOGIN_PATH, status_code=303)
 
 
 def forbidden(request: Request, exc: Forbidden) -> Response:
     if is_api(request):
         return _json(403, exc.code, exc.message)
-    return pages.page("message.html", status_code=403, title="Not allowed", message=exc.message,
-                      principal=request.scope.get("user"))
+    if exc.code == "csrf" and request.scope.get("user") is not None and pages.wants_kept(request):
+        return pages.resend_page(request, "form_too_old_kept")
+    return pages.error_page(request, 403, exc.code)
 
 
-HANDLERS = {AuthRequired: auth_required, Forbidden: forbidden}
+def not_found(request: Request, exc: NotFoundException) -> Response:
+    """An unknown address: JSON under ``/api/`` (and to a client asking for JSON only), a
+    page in her language for a browser."""
+    if is_api(request) or ("application/json" in request.headers.get("accept", "")
+                           and "text/html" not in request.headers.get("accept", "")):
+        return api_errors.http_error(request, exc)
+    return pages.error_page(request, 404, "not_found")
+
+
+HANDLERS = {AuthRequired: auth_required, Forbidden: forbidden, NotFoundException: not_found}
 
 AUTH_RESPONSES = {
     401: ResponseSpec(data_container=ErrorBody, description="No session and no valid API token."),

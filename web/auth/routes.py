@@ -33,12 +33,8 @@ from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, se
 from web.i18n.locales import locale_from_request
 from web.i18n.messages import error_message
 from web.i18n.templating import render as render_page
-from web.pages.organising.common import landing as organiser_landing
 
-# Where a form login leads: the leaders' pages (the collectives in scope, or straight to the
-# only one).
-LANDING = "/c"
-RESEARCH_LANDING = "/research"  # a researcher's (web.research): she reaches nothing else
+# Where a form login leads: ``web.auth.pages.home_of``.
 NEUTRAL = "/weather"  # where quick exit lands: nothing on it points back here
 Accounts = NamedDependency[AccountService]
 Me = NamedDependency[Principal]
@@ -80,16 +76,28 @@ def _error(status: int, error: str, message: str, headers: dict[str, str] | None
                     status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
-def _login_form(request: Request, *, status_code: int = 200, error_code: str | None = None,
-                headers: dict[str, str] | None = None) -> Response:
-    """The login page, in the reader's language (the first page a leader sees). A refused
-    login does not echo the username back: on a shared phone the next person would see it."""
+def login_cookie(request: Request) -> tuple[str, Cookie]:
+    """A fresh token for the login form, and the cookie that must match it."""
     token = secrets.token_urlsafe(32)
-    cookie = Cookie(key=LOGIN_COOKIE, value=token, path="/login", httponly=True,
-                    samesite="strict", secure=_secure(request), max_age=3600)
+    return token, Cookie(key=LOGIN_COOKIE, value=token, path="/login", httponly=True,
+                         samesite="strict", secure=_secure(request), max_age=3600)
+
+
+def login_html(request: Request, token: str, *, error_code: str | None = None,
+                kept: list[tuple[str, str]] | None = None, resume: str | None = None) -> str:
     lang = locale_from_request(request)
-    html = render_page("login.html", lang, csrf_token=token,
+    return render_page("login.html", lang, csrf_token=token, kept=kept or [], resume=resume,
                        form_error=error_message(error_code, lang) if error_code else None)
+
+
+def _login_form(request: Request, *, status_code: int = 200, error_code: str | None = None,
+                headers: dict[str, str] | None = None, kept: list[tuple[str, str]] | None = None,
+                resume: str | None = None) -> Response:
+    """The login page, in the reader's language (the first page a leader sees). A refused
+    login does not echo the username back: on a shared phone the next person would see it.
+    What she had typed before her session ended (``kept``) rides along in the page only."""
+    token, cookie = login_cookie(request)
+    html = login_html(request, token, error_code=error_code, kept=kept, resume=resume)
     return Response(html, status_code=status_code, media_type=MediaType.HTML, headers=headers,
                     cookies=[cookie])
 
@@ -102,6 +110,8 @@ async def login_page(request: Request) -> Response:
 @post("/login", opt={ACCESS: PUBLIC}, include_in_schema=False, status_code=200)
 async def login(request: Request, accounts: Accounts) -> Response:
     as_json = _json_request(request)
+    kept: list[tuple[str, str]] = []
+    resume: str | None = None
     if as_json:
         try:
             body = msgspec.json.decode(await request.body(), type=LoginBody)
@@ -113,6 +123,7 @@ async def login(request: Request, accounts: Accounts) -> Response:
         if not same_secret(_text(form.get("csrf_token")), request.cookies.get(LOGIN_COOKIE)):
             raise Forbidden(CSRF_MESSAGE, code="csrf")
         username, password = _text(form.get("username")), _text(form.get("password"))
+        kept, resume = pages.kept_through_login(form)
     address = request.client.host if request.client else "unknown"
     # An address with many failures is slowed down, never locked out (organize.accounts).
     delay = await anyio.to_thread.run_sync(accounts.address_delay, address)
@@ -129,11 +140,12 @@ async def login(request: Request, accounts: Accounts) -> Response:
         if as_json:
             return _error(429, "too_many_attempts", message, headers)
         return _login_form(request, status_code=429, error_code="throttled",
-                           headers=headers)
+                           headers=headers, kept=kept, resume=resume)
     except LoginRefused:
         if as_json:
             return _error(401, "login_failed", LOGIN_REFUSED)
-        return _login_form(request, status_code=401, error_code="login_failed")
+        return _login_form(request, status_code=401, error_code="login_failed", kept=kept,
+                           resume=resume)
     # A new session id at every login; the one the browser held (if any) ends.
     old = request.cookies.get(SESSION_COOKIE)
     if old:
@@ -144,9 +156,11 @@ async def login(request: Request, accounts: Accounts) -> Response:
     if as_json:
         return Response(LoginOut(username=principal.username, role=principal.role,
                                  csrf_token=session.csrf_token), cookies=cookies)
-    landing = LANDING if principal.organises or not principal.researches else RESEARCH_LANDING
-    landing = organiser_landing(principal) or landing  # an organiser: her federation's overview
-    return Redirect(path=landing, status_code=303, cookies=cookies)
+    if resume:  # her session had ended while she typed: her words, to send again
+        return pages.page("resume.html", request, cookies=cookies, kept=kept, action=resume,
+                          csrf_token=session.csrf_token, principal=principal, show_nav=False,
+                          message=error_message("logged_in_again", locale_from_request(request)))
+    return Redirect(path=pages.home_of(principal), status_code=303, cookies=cookies)
 
 
 def _text(value: Any) -> str | None:
@@ -176,8 +190,8 @@ async def quick_exit(request: Request, accounts: Accounts) -> Response:
 
 
 @get(NEUTRAL, opt={ACCESS: PUBLIC}, include_in_schema=False)
-async def weather() -> Response:
-    return pages.page("weather.html")
+async def weather(request: Request) -> Response:
+    return pages.page("weather.html", request)
 
 
 def _reach(accounts: Accounts, principal: Me) -> str | None:
@@ -186,20 +200,22 @@ def _reach(accounts: Accounts, principal: Me) -> str | None:
     return principal.federation
 
 
-async def _account_page(principal: Me, accounts: Accounts, csrf_token: str | None,
-                        new_token: str | None = None, status_code: int = 200) -> Response:
+async def _account_page(request: Request, principal: Me, accounts: Accounts,
+                        csrf_token: str | None, new_token: str | None = None,
+                        status_code: int = 200) -> Response:
     def gather():
         return accounts.list_tokens(principal.account_id), _reach(accounts, principal)
 
     tokens, reach = await anyio.to_thread.run_sync(gather)
-    return pages.page("account.html", status_code=status_code, title="Your account",
-                      principal=principal, reach=reach, tokens=tokens, csrf_token=csrf_token,
-                      new_token=new_token)
+    return pages.page("account.html", request, status_code=status_code, principal=principal,
+                      reach=reach, tokens=tokens, csrf_token=csrf_token, new_token=new_token,
+                      home=pages.home_of(principal), show_nav=False)
 
 
 @get("/account", opt={ACCESS: ACCOUNT}, include_in_schema=False)
-async def account(principal: Me, accounts: Accounts, csrf_token: Csrf) -> Response:
-    return await _account_page(principal, accounts, csrf_token)
+async def account(request: Request, principal: Me, accounts: Accounts,
+                  csrf_token: Csrf) -> Response:
+    return await _account_page(request, principal, accounts, csrf_token)
 
 
 TOKEN_MESSAGE = "An API token cannot create or revoke tokens. Log in and use the account page."  # noqa: S105
@@ -220,18 +236,26 @@ async def create_token(request: Request, principal: Me, accounts: Accounts,
                                                      label)
     if _wants_json(request):
         return Response(NewToken(id=token_id, token=token), status_code=201)
-    return await _account_page(principal, accounts, csrf_token, new_token=token, status_code=201)
+    return await _account_page(request, principal, accounts, csrf_token, new_token=token,
+                               status_code=201)
 
 
 @post("/account/tokens/{token_id:uuid}/revoke", opt={ACCESS: ACCOUNT}, include_in_schema=False,
       status_code=303)
-async def revoke_token(token_id: FromPath[UUID], principal: Me, accounts: Accounts) -> Response:
+async def revoke_token(request: Request, token_id: FromPath[UUID], principal: Me,
+                       accounts: Accounts) -> Response:
     _by_session(principal)
     revoked = await anyio.to_thread.run_sync(accounts.revoke_token, principal.account_id, token_id)
     if not revoked:
-        return pages.page("message.html", status_code=404, title="Not found",
-                          message="You have no API token with this id.", principal=principal)
+        return pages.error_page(request, 404, "not_found")
     return Redirect(path="/account", status_code=303)
 
 
-ROUTES = [login_page, login, logout, quick_exit, weather, account, create_token, revoke_token]
+@get("/", opt={ACCESS: PUBLIC}, include_in_schema=False)
+async def start(request: Request) -> Response:
+    """The address alone: a browser goes to its home, or to the login page."""
+    return Redirect(path=pages.home_of(request.scope.get("user")), status_code=303)
+
+
+ROUTES = [login_page, login, logout, quick_exit, weather, account, create_token, revoke_token,
+          start]

@@ -9,6 +9,7 @@ in an extension file has no translation yet and is shown in English until it get
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
@@ -127,3 +128,26 @@ def level_label(dimension: str, level: int, lang: str = DEFAULT_LOCALE) -> str:
 def trend_label(word: str, lang: str = DEFAULT_LOCALE) -> str:
     """growing / stalling / steady (risk: rising / easing / steady) in ``lang``."""
     return _trend_words(get_translations(lang)).get(word, word)
+
+
+_PLACE_CODE = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
+
+
+@cache
+def place_label(place: str, lang: str = DEFAULT_LOCALE) -> str:
+    """A place as her language names it: an ISO 3166 country code by its name in the
+    Unicode CLDR data (``HK`` is 香港 to nobody here, "हङकङ ..." in Nepali), a subdivision
+    code (``BD-DHA``) by its country's name and the subdivision's code; anything else (a
+    place typed as words) as it was typed."""
+    found = _PLACE_CODE.match(place.strip())
+    if not found:
+        return place
+    from babel import Locale
+
+    try:
+        country = Locale.parse(lang).territories.get(found.group(1))
+    except (ValueError, LookupError):
+        country = None
+    if not country:
+        return place
+    return f"{country} · {found.group(2)}" if found.group(2) else country

@@ -48,6 +48,12 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "forbidden": N_("You cannot open this page."),
     "csrf": N_("This form is too old. Please open the page again and send it again."),
     "role": N_("Your account cannot do this."),
+    "session_ended": N_("Your session ended, so nothing was saved. Log in again: what you "
+                        "typed is kept."),
+    "logged_in_again": N_("You are logged in again. Nothing was saved yet: check what you "
+                          "typed and send it."),
+    "form_too_old_kept": N_("This form was too old, so nothing was saved. Check what you "
+                            "typed and send it again."),
     "scope": N_("This belongs to another group. Your account cannot open it."),
     "disabled": N_("This account is switched off. Please ask your organiser."),
     "weak_password": N_("This password is too short. Please choose a longer one."),
@@ -112,6 +118,9 @@ FIELD_MESSAGES: Mapping[str, str] = MappingProxyType({
     "not_a_date": N_("Please give a date."),
     "not_a_number": N_("Please give a number."),
     "unknown_choice": N_("Please choose one of the options."),
+    "too_early": N_("Choose a date after %(first)s."),
+    "in_the_future": N_("Choose a date no later than today."),
+    "too_far_ahead": N_("Choose a date within the next %(years)s years."),
 })
 
 

@@ -140,6 +140,11 @@ def _label(context: Context, vocabulary: str, code: str) -> str:
 
 
 @pass_context
+def _place(context: Context, place: str) -> str:
+    return labels.place_label(place, context_lang(context))
+
+
+@pass_context
 def _note(context: Context, vocabulary: str, code: str) -> str:
     return labels.taxonomy_note(vocabulary, code, context_lang(context), taxonomy=context.get("taxonomy"))
 
@@ -226,6 +231,7 @@ def make_environment(loader: BaseLoader | None = None, *, auto_reload: bool = Fa
         locale_name=LOCALE_NAMES.get,
         locales=[{"code": c, "name": LOCALE_NAMES[c], "dir": text_direction(c)} for c in LOCALES],
         label=_label,
+        place=_place,
         note=_note,
         choices=_choices,
         dimension_label=_dimension_label,

@@ -17,7 +17,14 @@ from organize import commands as c
 from organize.domain import Campaign
 from organize.errors import CommandError, NotFound
 from organize.projections.views.campaign_board import list_campaigns
+from organize.projections.views.grievance_register import (
+    REFERENCE_LENGTH,
+    GrievanceFilter,
+    list_grievances,
+)
 from organize.reading import campaign_view
+from web.i18n import taxonomy_label
+from web.i18n.formatting import format_date
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
@@ -90,7 +97,10 @@ COMMANDS: dict[str, tuple[type[c.Command], tuple[str, ...]]] = {
     "action": (c.TakeAction, ()),
     "resolve": (c.ResolveDemand, ()),
     "agreement": (c.SignAgreement, ("clauses",)),
+    "link": (c.LinkGrievance, ()),
+    "close": (c.CloseCampaign, ()),
 }
+LINKABLE = 100  # the collective's latest open grievances offered to link
 
 
 async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
@@ -109,11 +119,17 @@ async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
     forms = {key: ((posted or {}).get(key) or Form.blank(
         taken_on=today().isoformat(), on=today().isoformat(), signed_on=today().isoformat())
     ).keyed(key) for key in COMMANDS}
+    open_ones = await page.read(list_grievances, page.scope, GrievanceFilter(
+        collective_id=collective_id, status="open"), limit=LINKABLE)
+    linkable = [(g.id, f"{taxonomy_label('categories', g.category, page.lang)} · "
+                       f"{format_date(g.occurred_on, page.lang)} · #{str(g.id)[:REFERENCE_LENGTH]}")
+                for g in open_ones if g.id not in view.grievance_ids]
     return page.html(
         "pages/campaign.html", status=status, collective=collective, p=view, actions=actions,
         people=[m for m in people if m.current], organisations=orgs,
         org_names={o.id: o.name for o in orgs}, forms=forms, version=agg.version,
         open_demands=[(d.demand_id, d.text) for d in view.demands if d.result is None],
+        linkable=linkable,
         open_key=next(iter(posted), None) if posted else None, changes=changes, notice=notice,
         **nav(collective_id, "campaigns"))
 

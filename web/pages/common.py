@@ -27,7 +27,8 @@ from organize.errors import CommandError, NotFound
 from organize.projections.reads import Scope, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
 from web.api.projection_reads import WAIT_SECONDS  # one bound for pages and API
-from web.i18n import error_message, get_translations, locale_from_request
+from web.auth.pages import error_page
+from web.i18n import get_translations, locale_from_request
 from web.i18n.messages import N_
 from web.i18n.templating import default_environment
 
@@ -125,6 +126,8 @@ class Page:
     # -- answering -------------------------------------------------------------------------
 
     def html(self, template: str, *, status: int = 200, **context: Any) -> Response:
+        if not isinstance(status, int):  # ``status`` is the HTTP status, never a context value
+            raise TypeError(f"status must be an HTTP status code, not {status!r}")
         body = default_environment().get_template(template).render(
             request=self.request, lang=self.lang, csrf_token=self.csrf or "",
             notice=context.pop("notice", None) or self.notice, **context)
@@ -157,16 +160,7 @@ PAGE_DEPENDENCIES = {"page": Provide(provide_page)}
 
 
 def _error_page(request: Request, status: int, code: str) -> Response:
-    collective_id = (request.scope.get("path_params") or {}).get("collective_id")
-    lang = locale_from_request(request)
-    principal = request.scope.get("user")
-    body = default_environment().get_template("error.html").render(
-        request=request, lang=lang, status_code=status, message=error_message(code, lang),
-        csrf_token=getattr(principal, "csrf_token", None) or "",
-        nav_prefix=(f"/c/{collective_id}" if collective_id else
-                    "/o" if request.scope.get("path", "").startswith("/o") else "/c"),
-        show_nav=collective_id is not None)
-    return Response(body, status_code=status, media_type=MediaType.HTML)
+    return error_page(request, status, code)  # one render path for every error page
 
 
 def not_found(request: Request, _exc: Exception) -> Response:

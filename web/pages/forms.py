@@ -15,7 +15,9 @@ Field names in the form are the command's field names (``profile.pseudonym`` for
 a nested struct). A list of ids is repeated fields (checkboxes, a multiple select); a list of
 texts is one textarea, a line each (``lines``). Digits typed in Devanagari, Bengali or
 Arabic-Indic script are read as numbers. Dates come from ``<input type="date">``
-(YYYY-MM-DD) and times from ``<input type="datetime-local">``, read as UTC.
+(YYYY-MM-DD) and times from ``<input type="datetime-local">``, read as UTC; a date
+outside the calendar (``calendar_problem``: after today, except a planned meeting, or
+before a plausible first day) is refused on its field.
 
 What she typed is never put in a message (it could be a name or a number).
 """
@@ -26,7 +28,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,6 +47,36 @@ HIDDEN = ("command_id", "expected_version")  # fields a form carries, never show
 # Fields the domain names that a page shows under another name.
 ALIASES = {"sealed_details": "details", "sealed_note": "note", "sealed_notes": "notes",
            "reason_code": "reason"}
+
+
+# The calendar a typed date must fall in: nothing after today (today anywhere on earth, so a
+# leader ahead of UTC is never refused her own today), except a planned meeting (within five
+# years); nothing before a plausible first day (a work history reaches further back).
+EARLIEST = date(1990, 1, 1)
+EARLIEST_HISTORY = date(1950, 1, 1)
+HISTORY = frozenset({"started_on", "ended_on", "moved_on"})  # a worker's own past
+PLANNED = frozenset({"scheduled_for"})  # the only fields that may lie ahead
+AHEAD_YEARS = 5
+
+
+def latest_today() -> date:
+    """The latest date that is today somewhere (UTC+14)."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+def calendar_problem(value: date, name: str) -> tuple[str, dict[str, Any]] | None:
+    """Why a date (or a datetime's day) typed for field ``name`` falls outside the calendar,
+    as a field message kind and its parameters; None when it is fine."""
+    day = value.date() if isinstance(value, datetime) else value
+    first = EARLIEST_HISTORY if name in HISTORY else EARLIEST
+    if day < first:
+        return "too_early", {"first": str(first.year)}
+    if name in PLANNED:
+        if day > latest_today() + timedelta(days=366 * AHEAD_YEARS):
+            return "too_far_ahead", {"years": AHEAD_YEARS}
+    elif day > latest_today():
+        return "in_the_future", {}
+    return None
 
 
 def latin_digits(text: str) -> str:
@@ -188,7 +220,8 @@ def _scalar(t: mi.Type, raw: str, *, code: bool) -> Any:
 
 
 def _message(bad: _Bad, lang: str) -> str:
-    if bad.kind in ("required", "too_long", "not_a_date", "not_a_number", "unknown_choice"):
+    if bad.kind in ("required", "too_long", "not_a_date", "not_a_number", "unknown_choice",
+                    "too_early", "in_the_future", "too_far_ahead"):
         return field_message(bad.kind, lang, **bad.params)
     return error_message(bad.kind, lang)
 
@@ -242,7 +275,12 @@ def _decode_struct(fields: Iterable[mi.Field], form: Form, lang: str, *, prefix:
                 if required:
                     raise _Bad("required")
                 continue
-            data[f.name] = _scalar(t, raw, code=_is_code(t))
+            value = _scalar(t, raw, code=_is_code(t))
+            if isinstance(value, date):
+                problem = calendar_problem(value, f.name)
+                if problem:
+                    raise _Bad(problem[0], **problem[1])
+            data[f.name] = value
             given = True
         except _Bad as bad:
             form.errors.setdefault(name, _message(bad, lang))

@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID, uuid5
 
+import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -27,12 +29,19 @@ from organize import commands as c
 from organize.application import new_id
 from organize.domain import Grievance
 from organize.errors import CommandError, NotFound
-from organize.projections.views.grievance_register import STATUSES, list_grievances
+from organize.projections.views.grievance_register import (
+    STATUSES,
+    Cursor,
+    GrievanceFilter,
+    Match,
+    list_grievances,
+)
 from organize.projections.views.organisations import list_organisations
 from organize.projections.views.worker_directory import list_workers
 from organize.reading import ERASED, grievance_view, text_opener
-from web.i18n import error_message, field_message
+from web.i18n import error_message, field_message, taxonomy_label
 from web.i18n.messages import N_
+from web.pages import listing
 from web.pages.common import (
     EVENT_WORDS,
     Page,
@@ -54,7 +63,10 @@ SHOWN = {1: ("worker_ids",), 2: ("category", "description"),
          3: ("place", "occurred_on", "stage", "sector", "organisation_ids"),
          4: ("consent_contact", "consent_research")}
 CHOOSE_WORKER = N_("Choose at least one worker, or add a new one.")
-LIST_LIMIT = 100
+# The list's URL parameters; a search's own (its result) are replaced by a new search.
+MATCH_PARAMS = ("m", "mw", "mo", "mc", "ref")
+LIST_PARAMS = ("status", "group", "category", "stage", "sector", "worker", "organisation",
+               "from", "to", *MATCH_PARAMS)
 
 
 # -- who is in the collective ----------------------------------------------------------------
@@ -107,14 +119,106 @@ def _category_groups(page: Page) -> list[dict[str, Any]]:
 async def grievance_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     await page.settle(GRIEVANCE_VIEWS)
-    status = page.request.query_params.get("status")
-    status = status if status in STATUSES else None
-    found = await page.read(list_grievances, page.scope, collective_id=collective_id,
-                            status=status, limit=LIST_LIMIT)
-    # ``status`` is page.html's HTTP status: the filter travels as ``chosen``.
-    return page.html("pages/grievances.html", collective=collective, grievances=found,
-                     chosen=status, statuses=STATUSES, limit=LIST_LIMIT,
-                     **nav(collective_id, "grievances"))
+    return await _list_page(page, collective)
+
+
+@post("/{collective_id:uuid}/grievances/search", name="pages:grievance-search", status_code=200)
+async def grievance_search(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    """Her words to the ids and codes they name (in memory, over what she may read), then
+    to the list filtered by those: the words never reach a URL."""
+    collective = await page.collective(collective_id)
+    form = await read_form(page.request)
+    typed = listing.words(form.get("q"))
+    kept = [(k, v) for k, vs in form.values.items() if k in LIST_PARAMS and k not in MATCH_PARAMS
+            for v in vs]
+    base = f"/c/{collective_id}/grievances"
+    if not typed:
+        return page.go(base + ("?" + urlencode(kept) if kept else ""))
+    people = await members(page, collective_id)
+    orgs = await organisations(page)
+    workers = listing.matching(typed, ((m.id, m.pseudonym) for m in people))
+    found_orgs = listing.matching(typed, ((o.id, o.name) for o in orgs))
+    taxonomy = page.organize.taxonomy
+    categories = listing.matching(typed, (
+        (code, f"{taxonomy_label('categories', code, page.lang, taxonomy=taxonomy)} {code}")
+        for code in taxonomy.codes("categories")))
+    if len(workers) > listing.MAX_MATCHES or len(found_orgs) > listing.MAX_MATCHES:
+        return await _list_page(page, collective, status=422, search=form.get("q")[:100],
+                                search_error=page._(listing.TOO_MANY, words=typed))
+    ref = listing.reference(typed)
+    match = [("m", "1"), *(("mw", str(w)) for w in workers), *(("mo", str(o)) for o in found_orgs),
+             *(("mc", code) for code in categories), *((("ref", ref),) if ref else ())]
+    return page.go(f"{base}?{urlencode([*kept, *match])}")
+
+
+async def _list_page(page: Page, collective: Any, *, status: int = 200, search: str = "",
+                     search_error: str | None = None) -> Response:
+    raw = listing.params(page)
+    q = listing.Query()
+    taxonomy = page.organize.taxonomy
+    people = await members(page, collective.id)
+    orgs = await organisations(page)
+    names = {m.id: m.pseudonym for m in people}
+    org_names = {o.id: o.name for o in orgs}
+    period_from, period_to = listing.dates(page, raw, q)
+    f = GrievanceFilter(
+        collective_id=collective.id,
+        status=listing.choice(raw, q, "status", STATUSES),
+        group=listing.choice(raw, q, "group", taxonomy.codes("category_groups")),
+        category=listing.choice(raw, q, "category", taxonomy.codes("categories")),
+        stage=listing.choice(raw, q, "stage", taxonomy.codes("stages")),
+        sector=listing.choice(raw, q, "sector", taxonomy.codes("sectors")),
+        worker_id=listing.one_id(raw, q, "worker", set(names)),
+        organisation_id=listing.one_id(raw, q, "organisation", set(org_names)),
+        period_from=period_from, period_to=period_to)
+    if raw.get("m"):
+        q.keep("m", "1")
+        f = msgspec.structs.replace(f, match=Match(
+            worker_ids=listing.ids(raw, q, "mw", set(names)),
+            organisation_ids=listing.ids(raw, q, "mo", set(org_names)),
+            categories=tuple(c for c in raw.get("mc", [])[:listing.MAX_IDS]
+                             if taxonomy.has("categories", c)),
+            reference=listing.reference((raw.get("ref") or [""])[0])))
+        q.keep("mc", list(f.match.categories))
+        q.keep("ref", f.match.reference)
+    after, before = listing.cursor(raw, Cursor.decode)
+    found = await page.read(list_grievances, page.scope, f, limit=listing.PAGE_SIZE + 1,
+                            after=after, before=before)
+    shown, more = listing.page_of(found, listing.PAGE_SIZE, before)
+    base = f"/c/{collective.id}/grievances"
+    paging = listing.pages(q, base, shown, more=more, after=after, before=before,
+                           key=lambda g: Cursor(g.occurred_on, g.raised_nid))
+    chips = _chips(page, q, f, base, names, org_names)
+    return page.html(
+        "pages/grievances.html", status=status, collective=collective, grievances=shown,
+        chosen_status=f.status, statuses=STATUSES, q=q, base=base, paging=paging, chips=chips,
+        groups=_category_groups(page), search=search, search_error=search_error,
+        nothing_found=bool(f.match) and not any((f.match.worker_ids, f.match.organisation_ids,
+                                                f.match.categories, f.match.reference)),
+        stages=[(s, taxonomy_label("stages", s, page.lang, taxonomy=taxonomy))
+                for s in taxonomy.codes("stages")],
+        sectors=[(s, taxonomy_label("sectors", s, page.lang, taxonomy=taxonomy))
+                 for s in collective.sectors or taxonomy.codes("sectors")],
+        **nav(collective.id, "grievances"))
+
+
+def _chips(page: Page, q: listing.Query, f: GrievanceFilter, base: str,
+           names: dict[UUID, str], org_names: dict[UUID, str]) -> list[tuple[str, str]]:
+    """What the list is narrowed to by a person, an organisation or a search, each with
+    the link that drops it (names opened for this page only)."""
+    chips = []
+    if f.worker_id:
+        chips.append((names.get(f.worker_id, ERASED), q.url(base, worker=None)))
+    if f.organisation_id:
+        chips.append((org_names.get(f.organisation_id, "…"), q.url(base, organisation=None)))
+    if f.match is not None:
+        drop = q.url(base, m=None, mw=None, mo=None, mc=None, ref=None)
+        found = [*(names.get(w, ERASED) for w in f.match.worker_ids),
+                 *(org_names.get(o, "…") for o in f.match.organisation_ids),
+                 *(taxonomy_label("categories", c, page.lang) for c in f.match.categories),
+                 *((f"#{f.match.reference}",) if f.match.reference else ())]
+        chips.append((", ".join(found[:8]) + (" …" if len(found) > 8 else ""), drop))
+    return chips
 
 
 # -- recording one: four steps -------------------------------------------------------------------
@@ -147,6 +251,8 @@ async def record_step(collective_id: FromPath[UUID], page: NamedDependency[Page]
         step = 1
     elif go == "back":
         step = max(1, step - 1)
+    elif go == "find":  # a picker's search: the same step, its list narrowed
+        pass
     elif go == "submit":
         failing = next((s for s in range(1, STEPS + 1) if not _check(page, form, s, people)), None)
         if failing is not None:
@@ -284,14 +390,25 @@ async def _flow(page: Page, collective: Any, form: Form, step: int,
     context = dict(
         collective=collective, form=form, step=step, steps=STEPS,
         hidden=form.hidden(*(n for n in FLOW if n not in shown and n != "command_id")),
-        people=[m for m in people if m.current], chosen=chosen,
-        new_workers=list(enumerate(form.all("new_pseudonym"))),
+        people=_narrowed([m for m in people if m.current], form.get("find_worker"),
+                         set(form.all("worker_ids")), lambda m: m.pseudonym),
+        chosen=chosen, new_workers=list(enumerate(form.all("new_pseudonym"))),
         groups=_category_groups(page) if step == 2 else [],
-        organisations=await organisations(page) if step == 3 else [],
+        organisations=_narrowed(await organisations(page), form.get("find_org"),
+                                set(form.all("organisation_ids")),
+                                lambda o: o.name) if step == 3 else [],
         places=collective.places, action=f"/c/{collective.id}/grievances/new",
         **nav(collective.id, "grievances"))
     template = "pages/_record_form.html" if page.htmx else "pages/record.html"
     return page.html(template, status=status, **context)
+
+
+def _narrowed(items: list[Any], typed: str, chosen: set[str], name: Any) -> list[Any]:
+    """A picker's list narrowed to what matches her words, keeping what she chose."""
+    if not listing.words(typed or ""):
+        return items
+    found = set(listing.matching(typed, ((str(i.id), name(i)) for i in items)))
+    return [i for i in items if str(i.id) in found or str(i.id) in chosen]
 
 
 # -- the grievance page ----------------------------------------------------------------------------
@@ -452,4 +569,4 @@ async def stale(page: Page, collective_id: UUID, grievance_id: UUID, action: str
                                 notice=stale_notice(page))
 
 
-ROUTES = [grievance_list, record_start, record_step, grievance, grievance_action]
+ROUTES = [grievance_list, grievance_search, record_start, record_step, grievance, grievance_action]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -18,15 +19,23 @@ from litestar.params import FromPath
 from organize import commands as c
 from organize.domain import Meeting
 from organize.errors import CommandError, NotFound
-from organize.projections.views.meeting_log import list_meetings
-from organize.reading import meeting_view
-from web.i18n import LOCALE_NAMES, LOCALES
+from organize.projections.views.meeting_log import (
+    CANCELLED,
+    HELD,
+    SCHEDULED,
+    MeetingCursor,
+    MeetingFilter,
+    list_meetings,
+)
+from organize.reading import ERASED, meeting_view
+from web.i18n import LOCALE_NAMES, LOCALES, taxonomy_label
+from web.pages import listing
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members
 
 MEETING_VIEWS = ("meeting_log",)
-PAST = 20
+STATUSES = (SCHEDULED, HELD, CANCELLED)
 
 
 def _local(value: datetime) -> str:
@@ -41,14 +50,42 @@ def _languages(collective: Any) -> list[tuple[str, str]]:
 
 @get("/{collective_id:uuid}/meetings", name="pages:meetings")
 async def meeting_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    """Upcoming meetings, then the past ones a page at a time; or, filtered (status, kind,
+    period, a worker who attended), every meeting that matches."""
     collective = await page.collective(collective_id)
     await page.settle(MEETING_VIEWS)
-    upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
-                               status="scheduled", limit=50)
-    recent = await page.read(list_meetings, page.scope, collective_id=collective_id, limit=PAST + 50)
-    past = [mt for mt in recent if mt.status != "scheduled"][:PAST]
-    return page.html("pages/meetings.html", collective=collective, upcoming=list(reversed(upcoming)),
-                     past=past, **nav(collective_id, "meetings"))
+    raw = listing.params(page)
+    q = listing.Query()
+    people = await members(page, collective_id)
+    period_from, period_to = listing.dates(page, raw, q, future=True)
+    f = MeetingFilter(
+        collective_id=collective_id,
+        status=listing.choice(raw, q, "status", STATUSES),
+        kind=listing.choice(raw, q, "kind", page.organize.taxonomy.codes("meeting_kinds")),
+        worker_id=listing.one_id(raw, q, "worker", {m.id for m in people}),
+        period_from=period_from, period_to=period_to)
+    after, before = listing.cursor(raw, MeetingCursor.decode)
+    upcoming = []
+    if not q.filtered:  # the first view: what is coming, then what was
+        if not (after or before):
+            upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
+                                       status="scheduled", period_from=today(), limit=50)
+        f = msgspec.structs.replace(f, period_to=today())
+    found = await page.read(list_meetings, page.scope, f, limit=listing.PAGE_SIZE + 1,
+                            after=after, before=before)
+    shown, more = listing.page_of(found, listing.PAGE_SIZE, before)
+    base = f"/c/{collective_id}/meetings"
+    paging = listing.pages(q, base, shown, more=more, after=after, before=before,
+                           key=lambda mt: MeetingCursor(mt.held_at or mt.scheduled_for, mt.id))
+    names = {m.id: m.pseudonym for m in people}
+    chips = ([(names.get(f.worker_id, ERASED), q.url(base, worker=None))] if f.worker_id else [])
+    taxonomy = page.organize.taxonomy
+    return page.html("pages/meetings.html", collective=collective,
+                     upcoming=list(reversed(upcoming)), past=shown, q=q, base=base,
+                     paging=paging, chips=chips, statuses=STATUSES,
+                     kinds=[(k, taxonomy_label("meeting_kinds", k, page.lang, taxonomy=taxonomy))
+                            for k in taxonomy.codes("meeting_kinds")],
+                     **nav(collective_id, "meetings"))
 
 
 def _plan_page(page: Page, collective: Any, form: Form, status: int = 200) -> Response:

@@ -1,9 +1,12 @@
-"""The grievance register: one row per grievance, filterable by collective, status,
-category or category group, sector, stage, organisation and period.
+"""The grievance register: one row per grievance, filterable (``GrievanceFilter``) by
+collective, status, category or category group, sector, stage, organisation, worker and
+period, and paged by keyset (``Cursor``: the day, then the raising notification).
 
-Only codes, ids, dates and counts live here. Descriptions, evidence, negotiation notes and
-retaliation details are sealed in the events and never enter a view; the register says
-*that* something happened (and which notification recorded it), not what was said.
+Only codes, ids, dates and counts live here (the workers by opaque id, for "her
+grievances" and for a search whose pseudonyms were matched in memory by the page).
+Descriptions, evidence, negotiation notes and retaliation details are sealed in the events
+and never enter a view; the register says *that* something happened (and which
+notification recorded it), not what was said.
 
 A grievance's federation is copied from its collective when it is raised, from a small
 collectives table this view keeps for itself (a view reads only its own tables).
@@ -43,6 +46,7 @@ class GrievanceRegisterView(KnowsOrganisations, View):
             " category text NOT NULL, category_group text NOT NULL, sector text NOT NULL,"
             " place text NOT NULL, stage text NOT NULL, occurred_on date NOT NULL,"
             " status text NOT NULL, parties integer NOT NULL, organisation_ids uuid[] NOT NULL,"
+            " worker_ids uuid[] NOT NULL DEFAULT '{}',"
             " outcome text, outcome_on date, amount numeric, currency text,"
             " escalated boolean NOT NULL DEFAULT false,"
             " escalation_targets text[] NOT NULL DEFAULT '{}',"
@@ -58,6 +62,11 @@ class GrievanceRegisterView(KnowsOrganisations, View):
             f"CREATE INDEX IF NOT EXISTS {t.grievances}_occurred_idx ON {t.grievances} (occurred_on)",
             f"CREATE INDEX IF NOT EXISTS {t.grievances}_orgs_idx "
             f"ON {t.grievances} USING gin (organisation_ids)",
+            f"CREATE INDEX IF NOT EXISTS {t.grievances}_workers_idx "
+            f"ON {t.grievances} USING gin (worker_ids)",
+            # The order of the lists and of their keyset pages.
+            f"CREATE INDEX IF NOT EXISTS {t.grievances}_page_idx "
+            f"ON {t.grievances} (collective_id, occurred_on DESC, raised_nid DESC)",
         ]
 
     @property
@@ -89,12 +98,13 @@ class GrievanceRegisterView(KnowsOrganisations, View):
         curs.execute(
             f"INSERT INTO {self.t.grievances} (id, collective_id, federation, category,"
             " category_group, sector, place, stage, occurred_on, status, parties,"
-            " organisation_ids, raised_nid, last_nid) "
+            " organisation_ids, worker_ids, raised_nid, last_nid) "
             f"VALUES (%s, %s, (SELECT federation FROM {self.t.collectives} WHERE id = %s),"
-            " %s, %s, %s, %s, %s, %s, %s, %s, %s::uuid[], %s, %s) ON CONFLICT (id) DO NOTHING",
+            " %s, %s, %s, %s, %s, %s, %s, %s, %s::uuid[], %s::uuid[], %s, %s)"
+            " ON CONFLICT (id) DO NOTHING",
             (e.originator_id, e.collective_id, e.collective_id, e.category, group, e.sector,
              e.place, e.stage, e.occurred_on, OPEN, len(e.worker_ids), list(e.organisation_ids),
-             nid, nid))
+             list(e.worker_ids), nid, nid))
 
     def _group(self, category: str) -> str:
         try:
@@ -109,7 +119,8 @@ class GrievanceRegisterView(KnowsOrganisations, View):
 
     @on(Grievance.Joined)
     def joined(self, curs, e, nid) -> None:
-        self._update(curs, e, nid, "parties = parties + %s", (len(e.worker_ids),))
+        self._update(curs, e, nid, "parties = parties + %s, worker_ids = worker_ids || %s::uuid[]",
+                     (len(e.worker_ids), list(e.worker_ids)))
 
     @on(Grievance.EvidenceNoted)
     def evidence_noted(self, curs, e, nid) -> None:
@@ -191,55 +202,128 @@ class GrievanceRow(msgspec.Struct, kw_only=True):
 _COLUMNS = ", ".join(GrievanceRow.__struct_fields__)
 
 
-def _where(scope: Scope, *, collective_id: UUID | None, status: str | None, category: str | None,
-           group: str | None, sector: str | None, stage: str | None,
-           organisation_id: UUID | None, period_from: date | None,
-           period_to: date | None) -> tuple[str, list[Any]]:
-    """The WHERE clause for the scope and the filters, with its parameters."""
+class Match(msgspec.Struct, kw_only=True, frozen=True):
+    """A search's result in codes and ids (never the words typed): any one suffices; none
+    given matches nothing."""
+
+    worker_ids: tuple[UUID, ...] = ()
+    organisation_ids: tuple[UUID, ...] = ()
+    categories: tuple[str, ...] = ()
+    reference: str | None = None  # the start of a grievance's id, in hex
+
+
+class GrievanceFilter(msgspec.Struct, kw_only=True, frozen=True):
+    """What a list of grievances is narrowed to: every field given must hold. ``worker_id``
+    and ``organisation_id`` are one party each; ``match`` is a search's result, any one of
+    which is enough (a grievance of one of these workers, against one of these
+    organisations, in one of these categories, or whose reference starts so)."""
+
+    collective_id: UUID | None = None
+    status: str | None = None
+    category: str | None = None
+    group: str | None = None
+    sector: str | None = None
+    stage: str | None = None
+    organisation_id: UUID | None = None
+    worker_id: UUID | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    match: Match | None = None
+
+
+REFERENCE_LENGTH = 8  # a grievance's reference: the first characters of its id
+
+
+class Cursor(msgspec.Struct, frozen=True):
+    """A place in the list's order (the day, then the raising notification): a keyset page
+    starts after it (older) or ends before it (newer)."""
+
+    occurred_on: date
+    nid: int
+
+    def encode(self) -> str:
+        return f"{self.occurred_on.isoformat()}.{self.nid}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        day, _, nid = (raw or "").partition(".")
+        try:
+            return cls(date.fromisoformat(day), int(nid)) if nid.isdigit() and len(nid) < 19 else None
+        except ValueError:
+            return None
+
+
+def _where(scope: Scope, f: GrievanceFilter) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses for the scope and the filter, with their parameters."""
     clauses: list[str] = []
     params: list[Any] = []
 
-    def add(sql: str, value: Any) -> None:
+    def arg(value: Any) -> str:
         params.append(value)
-        clauses.append(sql.replace("?", f"${len(params)}"))
+        return f"${len(params)}"
 
     if scope.collective_ids is not None:
-        add("collective_id = ANY(?::uuid[])", list(scope.collective_ids))
+        clauses.append(f"collective_id = ANY({arg(list(scope.collective_ids))}::uuid[])")
     if scope.federation is not None:
-        add("federation = ?", scope.federation)
-    for column, value in (("collective_id", collective_id), ("status", status),
-                          ("category", category), ("category_group", group),
-                          ("sector", sector), ("stage", stage)):
+        clauses.append(f"federation = {arg(scope.federation)}")
+    for column, value in (("collective_id", f.collective_id), ("status", f.status),
+                          ("category", f.category), ("category_group", f.group),
+                          ("sector", f.sector), ("stage", f.stage)):
         if value is not None:
-            add(f"{column} = ?", value)
-    if organisation_id is not None:
-        add("organisation_ids @> ARRAY[?::uuid]", organisation_id)
-    if period_from is not None:
-        add("occurred_on >= ?", period_from)
-    if period_to is not None:
-        add("occurred_on <= ?", period_to)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+            clauses.append(f"{column} = {arg(value)}")
+    if f.organisation_id is not None:
+        clauses.append(f"organisation_ids @> ARRAY[{arg(f.organisation_id)}::uuid]")
+    if f.worker_id is not None:
+        clauses.append(f"worker_ids @> ARRAY[{arg(f.worker_id)}::uuid]")
+    if f.period_from is not None:
+        clauses.append(f"occurred_on >= {arg(f.period_from)}")
+    if f.period_to is not None:
+        clauses.append(f"occurred_on <= {arg(f.period_to)}")
+    if f.match is not None:
+        m, any_of = f.match, []
+        if m.worker_ids:
+            any_of.append(f"worker_ids && {arg(list(m.worker_ids))}::uuid[]")
+        if m.organisation_ids:
+            any_of.append(f"organisation_ids && {arg(list(m.organisation_ids))}::uuid[]")
+        if m.categories:
+            any_of.append(f"category = ANY({arg(list(m.categories))}::text[])")
+        if m.reference:
+            any_of.append(f"left(id::text, {len(m.reference)}) = {arg(m.reference.lower())}")
+        clauses.append("(" + " OR ".join(any_of) + ")" if any_of else "false")
+    return clauses, params
+
+
+def _filter(where: GrievanceFilter | None, fields: dict[str, Any]) -> GrievanceFilter:
+    """The filter given, or one made of the keyword arguments of the older signature (the
+    API's query parameters are these fields)."""
+    return msgspec.structs.replace(where, **fields) if where else GrievanceFilter(**fields)
 
 
 async def list_grievances(
-    conn: asyncpg.Connection, scope: Scope, *, collective_id: UUID | None = None,
-    status: str | None = None, category: str | None = None, group: str | None = None,
-    sector: str | None = None, stage: str | None = None, organisation_id: UUID | None = None,
-    period_from: date | None = None, period_to: date | None = None, limit: int = 100,
-    offset: int = 0,
+    conn: asyncpg.Connection, scope: Scope, where: GrievanceFilter | None = None, *,
+    limit: int = 100, offset: int = 0, after: Cursor | None = None,
+    before: Cursor | None = None, **fields: Any,
 ) -> list[GrievanceRow]:
-    """Grievances in scope matching every filter given, the most recent first."""
+    """Grievances in scope matching the filter, the most recent first. ``after`` (older
+    than) and ``before`` (newer than) page by keyset, at the same cost on any page."""
     t = await tables(conn, "grievance_register")
-    where, params = _where(scope, collective_id=collective_id, status=status, category=category,
-                           group=group, sector=sector, stage=stage,
-                           organisation_id=organisation_id, period_from=period_from,
-                           period_to=period_to)
+    clauses, params = _where(scope, _filter(where, fields))
+    order = "DESC"
+    if after is not None:
+        params += [after.occurred_on, after.nid]
+        clauses.append(f"(occurred_on, raised_nid) < (${len(params) - 1}, ${len(params)})")
+    elif before is not None:
+        params += [before.occurred_on, before.nid]
+        clauses.append(f"(occurred_on, raised_nid) > (${len(params) - 1}, ${len(params)})")
+        order = "ASC"
+    sql_where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     n = len(params)
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM {t.grievances}{where} "
-        f"ORDER BY occurred_on DESC, raised_nid DESC LIMIT ${n + 1} OFFSET ${n + 2}",
+        f"SELECT {_COLUMNS} FROM {t.grievances}{sql_where} "
+        f"ORDER BY occurred_on {order}, raised_nid {order} LIMIT ${n + 1} OFFSET ${n + 2}",
         *params, limit, offset)
     found = [GrievanceRow(**dict(r)) for r in rows]
+    found = found[::-1] if order == "ASC" else found
     # Never an organisation the reader may not name (a household another collective recorded).
     named = await nameable_organisations(
         conn, t, scope, [o for g in found for o in (*g.organisation_ids, *g.referred_to)])
@@ -249,15 +333,9 @@ async def list_grievances(
     return found
 
 
-async def count_grievances(
-    conn: asyncpg.Connection, scope: Scope, *, collective_id: UUID | None = None,
-    status: str | None = None, category: str | None = None, group: str | None = None,
-    sector: str | None = None, stage: str | None = None, organisation_id: UUID | None = None,
-    period_from: date | None = None, period_to: date | None = None,
-) -> int:
+async def count_grievances(conn: asyncpg.Connection, scope: Scope,
+                           where: GrievanceFilter | None = None, **fields: Any) -> int:
     t = await tables(conn, "grievance_register")
-    where, params = _where(scope, collective_id=collective_id, status=status, category=category,
-                           group=group, sector=sector, stage=stage,
-                           organisation_id=organisation_id, period_from=period_from,
-                           period_to=period_to)
-    return await conn.fetchval(f"SELECT count(*) FROM {t.grievances}{where}", *params)
+    clauses, params = _where(scope, _filter(where, fields))
+    sql_where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return await conn.fetchval(f"SELECT count(*) FROM {t.grievances}{sql_where}", *params)

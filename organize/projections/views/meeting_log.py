@@ -17,6 +17,7 @@ to answer that in SQL.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -212,25 +213,68 @@ def _filter_ids(ids: list[UUID], allowed: set[UUID]) -> list[UUID]:
     return [i for i in ids if i in allowed]
 
 
-async def list_meetings(conn: asyncpg.Connection, scope: Scope, *,
-                        collective_id: UUID | None = None, status: str | None = None,
-                        period_from: date | None = None, period_to: date | None = None,
-                        limit: int = 200, offset: int = 0) -> list[MeetingRow]:
-    """Meetings any of whose collectives is in scope, the latest first. The period (UTC
-    days, inclusive) applies to when a meeting was held, or else when it is scheduled."""
+class MeetingFilter(msgspec.Struct, kw_only=True, frozen=True):
+    """What a list of meetings is narrowed to: every field given must hold. The period
+    (UTC days, inclusive) applies to when a meeting was held, or else when it is scheduled;
+    ``worker_id``: meetings she attended."""
+
+    collective_id: UUID | None = None
+    status: str | None = None
+    kind: str | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    worker_id: UUID | None = None
+
+
+class MeetingCursor(msgspec.Struct, frozen=True):
+    """A place in the list's order (when, then the meeting's id): a keyset page starts
+    after it (earlier) or ends before it (later)."""
+
+    when: datetime
+    id: UUID
+
+    def encode(self) -> str:
+        return f"{self.when.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> MeetingCursor | None:
+        when, _, ident = (raw or "").partition(".")
+        try:
+            return cls(datetime.strptime(when, "%Y%m%dT%H%M%S").replace(tzinfo=UTC), UUID(ident))
+        except ValueError:
+            return None
+
+
+async def list_meetings(conn: asyncpg.Connection, scope: Scope,
+                        where: MeetingFilter | None = None, *, limit: int = 200,
+                        offset: int = 0, after: MeetingCursor | None = None,
+                        before: MeetingCursor | None = None, **fields: Any) -> list[MeetingRow]:
+    """Meetings any of whose collectives is in scope and that match the filter (or the
+    keyword arguments of the older signature: the API's query parameters), the latest
+    first. ``after`` (earlier than) and ``before`` (later than) page by keyset."""
+    f = msgspec.structs.replace(where, **fields) if where else MeetingFilter(**fields)
     t = await tables(conn, "meeting_log")
     visible = _VISIBLE.format(collectives=t.collectives)
+    when = "coalesce(m.held_at, m.scheduled_for)"
+    cursor, order = (after, "DESC") if after is not None else (before, "ASC") if before else (None, "DESC")
     rows = await conn.fetch(
         f"SELECT m.* FROM {t.meetings} m WHERE {visible}"
         " AND ($3::uuid IS NULL OR m.collective_ids @> ARRAY[$3::uuid])"
         " AND ($4::text IS NULL OR m.status = $4)"
-        " AND ($5::timestamptz IS NULL OR coalesce(m.held_at, m.scheduled_for) >= $5)"
-        " AND ($6::timestamptz IS NULL OR coalesce(m.held_at, m.scheduled_for) < $6) "
-        "ORDER BY coalesce(m.held_at, m.scheduled_for) DESC, m.scheduled_nid DESC "
-        "LIMIT $7 OFFSET $8",
-        *_scope_params(scope), collective_id, status,
-        _day_start(period_from) if period_from else None,
-        _day_start(period_to + timedelta(days=1)) if period_to else None, limit, offset)
+        f" AND ($5::timestamptz IS NULL OR {when} >= $5)"
+        f" AND ($6::timestamptz IS NULL OR {when} < $6)"
+        " AND ($7::text IS NULL OR m.kind = $7)"
+        f" AND ($8::uuid IS NULL OR EXISTS (SELECT 1 FROM {t.attendance} a"
+        "      WHERE a.meeting_id = m.id AND a.worker_id = $8))"
+        f" AND ($9::timestamptz IS NULL OR ({when}, m.id) {'<' if order == 'DESC' else '>'}"
+        " ($9, $10::uuid)) "
+        f"ORDER BY {when} {order}, m.id {order} LIMIT $11 OFFSET $12",
+        *_scope_params(scope), f.collective_id, f.status,
+        _day_start(f.period_from) if f.period_from else None,
+        _day_start(f.period_to + timedelta(days=1)) if f.period_to else None, f.kind, f.worker_id,
+        cursor.when if cursor else None, cursor.id if cursor else None, limit, offset)
+    if order == "ASC":
+        rows = rows[::-1]
     if not rows:
         return []
     roles: dict[UUID, tuple[list[UUID], list[UUID], list[UUID]]] = {r["id"]: ([], [], []) for r in rows}

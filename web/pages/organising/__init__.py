@@ -19,7 +19,7 @@ from __future__ import annotations
 from litestar import Router
 
 from web.pages.common import EXCEPTION_HANDLERS, PAGE_DEPENDENCIES
-from web.pages.organising.common import PREFIX, landing
+from web.pages.organising.common import PREFIX
 
 
 def route_handlers() -> list:
@@ -34,4 +34,4 @@ def organising_router() -> Router:
                   exception_handlers=EXCEPTION_HANDLERS, include_in_schema=False)
 
 
-__all__ = ["PREFIX", "landing", "organising_router"]
+__all__ = ["PREFIX", "organising_router"]

@@ -38,13 +38,6 @@ def principal_of(page: Page) -> Principal | None:
     return page.request.scope.get("user")
 
 
-def landing(principal: Principal) -> str | None:
-    """Where an organiser lands after logging in: her federation's overview."""
-    if principal.role == "organiser" and principal.federation:
-        return PREFIX
-    return None
-
-
 async def federations_in_scope(conn: asyncpg.Connection) -> list[str]:
     t = await tables(conn, "indicators")
     rows = await conn.fetch(f"SELECT DISTINCT federation FROM {t.collectives} "

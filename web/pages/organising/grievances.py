@@ -23,6 +23,7 @@ from organize.projections.reads import Scope
 from organize.projections.views.campaign_board import list_campaigns
 from organize.projections.views.common_grievances import Cluster, list_common_grievances
 from web.i18n import group_icon, taxonomy_label
+from web.i18n.labels import place_label
 from web.pages.common import Page, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.organising.common import (
@@ -75,7 +76,8 @@ async def clusters_page(page: Page, fed: Federation, *, posted: tuple[str, Form]
     items = []
     for n, cl in enumerate(shown):
         key = cluster_key(cl)
-        where = orgs.get(cl.organisation_id, "…") if cl.key_kind == "organisation" else key
+        where = (orgs.get(cl.organisation_id, "…") if cl.key_kind == "organisation"
+                 else place_label(key, page.lang))
         prefix = f"k{n}"
         launched = [p for p in campaigns if set(cl.grievance_ids) <= set(p.grievance_ids)]
         if posted is not None and posted[0] == f"{cl.category}|{cl.key_kind}|{key}":
