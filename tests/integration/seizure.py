@@ -122,3 +122,30 @@ def basebackup(url: str, into: Path) -> Path:
                            "-c", "fast", "--no-sync"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return into
+
+
+def sealed_values(plain: bytes) -> list[bytes]:
+    """Every base64 bytes value in a decrypted event (msgspec encodes bytes as base64)."""
+    import base64
+
+    import msgspec
+
+    found: list[bytes] = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str) and len(value) > 40:
+            try:
+                raw = base64.b64decode(value, validate=True)
+            except ValueError:
+                return
+            if raw[:1] == b"\x01":
+                found.append(raw)
+
+    walk(msgspec.json.decode(plain))
+    return found

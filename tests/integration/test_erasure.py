@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidTag
 from organize import commands as c
 from organize.keys import Sealer
 from tests.integration import helpers as h
+from tests.integration import seizure
 
 pytestmark = pytest.mark.integration
 
@@ -110,7 +111,7 @@ def test_erasure_leaves_no_plaintext_anywhere(app, database):
     for originator_id, plain in events:
         for p in plaintexts:
             assert p.encode() not in plain
-        for sealed in _sealed_values(plain):
+        for sealed in seizure.sealed_values(plain):
             for subject, key in keys.items():
                 text = Sealer.open_with(key, subject, sealed)
                 if text is not None:
@@ -138,31 +139,6 @@ def assert_unopenable(app, wrapped: list[tuple[uuid.UUID, bytes]]) -> None:
             legacy.unwrap(subject, blob)
 
 
-def _sealed_values(plain: bytes) -> list[bytes]:
-    """Every base64 bytes value in a decrypted event (msgspec encodes bytes as base64)."""
-    import base64
-
-    import msgspec
-
-    found: list[bytes] = []
-
-    def walk(value):
-        if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif isinstance(value, str) and len(value) > 40:
-            try:
-                raw = base64.b64decode(value, validate=True)
-            except ValueError:
-                return
-            if raw[:1] == b"\x01":
-                found.append(raw)
-
-    walk(msgspec.json.decode(plain))
-    return found
 
 
 def test_erasing_twice_is_refused_and_the_command_replays(app):

@@ -19,7 +19,6 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import msgspec
 import psycopg
 import pytest
 
@@ -94,7 +93,7 @@ def _open_everything(runtime, keys_found: list[bytes]) -> list[bytes]:
     assert len(plains) == len(states), "the master key in ORGANIZE_HOME opens every event"
     opened = list(plains)
     for plain in plains:
-        for sealed in sealed_values(plain):
+        for sealed in seizure.sealed_values(plain):
             for subject, key in data_keys.items():
                 text = Sealer.open_with(key, subject, sealed)
                 if text is not None:
@@ -102,29 +101,6 @@ def _open_everything(runtime, keys_found: list[bytes]) -> list[bytes]:
     return opened
 
 
-def sealed_values(plain: bytes) -> list[bytes]:
-    """Every base64 bytes value in a decrypted event (msgspec encodes bytes as base64)."""
-    import base64
-
-    found: list[bytes] = []
-
-    def walk(value):
-        if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif isinstance(value, str) and len(value) > 40:
-            try:
-                raw = base64.b64decode(value, validate=True)
-            except ValueError:
-                return
-            if raw[:1] == b"\x01":
-                found.append(raw)
-
-    walk(msgspec.json.decode(plain))
-    return found
 
 
 def test_erased_worker_is_unreadable_from_every_file_and_backup(seized, tmp_path):

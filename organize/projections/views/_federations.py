@@ -77,10 +77,16 @@ class KnowsOrganisations:
 
     @on(Organisation.Recorded)
     def organisation_recorder(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"UPDATE {self.t.org_scope} SET recorded_by = %s, federation = "
-            f"(SELECT federation FROM {self.t.collectives} WHERE id = %s) WHERE id = %s",
-            (e.collective_id, e.collective_id, e.originator_id))
+        record_recorder(curs, self.t.org_scope, self.t.collectives, e)
+
+
+def record_recorder(curs, orgs: str, collectives: str, e) -> None:
+    """Keep who recorded an organisation (``Organisation.Recorded``) and that collective's
+    federation, in a table ``orgs`` with ``recorded_by`` and ``federation``."""
+    curs.execute(
+        f"UPDATE {orgs} SET recorded_by = %s, federation = "
+        f"(SELECT federation FROM {collectives} WHERE id = %s) WHERE id = %s",
+        (e.collective_id, e.collective_id, e.originator_id))
 
 
 async def nameable_organisations(conn: asyncpg.Connection, t: Tables, scope: Scope,

@@ -18,7 +18,11 @@ from organize.domain import Grievance, Organisation
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
-from organize.projections.views._federations import KnowsFederations, visible_organisations_sql
+from organize.projections.views._federations import (
+    KnowsFederations,
+    record_recorder,
+    visible_organisations_sql,
+)
 
 
 @register
@@ -37,10 +41,7 @@ class OrganisationsView(KnowsFederations, View):
 
     @on(Organisation.Recorded)
     def recorded(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"UPDATE {self.t.orgs} SET recorded_by = %s, federation = "
-            f"(SELECT federation FROM {self.t.collectives} WHERE id = %s) WHERE id = %s",
-            (e.collective_id, e.collective_id, e.originator_id))
+        record_recorder(curs, self.t.orgs, self.t.collectives, e)
 
     @on(Organisation.Created)
     def created(self, curs, e, _nid) -> None:
