@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.web_pages.test_pages import form_of, get, hidden, max_id, post, today
+from tests.web_pages.test_pages import form_of, get, hidden, max_id, post, send_action, today
 
 pytestmark = pytest.mark.integration
 
@@ -24,10 +24,7 @@ async def test_link_a_grievance_then_close_the_campaign(client, world, app):
     campaign_id = uuid.UUID(path.rsplit("/", 1)[1])
 
     async def act(key: str, data: dict, lang=None):
-        form = form_of((await get(client, path, world)).text, f"{path}/{key}")
-        return await post(client, f"{path}/{key}", world, {
-            "command_id": hidden(form, "command_id")[0],
-            "expected_version": hidden(form, "expected_version")[0], **data}, lang=lang)
+        return await send_action(client, world, path, key, data, lang=lang)
 
     page = (await get(client, path, world)).text
     offered = form_of(page, f"{path}/link")

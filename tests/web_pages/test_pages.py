@@ -44,6 +44,15 @@ async def post(client, path: str, world: World, data, *, lang: str | None = None
         lang, **{"Content-Type": "application/x-www-form-urlencoded", **headers}))
 
 
+async def send_action(client, world, path: str, key: str, data: dict, lang=None):
+    """POST one action form of a record page as the page offers it (its command id and the
+    version it was drawn at), with ``data`` filled in."""
+    form = form_of((await get(client, path, world)).text, f"{path}/{key}")
+    return await post(client, f"{path}/{key}", world, {
+        "command_id": hidden(form, "command_id")[0],
+        "expected_version": hidden(form, "expected_version")[0], **data}, lang=lang)
+
+
 def _pairs(data: dict):
     for k, v in data.items():
         if isinstance(v, list | tuple):
@@ -524,10 +533,7 @@ async def test_campaign_forms(client, world, app):
     campaign_id = uuid.UUID(path.rsplit("/", 1)[1])
 
     async def act(key: str, data: dict, lang=None):
-        form = form_of((await get(client, path, world)).text, f"{path}/{key}")
-        return await post(client, f"{path}/{key}", world, {
-            "command_id": hidden(form, "command_id")[0],
-            "expected_version": hidden(form, "expected_version")[0], **data}, lang=lang)
+        return await send_action(client, world, path, key, data, lang=lang)
 
     assert (await act("demand", {"text": "A day off each week"})).status_code == 303
     assert (await act("action", {"kind": "delegation", "taken_on": today().isoformat(),
