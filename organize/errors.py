@@ -20,7 +20,7 @@ class NotFound(CommandError):
 
 
 class Forbidden(CommandError):
-    """The account's role may not do this at all (``organize.policy``). Out of scope is
+    """The account's role may not do this at all (``organize.application.policy``). Out of scope is
     ``NotFound`` instead, so that a refusal never confirms that something exists."""
 
     kind = "forbidden"

@@ -4,7 +4,7 @@ This is the write model read back (``GET /api/v1/<area>/<id>``), not a projectio
 always current, and it is where the per-subject keys are used to open personal fields.
 After erasure the key is gone and those fields read as a placeholder.
 
-Read through the web (``organize.policy.Authorised``), every view also leaves out what the
+Read through the web (``organize.application.access.Authorised``), every view also leaves out what the
 account may not know (``app.visibility``): ids of workers, grievances, collectives,
 campaigns and organisations outside its scope. Outside her own collectives, people are
 counted, never named; a collective a worker left sees her pseudonym and nothing recorded
@@ -99,7 +99,7 @@ class WorkerView(Base, kw_only=True):
 
 
 def _seen(app):
-    """The account's ``organize.policy.Visibility``, or None: the application itself."""
+    """The account's ``organize.application.policy.Visibility``, or None: the application itself."""
     seen = getattr(app, "visibility", None)
     return None if seen is None or seen.everything else seen
 
@@ -140,7 +140,7 @@ def worker_view(app, agg: Worker) -> WorkerView:
         memberships=tuple(m for m in agg.memberships
                           if seen is None or seen.collective(m.collective_id)),
         # A collective she left reads nothing recorded about her: no consent, trajectory or
-        # status (organize.policy: FORMER).
+        # status (organize.application.policy: FORMER).
         consents={} if former else dict(agg.consents),
         spells=() if former else spells,
         moves=() if former else tuple(agg.moves),

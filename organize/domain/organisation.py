@@ -6,7 +6,7 @@ An employer that is a household is named with a neutral label such as "Household
 the name is plain text, not sealed, so it must not be a person's name. A household is a
 person all the same (her address identifies the worker who lives there), so it has a kind
 of its own, and the collective that recorded an organisation is kept (``recorded_by``):
-``organize.policy`` shows households only to that collective, others to its federation.
+``organize.application.policy`` shows households only to that collective, others to its federation.
 """
 
 from uuid import UUID

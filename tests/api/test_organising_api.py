@@ -70,7 +70,7 @@ def _fed(federation: str) -> str:
 
 def test_organiser_launches_from_a_cluster_and_a_leader_accepts(world):
     organiser, leader_kl = world["clients"]["organiser"], world["clients"]["leader_kl"]
-    # Organisers coordinate; they never touch a grievance (organize.policy).
+    # Organisers coordinate; they never touch a grievance (organize.application.policy).
     r = organiser.post("/api/v1/grievances/note-evidence", json={
         "command_id": str(uuid.uuid4()), "grievance_id": world["grievances"][0],
         "note": "Receipts kept", "on": DATE})

@@ -11,8 +11,8 @@ import pytest
 
 from organize import commands as c
 from organize.accounts import AccountService, ensure_demo_accounts
+from organize.application.access import Authorised
 from organize.demo import FED_DOMESTIC, DemoPlan, load_demo
-from organize.policy import Authorised
 from organize.projections.views.campaign_board import (
     collective_invitations,
     federation_board,
@@ -58,7 +58,7 @@ async def test_organiser_finds_a_fresh_cross_sector_cluster_and_leader_kl_accept
     settle_views(runtime)
     (invitation,) = [i for i in await collective_invitations(conn, leader_kl.scope, kl)
                      if i.campaign_id == launched.id]
-    assert invitation.invited == []  # hk has not joined: not named to kl (organize.policy)
+    assert invitation.invited == []  # hk has not joined: not named to kl (organize.application.policy)
 
     Authorised(runtime.app, leader_kl).execute(c.AcceptCampaignInvitation(
         command_id=h.cid(), campaign_id=launched.id, collective_id=kl, on=date(2026, 11, 3)))

@@ -83,7 +83,7 @@ async def test_from_cluster_to_accepted_campaign(app, conn):
     (inv,) = pending
     assert (inv.campaign_id, inv.state, inv.invited_on) == (campaign, "pending", LAUNCHED)
     assert inv.demands == ["Refund every fee above the ceiling"] and inv.joined == []
-    # hk is invited too, but has not joined: not named to kl (organize.policy).
+    # hk is invited too, but has not joined: not named to kl (organize.application.policy).
     assert inv.invited == [] and inv.linked_grievances == 2
 
     app.execute(c.AcceptCampaignInvitation(command_id=h.cid(), campaign_id=campaign,

@@ -94,7 +94,7 @@ def test_default_codes_match_the_brief() -> None:
     )
     assert T.codes("demand_results") == ("won", "partly_won", "lost")
     assert "womens_rights_group" in T.codes("organisation_kinds")
-    # A household counts as an employer, and is a person: a kind of its own (organize.policy).
+    # A household counts as an employer, and is a person: a kind of its own (organize.application.policy).
     assert "household" in T.codes("organisation_kinds")
 
 

@@ -96,8 +96,8 @@ def test_grant_revoke_and_disable_from_the_cli(cli_env, app, world, accounts):
 
 def test_account_commands_are_audited_events_and_admin_only_on_the_web(app, world):
     from organize.accounts import Principal
+    from organize.application.access import Authorised
     from organize.errors import Forbidden
-    from organize.policy import Authorised
 
     username = f"ev-{uuid.uuid4().hex[:8]}"
     created = app.execute(c.CreateAccount(command_id=uuid.uuid4(), username=username,
@@ -123,8 +123,7 @@ def test_account_commands_are_audited_events_and_admin_only_on_the_web(app, worl
 
 
 def test_every_command_has_an_authorisation_rule():
-    from organize.application import HANDLERS
-    from organize.policy import RULES
+    from organize.application import HANDLERS, RULES
 
     assert set(HANDLERS) == set(RULES)
 

@@ -1,6 +1,6 @@
 """The access policy, tried as an insider with a legitimate account would try it.
 
-- **The command matrix** is generated from ``organize.policy.RULES``: every command × every
+- **The command matrix** is generated from ``organize.application.RULES``: every command × every
   role × every relation of its ids to the account (own collective, another collective of the
   same federation, another federation, a worker who left, an erased worker, an id nobody
   has), through real HTTP, each cell expecting what the policy says: allowed (the command
@@ -25,7 +25,8 @@ from urllib.parse import quote
 import pytest
 
 from organize import commands as c
-from organize.policy import RULES, may_run
+from organize.application import RULES
+from organize.application.access import may_run
 from tests.web.conftest import ROLES, Side, call, header_problems, max_id
 from tests.web.test_scope_matrix import READS, command_body
 from web.api.commands import COMMAND_ROUTES
@@ -286,7 +287,7 @@ def policy_table() -> str:
 def test_the_readme_table_is_the_policy():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     table = policy_table()
-    assert table in readme, "README.md's table differs from organize.policy; paste:\n" + table
+    assert table in readme, "README.md's table differs from organize.application.policy; paste:\n" + table
 
 
 async def test_a_collective_she_left_sees_her_pseudonym_and_no_forms(client, app, runtime, world,

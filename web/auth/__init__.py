@@ -3,7 +3,7 @@ carries.
 
 - ``middleware``: resolves the principal from a bearer token or the session cookie;
 - ``access``: one guard over every route (public, account, research, organising) and CSRF;
-- scope, for commands and aggregate reads, is the application's: ``organize.policy``;
+- scope, for commands and aggregate reads, is the application's: ``organize.application.policy``;
 - ``dependencies``: ``principal``, ``reader_scope``, ``organize``, ``accounts``, ``csrf_token``;
 - ``headers``: CSP, no-referrer, nosniff, DENY framing and ``no-store`` on every response;
 - ``routes``: login, logout, quick exit, the neutral page, the account page, research;

@@ -6,7 +6,7 @@ research area is for researchers (and admins), and everything else, the whole or
 API and every page to come, needs a leader, an organiser or an admin. So a new route is
 closed until someone opens it.
 
-Scope (which collectives) is a second, finer check: ``organize.policy`` for commands and
+Scope (which collectives) is a second, finer check: ``organize.application.policy`` for commands and
 aggregate reads, the ``reader_scope`` dependency for the views.
 
 CSRF: a request authenticated by the session cookie that is not a safe method must carry

@@ -14,7 +14,7 @@ from litestar.di import Provide
 
 from organize.accounts import AccountService, Principal
 from organize.application import Organize
-from organize.policy import Authorised
+from organize.application.access import Authorised
 from organize.projections.reads import Scope
 from web.auth.errors import ROLE_MESSAGE, AuthRequired, Forbidden
 

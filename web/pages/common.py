@@ -50,7 +50,7 @@ class Page:
     """One request to a leaders' page, with what it may use."""
 
     request: Request
-    organize: Any  # the application as this account may use it (organize.policy.Authorised)
+    organize: Any  # the application as this account may use it (organize.application.access.Authorised)
     pool: asyncpg.Pool
     reveal: Any  # organize.reveal.Revealer
     scope: Scope

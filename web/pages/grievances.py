@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import msgspec
 from litestar import Response, get, post
@@ -26,7 +26,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from organize import commands as c
-from organize.application import new_id
+from organize.application.grievances import GrievanceRecord, NewWorker, record_grievance
 from organize.domain import Grievance
 from organize.errors import CommandError, NotFound
 from organize.projections.views.grievance_register import (
@@ -333,8 +333,8 @@ def _check(page: Page, form: Form, step: int, people: list[Member]) -> bool:
 
 
 async def _record(page: Page, collective_id: UUID, form: Form, people: list[Member]) -> Any:
-    """Register the new workers, record their consents and raise the grievance: every id
-    derived from the form's command_id, so a second submit replays the first."""
+    """The form to ``record_grievance``: new workers, their consents and the grievance, every
+    id derived from the form's command_id, so a second submit replays the first."""
     try:
         command_id = UUID(form.get("command_id"))
         started = date.fromisoformat(form.get("started"))
@@ -342,36 +342,23 @@ async def _record(page: Page, collective_id: UUID, form: Form, people: list[Memb
         form.message = error_message("csrf", page.lang)
         return None
     phones = form.all("new_phone")
-    registers = []
-    for i, pseudonym in enumerate(form.all("new_pseudonym")):
-        phone = phones[i].strip() if i < len(phones) and phones[i].strip() else None
-        registers.append(c.RegisterWorker(
-            command_id=uuid5(command_id, f"worker:{i}"),
-            profile=c.Profile(pseudonym=pseudonym.strip(), phone=phone),
-            collective_id=collective_id, joined_on=started))
-    existing = [UUID(w) for w in form.all("worker_ids")]
-    by_key: dict[str, UUID] = {str(w): w for w in existing}
-    by_key.update({f"new:{i}": new_id(r.command_id, "worker") for i, r in enumerate(registers)})
+    record = GrievanceRecord(
+        command_id=command_id, collective_id=collective_id, joined_on=started,
+        new_workers=tuple(
+            NewWorker(pseudonym.strip(),
+                      phones[i].strip() if i < len(phones) and phones[i].strip() else None)
+            for i, pseudonym in enumerate(form.all("new_pseudonym"))),
+        worker_ids=tuple(UUID(w) for w in form.all("worker_ids")))
     command = decode(c.RaiseGrievance, form, page.lang,
-                     fixed={"collective_id": collective_id, "worker_ids": tuple(by_key.values())})
+                     fixed={"collective_id": collective_id,
+                            "worker_ids": tuple(record.by_key().values())})
     if command is None:
         return None
-    given = {m.id: m.consents for m in people}
-    consents = [
-        c.GiveConsent(command_id=uuid5(command_id, f"consent:{key}:{purpose}"),
-                      worker_id=by_key[key], purpose=purpose)
-        for purpose in ("contact", "research")
-        for key in form.all(f"consent_{purpose}")
-        if key in by_key and purpose not in given.get(by_key[key], ())
-    ]
-
-    def run() -> Any:
-        for each in (*registers, *consents):
-            page.organize.execute(each)
-        return page.organize.execute(command)
-
+    consents = record.consents(
+        {purpose: form.all(f"consent_{purpose}") for purpose in ("contact", "research")},
+        {m.id: m.consents for m in people})
     try:
-        return await page.call(run)
+        return await page.call(record_grievance, page.organize, record, command, consents)
     except CommandError as e:
         refusal(form, e, page.lang, fields=FLOW)
         return None

@@ -12,7 +12,7 @@
 Both are for researchers and admins only (``RESEARCH``); a researcher reaches nothing else.
 They read nothing but the research base (``research_grievances``) and the stored releases,
 which hold codes and counts, no name, pseudonym or free text. A noisy release is paid for
-with the ``SpendPrivacyBudget`` command under its access rule (``organize.policy.RULES``:
+with the ``SpendPrivacyBudget`` command under its access rule (``organize.application.RULES``:
 a researcher spends only her own budget).
 
 A release is made in a worker thread, on a connection of its own, so a big table does not
@@ -37,11 +37,11 @@ from litestar.di import NamedDependency
 
 from organize import commands as c
 from organize.accounts import Principal
+from organize.application.access import authorise
 from organize.exports.budget import budget_state, spender
 from organize.exports.disclosure import MIN_K
 from organize.exports.releases import Release, ReleaseRequest, obtain, snap
 from organize.exports.trends import ExportError
-from organize.policy import authorise
 from organize.projections.reads import EVENTS_TABLE
 from organize.projections.views.research_grievances import position
 from web.auth.access import ACCESS, RESEARCH
@@ -113,7 +113,7 @@ def _limiter(state: State) -> anyio.CapacityLimiter:
 
 
 def execute_as(app: Any, principal: Principal) -> Callable[[c.Command], c.CommandResult]:
-    """Run a budget command under its access rule (``organize.policy.RULES``) for this
+    """Run a budget command under its access rule (``organize.application.RULES``) for this
     account: ``authorise`` checks the role and the rule, then the application runs it."""
     def run(command: c.Command) -> c.CommandResult:
         authorise(app, principal, command)

@@ -1,6 +1,6 @@
 """Mixins for views that scope reads: ``KnowsFederations`` keeps each collective's federation
 (from ``Collective.Created``); ``KnowsOrganisations`` keeps who recorded each organisation,
-so a read can leave out the organisations a reader may not name (``organize.policy``: a
+so a read can leave out the organisations a reader may not name (``organize.application.policy``: a
 private household only for the collective that recorded it; another organisation a
 collective recorded, for its federation; one recorded by no collective, for everyone but
 never a household)."""

@@ -321,7 +321,7 @@ class CampaignRow(msgspec.Struct, kw_only=True):
 
 
 class _Names:
-    """Which ids one reader may see on the board (``organize.policy``): collectives in her
+    """Which ids one reader may see on the board (``organize.application.policy``): collectives in her
     scope; for a leader, also the collectives that joined a campaign her collective joined
     too (an invitation alone names nobody); grievances of collectives in her scope."""
 

@@ -7,7 +7,7 @@ and reports to query. Workers appear by id only: pseudonyms are opened at read t
 layer that holds the keys, so this view holds no personal data. Decisions are free text
 and only counted; agenda items are grievance and campaign ids.
 
-Outside the reader's own collectives, people are counted, never named (``organize.policy``):
+Outside the reader's own collectives, people are counted, never named (``organize.application.policy``):
 an attendee is named to a reader only if she was a member of a collective in the reader's
 scope on the day of the meeting; the others are counted per collective of the meeting. So the
 view keeps each worker's memberships, each grievance's collective and each campaign's reach,

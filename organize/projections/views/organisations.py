@@ -1,7 +1,7 @@
 """Organisations: employers, private households, recruiters, unions, NGOs, shelters, labour
 offices, courts and embassies, with how many grievances name each of them.
 
-Scoped as ``organize.policy.Visibility.organisation`` decides for one: an organisation a
+Scoped as ``organize.application.policy.Visibility.organisation`` decides for one: an organisation a
 collective recorded is seen in that collective's federation; a private household only by the
 collective that recorded it; one recorded by no collective is shared reference data, unless
 it is a household (then only an admin sees it)."""

@@ -270,7 +270,7 @@ async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
         w, p = workers[worker_id], parts[worker_id]
         if not everything and all(m.left_on is not None for m in p["memberships"]):
             # A collective she left reads her pseudonym and its own membership rows, nothing
-            # recorded about her since (organize.policy): no consent, trajectory or moves.
+            # recorded about her since (organize.application.policy): no consent, trajectory or moves.
             p = {**p, "consents": [], "spells": [], "moves": []}
         out.append(WorkerRow(
             id=worker_id, sealed_profile=w["sealed_profile"], erased=w["erased"], **p,

@@ -1,11 +1,12 @@
-"""Who may do what: the access policy, as data beside the use cases.
+"""Who may do what: the access policy's machinery, beside the use cases.
 
-Every command has one ``Rule`` in ``RULES``: the roles that may run it (an admin runs
-everything) and, for each id it names, the **relation** the account must have to that
-aggregate. A read of one aggregate asks the same relations (``Visibility``). The web and API
-layers only authenticate, call ``Authorised`` and map a refusal to 403 (the role may not) or
-404 (out of scope: answered word for word as for an id that does not exist, so guessing ids
-tells nothing).
+Every command has one ``Rule``, in its use-case module's table (merged into
+``organize.application.RULES``, enforced by ``organize.application.access``): the roles
+that may run it (an admin runs everything) and, for each id it names, the **relation** the
+account must have to that aggregate. A read of one aggregate asks the same relations
+(``Visibility``). The web and API layers only authenticate, call ``Authorised`` and map a
+refusal to 403 (the role may not) or 404 (out of scope: answered word for word as for an id
+that does not exist, so guessing ids tells nothing).
 
 The relations (``Relation``):
 
@@ -37,14 +38,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from organize import commands as c
-from organize.application import Organize
 from organize.domain import (
     Assessment,
     Campaign,
@@ -54,11 +53,12 @@ from organize.domain import (
     Organisation,
     Worker,
 )
-from organize.domain.account import ADMIN, LEADER, ORGANISER, RESEARCHER
-from organize.errors import Forbidden, NotFound
+from organize.domain.account import ADMIN, LEADER, ORGANISER
+from organize.errors import NotFound
 from organize.projections.reads import Scope
 
-A = TypeVar("A", bound=Aggregate)
+if TYPE_CHECKING:
+    from organize.application import Organize
 
 ROLE_MESSAGE = "Your account's role does not reach this."
 HOUSEHOLD = "household"  # the organisation kind that is a person
@@ -112,129 +112,17 @@ ORGANISERS = frozenset({ORGANISER})
 BOTH = frozenset({LEADER, ORGANISER})
 
 
-def _t(relation: Relation, *fields: str) -> tuple[Touch, ...]:
+def touching(relation: Relation, *fields: str) -> tuple[Touch, ...]:
     return tuple(Touch(f, relation) for f in fields)
 
 
-def _own_federation(principal, cmd: c.CreateCollective) -> None:
-    if principal.role == ORGANISER and cmd.federation != principal.federation:
-        raise Forbidden("You can create collectives only in your own federation.", code="scope")
-
-
-def _recorded_by_one_of_hers(principal, cmd: c.CreateOrganisation) -> None:
-    # What a leader records belongs to one of her collectives (the federation sees it, and
-    # only that collective sees a household).
-    if principal.role == LEADER and cmd.collective_id is None:
-        raise Forbidden("Choose the collective that records this organisation.", code="scope")
-    if principal.role == ORGANISER and cmd.kind == HOUSEHOLD:
-        raise Forbidden("A household employer is recorded by the collective of the worker who "
-                        "lives there.", code="role")
-
-
-def _in_a_collective(principal, cmd: c.RegisterWorker) -> None:
-    # A worker in no collective would be out of every scope but an admin's.
-    if cmd.collective_id is None:
-        raise Forbidden("Choose one of your collectives for her.", code="scope")
-
-
-def _own_privacy_budget(principal, cmd: c.SpendPrivacyBudget) -> None:
-    if principal.role != ADMIN and cmd.account_id != principal.account_id:
-        raise Forbidden("A researcher spends only her own privacy budget.", code="scope")
-
-
-def _no_names_for_organisers(principal, cmd: c.TakeAction) -> None:
-    if principal.role == ORGANISER and cmd.participant_ids:
-        raise Forbidden("Organisers record an action by collective; the collectives name their "
-                        "own members.", code="role")
-
-
-COLLECTIVE = _t(Relation.COLLECTIVE, "collective_id")
-WORKER = _t(Relation.MEMBER, "worker_id")
-GRIEVANCE = _t(Relation.GRIEVANCE, "grievance_id")
-CAMPAIGN = _t(Relation.JOINED, "campaign_id")
-MEETING = _t(Relation.MEETING, "meeting_id")
-ORGANISATION = _t(Relation.ORGANISATION, "organisation_id")
+COLLECTIVE = touching(Relation.COLLECTIVE, "collective_id")
+WORKER = touching(Relation.MEMBER, "worker_id")
+GRIEVANCE = touching(Relation.GRIEVANCE, "grievance_id")
+CAMPAIGN = touching(Relation.JOINED, "campaign_id")
+MEETING = touching(Relation.MEETING, "meeting_id")
+ORGANISATION = touching(Relation.ORGANISATION, "organisation_id")
 ACCOUNTS = Rule(frozenset(), admin_only=True)
-
-RULES: dict[type[c.Command], Rule] = {
-    # Collectives: organisers found them in their federation; leaders and organisers keep
-    # their profile and alliances.
-    c.CreateCollective: Rule(ORGANISERS, check=_own_federation),
-    c.RenameCollective: Rule(BOTH, COLLECTIVE),
-    c.UpdateCollectiveProfile: Rule(BOTH, COLLECTIVE),
-    c.FormAlliance: Rule(BOTH, COLLECTIVE + ORGANISATION),
-    c.EndAlliance: Rule(BOTH, COLLECTIVE + ORGANISATION),
-    # Organisations: recorded by a collective, renamed by whoever reaches that collective.
-    c.CreateOrganisation: Rule(BOTH, COLLECTIVE, check=_recorded_by_one_of_hers),
-    c.RenameOrganisation: Rule(BOTH, _t(Relation.RECORDED, "organisation_id")),
-    # Workers: her current collective's leaders hold her file; organisers never do.
-    c.RegisterWorker: Rule(LEADERS, COLLECTIVE, check=_in_a_collective),
-    c.UpdateWorkerProfile: Rule(LEADERS, WORKER),
-    c.JoinCollective: Rule(LEADERS, WORKER + COLLECTIVE),
-    c.LeaveCollective: Rule(LEADERS, WORKER + COLLECTIVE),
-    c.GiveConsent: Rule(LEADERS, WORKER),
-    c.WithdrawConsent: Rule(LEADERS, WORKER),
-    c.StartSpell: Rule(LEADERS, WORKER + _t(Relation.ORGANISATION, "employer_id")),
-    c.EndSpell: Rule(LEADERS, WORKER),
-    c.RecordMove: Rule(LEADERS, WORKER),
-    c.ChangeStatus: Rule(LEADERS, WORKER),
-    c.EraseWorker: Rule(LEADERS, WORKER),
-    # Grievances: the collective's own casework.
-    c.RaiseGrievance: Rule(LEADERS, COLLECTIVE + _t(Relation.MEMBER, "worker_ids")
-                           + _t(Relation.ORGANISATION, "organisation_ids")),
-    c.JoinGrievance: Rule(LEADERS, GRIEVANCE + _t(Relation.MEMBER, "worker_ids")),
-    c.NoteEvidence: Rule(LEADERS, GRIEVANCE),
-    c.ReferGrievance: Rule(LEADERS, GRIEVANCE + ORGANISATION + _t(Relation.MEMBER, "worker_ids")),
-    c.EscalateGrievance: Rule(LEADERS, GRIEVANCE),
-    c.RecordNegotiation: Rule(LEADERS, GRIEVANCE + _t(Relation.ORGANISATION,
-                                                      "with_organisation_id")),
-    c.RecordOutcome: Rule(LEADERS, GRIEVANCE),
-    c.ReportRetaliation: Rule(LEADERS, GRIEVANCE),
-    c.WithdrawGrievance: Rule(LEADERS, GRIEVANCE),
-    c.ReopenGrievance: Rule(LEADERS, GRIEVANCE),
-    # Campaigns: a collective launches its own and joins; an organiser launches joint ones
-    # (the collectives are invited, never enrolled) and helps run what reaches her federation.
-    c.LaunchCampaign: Rule(LEADERS, _t(Relation.COLLECTIVE, "collective_ids")),
-    c.LaunchJointCampaign: Rule(ORGANISERS, _t(Relation.GRIEVANCE, "grievance_ids")
-                                + _t(Relation.COLLECTIVE, "invite_collective_ids")),
-    c.AcceptCampaignInvitation: Rule(LEADERS, _t(Relation.REACHED, "campaign_id") + COLLECTIVE),
-    c.DeclineCampaignInvitation: Rule(LEADERS, _t(Relation.REACHED, "campaign_id") + COLLECTIVE),
-    c.AddDemand: Rule(BOTH, CAMPAIGN),
-    c.JoinCampaign: Rule(LEADERS, CAMPAIGN + COLLECTIVE),
-    c.LinkGrievance: Rule(LEADERS, CAMPAIGN + GRIEVANCE),
-    c.TakeAction: Rule(BOTH, CAMPAIGN + _t(Relation.MEMBER, "participant_ids")
-                       + _t(Relation.COLLECTIVE, "collective_ids"),
-                       check=_no_names_for_organisers),
-    c.ResolveDemand: Rule(BOTH, CAMPAIGN),
-    c.SignAgreement: Rule(BOTH, CAMPAIGN + _t(Relation.ORGANISATION, "with_organisation_id")),
-    c.CloseCampaign: Rule(BOTH, CAMPAIGN),
-    # Meetings: anyone who organises in the collectives; attendees are current members.
-    c.ScheduleMeeting: Rule(BOTH, _t(Relation.COLLECTIVE, "collective_ids")
-                            + _t(Relation.GRIEVANCE, "agenda_grievance_ids")
-                            + _t(Relation.REACHED, "agenda_campaign_ids")),
-    c.RecordMeetingHeld: Rule(BOTH, MEETING + _t(Relation.MEMBER, "attendee_ids",
-                                                 "facilitator_ids", "speaker_ids")),
-    c.CancelMeeting: Rule(BOTH, MEETING),
-    # Assessments: a collective's own judgement, or its organiser's.
-    c.RecordAssessment: Rule(BOTH, COLLECTIVE),
-    c.ReviseAssessment: Rule(BOTH, _t(Relation.ASSESSMENT, "assessment_id")),
-    # Accounts: admins only (and never through an API token: web.auth.routes).
-    c.CreateAccount: ACCOUNTS,
-    c.GrantRole: ACCOUNTS,
-    c.RevokeRole: ACCOUNTS,
-    c.DisableAccount: ACCOUNTS,
-    # Research privacy budgets (organize.exports.budget): a researcher spends her own as she
-    # obtains releases; only an admin sets a total.
-    c.SpendPrivacyBudget: Rule(frozenset({RESEARCHER}), check=_own_privacy_budget),
-    c.SetPrivacyBudget: ACCOUNTS,
-}
-
-
-def _ids(value: UUID | tuple[UUID, ...] | None) -> tuple[UUID, ...]:
-    if value is None:
-        return ()
-    return tuple(value) if isinstance(value, tuple) else (value,)
-
 
 def not_found(kind: type[Aggregate], aggregate_id: UUID, field: str) -> NotFound:
     # Word for word what the application says of an id that does not exist.
@@ -428,81 +316,5 @@ class Visibility:
         return False  # accounts, and anything not named here: admins only
 
 
-def authorise(app: Organize, principal, command: c.Command) -> None:
-    """Refuse the command (Forbidden, or NotFound for anything out of scope) unless this
-    account may run it. Runs before the command, so a refusal appends nothing."""
-    rule = RULES.get(type(command))
-    if rule is None:  # a command nobody classified: closed until someone does
-        raise Forbidden("This action is not open to accounts yet.", code="role")
-    if not rule.may(principal.role):
-        raise Forbidden(ROLE_MESSAGE, code="role")
-    if rule.admin_only and principal.via != "session":  # a token never manages accounts
-        raise Forbidden("Accounts are managed after logging in, never with an API token.",
-                        code="role")
-    if principal.role == ADMIN:
-        return
-    if rule.check is not None:
-        rule.check(principal, command)
-    seen = Visibility(app, principal.scope)
-    for touch in rule.touches:
-        for aggregate_id in _ids(getattr(command, touch.field)):
-            seen.require(touch.relation, aggregate_id, touch.field)
-
-
-def may_run(role: str, command: type[c.Command]) -> bool:
-    """Whether a role may run a command at all (in some scope): for pages and the README."""
-    rule = RULES.get(command)
-    return rule is not None and rule.may(role)
-
-
-class Authorised(Organize):
-    """The application seen through one account: ``execute`` authorises first, ``load``
-    answers "not found" for anything out of scope, and ``visibility`` tells the reading
-    functions (``organize.reading``) what they may name. Everything else is the shared
-    application underneath (a subclass so the routes' type checks accept it)."""
-
-    def __init__(self, app: Organize, principal):  # no super().__init__: a view
-        self._app = app
-        self.principal = principal
-        self.visibility = Visibility(app, principal.scope or Scope(collective_ids=frozenset()))
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "_app":  # not set yet (copying, unpickling): never recurse
-            raise AttributeError(name)
-        return getattr(self._app, name)
-
-    @property
-    def reads_personal_data(self) -> bool:
-        """Leaders (of collectives in scope) and admins read personal fields and free text;
-        organisers see pseudonyms and codes only (``organize.reading``)."""
-        return self.principal.role in (LEADER, ADMIN)
-
-    def execute(self, command: c.Command) -> c.CommandResult:
-        if not self.principal.organises:
-            raise Forbidden(ROLE_MESSAGE, code="role")
-        authorise(self._app, self.principal, command)
-        return self._app.execute(command)
-
-    def load(self, cls: type[A], aggregate_id: UUID, *, field: str,
-             expected_version: int | None = None) -> A:
-        if not self.principal.organises:
-            raise Forbidden(ROLE_MESSAGE, code="role")
-        try:
-            aggregate = self._app.load(cls, aggregate_id, field=field)
-        except NotFound:
-            raise not_found(cls, aggregate_id, field) from None
-        if not self.visibility.readable(aggregate):
-            raise not_found(cls, aggregate_id, field)
-        if expected_version is not None:  # checked only once the aggregate may be seen
-            return self._app.load(cls, aggregate_id, field=field, expected_version=expected_version)
-        return aggregate
-
-    def close(self) -> None:  # the shared application is closed by its owner, never here
-        pass
-
-    def __del__(self) -> None:
-        pass
-
-
-__all__ = ["RULES", "Authorised", "Relation", "Rule", "Touch", "Visibility", "authorise",
-           "may_run"]
+__all__ = ["BOTH", "LEADERS", "ORGANISERS", "Relation", "Rule", "Touch", "Visibility",
+           "not_found", "touching"]

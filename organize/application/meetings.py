@@ -1,0 +1,81 @@
+"""Meetings: scheduled, held and cancelled by anyone who organises in their collectives;
+attendees are current members. Decisions are sealed under the meeting's key, owned by its
+collectives.
+
+- ``ScheduleMeeting``: leaders and organisers of the collectives (agenda items in scope).
+- ``RecordMeetingHeld``, ``CancelMeeting``: leaders and organisers of one of its collectives.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from organize import commands as c
+from organize.application.base import Done, Use, check_all, new_id
+from organize.application.policy import (
+    BOTH,
+    MEETING,
+    Relation,
+    Rule,
+    touching,
+)
+from organize.domain import (
+    Campaign,
+    Collective,
+    Grievance,
+    Meeting,
+    Worker,
+)
+from organize.domain.meeting import check_decisions
+
+if TYPE_CHECKING:
+    from organize.application import Organize
+
+
+def _schedule_meeting(app: Organize, cmd: c.ScheduleMeeting) -> Done:
+    check_all(app, Collective, cmd.collective_ids, "collective_ids")
+    check_all(app, Grievance, cmd.agenda_grievance_ids, "agenda_grievance_ids")
+    check_all(app, Campaign, cmd.agenda_campaign_ids, "agenda_campaign_ids")
+    agg = Meeting.schedule(
+        id=new_id(cmd.command_id, "meeting"), kind=cmd.kind, collective_ids=cmd.collective_ids,
+        scheduled_for=cmd.scheduled_for, language=cmd.language,
+        agenda_grievance_ids=cmd.agenda_grievance_ids,
+        agenda_campaign_ids=cmd.agenda_campaign_ids, taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
+    agg = app.target(Meeting, cmd, "meeting_id")
+    check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
+    decisions = check_decisions(cmd.decisions)
+    # Sealed under the meeting's key, owned by its collectives (erase-collective shreds it).
+    sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions), tuple(agg.collective_ids))
+              if decisions else None)
+    agg.record_held(held_at=cmd.held_at, attendee_ids=cmd.attendee_ids,
+                    facilitator_ids=cmd.facilitator_ids, speaker_ids=cmd.speaker_ids,
+                    language=cmd.language, sealed_decisions=sealed, decision_count=len(decisions))
+    return Done(agg.id, [agg])
+
+
+def _cancel_meeting(app: Organize, cmd: c.CancelMeeting) -> Done:
+    agg = app.target(Meeting, cmd, "meeting_id")
+    agg.cancel(cmd.reason)
+    return Done(agg.id, [agg])
+
+
+
+
+
+TABLE: dict[type[c.Command], Use] = {
+    c.ScheduleMeeting: Use(_schedule_meeting, Rule(
+        BOTH, touching(Relation.COLLECTIVE, "collective_ids")
+        + touching(Relation.GRIEVANCE, "agenda_grievance_ids")
+        + touching(Relation.REACHED, "agenda_campaign_ids"))),
+    c.RecordMeetingHeld: Use(_record_meeting_held, Rule(
+        BOTH, MEETING + touching(Relation.MEMBER, "attendee_ids", "facilitator_ids",
+                                 "speaker_ids"))),
+    c.CancelMeeting: Use(_cancel_meeting, Rule(BOTH, MEETING)),
+}

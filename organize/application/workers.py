@@ -1,0 +1,159 @@
+"""Workers: her file is held by the leaders of the collective she is a member of now;
+organisers never write it. Personal fields are sealed under her own key before they reach
+the domain.
+
+- ``RegisterWorker``: leaders, always into one of their collectives.
+- ``UpdateWorkerProfile``, ``JoinCollective``, ``LeaveCollective``, ``GiveConsent``,
+  ``WithdrawConsent``, ``StartSpell``, ``EndSpell``, ``RecordMove``, ``ChangeStatus``,
+  ``EraseWorker``: leaders of a collective she is now a member of. Erasure shreds her key
+  before its event is saved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from organize import commands as c
+from organize.application.base import Done, Use, new_id, now
+from organize.application.policy import (
+    COLLECTIVE,
+    LEADERS,
+    WORKER,
+    Relation,
+    Rule,
+    touching,
+)
+from organize.domain import (
+    Collective,
+    Organisation,
+    Worker,
+)
+from organize.domain.worker import check_occupation
+from organize.errors import Forbidden, Invalid
+
+if TYPE_CHECKING:
+    from organize.application import Organize
+
+
+def _register_worker(app: Organize, cmd: c.RegisterWorker) -> Done:
+    worker_id = new_id(cmd.command_id, "worker")
+    if cmd.collective_id is not None:
+        app.exists(Collective, cmd.collective_id, field="collective_id")
+    if (cmd.collective_id is None) != (cmd.joined_on is None):
+        raise Invalid("Give both collective_id and joined_on, or neither.",
+                      field="joined_on", code="incomplete")
+    agg = Worker.register(
+        id=worker_id, sealed_profile=app.seal(worker_id, cmd.profile, (worker_id,)),
+        collective_id=cmd.collective_id, joined_on=cmd.joined_on,
+    )
+    return Done(agg.id, [agg])
+
+
+def _update_worker_profile(app: Organize, cmd: c.UpdateWorkerProfile) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    if agg.erased:
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    agg.update_profile(app.seal(agg.id, cmd.profile, (agg.id,)))
+    return Done(agg.id, [agg])
+
+
+def _join_collective(app: Organize, cmd: c.JoinCollective) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    app.exists(Collective, cmd.collective_id, field="collective_id")
+    agg.join_collective(cmd.collective_id, cmd.on)
+    return Done(agg.id, [agg])
+
+
+def _leave_collective(app: Organize, cmd: c.LeaveCollective) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    agg.leave_collective(cmd.collective_id, cmd.on)
+    return Done(agg.id, [agg])
+
+
+def _check_purpose(app: Organize, purpose: str) -> None:
+    if purpose.startswith("referral:"):
+        app.exists(Organisation, UUID(purpose.split(":", 1)[1]), field="purpose")
+
+
+def _give_consent(app: Organize, cmd: c.GiveConsent) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    _check_purpose(app, cmd.purpose)
+    agg.give_consent(cmd.purpose, cmd.on or now())
+    return Done(agg.id, [agg])
+
+
+def _withdraw_consent(app: Organize, cmd: c.WithdrawConsent) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    agg.withdraw_consent(cmd.purpose, cmd.on or now())
+    return Done(agg.id, [agg])
+
+
+def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    if agg.erased:  # sealing would make her a new key
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    if cmd.employer_id is not None:
+        app.exists(Organisation, cmd.employer_id, field="employer_id")
+    occupation = check_occupation(cmd.occupation).encode()
+    agg.start_spell(
+        spell_id=new_id(cmd.command_id, "spell"), sector=cmd.sector,
+        sealed_occupation=app.sealer.seal(agg.id, occupation, (agg.id,)),
+        place=cmd.place, employer_id=cmd.employer_id, relationship=cmd.relationship,
+        paid=cmd.paid, started_on=cmd.started_on, taxonomy=app.taxonomy,
+    )
+    return Done(agg.id, [agg])
+
+
+def _end_spell(app: Organize, cmd: c.EndSpell) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    agg.end_spell(cmd.spell_id, cmd.ended_on)
+    return Done(agg.id, [agg])
+
+
+def _record_move(app: Organize, cmd: c.RecordMove) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    agg.record_move(to_place=cmd.to_place, from_place=cmd.from_place, stage=cmd.stage,
+                    moved_on=cmd.moved_on, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+def _change_status(app: Organize, cmd: c.ChangeStatus) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    if agg.erased:
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    agg.change_status(app.seal(agg.id, cmd.change, (agg.id,)), cmd.on)
+    return Done(agg.id, [agg])
+
+
+def _erase_worker(app: Organize, cmd: c.EraseWorker) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    agg.erase(now())
+    # Shred first: if we stop between the two steps, the data is already unreadable and a
+    # retry of the same command records the erasure.
+    return Done(agg.id, [agg], before_save=lambda: app.keys.shred_for_worker(agg.id))
+
+
+def _in_a_collective(principal, cmd: c.RegisterWorker) -> None:
+    # A worker in no collective would be out of every scope but an admin's.
+    if cmd.collective_id is None:
+        raise Forbidden("Choose one of your collectives for her.", code="scope")
+
+
+TABLE: dict[type[c.Command], Use] = {
+    c.RegisterWorker: Use(_register_worker, Rule(LEADERS, COLLECTIVE, check=_in_a_collective)),
+    c.UpdateWorkerProfile: Use(_update_worker_profile, Rule(LEADERS, WORKER)),
+    c.JoinCollective: Use(_join_collective, Rule(LEADERS, WORKER + COLLECTIVE)),
+    c.LeaveCollective: Use(_leave_collective, Rule(LEADERS, WORKER + COLLECTIVE)),
+    c.GiveConsent: Use(_give_consent, Rule(LEADERS, WORKER)),
+    c.WithdrawConsent: Use(_withdraw_consent, Rule(LEADERS, WORKER)),
+    c.StartSpell: Use(_start_spell, Rule(
+        LEADERS, WORKER + touching(Relation.ORGANISATION, "employer_id"))),
+    c.EndSpell: Use(_end_spell, Rule(LEADERS, WORKER)),
+    c.RecordMove: Use(_record_move, Rule(LEADERS, WORKER)),
+    c.ChangeStatus: Use(_change_status, Rule(LEADERS, WORKER)),
+    c.EraseWorker: Use(_erase_worker, Rule(LEADERS, WORKER)),
+}
