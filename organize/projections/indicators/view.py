@@ -18,7 +18,6 @@ rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
 from __future__ import annotations
 
 import json
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -50,7 +49,6 @@ from organize.projections.indicators.scoring import (
     week_of,
 )
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 
 # While the runner is more than CATCH_UP_LAG notifications behind the head of the log,
 # series are recomputed only every MAX_DEFERRED notifications (so that they stay fresh
@@ -68,7 +66,6 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-@register
 class IndicatorsView(View):
     """Deps: ``rubric`` (a ``Rubric``; the default rubric when missing) and, optionally,
     ``events_table`` (the notification log's table, to tell how far behind the view is)."""
@@ -469,15 +466,6 @@ class IndicatorsView(View):
         curs.execute(f"INSERT INTO {self.t.rubrics} (digest, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                      (self.rubric.digest, _json(self.rubric.to_dict())))
 
-    def recompute_all(self, curs: Cursor[DictRow]) -> RecomputeStats:
-        """Re-score every collective's and campaign's whole series (the bench times this)."""
-        began = time.perf_counter()
-        curs.execute(f"SELECT subject, id, first_week, last_fact_week FROM {self.t.series}")
-        dirty: dict[tuple[str, UUID], list[date | None]] = {
-            (r["subject"], r["id"]): [r["first_week"], None, None] for r in curs.fetchall()}
-        weeks = self._recompute_dirty(curs, dirty)
-        return RecomputeStats(subjects=len(dirty), weeks=weeks, seconds=time.perf_counter() - began)
-
     def _recompute(self, curs, subject: str, subject_id: UUID, recompute_from: date,
                    first_fact: date | None, last_fact: date | None) -> int:
         """Re-score ``subject_id``'s weeks from ``recompute_from`` on. Its series runs from
@@ -615,26 +603,9 @@ def _widen(span: list[date | None], recompute_from: date, first_fact: date | Non
         span[2] = last_fact if span[2] is None else max(span[2], last_fact)
 
 
-@dataclass(frozen=True)
-class RecomputeStats:
-    subjects: int  # collectives and campaigns
-    weeks: int  # weeks scored, each for every dimension
-    seconds: float
-
-
 @cache
 def default_rubric() -> Rubric:
     return load_rubric()
-
-
-def recompute_everything(datastore, **deps: Any) -> RecomputeStats:
-    """Re-score the whole series of every collective and campaign in the live generation,
-    in one transaction: the indicator computation time the bench reports."""
-    from organize.projections import registry
-
-    (view,) = registry.open_views(datastore, ["indicators"], **deps)
-    with datastore.transaction(commit=True) as curs:
-        return view.recompute_all(curs)
 
 
 # == Reading ====================================================================================

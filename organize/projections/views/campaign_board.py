@@ -32,7 +32,6 @@ from organize.domain import Campaign, Collective, Grievance, Meeting
 from organize.domain.campaign import ACCEPTED, DECLINED, PENDING
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 from organize.projections.views._federations import KnowsFederations
 
 ACTIVE, CLOSED = "active", "closed"
@@ -42,7 +41,6 @@ INVITING, ORGANISING, ACTION, RESULTS, AGREEMENT = (
     "inviting", "organising", "action", "results", "agreement")
 
 
-@register
 class CampaignBoardView(KnowsFederations, View):
     name = "campaign_board"
 

@@ -24,7 +24,6 @@ import msgspec
 from organize.domain import Grievance
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 from organize.projections.views._federations import (
     KnowsFederations,
     KnowsOrganisations,
@@ -36,7 +35,6 @@ BY_ORGANISATION = "organisation"
 BY_PLACE = "place"
 
 
-@register
 class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
     name = "common_grievances"
 

@@ -25,14 +25,12 @@ import msgspec
 from organize.domain import Collective, Grievance, Taxonomy, load_taxonomy
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 from organize.projections.views._federations import KnowsOrganisations, nameable_organisations
 
 OPEN, WITHDRAWN, RESOLVED = "open", "withdrawn", "resolved"
 STATUSES = (OPEN, WITHDRAWN, RESOLVED)
 
 
-@register
 class GrievanceRegisterView(KnowsOrganisations, View):
     name = "grievance_register"
 

@@ -26,13 +26,11 @@ import msgspec
 from organize.domain import Campaign, Grievance, Meeting, Worker
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 from organize.projections.views._federations import KnowsFederations
 
 SCHEDULED, HELD, CANCELLED = "scheduled", "held", "cancelled"
 
 
-@register
 class MeetingLogView(KnowsFederations, View):
     name = "meeting_log"
 

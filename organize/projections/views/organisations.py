@@ -17,7 +17,6 @@ import msgspec
 from organize.domain import Grievance, Organisation
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 from organize.projections.views._federations import (
     KnowsFederations,
     record_recorder,
@@ -25,7 +24,6 @@ from organize.projections.views._federations import (
 )
 
 
-@register
 class OrganisationsView(KnowsFederations, View):
     name = "organisations"
 

@@ -34,13 +34,11 @@ import asyncpg
 from organize.domain import Collective, Grievance, Worker
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import positions, tables
-from organize.projections.registry import register
 
 RESEARCH = "research"  # the consent purpose
 SECRET_TABLE = "organize_research_secret"  # noqa: S105 - a table name, not a secret
 CELL_KEY_MODULUS = 1 << 16  # record keys are 0 .. 2^16 - 1; cell keys are sums modulo this
 
-@register
 class ResearchGrievancesView(View):
     name = "research_grievances"
 

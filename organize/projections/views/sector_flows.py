@@ -41,7 +41,6 @@ from organize.domain import Worker
 from organize.exports.disclosure import DEFAULT_K, MIN_K, suppress
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 from organize.projections.views._federations import KnowsFederations, federation_in_scope
 from organize.projections.views.worker_directory import spells_overlap
 
@@ -62,7 +61,6 @@ def concurrent_multi_sector(spells: list[tuple[str, date, date | None]]) -> bool
     return any(a[0] != b[0] and spells_overlap(a[1:], b[1:]) for a, b in combinations(spells, 2))
 
 
-@register
 class SectorFlowsView(KnowsFederations, View):
     name = "sector_flows"
 

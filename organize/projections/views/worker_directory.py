@@ -25,7 +25,6 @@ import msgspec
 from organize.domain import Worker
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
-from organize.projections.registry import register
 from organize.projections.views._federations import (
     KnowsFederations,
     KnowsOrganisations,
@@ -55,7 +54,6 @@ def overlapping_pairs(spells: Sequence[tuple[UUID, date, date | None]]) -> list[
             if spells_overlap((a[1], a[2]), (b[1], b[2]))]
 
 
-@register
 class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
     name = "worker_directory"
 
