@@ -5,7 +5,6 @@ handlers, logging and the OpenAPI schema (served at ``/schema``).
 
 from __future__ import annotations
 
-import importlib
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -31,8 +30,11 @@ from organize.reveal import Revealer
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
+from web.api.indicators import indicators_router
 from web.api.limits import refuse_deep_json
+from web.api.organising import organising_router as organising_api_router
 from web.api.reads import read_router
+from web.api.views import views_router
 from web.auth import errors as auth_errors
 from web.auth import routes as auth_routes
 from web.auth.access import ACCESS, PUBLIC, enforce_access
@@ -89,22 +91,13 @@ def healthz(state: State) -> Response[dict[str, str]]:
 
 
 def _routers() -> list:
-    """Every router that exists; read-side routers join as their modules land."""
-    routers = [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
-               pages_router(), organising_router(), *research_routes()]
-    if STATIC_DIR.is_dir():
-        routers.append(create_static_files_router(
-            path="/static", directories=[STATIC_DIR], opt={ACCESS: PUBLIC},
-            include_in_schema=False))
-    for module, factory in (("web.api.views", "views_router"),
-                            ("web.api.indicators", "indicators_router"),
-                            ("web.api.organising", "organising_router")):
-        try:
-            routers.append(getattr(importlib.import_module(module), factory)())
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-    return routers
+    """Every router and route of the app, named here once."""
+    static = [create_static_files_router(path="/static", directories=[STATIC_DIR],
+                                         opt={ACCESS: PUBLIC}, include_in_schema=False)
+              ] if STATIC_DIR.is_dir() else []
+    return [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
+            pages_router(), organising_router(), *research_routes(), *static, views_router(),
+            indicators_router(), organising_api_router()]
 
 
 def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Litestar:
