@@ -136,7 +136,7 @@ def _accounts(runtime):
 
 
 def _demo_accounts(runtime) -> None:
-    from organize.accounts import ensure_demo_accounts
+    from organize.demo.accounts import ensure_demo_accounts
 
     accounts = ensure_demo_accounts(_accounts(runtime))
     click.echo("Demo accounts (username / password):")
@@ -147,7 +147,7 @@ def _demo_accounts(runtime) -> None:
 
 @main.command()
 @click.option("--scale", type=click.IntRange(0, 1_000_000), default=0,
-              help="Also build a collective with N grievances of history (organize.demo_scale).")
+              help="Also build a collective with N grievances of history (organize.demo.scale).")
 def demo(scale: int) -> None:
     """Load a realistic, deterministic demo dataset (running it twice adds nothing)."""
     runtime = _runtime()
@@ -160,7 +160,7 @@ def demo(scale: int) -> None:
 
 
 def _load_scaled(runtime, n: int) -> None:
-    from organize import demo_scale
+    from organize.demo import scale as demo_scale
 
     configure_logging("WARNING")
     try:

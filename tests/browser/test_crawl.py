@@ -21,8 +21,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import httpx
 import pytest
 
-from organize.accounts import DEMO_ACCOUNTS, AccountService, ensure_demo_accounts
+from organize.accounts import AccountService
 from organize.demo import DemoPlan, load_demo
+from organize.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
 from tests.browser.test_leader_flow import PHONE, pytestmark  # noqa: F401 - the same skip
 from tests.support import live_server
 from web.app import create_app

@@ -15,8 +15,9 @@ import time
 
 import pytest
 
-from organize.accounts import AccountService, demo_collectives, ensure_demo_accounts
+from organize.accounts import AccountService
 from organize.demo import DemoPlan, load_demo
+from organize.demo.accounts import demo_collectives, ensure_demo_accounts
 from tests.browser.test_leader_flow import CHROMIUM, PHONE, SHOTS, serious_violations
 from tests.support import live_server
 from web.app import create_app

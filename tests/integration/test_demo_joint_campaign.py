@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 
 from organize import commands as c
-from organize.accounts import AccountService, ensure_demo_accounts
+from organize.accounts import AccountService
 from organize.application.access import Authorised
 from organize.demo import FED_DOMESTIC, DemoPlan, load_demo
+from organize.demo.accounts import ensure_demo_accounts
 from organize.projections.views.campaign_board import (
     collective_invitations,
     federation_board,

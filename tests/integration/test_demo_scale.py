@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from organize import demo_scale
+from organize.demo import scale as demo_scale
 
 pytestmark = pytest.mark.integration
 

@@ -207,3 +207,17 @@ def test_every_command_has_a_handler_a_rule_and_a_route_or_a_no_api_mark():
             f"{name}: " + ("no API route and no 'api=False' mark" if use.api
                            else "marked 'no API' but has a route"))
     assert set(USES) == commands, f"tables name what is no command: {set(USES) - commands}"
+
+
+def _reach(start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo.extend(GRAPH.get(m, ()))
+    return seen
+
+
+def test_the_web_app_does_not_load_the_demo():
+    assert not {m for m in _reach("web.app") if m.startswith("organize.demo")}

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from infra.logging import configure_logging
 from organize import cli
 from organize import commands as c
-from organize.accounts import DEMO_ACCOUNTS, demo_collectives, ensure_demo_accounts
 from organize.application import account_id_for
 from organize.demo import demo_commands
+from organize.demo.accounts import DEMO_ACCOUNTS, demo_collectives, ensure_demo_accounts
 from organize.errors import Conflict, Invalid, NotFound
 from tests.web.conftest import call, max_id
 
