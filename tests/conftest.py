@@ -19,8 +19,38 @@ from infra.database import Database, create_database, start_embedded
 from infra.keyfile import new_key
 from infra.settings import Settings
 from organize.runtime import Runtime, open_runtime
+from tests.support import BROWSER_SKIPPED, browser_missing
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+TESTS = Path(__file__).resolve().parent
+SKIPPED_BROWSER = pytest.StashKey[int]()
+
+
+def _drives_a_browser(item: pytest.Item) -> bool:
+    path = Path(str(item.path)).resolve()
+    return path.is_relative_to(TESTS / "browser") or path.name == "test_browser.py"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without chromium the browser tests are skipped, and the run says so in one line
+    (``pytest_terminal_summary``); CI sets ``ORGANIZE_REQUIRE_BROWSER``, and there a missing
+    browser stops the run instead."""
+    browser = [item for item in items if _drives_a_browser(item)]
+    if not browser or not browser_missing():
+        return
+    if os.environ.get("ORGANIZE_REQUIRE_BROWSER"):
+        raise pytest.UsageError("ORGANIZE_REQUIRE_BROWSER is set, but chromium is not "
+                                "installed (apt-get install chromium fonts-noto-core)")
+    skip = pytest.mark.skip(reason=BROWSER_SKIPPED)
+    for item in browser:
+        item.add_marker(skip)
+    config.stash[SKIPPED_BROWSER] = len(browser)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    if config.stash.get(SKIPPED_BROWSER, 0):
+        terminalreporter.write_line(BROWSER_SKIPPED)
+
 
 
 def _admin_url() -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
 import time
@@ -9,6 +11,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+
+# The browser tests drive Debian's chromium (ORGANIZE_CHROMIUM names another binary).
+CHROMIUM = os.environ.get("ORGANIZE_CHROMIUM", "/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync"]
+BROWSER_SKIPPED = ("browser tests skipped: install chromium "
+                   "(apt-get install chromium fonts-noto-core)")
+
+
+def browser_missing() -> bool:
+    """Whether the browser tests cannot run here: no chromium, or no Playwright."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return True
+    return shutil.which(CHROMIUM) is None
 
 
 def settle_views(runtime, timeout: float = 60.0) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 import time
 import uuid
@@ -24,9 +23,6 @@ from organize.accounts import AccountService
 from tests.support import live_server
 from web.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 360, "height": 740}
 # The committed screenshots are refreshed with ORGANIZE_SCREENSHOTS=1; ordinary runs write them
 # to a temporary folder so a test run leaves the working tree as it was.
@@ -34,11 +30,6 @@ SHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
          if os.environ.get("ORGANIZE_SCREENSHOTS") else
          Path(tempfile.gettempdir()) / "organize-screenshots")
 
-sync_api = pytest.importorskip("playwright.sync_api")
-# Skipped only on a developer machine without Debian's chromium; CI requires it.
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not os.environ.get("ORGANIZE_REQUIRE_BROWSER"),
-    reason="Debian chromium is not installed")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 
 from organize import commands as c
 from organize.accounts import AccountService
-from tests.browser.test_leader_flow import PHONE, pytestmark  # noqa: F401 - the same skip
+from tests.browser.test_leader_flow import PHONE
 from tests.support import live_server
 from tests.web_pages.conftest import PSEUDONYMS
 from web.app import create_app

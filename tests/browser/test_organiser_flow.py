@@ -18,14 +18,9 @@ import pytest
 from organize.accounts import AccountService
 from organize.demo import DemoPlan, load_demo
 from organize.demo.accounts import demo_collectives, ensure_demo_accounts
-from tests.browser.test_leader_flow import CHROMIUM, PHONE, SHOTS, serious_violations
+from tests.browser.test_leader_flow import PHONE, SHOTS, serious_violations
 from tests.support import live_server
 from web.app import create_app
-
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(
-    not __import__("shutil").which(CHROMIUM) and not __import__("os").environ.get("ORGANIZE_REQUIRE_BROWSER"),
-    reason="Debian chromium is not installed")
 
 LAPTOP = {"width": 1280, "height": 800}
 SIZES = {"laptop": LAPTOP, "phone": PHONE}

@@ -4,31 +4,19 @@ and the strict CSP blocks nothing (no inline script or style anywhere)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 import pytest
 
+from tests.support import BROWSER_ARGS, CHROMIUM
 from web.i18n import LOCALES
 from web.i18n.preview import preview
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-# Skipped on a developer machine without Debian's chromium; CI sets ORGANIZE_REQUIRE_BROWSER
-# (and installs it), so there a missing browser fails instead of passing silently.
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not os.environ.get("ORGANIZE_REQUIRE_BROWSER"),
-    reason="Debian chromium is not installed")
-
 
 @pytest.fixture(scope="module")
 def server():
@@ -66,8 +54,10 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         yield b
         b.close()
 
