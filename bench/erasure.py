@@ -1,7 +1,7 @@
 """What one erasure costs with N workers' keys in the table (default 100,000).
 
 An erasure now re-wraps every remaining data key under a fresh key-encryption key, writes
-the keyring's snapshot and destroys the old KEK (organize/keys.py). Its cost grows with the
+the keyring's snapshot and destroys the old KEK (organize/persistence/keys.py). Its cost grows with the
 number of keys. Two baselines run in the same process on the same table:
 
 - the erasure before the keyring: delete the key row, then ``VACUUM FULL`` the key table
@@ -22,7 +22,7 @@ import uuid
 from bench.common import fresh_database, open_runtime_on
 from infra.logging import configure_logging
 from organize import commands as c
-from organize.keys import wrap_under
+from organize.persistence.keys import wrap_under
 
 
 def fill(app, n: int) -> None:

@@ -37,7 +37,7 @@ class Settings:
     # Sessions end after this long without a request: phones are shared and may be seized.
     session_idle_minutes: float = 20.0
     extra: dict[str, str] = field(default_factory=dict)
-    # The key-encryption key and the snapshot of living data keys (organize/keyring.py).
+    # The key-encryption key and the snapshot of living data keys (organize/persistence/keyring.py).
     keyring: Path | None = None
 
     @property

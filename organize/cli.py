@@ -185,7 +185,7 @@ def erase(worker_id: uuid.UUID, yes: bool) -> None:
     """Erase a worker: destroy her key, so her personal data is unreadable everywhere."""
     from organize import commands as c
     from organize.errors import CommandError
-    from organize.keyring import KeyringError
+    from organize.persistence.keyring import KeyringError
 
     if not yes:
         click.confirm(f"Erase worker {worker_id}? This cannot be undone.", abort=True)
@@ -209,7 +209,7 @@ def erase_collective_command(collective_id: uuid.UUID, yes: bool) -> None:
     and the keys it owns (its meetings' decisions)."""
     from organize.erasure import erase_collective
     from organize.errors import CommandError
-    from organize.keyring import KeyringError
+    from organize.persistence.keyring import KeyringError
 
     if not yes:
         click.confirm(f"Erase collective {collective_id} and every worker who belongs only "
@@ -329,7 +329,7 @@ def restore_command(source: Path, yes: bool) -> None:
     """
     from infra.database import open_database
     from organize.backup import BackupError, restore
-    from organize.keyring import KeyringError
+    from organize.persistence.keyring import KeyringError
 
     if not yes:
         click.confirm("Replace everything in the database with this backup?", abort=True)

@@ -5,7 +5,7 @@ no other, each through the ordinary ``EraseWorker`` command (so each erasure is 
 and views drop what they held of her). It then shreds every key the collective owns: the
 keys of its meetings' decisions, unless another collective shares the meeting. The key
 table is re-wrapped under a new KEK and the old one destroyed, as for any erasure
-(``organize.keys``). The erasure is written to the keyring's ledger, so a restore of an
+(``organize.persistence.keys``). The erasure is written to the keyring's ledger, so a restore of an
 older backup erases again.
 
 Counts already published in research releases stay what they were: an export is a file

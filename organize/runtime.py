@@ -10,27 +10,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from infra.database import Database, open_database
 from infra.keyfile import resolve_master_key
 from infra.schema import apply_schema
 from infra.settings import Settings
 from organize.application import Organize
 from organize.domain import Taxonomy, load_taxonomy
-from organize.keyring import FileKeyring
 from organize.migrations import migrate
+from organize.persistence.cipher import MasterKeyCipher
+from organize.persistence.keyring import FileKeyring
+from organize.persistence.recorder import CommandLoggingRecorder
+from organize.persistence.transcoder import MsgspecMapper
 
 
 def application_env(db: Database, master_key: str, settings: Settings) -> dict[str, str]:
     env = db.eventsourcing_env()
     env.update(
         {
-            "MAPPER_TOPIC": "organize.transcoder:MsgspecMapper",
-            "CIPHER_TOPIC": "organize.cipher:MasterKeyCipher",
+            "MAPPER_TOPIC": get_topic(MsgspecMapper),
+            "CIPHER_TOPIC": get_topic(MasterKeyCipher),
             "CIPHER_KEY": master_key,
-            "APPLICATION_RECORDER_TOPIC": "organize.recorder:CommandLoggingRecorder",
+            "APPLICATION_RECORDER_TOPIC": get_topic(CommandLoggingRecorder),
             "POSTGRES_POOL_SIZE": str(settings.pool_size),
             "POSTGRES_MAX_OVERFLOW": str(settings.pool_size),
-            # Off on purpose: see organize/recorder.py. Followers must never skip events.
+            # Off on purpose: see organize/persistence/recorder.py. Followers must never skip events.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
             "POSTGRES_LOCK_TIMEOUT": "10",
         }

@@ -26,7 +26,7 @@ from litestar.types import Scope as ASGIScope
 from infra.database import check_reachable
 from organize.accounts import AccountService
 from organize.application import Organize
-from organize.reveal import Revealer
+from organize.persistence.reveal import Revealer
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
@@ -111,7 +111,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         pool = await asyncpg.create_pool(runtime.database.asyncpg_dsn(), min_size=1,
                                          max_size=max(2, runtime.settings.pool_size))
         holder["pool"] = pool
-        holder["reveal"] = Revealer(pool, organize.keys)
+        holder["reveal"] = Revealer(pool, organize.persistence.keys)
         try:
             yield
         finally:

@@ -44,8 +44,8 @@ from organize.application.base import ID_NAMESPACE, Done, Handler, Use, new_id
 from organize.application.policy import Rule
 from organize.domain import DomainError, Taxonomy
 from organize.errors import CommandError, Conflict, Invalid, NotFound
-from organize.keyring import FileKeyring, MemoryKeyring
-from organize.keys import KeyStore, Sealer
+from organize.persistence.keyring import FileKeyring, MemoryKeyring
+from organize.persistence.keys import KeyStore, Sealer
 
 log = structlog.get_logger("organize.application")
 
@@ -86,11 +86,13 @@ class Organize(Application):
     name = "Organize"
 
     def __init__(self, env: dict[str, str], *, taxonomy: Taxonomy, master_key: str,
-                 keyring: FileKeyring | None = None):
+                 keyring: FileKeyring | None = None, keys: KeyStore | None = None):
         super().__init__(env=env)
         self.taxonomy = taxonomy
-        # Without a keyring (benches, throw-away databases) the KEK dies with the process.
-        self.keys = KeyStore(self.recorder.datastore, master_key, keyring or MemoryKeyring())
+        # Without a keyring (benches, throw-away databases) the KEK dies with the process;
+        # ``keys`` replaces the store itself (``organize.persistence.memory``).
+        self.keys = keys or KeyStore(self.recorder.datastore, master_key,
+                                     keyring or MemoryKeyring())
         self.sealer = Sealer(self.keys)
 
     # -- running commands -----------------------------------------------------------------

@@ -21,7 +21,7 @@ from infra.settings import Settings
 from organize import commands as c
 from organize.cli import main
 from organize.domain import Worker
-from organize.keys import Sealer
+from organize.persistence.keys import Sealer
 from organize.reading import ERASED, worker_view
 from organize.runtime import open_runtime
 from tests.integration import helpers as h

@@ -17,7 +17,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from organize import commands as c
-from organize.keys import Sealer
+from organize.persistence.keys import Sealer
 from tests.integration import helpers as h
 from tests.integration import seizure
 
@@ -124,7 +124,7 @@ def test_erasure_leaves_no_plaintext_anywhere(app, database):
 
 
 def assert_unopenable(app, wrapped: list[tuple[uuid.UUID, bytes]]) -> None:
-    from organize.keys import unwrap_under
+    from organize.persistence.keys import unwrap_under
 
     keyring = app.keys.keyring
     keks = [(g, keyring.get(g)) for g in keyring.generations()]

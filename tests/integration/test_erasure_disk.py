@@ -26,8 +26,8 @@ from infra.database import start_embedded
 from infra.settings import Settings
 from organize import backup as organize_backup
 from organize import commands as c
-from organize.cipher import MasterKeyCipher
-from organize.keys import Sealer
+from organize.persistence.cipher import MasterKeyCipher
+from organize.persistence.keys import Sealer
 from organize.runtime import open_runtime
 from tests.integration import helpers as h
 from tests.integration import seizure

@@ -12,9 +12,9 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from organize import commands as c
-from organize.cipher import MasterKeyCipher
 from organize.domain import Collective, Worker
 from organize.errors import Conflict, Invalid, NotFound
+from organize.persistence.cipher import MasterKeyCipher
 from tests.integration import helpers as h
 
 pytestmark = pytest.mark.integration

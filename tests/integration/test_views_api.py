@@ -21,7 +21,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from organize import commands as c
-from organize.keys import Sealer
+from organize.persistence.keys import Sealer
 from organize.projections import registry
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner

@@ -9,7 +9,7 @@ import pytest
 
 from organize import commands as c
 from organize.domain import Worker
-from organize.keys import Sealer
+from organize.persistence.keys import Sealer
 from organize.projections.reads import Scope
 from organize.projections.views.sector_flows import tally, transitions
 from organize.projections.views.worker_directory import (

@@ -52,7 +52,7 @@ class Page:
     request: Request
     organize: Any  # the application as this account may use it (organize.application.access.Authorised)
     pool: asyncpg.Pool
-    reveal: Any  # organize.reveal.Revealer
+    reveal: Any  # organize.persistence.reveal.Revealer
     scope: Scope
     rubric: Any
     csrf: str | None

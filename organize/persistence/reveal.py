@@ -14,8 +14,8 @@ import asyncpg
 import msgspec
 
 from organize.commands import Profile
-from organize.keyring import KeyringError
-from organize.keys import SELECT_KEYS, KeyStore, Sealer
+from organize.persistence.keyring import KeyringError
+from organize.persistence.keys import SELECT_KEYS, KeyStore, Sealer
 from organize.reading import ERASED
 
 

@@ -2,7 +2,7 @@
 
 A worker's pseudonym and personal fields, and a grievance's free text, are sealed under a
 data key of their own before they enter an event. The keys sit in ``organize_data_keys``,
-wrapped under the key-encryption key (KEK) of ``organize.keyring``, which lives outside
+wrapped under the key-encryption key (KEK) of ``organize.persistence.keyring``, which lives outside
 PostgreSQL.
 
 Erasure deletes the erased subjects' key rows, re-wraps every remaining key under a fresh
@@ -24,7 +24,7 @@ import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from organize.keyring import FileKeyring, KeyringError, kek_check
+from organize.persistence.keyring import FileKeyring, KeyringError, kek_check
 
 NONCE = 12
 SEAL_VERSION = b"\x01"

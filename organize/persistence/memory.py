@@ -1,0 +1,113 @@
+"""The application in memory, for use-case tests that need no PostgreSQL and run in
+milliseconds: eventsourcing's plain-object store with the same command log beside the
+events (``MemoryRecorder``), and data keys in a dict (``MemoryKeyStore``).
+
+The stored events still go through the msgspec mapper and the master-key cipher, so what a
+handler records must encode as it would for PostgreSQL. What only PostgreSQL can prove
+(concurrent writers, the KEK outside the database, what reaches the disk) is tested there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
+from eventsourcing.utils import get_topic
+
+from infra.keyfile import new_key
+from organize.persistence.cipher import MasterKeyCipher
+from organize.persistence.keyring import MemoryKeyring
+from organize.persistence.transcoder import MsgspecMapper
+
+
+class MemoryRecorder(POPOApplicationRecorder):
+    """Events and the command log under one lock, as the PostgreSQL recorder writes them in
+    one transaction: a command's second row is refused, and its events with it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.commands: dict[UUID, dict[str, Any]] = {}
+
+    def _insert_events(self, stored_events: Sequence[StoredEvent],
+                       **kwargs: Any) -> Sequence[int] | None:
+        command = kwargs.get("command")
+        with self._database_lock:
+            self._assert_uniqueness(stored_events, **kwargs)
+            if command is not None and command.command_id in self.commands:
+                raise IntegrityError(f"Command {command.command_id} already recorded")
+            notification_ids = self._update_table(stored_events, **kwargs)
+            if command is not None:
+                self.commands[command.command_id] = {
+                    "command_type": command.command_type,
+                    "payload_digest": command.payload_digest, "result": command.result,
+                    "notification_id": notification_ids[-1] if notification_ids else None}
+            return notification_ids
+
+    def find_command(self, command_id: UUID) -> dict[str, Any] | None:
+        with self._database_lock:
+            return self.commands.get(command_id)
+
+
+class MemoryFactory(POPOFactory):
+    def application_recorder(self) -> MemoryRecorder:
+        return MemoryRecorder()
+
+
+class MemoryKeyStore:
+    """Data keys in a dict, with the owners the PostgreSQL store keeps: shredding a worker
+    or a collective deletes its key and every key left with no owner."""
+
+    def __init__(self) -> None:
+        self._keys: dict[UUID, tuple[bytes, list[UUID]]] = {}
+        self.keyring = MemoryKeyring()
+
+    def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
+        if subject_id not in self._keys:
+            self._keys[subject_id] = (AESGCM.generate_key(bit_length=256), list(owners))
+        return self._keys[subject_id][0]
+
+    def get(self, subject_id: UUID) -> bytes | None:
+        found = self._keys.get(subject_id)
+        return None if found is None else found[0]
+
+    def get_many(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+        return {i: self._keys[i][0] for i in subject_ids if i in self._keys}
+
+    def owners(self, subject_id: UUID) -> list[UUID]:
+        return list(self._keys.get(subject_id, (b"", []))[1])
+
+    def add_owners(self, subject_id: UUID, owners: Sequence[UUID]) -> None:
+        if subject_id in self._keys:
+            key, held = self._keys[subject_id]
+            self._keys[subject_id] = (key, list(dict.fromkeys([*held, *owners])))
+
+    def shred_for_worker(self, worker_id: UUID) -> list[UUID]:
+        return self.shred(owner=worker_id, subjects=[worker_id])
+
+    def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
+        return self.shred(owner=collective_id, subjects=[collective_id])
+
+    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = ()) -> list[UUID]:
+        doomed = list(subjects)
+        if owner is not None:
+            for subject_id, (key, held) in list(self._keys.items()):
+                if owner in held:
+                    rest = [o for o in held if o != owner]
+                    self._keys[subject_id] = (key, rest)
+                    if not rest:
+                        doomed.append(subject_id)
+        return [i for i in dict.fromkeys(doomed) if self._keys.pop(i, None) is not None]
+
+    def upgrade(self) -> None:
+        """Nothing to finish: no KEK outlives the process."""
+
+
+def memory_env(master_key: str | None = None) -> dict[str, str]:
+    """The environment of an ``Organize`` held in memory (pass ``keys=MemoryKeyStore()``)."""
+    return {"PERSISTENCE_MODULE": get_topic(MemoryFactory), "MAPPER_TOPIC": get_topic(MsgspecMapper),
+            "CIPHER_TOPIC": get_topic(MasterKeyCipher), "CIPHER_KEY": master_key or new_key()}
+
