@@ -1,0 +1,67 @@
+"""Organisations' use cases in memory: accepted, refused by the application or the domain,
+and refused by the policy (a household is a person: only its collective names it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from organize import commands as c
+from organize.application import organisations
+from tests.unit.application.conftest import (
+    DAY,
+    Case,
+    check_accept,
+    check_outsider,
+    check_refuse,
+    cid,
+)
+
+CASES = {
+    c.CreateOrganisation: Case(
+        accept=lambda w: c.CreateOrganisation(command_id=cid(), name="Household 2",
+                                              kind="household", collective_id=w.a),
+        by="leader_a", event="Recorded",
+        refuse=lambda w: c.CreateOrganisation(command_id=cid(), name="Household 2",
+                                              kind="no_such_kind", collective_id=w.a),
+        code="unknown_code", outsider="leader_b", outsider_error="NotFound"),
+    c.RenameOrganisation: Case(
+        accept=lambda w: c.RenameOrganisation(command_id=cid(), organisation_id=w.org,
+                                              name="Star Agency", expected_version=w.version(w.org)),
+        by="organiser", event="Renamed",
+        refuse=lambda w: c.RenameOrganisation(command_id=cid(), organisation_id=w.org, name="",
+                                              expected_version=w.version(w.org)),
+        code="empty", outsider="leader_b", outsider_error="NotFound"),
+}
+
+
+def test_an_organiser_never_records_a_household(world):
+    with pytest.raises(Exception) as refused:
+        world.run("organiser", c.CreateOrganisation(command_id=cid(), name="Household 3",
+                                                    kind="household", collective_id=world.a))
+    assert refused.value.code == "role"
+
+
+def test_another_collective_never_names_a_household(world):
+    with pytest.raises(Exception) as refused:
+        world.run("leader_b", c.FormAlliance(command_id=cid(), collective_id=world.b,
+                                             organisation_id=world.household, since=DAY))
+    assert type(refused.value).__name__ == "NotFound"
+
+
+def test_the_cases_cover_the_module():
+    assert set(CASES) == set(organisations.TABLE)
+
+
+@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
+def test_accepted(world, command):
+    check_accept(world, CASES[command])
+
+
+@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
+def test_refused(world, command):
+    check_refuse(world, CASES[command])
+
+
+@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
+def test_refused_by_the_policy(world, command):
+    check_outsider(world, CASES[command])
