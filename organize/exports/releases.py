@@ -48,7 +48,6 @@ import asyncpg
 from organize.domain import Taxonomy
 from organize.domain.privacy_budget import MAX_RELEASE_MILLI, MIN_RELEASE_MILLI
 from organize.exports import cellkey
-from organize.exports.disclosure import DEFAULT_K, MIN_K
 from organize.exports.noise import add_noise
 from organize.exports.package import CAVEAT, FORMATS, write
 from organize.exports.trends import (
@@ -65,6 +64,7 @@ from organize.exports.trends import (
     ExportError,
     period_label,
 )
+from organize.projections.disclosure import DEFAULT_K, MIN_K
 from organize.projections.views.research_grievances import (
     CELL_KEY_MODULUS,
     position,

@@ -39,9 +39,9 @@ from organize.application import account_id_for, privacy_budget, privacy_budget_
 from organize.cli import main
 from organize.exports import cellkey
 from organize.exports.budget import budget_state, spender
-from organize.exports.disclosure import MIN_K
 from organize.exports.releases import ReleaseRequest, count_cells, grouping_sets, obtain, snap
 from organize.exports.trends import ExportError
+from organize.projections.disclosure import MIN_K
 from tests.exports.attack import FINEST, PINNED, knowledge, read_release, solve
 from tests.integration import helpers as h
 from tests.support import live_server

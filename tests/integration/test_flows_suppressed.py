@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from organize.exports.disclosure import DEFAULT_K, MIN_K
+from organize.projections.disclosure import DEFAULT_K, MIN_K
 from organize.projections.reads import Scope
 from organize.projections.views.sector_flows import federation_flows
 from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture

@@ -1,4 +1,4 @@
-"""Adversarial tests for organize.exports.disclosure.
+"""Adversarial tests for organize.projections.disclosure.
 
 The attack test plays the researcher who wants a hidden count back: it solves
 min/max of each suppressed entry subject to everything published. Any zero-width
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from organize.exports.disclosure import SuppressionResult, suppress
+from organize.projections.disclosure import SuppressionResult, suppress
 
 
 @st.composite

@@ -36,9 +36,7 @@ ALLOWED_WEB_STORE: set[str] = {  # "module: .attribute"
     "web.pages.common: .repository", "web.pages.common: .event_store",
     "web.pages.grievances: .repository", "web.pages.grievances: .event_store",
 }
-ALLOWED_PROJECTION_IMPORTS: set[tuple[str, str]] = {  # (importer, imported)
-    ("organize.projections.views.sector_flows", "organize.exports.disclosure"),
-}
+ALLOWED_PROJECTION_IMPORTS: set[tuple[str, str]] = set()  # (importer, imported)
 
 
 def _modules() -> dict[str, Path]:

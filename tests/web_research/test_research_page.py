@@ -20,10 +20,10 @@ import asyncpg
 import pytest
 
 from organize import commands as c
-from organize.exports.disclosure import DEFAULT_K
 from organize.exports.package import CAVEAT, FORMATS
 from organize.exports.releases import TEMP_PREFIX
 from organize.exports.trends import DEFAULT_BY, DIMENSIONS
+from organize.projections.disclosure import DEFAULT_K
 from organize.projections.views.research_grievances import position
 from tests.support import settle_views
 from web.i18n import get_translations, localise_digits

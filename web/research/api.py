@@ -24,9 +24,9 @@ from msgspec import Meta
 
 from organize.accounts import Principal
 from organize.errors import Conflict, Invalid
-from organize.exports.disclosure import DEFAULT_K
 from organize.exports.releases import ReleaseRequest, snap
 from organize.exports.trends import DEFAULT_BY, ExportError
+from organize.projections.disclosure import DEFAULT_K
 from web.api.errors import ERROR_RESPONSES
 from web.research.routes import budget_of, run_release, zip_response
 

@@ -17,10 +17,10 @@ from datetime import date
 from typing import Any
 
 from organize.domain.privacy_budget import MAX_RELEASE_MILLI, MIN_RELEASE_MILLI
-from organize.exports.disclosure import DEFAULT_K, MIN_K
 from organize.exports.package import FORMATS
 from organize.exports.releases import MAX_K, Note, ReleaseRequest
 from organize.exports.trends import AUTO, DEFAULT_BY, DIMENSIONS, GRAINS, ExportError
+from organize.projections.disclosure import DEFAULT_K, MIN_K
 from web.i18n import format_number, get_translations, localise_digits
 from web.i18n.messages import N_
 from web.pages.forms import Form, latin_digits

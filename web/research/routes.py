@@ -39,9 +39,9 @@ from organize import commands as c
 from organize.accounts import Principal
 from organize.application.access import authorise
 from organize.exports.budget import budget_state, spender
-from organize.exports.disclosure import MIN_K
 from organize.exports.releases import Release, ReleaseRequest, obtain, snap
 from organize.exports.trends import ExportError
+from organize.projections.disclosure import MIN_K
 from organize.projections.reads import EVENTS_TABLE
 from organize.projections.views.research_grievances import position
 from web.auth.access import ACCESS, RESEARCH

@@ -16,7 +16,7 @@ batched. A worker belongs to the federations of every collective she has been a 
 **The organiser's read** (``federation_flows``, issue 6) publishes only aggregates that
 cannot single anyone out: a transition cell counted by fewer than k workers is shown as
 suppressed, and the margins go through the research exports' disclosure control
-(``organize.exports.disclosure.suppress``: primary and complementary suppression), so a
+(``organize.projections.disclosure.suppress``: primary and complementary suppression), so a
 hidden cell cannot be worked back from the totals. k defaults to the research default (10)
 and is never below its floor (5). Shares are withheld when the group they describe, or
 the rest of the workers, is smaller than k.
@@ -38,8 +38,8 @@ import asyncpg
 import msgspec
 
 from organize.domain import Worker
-from organize.exports.disclosure import DEFAULT_K, MIN_K, suppress
 from organize.projections.base import Tables, View, on
+from organize.projections.disclosure import DEFAULT_K, MIN_K, suppress
 from organize.projections.reads import Scope, tables
 from organize.projections.views._federations import KnowsFederations, federation_in_scope
 from organize.projections.views.worker_directory import spells_overlap
