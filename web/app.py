@@ -111,7 +111,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         pool = await asyncpg.create_pool(runtime.database.asyncpg_dsn(), min_size=1,
                                          max_size=max(2, runtime.settings.pool_size))
         holder["pool"] = pool
-        holder["reveal"] = Revealer(pool, organize.persistence.keys)
+        holder["reveal"] = Revealer(pool, organize.keys)
         try:
             yield
         finally:

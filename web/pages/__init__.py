@@ -5,8 +5,9 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``grievances``: the grievance list, the record flow (who, what, where and when,
   consent) and the grievance page with the actions that apply now;
 - ``meetings``: plan one, take attendance, record who led and spoke and what was decided;
-- ``campaigns``: demands, actions with who took part, results and agreements;
-- ``invitations``: accepting or declining an invitation to a joint campaign;
+- ``campaigns``: demands, actions with who took part, results and agreements, and the
+  answer to an invitation to a joint campaign;
+- ``invitations``: the invitations still to answer, with their forms;
 - ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
 - ``assessment``: the collective's own assessment;
 - ``forms``: a posted form to a command, with each field's message in her language;
@@ -27,10 +28,10 @@ PREFIX = "/c"
 
 
 def route_handlers() -> list:
-    from web.pages import assessment, campaigns, grievances, home, invitations, meetings, workers
+    from web.pages import assessment, campaigns, grievances, home, meetings, workers
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *invitations.ROUTES, *workers.ROUTES, *assessment.ROUTES]
+            *workers.ROUTES, *assessment.ROUTES]
 
 
 def pages_router() -> Router:

@@ -2,7 +2,7 @@
 came of each, its actions and who took part, and its agreements clause by clause; with
 forms to start one, add a demand, record an action, record a demand's result and record an
 agreement signed. The invitations to joint campaigns the collective has still to answer head
-the list (``web.pages.invitations``)."""
+the list (``web.pages.invitations``); answering one is an action here."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from web.i18n.formatting import format_date
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
-from web.pages.invitations import pending
+from web.pages.invitations import ANSWERS, pending
 
 CAMPAIGN_VIEWS = ("campaign_board",)
 
@@ -166,4 +166,26 @@ async def campaign_action(collective_id: FromPath[UUID], campaign_id: FromPath[U
     return await campaign_page(page, collective_id, campaign_id, posted={action: form}, status=422)
 
 
-ROUTES = [campaign_list, launch, launch_post, campaign, campaign_action]
+# -- answering an invitation ------------------------------------------------------------------
+
+
+@post("/{collective_id:uuid}/invitations/{campaign_id:uuid}/{answer:str}",
+      name="pages:invitation-answer", status_code=200)
+async def answer(collective_id: FromPath[UUID], campaign_id: FromPath[UUID], answer: FromPath[str],
+                 page: NamedDependency[Page]) -> Response:
+    if answer not in ANSWERS:
+        raise NotFound("No such answer.", code="not_found")
+    collective = await page.collective(collective_id)
+    form = await read_form(page.request)
+    command = decode(ANSWERS[answer], form, page.lang, fixed={
+        "campaign_id": campaign_id, "collective_id": collective_id, "on": today()})
+    if command is not None:
+        result = await execute(page.organize, command, form, page.lang)
+        if result is not None:
+            where = (f"/c/{collective_id}/campaigns/{campaign_id}" if answer == "accept"
+                     else f"/c/{collective_id}/campaigns")
+            return page.go(where, result)
+    return await campaigns_page(page, collective, posted=(campaign_id, answer, form), status=422)
+
+
+ROUTES = [campaign_list, launch, launch_post, campaign, campaign_action, answer]
