@@ -52,10 +52,8 @@ def auth_required(request: Request, exc: AuthRequired) -> Response:
     if is_api(request):
         return _json(401, "unauthorized", exc.message, {"WWW-Authenticate": 'Bearer realm="organize"'})
     if pages.wants_kept(request):  # her session ended as she typed: log in, keep her words
-        from web.auth.routes import login_cookie, login_html
-
-        token, cookie = login_cookie(request)
-        return pages.keeping(request, 401, lambda kept: login_html(
+        token, cookie = pages.login_cookie(request)
+        return pages.keeping(request, 401, lambda kept: pages.login_html(
             request, token, error_code="session_ended", kept=kept, resume=request.url.path),
             cookies=[cookie])
     return Redirect(path=LOGIN_PATH, status_code=303)

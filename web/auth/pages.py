@@ -1,5 +1,5 @@
-"""The auth layer's pages (the account, a refusal, "not found" and the neutral page the
-quick exit lands on), rendered from the translated templates in ``web/templates`` in the
+"""The auth layer's pages (the login form, the account, a refusal, "not found" and the
+neutral page the quick exit lands on), rendered from the translated templates in ``web/templates`` in the
 reader's language: one render path with the leaders' pages, and the same templates the
 catalogue tests check.
 
@@ -11,12 +11,16 @@ what was sent: their sentence comes from the error code's catalogue entry.
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from litestar import MediaType, Request, Response
+from litestar.datastructures import Cookie
 
+from web.auth.middleware import LOGIN_COOKIE
 from web.i18n import error_message, locale_from_request
 from web.i18n.templating import default_environment
+from web.i18n.templating import render as render_page
 
 
 def render(name: str, request: Request, **context: Any) -> str:
@@ -151,3 +155,24 @@ def resend_page(request: Request, code: str) -> Response:
     return keeping(request, 403, lambda kept: render(
         "resume.html", request, kept=kept, action=request.url.path, show_nav=False,
         message=error_message(code, lang)))
+
+
+# -- the login form (the page, and the cookie its token must match) ---------------------------
+
+
+def secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def login_cookie(request: Request) -> tuple[str, Cookie]:
+    """A fresh token for the login form, and the cookie that must match it."""
+    token = secrets.token_urlsafe(32)
+    return token, Cookie(key=LOGIN_COOKIE, value=token, path="/login", httponly=True,
+                         samesite="strict", secure=secure(request), max_age=3600)
+
+
+def login_html(request: Request, token: str, *, error_code: str | None = None,
+                kept: list[tuple[str, str]] | None = None, resume: str | None = None) -> str:
+    lang = locale_from_request(request)
+    return render_page("login.html", lang, csrf_token=token, kept=kept or [], resume=resume,
+                       form_error=error_message(error_code, lang) if error_code else None)

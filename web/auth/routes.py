@@ -12,7 +12,6 @@ thing whatever was wrong, and never repeats what was typed.
 from __future__ import annotations
 
 import math
-import secrets
 from typing import Any
 from uuid import UUID
 
@@ -30,9 +29,9 @@ from web.auth import pages
 from web.auth.access import ACCESS, ACCOUNT, PUBLIC
 from web.auth.errors import CSRF_MESSAGE, Forbidden
 from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, session_cookie
+from web.auth.pages import login_cookie, login_html, secure
 from web.i18n.locales import locale_from_request
 from web.i18n.messages import error_message
-from web.i18n.templating import render as render_page
 
 # Where a form login leads: ``web.auth.pages.home_of``.
 NEUTRAL = "/weather"  # where quick exit lands: nothing on it points back here
@@ -59,10 +58,6 @@ class NewToken(msgspec.Struct, kw_only=True):
     token: str
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
 def _json_request(request: Request) -> bool:
     return request.headers.get("content-type", "").startswith("application/json")
 
@@ -74,20 +69,6 @@ def _wants_json(request: Request) -> bool:
 def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> Response:
     return Response(ErrorBody(error=error, message=message, status_code=status),
                     status_code=status, media_type=MediaType.JSON, headers=headers)
-
-
-def login_cookie(request: Request) -> tuple[str, Cookie]:
-    """A fresh token for the login form, and the cookie that must match it."""
-    token = secrets.token_urlsafe(32)
-    return token, Cookie(key=LOGIN_COOKIE, value=token, path="/login", httponly=True,
-                         samesite="strict", secure=_secure(request), max_age=3600)
-
-
-def login_html(request: Request, token: str, *, error_code: str | None = None,
-                kept: list[tuple[str, str]] | None = None, resume: str | None = None) -> str:
-    lang = locale_from_request(request)
-    return render_page("login.html", lang, csrf_token=token, kept=kept or [], resume=resume,
-                       form_error=error_message(error_code, lang) if error_code else None)
 
 
 def _login_form(request: Request, *, status_code: int = 200, error_code: str | None = None,
@@ -150,9 +131,9 @@ async def login(request: Request, accounts: Accounts) -> Response:
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await anyio.to_thread.run_sync(accounts.end_session, old)
-    cookies = [session_cookie(session.token, secure=_secure(request)),
+    cookies = [session_cookie(session.token, secure=secure(request)),
                Cookie(key=LOGIN_COOKIE, value="", path="/login", max_age=0, httponly=True,
-                      samesite="strict", secure=_secure(request))]
+                      samesite="strict", secure=secure(request))]
     if as_json:
         return Response(LoginOut(username=principal.username, role=principal.role,
                                  csrf_token=session.csrf_token), cookies=cookies)
@@ -171,7 +152,7 @@ async def _end(request: Request, accounts: Accounts) -> list[Cookie]:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await anyio.to_thread.run_sync(accounts.end_session, token)
-    return [cleared_cookie(secure=_secure(request))]
+    return [cleared_cookie(secure=secure(request))]
 
 
 @post("/logout", opt={ACCESS: ACCOUNT}, include_in_schema=False, status_code=200)
