@@ -27,8 +27,7 @@ SKIPPED_BROWSER = pytest.StashKey[int]()
 
 
 def _drives_a_browser(item: pytest.Item) -> bool:
-    path = Path(str(item.path)).resolve()
-    return path.is_relative_to(TESTS / "browser") or path.name == "test_browser.py"
+    return Path(str(item.path)).resolve().is_relative_to(TESTS / "browser")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

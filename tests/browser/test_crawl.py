@@ -24,7 +24,7 @@ import pytest
 from organize.accounts import AccountService
 from organize.demo import DemoPlan, load_demo
 from organize.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
-from tests.browser.test_leader_flow import PHONE
+from tests.browser.support import PHONE
 from tests.support import live_server
 from web.app import create_app
 from web.i18n import LOCALES, get_translations

@@ -7,29 +7,19 @@ main page goes to docs/screenshots/.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
 from organize import commands as c
 from organize.accounts import AccountService
+from tests.browser.support import PHONE, SHOTS, serious_violations
 from tests.support import live_server
 from web.app import create_app
-
-PHONE = {"width": 360, "height": 740}
-# The committed screenshots are refreshed with ORGANIZE_SCREENSHOTS=1; ordinary runs write them
-# to a temporary folder so a test run leaves the working tree as it was.
-SHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-         if os.environ.get("ORGANIZE_SCREENSHOTS") else
-         Path(tempfile.gettempdir()) / "organize-screenshots")
-
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +75,6 @@ def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar sits where the page is scrolled
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in results.response["violations"]
-            if v.get("impact") in ("serious", "critical")]
 
 
 def test_leader_records_a_grievance_and_holds_a_meeting(page, site):

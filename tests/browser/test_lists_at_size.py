@@ -15,9 +15,9 @@ from argon2 import PasswordHasher
 
 from organize import commands as c
 from organize.accounts import AccountService
-from tests.browser.test_leader_flow import PHONE
+from tests.browser.support import PHONE
+from tests.e2e.pages.conftest import PSEUDONYMS
 from tests.support import live_server
-from tests.web_pages.conftest import PSEUDONYMS
 from web.app import create_app
 
 SIZE = 2000

@@ -18,7 +18,7 @@ import pytest
 from organize.accounts import AccountService
 from organize.demo import DemoPlan, load_demo
 from organize.demo.accounts import demo_collectives, ensure_demo_accounts
-from tests.browser.test_leader_flow import PHONE, SHOTS, serious_violations
+from tests.browser.support import PHONE, SHOTS, serious_violations
 from tests.support import live_server
 from web.app import create_app
 

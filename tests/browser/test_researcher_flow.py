@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 
 from organize import commands as c
 from organize.accounts import AccountService
-from tests.browser.test_leader_flow import PHONE, SHOTS, serious_violations
+from tests.browser.support import PHONE, SHOTS, serious_violations
 from tests.support import live_server
 from web.app import create_app
 

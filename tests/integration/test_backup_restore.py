@@ -24,7 +24,7 @@ from organize.domain import Worker
 from organize.persistence.keys import Sealer
 from organize.reading import ERASED, worker_view
 from organize.runtime import open_runtime
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

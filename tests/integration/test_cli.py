@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from organize.cli import main
 from organize.projections import registry
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

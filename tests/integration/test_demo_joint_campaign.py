@@ -20,8 +20,8 @@ from organize.projections.views.campaign_board import (
     list_campaigns,
 )
 from organize.projections.views.common_grievances import federation_clusters
-from tests.integration import helpers as h
-from tests.integration.test_views_support import conn_fixture  # noqa: F401
+from tests.integration import support as h
+from tests.integration.support import conn_fixture  # noqa: F401
 from tests.support import settle_views
 
 pytestmark = pytest.mark.integration

@@ -18,8 +18,8 @@ from cryptography.exceptions import InvalidTag
 
 from organize import commands as c
 from organize.persistence.keys import Sealer
-from tests.integration import helpers as h
-from tests.integration import seizure
+from tests.integration import support as h
+from tests.integration import support as seizure
 
 pytestmark = pytest.mark.integration
 

@@ -29,8 +29,8 @@ from organize import commands as c
 from organize.persistence.cipher import MasterKeyCipher
 from organize.persistence.keys import Sealer
 from organize.runtime import open_runtime
-from tests.integration import helpers as h
-from tests.integration import seizure
+from tests.integration import support as h
+from tests.integration import support as seizure
 
 pytestmark = pytest.mark.integration
 

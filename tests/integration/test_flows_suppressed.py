@@ -11,7 +11,7 @@ import pytest
 from organize.projections.disclosure import DEFAULT_K, MIN_K
 from organize.projections.reads import Scope
 from organize.projections.views.sector_flows import federation_flows
-from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
+from tests.integration.support import (  # noqa: F401 - conn_fixture
     catch_up,
     collective,
     conn_fixture,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from organize import commands as c
 from organize.domain import Worker
 from organize.errors import CommandError
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

@@ -27,7 +27,7 @@ from organize.projections.indicators.view import (
 )
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from organize.projections import registry
 from organize.projections.indicators.rubric import load_rubric
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner
-from tests.integration import helpers as h
+from tests.integration import support as h
 from web.api import errors
 from web.api.indicators import UPDATING_HEADER, indicators_router
 

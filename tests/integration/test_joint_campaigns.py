@@ -21,8 +21,8 @@ from organize.projections.views.campaign_board import (
     get_campaign,
 )
 from organize.projections.views.common_grievances import list_common_grievances
-from tests.integration import helpers as h
-from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
+from tests.integration import support as h
+from tests.integration.support import (  # noqa: F401 - conn_fixture
     catch_up,
     collective,
     conn_fixture,

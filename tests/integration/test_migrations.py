@@ -15,7 +15,7 @@ from organize import commands as c
 from organize.domain import Worker
 from organize.migrations import seal_clear_occupations
 from organize.reading import ERASED, worker_view
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import pytest
 
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ import pytest
 
 from organize.projections.runner import BatchedRunner
 from organize.projections.views.organisations import OrganisationsView
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from organize import commands as c
 from organize.domain import Collective, Worker
 from organize.errors import Conflict, Invalid, NotFound
 from organize.persistence.cipher import MasterKeyCipher
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 
@@ -135,7 +135,7 @@ def test_state_is_encrypted_at_rest(app, runtime):
 
 def test_old_event_versions_are_upcast(app):
     """A v1 event stored before a field was added still loads, through upcast_v1_v2."""
-    from tests.integration.upcast_fixture import Tagged
+    from tests.integration.support import Tagged
 
     tag_id = uuid.uuid4()
     created = Tagged(id=tag_id, label="first")
@@ -143,7 +143,7 @@ def test_old_event_versions_are_upcast(app):
     # Forge an old-shaped 'Relabelled' event (v1 had no 'reason') straight into the store.
     v1_state = msgspec.json.encode({"timestamp": created.modified_on, "label": "second"})
     stored = StoredEvent(originator_id=tag_id, originator_version=2,
-                         topic="tests.integration.upcast_fixture:Tagged.Relabelled",
+                         topic="tests.integration.support:Tagged.Relabelled",
                          state=app.mapper.cipher.encrypt(v1_state))
     app.recorder.insert_events([stored])
     loaded = app.repository.get(tag_id)

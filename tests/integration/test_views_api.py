@@ -25,8 +25,8 @@ from organize.persistence.keys import Sealer
 from organize.projections import registry
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner
-from tests.integration import helpers as h
-from tests.integration.test_views_support import (
+from tests.integration import support as h
+from tests.integration.support import (
     VIEWS,
     at,
     catch_up,

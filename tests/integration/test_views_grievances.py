@@ -11,8 +11,8 @@ from organize import commands as c
 from organize.projections.reads import Scope
 from organize.projections.views.common_grievances import list_common_grievances
 from organize.projections.views.grievance_register import count_grievances, list_grievances
-from tests.integration import helpers as h
-from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
+from tests.integration import support as h
+from tests.integration.support import (  # noqa: F401 - conn_fixture
     catch_up,
     collective,
     conn_fixture,

@@ -27,7 +27,7 @@ from organize.errors import CommandError
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
 from organize.runtime import open_runtime
-from tests.integration import helpers as h
+from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ from organize.projections.views.grievance_register import count_grievances, list
 from organize.projections.views.meeting_log import attendance, list_meetings
 from organize.projections.views.sector_flows import tally
 from organize.projections.views.worker_directory import get_worker, list_workers
-from tests.integration import helpers as h
-from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
+from tests.integration import support as h
+from tests.integration.support import (  # noqa: F401 - conn_fixture
     at,
     catch_up,
     collective,

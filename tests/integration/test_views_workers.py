@@ -18,8 +18,8 @@ from organize.projections.views.worker_directory import (
     overlapping_pairs,
     sealed_profiles,
 )
-from tests.integration import helpers as h
-from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
+from tests.integration import support as h
+from tests.integration.support import (  # noqa: F401 - conn_fixture
     catch_up,
     collective,
     conn_fixture,

@@ -216,3 +216,18 @@ def _reach(start: str) -> set[str]:
 
 def test_the_web_app_does_not_load_the_demo():
     assert not {m for m in _reach("web.app") if m.startswith("organize.demo")}
+
+
+def test_tests_share_helpers_only_through_conftest_and_support():
+    tests = ROOT / "tests"
+    strays = [str(p.relative_to(ROOT)) for p in tests.rglob("*.py")
+              if not p.name.startswith("test_")
+              and p.name not in ("conftest.py", "support.py", "__init__.py")]
+    assert not strays, f"helpers outside conftest.py/support.py: {strays}"
+    borrowed = []
+    for path in tests.rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").rpartition(".")[2].startswith(
+                    "test_"):
+                borrowed.append(f"{path.relative_to(ROOT)}: {node.module}")
+    assert not borrowed, "tests importing from other test modules:\n" + "\n".join(borrowed)
