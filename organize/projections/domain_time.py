@@ -14,6 +14,7 @@ Most events carry their own date. A few carry none:
   aggregate had seen when it happened. A held meeting moves the clock of the grievances on
   its agenda (they were discussed that day).
 
+Each event's own date is the domain's one rule (``organize.domain.dates.OWN_DATE``).
 ``DomainClock.date_of`` gives each event of the log, read in order, its domain date (or
 None for "always"). The views use the same rules when they store rows (``campaign_board``
 keeps the campaign's clock), so a read "as of D" over the whole history equals the read of
@@ -30,57 +31,18 @@ demo's are, never meet this.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from organize.domain import Assessment, Campaign, Collective, Grievance, Meeting, Worker
+from organize.domain import Assessment, Campaign, Grievance, Meeting
+from organize.domain.dates import OWN_DATE, as_date
 
-# event class -> the attribute holding its own domain date
-OWN_DATE: dict[type, str] = {
-    Campaign.Launched: "launched_on",
-    Campaign.ActionTaken: "taken_on",
-    Campaign.DemandResolved: "on",
-    Campaign.AgreementSigned: "signed_on",
-    Campaign.Closed: "on",
-    Campaign.CollectiveInvited: "on",
-    Campaign.InvitationAccepted: "on",
-    Campaign.InvitationDeclined: "on",
-    Grievance.Raised: "occurred_on",
-    Grievance.EvidenceNoted: "on",
-    Grievance.Referred: "on",
-    Grievance.Escalated: "on",
-    Grievance.NegotiationRecorded: "held_on",
-    Grievance.OutcomeRecorded: "on",
-    Grievance.RetaliationReported: "on",
-    Grievance.Withdrawn: "on",
-    Grievance.Reopened: "on",
-    Meeting.Held: "held_at",
-    Worker.Registered: "joined_on",  # None when she joined no collective: reference data
-    Worker.JoinedCollective: "on",
-    Worker.LeftCollective: "on",
-    Worker.ConsentGiven: "on",
-    Worker.ConsentWithdrawn: "on",
-    Worker.SpellStarted: "started_on",
-    Worker.SpellEnded: "ended_on",
-    Worker.MoveRecorded: "moved_on",
-    Worker.StatusChanged: "on",
-    Worker.Erased: "on",
-    Collective.AllianceFormed: "since",
-    Collective.AllianceEnded: "until",
-    Assessment.Recorded: "assessed_on",
-}
 # Events dated by their aggregate's clock.
 CLOCKED: frozenset[type] = frozenset({
     Campaign.DemandAdded, Campaign.CollectiveJoined, Campaign.GrievanceLinked,
     Grievance.Joined, Assessment.Revised,
 })
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()  # the local date where it happened
-    return value
 
 
 class DomainClock:
@@ -105,7 +67,7 @@ class DomainClock:
         attribute = OWN_DATE.get(kind)
         if attribute is None:
             return None  # reference data and plans: always part of the past
-        on = _as_date(getattr(event, attribute))
+        on = as_date(getattr(event, attribute))
         if on is None:
             return None
         self._tick(aggregate_id, on)

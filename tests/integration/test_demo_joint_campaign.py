@@ -14,7 +14,7 @@ from organize.accounts import AccountService
 from organize.application.access import Authorised
 from organize.demo import FED_DOMESTIC, DemoPlan, load_demo
 from organize.demo.accounts import ensure_demo_accounts
-from organize.projections.views.campaign_board import (
+from organize.projections.views.campaign_board.reads import (
     collective_invitations,
     federation_board,
     list_campaigns,

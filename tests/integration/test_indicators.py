@@ -19,12 +19,12 @@ from organize import commands as c
 from organize.application import new_id
 from organize.projections import registry
 from organize.projections.indicators import view as indicators_view
-from organize.projections.indicators.rubric import load_rubric, parse_rubric
-from organize.projections.indicators.view import (
+from organize.projections.indicators.reads import (
     campaign_indicators,
     collective_indicators,
     federation_overview,
 )
+from organize.projections.indicators.rubric import load_rubric, parse_rubric
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner
 from tests.integration import support as h

@@ -14,7 +14,7 @@ from organize import commands as c
 from organize.application import new_id
 from organize.errors import CommandError
 from organize.projections.reads import Scope
-from organize.projections.views.campaign_board import (
+from organize.projections.views.campaign_board.reads import (
     campaign_invitations,
     collective_invitations,
     federation_board,

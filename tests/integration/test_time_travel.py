@@ -27,9 +27,9 @@ from infra.database import Database, create_database
 from infra.settings import Settings
 from organize.demo import FED_DOMESTIC, FED_SOUTH_ASIA, DemoPlan, load_demo
 from organize.projections.domain_time import DomainClock
-from organize.projections.indicators.view import federation_overview
+from organize.projections.indicators.reads import federation_overview
 from organize.projections.reads import Scope
-from organize.projections.views.campaign_board import federation_board
+from organize.projections.views.campaign_board.reads import federation_board
 from organize.projections.views.sector_flows import federation_flows
 from organize.runtime import open_runtime
 from tests.support import settle_views

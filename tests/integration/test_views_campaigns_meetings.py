@@ -10,7 +10,7 @@ import pytest
 from organize import commands as c
 from organize.application import new_id
 from organize.projections.reads import Scope
-from organize.projections.views.campaign_board import get_campaign, list_campaigns
+from organize.projections.views.campaign_board.reads import get_campaign, list_campaigns
 from organize.projections.views.meeting_log import Attendance, attendance, list_meetings
 from tests.integration import support as h
 from tests.integration.support import (  # noqa: F401 - conn_fixture

@@ -9,7 +9,7 @@ import pytest
 
 from organize import commands as c
 from organize.projections.reads import Scope
-from organize.projections.views.campaign_board import get_campaign, list_campaigns
+from organize.projections.views.campaign_board.reads import get_campaign, list_campaigns
 from organize.projections.views.common_grievances import list_common_grievances
 from organize.projections.views.grievance_register import count_grievances, list_grievances
 from organize.projections.views.meeting_log import attendance, list_meetings

@@ -21,16 +21,16 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, PathParameter, QueryParameter
 
-from organize.projections.indicators.rubric import Rubric
-from organize.projections.indicators.view import (
+from organize.projections.indicators.reads import (
     CampaignIndicators,
     CollectiveIndicators,
     FederationOverview,
     campaign_indicators,
     collective_indicators,
-    default_rubric,
     federation_overview,
 )
+from organize.projections.indicators.rubric import Rubric
+from organize.projections.indicators.view import default_rubric
 from organize.projections.reads import Scope
 from web.api.projection_reads import (
     NOT_FOUND,

@@ -22,10 +22,10 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, PathParameter, QueryParameter
 
+from organize.projections.indicators.reads import FederationOverview, federation_overview
 from organize.projections.indicators.rubric import Rubric
-from organize.projections.indicators.view import FederationOverview, federation_overview
 from organize.projections.reads import Scope
-from organize.projections.views.campaign_board import (
+from organize.projections.views.campaign_board.reads import (
     CollectiveInvitation,
     FederationBoard,
     InvitationRow,

@@ -25,7 +25,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from organize.projections.reads import Scope
-from organize.projections.views.campaign_board import CampaignRow, get_campaign, list_campaigns
+from organize.projections.views.campaign_board.reads import CampaignRow, get_campaign, list_campaigns
 from organize.projections.views.common_grievances import Cluster, list_common_grievances
 from organize.projections.views.grievance_register import (
     GrievanceRow,

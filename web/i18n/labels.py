@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from organize.domain.taxonomy import Taxonomy, load_taxonomy
-from organize.projections.indicators.scoring import RISK_DIMENSIONS
+from organize.projections.indicators.measures import RISK_DIMENSIONS
 from web.i18n.catalogues import get_translations
 from web.i18n.locales import DEFAULT_LOCALE
 

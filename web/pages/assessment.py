@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from organize import commands as c
 from organize.domain import DIMENSIONS
-from organize.projections.indicators.view import collective_indicators
+from organize.projections.indicators.reads import collective_indicators
 from web.i18n import dimension_label, field_message, level_label
 from web.pages.common import Page, nav, today
 from web.pages.forms import Form, decode, execute, read_form

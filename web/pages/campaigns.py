@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from organize import commands as c
 from organize.domain import Campaign
 from organize.errors import CommandError, NotFound
-from organize.projections.views.campaign_board import list_campaigns
+from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.grievance_register import (
     REFERENCE_LENGTH,
     GrievanceFilter,

@@ -23,6 +23,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotFoundException
 
 from organize.domain import Collective, Worker
+from organize.domain.dates import day_of
 from organize.errors import CommandError, NotFound
 from organize.projections.reads import Scope, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
@@ -242,19 +243,6 @@ def event_name(event: Any) -> str:
     return type(event).__name__
 
 
-def event_day(event: Any) -> date:
-    """The day an event is about: the date it carries, else the day it was recorded."""
-    for name in ("on", "held_on", "taken_on", "signed_on", "launched_on", "started_on",
-                 "ended_on", "moved_on", "occurred_on"):
-        value = getattr(event, name, None)
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-    stamp = getattr(event, "timestamp", None)
-    return stamp.date() if isinstance(stamp, datetime) else today()
-
-
 @dataclass(frozen=True)
 class Change:
     day: date
@@ -269,7 +257,7 @@ async def changes_since(page: Page, aggregate_id: UUID, version: int) -> list[Ch
         return list(page.organize.repository.event_store.get(aggregate_id, gt=version))
 
     events = await page.call(read)
-    return [Change(day=event_day(e), text=page._(EVENT_WORDS.get(event_name(e), CHANGED)))
+    return [Change(day=day_of(e), text=page._(EVENT_WORDS.get(event_name(e), CHANGED)))
             for e in events]
 
 

@@ -28,6 +28,7 @@ from litestar.params import FromPath
 from organize import commands as c
 from organize.application.grievances import GrievanceRecord, NewWorker, record_grievance
 from organize.domain import Grievance
+from organize.domain.dates import day_of
 from organize.errors import CommandError, NotFound
 from organize.projections.views.grievance_register import (
     STATUSES,
@@ -45,7 +46,6 @@ from web.pages import listing
 from web.pages.common import (
     EVENT_WORDS,
     Page,
-    event_day,
     nav,
     stale_edit,
     stale_notice,
@@ -434,7 +434,7 @@ def _read(organize: Any, agg: Grievance) -> tuple[Any, list[dict[str, Any]]]:
     for e in organize.repository.event_store.get(agg.id):
         name = type(e).__name__
         item: dict[str, Any] = {"name": name, "version": e.originator_version,
-                                "day": event_day(e), "text": None, "workers": (),
+                                "day": day_of(e), "text": None, "workers": (),
                                 "org": None, "code": None, "money": None}
         if name == "Raised":
             item.update(day=e.occurred_on, workers=tuple(e.worker_ids),

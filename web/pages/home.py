@@ -13,9 +13,9 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from organize.projections.indicators.view import collective_indicators
+from organize.projections.indicators.reads import collective_indicators
 from organize.projections.reads import Scope, tables
-from organize.projections.views.campaign_board import list_campaigns
+from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.grievance_register import list_grievances
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import dimension_label, level_label, trend_label

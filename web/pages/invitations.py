@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from organize import commands as c
-from organize.projections.views.campaign_board import collective_invitations
+from organize.projections.views.campaign_board.reads import collective_invitations
 from web.pages.common import Page
 from web.pages.forms import Form
 

@@ -26,13 +26,8 @@ from types import MappingProxyType
 from typing import Any
 
 from organize.domain.values import DIMENSIONS, LEVEL_MAX, LEVEL_MIN
-from organize.projections.indicators.scoring import (
-    COUNT,
-    MEASURES,
-    PARAMS,
-    RISK_DIMENSIONS,
-    level_label,
-)
+from organize.projections.indicators.measures import COUNT, MEASURES, PARAMS, RISK_DIMENSIONS
+from organize.projections.indicators.scoring import level_label
 
 DEFAULT_SOURCE = "the default rubric (organize/projections/indicators/rubric.toml)"
 WINDOW_MAX = 52

@@ -21,111 +21,32 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from organize.domain.values import DIMENSIONS
+from organize.projections.indicators.facts import Facts, SpellFact
+from organize.projections.indicators.measures import (
+    CAMPAIGN_DIMENSIONS,
+    MEASURES,
+    RISK_DIMENSIONS,
+    SHARE,
+    Measure,
+    level_label,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; rubric.py imports this module
     from organize.projections.indicators.rubric import DimensionSpec, Rubric
 
-LEVEL_LABELS = ("not yet", "emerging", "growing", "established", "strong")
-# Safety climate is a risk: the same 0..4 scale read as how much risk the records show.
-RISK_LEVEL_LABELS = ("none reported", "some risk", "rising risk", "high risk", "severe risk")
-RISK_DIMENSIONS = frozenset({"safety_climate"})
-# A campaign has no alliances of its own (its collectives do); every other dimension applies.
-CAMPAIGN_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "alliances")
-
-COUNT = "count"
-SHARE = "share"
 MAX_EVIDENCE = 30  # notification ids cited per reason (the most recent ones)
 _EPSILON = 1e-9  # a share of exactly a threshold meets it despite float rounding
 
 # What happens to a grievance that makes it "move", and what answers a retaliation.
 MOVES = ("referred", "escalated", "negotiation", "outcome")
 RESPONSES = ("referred", "escalated", "negotiation", "outcome", "discussed")
-
-
-@dataclass(frozen=True, slots=True)
-class Measure:
-    kind: str  # COUNT or SHARE
-    label: str  # words for a sentence: "different facilitators in the recent meetings"
-
-
-# The measures each dimension computes: the rubric may set thresholds on any of them.
-MEASURES: Mapping[str, Mapping[str, Measure]] = {
-    "issue_dynamism": {
-        "live_issues": Measure(COUNT, "live issues (campaigns acting or grievances moving)"),
-        "campaign_actions": Measure(COUNT, "campaign actions"),
-        "moving_grievances": Measure(COUNT, "grievances moving"),
-    },
-    "collective_voice": {
-        "shared_grievances": Measure(COUNT, "grievances raised or joined by several workers"),
-        "shared_grievance_share": Measure(
-            SHARE, "share of active grievances raised or joined by several workers"),
-        "meetings_with_decisions": Measure(COUNT, "meetings where decisions were taken"),
-        "decision_share": Measure(SHARE, "share of meetings where decisions were taken"),
-        "voice_signals": Measure(
-            COUNT, "shared grievances and meetings with decisions, together"),
-    },
-    "leadership": {
-        "distinct_facilitators": Measure(COUNT, "different facilitators of the recent meetings"),
-        "rotation_share": Measure(
-            SHARE, "share of recent meetings led by someone other than the most frequent facilitator"),
-        "new_facilitators": Measure(COUNT, "first-time facilitators in the recent meetings"),
-        "speaker_share": Measure(SHARE, "share of those attending the recent meetings who spoke"),
-    },
-    "participation_depth": {
-        "repeat_share": Measure(SHARE, "share of participants who came two or more times"),
-        "returning_share": Measure(
-            SHARE, "share of participants who had also taken part in the window before"),
-        "role_share": Measure(SHARE, "share of participants who took on a role"),
-    },
-    "negotiating_power": {
-        "negotiations": Measure(COUNT, "negotiations held"),
-        "wins": Measure(COUNT, "demands won or partly won and grievances resolved favourably"),
-        "collective_wins": Measure(COUNT, "favourable outcomes for several workers together"),
-        "agreements": Measure(COUNT, "agreements signed"),
-        "collective_win_share": Measure(
-            SHARE, "share of favourable outcomes won for several workers together"),
-    },
-    "cross_sector_solidarity": {
-        "cross_sector_events": Measure(COUNT, "meetings and actions across sectors"),
-        "cross_sector_share": Measure(SHARE, "share of meetings and actions across sectors"),
-        "multi_sector_share": Measure(
-            SHARE, "share of participants whose work has spanned several sectors"),
-    },
-    "alliances": {
-        "active_alliances": Measure(COUNT, "active alliances"),
-        "alliance_kinds": Measure(COUNT, "kinds of allies"),
-        "alliances_in_use": Measure(COUNT, "alliances put to use"),
-    },
-    "safety_climate": {
-        "retaliations": Measure(COUNT, "retaliations reported"),
-        "unanswered": Measure(COUNT, "retaliations with no collective response"),
-        "unanswered_share": Measure(SHARE, "share of retaliations with no collective response"),
-    },
-}
-
-# Parameters a rubric gives a dimension besides its thresholds: name -> "int" or "codes".
-PARAMS: Mapping[str, Mapping[str, str]] = {
-    "issue_dynamism": {},
-    "collective_voice": {},
-    "leadership": {"recent_meetings": "int"},
-    "participation_depth": {},
-    "negotiating_power": {
-        "favourable_outcomes": "codes",
-        "favourable_results": "codes",
-        "meeting_kinds": "codes",
-        "action_kinds": "codes",
-    },
-    "cross_sector_solidarity": {"meeting_kinds": "codes"},
-    "alliances": {"kinds": "codes"},
-    "safety_climate": {},
-}
 
 _KIND_WORDS = {
     "union": "a union",
@@ -139,106 +60,6 @@ _MOVE_WORDS = {
     "negotiation": ("negotiation", "negotiations"),
     "outcome": ("outcome", "outcomes"),
 }
-
-
-# -- facts --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MeetingFact:
-    """A meeting that was held."""
-
-    nid: int
-    on: date
-    attendees: tuple[UUID, ...]
-    facilitators: tuple[UUID, ...]
-    speakers: tuple[UUID, ...] = ()
-    decisions: int = 0
-    kind: str = "assembly"
-
-
-@dataclass(frozen=True, slots=True)
-class GrievanceEvent:
-    """Something that happened to a grievance, on its domain date.
-
-    ``kind`` is raised, joined, evidence, referred, escalated, negotiation, outcome,
-    retaliation, withdrawn, reopened, or discussed (a held meeting had it on its agenda).
-    """
-
-    nid: int
-    grievance_id: UUID
-    kind: str
-    on: date
-    worker_ids: tuple[UUID, ...] = ()
-    organisation_id: UUID | None = None
-    outcome: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignFact:
-    id: UUID
-    launched_on: date
-    sectors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignEvent:
-    """A campaign launched, an action taken, a demand resolved or an agreement signed."""
-
-    nid: int
-    campaign_id: UUID
-    kind: str  # launched | action | result | agreement
-    on: date
-    detail: str | None = None  # the action's kind, or the demand's result
-    participants: tuple[UUID, ...] = ()
-    organisation_id: UUID | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AllianceFact:
-    nid: int
-    organisation_id: UUID
-    kind: str | None
-    since: date
-    until: date | None = None
-    ended_nid: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SpellFact:
-    nid: int
-    sector: str
-    started_on: date
-    ended_on: date | None = None
-
-
-@dataclass
-class Facts:
-    """Everything one collective's (or one campaign's) indicators are computed from.
-
-    ``prior_facilitators`` are people who facilitated before the earliest meeting given
-    (the view loads only the facts the weeks being recomputed can see).
-    """
-
-    subject: str = "collective"  # or "campaign"
-    meetings: Sequence[MeetingFact] = ()
-    grievance_events: Sequence[GrievanceEvent] = ()
-    campaigns: Mapping[UUID, CampaignFact] = field(default_factory=dict)
-    campaign_events: Sequence[CampaignEvent] = ()
-    alliances: Sequence[AllianceFact] = ()
-    spells: Mapping[UUID, Sequence[SpellFact]] = field(default_factory=dict)
-    prior_facilitators: frozenset[UUID] = frozenset()
-
-    def dates(self) -> list[date]:
-        """Every domain date a fact carries."""
-        out = [m.on for m in self.meetings]
-        out += [e.on for e in self.grievance_events]
-        out += [e.on for e in self.campaign_events]
-        for a in self.alliances:
-            out.append(a.since)
-            if a.until is not None:
-                out.append(a.until)
-        return out
 
 
 # -- results ------------------------------------------------------------------------------
@@ -267,10 +88,6 @@ class Score:
 def week_of(d: date) -> date:
     """The Monday of the week holding ``d``: weeks are the series' unit."""
     return d - timedelta(days=d.weekday())
-
-
-def level_label(dimension: str, level: int) -> str:
-    return (RISK_LEVEL_LABELS if dimension in RISK_DIMENSIONS else LEVEL_LABELS)[level]
 
 
 def assign_level(spec: DimensionSpec, measures: Mapping[str, float | int]) -> tuple[int, str | None]:

@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from organize.domain.taxonomy import VOCABULARIES
-from organize.projections.indicators.scoring import LEVEL_LABELS, RISK_LEVEL_LABELS
+from organize.projections.indicators.measures import LEVEL_LABELS, RISK_LEVEL_LABELS
 from web.i18n import LOCALES, get_translations, taxonomy_label
 from web.i18n.catalog import TEMPLATE, extract_template, message_keys, po_path, problems, read_catalogue
 from web.i18n.labels import _level_words, _risk_words, _trend_words, default_taxonomy, dimension_label

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _codes_in_sources() -> set[str]:
     codes = {"invalid", "bad_taxonomy"}  # the defaults of DomainError / CommandError / TaxonomyError
-    files = [*(ROOT / "organize").glob("*.py"), *(ROOT / "organize" / "domain").glob("*.py"),
+    files = [*(ROOT / "organize").glob("*.py"),
+             *(p for part in ("domain", "application", "persistence")
+               for p in (ROOT / "organize" / part).glob("*.py")),
              *(ROOT / "web").glob("**/*.py")]
     for path in files:
         codes |= set(re.findall(r'code="([a-z_]+)"', path.read_text(encoding="utf-8")))

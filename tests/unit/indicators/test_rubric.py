@@ -12,13 +12,15 @@ from uuid import uuid4
 import pytest
 
 from organize.domain.values import DIMENSIONS
+from organize.projections.indicators.facts import Facts, MeetingFact
+from organize.projections.indicators.measures import MEASURES
 from organize.projections.indicators.rubric import (
     RubricError,
     build_rubric,
     load_rubric,
     parse_rubric,
 )
-from organize.projections.indicators.scoring import MEASURES, Facts, MeetingFact, Scorer
+from organize.projections.indicators.scoring import Scorer
 
 
 def write(tmp_path, text: str):

@@ -11,23 +11,18 @@ from uuid import UUID, uuid4
 import pytest
 
 from organize.domain.values import DIMENSIONS
-from organize.projections.indicators.rubric import load_rubric
-from organize.projections.indicators.scoring import (
-    CAMPAIGN_DIMENSIONS,
-    COUNT,
-    MEASURES,
+from organize.projections.indicators.facts import (
     AllianceFact,
     CampaignEvent,
     CampaignFact,
     Facts,
     GrievanceEvent,
     MeetingFact,
-    Scorer,
     SpellFact,
-    assign_level,
-    score_series,
-    week_of,
 )
+from organize.projections.indicators.measures import CAMPAIGN_DIMENSIONS, COUNT, MEASURES
+from organize.projections.indicators.rubric import load_rubric
+from organize.projections.indicators.scoring import Scorer, assign_level, score_series, week_of
 
 RUBRIC = load_rubric()
 WEEK = date(2025, 3, 3)  # a Monday: the window is the 12 weeks ending Sunday 9 March

@@ -17,7 +17,7 @@ from litestar.di import NamedDependency
 
 from organize import commands as c
 from organize.errors import NotFound
-from organize.projections.views.campaign_board import federation_board
+from organize.projections.views.campaign_board.reads import federation_board
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import LOCALE_NAMES, LOCALES
 from web.pages.common import Page, today

@@ -20,7 +20,7 @@ from litestar.di import NamedDependency
 
 from organize import commands as c
 from organize.projections.reads import Scope
-from organize.projections.views.campaign_board import list_campaigns
+from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.common_grievances import Cluster, list_common_grievances
 from web.i18n import group_icon, taxonomy_label
 from web.i18n.labels import place_label

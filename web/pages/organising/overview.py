@@ -20,8 +20,8 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 
 from organize.errors import NotFound
+from organize.projections.indicators.reads import collective_indicators, federation_overview
 from organize.projections.indicators.scoring import DIMENSIONS
-from organize.projections.indicators.view import collective_indicators, federation_overview
 from web.i18n import dimension_label, level_label, trend_label
 from web.pages.common import Page, today
 from web.pages.organising.common import Dates, Federation, federation, federations_in_scope, read_dates
