@@ -14,6 +14,7 @@ in ``ALLOWED`` below, one line each, to be emptied, never grown.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import msgspec
@@ -231,3 +232,15 @@ def test_tests_share_helpers_only_through_conftest_and_support():
                     "test_"):
                 borrowed.append(f"{path.relative_to(ROOT)}: {node.module}")
     assert not borrowed, "tests importing from other test modules:\n" + "\n".join(borrowed)
+
+
+def test_the_readme_noun_table_names_what_exists():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### One noun, every layer", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    nouns = {row.split("|")[1].strip() for row in rows}
+    assert {"grievance", "worker", "meeting", "campaign", "assessment", "indicator",
+            "export"} <= nouns
+    paths = [p for row in rows for p in re.findall(r"`([\w./]+)`", row) if "/" in p]
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    assert paths and not missing, f"the README's noun table names what does not exist: {missing}"
