@@ -13,7 +13,7 @@ records events, or raises and records nothing); save the events and the command'
 in one transaction.
 
 Personal fields are sealed under the subject's own data key before they reach the domain,
-and opened again only when read (``organize.reading``).
+and opened again only when read (``organize.application.reading``).
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from organize.application.reading import ERASED
 from organize.commands import Profile
 from organize.persistence.keyring import KeyringError
 from organize.persistence.keys import SELECT_KEYS, KeyStore, Sealer
-from organize.reading import ERASED
 
 
 class Revealer:

@@ -19,10 +19,10 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from infra.database import Database, create_database
 from infra.settings import Settings
 from organize import commands as c
+from organize.application.reading import ERASED, worker_view
 from organize.cli import main
 from organize.domain import Worker
 from organize.persistence.keys import Sealer
-from organize.reading import ERASED, worker_view
 from organize.runtime import open_runtime
 from tests.integration import support as h
 

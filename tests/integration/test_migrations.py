@@ -12,9 +12,9 @@ import pytest
 from eventsourcing.utils import get_topic
 
 from organize import commands as c
+from organize.application.reading import ERASED, worker_view
 from organize.domain import Worker
 from organize.migrations import seal_clear_occupations
-from organize.reading import ERASED, worker_view
 from tests.integration import support as h
 
 pytestmark = pytest.mark.integration
@@ -88,9 +88,9 @@ def test_clear_occupations_are_sealed_in_place_and_erasure_reaches_them(app):
 def test_clear_decisions_are_sealed_in_place_under_the_meetings_key(app):
     from datetime import UTC, datetime
 
+    from organize.application.reading import meeting_decisions
     from organize.domain import Meeting
     from organize.migrations import seal_clear_decisions
-    from organize.reading import meeting_decisions
 
     tag = uuid.uuid4().hex[:8]
     collective = app.execute(h.create_collective()).id

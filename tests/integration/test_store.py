@@ -158,7 +158,7 @@ def test_old_event_versions_are_upcast(app):
 def test_worker_load_shows_personal_fields_until_erased(app):
     created = app.execute(h.create_collective())
     worker = app.execute(h.register_worker(created.id, pseudonym="Mala", phone="+852 5555 0101"))
-    from organize.reading import worker_view
+    from organize.application.reading import worker_view
 
     view = worker_view(app, app.get(Worker, worker.id))
     assert view.profile.pseudonym == "Mala" and view.profile.phone == "+852 5555 0101"

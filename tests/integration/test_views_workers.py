@@ -98,7 +98,7 @@ async def test_directory_holds_sealed_profiles_consents_memberships_and_trajecto
         (s2, "street_vending", date(2024, 6, 1), date(2024, 12, 1))]
     assert r.spells[0].employer_id == employer
     assert not hasattr(r.spells[0], "occupation")  # sealed under her key, never in the view
-    from organize.reading import worker_view
+    from organize.application.reading import worker_view
 
     assert [s.occupation for s in worker_view(app, app.get(Worker, rina)).spells][0] == "cook"
     assert r.spells[1].paid is False and r.spells[1].relationship == "unpaid"

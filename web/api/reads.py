@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from organize.application import Organize
-from organize.reading import VIEWS
+from organize.application.reading import VIEWS
 from web.api.errors import ERROR_RESPONSES
 
 

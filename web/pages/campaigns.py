@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from organize import commands as c
+from organize.application.reading import campaign_view
 from organize.domain import Campaign
 from organize.errors import CommandError, NotFound
 from organize.projections.views.campaign_board.reads import list_campaigns
@@ -22,7 +23,6 @@ from organize.projections.views.grievance_register import (
     GrievanceFilter,
     list_grievances,
 )
-from organize.reading import campaign_view
 from web.i18n import taxonomy_label
 from web.i18n.formatting import format_date
 from web.pages.common import Page, nav, stale_edit, stale_notice, today

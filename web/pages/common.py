@@ -22,6 +22,7 @@ from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotFoundException
 
+from organize.application.reading import events_since
 from organize.domain import Collective, Worker
 from organize.domain.dates import day_of
 from organize.errors import CommandError, NotFound
@@ -113,7 +114,7 @@ class Page:
         return found
 
     def _read_pseudonyms(self, worker_ids: list[UUID]) -> dict[UUID, str]:
-        from organize.reading import worker_view
+        from organize.application.reading import worker_view
 
         out = {}
         for worker_id in worker_ids:
@@ -253,10 +254,7 @@ async def changes_since(page: Page, aggregate_id: UUID, version: int) -> list[Ch
     """What was recorded on an aggregate after ``version`` (the one her form was made from),
     in her language: the page shows it when a stale form comes back."""
 
-    def read() -> list[Any]:
-        return list(page.organize.repository.event_store.get(aggregate_id, gt=version))
-
-    events = await page.call(read)
+    events = await page.call(events_since, page.organize, aggregate_id, version)
     return [Change(day=day_of(e), text=page._(EVENT_WORDS.get(event_name(e), CHANGED)))
             for e in events]
 

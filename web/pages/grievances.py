@@ -27,8 +27,8 @@ from litestar.params import FromPath
 
 from organize import commands as c
 from organize.application.grievances import GrievanceRecord, NewWorker, record_grievance
+from organize.application.reading import ERASED, grievance_timeline, grievance_view
 from organize.domain import Grievance
-from organize.domain.dates import day_of
 from organize.errors import CommandError, NotFound
 from organize.projections.views.grievance_register import (
     STATUSES,
@@ -39,7 +39,6 @@ from organize.projections.views.grievance_register import (
 )
 from organize.projections.views.organisations import list_organisations
 from organize.projections.views.worker_directory import list_workers
-from organize.reading import ERASED, grievance_view, text_opener
 from web.i18n import error_message, field_message, taxonomy_label
 from web.i18n.messages import N_
 from web.pages import listing
@@ -426,37 +425,8 @@ DATE_FIELDS = ("on", "held_on")
 
 
 def _read(organize: Any, agg: Grievance) -> tuple[Any, list[dict[str, Any]]]:
-    """The grievance with its texts opened, and its events in order."""
-    view = grievance_view(organize, agg)
-    text = text_opener(organize, agg.id)
-
-    timeline = []
-    for e in organize.repository.event_store.get(agg.id):
-        name = type(e).__name__
-        item: dict[str, Any] = {"name": name, "version": e.originator_version,
-                                "day": day_of(e), "text": None, "workers": (),
-                                "org": None, "code": None, "money": None}
-        if name == "Raised":
-            item.update(day=e.occurred_on, workers=tuple(e.worker_ids),
-                        code=("categories", e.category), text=text(e.sealed_description))
-        elif name == "Joined":
-            item["workers"] = tuple(e.worker_ids)
-        elif name == "EvidenceNoted":
-            item["text"] = text(e.sealed_note)
-        elif name == "Referred":
-            item.update(org=e.organisation_id, workers=tuple(e.worker_ids))
-        elif name == "Escalated":
-            item["code"] = ("escalation_targets", e.target)
-        elif name == "NegotiationRecorded":
-            item.update(org=e.with_organisation_id, text=text(e.sealed_notes))
-        elif name == "OutcomeRecorded":
-            item["code"] = ("outcomes", e.outcome)
-            if e.amount is not None:
-                item["money"] = (e.amount, e.currency)
-        elif name == "RetaliationReported":
-            item["text"] = text(e.sealed_details)
-        timeline.append(item)
-    return view, timeline
+    """The grievance with its texts opened, and its events in order (application reads)."""
+    return grievance_view(organize, agg), grievance_timeline(organize, agg)
 
 
 async def _grievance(page: Page, collective_id: UUID, grievance_id: UUID) -> Grievance:

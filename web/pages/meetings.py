@@ -17,6 +17,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from organize import commands as c
+from organize.application.reading import ERASED, meeting_view
 from organize.domain import Meeting
 from organize.errors import CommandError, NotFound
 from organize.projections.views.meeting_log import (
@@ -27,7 +28,6 @@ from organize.projections.views.meeting_log import (
     MeetingFilter,
     list_meetings,
 )
-from organize.reading import ERASED, meeting_view
 from web.i18n import LOCALE_NAMES, LOCALES, taxonomy_label
 from web.pages import listing
 from web.pages.common import Page, nav, stale_edit, stale_notice, today

@@ -14,10 +14,10 @@ from litestar.params import FromPath
 from markupsafe import Markup, escape
 
 from organize import commands as c
+from organize.application.reading import ERASED, worker_view
 from organize.domain import Worker
 from organize.errors import CommandError, NotFound
 from organize.projections.views.worker_directory import list_workers, overlapping_pairs
-from organize.reading import ERASED, worker_view
 from web.i18n import format_date, taxonomy_label
 from web.i18n.locales import text_direction
 from web.i18n.messages import N_

@@ -390,7 +390,7 @@ async def test_plan_a_meeting_then_take_attendance(client, world, app):
     meeting = app.repository.get(meeting_id)
     assert isinstance(meeting, Meeting) and meeting.status == "held"
     assert set(meeting.attendee_ids) == {o.workers[10], o.workers[11], o.workers[12]}
-    from organize.reading import meeting_decisions
+    from organize.application.reading import meeting_decisions
 
     assert meeting.decisions == ()  # sealed under the meeting's key, never in the clear
     assert meeting_decisions(app, meeting) == ("Go to the labour office on Sunday.",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -37,6 +38,7 @@ from organize.domain import (
     Spell,
     Worker,
 )
+from organize.domain.dates import day_of
 
 ERASED = "[erased]"
 WITHHELD = "[withheld]"  # free text an organiser does not read
@@ -385,3 +387,49 @@ VIEWS = {
 }
 
 __all__ = ["ERASED", "VIEWS"]
+
+
+# -- timelines ----------------------------------------------------------------------------------
+
+
+def grievance_timeline(app, agg: Grievance) -> list[dict[str, Any]]:
+    """The grievance's events in order, each with what its page shows: the day it is about
+    (``organize.domain.dates``), the workers, organisation and code it names, and its text
+    opened as the account may (``text_opener``)."""
+    text = text_opener(app, agg.id)
+    timeline = []
+    for e in app.repository.event_store.get(agg.id):
+        name = type(e).__name__
+        item: dict[str, Any] = {"name": name, "version": e.originator_version,
+                                "day": day_of(e), "text": None, "workers": (),
+                                "org": None, "code": None, "money": None}
+        if name == "Raised":
+            item.update(day=e.occurred_on, workers=tuple(e.worker_ids),
+                        code=("categories", e.category), text=text(e.sealed_description))
+        elif name == "Joined":
+            item["workers"] = tuple(e.worker_ids)
+        elif name == "EvidenceNoted":
+            item["text"] = text(e.sealed_note)
+        elif name == "Referred":
+            item.update(org=e.organisation_id, workers=tuple(e.worker_ids))
+        elif name == "Escalated":
+            item["code"] = ("escalation_targets", e.target)
+        elif name == "NegotiationRecorded":
+            item.update(org=e.with_organisation_id, text=text(e.sealed_notes))
+        elif name == "OutcomeRecorded":
+            item["code"] = ("outcomes", e.outcome)
+            if e.amount is not None:
+                item["money"] = (e.amount, e.currency)
+        elif name == "RetaliationReported":
+            item["text"] = text(e.sealed_details)
+        elif name == "Corrected":
+            item.update(day=e.occurred_on, code=("categories", e.category),
+                        text=text(e.sealed_description) if e.sealed_description else None)
+        timeline.append(item)
+    return timeline
+
+
+def events_since(app, aggregate_id: UUID, version: int) -> list[Any]:
+    """What was recorded on an aggregate after ``version`` (the one a stale form was made
+    from), in order: the page says what changed."""
+    return list(app.repository.event_store.get(aggregate_id, gt=version))
