@@ -416,9 +416,10 @@ class IndicatorsView(View):
 
     # -- recomputing the series -----------------------------------------------------------------
 
-    def apply_batch(self, curs: Cursor[DictRow], batch, last_id: int) -> None:
+    def apply_batch(self, curs: Cursor[DictRow], batch, last_id: int,
+                    after: int | None = None) -> None:
         self._last_id = last_id
-        super().apply_batch(curs, batch, last_id)
+        super().apply_batch(curs, batch, last_id, after)
 
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Recompute the series the batch touched, once the view is (nearly) caught up.
