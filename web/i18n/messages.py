@@ -38,6 +38,10 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "unavailable": N_("This page is not ready yet. Please try again in a minute."),
     "http_error": N_("This request could not be completed."),
     "internal": N_("Something went wrong on our side. Nothing was saved."),
+    "database_unavailable": N_("The records cannot be reached just now. Nothing was saved. "
+                               "Please try again in a minute."),
+    "database_unavailable_kept": N_("The records could not be reached, so nothing was saved. "
+                                    "Check what you typed and send it again in a minute."),
     "too_large": N_("This is too much to send at once. Please make it shorter."),
     "bad_taxonomy": N_("The list of choices is not set up correctly. Please tell your organiser."),
     # -- accounts and safety (used by the pages' sign-in and session checks)
