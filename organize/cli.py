@@ -28,8 +28,13 @@ from infra.settings import SettingsError, load_settings
 
 
 def _runtime():
+    import warnings
+
     from organize.runtime import open_runtime
 
+    # platformdirs (under the embedded server) warns that XDG_RUNTIME_DIR is unset on
+    # servers and containers, then falls back to a fine directory: not worth a warning.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     settings = load_settings()
     configure_logging(settings.log_level)
     try:
@@ -83,8 +88,9 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
                     access_log=False)
     finally:
         if runner is not None:
-            runner.stop()
+            runner.stop(wait=10)  # before the embedded server stops under it
         runtime.close()
+        click.echo("organize stopped.")
 
 
 def _catch_up(runner, label: str) -> None:
@@ -236,15 +242,16 @@ def project(names: tuple[str, ...], batch_size: int) -> None:
     try:
         _rebuild_stale(runtime, names)
         runner = runtime.runner(list(names) or None, batch_size=batch_size)
-        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        # Ctrl-C and SIGTERM end the current batch (it commits whole or not at all), then
+        # the process, with one line and no traceback.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: runner.stop())
         _catch_up(runner, "Catching up")
         click.echo(f"Following the event log for: {', '.join(v.name for v in runner.views)}")
-        try:
-            runner.run_forever()
-        except KeyboardInterrupt:
-            runner.stop()
+        runner.run_forever()
     finally:
         runtime.close()
+    click.echo("organize project stopped.")
 
 
 @main.group()

@@ -199,40 +199,63 @@ class BatchedRunner:
         """
         lease = Lease(self.listen_url) if exclusive and self.listen_url else None
         conn = None
-        if self.listen_url:
-            try:
-                conn = psycopg.connect(self.listen_url, autocommit=True)
-                conn.execute(f"LISTEN {self.recorder.channel_name}")
-            except psycopg.Error:
-                conn = None
         try:
             while not self._stop.is_set():
+                if conn is None and self.listen_url:
+                    conn = self._listen()
                 try:
                     self._follow_switches()
                     if lease is not None:
                         self._claim(lease)
                     self.catch_up()
                 except Exception as e:  # keep following: log the kind, never event data
+                    if self._stop.is_set():
+                        break
                     log.error("projection_batch_failed", error=type(e).__name__,
                               views=[v.name for v in self.views])
                     self._stop.wait(poll_seconds)
                     continue
-                if conn is not None:
+                if conn is None:
+                    self._stop.wait(poll_seconds)
+                    continue
+                try:
                     for _ in conn.notifies(timeout=poll_seconds, stop_after=1):
                         pass
-                else:
-                    self._stop.wait(poll_seconds)
+                except psycopg.Error as e:
+                    # The server went (a restart, a fail-over, or our own shutdown): listen
+                    # again on the next round, polling meanwhile.
+                    with contextlib.suppress(psycopg.Error):
+                        conn.close()
+                    conn = None
+                    if not self._stop.is_set():
+                        log.warning("projection_listen_lost", error=type(e).__name__)
+                        self._stop.wait(poll_seconds)
         finally:
             if conn is not None:
-                conn.close()
+                with contextlib.suppress(psycopg.Error):
+                    conn.close()
             if lease is not None:
                 lease.close()
                 self.active = None
 
+    def _listen(self) -> psycopg.Connection | None:
+        try:
+            conn = psycopg.connect(self.listen_url, autocommit=True)
+            conn.execute(f"LISTEN {self.recorder.channel_name}")
+        except psycopg.Error:
+            return None
+        return conn
+
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
         thread.start()
+        self._thread = thread
         return thread
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0) -> None:
+        """Ask the runner to stop; with ``wait``, give its thread that long to finish its
+        batch and close its connections (before the database itself is stopped)."""
         self._stop.set()
+        thread = getattr(self, "_thread", None)
+        if wait and thread is not None:
+            thread.join(timeout=wait)
