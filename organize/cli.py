@@ -55,8 +55,12 @@ def main() -> None:
 @click.option("--host", default=None, help="Interface to listen on (ORGANIZE_HOST).")
 @click.option("--port", default=None, type=int, help="Port (ORGANIZE_PORT).")
 @click.option("--demo", is_flag=True, help="Load the demo dataset first (idempotent).")
-def serve(host: str | None, port: int | None, demo: bool) -> None:
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Web processes (ORGANIZE_WORKERS, default 1). Each is stateless; views are "
+                   "updated by this process in embedded mode, else by `organize project`.")
+def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -> None:
     """Serve the web app and the JSON API."""
+    import os
     import signal
 
     import uvicorn
@@ -84,13 +88,32 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
         # uvicorn shuts down gracefully on SIGTERM, then raises the signal again: let that
         # end us through `finally`, so the embedded PostgreSQL is stopped too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        uvicorn.run(create_app(runtime), host=host, port=port, log_config=None,
-                    access_log=False)
+        workers = workers or int(os.environ.get("ORGANIZE_WORKERS") or 1)
+        if workers == 1:
+            uvicorn.run(create_app(runtime), host=host, port=port, log_config=None,
+                        access_log=False)
+        else:
+            # Each web process opens its own runtime from the environment: the same
+            # database (the embedded one too) and key, never a projection runner.
+            from infra.keyfile import resolve_master_key
+
+            os.environ.update(DATABASE_URL=runtime.database.url,
+                              ORGANIZE_CIPHER_KEY=resolve_master_key(settings),
+                              ORGANIZE_RUN_PROJECTIONS="0")
+            uvicorn.run("organize.cli:web_app", factory=True, workers=workers, host=host,
+                        port=port, log_config=None, access_log=False)
     finally:
         if runner is not None:
             runner.stop(wait=10)  # before the embedded server stops under it
         runtime.close()
         click.echo("organize stopped.")
+
+
+def web_app():
+    """One web process of `serve --workers N` (uvicorn imports this in each process)."""
+    from web.app import create_app
+
+    return create_app(_runtime())
 
 
 def _catch_up(runner, label: str) -> None:
