@@ -296,7 +296,12 @@ def projections_status() -> None:
         for view in views:
             behind = head - view.position()
             building = live[view.name][1]
-            extra = f", rebuilding into generation {building}" if building else ""
+            extra = ""
+            if building and registry.rebuild_running(runtime.app.recorder.datastore, view.name):
+                extra = f", rebuilding into generation {building}"
+            elif building:
+                extra = (f", a rebuild into generation {building} was interrupted: run "
+                         f"`organize projections rebuild {view.name}` again")
             if view.name in stale:
                 extra += ", changed by an upgrade: rebuild it"
             click.echo(f"{view.name:22} generation {view.generation}, {behind} events behind{extra}")
