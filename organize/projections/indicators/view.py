@@ -444,6 +444,10 @@ class IndicatorsView(View):
         self._recomputed_at = self._last_id or 0
         self._recompute_dirty(curs, dirty)
 
+    def finish(self, curs: Cursor[DictRow]) -> int:
+        """Recompute what the catch-up set aside in the pending table (weeks recomputed)."""
+        return self._recompute_dirty(curs, {})
+
     def _behind(self, curs) -> bool:
         last_id = getattr(self, "_last_id", None)
         if last_id is None:
