@@ -174,7 +174,7 @@ def test_three_web_processes_two_runners_and_a_killed_runner(deployment):
         web.stop()
 
     assert writes[0] > USERS, f"only {writes[0]} writes went through"
-    assert not errors, errors[:5]
+    assert not errors, (errors[:5], [line for line in web.lines if '"level": "error"' in line][:5])
     assert not unseen, f"{len(unseen)} of {writes[0]} writes missing from their writer's next read"
 
     head = app.recorder.max_notification_id()

@@ -107,6 +107,7 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
     psycopg.OperationalError, psycopg.InterfaceError,
     asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
     asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
     es.OperationalError, es.InterfaceError,
     ConnectionError, TimeoutError,
 )
