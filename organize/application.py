@@ -44,6 +44,7 @@ from organize.domain.worker import check_occupation
 from organize.errors import CommandError, Conflict, Invalid, NotFound
 from organize.keyring import FileKeyring, MemoryKeyring
 from organize.keys import KeyStore, Sealer
+from organize.time_zones import zone_for_places
 
 log = structlog.get_logger("organize.application")
 
@@ -250,6 +251,17 @@ def _create_collective(app: Organize, cmd: c.CreateCollective) -> Done:
         sectors=cmd.sectors, places=cmd.places, languages=cmd.languages,
         federation=cmd.federation, taxonomy=app.taxonomy,
     )
+    if cmd.time_zone is not None:
+        agg.set_time_zone(cmd.time_zone)
+    else:
+        agg.set_time_zone(*zone_for_places(agg.places))
+    return Done(agg.id, [agg])
+
+
+@handles(c.SetCollectiveTimeZone)
+def _set_collective_time_zone(app: Organize, cmd: c.SetCollectiveTimeZone) -> Done:
+    agg = app._target(Collective, cmd, "collective_id")
+    agg.set_time_zone(cmd.time_zone)
     return Done(agg.id, [agg])
 
 

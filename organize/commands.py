@@ -40,6 +40,8 @@ SomeIds = Annotated[tuple[UUID, ...], Meta(min_length=1, max_length=50)]
 Codes = Annotated[tuple[Code, ...], Meta(max_length=20)]
 Places = Annotated[tuple[Place, ...], Meta(max_length=20)]
 Languages = Annotated[tuple[Language, ...], Meta(max_length=20)]
+TimeZone = Annotated[str, Meta(min_length=1, max_length=64,
+                              description="An IANA time zone, e.g. `Asia/Hong_Kong`")]
 
 
 class Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -59,6 +61,8 @@ class CreateCollective(Command, kw_only=True):
     places: Places = ()
     languages: Languages = ()
     federation: Name | None = None
+    # Meeting times are typed and shown in it; without one, from the country of its places.
+    time_zone: TimeZone | None = None
 
 
 class RenameCollective(Update, kw_only=True):
@@ -71,6 +75,11 @@ class UpdateCollectiveProfile(Update, kw_only=True):
     sectors: Codes = ()
     places: Places = ()
     languages: Languages = ()
+
+
+class SetCollectiveTimeZone(Update, kw_only=True):
+    collective_id: UUID
+    time_zone: TimeZone
 
 
 class FormAlliance(Update, kw_only=True):

@@ -162,6 +162,7 @@ RULES: dict[type[c.Command], Rule] = {
     c.CreateCollective: Rule(ORGANISERS, check=_own_federation),
     c.RenameCollective: Rule(BOTH, COLLECTIVE),
     c.UpdateCollectiveProfile: Rule(BOTH, COLLECTIVE),
+    c.SetCollectiveTimeZone: Rule(BOTH, COLLECTIVE),
     c.FormAlliance: Rule(BOTH, COLLECTIVE + ORGANISATION),
     c.EndAlliance: Rule(BOTH, COLLECTIVE + ORGANISATION),
     # Organisations: recorded by a collective, renamed by whoever reaches that collective.

@@ -8,7 +8,7 @@ so facilitators and speakers are recorded by worker id and must be among the att
 A meeting is scheduled, then either held or cancelled, once.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime, timezone, tzinfo
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -189,6 +189,34 @@ class Meeting(Aggregate):
                 "This meeting was cancelled; schedule a new meeting instead.",
                 code="cancelled",
             )
+
+    # -- times read in the collective's zone (the upgrade that gave collectives a zone) ------
+
+    def localise_times(self, zone: tzinfo) -> None:
+        """Before collectives had a time zone, a typed time was stored as if it were UTC:
+        18:30 in Hong Kong became 18:30 UTC. Read those clocks again in ``zone``, keeping
+        the day and the time she typed, now with the zone's offset."""
+        def again(value: datetime | None) -> datetime | None:
+            return None if value is None else value.replace(tzinfo=None).replace(tzinfo=zone)
+
+        scheduled_for, held_at = again(self.scheduled_for), again(self.held_at)
+        if all(v is None or v.utcoffset() == w.utcoffset()  # the same clock, the same instant
+               for v, w in ((scheduled_for, self.scheduled_for), (held_at, self.held_at))):
+            return
+        self._times_localised(scheduled_for=_fixed(scheduled_for), held_at=_fixed(held_at))
+
+    @event("TimesLocalised")
+    def _times_localised(self, scheduled_for: datetime, held_at: datetime | None) -> None:
+        self.scheduled_for = scheduled_for
+        self.held_at = held_at
+
+
+def _fixed(value: datetime | None) -> datetime | None:
+    """The same instant with a fixed offset: what an event stores (its offset, not a rule)."""
+    if value is None:
+        return None
+    offset = value.utcoffset()
+    return value.replace(tzinfo=timezone(offset) if offset else UTC)
 
 
 def _count(count: object, sealed: bytes | None) -> int:

@@ -66,7 +66,8 @@ def _side_for(world, relation: str) -> Side:
 # The duties of each role (DOMAIN.md, issue 12), written out here by hand so that loosening
 # the policy fails this test rather than moving its expectation along with it.
 ORGANISERS_MAY = {
-    c.CreateCollective, c.RenameCollective, c.UpdateCollectiveProfile, c.FormAlliance,
+    c.CreateCollective, c.RenameCollective, c.UpdateCollectiveProfile, c.SetCollectiveTimeZone,
+    c.FormAlliance,
     c.EndAlliance, c.CreateOrganisation, c.RenameOrganisation, c.LaunchJointCampaign,
     c.AddDemand, c.TakeAction, c.ResolveDemand, c.SignAgreement, c.CloseCampaign,
     c.ScheduleMeeting, c.RecordMeetingHeld, c.CancelMeeting, c.RecordAssessment,

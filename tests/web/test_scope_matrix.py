@@ -122,6 +122,7 @@ C = "/c/{collective_id:uuid}"
 PAGES = {
     C: lambda w, s: f"/c/{s.collective}",
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
+    f"{C}/settings": lambda w, s: f"/c/{s.collective}/settings",
     f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
     f"{C}/grievances/{{grievance_id:uuid}}": lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}",
@@ -138,6 +139,7 @@ PAGES = {
 # Their forms; an action each that needs fields, so an empty body changes nothing.
 PAGE_FORMS = {
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
+    f"{C}/settings/time-zone": lambda w, s: f"/c/{s.collective}/settings/time-zone",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
     f"{C}/grievances/search": lambda w, s: f"/c/{s.collective}/grievances/search",
     f"{C}/grievances/{{grievance_id:uuid}}/{{action:str}}":
@@ -236,6 +238,7 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
         c.CreateCollective: {"name": "New branch", "kind": "union_branch", "federation": s.federation},
         c.RenameCollective: {"collective_id": s.collective, "name": f"Collective {s.name}"},
         c.UpdateCollectiveProfile: {"collective_id": s.collective, "sectors": ["domestic_care"]},
+        c.SetCollectiveTimeZone: {"collective_id": s.collective, "time_zone": "Asia/Kathmandu"},
         c.FormAlliance: {"collective_id": s.collective, "organisation_id": w.organisation,
                          "since": "2025-01-01"},
         c.EndAlliance: {"collective_id": s.collective, "organisation_id": w.organisation,

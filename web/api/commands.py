@@ -21,6 +21,7 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("collectives", "create", c.CreateCollective),
     ("collectives", "rename", c.RenameCollective),
     ("collectives", "update-profile", c.UpdateCollectiveProfile),
+    ("collectives", "set-time-zone", c.SetCollectiveTimeZone),
     ("collectives", "form-alliance", c.FormAlliance),
     ("collectives", "end-alliance", c.EndAlliance),
     ("organisations", "create", c.CreateOrganisation),

@@ -32,6 +32,7 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "invalid_input": N_("Something in this form is not right. Please check it."),
     "not_found": N_("This was not found. It may have been removed."),
     "conflict": N_("Someone else changed this at the same time. Please reload and try again."),
+    "unknown_time_zone": N_("Choose a time zone from the list."),
     "stale_version": N_("Someone else changed this since you opened it. Please reload and try again."),
     "command_id_reused": N_("This form was already sent. Please open it again to do something new."),
     "unknown_command": N_("This action is not known."),

@@ -271,7 +271,7 @@ async def record_step(collective_id: FromPath[UUID], page: NamedDependency[Page]
 def _add_worker(page: Page, form: Form) -> None:
     pseudonym, phone = form.get("add_pseudonym").strip(), form.get("add_phone").strip()
     profile = Form(values={"profile.pseudonym": [pseudonym], "profile.phone": [phone]})
-    decode(c.RegisterWorker, profile, page.lang, only={"profile.pseudonym", "profile.phone"})
+    decode(c.RegisterWorker, profile, page.lang, zone=page.zone, only={"profile.pseudonym", "profile.phone"})
     if not pseudonym:
         profile.errors["profile.pseudonym"] = field_message("required", page.lang)
     if len(form.all("new_pseudonym")) + len(form.all("worker_ids")) >= 50:
@@ -316,11 +316,11 @@ def _check(page: Page, form: Form, step: int, people: list[Member]) -> bool:
         elif len(chosen) + len(form.all("new_pseudonym")) > 50:
             form.errors["workers"] = error_message("too_many", page.lang)
     elif step == 2:
-        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[2])
+        decode(c.RaiseGrievance, form, page.lang, zone=page.zone, only=SHOWN[2])
         if form.get("category") and not taxonomy.has("categories", form.get("category")):
             form.errors["category"] = field_message("unknown_choice", page.lang)
     elif step == 3:
-        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[3])
+        decode(c.RaiseGrievance, form, page.lang, zone=page.zone, only=SHOWN[3])
         for name, vocabulary in (("stage", "stages"), ("sector", "sectors")):
             if form.get(name) and not taxonomy.has(vocabulary, form.get(name)):
                 form.errors[name] = field_message("unknown_choice", page.lang)
@@ -352,7 +352,7 @@ async def _record(page: Page, collective_id: UUID, form: Form, people: list[Memb
     existing = [UUID(w) for w in form.all("worker_ids")]
     by_key: dict[str, UUID] = {str(w): w for w in existing}
     by_key.update({f"new:{i}": new_id(r.command_id, "worker") for i, r in enumerate(registers)})
-    command = decode(c.RaiseGrievance, form, page.lang,
+    command = decode(c.RaiseGrievance, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id, "worker_ids": tuple(by_key.values())})
     if command is None:
         return None
@@ -547,7 +547,7 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
         if organisation and not agreed:
             form.errors["organisation_id"] = error_message("no_consent", page.lang)
         fixed["worker_ids"] = agreed
-    command = decode(spec.command, form, page.lang, fixed=fixed) if form.ok else None
+    command = decode(spec.command, form, page.lang, zone=page.zone, fixed=fixed) if form.ok else None
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)

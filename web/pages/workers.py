@@ -21,7 +21,7 @@ from organize.reading import ERASED, worker_view
 from web.i18n import format_date, taxonomy_label
 from web.i18n.locales import text_direction
 from web.i18n.messages import N_
-from web.pages.common import Page, nav, stale_edit, stale_notice, today
+from web.pages.common import Page, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import organisations
 from web.pages.svg import Bar, timeline
@@ -37,7 +37,7 @@ ERASE_WORD = N_("erase")
 async def worker_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     await page.settle(WORKER_VIEWS)
-    return await _list_page(page, collective, Form.blank(joined_on=today().isoformat()))
+    return await _list_page(page, collective, Form.blank(joined_on=page.today.isoformat()))
 
 
 async def _list_page(page: Page, collective: Any, form: Form, status: int = 200) -> Response:
@@ -61,7 +61,8 @@ async def _list_page(page: Page, collective: Any, form: Form, status: int = 200)
 async def worker_add(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     form = await read_form(page.request)
-    command = decode(c.RegisterWorker, form, page.lang, fixed={"collective_id": collective_id})
+    command = decode(c.RegisterWorker, form, page.lang, zone=page.zone,
+                     fixed={"collective_id": collective_id})
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)
         if result is not None:
@@ -112,8 +113,8 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
             consent_forms["new-referral"] = sent.keyed("referral")
         else:
             consent_forms[sent.get("purpose")] = sent
-    spell = (posted.get("spell") or Form.blank(started_on=today().isoformat(), paid="on"))
-    ending = {s.spell_id: Form.blank(ended_on=today().isoformat()).keyed(f"end-{i}")
+    spell = (posted.get("spell") or Form.blank(started_on=page.today.isoformat(), paid="on"))
+    ending = {s.spell_id: Form.blank(ended_on=page.today.isoformat()).keyed(f"end-{i}")
               for i, s in enumerate(view.spells) if s.ended_on is None}
     sent = posted.get("end-spell")
     if sent is not None and sent.get("spell_id") in {str(k) for k in ending}:
@@ -123,7 +124,7 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
     return page.html(
         "pages/worker.html", status=status, collective=collective, w=view, version=agg.version,
         left=not page.organize.visibility.member(agg),
-        picture=timeline(bars, today=today(), label=page._("Her work over time"),
+        picture=timeline(bars, today=page.today, label=page._("Her work over time"),
                          rtl=text_direction(page.lang) == "rtl"),
         bars=bars, spells=view.spells, overlapping=overlapping, referrals=referrals,
         organisations=orgs, org_names=org_names, forms=forms, consent_forms=consent_forms,
@@ -163,7 +164,7 @@ async def worker_action(collective_id: FromPath[UUID], worker_id: FromPath[UUID]
         command_type = c.EndSpell
     else:
         raise NotFound("No such action.", code="not_found")
-    command = decode(command_type, form, page.lang, fixed={"worker_id": worker_id})
+    command = decode(command_type, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)
@@ -216,7 +217,7 @@ async def erase_post(collective_id: FromPath[UUID], worker_id: FromPath[UUID],
     if form.get("word").strip().casefold() not in accepted:
         form.errors["word"] = page._("Type the word %(word)s to confirm.", word=shown)
         return await _erase_page(page, collective_id, worker_id, form, status=422)
-    command = decode(c.EraseWorker, form, page.lang, fixed={"worker_id": worker_id})
+    command = decode(c.EraseWorker, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)

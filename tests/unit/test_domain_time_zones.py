@@ -1,0 +1,73 @@
+"""Time zones in the domain: a collective's zone is an IANA name (an unknown one is refused,
+nothing recorded) set by an event that replays; a meeting's typed clock, stored as UTC before
+zones existed, is read again in the collective's zone with the same day and time."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from test_domain_support import TAXONOMY, assert_replays, event_names, new_id, refused
+
+from organize.domain import Collective, Meeting
+from organize.time_zones import zone_for_places
+
+
+def collective(places=("HK",)) -> Collective:
+    return Collective.create(
+        id=new_id(),
+        name="Circle",
+        kind="self_help_group",
+        sectors=(),
+        places=places,
+        languages=("en",),
+        federation=None,
+        taxonomy=TAXONOMY,
+    )
+
+
+def meeting(at: datetime) -> Meeting:
+    return Meeting.schedule(
+        id=new_id(),
+        kind="assembly",
+        collective_ids=(new_id(),),
+        scheduled_for=at,
+        language="en",
+        agenda_grievance_ids=(),
+        agenda_campaign_ids=(),
+        taxonomy=TAXONOMY,
+    )
+
+
+def test_a_zone_is_set_once_and_replays():
+    agg = collective()
+    assert agg.time_zone is None
+    agg.set_time_zone("Asia/Hong_Kong")
+    agg.set_time_zone("Asia/Hong_Kong")  # the same: nothing new
+    assert event_names(assert_replays(agg)) == ["Created", "TimeZoneSet"]
+    assert (agg.time_zone, agg.time_zone_source) == ("Asia/Hong_Kong", "chosen")
+
+
+def test_an_unknown_zone_or_source_is_refused():
+    agg = collective()
+    for bad in ("Mars/Olympus_Mons", "", "+08:00", 8, None):
+        with refused(agg, "unknown_time_zone", "time_zone"):
+            agg.set_time_zone(bad)  # type: ignore[arg-type]
+    with refused(agg, "invalid", "source"):
+        agg.set_time_zone("UTC", source="guessed")
+
+
+def test_a_zone_from_the_country_of_a_place_or_utc_to_be_chosen():
+    assert zone_for_places(("HK-KLN",)) == ("Asia/Hong_Kong", "place")
+    assert zone_for_places(("np-ktm", "BD")) == ("Asia/Kathmandu", "place")
+    assert zone_for_places(("MY-KUL",)) == ("UTC", "default")  # two zones: hers to choose
+    assert zone_for_places(()) == ("UTC", "default")
+
+
+def test_a_typed_clock_is_read_again_in_the_zone_keeping_day_and_time():
+    typed = datetime(2025, 3, 1, 18, 30, tzinfo=UTC)  # 18:30 typed in Kathmandu, stored as UTC
+    agg = meeting(typed)
+    agg.localise_times(ZoneInfo("Asia/Kathmandu"))
+    assert agg.scheduled_for == datetime(2025, 3, 1, 18, 30, tzinfo=timezone(timedelta(hours=5, minutes=45)))
+    assert event_names(assert_replays(agg)) == ["Scheduled", "TimesLocalised"]
+    again = meeting(typed)
+    again.localise_times(ZoneInfo("UTC"))  # UTC: the same instant, nothing to record
+    assert event_names(list(again.collect_events())) == ["Scheduled"]
