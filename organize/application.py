@@ -617,6 +617,20 @@ def _take_action(app: Organize, cmd: c.TakeAction) -> Done:
     return Done(agg.id, [agg])
 
 
+@handles(c.CorrectDemand)
+def _correct_demand(app: Organize, cmd: c.CorrectDemand) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.correct_demand(Demand(demand_id=cmd.demand_id, text=cmd.text), cmd.reason)
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawDemand)
+def _withdraw_demand(app: Organize, cmd: c.WithdrawDemand) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.withdraw_demand(cmd.demand_id, cmd.reason)
+    return Done(agg.id, [agg])
+
+
 @handles(c.ResolveDemand)
 def _resolve_demand(app: Organize, cmd: c.ResolveDemand) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")
@@ -675,6 +689,33 @@ def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
 def _cancel_meeting(app: Organize, cmd: c.CancelMeeting) -> Done:
     agg = app._target(Meeting, cmd, "meeting_id")
     agg.cancel(cmd.reason)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CorrectMeeting)
+def _correct_meeting(app: Organize, cmd: c.CorrectMeeting) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    agg.correct(kind=cmd.kind, scheduled_for=cmd.scheduled_for, held_at=cmd.held_at,
+                reason=cmd.reason, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CorrectAttendance)
+def _correct_attendance(app: Organize, cmd: c.CorrectAttendance) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    _check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
+    agg.correct_attendance(attendee_ids=cmd.attendee_ids, facilitator_ids=cmd.facilitator_ids,
+                           speaker_ids=cmd.speaker_ids, reason=cmd.reason)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CorrectDecisions)
+def _correct_decisions(app: Organize, cmd: c.CorrectDecisions) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    decisions = check_decisions(cmd.decisions)
+    sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions), tuple(agg.collective_ids))
+              if decisions else None)
+    agg.correct_decisions(sealed_decisions=sealed, decision_count=len(decisions), reason=cmd.reason)
     return Done(agg.id, [agg])
 
 

@@ -315,6 +315,19 @@ class AddDemand(Update, kw_only=True):
     text: ShortText
 
 
+class CorrectDemand(Update, kw_only=True):
+    campaign_id: UUID
+    demand_id: UUID
+    text: ShortText
+    reason: Code
+
+
+class WithdrawDemand(Update, kw_only=True):
+    campaign_id: UUID
+    demand_id: UUID
+    reason: Code
+
+
 class JoinCampaign(Update, kw_only=True):
     campaign_id: UUID
     collective_id: UUID
@@ -377,6 +390,30 @@ class RecordMeetingHeld(Update, kw_only=True):
 class CancelMeeting(Update, kw_only=True):
     meeting_id: UUID
     reason: ShortText | None = None
+
+
+# Corrections: ``reason`` is a code (``organize.domain.meeting.CORRECTION_REASONS``).
+
+class CorrectMeeting(Update, kw_only=True):
+    meeting_id: UUID
+    kind: Code
+    scheduled_for: datetime
+    held_at: datetime | None = None  # once held
+    reason: Code
+
+
+class CorrectAttendance(Update, kw_only=True):
+    meeting_id: UUID
+    attendee_ids: Annotated[tuple[UUID, ...], Meta(min_length=1, max_length=500)]
+    facilitator_ids: SomeIds
+    speaker_ids: Annotated[tuple[UUID, ...], Meta(max_length=500)] = ()
+    reason: Code
+
+
+class CorrectDecisions(Update, kw_only=True):
+    meeting_id: UUID
+    decisions: Annotated[tuple[ShortText, ...], Meta(max_length=50)] = ()
+    reason: Code
 
 
 # Assessments -----------------------------------------------------------------------------

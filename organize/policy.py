@@ -207,6 +207,8 @@ RULES: dict[type[c.Command], Rule] = {
                        + _t(Relation.COLLECTIVE, "collective_ids"),
                        check=_no_names_for_organisers),
     c.ResolveDemand: Rule(BOTH, CAMPAIGN),
+    c.CorrectDemand: Rule(BOTH, CAMPAIGN),
+    c.WithdrawDemand: Rule(BOTH, CAMPAIGN),
     c.SignAgreement: Rule(BOTH, CAMPAIGN + _t(Relation.ORGANISATION, "with_organisation_id")),
     c.CloseCampaign: Rule(BOTH, CAMPAIGN),
     # Meetings: anyone who organises in the collectives; attendees are current members.
@@ -216,6 +218,10 @@ RULES: dict[type[c.Command], Rule] = {
     c.RecordMeetingHeld: Rule(BOTH, MEETING + _t(Relation.MEMBER, "attendee_ids",
                                                  "facilitator_ids", "speaker_ids")),
     c.CancelMeeting: Rule(BOTH, MEETING),
+    c.CorrectMeeting: Rule(BOTH, MEETING),
+    c.CorrectAttendance: Rule(BOTH, MEETING + _t(Relation.MEMBER, "attendee_ids",
+                                                 "facilitator_ids", "speaker_ids")),
+    c.CorrectDecisions: Rule(BOTH, MEETING),
     # Assessments: a collective's own judgement, or its organiser's.
     c.RecordAssessment: Rule(BOTH, COLLECTIVE),
     c.ReviseAssessment: Rule(BOTH, _t(Relation.ASSESSMENT, "assessment_id")),

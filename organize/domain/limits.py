@@ -151,6 +151,18 @@ def check_datetime(value: object, *, field: str) -> datetime:
     return value
 
 
+CORRECTION_REASONS = ("typing_mistake", "wrong_day_or_time", "wrong_person", "came_to_light",
+                      "other")
+
+
+def check_reason(reason: object) -> str:
+    """Why a record was corrected: one of ``CORRECTION_REASONS``."""
+    if reason not in CORRECTION_REASONS:
+        raise DomainError("Choose why this is being corrected.", field="reason",
+                          code="correction_reason")
+    return reason  # type: ignore[return-value]
+
+
 @cache
 def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())

@@ -71,3 +71,65 @@ def test_a_typed_clock_is_read_again_in_the_zone_keeping_day_and_time():
     again = meeting(typed)
     again.localise_times(ZoneInfo("UTC"))  # UTC: the same instant, nothing to record
     assert event_names(list(again.collect_events())) == ["Scheduled"]
+
+
+# -- corrections of a held meeting ------------------------------------------------------------
+
+
+def held_meeting() -> tuple[Meeting, tuple]:
+    agg = meeting(datetime(2025, 3, 1, 18, 30, tzinfo=UTC))
+    people = (new_id(), new_id(), new_id())
+    agg.record_held(
+        held_at=agg.scheduled_for,
+        attendee_ids=people[:2],
+        facilitator_ids=people[:1],
+        speaker_ids=(),
+        language="en",
+        sealed_decisions=None,
+        decision_count=0,
+    )
+    return agg, people
+
+
+def test_attendance_is_corrected_with_a_reason_and_the_roles_kept_consistent():
+    agg, people = held_meeting()
+    with refused(agg, "correction_reason", "reason"):
+        agg.correct_attendance(
+            attendee_ids=people, facilitator_ids=people[:1], speaker_ids=(), reason="because I said so"
+        )
+    with refused(agg, "not_attendee", "facilitator_ids"):
+        agg.correct_attendance(
+            attendee_ids=people[1:], facilitator_ids=people[:1], speaker_ids=(), reason="wrong_person"
+        )
+    with refused(agg, "nothing_changed"):
+        agg.correct_attendance(
+            attendee_ids=people[:2], facilitator_ids=people[:1], speaker_ids=(), reason="other"
+        )
+    agg.correct_attendance(
+        attendee_ids=people, facilitator_ids=people[2:], speaker_ids=people[:1], reason="wrong_person"
+    )
+    events = assert_replays(agg)
+    assert event_names(events)[-1] == "AttendanceCorrected" and events[-1].reason == "wrong_person"
+    assert (agg.attendee_ids, agg.facilitator_ids, agg.speaker_ids) == (people, people[2:], people[:1])
+
+
+def test_a_planned_meeting_has_no_attendance_or_held_time_to_correct():
+    agg = meeting(datetime(2025, 3, 1, 18, 30, tzinfo=UTC))
+    with refused(agg, "meeting_not_held"):
+        agg.correct_attendance(attendee_ids=(new_id(),), facilitator_ids=(), speaker_ids=(), reason="other")
+    with refused(agg, "meeting_not_held", "held_at"):
+        agg.correct(
+            kind="assembly",
+            scheduled_for=agg.scheduled_for,
+            held_at=agg.scheduled_for,
+            reason="other",
+            taxonomy=TAXONOMY,
+        )
+    agg.correct(
+        kind="committee",
+        scheduled_for=agg.scheduled_for + timedelta(days=1),
+        held_at=None,
+        reason="wrong_day_or_time",
+        taxonomy=TAXONOMY,
+    )
+    assert agg.kind == "committee" and event_names(assert_replays(agg))[-1] == "Corrected"

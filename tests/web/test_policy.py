@@ -69,9 +69,10 @@ ORGANISERS_MAY = {
     c.CreateCollective, c.RenameCollective, c.UpdateCollectiveProfile, c.SetCollectiveTimeZone,
     c.FormAlliance,
     c.EndAlliance, c.CreateOrganisation, c.RenameOrganisation, c.LaunchJointCampaign,
-    c.AddDemand, c.TakeAction, c.ResolveDemand, c.SignAgreement, c.CloseCampaign,
-    c.ScheduleMeeting, c.RecordMeetingHeld, c.CancelMeeting, c.RecordAssessment,
-    c.ReviseAssessment,
+    c.AddDemand, c.TakeAction, c.ResolveDemand, c.CorrectDemand, c.WithdrawDemand,
+    c.SignAgreement, c.CloseCampaign,
+    c.ScheduleMeeting, c.RecordMeetingHeld, c.CancelMeeting, c.CorrectMeeting,
+    c.CorrectAttendance, c.CorrectDecisions, c.RecordAssessment, c.ReviseAssessment,
 }
 LEADERS_MAY_NOT = {c.CreateCollective, c.LaunchJointCampaign, c.CreateAccount, c.GrantRole,
                    c.RevokeRole, c.DisableAccount, c.SpendPrivacyBudget, c.SetPrivacyBudget}
@@ -79,7 +80,7 @@ LEADERS_MAY_NOT = {c.CreateCollective, c.LaunchJointCampaign, c.CreateAccount, c
 NAMES_A_WORKER = {
     c.UpdateWorkerProfile, c.JoinCollective, c.LeaveCollective, c.GiveConsent, c.WithdrawConsent,
     c.StartSpell, c.EndSpell, c.RecordMove, c.ChangeStatus, c.EraseWorker, c.RaiseGrievance,
-    c.JoinGrievance, c.ReferGrievance, c.TakeAction, c.RecordMeetingHeld,
+    c.JoinGrievance, c.ReferGrievance, c.TakeAction, c.RecordMeetingHeld, c.CorrectAttendance,
 }
 ACCOUNT_COMMANDS = {c.CreateAccount, c.GrantRole, c.RevokeRole, c.DisableAccount}
 

@@ -25,7 +25,7 @@ from organize.projections.views.grievance_register import (
 from organize.reading import campaign_view
 from web.i18n import taxonomy_label
 from web.i18n.formatting import format_date
-from web.pages.common import Page, nav, stale_edit, stale_notice
+from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
 from web.pages.invitations import pending
@@ -100,6 +100,8 @@ COMMANDS: dict[str, tuple[type[c.Command], tuple[str, ...]]] = {
     "agreement": (c.SignAgreement, ("clauses",)),
     "link": (c.LinkGrievance, ()),
     "close": (c.CloseCampaign, ()),
+    "correct-demand": (c.CorrectDemand, ()),
+    "withdraw-demand": (c.WithdrawDemand, ()),
 }
 LINKABLE = 100  # the collective's latest open grievances offered to link
 
@@ -130,6 +132,8 @@ async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
         people=[m for m in people if m.current], organisations=orgs,
         org_names={o.id: o.name for o in orgs}, forms=forms, version=agg.version,
         open_demands=[(d.demand_id, d.text) for d in view.demands if d.result is None],
+        all_demands=[(d.demand_id, d.text) for d in view.demands],
+        reasons=correction_reasons(page),
         linkable=linkable,
         open_key=next(iter(posted), None) if posted else None, changes=changes, notice=notice,
         **nav(collective_id, "campaigns"))

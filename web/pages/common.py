@@ -23,6 +23,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotFoundException
 
 from organize.domain import Collective, Worker
+from organize.domain.limits import CORRECTION_REASONS
 from organize.errors import CommandError, NotFound
 from organize.projections.reads import Scope, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
@@ -223,6 +224,11 @@ EVENT_WORDS = {
     "Reopened": N_("Reopened"),
     "Scheduled": N_("Meeting planned"),
     "Held": N_("Recorded as held"),
+    "Corrected": N_("Corrected"),
+    "AttendanceCorrected": N_("Attendance corrected"),
+    "DecisionsCorrected": N_("Decisions corrected"),
+    "DemandCorrected": N_("Demand corrected"),
+    "DemandWithdrawn": N_("Demand withdrawn"),
     "Cancelled": N_("Cancelled"),
     "Launched": N_("Campaign started"),
     "DemandAdded": N_("Demand added"),
@@ -294,6 +300,21 @@ async def stale_edit(page: Page, aggregate_id: UUID, form: Any) -> tuple[list[Ch
     changes = await changes_since(page, aggregate_id, version)
     form.set("expected_version", None)  # the page puts the current version in
     return changes, version
+
+
+# Why a record was corrected, in her words (organize.domain.meeting.CORRECTION_REASONS).
+REASON_WORDS = {
+    "typing_mistake": N_("A typing mistake"),
+    "wrong_day_or_time": N_("The wrong day or time"),
+    "wrong_person": N_("The wrong person"),
+    "came_to_light": N_("We learned more later"),
+    "other": N_("Another reason"),
+}
+
+
+def correction_reasons(page: Page) -> list[tuple[str, str]]:
+    """The reasons a correction may give, as (code, her words) choices."""
+    return [(code, page._(REASON_WORDS[code])) for code in CORRECTION_REASONS]
 
 
 def stale_notice(page: Page) -> str:

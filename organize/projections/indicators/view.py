@@ -286,6 +286,40 @@ class IndicatorsView(View):
         for grievance_id in row["agenda_grievance_ids"]:
             self._grievance_event(curs, grievance_id, nid, "discussed", held_on)
 
+    def _meeting_changed(self, curs, meeting_id, sets: str, args: tuple, *days) -> None:
+        """A held meeting corrected: update it and mark its collectives and campaigns on the
+        days its reading changes."""
+        curs.execute(f"UPDATE {self.t.meetings} SET {sets} WHERE id = %s AND held_nid IS NOT NULL "
+                     "RETURNING collective_ids, agenda_campaign_ids, held_on",
+                     (*args, meeting_id))
+        row = curs.fetchone()
+        if row is None:
+            return
+        for day in {*days, row["held_on"]} - {None}:
+            for collective_id in row["collective_ids"]:
+                self._mark(COLLECTIVE, collective_id, day, day)
+            for campaign_id in row["agenda_campaign_ids"]:
+                self._mark(CAMPAIGN, campaign_id, day, day)
+
+    @on(Meeting.AttendanceCorrected)
+    def meeting_attendance_corrected(self, curs, e, _nid) -> None:
+        self._meeting_changed(curs, e.originator_id,
+                              "attendee_ids = %s, facilitator_ids = %s, speaker_ids = %s",
+                              (list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids)))
+
+    @on(Meeting.DecisionsCorrected)
+    def meeting_decisions_corrected(self, curs, e, _nid) -> None:
+        self._meeting_changed(curs, e.originator_id, "decisions = %s", (e.decision_count,))
+
+    @on(Meeting.Corrected)
+    def meeting_corrected(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+        if e.held_at is not None:
+            curs.execute(f"SELECT held_on FROM {self.t.meetings} WHERE id = %s", (e.originator_id,))
+            before = curs.fetchone()
+            self._meeting_changed(curs, e.originator_id, "held_on = %s", (e.held_at.date(),),
+                                  before["held_on"] if before else None)
+
     # -- grievances -----------------------------------------------------------------------------
 
     @on(Grievance.Raised)

@@ -124,14 +124,44 @@ class MeetingLogView(KnowsFederations, View):
             " held_nid = %s, last_nid = %s WHERE id = %s",
             (HELD, e.held_at, e.language, len(e.attendee_ids), len(e.facilitator_ids),
              len(e.speaker_ids), e.decision_count, nid, nid, e.originator_id))
+        self._attendance(curs, e, e.held_at, nid)
+
+    def _attendance(self, curs, e, held_at, nid) -> None:
         facilitators, speakers = set(e.facilitator_ids), set(e.speaker_ids)
-        rows = [(e.originator_id, w, e.held_at, True, w in facilitators, w in speakers, i, nid)
+        rows = [(e.originator_id, w, held_at, True, w in facilitators, w in speakers, i, nid)
                 for i, w in enumerate(e.attendee_ids)]
         if rows:
             curs.executemany(
                 f"INSERT INTO {self.t.attendance} (meeting_id, worker_id, held_at, attended,"
                 " facilitated, spoke, position, nid) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (meeting_id, worker_id) DO NOTHING", rows)
+
+    # -- corrections (the reason is a code, kept in the event's history, not here) -----------
+
+    @on(Meeting.AttendanceCorrected)
+    def attendance_corrected(self, curs, e, nid) -> None:
+        curs.execute(
+            f"UPDATE {self.t.meetings} SET attendees = %s, facilitators = %s, speakers = %s,"
+            " last_nid = %s WHERE id = %s RETURNING held_at",
+            (len(e.attendee_ids), len(e.facilitator_ids), len(e.speaker_ids), nid, e.originator_id))
+        row = curs.fetchone()
+        curs.execute(f"DELETE FROM {self.t.attendance} WHERE meeting_id = %s", (e.originator_id,))
+        if row is not None and row["held_at"] is not None:
+            self._attendance(curs, e, row["held_at"], nid)
+
+    @on(Meeting.Corrected)
+    def corrected(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET kind = %s, scheduled_for = %s, held_at = %s,"
+                     " last_nid = %s WHERE id = %s",
+                     (e.kind, e.scheduled_for, e.held_at, nid, e.originator_id))
+        if e.held_at is not None:
+            curs.execute(f"UPDATE {self.t.attendance} SET held_at = %s WHERE meeting_id = %s",
+                         (e.held_at, e.originator_id))
+
+    @on(Meeting.DecisionsCorrected)
+    def decisions_corrected(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET decisions = %s, last_nid = %s WHERE id = %s",
+                     (e.decision_count, nid, e.originator_id))
 
     @on(Meeting.TimesLocalised)
     def times_localised(self, curs, e, nid) -> None:

@@ -1,0 +1,190 @@
+"""Corrections of a held meeting, as events with their reason: attendance after the fact
+(who came, led and spoke), its time or kind (the date checks run again, in the collective's
+zone), its decisions (sealed again). A missing reason, an unchanged form or a date ahead is
+refused on its field with what she ticked kept and nothing recorded; the list of meetings a
+worker attended follows the correction; another collective's leader cannot correct ours."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.web_pages.test_pages import form_of, get, hidden, max_id, post
+from web.i18n import error_message, field_message
+
+pytestmark = pytest.mark.integration
+HK = ZoneInfo("Asia/Hong_Kong")
+
+
+def _fields(html: str, action: str) -> dict:
+    form = form_of(html, action)
+    return {
+        "command_id": hidden(form, "command_id")[0],
+        "expected_version": hidden(form, "expected_version")[0],
+    }
+
+
+async def test_attendance_is_corrected_after_the_fact_with_its_reason(client, world, app):
+    meeting_id = world.ours.meetings[5]
+    base = f"/c/{world.ours.collective}/meetings/{meeting_id}"
+    action = f"{base}/attendance"
+    before = app.repository.get(meeting_id)
+    absent = next(w for w in world.ours.workers if w not in before.attendee_ids)
+    dropped = before.attendee_ids[-1]
+    keep = [w for w in before.attendee_ids if w != dropped] + [absent]
+    html = (await get(client, base, world)).text
+    body = {
+        **_fields(html, action),
+        "attendee_ids": keep,
+        "facilitator_ids": list(before.facilitator_ids),
+        "speaker_ids": [absent],
+    }
+
+    # No reason: refused on its field, her ticks kept, nothing recorded.
+    n = max_id(app)
+    r = await post(client, action, world, body, lang="ne")
+    assert r.status_code == 422 and max_id(app) == n
+    assert field_message("required", "ne") in form_of(r.text, action)
+    assert f'value="{absent}" checked' in form_of(r.text, action)
+
+    # Another collective's leader: the same answer as an unknown meeting.
+    r = await post(client, action, world, {**body, "reason": "wrong_person"}, who=world.other)
+    assert r.status_code == 404 and max_id(app) == n
+
+    r = await post(client, action, world, {**body, "reason": "wrong_person"})
+    assert r.status_code == 303
+    after = app.repository.get(meeting_id)
+    assert absent in after.attendee_ids and dropped not in after.attendee_ids
+    assert after.speaker_ids == (absent,)
+    events = [type(e).__name__ for e in app.repository.event_store.get(meeting_id)]
+    assert events[-1] == "AttendanceCorrected"
+    last = list(app.repository.event_store.get(meeting_id))[-1]
+    assert last.reason == "wrong_person"
+    await get(client, r.headers["location"], world)  # waits for the views (read-your-writes)
+    # The list of meetings she attended follows the view.
+    listed = (await get(client, f"/c/{world.ours.collective}/meetings?worker={absent}", world)).text
+    assert str(meeting_id) in listed
+    listed = (await get(client, f"/c/{world.ours.collective}/meetings?worker={dropped}", world)).text
+    assert str(meeting_id) not in listed
+
+    # The same lists again: nothing changed, said so, nothing recorded.
+    html = (await get(client, base, world)).text
+    n = max_id(app)
+    r = await post(
+        client,
+        action,
+        world,
+        {
+            **_fields(html, action),
+            "attendee_ids": keep,
+            "facilitator_ids": list(before.facilitator_ids),
+            "speaker_ids": [absent],
+            "reason": "other",
+        },
+    )
+    assert r.status_code == 422 and max_id(app) == n
+    assert error_message("nothing_changed", "en") in r.text
+
+
+async def test_the_time_and_decisions_are_corrected_and_checked_again(client, world, app):
+    meeting_id = world.ours.meetings[6]
+    base = f"/c/{world.ours.collective}/meetings/{meeting_id}"
+    held = app.repository.get(meeting_id).held_at.astimezone(HK)
+    html = (await get(client, base, world)).text
+    ahead = (datetime.now(HK) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    n = max_id(app)
+    r = await post(
+        client,
+        f"{base}/correct",
+        world,
+        {
+            **_fields(html, f"{base}/correct"),
+            "kind": "committee",
+            "scheduled_for": held.strftime("%Y-%m-%dT%H:%M"),
+            "held_at": ahead,
+            "reason": "wrong_day_or_time",
+        },
+        lang="bn",
+    )
+    assert r.status_code == 422 and max_id(app) == n
+    assert field_message("in_the_future", "bn") in r.text and f'value="{ahead}"' in r.text
+    earlier = (held - timedelta(days=1)).replace(hour=18, minute=30)
+    r = await post(
+        client,
+        f"{base}/correct",
+        world,
+        {
+            **_fields(html, f"{base}/correct"),
+            "kind": "committee",
+            "scheduled_for": earlier.strftime("%Y-%m-%dT%H:%M"),
+            "held_at": earlier.strftime("%Y-%m-%dT%H:%M"),
+            "reason": "wrong_day_or_time",
+        },
+    )
+    assert r.status_code == 303
+    agg = app.repository.get(meeting_id)
+    assert agg.kind == "committee" and agg.held_at == earlier
+
+    html = (await get(client, base, world)).text
+    r = await post(
+        client,
+        f"{base}/decisions",
+        world,
+        {
+            **_fields(html, f"{base}/decisions"),
+            "decisions": "Ask the agency for the passports back",
+            "reason": "typing_mistake",
+        },
+    )
+    assert r.status_code == 303
+    agg = app.repository.get(meeting_id)
+    assert agg.decision_count == 1 and agg.sealed_decisions and not agg.decisions
+    page = (await get(client, base, world)).text
+    assert "Ask the agency for the passports back" in page
+
+
+async def test_a_demand_is_corrected_or_withdrawn_with_its_reason(client, world, app, runtime):
+    from datetime import date
+
+    from organize import commands as c
+    from tests.support import settle_views
+    from tests.web_pages.test_pages import send_action
+
+    campaign_id = app.execute(
+        c.LaunchCampaign(
+            command_id=uuid4(),
+            issue="Rest days",
+            demands=("A rest day evry week", "Wrong one"),
+            collective_ids=(world.ours.collective,),
+            launched_on=date(2025, 2, 1),
+        )
+    ).id
+    settle_views(runtime)
+    path = f"/c/{world.ours.collective}/campaigns/{campaign_id}"
+    typo, wrong = list(app.repository.get(campaign_id).demands)
+    n = max_id(app)
+    r = await send_action(
+        client, world, path, "correct-demand", {"demand_id": typo, "text": "A rest day every week"}, lang="ar"
+    )
+    assert r.status_code == 422 and max_id(app) == n
+    assert field_message("required", "ar") in r.text and 'value="A rest day every week"' in r.text
+    r = await send_action(
+        client,
+        world,
+        path,
+        "correct-demand",
+        {"demand_id": typo, "text": "A rest day every week", "reason": "typing_mistake"},
+    )
+    assert r.status_code == 303
+    r = await send_action(client, world, path, "withdraw-demand", {"demand_id": wrong, "reason": "other"})
+    assert r.status_code == 303
+    agg = app.repository.get(campaign_id)
+    assert [d.text for d in agg.demands.values()] == ["A rest day every week"]
+    kinds = [type(e).__name__ for e in app.repository.event_store.get(campaign_id)]
+    assert kinds[-2:] == ["DemandCorrected", "DemandWithdrawn"]
+    page = (await get(client, r.headers["location"], world)).text
+    shown = page.split("<h1", 1)[1]
+    assert "A rest day every week" in shown and "evry" not in shown and "Wrong one" not in shown
