@@ -378,10 +378,7 @@ def _withdraw_consent(app: Organize, cmd: c.WithdrawConsent) -> Done:
 
 @handles(c.StartSpell)
 def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
-    agg = app._target(Worker, cmd, "worker_id")
-    if agg.erased:  # sealing would make her a new key
-        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
-                      field="worker_id", code="erased")
+    agg = _living(app._target(Worker, cmd, "worker_id"))
     if cmd.employer_id is not None:
         app.exists(Organisation, cmd.employer_id, field="employer_id")
     occupation = check_occupation(cmd.occupation).encode()
@@ -398,6 +395,31 @@ def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
 def _end_spell(app: Organize, cmd: c.EndSpell) -> Done:
     agg = app._target(Worker, cmd, "worker_id")
     agg.end_spell(cmd.spell_id, cmd.ended_on)
+    return Done(agg.id, [agg])
+
+
+def _living(agg: Worker) -> Worker:
+    if agg.erased:  # sealing would make her a new key
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    return agg
+
+
+@handles(c.CorrectSpell)
+def _correct_spell(app: Organize, cmd: c.CorrectSpell) -> Done:
+    agg = _living(app._target(Worker, cmd, "worker_id"))
+    sealed = (None if cmd.occupation is None else
+              app.sealer.seal(agg.id, check_occupation(cmd.occupation).encode(), (agg.id,)))
+    agg.correct_spell(spell_id=cmd.spell_id, sector=cmd.sector, sealed_occupation=sealed,
+                      place=cmd.place, started_on=cmd.started_on, ended_on=cmd.ended_on,
+                      reason=cmd.reason, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawSpell)
+def _withdraw_spell(app: Organize, cmd: c.WithdrawSpell) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    agg.withdraw_spell(cmd.spell_id, cmd.reason)
     return Done(agg.id, [agg])
 
 

@@ -173,6 +173,23 @@ class EndSpell(Update, kw_only=True):
     ended_on: date
 
 
+class CorrectSpell(Update, kw_only=True):
+    worker_id: UUID
+    spell_id: UUID
+    sector: Code
+    occupation: Name | None = None  # None: as recorded
+    place: Place
+    started_on: date
+    ended_on: date | None = None
+    reason: Code
+
+
+class WithdrawSpell(Update, kw_only=True):
+    worker_id: UUID
+    spell_id: UUID
+    reason: Code
+
+
 class RecordMove(Update, kw_only=True):
     worker_id: UUID
     to_place: Place

@@ -177,6 +177,8 @@ RULES: dict[type[c.Command], Rule] = {
     c.WithdrawConsent: Rule(LEADERS, WORKER),
     c.StartSpell: Rule(LEADERS, WORKER + _t(Relation.ORGANISATION, "employer_id")),
     c.EndSpell: Rule(LEADERS, WORKER),
+    c.CorrectSpell: Rule(LEADERS, WORKER),
+    c.WithdrawSpell: Rule(LEADERS, WORKER),
     c.RecordMove: Rule(LEADERS, WORKER),
     c.ChangeStatus: Rule(LEADERS, WORKER),
     c.EraseWorker: Rule(LEADERS, WORKER),

@@ -79,7 +79,8 @@ LEADERS_MAY_NOT = {c.CreateCollective, c.LaunchJointCampaign, c.CreateAccount, c
 # Commands that write a worker's file or name her: only her current collective may.
 NAMES_A_WORKER = {
     c.UpdateWorkerProfile, c.JoinCollective, c.LeaveCollective, c.GiveConsent, c.WithdrawConsent,
-    c.StartSpell, c.EndSpell, c.RecordMove, c.ChangeStatus, c.EraseWorker, c.RaiseGrievance,
+    c.StartSpell, c.EndSpell, c.CorrectSpell, c.WithdrawSpell, c.RecordMove, c.ChangeStatus,
+    c.EraseWorker, c.RaiseGrievance,
     c.JoinGrievance, c.ReferGrievance, c.TakeAction, c.RecordMeetingHeld, c.CorrectAttendance,
 }
 ACCOUNT_COMMANDS = {c.CreateAccount, c.GrantRole, c.RevokeRole, c.DisableAccount}

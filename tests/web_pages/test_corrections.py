@@ -188,3 +188,68 @@ async def test_a_demand_is_corrected_or_withdrawn_with_its_reason(client, world,
     page = (await get(client, r.headers["location"], world)).text
     shown = page.split("<h1", 1)[1]
     assert "A rest day every week" in shown and "evry" not in shown and "Wrong one" not in shown
+
+
+async def test_a_work_period_is_corrected_checked_again_or_removed(client, world, app):
+    worker_id = world.ours.workers[30]
+    path = f"/c/{world.ours.collective}/workers/{worker_id}"
+    spells = list(app.repository.get(worker_id).spells.values())
+    first = spells[0]
+    html = (await get(client, path, world)).text
+    assert 'action="' + path + '/correct-spell"' in html
+
+    async def correct(data: dict, lang=None):
+        html = (await get(client, path, world)).text
+        start = html.index(f'value="{first.spell_id}"', html.index(f"{path}/correct-spell"))
+        form = html[html.rindex("<form", 0, start) : html.index("</form>", start)]
+        return await post(
+            client,
+            f"{path}/correct-spell",
+            world,
+            {
+                "command_id": hidden(form, "command_id")[0],
+                "expected_version": hidden(form, "expected_version")[0],
+                "spell_id": first.spell_id,
+                "sector": "garment",
+                "place": "HK",
+                "reason": "wrong_day_or_time",
+                **data,
+            },
+            lang=lang,
+        )
+
+    n = max_id(app)
+    r = await correct({"started_on": "2020-03-01", "ended_on": "2019-01-01"}, lang="ne")
+    assert r.status_code == 422 and max_id(app) == n  # an end before its start
+    r = await correct({"started_on": (datetime.now(HK).date() + timedelta(days=30)).isoformat()}, lang="bn")
+    assert r.status_code == 422 and max_id(app) == n
+    assert field_message("in_the_future", "bn") in r.text
+    r = await correct({"started_on": "2020-03-01", "ended_on": "2021-06-30", "occupation": "Machinist"})
+    assert r.status_code == 303
+    spell = app.repository.get(worker_id).spells[first.spell_id]
+    assert (spell.sector, spell.started_on.isoformat(), spell.ended_on.isoformat()) == (
+        "garment",
+        "2020-03-01",
+        "2021-06-30",
+    )
+    page = (await get(client, r.headers["location"], world)).text
+    assert "Machinist" in page
+    last = list(app.repository.event_store.get(worker_id))[-1]
+    assert type(last).__name__ == "SpellCorrected" and b"Machinist" not in (last.sealed_occupation or b"")
+
+    html = (await get(client, path, world)).text
+    start = html.index(f'value="{first.spell_id}"', html.index(f"{path}/withdraw-spell"))
+    form = html[html.rindex("<form", 0, start) : html.index("</form>", start)]
+    r = await post(
+        client,
+        f"{path}/withdraw-spell",
+        world,
+        {
+            "command_id": hidden(form, "command_id")[0],
+            "expected_version": hidden(form, "expected_version")[0],
+            "spell_id": first.spell_id,
+            "reason": "other",
+        },
+    )
+    assert r.status_code == 303
+    assert first.spell_id not in app.repository.get(worker_id).spells

@@ -34,6 +34,8 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("workers", "withdraw-consent", c.WithdrawConsent),
     ("workers", "start-spell", c.StartSpell),
     ("workers", "end-spell", c.EndSpell),
+    ("workers", "correct-spell", c.CorrectSpell),
+    ("workers", "withdraw-spell", c.WithdrawSpell),
     ("workers", "record-move", c.RecordMove),
     ("workers", "change-status", c.ChangeStatus),
     ("workers", "erase", c.EraseWorker),

@@ -153,6 +153,7 @@ async def campaign_action(collective_id: FromPath[UUID], campaign_id: FromPath[U
     if action not in COMMANDS:
         raise NotFound("No such action.", code="not_found")
     command_type, lines = COMMANDS[action]
+    await page.collective(collective_id)  # its today, for the date checks
     await _campaign(page, collective_id, campaign_id)
     form = await read_form(page.request)
     fixed: dict[str, Any] = {"campaign_id": campaign_id}

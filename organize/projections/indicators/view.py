@@ -241,6 +241,30 @@ class IndicatorsView(View):
             f"UPDATE {self.t.spells} SET ended_on = %s WHERE worker_id = %s AND spell_id = %s",
             (e.ended_on, e.originator_id, e.spell_id))
 
+    @on(Worker.SpellCorrected)
+    def spell_corrected(self, curs, e, _nid) -> None:
+        # Marked from the earliest day either reading covers: the corrected start or before.
+        curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                     (e.originator_id, e.spell_id))
+        row = curs.fetchone()
+        since = min(e.started_on, row["started_on"]) if row else e.started_on
+        self._mark_participant(
+            curs, e.originator_id, since,
+            f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s"
+            " WHERE worker_id = %s AND spell_id = %s",
+            (e.sector, e.started_on, e.ended_on, e.originator_id, e.spell_id))
+
+    @on(Worker.SpellWithdrawn)
+    def spell_withdrawn(self, curs, e, _nid) -> None:
+        curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                     (e.originator_id, e.spell_id))
+        row = curs.fetchone()
+        if row is not None:
+            self._mark_participant(
+                curs, e.originator_id, row["started_on"],
+                f"DELETE FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                (e.originator_id, e.spell_id))
+
     def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
         """Change her trajectory, and mark the gatherings she took part in, whose reading
         it changes (one round trip)."""

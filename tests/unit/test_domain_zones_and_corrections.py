@@ -1,6 +1,6 @@
-"""Time zones in the domain: a collective's zone is an IANA name (an unknown one is refused,
-nothing recorded) set by an event that replays; a meeting's typed clock, stored as UTC before
-zones existed, is read again in the collective's zone with the same day and time."""
+"""Time zones and corrections in the domain: a collective's zone is an IANA name (an unknown
+one is refused, nothing recorded) set by an event that replays; a meeting's typed clock, stored
+as UTC before zones existed, is read again in its zone; corrections carry a reason code."""
 
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -133,3 +133,64 @@ def test_a_planned_meeting_has_no_attendance_or_held_time_to_correct():
         taxonomy=TAXONOMY,
     )
     assert agg.kind == "committee" and event_names(assert_replays(agg))[-1] == "Corrected"
+
+
+def test_a_work_spell_is_corrected_end_after_start_or_withdrawn():
+    from datetime import date
+
+    from organize.domain import Worker
+
+    worker = Worker.register(id=new_id(), sealed_profile=b"x" * 40, collective_id=None, joined_on=None)
+    spell_id = new_id()
+    worker.start_spell(
+        spell_id=spell_id,
+        sector="garment",
+        sealed_occupation=b"y" * 40,
+        place="HK",
+        employer_id=None,
+        relationship="direct_employer",
+        paid=True,
+        started_on=date(2024, 1, 1),
+        taxonomy=TAXONOMY,
+    )
+    with refused(worker, "correction_reason", "reason"):
+        worker.correct_spell(
+            spell_id=spell_id,
+            sector="garment",
+            sealed_occupation=None,
+            place="HK",
+            started_on=date(2024, 1, 1),
+            ended_on=None,
+            reason="",
+            taxonomy=TAXONOMY,
+        )
+    with refused(worker, "date_order", "ended_on"):
+        worker.correct_spell(
+            spell_id=spell_id,
+            sector="garment",
+            sealed_occupation=None,
+            place="HK",
+            started_on=date(2024, 1, 1),
+            ended_on=date(2023, 1, 1),
+            reason="wrong_day_or_time",
+            taxonomy=TAXONOMY,
+        )
+    worker.correct_spell(
+        spell_id=spell_id,
+        sector="domestic_care",
+        sealed_occupation=None,
+        place="HK-KLN",
+        started_on=date(2023, 6, 1),
+        ended_on=date(2024, 2, 1),
+        reason="wrong_day_or_time",
+        taxonomy=TAXONOMY,
+    )
+    spell = worker.spells[spell_id]
+    assert (spell.sector, spell.started_on, spell.sealed_occupation) == (
+        "domestic_care",
+        date(2023, 6, 1),
+        b"y" * 40,
+    )  # the work kept as sealed
+    worker.withdraw_spell(spell_id, "other")
+    assert spell_id not in worker.spells
+    assert event_names(assert_replays(worker))[-2:] == ["SpellCorrected", "SpellWithdrawn"]
