@@ -490,6 +490,16 @@ def _grievance_seal(app: Organize, grievance: Grievance, text: str | None) -> by
     return app.sealer.seal(grievance.id, text.encode(), tuple(grievance.worker_ids))
 
 
+@handles(c.CorrectGrievance)
+def _correct_grievance(app: Organize, cmd: c.CorrectGrievance) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.correct(category=cmd.category, sector=cmd.sector, place=cmd.place, stage=cmd.stage,
+                occurred_on=cmd.occurred_on,
+                sealed_description=_grievance_seal(app, agg, cmd.description), reason=cmd.reason,
+                taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
 @handles(c.NoteEvidence)
 def _note_evidence(app: Organize, cmd: c.NoteEvidence) -> Done:
     agg = app._target(Grievance, cmd, "grievance_id")

@@ -282,6 +282,17 @@ class WithdrawGrievance(Update, kw_only=True):
     reason: Code | None = None
 
 
+class CorrectGrievance(Update, kw_only=True):
+    grievance_id: UUID
+    category: Code
+    sector: Code
+    place: Place
+    stage: Code
+    occurred_on: date
+    description: Text | None = None  # None: as recorded
+    reason: Code
+
+
 class ReopenGrievance(Update, kw_only=True):
     grievance_id: UUID
     on: date

@@ -194,6 +194,7 @@ RULES: dict[type[c.Command], Rule] = {
     c.RecordOutcome: Rule(LEADERS, GRIEVANCE),
     c.ReportRetaliation: Rule(LEADERS, GRIEVANCE),
     c.WithdrawGrievance: Rule(LEADERS, GRIEVANCE),
+    c.CorrectGrievance: Rule(LEADERS, GRIEVANCE),
     c.ReopenGrievance: Rule(LEADERS, GRIEVANCE),
     # Campaigns: a collective launches its own and joins; an organiser launches joint ones
     # (the collectives are invited, never enrolled) and helps run what reaches her federation.

@@ -253,3 +253,55 @@ async def test_a_work_period_is_corrected_checked_again_or_removed(client, world
     )
     assert r.status_code == 303
     assert first.spell_id not in app.repository.get(worker_id).spells
+
+
+async def test_a_grievances_fields_are_corrected_and_its_lists_follow(client, world, app):
+    from tests.web_pages.test_pages import send_action
+
+    grievance_id = world.ours.grievances[7]
+    path = f"/c/{world.ours.collective}/grievances/{grievance_id}"
+    before = app.repository.get(grievance_id)
+    fields = {
+        "category": "documents_confiscated",
+        "sector": "hospitality",
+        "place": "HK-KLN",
+        "stage": "exit",
+        "occurred_on": "2025-04-02",
+    }
+    if before.category == fields["category"]:
+        fields["category"] = "wages_unpaid_late"
+    n = max_id(app)
+    ahead = (datetime.now(HK).date() + timedelta(days=2)).isoformat()
+    r = await send_action(
+        client,
+        world,
+        path,
+        "correct",
+        {**fields, "occurred_on": ahead, "reason": "typing_mistake"},
+        lang="ar",
+    )
+    assert r.status_code == 422 and max_id(app) == n
+    assert field_message("in_the_future", "ar") in r.text
+    r = await send_action(
+        client,
+        world,
+        path,
+        "correct",
+        {**fields, "description": "The agency kept both passports.", "reason": "came_to_light"},
+    )
+    assert r.status_code == 303
+    agg = app.repository.get(grievance_id)
+    assert (agg.category, agg.sector, agg.place, agg.stage, agg.occurred_on.isoformat()) == tuple(
+        fields.values()
+    )
+    page = (await get(client, r.headers["location"], world)).text
+    assert "The agency kept both passports." in page
+    listed = (
+        await get(
+            client,
+            f"/c/{world.ours.collective}/grievances?category={fields['category']}"
+            f"&from=2025-04-02&to=2025-04-02",
+            world,
+        )
+    ).text
+    assert str(grievance_id) in listed

@@ -49,6 +49,7 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("grievances", "report-retaliation", c.ReportRetaliation),
     ("grievances", "withdraw", c.WithdrawGrievance),
     ("grievances", "reopen", c.ReopenGrievance),
+    ("grievances", "correct", c.CorrectGrievance),
     ("campaigns", "launch", c.LaunchCampaign),
     ("campaigns", "launch-joint", c.LaunchJointCampaign),
     ("campaigns", "accept-invitation", c.AcceptCampaignInvitation),

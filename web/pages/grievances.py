@@ -45,6 +45,7 @@ from web.pages import listing
 from web.pages.common import (
     EVENT_WORDS,
     Page,
+    correction_reasons,
     event_day,
     nav,
     stale_edit,
@@ -434,6 +435,8 @@ ACTIONS: dict[str, Action] = {
                           (OPEN, RESOLVED, WITHDRAWN)),
     "withdraw": Action(c.WithdrawGrievance, "withdraw", N_("Withdraw"), (OPEN,)),
     "reopen": Action(c.ReopenGrievance, "reopen", N_("Reopen"), (RESOLVED, WITHDRAWN)),
+    "correct": Action(c.CorrectGrievance, "note", N_("Correct a mistake"),
+                      (OPEN, RESOLVED, WITHDRAWN)),
 }
 DATE_FIELDS = ("on", "held_on")
 
@@ -468,6 +471,9 @@ def _read(organize: Any, agg: Grievance) -> tuple[Any, list[dict[str, Any]]]:
                 item["money"] = (e.amount, e.currency)
         elif name == "RetaliationReported":
             item["text"] = text(e.sealed_details)
+        elif name == "Corrected":
+            item.update(day=e.occurred_on, code=("categories", e.category),
+                        text=text(e.sealed_description) if e.sealed_description else None)
         timeline.append(item)
     return view, timeline
 
@@ -503,8 +509,11 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
     forms = {}
     for key, spec in ACTIONS.items():
         if view.status in spec.when:
-            forms[key] = ((posted or {}).get(key) or Form.blank(
-                on=today().isoformat(), held_on=today().isoformat())).keyed(key)
+            start = ({"category": view.category, "sector": view.sector, "place": view.place,
+                      "stage": view.stage, "occurred_on": view.occurred_on.isoformat()}
+                     if key == "correct" else
+                     {"on": page.today.isoformat(), "held_on": page.today.isoformat()})
+            forms[key] = ((posted or {}).get(key) or Form.blank(**start)).keyed(key)
     try:
         group = page.organize.taxonomy.category_group(view.category)
     except KeyError:
@@ -518,6 +527,7 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
         parties=[(w, names.get(w, ERASED)) for w in view.worker_ids],
         needs_amount=[code for code in page.organize.taxonomy.codes("outcomes")
                       if page.organize.taxonomy.outcome_needs_amount(code)],
+        reasons=correction_reasons(page),
         version=agg.version, notice=notice, **nav(collective_id, "grievances"))
 
 
@@ -535,6 +545,7 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
     spec = ACTIONS.get(action)
     if spec is None:
         raise NotFound("No such action.", code="not_found")
+    await page.collective(collective_id)  # its today, for the date checks
     agg = await _grievance(page, collective_id, grievance_id)
     form = await read_form(page.request)
     fixed: dict[str, Any] = {"grievance_id": grievance_id}
