@@ -314,6 +314,20 @@ def _rename_organisation(app: Organize, cmd: c.RenameOrganisation) -> Done:
     return Done(agg.id, [agg])
 
 
+@handles(c.CorrectOrganisationKind)
+def _correct_organisation_kind(app: Organize, cmd: c.CorrectOrganisationKind) -> Done:
+    agg = app._target(Organisation, cmd, "organisation_id")
+    agg.correct_kind(cmd.kind, cmd.reason, app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawOrganisation)
+def _withdraw_organisation(app: Organize, cmd: c.WithdrawOrganisation) -> Done:
+    agg = app._target(Organisation, cmd, "organisation_id")
+    agg.withdraw(cmd.reason)
+    return Done(agg.id, [agg])
+
+
 # == Workers ==================================================================================
 
 @handles(c.RegisterWorker)

@@ -109,6 +109,17 @@ class RenameOrganisation(Update, kw_only=True):
     name: Name
 
 
+class CorrectOrganisationKind(Update, kw_only=True):
+    organisation_id: UUID
+    kind: Code
+    reason: Code
+
+
+class WithdrawOrganisation(Update, kw_only=True):
+    organisation_id: UUID
+    reason: Code
+
+
 # Workers ---------------------------------------------------------------------------------
 
 class Profile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -168,6 +168,8 @@ RULES: dict[type[c.Command], Rule] = {
     # Organisations: recorded by a collective, renamed by whoever reaches that collective.
     c.CreateOrganisation: Rule(BOTH, COLLECTIVE, check=_recorded_by_one_of_hers),
     c.RenameOrganisation: Rule(BOTH, _t(Relation.RECORDED, "organisation_id")),
+    c.CorrectOrganisationKind: Rule(BOTH, _t(Relation.RECORDED, "organisation_id")),
+    c.WithdrawOrganisation: Rule(BOTH, _t(Relation.RECORDED, "organisation_id")),
     # Workers: her current collective's leaders hold her file; organisers never do.
     c.RegisterWorker: Rule(LEADERS, COLLECTIVE, check=_in_a_collective),
     c.UpdateWorkerProfile: Rule(LEADERS, WORKER),

@@ -68,7 +68,8 @@ def _side_for(world, relation: str) -> Side:
 ORGANISERS_MAY = {
     c.CreateCollective, c.RenameCollective, c.UpdateCollectiveProfile, c.SetCollectiveTimeZone,
     c.FormAlliance,
-    c.EndAlliance, c.CreateOrganisation, c.RenameOrganisation, c.LaunchJointCampaign,
+    c.EndAlliance, c.CreateOrganisation, c.RenameOrganisation, c.CorrectOrganisationKind,
+    c.WithdrawOrganisation, c.LaunchJointCampaign,
     c.AddDemand, c.TakeAction, c.ResolveDemand, c.CorrectDemand, c.WithdrawDemand,
     c.SignAgreement, c.CloseCampaign,
     c.ScheduleMeeting, c.RecordMeetingHeld, c.CancelMeeting, c.CorrectMeeting,

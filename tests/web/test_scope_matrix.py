@@ -123,6 +123,8 @@ PAGES = {
     C: lambda w, s: f"/c/{s.collective}",
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/settings": lambda w, s: f"/c/{s.collective}/settings",
+    f"{C}/organisations/{{organisation_id:uuid}}":
+        lambda w, s: f"/c/{s.collective}/organisations/{s.employer}",
     f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
     f"{C}/grievances/{{grievance_id:uuid}}": lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}",
@@ -140,6 +142,8 @@ PAGES = {
 PAGE_FORMS = {
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/settings/time-zone": lambda w, s: f"/c/{s.collective}/settings/time-zone",
+    f"{C}/organisations/{{organisation_id:uuid}}/{{action:str}}":
+        lambda w, s: f"/c/{s.collective}/organisations/{s.employer}/rename",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
     f"{C}/grievances/search": lambda w, s: f"/c/{s.collective}/grievances/search",
     f"{C}/grievances/{{grievance_id:uuid}}/{{action:str}}":
@@ -246,6 +250,9 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
         c.CreateOrganisation: {"name": "Household 99", "kind": "employer",
                                "collective_id": s.collective},
         c.RenameOrganisation: {"organisation_id": s.employer, "name": f"Factory {s.name}"},
+        c.CorrectOrganisationKind: {"organisation_id": s.employer, "kind": "recruiter",
+                                    "reason": "typing_mistake"},
+        c.WithdrawOrganisation: {"organisation_id": s.employer, "reason": "other"},
         c.RegisterWorker: {"collective_id": s.collective, "joined_on": "2025-01-05",
                            "profile": {"pseudonym": "Devi"}},
         c.UpdateWorkerProfile: {"worker_id": s.worker, "profile": {"pseudonym": f"Asha {s.name}"}},

@@ -305,3 +305,39 @@ async def test_a_grievances_fields_are_corrected_and_its_lists_follow(client, wo
         )
     ).text
     assert str(grievance_id) in listed
+
+
+async def test_an_organisations_kind_is_corrected_and_a_mistaken_one_withdrawn(client, world, app):
+    from organize import commands as c
+    from tests.web_pages.test_pages import send_action
+
+    org_ids = [
+        app.execute(
+            c.CreateOrganisation(
+                command_id=uuid4(),
+                name=f"Agency {i} {uuid4().hex[:4]}",
+                kind="employer",
+                place="HK",
+                collective_id=world.ours.collective,
+            )
+        ).id
+        for i in range(2)
+    ]
+    path = f"/c/{world.ours.collective}/organisations/{org_ids[0]}"
+    n = max_id(app)
+    r = await send_action(client, world, path, "correct-kind", {"kind": "recruiter"}, lang="bn")
+    assert r.status_code == 422 and max_id(app) == n
+    assert field_message("required", "bn") in r.text
+    r = await send_action(
+        client, world, path, "correct-kind", {"kind": "recruiter", "reason": "typing_mistake"}
+    )
+    assert r.status_code == 303 and app.repository.get(org_ids[0]).kind == "recruiter"
+    # Another collective's leader reaches neither the page nor its forms.
+    other = await get(
+        client, f"/c/{world.theirs.collective}/organisations/{org_ids[1]}", world, who=world.other
+    )
+    assert other.status_code == 404
+    path = f"/c/{world.ours.collective}/organisations/{org_ids[1]}"
+    r = await send_action(client, world, path, "withdraw", {"reason": "other"})
+    assert r.status_code == 303 and app.repository.get(org_ids[1]).withdrawn
+    assert (await get(client, path, world)).status_code == 404

@@ -26,6 +26,8 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("collectives", "end-alliance", c.EndAlliance),
     ("organisations", "create", c.CreateOrganisation),
     ("organisations", "rename", c.RenameOrganisation),
+    ("organisations", "correct-kind", c.CorrectOrganisationKind),
+    ("organisations", "withdraw", c.WithdrawOrganisation),
     ("workers", "register", c.RegisterWorker),
     ("workers", "update-profile", c.UpdateWorkerProfile),
     ("workers", "join-collective", c.JoinCollective),

@@ -10,6 +10,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
 - ``assessment``: the collective's own assessment;
 - ``settings``: the collective's time zone;
+- ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
 - ``common``: the ``page`` dependency, scope, read-your-writes, rendering, error pages.
@@ -35,12 +36,14 @@ def route_handlers() -> list:
         home,
         invitations,
         meetings,
+        organisations,
         settings,
         workers,
     )
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *invitations.ROUTES, *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES]
+            *invitations.ROUTES, *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES,
+            *organisations.ROUTES]
 
 
 def pages_router() -> Router:

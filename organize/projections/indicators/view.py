@@ -213,6 +213,10 @@ class IndicatorsView(View):
                      (e.until, nid, e.originator_id, e.organisation_id))
         self._mark(COLLECTIVE, e.originator_id, e.until, e.until)
 
+    @on(Organisation.KindCorrected)
+    def organisation_kind_corrected(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+
     @on(Organisation.Created)
     def organisation_created(self, curs, e, _nid) -> None:
         # An alliance recorded before its organisation: its kind is known only now.
