@@ -34,8 +34,6 @@ async def _page(
 ) -> Response:
     collective = await page.collective(collective_id)
     org = await page.load(Organisation, organisation_id, "organisation_id")
-    if org.withdrawn:
-        raise NotFound("No organisation with this id.", code="not_found")
     posted = posted or {}
     forms = {
         key: (posted.get(key) or Form.blank(name=org.name, kind=org.kind)).keyed(key) for key in COMMANDS
