@@ -1,6 +1,7 @@
 """In real Chromium at phone size: a leader corrects a held meeting's attendance after the
 fact (she forgot to tick Bina, and Asha did not speak), gives the reason, and the meeting page
-shows the corrected lists; the history keeps the reason."""
+shows the corrected lists; the history keeps the reason. And the note she typed survives a
+session that ended before she sent it."""
 
 from __future__ import annotations
 
@@ -66,6 +67,19 @@ def site(runtime, app):
     )
     accounts = AccountService(app, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     accounts.create_account(f"fixer-{tag}", "browser-test-password", role="leader", collective_ids=[coll])
+    grievance = app.execute(
+        c.RaiseGrievance(
+            command_id=uuid.uuid4(),
+            collective_id=coll,
+            worker_ids=(asha,),
+            category="wages_unpaid_late",
+            sector="domestic_care",
+            place="HK",
+            stage="destination",
+            occurred_on=date(2025, 6, 1),
+            description="Wages held back.",
+        )
+    ).id
     runner = runtime.runner()
     runner.catch_up()
     follower = runner.start()
@@ -75,6 +89,8 @@ def site(runtime, app):
             "collective": coll,
             "meeting": meeting,
             "bina": bina,
+            "grievance": grievance,
+            "accounts": accounts,
             "username": f"fixer-{tag}",
             "password": "browser-test-password",
         }
@@ -82,7 +98,7 @@ def site(runtime, app):
     follower.join(timeout=10)
 
 
-def test_a_leader_corrects_a_meetings_attendance(browser, site, app):
+def _logged_in(browser, site):
     context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=2,
@@ -93,10 +109,19 @@ def test_a_leader_corrects_a_meetings_attendance(browser, site, app):
     )
     page = context.new_page()
     page.goto("/login")
+    _log_in(page, site)
+    return context, page
+
+
+def _log_in(page, site) -> None:
     page.fill("[name=username]", site["username"])
     page.fill("[name=password]", site["password"])
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_a_leader_corrects_a_meetings_attendance(browser, site, app):
+    context, page = _logged_in(browser, site)
     path = f"/c/{site['collective']}/meetings/{site['meeting']}"
     page.goto(path)
     assert "Bina" not in page.locator("main > p").nth(1).inner_text()
@@ -116,4 +141,38 @@ def test_a_leader_corrects_a_meetings_attendance(browser, site, app):
     assert type(history[-1]).__name__ == "AttendanceCorrected"
     assert history[-1].reason == "wrong_person"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
+NOTE = "Payslips in the blue bag, Sunday 3 pm"
+
+
+def test_her_typed_words_survive_an_expired_session(browser, site, app):
+    """She types a note; her session ends before she sends it; the login page keeps it (and
+    says why); after logging in it comes back in the form, sent once, recorded once."""
+    context, page = _logged_in(browser, site)
+    path = f"/c/{site['collective']}/grievances/{site['grievance']}"
+    page.goto(path)
+    page.click("#do-evidence summary")
+    form = page.locator(f"form[action='{path}/evidence']")
+    form.locator("[name=note]").fill(NOTE)
+    token = next(k["value"] for k in context.cookies() if k["name"] == "organize_session")
+    site["accounts"].end_session(token)  # it ended while she typed
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("[name=username]").count() == 1  # the login page
+    assert NOTE not in page.url
+    page.fill("[name=username]", site["username"])
+    page.fill("[name=password]", site["password"])
+    page.locator("form button[type=submit]").first.click()  # answered in place: her form
+    kept = page.locator(f"form[action='{path}/evidence']")
+    kept.wait_for()
+    assert kept.locator("[name=note]").input_value() == NOTE
+    kept.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"{path}(\?.*)?$"))
+    assert NOTE in page.inner_text("main")
+    notes = [
+        e for e in app.repository.event_store.get(site["grievance"]) if type(e).__name__ == "EvidenceNoted"
+    ]
+    assert len(notes) == 1
     context.close()
