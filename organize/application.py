@@ -44,6 +44,7 @@ from organize.domain.worker import check_occupation
 from organize.errors import CommandError, Conflict, Invalid, NotFound
 from organize.keyring import FileKeyring, MemoryKeyring
 from organize.keys import KeyStore, Sealer
+from organize.time_zones import zone_for_places
 
 log = structlog.get_logger("organize.application")
 
@@ -250,6 +251,17 @@ def _create_collective(app: Organize, cmd: c.CreateCollective) -> Done:
         sectors=cmd.sectors, places=cmd.places, languages=cmd.languages,
         federation=cmd.federation, taxonomy=app.taxonomy,
     )
+    if cmd.time_zone is not None:
+        agg.set_time_zone(cmd.time_zone)
+    else:
+        agg.set_time_zone(*zone_for_places(agg.places))
+    return Done(agg.id, [agg])
+
+
+@handles(c.SetCollectiveTimeZone)
+def _set_collective_time_zone(app: Organize, cmd: c.SetCollectiveTimeZone) -> Done:
+    agg = app._target(Collective, cmd, "collective_id")
+    agg.set_time_zone(cmd.time_zone)
     return Done(agg.id, [agg])
 
 
@@ -299,6 +311,20 @@ def _create_organisation(app: Organize, cmd: c.CreateOrganisation) -> Done:
 def _rename_organisation(app: Organize, cmd: c.RenameOrganisation) -> Done:
     agg = app._target(Organisation, cmd, "organisation_id")
     agg.rename(cmd.name)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CorrectOrganisationKind)
+def _correct_organisation_kind(app: Organize, cmd: c.CorrectOrganisationKind) -> Done:
+    agg = app._target(Organisation, cmd, "organisation_id")
+    agg.correct_kind(cmd.kind, cmd.reason, app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawOrganisation)
+def _withdraw_organisation(app: Organize, cmd: c.WithdrawOrganisation) -> Done:
+    agg = app._target(Organisation, cmd, "organisation_id")
+    agg.withdraw(cmd.reason)
     return Done(agg.id, [agg])
 
 
@@ -366,10 +392,7 @@ def _withdraw_consent(app: Organize, cmd: c.WithdrawConsent) -> Done:
 
 @handles(c.StartSpell)
 def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
-    agg = app._target(Worker, cmd, "worker_id")
-    if agg.erased:  # sealing would make her a new key
-        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
-                      field="worker_id", code="erased")
+    agg = _living(app._target(Worker, cmd, "worker_id"))
     if cmd.employer_id is not None:
         app.exists(Organisation, cmd.employer_id, field="employer_id")
     occupation = check_occupation(cmd.occupation).encode()
@@ -386,6 +409,31 @@ def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
 def _end_spell(app: Organize, cmd: c.EndSpell) -> Done:
     agg = app._target(Worker, cmd, "worker_id")
     agg.end_spell(cmd.spell_id, cmd.ended_on)
+    return Done(agg.id, [agg])
+
+
+def _living(agg: Worker) -> Worker:
+    if agg.erased:  # sealing would make her a new key
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    return agg
+
+
+@handles(c.CorrectSpell)
+def _correct_spell(app: Organize, cmd: c.CorrectSpell) -> Done:
+    agg = _living(app._target(Worker, cmd, "worker_id"))
+    sealed = (None if cmd.occupation is None else
+              app.sealer.seal(agg.id, check_occupation(cmd.occupation).encode(), (agg.id,)))
+    agg.correct_spell(spell_id=cmd.spell_id, sector=cmd.sector, sealed_occupation=sealed,
+                      place=cmd.place, started_on=cmd.started_on, ended_on=cmd.ended_on,
+                      reason=cmd.reason, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawSpell)
+def _withdraw_spell(app: Organize, cmd: c.WithdrawSpell) -> Done:
+    agg = app._target(Worker, cmd, "worker_id")
+    agg.withdraw_spell(cmd.spell_id, cmd.reason)
     return Done(agg.id, [agg])
 
 
@@ -454,6 +502,16 @@ def _grievance_seal(app: Organize, grievance: Grievance, text: str | None) -> by
     if text is None:
         return None
     return app.sealer.seal(grievance.id, text.encode(), tuple(grievance.worker_ids))
+
+
+@handles(c.CorrectGrievance)
+def _correct_grievance(app: Organize, cmd: c.CorrectGrievance) -> Done:
+    agg = app._target(Grievance, cmd, "grievance_id")
+    agg.correct(category=cmd.category, sector=cmd.sector, place=cmd.place, stage=cmd.stage,
+                occurred_on=cmd.occurred_on,
+                sealed_description=_grievance_seal(app, agg, cmd.description), reason=cmd.reason,
+                taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
 
 
 @handles(c.NoteEvidence)
@@ -605,6 +663,20 @@ def _take_action(app: Organize, cmd: c.TakeAction) -> Done:
     return Done(agg.id, [agg])
 
 
+@handles(c.CorrectDemand)
+def _correct_demand(app: Organize, cmd: c.CorrectDemand) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.correct_demand(Demand(demand_id=cmd.demand_id, text=cmd.text), cmd.reason)
+    return Done(agg.id, [agg])
+
+
+@handles(c.WithdrawDemand)
+def _withdraw_demand(app: Organize, cmd: c.WithdrawDemand) -> Done:
+    agg = app._target(Campaign, cmd, "campaign_id")
+    agg.withdraw_demand(cmd.demand_id, cmd.reason)
+    return Done(agg.id, [agg])
+
+
 @handles(c.ResolveDemand)
 def _resolve_demand(app: Organize, cmd: c.ResolveDemand) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")
@@ -663,6 +735,33 @@ def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
 def _cancel_meeting(app: Organize, cmd: c.CancelMeeting) -> Done:
     agg = app._target(Meeting, cmd, "meeting_id")
     agg.cancel(cmd.reason)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CorrectMeeting)
+def _correct_meeting(app: Organize, cmd: c.CorrectMeeting) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    agg.correct(kind=cmd.kind, scheduled_for=cmd.scheduled_for, held_at=cmd.held_at,
+                reason=cmd.reason, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CorrectAttendance)
+def _correct_attendance(app: Organize, cmd: c.CorrectAttendance) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    _check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
+    agg.correct_attendance(attendee_ids=cmd.attendee_ids, facilitator_ids=cmd.facilitator_ids,
+                           speaker_ids=cmd.speaker_ids, reason=cmd.reason)
+    return Done(agg.id, [agg])
+
+
+@handles(c.CorrectDecisions)
+def _correct_decisions(app: Organize, cmd: c.CorrectDecisions) -> Done:
+    agg = app._target(Meeting, cmd, "meeting_id")
+    decisions = check_decisions(cmd.decisions)
+    sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions), tuple(agg.collective_ids))
+              if decisions else None)
+    agg.correct_decisions(sealed_decisions=sealed, decision_count=len(decisions), reason=cmd.reason)
     return Done(agg.id, [agg])
 
 

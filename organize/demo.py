@@ -180,6 +180,9 @@ def load_demo(
 FED_DOMESTIC = "Asian Migrant Domestic Workers' Federation"
 FED_SOUTH_ASIA = "South Asia Women Workers' Network"
 FED_MEKONG = "Mekong Migrant Workers' Network"
+# Each collective's time zone (IANA), in which its meeting times are typed and shown.
+ZONES = {"hk": "Asia/Hong_Kong", "dhaka": "Asia/Dhaka", "ktm": "Asia/Kathmandu",
+         "kl": "Asia/Kuala_Lumpur", "bey": "Asia/Beirut", "skn": "Asia/Bangkok"}
 
 
 @dataclass(frozen=True)
@@ -1127,7 +1130,7 @@ class _Builder:
         for s in SPECS:
             cmd = self.emit(self.start, c.CreateCollective, name=s.name, kind=s.kind,
                             sectors=s.sectors, places=s.places, languages=s.languages,
-                            federation=s.federation)
+                            federation=s.federation, time_zone=ZONES[s.key])
             self.collectives[s.key] = new_id(cmd.command_id, "collective")
         for key, name, kind, place in ORGANISATIONS:
             cmd = self.emit(self.start, c.CreateOrganisation, name=name, kind=kind, place=place)

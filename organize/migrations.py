@@ -1,4 +1,5 @@
-"""One-time upgrades of stored events that sealing changed, run at startup.
+"""One-time upgrades of stored events, run at startup: what sealing changed, and the time
+zones collectives gained (``zone_collectives``).
 
 Work spells used to keep their occupation in the clear ("cook for the Wong family"), and
 meetings their decisions, inside events encrypted only with the master key, which an
@@ -114,7 +115,55 @@ def _wrap(mapper, data: bytes) -> bytes:
     return data
 
 
-MIGRATIONS: tuple[Callable[..., int], ...] = (seal_clear_occupations, seal_clear_decisions)
+def zone_collectives(app) -> int:
+    """Give every collective created before time zones existed its zone (from the country of
+    its places, else UTC marked ``default``), and read its meetings' typed times again in
+    that zone: they were stored as if typed in UTC. New events, nothing rewritten; run once.
+    A meeting follows its first collective (the one that planned it). Returns how many
+    aggregates changed."""
+    from zoneinfo import ZoneInfo
+
+    from organize.domain import Collective, Meeting
+    from organize.time_zones import zone_for_places
+
+    name = "zone_collectives"
+    datastore = app.recorder.datastore
+    table = app.recorder.events_table_name
+    with datastore.transaction(commit=False) as curs:
+        if _done(curs, name):
+            return 0
+        found: dict[str, list] = {}
+        for topic in (get_topic(Collective.Created), get_topic(Meeting.Scheduled)):
+            curs.execute(f"SELECT originator_id FROM {table} WHERE topic = %s "  # noqa: S608
+                         "ORDER BY originator_id", (topic,))
+            found[topic] = [row["originator_id"] for row in curs.fetchall()]
+    zones: dict = {}
+    changed = []
+    for collective_id in found[get_topic(Collective.Created)]:
+        collective = app.repository.get(collective_id)
+        if collective.time_zone is None:
+            collective.set_time_zone(*zone_for_places(tuple(collective.places)))
+            zones[collective.id] = ZoneInfo(collective.time_zone)
+            changed.append(collective)
+    for meeting_id in found[get_topic(Meeting.Scheduled)]:
+        meeting = app.repository.get(meeting_id)
+        zone = zones.get(meeting.collective_ids[0])
+        if zone is not None:
+            meeting.localise_times(zone)
+            if meeting.pending_events:
+                changed.append(meeting)
+    for start in range(0, len(changed), 200):
+        app.save(*changed[start:start + 200])
+    with datastore.transaction(commit=True) as curs:
+        curs.execute("INSERT INTO organize_migrations (name, detail) VALUES (%s, %s) "
+                     "ON CONFLICT DO NOTHING", (name, f"{len(changed)} aggregates zoned"))
+    if changed:
+        structlog.get_logger(__name__).info("migration", name=name, changed=len(changed))
+    return len(changed)
+
+
+MIGRATIONS: tuple[Callable[..., int], ...] = (seal_clear_occupations, seal_clear_decisions,
+                                              zone_collectives)
 
 
 def migrate(app) -> None:

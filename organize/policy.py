@@ -162,11 +162,14 @@ RULES: dict[type[c.Command], Rule] = {
     c.CreateCollective: Rule(ORGANISERS, check=_own_federation),
     c.RenameCollective: Rule(BOTH, COLLECTIVE),
     c.UpdateCollectiveProfile: Rule(BOTH, COLLECTIVE),
+    c.SetCollectiveTimeZone: Rule(BOTH, COLLECTIVE),
     c.FormAlliance: Rule(BOTH, COLLECTIVE + ORGANISATION),
     c.EndAlliance: Rule(BOTH, COLLECTIVE + ORGANISATION),
     # Organisations: recorded by a collective, renamed by whoever reaches that collective.
     c.CreateOrganisation: Rule(BOTH, COLLECTIVE, check=_recorded_by_one_of_hers),
     c.RenameOrganisation: Rule(BOTH, _t(Relation.RECORDED, "organisation_id")),
+    c.CorrectOrganisationKind: Rule(BOTH, _t(Relation.RECORDED, "organisation_id")),
+    c.WithdrawOrganisation: Rule(BOTH, _t(Relation.RECORDED, "organisation_id")),
     # Workers: her current collective's leaders hold her file; organisers never do.
     c.RegisterWorker: Rule(LEADERS, COLLECTIVE, check=_in_a_collective),
     c.UpdateWorkerProfile: Rule(LEADERS, WORKER),
@@ -176,6 +179,8 @@ RULES: dict[type[c.Command], Rule] = {
     c.WithdrawConsent: Rule(LEADERS, WORKER),
     c.StartSpell: Rule(LEADERS, WORKER + _t(Relation.ORGANISATION, "employer_id")),
     c.EndSpell: Rule(LEADERS, WORKER),
+    c.CorrectSpell: Rule(LEADERS, WORKER),
+    c.WithdrawSpell: Rule(LEADERS, WORKER),
     c.RecordMove: Rule(LEADERS, WORKER),
     c.ChangeStatus: Rule(LEADERS, WORKER),
     c.EraseWorker: Rule(LEADERS, WORKER),
@@ -191,6 +196,7 @@ RULES: dict[type[c.Command], Rule] = {
     c.RecordOutcome: Rule(LEADERS, GRIEVANCE),
     c.ReportRetaliation: Rule(LEADERS, GRIEVANCE),
     c.WithdrawGrievance: Rule(LEADERS, GRIEVANCE),
+    c.CorrectGrievance: Rule(LEADERS, GRIEVANCE),
     c.ReopenGrievance: Rule(LEADERS, GRIEVANCE),
     # Campaigns: a collective launches its own and joins; an organiser launches joint ones
     # (the collectives are invited, never enrolled) and helps run what reaches her federation.
@@ -206,6 +212,8 @@ RULES: dict[type[c.Command], Rule] = {
                        + _t(Relation.COLLECTIVE, "collective_ids"),
                        check=_no_names_for_organisers),
     c.ResolveDemand: Rule(BOTH, CAMPAIGN),
+    c.CorrectDemand: Rule(BOTH, CAMPAIGN),
+    c.WithdrawDemand: Rule(BOTH, CAMPAIGN),
     c.SignAgreement: Rule(BOTH, CAMPAIGN + _t(Relation.ORGANISATION, "with_organisation_id")),
     c.CloseCampaign: Rule(BOTH, CAMPAIGN),
     # Meetings: anyone who organises in the collectives; attendees are current members.
@@ -215,6 +223,10 @@ RULES: dict[type[c.Command], Rule] = {
     c.RecordMeetingHeld: Rule(BOTH, MEETING + _t(Relation.MEMBER, "attendee_ids",
                                                  "facilitator_ids", "speaker_ids")),
     c.CancelMeeting: Rule(BOTH, MEETING),
+    c.CorrectMeeting: Rule(BOTH, MEETING),
+    c.CorrectAttendance: Rule(BOTH, MEETING + _t(Relation.MEMBER, "attendee_ids",
+                                                 "facilitator_ids", "speaker_ids")),
+    c.CorrectDecisions: Rule(BOTH, MEETING),
     # Assessments: a collective's own judgement, or its organiser's.
     c.RecordAssessment: Rule(BOTH, COLLECTIVE),
     c.ReviseAssessment: Rule(BOTH, _t(Relation.ASSESSMENT, "assessment_id")),

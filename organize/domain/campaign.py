@@ -36,6 +36,7 @@ from organize.domain.limits import (
     check_date,
     check_ids,
     check_optional_text,
+    check_reason,
     check_text,
     check_texts,
     check_uuid,
@@ -393,6 +394,38 @@ class Campaign(Aggregate):
                 "can be recorded for it. Launch a new campaign to carry the issue on.",
                 code="closed",
             )
+
+    # -- corrections of a demand, with the reason kept (a code) ----------------------------
+    # The corrected text travels as a ``Demand``, the same shape as ``DemandAdded.demand``,
+    # so whatever seals a demand's text seals a correction the same way.
+
+    def correct_demand(self, demand: Demand, reason: str) -> None:
+        reason = check_reason(reason)
+        demand = _check_demand(demand, field="text")
+        if demand.demand_id not in self.demands:
+            raise DomainError("This campaign has no demand with this identifier.",
+                              field="demand_id", code="unknown_demand")
+        if demand == self.demands[demand.demand_id]:
+            raise DomainError("Nothing was changed.", code="nothing_changed")
+        self._demand_corrected(demand=demand, reason=reason)
+
+    @event("DemandCorrected")
+    def _demand_corrected(self, demand: Demand, reason: str) -> None:
+        self.demands[demand.demand_id] = demand
+
+    def withdraw_demand(self, demand_id: UUID, reason: str) -> None:
+        """A demand entered by mistake leaves the campaign (its history keeps it)."""
+        reason = check_reason(reason)
+        demand_id = check_uuid(demand_id, field="demand_id")
+        if demand_id not in self.demands:
+            raise DomainError("This campaign has no demand with this identifier.",
+                              field="demand_id", code="unknown_demand")
+        self._demand_withdrawn(demand_id=demand_id, reason=reason)
+
+    @event("DemandWithdrawn")
+    def _demand_withdrawn(self, demand_id: UUID, reason: str) -> None:
+        self.demands.pop(demand_id, None)
+        self.results.pop(demand_id, None)
 
 
 def _check_launch_demands(demands: object) -> tuple[Demand, ...]:

@@ -45,6 +45,7 @@ from web.pages import listing
 from web.pages.common import (
     EVENT_WORDS,
     Page,
+    correction_reasons,
     event_day,
     nav,
     stale_edit,
@@ -271,7 +272,7 @@ async def record_step(collective_id: FromPath[UUID], page: NamedDependency[Page]
 def _add_worker(page: Page, form: Form) -> None:
     pseudonym, phone = form.get("add_pseudonym").strip(), form.get("add_phone").strip()
     profile = Form(values={"profile.pseudonym": [pseudonym], "profile.phone": [phone]})
-    decode(c.RegisterWorker, profile, page.lang, only={"profile.pseudonym", "profile.phone"})
+    decode(c.RegisterWorker, profile, page.lang, zone=page.zone, only={"profile.pseudonym", "profile.phone"})
     if not pseudonym:
         profile.errors["profile.pseudonym"] = field_message("required", page.lang)
     if len(form.all("new_pseudonym")) + len(form.all("worker_ids")) >= 50:
@@ -316,11 +317,11 @@ def _check(page: Page, form: Form, step: int, people: list[Member]) -> bool:
         elif len(chosen) + len(form.all("new_pseudonym")) > 50:
             form.errors["workers"] = error_message("too_many", page.lang)
     elif step == 2:
-        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[2])
+        decode(c.RaiseGrievance, form, page.lang, zone=page.zone, only=SHOWN[2])
         if form.get("category") and not taxonomy.has("categories", form.get("category")):
             form.errors["category"] = field_message("unknown_choice", page.lang)
     elif step == 3:
-        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[3])
+        decode(c.RaiseGrievance, form, page.lang, zone=page.zone, only=SHOWN[3])
         for name, vocabulary in (("stage", "stages"), ("sector", "sectors")):
             if form.get(name) and not taxonomy.has(vocabulary, form.get(name)):
                 form.errors[name] = field_message("unknown_choice", page.lang)
@@ -352,7 +353,7 @@ async def _record(page: Page, collective_id: UUID, form: Form, people: list[Memb
     existing = [UUID(w) for w in form.all("worker_ids")]
     by_key: dict[str, UUID] = {str(w): w for w in existing}
     by_key.update({f"new:{i}": new_id(r.command_id, "worker") for i, r in enumerate(registers)})
-    command = decode(c.RaiseGrievance, form, page.lang,
+    command = decode(c.RaiseGrievance, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id, "worker_ids": tuple(by_key.values())})
     if command is None:
         return None
@@ -434,6 +435,8 @@ ACTIONS: dict[str, Action] = {
                           (OPEN, RESOLVED, WITHDRAWN)),
     "withdraw": Action(c.WithdrawGrievance, "withdraw", N_("Withdraw"), (OPEN,)),
     "reopen": Action(c.ReopenGrievance, "reopen", N_("Reopen"), (RESOLVED, WITHDRAWN)),
+    "correct": Action(c.CorrectGrievance, "note", N_("Correct a mistake"),
+                      (OPEN, RESOLVED, WITHDRAWN)),
 }
 DATE_FIELDS = ("on", "held_on")
 
@@ -468,6 +471,9 @@ def _read(organize: Any, agg: Grievance) -> tuple[Any, list[dict[str, Any]]]:
                 item["money"] = (e.amount, e.currency)
         elif name == "RetaliationReported":
             item["text"] = text(e.sealed_details)
+        elif name == "Corrected":
+            item.update(day=e.occurred_on, code=("categories", e.category),
+                        text=text(e.sealed_description) if e.sealed_description else None)
         timeline.append(item)
     return view, timeline
 
@@ -503,8 +509,11 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
     forms = {}
     for key, spec in ACTIONS.items():
         if view.status in spec.when:
-            forms[key] = ((posted or {}).get(key) or Form.blank(
-                on=today().isoformat(), held_on=today().isoformat())).keyed(key)
+            start = ({"category": view.category, "sector": view.sector, "place": view.place,
+                      "stage": view.stage, "occurred_on": view.occurred_on.isoformat()}
+                     if key == "correct" else
+                     {"on": page.today.isoformat(), "held_on": page.today.isoformat()})
+            forms[key] = ((posted or {}).get(key) or Form.blank(**start)).keyed(key)
     try:
         group = page.organize.taxonomy.category_group(view.category)
     except KeyError:
@@ -518,6 +527,7 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
         parties=[(w, names.get(w, ERASED)) for w in view.worker_ids],
         needs_amount=[code for code in page.organize.taxonomy.codes("outcomes")
                       if page.organize.taxonomy.outcome_needs_amount(code)],
+        reasons=correction_reasons(page),
         version=agg.version, notice=notice, **nav(collective_id, "grievances"))
 
 
@@ -535,6 +545,7 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
     spec = ACTIONS.get(action)
     if spec is None:
         raise NotFound("No such action.", code="not_found")
+    await page.collective(collective_id)  # its today, for the date checks
     agg = await _grievance(page, collective_id, grievance_id)
     form = await read_form(page.request)
     fixed: dict[str, Any] = {"grievance_id": grievance_id}
@@ -547,7 +558,7 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
         if organisation and not agreed:
             form.errors["organisation_id"] = error_message("no_consent", page.lang)
         fixed["worker_ids"] = agreed
-    command = decode(spec.command, form, page.lang, fixed=fixed) if form.ok else None
+    command = decode(spec.command, form, page.lang, zone=page.zone, fixed=fixed) if form.ok else None
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)

@@ -18,7 +18,7 @@ from litestar.params import FromPath
 from organize import commands as c
 from organize.errors import NotFound
 from organize.projections.views.campaign_board import collective_invitations
-from web.pages.common import Page, today
+from web.pages.common import Page
 from web.pages.forms import Form, decode, execute, read_form
 
 INVITATION_VIEWS = ("campaign_board",)
@@ -55,7 +55,7 @@ async def answer(collective_id: FromPath[UUID], campaign_id: FromPath[UUID], ans
     collective = await page.collective(collective_id)
     form = await read_form(page.request)
     command = decode(ANSWERS[answer], form, page.lang, fixed={
-        "campaign_id": campaign_id, "collective_id": collective_id, "on": today()})
+        "campaign_id": campaign_id, "collective_id": collective_id, "on": page.today})
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)
         if result is not None:

@@ -213,6 +213,10 @@ class IndicatorsView(View):
                      (e.until, nid, e.originator_id, e.organisation_id))
         self._mark(COLLECTIVE, e.originator_id, e.until, e.until)
 
+    @on(Organisation.KindCorrected)
+    def organisation_kind_corrected(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+
     @on(Organisation.Created)
     def organisation_created(self, curs, e, _nid) -> None:
         # An alliance recorded before its organisation: its kind is known only now.
@@ -240,6 +244,30 @@ class IndicatorsView(View):
             curs, e.originator_id, e.ended_on,
             f"UPDATE {self.t.spells} SET ended_on = %s WHERE worker_id = %s AND spell_id = %s",
             (e.ended_on, e.originator_id, e.spell_id))
+
+    @on(Worker.SpellCorrected)
+    def spell_corrected(self, curs, e, _nid) -> None:
+        # Marked from the earliest day either reading covers: the corrected start or before.
+        curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                     (e.originator_id, e.spell_id))
+        row = curs.fetchone()
+        since = min(e.started_on, row["started_on"]) if row else e.started_on
+        self._mark_participant(
+            curs, e.originator_id, since,
+            f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s"
+            " WHERE worker_id = %s AND spell_id = %s",
+            (e.sector, e.started_on, e.ended_on, e.originator_id, e.spell_id))
+
+    @on(Worker.SpellWithdrawn)
+    def spell_withdrawn(self, curs, e, _nid) -> None:
+        curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                     (e.originator_id, e.spell_id))
+        row = curs.fetchone()
+        if row is not None:
+            self._mark_participant(
+                curs, e.originator_id, row["started_on"],
+                f"DELETE FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                (e.originator_id, e.spell_id))
 
     def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
         """Change her trajectory, and mark the gatherings she took part in, whose reading
@@ -285,6 +313,40 @@ class IndicatorsView(View):
         # A grievance on the agenda of a held meeting was discussed: a collective response.
         for grievance_id in row["agenda_grievance_ids"]:
             self._grievance_event(curs, grievance_id, nid, "discussed", held_on)
+
+    def _meeting_changed(self, curs, meeting_id, sets: str, args: tuple, *days) -> None:
+        """A held meeting corrected: update it and mark its collectives and campaigns on the
+        days its reading changes."""
+        curs.execute(f"UPDATE {self.t.meetings} SET {sets} WHERE id = %s AND held_nid IS NOT NULL "
+                     "RETURNING collective_ids, agenda_campaign_ids, held_on",
+                     (*args, meeting_id))
+        row = curs.fetchone()
+        if row is None:
+            return
+        for day in {*days, row["held_on"]} - {None}:
+            for collective_id in row["collective_ids"]:
+                self._mark(COLLECTIVE, collective_id, day, day)
+            for campaign_id in row["agenda_campaign_ids"]:
+                self._mark(CAMPAIGN, campaign_id, day, day)
+
+    @on(Meeting.AttendanceCorrected)
+    def meeting_attendance_corrected(self, curs, e, _nid) -> None:
+        self._meeting_changed(curs, e.originator_id,
+                              "attendee_ids = %s, facilitator_ids = %s, speaker_ids = %s",
+                              (list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids)))
+
+    @on(Meeting.DecisionsCorrected)
+    def meeting_decisions_corrected(self, curs, e, _nid) -> None:
+        self._meeting_changed(curs, e.originator_id, "decisions = %s", (e.decision_count,))
+
+    @on(Meeting.Corrected)
+    def meeting_corrected(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+        if e.held_at is not None:
+            curs.execute(f"SELECT held_on FROM {self.t.meetings} WHERE id = %s", (e.originator_id,))
+            before = curs.fetchone()
+            self._meeting_changed(curs, e.originator_id, "held_on = %s", (e.held_at.date(),),
+                                  before["held_on"] if before else None)
 
     # -- grievances -----------------------------------------------------------------------------
 

@@ -169,6 +169,17 @@ class CampaignBoardView(KnowsFederations, View):
                          f"(SELECT count(*) FROM {self.t.demands} WHERE campaign_id = %s)",
                          (e.originator_id,), clock)
 
+    @on(Campaign.DemandCorrected)
+    def demand_corrected(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid)
+        curs.execute(f"UPDATE {self.t.demands} SET text = %s WHERE demand_id = %s",
+                     (e.demand.text, e.demand.demand_id))
+
+    @on(Campaign.DemandWithdrawn)
+    def demand_withdrawn(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid)
+        curs.execute(f"DELETE FROM {self.t.demands} WHERE demand_id = %s", (e.demand_id,))
+
     @on(Campaign.CollectiveJoined)
     def collective_joined(self, curs, e, nid) -> None:
         clock = self._touch(curs, e, nid, "collective_ids = collective_ids || %s::uuid",
