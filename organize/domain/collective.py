@@ -70,6 +70,7 @@ class Collective(Aggregate):
         self.alliances: dict[UUID, date] = {}
         # Ended alliances, kept because past ties are part of a collective's story.
         self.past_alliances: list[tuple[UUID, date, date]] = []
+        self.erased = False  # its texts destroyed by erase-collective
 
     def rename(self, name: str) -> None:
         self._renamed(name=check_text(name, field="name", max_len=NAME_MAX))
@@ -139,3 +140,14 @@ class Collective(Aggregate):
     def _alliance_ended(self, organisation_id: UUID, until: date) -> None:
         since = self.alliances.pop(organisation_id)
         self.past_alliances.append((organisation_id, since, until))
+
+    def record_erased(self) -> None:
+        """A raided or closed centre's texts were destroyed (``erase-collective``). The fact
+        carries no personal data; the collective's name and counts stay. Once is enough."""
+        if getattr(self, "erased", False):
+            raise DomainError("This collective has already been erased.", code="already_erased")
+        self._erased()
+
+    @event("Erased")
+    def _erased(self) -> None:
+        self.erased = True

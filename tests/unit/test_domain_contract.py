@@ -50,7 +50,8 @@ EXPECTED_EVENTS = {
         "InvitationAccepted",
         "InvitationDeclined",
     },
-    "Collective": {"Created", "Renamed", "ProfileUpdated", "AllianceFormed", "AllianceEnded"},
+    "Collective": {"Created", "Renamed", "ProfileUpdated", "AllianceFormed", "AllianceEnded",
+                   "Erased"},
     "Grievance": {
         "Raised",
         "Joined",
