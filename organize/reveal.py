@@ -64,16 +64,29 @@ class Revealer:
         if not tokens:
             return found
         keys = await self.keys([subject for _, subject, _ in tokens.values()])
-        opened: dict[str, list[str]] = {}
-        for value, (is_list, subject, sealed) in tokens.items():
-            plain = Sealer.open_with(keys.get(subject), subject, sealed)
-            if plain is None:
-                opened[value] = [ERASED]
-            elif is_list:
-                opened[value] = list(msgspec.json.decode(plain, type=tuple[str, ...]))
-            else:
-                opened[value] = [plain.decode()]
-        return _replace(found, opened)
+        return _opened(found, tokens, keys)
+
+
+def opened_with(store: KeyStore, found: T) -> T:
+    """``Revealer.open`` on the sync side (the CLI, tests): keys from ``store``."""
+    tokens: dict[str, tuple[bool, UUID, bytes]] = {}
+    _collect(found, tokens)
+    if not tokens:
+        return found
+    return _opened(found, tokens, store.get_many([s for _, s, _ in tokens.values()]))
+
+
+def _opened(found: T, tokens: dict, keys: dict[UUID, bytes]) -> T:
+    opened: dict[str, list[str]] = {}
+    for value, (is_list, subject, sealed) in tokens.items():
+        plain = Sealer.open_with(keys.get(subject), subject, sealed)
+        if plain is None:
+            opened[value] = [ERASED]
+        elif is_list:
+            opened[value] = list(msgspec.json.decode(plain, type=tuple[str, ...]))
+        else:
+            opened[value] = [plain.decode()]
+    return _replace(found, opened)
 
 
 def _collect(value: Any, into: dict) -> None:
