@@ -93,7 +93,8 @@ class IndicatorsView(View):
     def ddl(self, t: Tables) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {t.collectives} ("
-            " id uuid PRIMARY KEY, name text NOT NULL, federation text)",
+            " id uuid PRIMARY KEY, name text NOT NULL, federation text,"
+            " erased boolean NOT NULL DEFAULT false)",
             f"CREATE TABLE IF NOT EXISTS {t.orgs} (id uuid PRIMARY KEY, kind text NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {t.spells} ("
             " worker_id uuid NOT NULL, spell_id uuid NOT NULL, nid bigint NOT NULL, sector text NOT NULL,"
@@ -203,6 +204,11 @@ class IndicatorsView(View):
     @on(Collective.Renamed)
     def collective_renamed(self, curs, e, _nid) -> None:
         curs.execute(f"UPDATE {self.t.collectives} SET name = %s WHERE id = %s", (e.name, e.originator_id))
+
+    @on(Collective.Erased)
+    def collective_erased(self, curs, e, _nid) -> None:
+        # erase-collective destroyed its texts; its name and counts stay.
+        curs.execute(f"UPDATE {self.t.collectives} SET erased = true WHERE id = %s", (e.originator_id,))
 
     @on(Collective.AllianceFormed)
     def alliance_formed(self, curs, e, nid) -> None:
