@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import uuid
 import statistics
 import time
 
@@ -71,7 +72,7 @@ def as_version_1(app) -> int:
                     continue
                 sealed = state.pop(field)
                 if name == "Recorded":
-                    assessments[me] = state["collective_id"]
+                    assessments[me] = uuid.UUID(state["collective_id"])
                 subject = assessments.get(me, me) if clear == "narrative" else me
                 text = None if sealed is None else opened(subject, sealed)
                 state[clear] = (msgspec.json.decode(text) if clear == "clauses" and text
