@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import base64
-import uuid
 import statistics
 import time
+import uuid
 
 import msgspec
 from eventsourcing.utils import get_topic
