@@ -34,15 +34,26 @@ from organize.migrations import (
     seal_clear_narratives,
 )
 
-TOPICS = {get_topic(t): t.__name__ for t in (
-    Campaign.Launched, Campaign.DemandAdded, Campaign.AgreementSigned, Campaign.Closed,
-    Meeting.Cancelled, Assessment.Recorded, Assessment.Revised)}
+TOPICS = {
+    get_topic(t): t.__name__
+    for t in (
+        Campaign.Launched,
+        Campaign.DemandAdded,
+        Campaign.AgreementSigned,
+        Campaign.Closed,
+        Meeting.Cancelled,
+        Assessment.Recorded,
+        Assessment.Revised,
+    )
+}
 
 
 def _rows(curs, table: str):
-    curs.execute(f"SELECT originator_id, originator_version, topic, state FROM {table} "  # noqa: S608
-                 "WHERE topic = ANY(%s) ORDER BY originator_id, originator_version",
-                 (list(TOPICS),))
+    curs.execute(
+        f"SELECT originator_id, originator_version, topic, state FROM {table} "  # noqa: S608
+        "WHERE topic = ANY(%s) ORDER BY originator_id, originator_version",
+        (list(TOPICS),),
+    )
     return curs.fetchall()
 
 
@@ -63,11 +74,14 @@ def as_version_1(app) -> int:
             me, name = row["originator_id"], TOPICS[row["topic"]]
             if name == "Launched":
                 state["issue"] = opened(me, state.pop("sealed_issue"))
-            for demand in state.get("demands", []) + ([state["demand"]] if "demand" in state
-                                                      else []):
+            for demand in state.get("demands", []) + ([state["demand"]] if "demand" in state else []):
                 demand["text"] = opened(me, demand.pop("sealed_text"))
-            for field, clear in (("sealed_clauses", "clauses"), ("sealed_summary", "summary"),
-                                 ("sealed_reason", "reason"), ("sealed_narrative", "narrative")):
+            for field, clear in (
+                ("sealed_clauses", "clauses"),
+                ("sealed_summary", "summary"),
+                ("sealed_reason", "reason"),
+                ("sealed_narrative", "narrative"),
+            ):
                 if field not in state:
                     continue
                 sealed = state.pop(field)
@@ -75,22 +89,27 @@ def as_version_1(app) -> int:
                     assessments[me] = uuid.UUID(state["collective_id"])
                 subject = assessments.get(me, me) if clear == "narrative" else me
                 text = None if sealed is None else opened(subject, sealed)
-                state[clear] = (msgspec.json.decode(text) if clear == "clauses" and text
-                                else text or ("" if clear == "narrative" else None))
+                state[clear] = (
+                    msgspec.json.decode(text)
+                    if clear == "clauses" and text
+                    else text or ("" if clear == "narrative" else None)
+                )
             state.pop("clause_count", None)
-            curs.execute(f"UPDATE {table} SET state = %s WHERE originator_id = %s "  # noqa: S608
-                         "AND originator_version = %s",
-                         (_wrap(app.mapper, _ENCODER.encode(state)), me,
-                          row["originator_version"]))
+            curs.execute(
+                f"UPDATE {table} SET state = %s WHERE originator_id = %s "  # noqa: S608
+                "AND originator_version = %s",
+                (_wrap(app.mapper, _ENCODER.encode(state)), me, row["originator_version"]),
+            )
             n += 1
-        curs.execute("DELETE FROM organize_migrations WHERE name LIKE 'seal_campaign_texts:%%' "
-                     "OR name LIKE 'seal_narratives:%%' OR name = 'seal_cancel_reasons'")
+        curs.execute(
+            "DELETE FROM organize_migrations WHERE name LIKE 'seal_campaign_texts:%%' "
+            "OR name LIKE 'seal_narratives:%%' OR name = 'seal_cancel_reasons'"
+        )
     return n
 
 
 def upgrade(app) -> int:
-    return (seal_clear_campaign_texts(app) + seal_clear_narratives(app)
-            + seal_clear_cancel_reasons(app))
+    return seal_clear_campaign_texts(app) + seal_clear_narratives(app) + seal_clear_cancel_reasons(app)
 
 
 def rewrite_unchanged(app) -> int:
@@ -101,10 +120,11 @@ def rewrite_unchanged(app) -> int:
         rows = _rows(curs, table)
         for row in rows:
             state = msgspec.json.decode(_unwrap(app.mapper, bytes(row["state"])))
-            curs.execute(f"UPDATE {table} SET state = %s WHERE originator_id = %s "  # noqa: S608
-                         "AND originator_version = %s",
-                         (_wrap(app.mapper, _ENCODER.encode(state)), row["originator_id"],
-                          row["originator_version"]))
+            curs.execute(
+                f"UPDATE {table} SET state = %s WHERE originator_id = %s "  # noqa: S608
+                "AND originator_version = %s",
+                (_wrap(app.mapper, _ENCODER.encode(state)), row["originator_id"], row["originator_version"]),
+            )
     return len(rows)
 
 
@@ -131,8 +151,10 @@ def main() -> None:
             baselines.append(time.perf_counter() - started)
         up, base = statistics.median(upgrades), statistics.median(baselines)
         print(f"demo events rewritten by the upgrade: {events}")
-        print(f"upgrade (seal in place), median of {args.rounds}: {up * 1000:.0f} ms "
-              f"({up / max(events, 1) * 1e6:.0f} us per event)")
+        print(
+            f"upgrade (seal in place), median of {args.rounds}: {up * 1000:.0f} ms "
+            f"({up / max(events, 1) * 1e6:.0f} us per event)"
+        )
         print(f"baseline (rewrite unchanged), median: {base * 1000:.0f} ms")
         print(f"ratio upgrade / baseline: {up / base:.1f}x")
         runtime.app.close()

@@ -38,7 +38,7 @@ def parse(value: str) -> tuple[bool, UUID, bytes] | None:
     if mark is None:
         return None
     try:
-        raw = base64.b64decode(value[len(mark):], validate=True)
+        raw = base64.b64decode(value[len(mark) :], validate=True)
     except ValueError:
         return None
     return mark == LIST_MARK, UUID(bytes=raw[:16]), raw[16:]

@@ -26,17 +26,27 @@ from organize.reading import ERASED, assessment_view, campaign_view, meeting_vie
 from tests.integration import helpers as h
 
 pytestmark = pytest.mark.integration
-TOPICS = [Campaign.Launched, Campaign.DemandAdded, Campaign.AgreementSigned, Campaign.Closed,
-          Meeting.Cancelled, Assessment.Recorded, Assessment.Revised]
+TOPICS = [
+    Campaign.Launched,
+    Campaign.DemandAdded,
+    Campaign.AgreementSigned,
+    Campaign.Closed,
+    Meeting.Cancelled,
+    Assessment.Recorded,
+    Assessment.Revised,
+]
 
 
 def _states(app, originator_id) -> list[tuple[str, dict]]:
     table = app.recorder.events_table_name
     with app.recorder.datastore.transaction() as curs:
-        curs.execute(f"SELECT topic, state FROM {table} WHERE originator_id = %s "
-                     "ORDER BY originator_version", (originator_id,))
-        return [(r["topic"], msgspec.json.decode(_unwrap(app.mapper, bytes(r["state"]))))
-                for r in curs.fetchall()]
+        curs.execute(
+            f"SELECT topic, state FROM {table} WHERE originator_id = %s ORDER BY originator_version",
+            (originator_id,),
+        )
+        return [
+            (r["topic"], msgspec.json.decode(_unwrap(app.mapper, bytes(r["state"])))) for r in curs.fetchall()
+        ]
 
 
 def _as_version_1(app, originator_id, clear: dict[str, object]) -> None:
@@ -44,17 +54,18 @@ def _as_version_1(app, originator_id, clear: dict[str, object]) -> None:
     field dropped, the clear text (``clear`` by event name) in its place."""
     table = app.recorder.events_table_name
     with app.recorder.datastore.transaction(commit=True) as curs:
-        curs.execute(f"SELECT originator_version, topic, state FROM {table} "
-                     "WHERE originator_id = %s AND topic = ANY(%s)",
-                     (originator_id, [get_topic(t) for t in TOPICS]))
+        curs.execute(
+            f"SELECT originator_version, topic, state FROM {table} "
+            "WHERE originator_id = %s AND topic = ANY(%s)",
+            (originator_id, [get_topic(t) for t in TOPICS]),
+        )
         for row in curs.fetchall():
             state = msgspec.json.decode(_unwrap(app.mapper, bytes(row["state"])))
             name = row["topic"].rsplit(".", 1)[1]
             del state["class_version"]
             for key in [k for k in state if k.startswith("sealed_") or k == "clause_count"]:
                 del state[key]
-            for demand in state.get("demands", []) + ([state["demand"]] if "demand" in state
-                                                      else []):
+            for demand in state.get("demands", []) + ([state["demand"]] if "demand" in state else []):
                 demand.pop("sealed_text", None)
             text = clear[name]
             if name == "Launched":
@@ -64,53 +75,92 @@ def _as_version_1(app, originator_id, clear: dict[str, object]) -> None:
             elif name == "DemandAdded":
                 state["demand"]["text"] = text
             else:
-                state[{"AgreementSigned": "clauses", "Closed": "summary",
-                       "Cancelled": "reason"}.get(name, "narrative")] = text
-            curs.execute(f"UPDATE {table} SET state = %s WHERE originator_id = %s AND "
-                         "originator_version = %s",
-                         (_wrap(app.mapper, msgspec.json.encode(state)), originator_id,
-                          row["originator_version"]))
-        curs.execute("DELETE FROM organize_migrations WHERE name LIKE 'seal_campaign_texts:%%' "
-                     "OR name LIKE 'seal_narratives:%%' OR name = 'seal_cancel_reasons'")
+                state[
+                    {"AgreementSigned": "clauses", "Closed": "summary", "Cancelled": "reason"}.get(
+                        name, "narrative"
+                    )
+                ] = text
+            curs.execute(
+                f"UPDATE {table} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+                (_wrap(app.mapper, msgspec.json.encode(state)), originator_id, row["originator_version"]),
+            )
+        curs.execute(
+            "DELETE FROM organize_migrations WHERE name LIKE 'seal_campaign_texts:%%' "
+            "OR name LIKE 'seal_narratives:%%' OR name = 'seal_cancel_reasons'"
+        )
 
 
 def _history(app, tag: str):
     collective = app.execute(h.create_collective()).id
     employer = app.execute(h.create_organisation(name=f"Employer {tag}", kind="employer")).id
-    campaign = app.execute(c.LaunchCampaign(command_id=h.cid(), issue="placeholder",
-                                            demands=("placeholder",),
-                                            collective_ids=(collective,),
-                                            launched_on=date(2025, 6, 4))).id
+    campaign = app.execute(
+        c.LaunchCampaign(
+            command_id=h.cid(),
+            issue="placeholder",
+            demands=("placeholder",),
+            collective_ids=(collective,),
+            launched_on=date(2025, 6, 4),
+        )
+    ).id
     app.execute(c.AddDemand(command_id=h.cid(), campaign_id=campaign, text="placeholder"))
-    app.execute(c.SignAgreement(command_id=h.cid(), campaign_id=campaign,
-                                with_organisation_id=employer, signed_on=date(2025, 6, 5),
-                                clauses=("placeholder",)))
-    app.execute(c.CloseCampaign(command_id=h.cid(), campaign_id=campaign, on=date(2025, 6, 6),
-                                summary="placeholder"))
-    meeting = app.execute(c.ScheduleMeeting(command_id=h.cid(), kind="assembly",
-                                            collective_ids=(collective,),
-                                            scheduled_for=datetime(2025, 6, 3, tzinfo=UTC),
-                                            language="en")).id
+    app.execute(
+        c.SignAgreement(
+            command_id=h.cid(),
+            campaign_id=campaign,
+            with_organisation_id=employer,
+            signed_on=date(2025, 6, 5),
+            clauses=("placeholder",),
+        )
+    )
+    app.execute(
+        c.CloseCampaign(command_id=h.cid(), campaign_id=campaign, on=date(2025, 6, 6), summary="placeholder")
+    )
+    meeting = app.execute(
+        c.ScheduleMeeting(
+            command_id=h.cid(),
+            kind="assembly",
+            collective_ids=(collective,),
+            scheduled_for=datetime(2025, 6, 3, tzinfo=UTC),
+            language="en",
+        )
+    ).id
     app.execute(c.CancelMeeting(command_id=h.cid(), meeting_id=meeting, reason="placeholder"))
     level = (c.Level(dimension="leadership", level=2),)
-    assessment = app.execute(c.RecordAssessment(command_id=h.cid(), collective_id=collective,
-                                                assessed_on=date(2025, 6, 7), levels=level,
-                                                narrative="placeholder")).id
-    app.execute(c.ReviseAssessment(command_id=h.cid(), assessment_id=assessment,
-                                   expected_version=1, levels=level, narrative="placeholder"))
-    _as_version_1(app, campaign, {"Launched": [f"Wong household {tag}", f"Sundays off {tag}"],
-                                  "DemandAdded": f"Own room {tag}",
-                                  "AgreementSigned": [f"Clause for Mrs Wong {tag}"],
-                                  "Closed": f"Summary naming Mei {tag}"})
+    assessment = app.execute(
+        c.RecordAssessment(
+            command_id=h.cid(),
+            collective_id=collective,
+            assessed_on=date(2025, 6, 7),
+            levels=level,
+            narrative="placeholder",
+        )
+    ).id
+    app.execute(
+        c.ReviseAssessment(
+            command_id=h.cid(),
+            assessment_id=assessment,
+            expected_version=1,
+            levels=level,
+            narrative="placeholder",
+        )
+    )
+    _as_version_1(
+        app,
+        campaign,
+        {
+            "Launched": [f"Wong household {tag}", f"Sundays off {tag}"],
+            "DemandAdded": f"Own room {tag}",
+            "AgreementSigned": [f"Clause for Mrs Wong {tag}"],
+            "Closed": f"Summary naming Mei {tag}",
+        },
+    )
     _as_version_1(app, meeting, {"Cancelled": f"Police at Mrs Chan's {tag}"})
-    _as_version_1(app, assessment, {"Recorded": f"Mei leads {tag}",
-                                    "Revised": f"Mei and Lin lead {tag}"})
+    _as_version_1(app, assessment, {"Recorded": f"Mei leads {tag}", "Revised": f"Mei and Lin lead {tag}"})
     return collective, campaign, meeting, assessment
 
 
 def _upgrade(app) -> int:
-    return (seal_clear_campaign_texts(app) + seal_clear_cancel_reasons(app)
-            + seal_clear_narratives(app))
+    return seal_clear_campaign_texts(app) + seal_clear_cancel_reasons(app) + seal_clear_narratives(app)
 
 
 def test_clear_collective_texts_are_sealed_in_place_and_erasure_reaches_them(app):
@@ -128,8 +178,7 @@ def test_clear_collective_texts_are_sealed_in_place_and_erasure_reaches_them(app
     for subject in (campaign, meeting, assessment, gone_campaign, gone_meeting, gone_assessment):
         states = _states(app, subject)
         assert tag not in msgspec.json.encode(states).decode(), subject
-        assert all(s.get("class_version") == 2 for t, s in states
-                   if t in {get_topic(x) for x in TOPICS})
+        assert all(s.get("class_version") == 2 for t, s in states if t in {get_topic(x) for x in TOPICS})
     view = campaign_view(app, app.get(Campaign, campaign))
     assert view.issue == f"Wong household {tag}"
     assert [d.text for d in view.demands] == [f"Sundays off {tag}", f"Own room {tag}"]

@@ -31,21 +31,30 @@ async def _until(client, world, path: str, who: Leader, text: str) -> str:
     raise AssertionError(f"{text!r} never appeared on {path}")
 
 
-async def test_an_erased_collectives_texts_read_erased_on_its_pages(client, world, app,
-                                                                      page_accounts):
+async def test_an_erased_collectives_texts_read_erased_on_its_pages(client, world, app, page_accounts):
     tag = uuid.uuid4().hex[:8]
     raided = app.execute(h.create_collective(name=f"Raided {tag}")).id
     kept = app.execute(h.create_collective(name=f"Kept {tag}")).id
     said = uuid.uuid4().hex[:10]  # only in the collective's texts
     issue, demand = f"Rest days at the Wong house {said}", f"Sundays off for Mei {said}"
-    campaign = app.execute(c.LaunchCampaign(command_id=h.cid(), issue=issue, demands=(demand,),
-                                            collective_ids=(raided,),
-                                            launched_on=date(2025, 6, 4))).id
+    campaign = app.execute(
+        c.LaunchCampaign(
+            command_id=h.cid(),
+            issue=issue,
+            demands=(demand,),
+            collective_ids=(raided,),
+            launched_on=date(2025, 6, 4),
+        )
+    ).id
     other = f"Shared dormitory {tag}"
-    app.execute(c.LaunchCampaign(command_id=h.cid(), issue=other, demands=(),
-                                 collective_ids=(kept,), launched_on=date(2025, 6, 4)))
-    account = page_accounts.create_account(f"raided-{tag}", f"pass-raided-{tag}", role="leader",
-                                           collective_ids=(raided, kept))
+    app.execute(
+        c.LaunchCampaign(
+            command_id=h.cid(), issue=other, demands=(), collective_ids=(kept,), launched_on=date(2025, 6, 4)
+        )
+    )
+    account = page_accounts.create_account(
+        f"raided-{tag}", f"pass-raided-{tag}", role="leader", collective_ids=(raided, kept)
+    )
     session = page_accounts.start_session(account)
     leader = Leader(session=session.token, csrf=session.csrf_token)
 
