@@ -6,7 +6,8 @@ name or describe a person (a household employer, a worker who spoke up). Each is
 before it reaches the domain:
 
 - a campaign's texts under the **campaign's key**, owned by every collective it reaches
-  (joined or invited; a collective invited later becomes an owner too);
+  (joined or invited, whatever its answer: the texts were shown to it; a collective that
+  joins later becomes an owner too);
 - a meeting's decisions and cancellation reason under the **meeting's key**, owned by its
   collectives;
 - a narrative under the **collective's own key** (subject: the collective's id).
