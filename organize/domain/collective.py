@@ -143,10 +143,10 @@ class Collective(Aggregate):
 
     def record_erased(self) -> None:
         """A raided or closed centre's texts were destroyed (``erase-collective``). The fact
-        carries no personal data; the collective's name and counts stay. Once is enough."""
-        if getattr(self, "erased", False):
-            raise DomainError("This collective has already been erased.", code="already_erased")
-        self._erased()
+        carries no personal data; the collective's name and counts stay. Once is enough: a
+        second erasure (a restore erases again) records nothing."""
+        if not getattr(self, "erased", False):
+            self._erased()
 
     @event("Erased")
     def _erased(self) -> None:
