@@ -38,12 +38,20 @@ from organize.domain import (
     Taxonomy,
     Worker,
 )
-from organize.domain.meeting import check_decisions
+from organize.domain.assessment import check_narrative
+from organize.domain.campaign import (
+    check_clauses,
+    check_demand_text,
+    check_issue,
+    check_summary,
+)
+from organize.domain.meeting import check_cancel_reason, check_decisions
 from organize.domain.values import Demand, DimensionLevel
 from organize.domain.worker import check_occupation
 from organize.errors import CommandError, Conflict, Invalid, NotFound
 from organize.keyring import FileKeyring, MemoryKeyring
 from organize.keys import KeyStore, Sealer
+from organize.texts import seal_many, seal_text, seal_texts
 from organize.time_zones import zone_for_places
 
 log = structlog.get_logger("organize.application")
@@ -580,15 +588,28 @@ def _reopen_grievance(app: Organize, cmd: c.ReopenGrievance) -> Done:
 
 # == Campaigns ================================================================================
 
+def _sealed_launch(app: Organize, cmd, campaign_id: UUID,
+                   owners: tuple[UUID, ...]) -> tuple[bytes, tuple[Demand, ...]]:
+    """The issue and each demand sealed under the campaign's key, owned by the collectives
+    it reaches (``organize.texts``)."""
+    texts = [check_issue(cmd.issue), *(check_demand_text(t, field="demands") for t in cmd.demands)]
+    sealed = seal_many(app, campaign_id, texts, owners)
+    return sealed[0], tuple(Demand(demand_id=new_id(cmd.command_id, f"demand:{i}"), sealed_text=s)
+                            for i, s in enumerate(sealed[1:]))
+
+
+def _campaign_owners(app: Organize, agg: Campaign, collective_id: UUID) -> Callable[[], None]:
+    """A collective the campaign reaches later owns its key too."""
+    return lambda: app.keys.add_owners(agg.id, (collective_id,))
+
+
 @handles(c.LaunchCampaign)
 def _launch_campaign(app: Organize, cmd: c.LaunchCampaign) -> Done:
     _check_all(app, Collective, cmd.collective_ids, "collective_ids")
-    demands = tuple(
-        Demand(demand_id=new_id(cmd.command_id, f"demand:{i}"), text=text)
-        for i, text in enumerate(cmd.demands)
-    )
+    campaign_id = new_id(cmd.command_id, "campaign")
+    sealed_issue, demands = _sealed_launch(app, cmd, campaign_id, cmd.collective_ids)
     agg = Campaign.launch(
-        id=new_id(cmd.command_id, "campaign"), issue=cmd.issue, demands=demands,
+        id=campaign_id, sealed_issue=sealed_issue, demands=demands,
         collective_ids=cmd.collective_ids, sectors=cmd.sectors, launched_on=cmd.launched_on,
         taxonomy=app.taxonomy,
     )
@@ -603,12 +624,10 @@ def _launch_joint_campaign(app: Organize, cmd: c.LaunchJointCampaign) -> Done:
     invited = tuple(dict.fromkeys([*(g.collective_id for g in grievances),
                                    *cmd.invite_collective_ids]))
     sectors = tuple(dict.fromkeys([*(g.sector for g in grievances), *cmd.sectors]))
-    demands = tuple(
-        Demand(demand_id=new_id(cmd.command_id, f"demand:{i}"), text=text)
-        for i, text in enumerate(cmd.demands)
-    )
+    campaign_id = new_id(cmd.command_id, "campaign")
+    sealed_issue, demands = _sealed_launch(app, cmd, campaign_id, invited)
     agg = Campaign.launch_joint(
-        id=new_id(cmd.command_id, "campaign"), issue=cmd.issue, demands=demands,
+        id=campaign_id, sealed_issue=sealed_issue, demands=demands,
         invite_collective_ids=invited, grievance_ids=cmd.grievance_ids, sectors=sectors,
         launched_on=cmd.launched_on, taxonomy=app.taxonomy,
     )
@@ -632,7 +651,8 @@ def _decline_invitation(app: Organize, cmd: c.DeclineCampaignInvitation) -> Done
 @handles(c.AddDemand)
 def _add_demand(app: Organize, cmd: c.AddDemand) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")
-    agg.add_demand(Demand(demand_id=new_id(cmd.command_id, "demand"), text=cmd.text))
+    sealed = seal_text(app, agg.id, check_demand_text(cmd.text, field="text"), agg.reach_ids)
+    agg.add_demand(Demand(demand_id=new_id(cmd.command_id, "demand"), sealed_text=sealed))
     return Done(agg.id, [agg])
 
 
@@ -641,7 +661,7 @@ def _join_campaign(app: Organize, cmd: c.JoinCampaign) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")
     app.exists(Collective, cmd.collective_id, field="collective_id")
     agg.join_collective(cmd.collective_id)
-    return Done(agg.id, [agg])
+    return Done(agg.id, [agg], before_save=_campaign_owners(app, agg, cmd.collective_id))
 
 
 @handles(c.LinkGrievance)
@@ -688,16 +708,19 @@ def _resolve_demand(app: Organize, cmd: c.ResolveDemand) -> Done:
 def _sign_agreement(app: Organize, cmd: c.SignAgreement) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")
     app.exists(Organisation, cmd.with_organisation_id, field="with_organisation_id")
+    clauses = check_clauses(cmd.clauses)
+    sealed = seal_texts(app, agg.id, clauses, agg.reach_ids)
     agg.sign_agreement(agreement_id=new_id(cmd.command_id, "agreement"),
                        with_organisation_id=cmd.with_organisation_id,
-                       signed_on=cmd.signed_on, clauses=cmd.clauses)
+                       signed_on=cmd.signed_on, sealed_clauses=sealed, clause_count=len(clauses))
     return Done(agg.id, [agg])
 
 
 @handles(c.CloseCampaign)
 def _close_campaign(app: Organize, cmd: c.CloseCampaign) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")
-    agg.close(cmd.on, cmd.summary)
+    summary = check_summary(cmd.summary)
+    agg.close(cmd.on, None if not summary else seal_text(app, agg.id, summary, agg.reach_ids))
     return Done(agg.id, [agg])
 
 
@@ -734,7 +757,9 @@ def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
 @handles(c.CancelMeeting)
 def _cancel_meeting(app: Organize, cmd: c.CancelMeeting) -> Done:
     agg = app._target(Meeting, cmd, "meeting_id")
-    agg.cancel(cmd.reason)
+    reason = check_cancel_reason(cmd.reason)
+    # Under the meeting's key, as its decisions are (erase-collective shreds it).
+    agg.cancel(None if not reason else seal_text(app, agg.id, reason, agg.collective_ids))
     return Done(agg.id, [agg])
 
 
@@ -771,19 +796,26 @@ def _levels(levels: tuple[c.Level, ...]) -> tuple[DimensionLevel, ...]:
     return tuple(DimensionLevel(dimension=x.dimension, level=x.level) for x in levels)
 
 
+def _sealed_narrative(app: Organize, collective_id: UUID, narrative: str) -> bytes | None:
+    """Under the collective's own key: erase-collective destroys it."""
+    narrative = check_narrative(narrative)
+    return seal_text(app, collective_id, narrative, (collective_id,)) if narrative else None
+
+
 @handles(c.RecordAssessment)
 def _record_assessment(app: Organize, cmd: c.RecordAssessment) -> Done:
     app.exists(Collective, cmd.collective_id, field="collective_id")
     agg = Assessment.record(id=new_id(cmd.command_id, "assessment"),
                             collective_id=cmd.collective_id, assessed_on=cmd.assessed_on,
-                            levels=_levels(cmd.levels), narrative=cmd.narrative)
+                            levels=_levels(cmd.levels),
+                            sealed_narrative=_sealed_narrative(app, cmd.collective_id, cmd.narrative))
     return Done(agg.id, [agg])
 
 
 @handles(c.ReviseAssessment)
 def _revise_assessment(app: Organize, cmd: c.ReviseAssessment) -> Done:
     agg = app._target(Assessment, cmd, "assessment_id")
-    agg.revise(_levels(cmd.levels), cmd.narrative)
+    agg.revise(_levels(cmd.levels), _sealed_narrative(app, agg.collective_id, cmd.narrative))
     return Done(agg.id, [agg])
 
 

@@ -235,7 +235,8 @@ def erase(worker_id: uuid.UUID, yes: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase_collective_command(collective_id: uuid.UUID, yes: bool) -> None:
     """Erase a collective (a centre raided or closed): every worker who belongs only to it,
-    and the keys it owns (its meetings' decisions)."""
+    and the keys it owns (its campaigns' texts, its meetings' decisions and cancellation
+    reasons, its self-assessments' narratives)."""
     from organize.erasure import erase_collective
     from organize.errors import CommandError
     from organize.keyring import KeyringError

@@ -71,6 +71,7 @@ class Collective(Aggregate):
         self.alliances: dict[UUID, date] = {}
         # Ended alliances, kept because past ties are part of a collective's story.
         self.past_alliances: list[tuple[UUID, date, date]] = []
+        self.erased = False  # its texts destroyed by erase-collective
 
     def rename(self, name: str) -> None:
         self._renamed(name=check_text(name, field="name", max_len=NAME_MAX))
@@ -140,6 +141,17 @@ class Collective(Aggregate):
     def _alliance_ended(self, organisation_id: UUID, until: date) -> None:
         since = self.alliances.pop(organisation_id)
         self.past_alliances.append((organisation_id, since, until))
+
+    def record_erased(self) -> None:
+        """A raided or closed centre's texts were destroyed (``erase-collective``). The fact
+        carries no personal data; the collective's name and counts stay. Once is enough: a
+        second erasure (a restore erases again) records nothing."""
+        if not getattr(self, "erased", False):
+            self._erased()
+
+    @event("Erased")
+    def _erased(self) -> None:
+        self.erased = True
 
     # -- the collective's time zone ----------------------------------------------------------
     # Meeting times are typed and shown in it, and "today" for a date check is its today.

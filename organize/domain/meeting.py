@@ -5,7 +5,8 @@ agenda and decisions.
 Who facilitates, who speaks and who decides is evidence of organising strength, and a
 committee without real migrant representation is a warning sign (DOMAIN.md, lesson 4),
 so facilitators and speakers are recorded by worker id and must be among the attendees.
-A meeting is scheduled, then either held or cancelled, once.
+A meeting is scheduled, then either held or cancelled, once. Its decisions and the reason
+it was cancelled are sealed under the meeting's key, owned by its collectives.
 """
 
 from datetime import UTC, datetime, timezone, tzinfo
@@ -27,6 +28,11 @@ from organize.domain.limits import (
     check_uuid,
 )
 from organize.domain.taxonomy import Taxonomy
+
+
+def check_cancel_reason(reason: object) -> str | None:
+    """A cancellation's reason as typed, checked before the application seals it."""
+    return check_optional_text(reason, field="reason", max_len=TEXT_MAX)
 
 
 def check_decisions(decisions: object) -> tuple[str, ...]:
@@ -89,7 +95,8 @@ class Meeting(Aggregate):
         self.decisions: tuple[str, ...] = ()  # only meetings held before decisions were sealed
         self.sealed_decisions: bytes | None = None
         self.decision_count = 0
-        self.cancel_reason: str | None = None
+        self.cancel_reason: str | None = None  # only meetings cancelled before reasons were sealed
+        self.sealed_reason: bytes | None = None
 
     def record_held(
         self,
@@ -158,14 +165,28 @@ class Meeting(Aggregate):
         self.sealed_decisions = sealed_decisions
         self.decision_count = decision_count
 
-    def cancel(self, reason: str | None = None) -> None:
+    def cancel(self, sealed_reason: bytes | None = None) -> None:
         self._require_scheduled()
-        self._cancelled(reason=check_optional_text(reason, field="reason", max_len=TEXT_MAX))
+        if sealed_reason is not None:
+            sealed_reason = check_sealed(sealed_reason, field="reason")
+        self._cancelled(reason=None, sealed_reason=sealed_reason)
 
-    @event("Cancelled")
-    def _cancelled(self, reason: str | None) -> None:
+    class Cancelled(Aggregate.Event):
+        """Version 2 seals the reason (``sealed_reason``); version 1 kept it in the clear."""
+
+        class_version = 2
+        reason: str | None
+        sealed_reason: bytes | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_reason"] = None
+
+    @event(Cancelled)
+    def _cancelled(self, reason: str | None, sealed_reason: bytes | None) -> None:
         self.status = CANCELLED
         self.cancel_reason = reason
+        self.sealed_reason = sealed_reason
 
     def _require_scheduled(self) -> None:
         if self.status == HELD:

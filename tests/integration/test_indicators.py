@@ -27,6 +27,7 @@ from organize.projections.indicators.view import (
 )
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner
+from organize.reveal import opened_with
 from tests.integration import helpers as h
 
 pytestmark = pytest.mark.integration
@@ -294,8 +295,10 @@ async def test_as_of_a_past_date_answers_from_the_series(runner, scenario, conn)
     assert d["alliances"].level == 3  # alliances hold until ended
 
 
-async def test_the_self_assessment_sits_beside_the_computed_levels(runner, scenario, conn):
-    result = await collective_indicators(conn, EVERYTHING, scenario.collective, NOW)
+async def test_the_self_assessment_sits_beside_the_computed_levels(app, runner, scenario, conn):
+    sealed = await collective_indicators(conn, EVERYTHING, scenario.collective, NOW)
+    assert "first leader" not in sealed.self_assessment.narrative  # the view keeps it sealed
+    result = opened_with(app.keys, sealed)
     a = result.self_assessment
     assert a.assessed_on == date(2025, 3, 28) and a.compared_week == date(2025, 3, 24)
     assert a.narrative == "We still lean on our first leader, and we feel unsafe."
@@ -317,8 +320,8 @@ async def test_the_self_assessment_sits_beside_the_computed_levels(runner, scena
     assert earlier.self_assessment is None  # not yet made then
 
 
-async def test_campaign_indicators(runner, scenario, conn):
-    result = await campaign_indicators(conn, EVERYTHING, scenario.campaign, NOW)
+async def test_campaign_indicators(app, runner, scenario, conn):
+    result = opened_with(app.keys, await campaign_indicators(conn, EVERYTHING, scenario.campaign, NOW))
     assert result.issue == "Back pay for domestic workers"
     d = dims(result)
     assert "alliances" not in d

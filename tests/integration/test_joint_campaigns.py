@@ -21,6 +21,7 @@ from organize.projections.views.campaign_board import (
     get_campaign,
 )
 from organize.projections.views.common_grievances import list_common_grievances
+from organize.reveal import opened_with
 from tests.integration import helpers as h
 from tests.integration.test_views_support import (  # noqa: F401 - conn_fixture
     catch_up,
@@ -79,7 +80,8 @@ async def test_from_cluster_to_accepted_campaign(app, conn):
     assert {(i.collective_id, i.state) for i in board.invitations} == {(hk, "pending"), (kl, "pending")}
     assert {i.collective_name for i in board.invitations} == {"Harbour branch", "Klang centre"}
 
-    pending = await collective_invitations(conn, Scope(collective_ids=frozenset({kl})), kl)
+    pending = opened_with(app.keys, await collective_invitations(
+        conn, Scope(collective_ids=frozenset({kl})), kl))
     (inv,) = pending
     assert (inv.campaign_id, inv.state, inv.invited_on) == (campaign, "pending", LAUNCHED)
     assert inv.demands == ["Refund every fee above the ceiling"] and inv.joined == []

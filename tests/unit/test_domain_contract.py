@@ -53,7 +53,7 @@ EXPECTED_EVENTS = {
         "DemandWithdrawn",
     },
     "Collective": {"Created", "Renamed", "ProfileUpdated", "AllianceFormed", "AllianceEnded",
-                   "TimeZoneSet"},
+                   "TimeZoneSet", "Erased"},
     "Grievance": {
         "Raised",
         "Joined",

@@ -94,12 +94,14 @@ class Page:
         return today_in(self.zone)
 
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """A read function of the views, on a pooled connection."""
+        """A read function of the views, on a pooled connection; the collective texts the
+        views keep sealed are opened for this page (``Revealer.open``), never stored."""
         async with self.pool.acquire() as conn:
             try:
-                return await fn(conn, *args, **kwargs)
+                found = await fn(conn, *args, **kwargs)
             except asyncpg.UndefinedTableError:
                 raise Unavailable() from None
+        return await self.reveal.open(found)
 
     async def settle(self, views: Iterable[str]) -> None:
         """Read-your-writes: when the page was reached after a command (``?n=``), wait (up

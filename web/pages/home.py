@@ -30,7 +30,8 @@ REASONS = 3
 
 async def collectives_in_scope(conn: asyncpg.Connection, scope: Scope) -> list[dict[str, Any]]:
     t = await tables(conn, "indicators")
-    rows = await conn.fetch(f"SELECT id, name, federation FROM {t.collectives} ORDER BY name, id")
+    rows = await conn.fetch(f"SELECT id, name, federation, erased FROM {t.collectives} "
+                            "ORDER BY name, id")
     return [dict(r) for r in rows if scope.allows(r["id"], r["federation"])]
 
 

@@ -13,6 +13,9 @@ differs from the week before, and reads carry the last row forward. Rows are the
 whatever the batch boundaries were, so a rebuild equals the incrementally kept view.
 Each row carries the digest of the rubric that scored it; re-scoring under a changed
 rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
+
+A campaign's issue and a self-assessment's narrative are kept sealed, as tokens
+(``organize.projections.sealed``) that the web layer opens for the reader.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from organize.projections.indicators.scoring import (
 )
 from organize.projections.reads import Scope, tables
 from organize.projections.registry import register
+from organize.projections.sealed import token
 
 # While the runner is more than CATCH_UP_LAG notifications behind the head of the log,
 # series are recomputed only every MAX_DEFERRED notifications (so that they stay fresh
@@ -74,6 +78,7 @@ class IndicatorsView(View):
     ``events_table`` (the notification log's table, to tell how far behind the view is)."""
 
     name = "indicators"
+    version = 2  # 2: collective texts kept sealed (tokens); a stored generation is rebuilt
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -88,7 +93,8 @@ class IndicatorsView(View):
     def ddl(self, t: Tables) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {t.collectives} ("
-            " id uuid PRIMARY KEY, name text NOT NULL, federation text)",
+            " id uuid PRIMARY KEY, name text NOT NULL, federation text,"
+            " erased boolean NOT NULL DEFAULT false)",
             f"CREATE TABLE IF NOT EXISTS {t.orgs} (id uuid PRIMARY KEY, kind text NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {t.spells} ("
             " worker_id uuid NOT NULL, spell_id uuid NOT NULL, nid bigint NOT NULL, sector text NOT NULL,"
@@ -198,6 +204,11 @@ class IndicatorsView(View):
     @on(Collective.Renamed)
     def collective_renamed(self, curs, e, _nid) -> None:
         curs.execute(f"UPDATE {self.t.collectives} SET name = %s WHERE id = %s", (e.name, e.originator_id))
+
+    @on(Collective.Erased)
+    def collective_erased(self, curs, e, _nid) -> None:
+        # erase-collective destroyed its texts; its name and counts stay.
+        curs.execute(f"UPDATE {self.t.collectives} SET erased = true WHERE id = %s", (e.originator_id,))
 
     @on(Collective.AllianceFormed)
     def alliance_formed(self, curs, e, nid) -> None:
@@ -400,7 +411,8 @@ class IndicatorsView(View):
         curs.execute(
             f"INSERT INTO {self.t.campaigns} (id, nid, issue, launched_on, sectors, collective_ids) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-            (e.originator_id, nid, e.issue, e.launched_on, list(e.sectors), list(e.collective_ids)))
+            (e.originator_id, nid, token(e.originator_id, e.sealed_issue, e.issue), e.launched_on,
+             list(e.sectors), list(e.collective_ids)))
         self._campaign_event(curs, e, nid, "launched", e.launched_on, list(e.collective_ids))
 
     @on(Campaign.CollectiveJoined)
@@ -468,13 +480,22 @@ class IndicatorsView(View):
             f"INSERT INTO {self.t.assessments} (id, collective_id, assessed_on, levels, narrative, nid) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
             (e.originator_id, e.collective_id, e.assessed_on,
-             _json({dl.dimension: dl.level for dl in e.levels}), e.narrative, nid))
+             _json({dl.dimension: dl.level for dl in e.levels}),
+             token(e.collective_id, e.sealed_narrative, e.narrative), nid))
 
     @on(Assessment.Revised)
     def assessment_revised(self, curs, e, nid) -> None:
+        # The narrative is sealed under the collective's key (kept as a token, never opened).
+        curs.execute(f"SELECT collective_id FROM {self.t.assessments} WHERE id = %s",
+                     (e.originator_id,))
+        row = curs.fetchone()
+        if row is None:
+            return
         curs.execute(f"UPDATE {self.t.assessments} SET levels = %s, narrative = %s, revised_nid = %s "
                      "WHERE id = %s",
-                     (_json({dl.dimension: dl.level for dl in e.levels}), e.narrative, nid, e.originator_id))
+                     (_json({dl.dimension: dl.level for dl in e.levels}),
+                      token(row["collective_id"], e.sealed_narrative, e.narrative), nid,
+                      e.originator_id))
 
     # -- recomputing the series -----------------------------------------------------------------
 
