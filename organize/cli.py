@@ -12,6 +12,8 @@
     organize backup OUT                         dump the database (the keys stay in the keyring)
     organize restore BACKUP                     restore a backup; later erasures still hold
     organize keygen                             print a new master key
+    organize verify [--proof NOTIFICATION_ID]   check the seal over the event log
+    organize seal checkpoint|key|cosign|run     signed checkpoints of the event log
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import click
 from infra.keyfile import new_key
 from infra.logging import configure_logging
 from infra.settings import SettingsError, load_settings
+from organize.seal.commands import seal_group, verify_command
 
 
 def _runtime():
@@ -59,7 +62,7 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
     from web.app import create_app
 
     runtime = _runtime()
-    runner = None
+    runner = sealing = None
     try:
         if demo:
             _load_demo(runtime)
@@ -73,6 +76,7 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
             runner = runtime.runner()
             _catch_up(runner, "Updating views")
             runner.start()
+            sealing = _start_sealing(runtime)
         host = host or settings.host
         port = port or settings.port
         click.echo(f"organize is listening on http://{host}:{port}/  (API schema: /schema)")
@@ -82,9 +86,22 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
         uvicorn.run(create_app(runtime), host=host, port=port, log_config=None,
                     access_log=False)
     finally:
-        if runner is not None:
-            runner.stop()
+        for follower in (runner, sealing):
+            if follower is not None:
+                follower.stop()
         runtime.close()
+
+
+def _start_sealing(runtime, start: bool = True):
+    """The seal follows the log beside the views, off the command path (organize.seal)."""
+    import os
+
+    from organize.seal.service import open_seal
+
+    sealing = open_seal(runtime, dict(os.environ))
+    if start:
+        sealing.start()
+    return sealing
 
 
 def _catch_up(runner, label: str) -> None:
@@ -233,7 +250,16 @@ def project(names: tuple[str, ...], batch_size: int) -> None:
     import signal
 
     runtime = _runtime()
+    sealing = None
     try:
+        if names == ("seal",):  # the seal is not a view: it follows the log on its own
+            sealing = _start_sealing(runtime, start=False)
+            signal.signal(signal.SIGTERM, lambda *_: sealing.stop())
+            sealing.run_forever()
+            return
+        if not names or "seal" in names:
+            sealing = _start_sealing(runtime)
+            names = tuple(n for n in names if n != "seal")
         _rebuild_stale(runtime, names)
         runner = runtime.runner(list(names) or None, batch_size=batch_size)
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
@@ -244,6 +270,8 @@ def project(names: tuple[str, ...], batch_size: int) -> None:
         except KeyboardInterrupt:
             runner.stop()
     finally:
+        if sealing is not None:
+            sealing.stop()
         runtime.close()
 
 
@@ -603,6 +631,9 @@ def keygen() -> None:
     """Print a new random master key for ORGANIZE_CIPHER_KEY."""
     click.echo(new_key())
 
+
+main.add_command(verify_command)
+main.add_command(seal_group)
 
 if __name__ == "__main__":
     main()
