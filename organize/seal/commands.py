@@ -26,11 +26,21 @@ def _runtime():
 
 
 @click.command("verify")
-@click.option("--proof", "proof", type=int, default=None, metavar="NOTIFICATION_ID",
-              help="Print the inclusion proof of this event instead.")
+@click.option(
+    "--proof",
+    "proof",
+    type=int,
+    default=None,
+    metavar="NOTIFICATION_ID",
+    help="Print the inclusion proof of this event instead.",
+)
 @click.option("--log-key", default=None, help="The log's verifier key (name+hash+base64).")
-@click.option("--witness", "witnesses", multiple=True,
-              help="A witness's verifier key whose countersignature every checkpoint needs.")
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    help="A witness's verifier key whose countersignature every checkpoint needs.",
+)
 def verify_command(proof: int | None, log_key: str | None, witnesses: tuple[str, ...]) -> None:
     """Recompute every block root, the chain and the checkpoints from the stored events."""
     from organize.seal.checkpoint import CheckpointError, Verifier
@@ -68,8 +78,13 @@ def seal_group() -> None:
 
 
 @seal_group.command("checkpoint")
-@click.option("--export", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the checkpoint note to this file (to print, or send to a witness).")
+@click.option(
+    "--export",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the checkpoint note to this file (to print, or send to a witness).",
+)
 def checkpoint_command(out: Path | None) -> None:
     """Seal every event logged so far and sign a checkpoint of the whole log."""
     from organize.seal.service import open_seal

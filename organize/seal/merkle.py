@@ -73,7 +73,7 @@ def pack(frontier: Sequence[bytes]) -> bytes:
 
 
 def unpack(data: bytes) -> list[bytes]:
-    return [bytes(data[i:i + 32]) for i in range(0, len(data), 32)]
+    return [bytes(data[i : i + 32]) for i in range(0, len(data), 32)]
 
 
 # -- proofs (RFC 9162 §2.1.3 and §2.1.4) ------------------------------------------------
@@ -92,8 +92,7 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     return [*inclusion_proof(leaves[k:], index - k), root(leaves[:k])]
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes],
-                     expected_root: bytes) -> bool:
+def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], expected_root: bytes) -> bool:
     """RFC 9162 §2.1.3.2: does ``path`` lead from this leaf hash to ``expected_root``?"""
     if not 0 <= index < size:
         return False
@@ -131,8 +130,7 @@ def _subproof(leaves: Sequence[bytes], m: int, complete: bool) -> list[bytes]:
     return [*_subproof(leaves[k:], m - k, False), root(leaves[:k])]
 
 
-def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes,
-                       proof: Sequence[bytes]) -> bool:
+def verify_consistency(m: int, n: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
     """RFC 9162 §2.1.4.2."""
     if not 0 < m <= n:
         return False

@@ -42,18 +42,21 @@ CHECKPOINT_EVERY = 16
 GENESIS = bytes(32)
 
 
-def leaf_data(notification_id: int, originator_id: Any, version: int, topic: str,
-              state: bytes) -> bytes:
+def leaf_data(notification_id: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
     """The bytes a leaf covers: every stored column of one event, unambiguously framed."""
     topic_bytes = topic.encode()
-    return (struct.pack(">Q", notification_id) + originator_id.bytes
-            + struct.pack(">QI", version, len(topic_bytes)) + topic_bytes + bytes(state))
+    return (
+        struct.pack(">Q", notification_id)
+        + originator_id.bytes
+        + struct.pack(">QI", version, len(topic_bytes))
+        + topic_bytes
+        + bytes(state)
+    )
 
 
 def leaf_of(n: Any) -> bytes:
     """The leaf hash of a stored event (a ``Notification`` or a row with the same fields)."""
-    return merkle.leaf_hash(leaf_data(n.id, n.originator_id, n.originator_version, n.topic,
-                                      n.state))
+    return merkle.leaf_hash(leaf_data(n.id, n.originator_id, n.originator_version, n.topic, n.state))
 
 
 def chain(previous: bytes, block_root: bytes) -> bytes:
@@ -96,26 +99,36 @@ class Sealer(View):
             merkle.extend(frontier, size, leaf)
             size += 1
         block_root = merkle.root(leaves)
-        row = {"block_no": block_no, "first_id": notifications[0].id,
-               "last_id": notifications[-1].id, "leaves": len(leaves), "tree_size": size,
-               "root": block_root,
-               "chain": chain(GENESIS if last is None else bytes(last["chain"]), block_root),
-               "frontier": merkle.pack(frontier)}
+        row = {
+            "block_no": block_no,
+            "first_id": notifications[0].id,
+            "last_id": notifications[-1].id,
+            "leaves": len(leaves),
+            "tree_size": size,
+            "root": block_root,
+            "chain": chain(GENESIS if last is None else bytes(last["chain"]), block_root),
+            "frontier": merkle.pack(frontier),
+        }
         curs.execute(
             f"INSERT INTO {self.t.blocks} (block_no, first_id, last_id, leaves, tree_size,"
             " root, chain, frontier) VALUES (%(block_no)s, %(first_id)s, %(last_id)s,"
-            " %(leaves)s, %(tree_size)s, %(root)s, %(chain)s, %(frontier)s)", row)
+            " %(leaves)s, %(tree_size)s, %(root)s, %(chain)s, %(frontier)s)",
+            row,
+        )
         self._insert_tracking(curs, Tracking(APPLICATION_NAME, row["last_id"]))
         return row
 
     def write_checkpoint(self, curs: Cursor[DictRow], block: dict, signer: Signer) -> str:
         """Sign the whole log's root as of this block; idempotent per tree size."""
-        checkpoint = Checkpoint(signer.name, block["tree_size"],
-                                merkle.frontier_root(merkle.unpack(block["frontier"])))
+        checkpoint = Checkpoint(
+            signer.name, block["tree_size"], merkle.frontier_root(merkle.unpack(block["frontier"]))
+        )
         note = checkpoint.with_signature(signer.sign(checkpoint.body)).note()
         curs.execute(
             f"INSERT INTO {self.t.checkpoints} (tree_size, block_no, note) VALUES (%s, %s, %s)"
-            " ON CONFLICT (tree_size) DO NOTHING", (block["tree_size"], block["block_no"], note))
+            " ON CONFLICT (tree_size) DO NOTHING",
+            (block["tree_size"], block["block_no"], note),
+        )
         return note
 
     # -- reads (the CLI's) ---------------------------------------------------------------
@@ -140,19 +153,30 @@ class Sealer(View):
             curs.execute(
                 f"INSERT INTO {self.t.cosignatures} (tree_size, witness, line)"
                 " VALUES (%s, %s, %s) ON CONFLICT (tree_size, witness) DO UPDATE"
-                " SET line = EXCLUDED.line", (tree_size, witness_vkey, line))
+                " SET line = EXCLUDED.line",
+                (tree_size, witness_vkey, line),
+            )
 
 
 class SealRunner(BatchedRunner):
     """Follows the log like the views' runner (same catch-up, LISTEN and stop), in blocks.
 
     It reads stored notifications without decoding them: the seal covers bytes, not events.
+    It polls (once a second) rather than LISTENing: a block waits for 1,024 events anyway, and
+    waking at every append's NOTIFY to find the block not yet full slowed the command path in
+    ``bench/seal.py``.
     """
 
-    def __init__(self, recorder: Any, sealer: Sealer, signer: Signer, *,
-                 block_size: int = BLOCK_SIZE, checkpoint_every: int = CHECKPOINT_EVERY,
-                 listen_url: str | None = None):
-        super().__init__(recorder, None, [], batch_size=block_size, listen_url=listen_url)
+    def __init__(
+        self,
+        recorder: Any,
+        sealer: Sealer,
+        signer: Signer,
+        *,
+        block_size: int = BLOCK_SIZE,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ):
+        super().__init__(recorder, None, [], batch_size=block_size)
         self.sealer = sealer
         self.signer = signer
         self.checkpoint_every = checkpoint_every
@@ -160,18 +184,18 @@ class SealRunner(BatchedRunner):
     def positions(self) -> dict[str, int]:
         return {self.sealer.name: self.sealer.position()}
 
-    def step(self, positions: dict[str, int] | None = None, until: int | None = None,
-             *, partial: bool = False) -> int:
+    def step(
+        self, positions: dict[str, int] | None = None, until: int | None = None, *, partial: bool = False
+    ) -> int:
         """Seal the next full block (or, with ``partial``, whatever the tail holds)."""
         positions = positions or self.positions()
         start = positions[self.sealer.name] + 1
         head = self.recorder.max_notification_id() or 0
         if until is not None:
             head = min(head, until)
-        if head < start:
-            return 0
-        notifications = self.recorder.select_notifications(start=start, limit=self.batch_size,
-                                                           stop=head)
+        if head < start or (head - start + 1 < self.batch_size and not partial):
+            return 0  # too few ids for a full block (ids may have gaps, never extra rows)
+        notifications = self.recorder.select_notifications(start=start, limit=self.batch_size, stop=head)
         if not notifications or (len(notifications) < self.batch_size and not partial):
             return 0
         with self.sealer.datastore.transaction(commit=True) as curs:
@@ -191,6 +215,7 @@ class SealRunner(BatchedRunner):
             if block is None:
                 return None
             self.sealer.write_checkpoint(curs, block, self.signer)
-            curs.execute(f"SELECT note FROM {self.sealer.t.checkpoints} WHERE tree_size = %s",
-                         (block["tree_size"],))
+            curs.execute(
+                f"SELECT note FROM {self.sealer.t.checkpoints} WHERE tree_size = %s", (block["tree_size"],)
+            )
             return curs.fetchone()["note"]

@@ -44,11 +44,13 @@ def open_seal(runtime: Any, env: dict[str, str] | None = None) -> SealRunner:
     """The sealer's runner for this runtime; creates the log key on first use."""
     env = dict(os.environ) if env is None else env
     signer = load_signer(origin(env), runtime.settings.home, env)
-    return SealRunner(runtime.app.recorder, open_sealer(runtime), signer,
-                      block_size=_positive(env, "ORGANIZE_SEAL_BLOCK", BLOCK_SIZE),
-                      checkpoint_every=_positive(env, "ORGANIZE_SEAL_CHECKPOINT_EVERY",
-                                                 CHECKPOINT_EVERY),
-                      listen_url=runtime.database.url)
+    return SealRunner(
+        runtime.app.recorder,
+        open_sealer(runtime),
+        signer,
+        block_size=_positive(env, "ORGANIZE_SEAL_BLOCK", BLOCK_SIZE),
+        checkpoint_every=_positive(env, "ORGANIZE_SEAL_CHECKPOINT_EVERY", CHECKPOINT_EVERY),
+    )
 
 
 def log_verifier(home: Path, env: dict[str, str], vkey: str | None = None) -> Verifier | None:

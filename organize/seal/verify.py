@@ -40,13 +40,15 @@ def stored_events(recorder: Any, stop: int | None = None) -> Iterator[Row]:
             curs.execute(
                 "SELECT notification_id, originator_id, originator_version, topic, state"
                 f" FROM {table} WHERE notification_id > %s ORDER BY notification_id LIMIT %s",
-                (after, PAGE))
+                (after, PAGE),
+            )
             rows = curs.fetchall()
         for r in rows:
             if stop is not None and r["notification_id"] > stop:
                 return
-            yield Row(r["notification_id"], r["originator_id"], r["originator_version"],
-                      r["topic"], r["state"])
+            yield Row(
+                r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"]
+            )
         if len(rows) < PAGE:
             return
         after = rows[-1]["notification_id"]
@@ -70,8 +72,8 @@ class Report:
 def _fail(report: Report, block: dict, why: str) -> None:
     report.first_bad_block = block["block_no"]
     report.problems.append(
-        f"block {block['block_no']} (notification ids {block['first_id']}"
-        f"-{block['last_id']}) diverges: {why}")
+        f"block {block['block_no']} (notification ids {block['first_id']}-{block['last_id']}) diverges: {why}"
+    )
 
 
 def recompute(recorder: Any, sealer: Sealer, report: Report) -> list[bytes]:
@@ -91,8 +93,11 @@ def recompute(recorder: Any, sealer: Sealer, report: Report) -> list[bytes]:
         elif ids[0] != block["first_id"] or ids[-1] != block["last_id"]:
             _fail(report, block, "its events are not the ones sealed (deleted or moved)")
         elif block_root != bytes(block["root"]):
-            _fail(report, block, "its recomputed root differs (an event's bytes changed,"
-                                 " or events were reordered)")
+            _fail(
+                report,
+                block,
+                "its recomputed root differs (an event's bytes changed, or events were reordered)",
+            )
         elif expected_chain != bytes(block["chain"]):
             _fail(report, block, "its chain differs (a block root was rewritten)")
         elif len(leaves) + len(block_leaves) != block["tree_size"]:
@@ -107,8 +112,13 @@ def recompute(recorder: Any, sealer: Sealer, report: Report) -> list[bytes]:
     return leaves
 
 
-def check_checkpoints(sealer: Sealer, leaves: list[bytes], log_key: Verifier | None,
-                      report: Report, witnesses: tuple[Verifier, ...] = ()) -> None:
+def check_checkpoints(
+    sealer: Sealer,
+    leaves: list[bytes],
+    log_key: Verifier | None,
+    report: Report,
+    witnesses: tuple[Verifier, ...] = (),
+) -> None:
     cosigned = {}
     for row in sealer.cosignatures():
         cosigned.setdefault(row["tree_size"], []).append(row)
@@ -127,8 +137,9 @@ def check_checkpoints(sealer: Sealer, leaves: list[bytes], log_key: Verifier | N
         if log_key is not None and not cp.signed_by(log_key):
             report.problems.append(f"checkpoint at size {size}: the log's signature is invalid")
         if size <= len(leaves) and merkle.root(leaves[:size]) != cp.root:
-            report.problems.append(f"checkpoint at size {size}: its root is not the root of"
-                                   " the stored events")
+            report.problems.append(
+                f"checkpoint at size {size}: its root is not the root of the stored events"
+            )
         for cos in cosigned.get(size, []):
             try:
                 witness = Verifier.parse(cos["witness"])
@@ -137,7 +148,8 @@ def check_checkpoints(sealer: Sealer, leaves: list[bytes], log_key: Verifier | N
                 continue
             if not witness.check(cp.body, cos["line"]):
                 report.problems.append(
-                    f"checkpoint at size {size}: {witness.name}'s countersignature is invalid")
+                    f"checkpoint at size {size}: {witness.name}'s countersignature is invalid"
+                )
             else:
                 report.cosignatures += 1
         for witness in witnesses:
@@ -146,20 +158,22 @@ def check_checkpoints(sealer: Sealer, leaves: list[bytes], log_key: Verifier | N
         if older is not None and size <= len(leaves):
             proof = merkle.consistency_proof(leaves[:size], older.size)
             if not merkle.verify_consistency(older.size, size, older.root, cp.root, proof):
-                report.problems.append(f"checkpoints at sizes {older.size} and {size} are not"
-                                       " consistent: the log was rewritten between them")
+                report.problems.append(
+                    f"checkpoints at sizes {older.size} and {size} are not"
+                    " consistent: the log was rewritten between them"
+                )
         older = cp
         report.checkpoints += 1
     # A trusted witness must have countersigned at least one checkpoint: every checkpoint is
     # tied to the stored events above, so one witnessed size pins the log up to it.
     for witness in witnesses:
         if witness.name not in witnessed:
-            report.problems.append(f"no checkpoint carries a valid countersignature by"
-                                   f" {witness.name}")
+            report.problems.append(f"no checkpoint carries a valid countersignature by {witness.name}")
 
 
-def verify(recorder: Any, sealer: Sealer, log_key: Verifier | None,
-           witnesses: tuple[Verifier, ...] = ()) -> Report:
+def verify(
+    recorder: Any, sealer: Sealer, log_key: Verifier | None, witnesses: tuple[Verifier, ...] = ()
+) -> Report:
     report = Report()
     leaves = recompute(recorder, sealer, report)
     check_checkpoints(sealer, leaves, log_key, report, witnesses)
@@ -167,9 +181,11 @@ def verify(recorder: Any, sealer: Sealer, log_key: Verifier | None,
 
 
 def describe(report: Report) -> str:
-    lines = [f"{report.blocks} blocks, {report.events} events sealed and intact;"
-             f" {report.unsealed} newer events not sealed yet;"
-             f" {report.checkpoints} checkpoints, {report.cosignatures} countersignatures."]
+    lines = [
+        f"{report.blocks} blocks, {report.events} events sealed and intact;"
+        f" {report.unsealed} newer events not sealed yet;"
+        f" {report.checkpoints} checkpoints, {report.cosignatures} countersignatures."
+    ]
     lines += [f"FAILED: {p}" for p in report.problems]
     if report.ok:
         lines.append("The seal holds.")
@@ -196,13 +212,13 @@ def inclusion(recorder: Any, sealer: Sealer, notification_id: int) -> dict:
     if index is None:
         raise LookupError("no checkpoint covers this notification id yet")
     row = checkpoints[-1]
-    tree = leaves[:row["tree_size"]]
+    tree = leaves[: row["tree_size"]]
     return {
         "notification_id": notification_id,
         "leaf_index": index,
-        "leaf_data": base64.b64encode(leaf_data(data.id, data.originator_id,
-                                                data.originator_version, data.topic,
-                                                data.state)).decode(),
+        "leaf_data": base64.b64encode(
+            leaf_data(data.id, data.originator_id, data.originator_version, data.topic, data.state)
+        ).decode(),
         "leaf_hash": tree[index].hex(),
         "audit_path": [p.hex() for p in merkle.inclusion_proof(tree, index)],
         "tree_size": row["tree_size"],

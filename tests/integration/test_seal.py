@@ -48,8 +48,7 @@ def fresh(tmp_path):
     params = conninfo_to_dict(admin)
     params["dbname"] = name
     db = Database(url=make_conninfo(**params), embedded=False)
-    settings = Settings(database_url=db.url, home=tmp_path / "home", cipher_key=new_key(),
-                        pool_size=2)
+    settings = Settings(database_url=db.url, home=tmp_path / "home", cipher_key=new_key(), pool_size=2)
     runtime = open_runtime(settings, db)
     yield runtime
     runtime.app.close()
@@ -58,16 +57,19 @@ def fresh(tmp_path):
 
 
 def cli_env(runtime) -> dict[str, str]:
-    return {"DATABASE_URL": runtime.settings.database_url,
-            "ORGANIZE_CIPHER_KEY": runtime.settings.cipher_key,
-            "ORGANIZE_HOME": str(runtime.settings.home), "ORGANIZE_LOG_LEVEL": "WARNING",
-            "ORGANIZE_KEYRING": str(runtime.settings.keyring_dir), **SEAL_ENV}
+    return {
+        "DATABASE_URL": runtime.settings.database_url,
+        "ORGANIZE_CIPHER_KEY": runtime.settings.cipher_key,
+        "ORGANIZE_HOME": str(runtime.settings.home),
+        "ORGANIZE_LOG_LEVEL": "WARNING",
+        "ORGANIZE_KEYRING": str(runtime.settings.keyring_dir),
+        **SEAL_ENV,
+    }
 
 
 def fill(app, workers: int = 9) -> tuple[uuid.UUID, list[uuid.UUID]]:
     collective = app.execute(h.create_collective())
-    ids = [app.execute(h.register_worker(collective.id, pseudonym=f"W{i}")).id
-           for i in range(workers)]
+    ids = [app.execute(h.register_worker(collective.id, pseudonym=f"W{i}")).id for i in range(workers)]
     return collective.id, ids
 
 
@@ -123,9 +125,13 @@ def test_one_flipped_byte_of_any_stored_event_names_its_block(fresh, where):
     ids = [n for b in blocks(seal) for n in range(b["first_id"], b["last_id"] + 1)]
     target = {"first": ids[0], "middle": ids[len(ids) // 2], "last": ids[-1]}[where]
     # Flip the low bit of one byte in the middle of the stored ciphertext.
-    execute_sql(fresh, f"UPDATE {events_table(fresh)} SET state = set_byte(state,"
-                       " length(state) / 2, get_byte(state, length(state) / 2) # 1)"
-                       " WHERE notification_id = %s", (target,))
+    execute_sql(
+        fresh,
+        f"UPDATE {events_table(fresh)} SET state = set_byte(state,"
+        " length(state) / 2, get_byte(state, length(state) / 2) # 1)"
+        " WHERE notification_id = %s",
+        (target,),
+    )
     assert_first_bad(verify(fresh), block_of(seal, target))
 
 
@@ -133,8 +139,12 @@ def test_a_changed_topic_or_version_is_caught_too(fresh):
     fill(fresh.app)
     seal = sealed(fresh)
     target = blocks(seal)[1]["first_id"]
-    execute_sql(fresh, f"UPDATE {events_table(fresh)} SET originator_version ="
-                       " originator_version + 100 WHERE notification_id = %s", (target,))
+    execute_sql(
+        fresh,
+        f"UPDATE {events_table(fresh)} SET originator_version ="
+        " originator_version + 100 WHERE notification_id = %s",
+        (target,),
+    )
     assert_first_bad(verify(fresh), blocks(seal)[1])
 
 
@@ -142,8 +152,7 @@ def test_a_deleted_event_names_its_block(fresh):
     fill(fresh.app)
     seal = sealed(fresh)
     victim = blocks(seal)[1]["first_id"] + 1
-    execute_sql(fresh, f"DELETE FROM {events_table(fresh)} WHERE notification_id = %s",
-                (victim,))
+    execute_sql(fresh, f"DELETE FROM {events_table(fresh)} WHERE notification_id = %s", (victim,))
     assert_first_bad(verify(fresh), blocks(seal)[1])
 
 
@@ -153,12 +162,20 @@ def test_two_reordered_events_name_their_block(fresh):
     block = blocks(seal)[2]
     a, b = block["first_id"], block["first_id"] + 1
     # Swap the two events' positions in the notification log.
-    execute_sql(fresh, f"UPDATE {events_table(fresh)} SET notification_id = CASE"
-                       " notification_id WHEN %s THEN %s ELSE %s END"
-                       " WHERE notification_id IN (%s, %s)", (a, -1, -2, a, b))
-    execute_sql(fresh, f"UPDATE {events_table(fresh)} SET notification_id = CASE"
-                       " notification_id WHEN -1 THEN %s ELSE %s END"
-                       " WHERE notification_id IN (-1, -2)", (b, a))
+    execute_sql(
+        fresh,
+        f"UPDATE {events_table(fresh)} SET notification_id = CASE"
+        " notification_id WHEN %s THEN %s ELSE %s END"
+        " WHERE notification_id IN (%s, %s)",
+        (a, -1, -2, a, b),
+    )
+    execute_sql(
+        fresh,
+        f"UPDATE {events_table(fresh)} SET notification_id = CASE"
+        " notification_id WHEN -1 THEN %s ELSE %s END"
+        " WHERE notification_id IN (-1, -2)",
+        (b, a),
+    )
     assert_first_bad(verify(fresh), block)
 
 
@@ -171,8 +188,9 @@ def test_a_rewritten_block_root_is_caught_even_with_its_chain_recomputed(fresh):
     assert_first_bad(verify(fresh), block)
     # The forger recomputes the root honestly from events she altered, but cannot touch the
     # chain without rewriting every later block; rewrite only the chain: still caught.
-    execute_sql(fresh, f"UPDATE {t} SET root = %s, chain = %s WHERE block_no = 1",
-                (bytes(block["root"]), bytes(32)))
+    execute_sql(
+        fresh, f"UPDATE {t} SET root = %s, chain = %s WHERE block_no = 1", (bytes(block["root"]), bytes(32))
+    )
     assert_first_bad(verify(fresh), block)
 
 
@@ -182,8 +200,12 @@ def test_events_rewritten_and_resealed_break_the_signed_checkpoint(fresh):
     fill(fresh.app)
     seal = sealed(fresh)
     target = blocks(seal)[0]["first_id"]
-    execute_sql(fresh, f"UPDATE {events_table(fresh)} SET state = set_byte(state, 3,"
-                       " get_byte(state, 3) # 1) WHERE notification_id = %s", (target,))
+    execute_sql(
+        fresh,
+        f"UPDATE {events_table(fresh)} SET state = set_byte(state, 3,"
+        " get_byte(state, 3) # 1) WHERE notification_id = %s",
+        (target,),
+    )
     execute_sql(fresh, f"DELETE FROM {seal.sealer.t.blocks}")
     execute_sql(fresh, f"DELETE FROM {seal.sealer.t.tracking}")
     resealed = open_seal(fresh, cli_env(fresh))
@@ -201,8 +223,9 @@ def test_a_forged_checkpoint_signature_is_refused(fresh):
     forger = Signer("organize.local/seal", Ed25519PrivateKey.generate())
     cp = parse_note(seal.sealer.checkpoints()[-1]["note"])
     forged = type(cp)(cp.origin, cp.size, cp.root, (forger.sign(cp.body),)).note()
-    execute_sql(fresh, f"UPDATE {seal.sealer.t.checkpoints} SET note = %s WHERE tree_size = %s",
-                (forged, cp.size))
+    execute_sql(
+        fresh, f"UPDATE {seal.sealer.t.checkpoints} SET note = %s WHERE tree_size = %s", (forged, cp.size)
+    )
     result = verify(fresh)
     assert result.exit_code != 0 and "the log's signature is invalid" in result.output
 
@@ -228,8 +251,7 @@ def test_checkpoints_are_c2sp_notes_and_exported_with_a_witness(fresh, tmp_path)
     fill(fresh.app)
     sealed(fresh)
     out = tmp_path / "checkpoint.txt"
-    result = CliRunner().invoke(main, ["seal", "checkpoint", "--export", str(out)],
-                                env=cli_env(fresh))
+    result = CliRunner().invoke(main, ["seal", "checkpoint", "--export", str(out)], env=cli_env(fresh))
     assert result.exit_code == 0, result.output
     text = out.read_text()
     body, sigs = text.split("\n\n")
@@ -245,8 +267,9 @@ def test_checkpoints_are_c2sp_notes_and_exported_with_a_witness(fresh, tmp_path)
     witness = Signer("union-partner.example", Ed25519PrivateKey.generate())
     cosigned = tmp_path / "cosigned.txt"
     cosigned.write_text(text + witness.sign(body + "\n") + "\n")
-    stored = CliRunner().invoke(main, ["seal", "cosign", str(cosigned), "--witness",
-                                       witness.verifier.vkey()], env=cli_env(fresh))
+    stored = CliRunner().invoke(
+        main, ["seal", "cosign", str(cosigned), "--witness", witness.verifier.vkey()], env=cli_env(fresh)
+    )
     assert stored.exit_code == 0, stored.output
     checked = verify(fresh, "--witness", witness.verifier.vkey())
     assert checked.exit_code == 0 and "1 countersignatures" in checked.output, checked.output
@@ -255,8 +278,9 @@ def test_checkpoints_are_c2sp_notes_and_exported_with_a_witness(fresh, tmp_path)
     assert missing.exit_code != 0 and "countersignature by stranger" in missing.output
     forged = tmp_path / "forged.txt"
     forged.write_text(text + stranger.sign(body + "\n") + "\n")
-    refused = CliRunner().invoke(main, ["seal", "cosign", str(forged), "--witness",
-                                        witness.verifier.vkey()], env=cli_env(fresh))
+    refused = CliRunner().invoke(
+        main, ["seal", "cosign", str(forged), "--witness", witness.verifier.vkey()], env=cli_env(fresh)
+    )
     assert refused.exit_code != 0 and "no valid signature" in refused.output
 
 
@@ -279,6 +303,7 @@ def independent_note_check(note: str, vkey: str) -> bool:
 
 def independent_inclusion(leaf: bytes, index: int, size: int, path: list[bytes]) -> bytes:
     """RFC 9162 §2.1.3.2, written out again."""
+
     def node(a: bytes, b: bytes) -> bytes:
         return hashlib.sha256(b"\x01" + a + b).digest()
 
@@ -302,23 +327,30 @@ def test_an_inclusion_proof_verifies_independently(fresh):
     vkey = CliRunner().invoke(main, ["seal", "key"], env=cli_env(fresh)).output.strip()
     head = fresh.app.recorder.max_notification_id()
     with psycopg.connect(fresh.settings.database_url) as conn:
-        ids = [r[0] for r in conn.execute(
-            f"SELECT notification_id FROM {events_table(fresh)} ORDER BY 1")]
+        ids = [r[0] for r in conn.execute(f"SELECT notification_id FROM {events_table(fresh)} ORDER BY 1")]
         for nid in (ids[0], ids[5], ids[-1]):
             result = verify(fresh, "--proof", str(nid))
             assert result.exit_code == 0, result.output
             proof = json.loads(result.output)
             # Rebuild the leaf from the stored row ourselves, not from the proof's leaf data.
-            row = conn.execute(f"SELECT originator_id, originator_version, topic, state FROM"
-                               f" {events_table(fresh)} WHERE notification_id = %s",
-                               (nid,)).fetchone()
+            row = conn.execute(
+                f"SELECT originator_id, originator_version, topic, state FROM"
+                f" {events_table(fresh)} WHERE notification_id = %s",
+                (nid,),
+            ).fetchone()
             topic = row[2].encode()
-            data = (struct.pack(">Q", nid) + row[0].bytes + struct.pack(">QI", row[1], len(topic))
-                    + topic + bytes(row[3]))
+            data = (
+                struct.pack(">Q", nid)
+                + row[0].bytes
+                + struct.pack(">QI", row[1], len(topic))
+                + topic
+                + bytes(row[3])
+            )
             leaf = hashlib.sha256(b"\x00" + data).digest()
             assert leaf.hex() == proof["leaf_hash"]
-            computed = independent_inclusion(leaf, proof["leaf_index"], proof["tree_size"],
-                                             [bytes.fromhex(p) for p in proof["audit_path"]])
+            computed = independent_inclusion(
+                leaf, proof["leaf_index"], proof["tree_size"], [bytes.fromhex(p) for p in proof["audit_path"]]
+            )
             note = proof["checkpoint"]
             assert independent_note_check(note, vkey)
             _, size, root = note.split("\n\n")[0].split("\n")
@@ -338,11 +370,17 @@ def test_a_block_resealed_in_place_breaks_the_chain_at_the_next(fresh):
     fill(fresh.app)
     seal = sealed(fresh)
     first, second = blocks(seal)[:2]
-    execute_sql(fresh, f"UPDATE {events_table(fresh)} SET state = set_byte(state, 5,"
-                       " get_byte(state, 5) # 1) WHERE notification_id = %s",
-                (first["first_id"],))
+    execute_sql(
+        fresh,
+        f"UPDATE {events_table(fresh)} SET state = set_byte(state, 5,"
+        " get_byte(state, 5) # 1) WHERE notification_id = %s",
+        (first["first_id"],),
+    )
     rows = [e for e in stored_events(fresh.app.recorder) if e.id <= first["last_id"]]
     root = merkle.root([leaf_of(e) for e in rows])
-    execute_sql(fresh, f"UPDATE {seal.sealer.t.blocks} SET root = %s, chain = %s"
-                       " WHERE block_no = 0", (root, chain(GENESIS, root)))
+    execute_sql(
+        fresh,
+        f"UPDATE {seal.sealer.t.blocks} SET root = %s, chain = %s WHERE block_no = 0",
+        (root, chain(GENESIS, root)),
+    )
     assert_first_bad(verify(fresh), second)

@@ -29,8 +29,7 @@ def test_empty_tree_and_rfc_prefixes():
     assert merkle.root([]) == hashlib.sha256(b"").digest()
     assert merkle.leaf_hash(b"") == hashlib.sha256(b"\x00").digest()
     # The RFC 6962 reference vector for the empty leaf.
-    assert merkle.leaf_hash(b"").hex() == (
-        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d")
+    assert merkle.leaf_hash(b"").hex() == ("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d")
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 8, 9, 16, 31, 33])
@@ -40,13 +39,12 @@ def test_roots_frontiers_and_proofs_agree(n):
     frontier: list[bytes] = []
     for size, leaf in enumerate(items):
         merkle.extend(frontier, size, leaf)
-        assert merkle.frontier_root(frontier) == mth(items[:size + 1])
+        assert merkle.frontier_root(frontier) == mth(items[: size + 1])
     assert merkle.unpack(merkle.pack(frontier)) == frontier
     for i in range(n):
         path = merkle.inclusion_proof(items, i)
         assert merkle.verify_inclusion(items[i], i, n, path, mth(items))
-        assert not merkle.verify_inclusion(items[(i + 1) % n] if n > 1 else b"x" * 32, i, n,
-                                           path, mth(items))
+        assert not merkle.verify_inclusion(items[(i + 1) % n] if n > 1 else b"x" * 32, i, n, path, mth(items))
     for m in range(1, n + 1):
         proof = merkle.consistency_proof(items, m)
         assert merkle.verify_consistency(m, n, mth(items[:m]), mth(items), proof)
@@ -63,9 +61,13 @@ def test_note_round_trip_and_malformed_notes():
     parsed = parse_note(note)
     assert parsed.signed_by(Verifier.parse(signer.verifier.vkey()))
     assert not parsed.signed_by(Signer("example.org/log", Ed25519PrivateKey.generate()).verifier)
-    for bad in [note.replace("\n\n", "\n"), note.replace("\n12\n", "\n012\n"),
-                note.replace("\n12\n", "\ntwelve\n"), cp.body + "\n",
-                "example.org/log\n12\nAAAA\n\n\u2014 x y\n"]:
+    for bad in [
+        note.replace("\n\n", "\n"),
+        note.replace("\n12\n", "\n012\n"),
+        note.replace("\n12\n", "\ntwelve\n"),
+        cp.body + "\n",
+        "example.org/log\n12\nAAAA\n\n\u2014 x y\n",
+    ]:
         with pytest.raises(CheckpointError):
             parse_note(bad)
     with pytest.raises(CheckpointError):
