@@ -28,6 +28,7 @@ from web.i18n.formatting import format_date
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
+from web.pages.history import history_rows
 from web.pages.invitations import pending
 
 CAMPAIGN_VIEWS = ("campaign_board",)
@@ -130,6 +131,7 @@ async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
         org_names={o.id: o.name for o in orgs}, forms=forms, version=agg.version,
         open_demands=[(d.demand_id, d.text) for d in view.demands if d.result is None],
         linkable=linkable,
+        history=await history_rows(page, Campaign, campaign_id, "campaign_id", collective),
         open_key=next(iter(posted), None) if posted else None, changes=changes, notice=notice,
         **nav(collective_id, "campaigns"))
 

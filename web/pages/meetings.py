@@ -33,6 +33,7 @@ from web.pages import listing
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members
+from web.pages.history import history_rows
 
 MEETING_VIEWS = ("meeting_log",)
 STATUSES = (SCHEDULED, HELD, CANCELLED)
@@ -141,7 +142,9 @@ async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
         "pages/meeting.html", status=status, collective=collective, mt=agg, decisions=decisions,
         people=people,
         names=names, held=held, cancel=cancel, languages=_languages(collective),
-        version=agg.version, changes=changes, notice=notice, **nav(collective_id, "meetings"))
+        version=agg.version, changes=changes, notice=notice,
+        history=await history_rows(page, Meeting, meeting_id, "meeting_id", collective),
+        **nav(collective_id, "meetings"))
 
 
 @get("/{collective_id:uuid}/meetings/{meeting_id:uuid}", name="pages:meeting")

@@ -24,6 +24,7 @@ from web.i18n.messages import N_
 from web.pages.common import Page, nav, stale_edit, stale_notice, today
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import organisations
+from web.pages.history import history_rows
 from web.pages.svg import Bar, timeline
 
 WORKER_VIEWS = ("worker_directory",)
@@ -127,7 +128,7 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
                          rtl=text_direction(page.lang) == "rtl"),
         bars=bars, spells=view.spells, overlapping=overlapping, referrals=referrals,
         organisations=orgs, org_names=org_names, forms=forms, consent_forms=consent_forms,
-        ending=ending,
+        ending=ending, history=await history_rows(page, Worker, worker_id, "worker_id", collective),
         open_key=next(iter(posted), None),
         changes=changes, notice=notice, **nav(collective_id, "workers"))
 
