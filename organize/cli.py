@@ -96,9 +96,13 @@ def _start_sealing(runtime, start: bool = True):
     """The seal follows the log beside the views, off the command path (organize.seal)."""
     import os
 
+    from organize.seal.checkpoint import CheckpointError
     from organize.seal.service import open_seal
 
-    sealing = open_seal(runtime, dict(os.environ))
+    try:
+        sealing = open_seal(runtime, dict(os.environ))
+    except CheckpointError as e:  # a malformed ORGANIZE_SEAL_KEY or block setting
+        raise click.ClickException(str(e)) from None
     if start:
         sealing.start()
     return sealing
