@@ -100,10 +100,12 @@ def _commands(app: Any, aggregate_id: UUID) -> dict[int, tuple[str | None, str |
         "SELECT e.originator_version AS version, c.recorded_by_role AS role,"
         " c.command_type AS command"
         f" FROM {recorder.events_table_name} e LEFT JOIN LATERAL ("
-        "  SELECT recorded_by_role, command_type FROM organize_commands"
+        "  SELECT recorded_by_role, command_type, first_notification_id FROM organize_commands"
         "  WHERE last_notification_id >= e.notification_id"
-        "  AND first_notification_id <= e.notification_id"
-        "  ORDER BY last_notification_id LIMIT 1) c ON true"
+        "  ORDER BY last_notification_id LIMIT 1) c"
+        # Commands' id ranges never overlap (the insert lock serialises them), so the first
+        # command ending at or after the event is the only candidate: one index probe.
+        " ON c.first_notification_id <= e.notification_id"
         " WHERE e.originator_id = %s"
     )
     with recorder.datastore.transaction(commit=False) as curs:

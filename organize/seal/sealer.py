@@ -28,7 +28,7 @@ import struct
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
@@ -91,6 +91,9 @@ class Sealer(View):
     def seal(self, curs: Cursor[DictRow], notifications: Sequence[Any]) -> dict:
         """Write one block (and its tracking position) through ``curs``."""
         last = self.last_block(curs)
+        if last is not None and notifications[0].id <= last["last_id"]:
+            # Another sealer got here first (its block is visible to us): never seal twice.
+            raise IntegrityError("these events are already sealed")
         block_no = 0 if last is None else last["block_no"] + 1
         size = 0 if last is None else last["tree_size"]
         frontier = [] if last is None else merkle.unpack(last["frontier"])
@@ -198,10 +201,19 @@ class SealRunner(BatchedRunner):
         notifications = self.recorder.select_notifications(start=start, limit=self.batch_size, stop=head)
         if not notifications or (len(notifications) < self.batch_size and not partial):
             return 0
-        with self.sealer.datastore.transaction(commit=True) as curs:
-            block = self.sealer.seal(curs, notifications)
-            if (block["block_no"] + 1) % self.checkpoint_every == 0:
-                self.sealer.write_checkpoint(curs, block, self.signer)
+        try:
+            with self.sealer.datastore.transaction(commit=True) as curs:
+                block = self.sealer.seal(curs, notifications)
+                if (block["block_no"] + 1) % self.checkpoint_every == 0:
+                    self.sealer.write_checkpoint(curs, block, self.signer)
+        except IntegrityError:
+            # Another sealer (``organize serve`` and ``organize project`` both running one)
+            # sealed this block first and our transaction rolled back: go on from its position.
+            moved_to = self.sealer.position()
+            if moved_to < start:
+                raise
+            positions[self.sealer.name] = moved_to
+            return moved_to - start + 1
         positions[self.sealer.name] = block["last_id"]
         return len(notifications)
 

@@ -384,3 +384,17 @@ def test_a_block_resealed_in_place_breaks_the_chain_at_the_next(fresh):
         (root, chain(GENESIS, root)),
     )
     assert_first_bad(verify(fresh), second)
+
+
+def test_two_sealers_on_one_log_seal_each_block_once(fresh):
+    """``organize serve`` and ``organize project`` may both run a sealer: the block row and
+    the tracking position refuse the second, which carries on from the first one's position."""
+    fill(fresh.app)
+    first, second = open_seal(fresh, cli_env(fresh)), open_seal(fresh, cli_env(fresh))
+    stale = second.positions()  # read before the first sealer moves on
+    first.catch_up()
+    assert second.step(stale) > 0  # refused, and moved on to where the first got
+    second.catch_up()
+    second.checkpoint()
+    assert [b["block_no"] for b in blocks(first)] == list(range(len(blocks(first))))
+    assert verify(fresh).exit_code == 0
