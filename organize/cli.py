@@ -12,6 +12,8 @@
     organize backup OUT                         dump the database (the keys stay in the keyring)
     organize restore BACKUP                     restore a backup; later erasures still hold
     organize keygen                             print a new master key
+    organize verify [--proof NOTIFICATION_ID]   check the seal over the event log
+    organize seal checkpoint|key|cosign|run     signed checkpoints of the event log
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import click
 from infra.keyfile import new_key
 from infra.logging import configure_logging
 from infra.settings import SettingsError, load_settings
+from organize.seal.commands import seal_group, verify_command
 
 
 def _runtime():
@@ -68,7 +71,7 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
     from web.app import create_app
 
     runtime = _runtime()
-    runner = None
+    runner = sealing = None
     try:
         if demo:
             _load_demo(runtime)
@@ -82,6 +85,7 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
             runner = runtime.runner()
             _catch_up(runner, "Updating views")
             runner.start()
+            sealing = _start_sealing(runtime)
         host = host or settings.host
         port = port or settings.port
         click.echo(f"organize is listening on http://{host}:{port}/  (API schema: /schema)")
@@ -105,6 +109,8 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
     finally:
         if runner is not None:
             runner.stop(wait=10)  # before the embedded server stops under it
+        if sealing is not None:
+            sealing.stop(wait=10)
         runtime.close()
         click.echo("organize stopped.")
 
@@ -114,6 +120,22 @@ def web_app():
     from web.app import create_app
 
     return create_app(_runtime())
+
+
+def _start_sealing(runtime, start: bool = True):
+    """The seal follows the log beside the views, off the command path (organize.seal)."""
+    import os
+
+    from organize.seal.checkpoint import CheckpointError
+    from organize.seal.service import open_seal
+
+    try:
+        sealing = open_seal(runtime, dict(os.environ))
+    except CheckpointError as e:  # a malformed ORGANIZE_SEAL_KEY or block setting
+        raise click.ClickException(str(e)) from None
+    if start:
+        sealing.start()
+    return sealing
 
 
 def _catch_up(runner, label: str) -> None:
@@ -263,7 +285,16 @@ def project(names: tuple[str, ...], batch_size: int) -> None:
     import signal
 
     runtime = _runtime()
+    sealing = None
     try:
+        if names == ("seal",):  # the seal is not a view: it follows the log on its own
+            sealing = _start_sealing(runtime, start=False)
+            signal.signal(signal.SIGTERM, lambda *_: sealing.stop())
+            sealing.run_forever()
+            return
+        if not names or "seal" in names:
+            sealing = _start_sealing(runtime)
+            names = tuple(n for n in names if n != "seal")
         _rebuild_stale(runtime, names)
         runner = runtime.runner(list(names) or None, batch_size=batch_size)
         # Ctrl-C and SIGTERM end the current batch (it commits whole or not at all), then
@@ -274,6 +305,8 @@ def project(names: tuple[str, ...], batch_size: int) -> None:
         click.echo(f"Following the event log for: {', '.join(v.name for v in runner.views)}")
         runner.run_forever()
     finally:
+        if sealing is not None:
+            sealing.stop(wait=10)
         runtime.close()
     click.echo("organize project stopped.")
 
@@ -639,6 +672,9 @@ def keygen() -> None:
     """Print a new random master key for ORGANIZE_CIPHER_KEY."""
     click.echo(new_key())
 
+
+main.add_command(verify_command)
+main.add_command(seal_group)
 
 if __name__ == "__main__":
     main()

@@ -57,6 +57,7 @@ from organize.domain import (
 from organize.domain.account import ADMIN, LEADER, ORGANISER, RESEARCHER
 from organize.errors import Forbidden, NotFound
 from organize.projections.reads import Scope
+from organize.provenance import recording_as
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -493,7 +494,8 @@ class Authorised(Organize):
         if not self.principal.organises:
             raise Forbidden(ROLE_MESSAGE, code="role")
         authorise(self._app, self.principal, command)
-        return self._app.execute(command)
+        with recording_as(self.principal.role):  # the command log keeps the role (history)
+            return self._app.execute(command)
 
     def load(self, cls: type[A], aggregate_id: UUID, *, field: str,
              expected_version: int | None = None) -> A:

@@ -213,6 +213,13 @@ def route_table() -> dict[tuple[str, str], Route]:
     }
     for key, path in READS.items():
         table[key] = Route("read", path)
+    # issue 21: each record's history is scoped exactly like the record
+    for area in ("collectives", "workers", "grievances", "campaigns", "meetings", "assessments"):
+        read = READS[("GET", f"/api/v1/{area}/{{aggregate_id:uuid}}")]
+        table[("GET", f"/api/v1/{area}/{{aggregate_id:uuid}}/history")] = Route(
+            "read", lambda w, s, read=read: read(w, s) + "/history")
+    table[("GET", "/api/v1/organisations/{aggregate_id:uuid}/history")] = Route(
+        "list", lambda w, s: f"/api/v1/organisations/{w.organisation}/history")
     for path in LISTS:
         table[("GET", path.split("?")[0])] = Route("list", fixed(path))
     for template, path in PAGES.items():

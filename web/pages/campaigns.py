@@ -28,6 +28,7 @@ from web.i18n.formatting import format_date
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
+from web.pages.history import history_rows
 from web.pages.invitations import pending
 
 CAMPAIGN_VIEWS = ("campaign_board",)
@@ -135,6 +136,7 @@ async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
         all_demands=[(d.demand_id, d.text) for d in view.demands],
         reasons=correction_reasons(page),
         linkable=linkable,
+        history=await history_rows(page, Campaign, campaign_id, "campaign_id", collective),
         open_key=next(iter(posted), None) if posted else None, changes=changes, notice=notice,
         **nav(collective_id, "campaigns"))
 

@@ -53,6 +53,7 @@ from web.pages.common import (
     today,
 )
 from web.pages.forms import Form, decode, execute, read_form, refusal
+from web.pages.history import history_rows
 
 GRIEVANCE_VIEWS = ("grievance_register", "worker_directory")
 STEPS = 4
@@ -521,6 +522,7 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
     return page.html(
         "pages/grievance.html", status=status, collective=collective, g=view, timeline=timeline,
         group=group, event_words=EVENT_WORDS,
+        history=await history_rows(page, Grievance, grievance_id, "grievance_id", collective),
         names=names, org_names=org_names, organisations=orgs, forms=forms, actions=ACTIONS,
         open_key=open_key, referral=referral, changes=changes, since=since,
         joinable=[m for m in people if m.current and m.id not in view.worker_ids],

@@ -34,6 +34,7 @@ from web.pages import listing
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members
+from web.pages.history import history_rows
 
 MEETING_VIEWS = ("meeting_log",)
 STATUSES = (SCHEDULED, HELD, CANCELLED)
@@ -152,7 +153,9 @@ async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
         fixes=_fixes(page, agg, posted) if agg.status == HELD else None,
         open_key=next(iter(posted), None),
         reasons=correction_reasons(page),
-        version=agg.version, changes=changes, notice=notice, **nav(collective_id, "meetings"))
+        version=agg.version, changes=changes, notice=notice,
+        history=await history_rows(page, Meeting, meeting_id, "meeting_id", collective),
+        **nav(collective_id, "meetings"))
 
 
 def _fixes(page: Page, agg: Any, posted: dict[str, Form]) -> dict[str, Form]:

@@ -24,6 +24,7 @@ from web.i18n.messages import N_
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import organisations
+from web.pages.history import history_rows
 from web.pages.svg import Bar, timeline
 
 WORKER_VIEWS = ("worker_directory",)
@@ -142,6 +143,7 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
         organisations=orgs, org_names=org_names, forms=forms, consent_forms=consent_forms,
         ending=ending, fixing=fixing, withdrawing=withdrawing, reasons=correction_reasons(page),
         open_key=open_key,
+        history=await history_rows(page, Worker, worker_id, "worker_id", collective),
         changes=changes, notice=notice, **nav(collective_id, "workers"))
 
 
