@@ -3,6 +3,7 @@
 
     python3 tasks.py serve   # create .venv, install, load the demo, serve on the embedded DB
     python3 tasks.py test    # create .venv, install with test extras, run the whole suite
+    python3 tasks.py bench [--full]   # every benchmark, ours beside its baseline, into bench/RESULTS.md
 
 Uses only the standard library, so it runs before anything is installed. The virtual
 environment lives in ``.venv`` (override with ORGANIZE_VENV) and is reused; it is refreshed
@@ -15,6 +16,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -55,7 +57,37 @@ def test(args: list[str]) -> None:
     _run(PY, "-m", "pytest", "-q", *args)
 
 
-TASKS = {"serve": serve, "test": test}
+# Each benchmark prints its figures beside a baseline run in the same process (medians of
+# rounds). The quick sizes take minutes on a laptop; --full takes the sizes the README quotes.
+BENCHES = [
+    ("append", [], []),
+    ("projections", ["--events", "30000", "--stock-events", "3000"], []),
+    ("lists", ["--sizes", "100,1000", "--rounds", "5"], []),
+    ("erasure", ["--workers", "10000", "--rounds", "3"], []),
+    ("export", ["--grievance-events", "50000"], []),
+]
+
+
+def bench(args: list[str]) -> None:
+    ensure_venv("test")
+    full = "--full" in args
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    parts = [f"# Benchmarks ({'full' if full else 'quick'} sizes), {stamp}, "
+             f"{os.cpu_count()} cores\n"]
+    for name, quick, full_args in BENCHES:
+        argv = [str(PY), "-m", f"bench.{name}", *(full_args if full else quick)]
+        print("+", " ".join(argv[1:]), flush=True)
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+        print(done.stdout, end="", flush=True)
+        parts.append(f"## bench.{name}\n\n`{' '.join(argv[1:])}`\n\n```\n{done.stdout}```\n")
+        if done.returncode:
+            print(done.stderr[-3000:], file=sys.stderr)
+            sys.exit(done.returncode)
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(parts))
+    print("written: bench/RESULTS.md")
+
+
+TASKS = {"serve": serve, "test": test, "bench": bench}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:

@@ -58,3 +58,7 @@ def configure_logging(level: str = "INFO", stream=None) -> None:
     root.setLevel(numeric)
     # uvicorn's access log prints whole request lines; ours (ids only) replaces it.
     logging.getLogger("uvicorn.access").disabled = True
+    # The embedded server's library and uvicorn narrate every start and stop at INFO; a
+    # quiet process says only what matters (their warnings and errors still show).
+    for chatty in ("pgserver", "uvicorn.error"):
+        logging.getLogger(chatty).setLevel(max(numeric, logging.WARNING))

@@ -16,7 +16,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -139,6 +139,12 @@ class AccountService:
         self.app = app
         self.datastore = app.recorder.datastore
         self.session_idle = session_idle
+        # A session's last_seen is written at most this often (a write and a commit on every
+        # request was most of a page's database time); the idle clock keeps its meaning.
+        self.touch_every = min(timedelta(seconds=60), session_idle / 20)
+        # Principals by account id, with the account's version they were built from: a role
+        # granted, revoked or disabled is a new event, so a new version, so read again.
+        self._principals: dict[UUID, tuple[int, Principal]] = {}
         self.hasher = hasher or PasswordHasher()
         # Verified against when the username is unknown, so a miss costs what a hit costs.
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
@@ -216,19 +222,35 @@ class AccountService:
             curs.execute("SELECT 1 FROM organize_credentials WHERE account_id = %s", (account_id,))
             return curs.fetchone() is not None
 
-    def principal(self, account_id: UUID, *, via: str, csrf_token: str | None = None
-                  ) -> Principal | None:
-        """The account as a principal, or None when it is gone or disabled."""
+    def principal(self, account_id: UUID, *, via: str, csrf_token: str | None = None,
+                  version: int | None = None) -> Principal | None:
+        """The account as a principal, or None when it is gone or disabled.
+
+        With ``version`` (the account's latest event version, read with the session), the
+        principal built at that version is reused instead of replaying the account."""
+        cached = self._principals.get(account_id) if version is not None else None
+        if cached is not None and cached[0] == version:
+            return replace(cached[1], via=via, csrf_token=csrf_token)
         account = self.get(account_id)
         if account is None or account.disabled:
+            self._principals.pop(account_id, None)
             return None
         grant = account.grant
-        return Principal(
+        principal = Principal(
             account_id=account.id, username=account.username,
             role=None if grant is None else grant.role,
             collective_ids=frozenset(() if grant is None else grant.collective_ids),
             federation=None if grant is None else grant.federation,
             via=via, csrf_token=csrf_token)
+        if len(self._principals) > 10_000:  # bounded: accounts seen by this process
+            self._principals.clear()
+        self._principals[account_id] = (account.version, principal)
+        return principal
+
+    def _version_sql(self, account: str) -> str:
+        """The latest version of the account aggregate ``account`` names, as SQL."""
+        table = self.app.recorder.events_table_name
+        return f"(SELECT max(originator_version) FROM {table} WHERE originator_id = {account})"
 
     # -- logging in -------------------------------------------------------------------------
 
@@ -322,16 +344,23 @@ class AccountService:
         """The principal of a live session (touching it), or None; an expired one is deleted."""
         id_hash = _sha256(token)
         with self.datastore.transaction(commit=True) as curs:
+            # One round trip: the live session, its account's version, and last_seen moved
+            # on only when it is older than ``touch_every`` (most requests write nothing).
             curs.execute(
-                "UPDATE organize_sessions SET last_seen = now() WHERE id_hash = %s "
-                "AND last_seen > now() - %s AND created_at > now() - %s "
-                "RETURNING account_id, csrf_token",
-                (id_hash, self.session_idle, SESSION_MAX_AGE))
+                "WITH live AS (SELECT id_hash, account_id, csrf_token, last_seen "
+                "  FROM organize_sessions WHERE id_hash = %s "
+                "  AND last_seen > now() - %s AND created_at > now() - %s), "
+                "touched AS (UPDATE organize_sessions s SET last_seen = now() FROM live "
+                "  WHERE s.id_hash = live.id_hash AND live.last_seen < now() - %s) "
+                f"SELECT account_id, csrf_token, {self._version_sql('live.account_id')} "
+                "  AS version FROM live",
+                (id_hash, self.session_idle, SESSION_MAX_AGE, self.touch_every))
             row = curs.fetchone()
             if row is None:
                 curs.execute("DELETE FROM organize_sessions WHERE id_hash = %s", (id_hash,))
                 return None
-        principal = self.principal(row["account_id"], via="session", csrf_token=row["csrf_token"])
+        principal = self.principal(row["account_id"], via="session", csrf_token=row["csrf_token"],
+                                   version=row["version"])
         if principal is None:  # disabled since: the session goes too
             self.end_session(token)
         return principal
@@ -361,10 +390,17 @@ class AccountService:
         if not token.startswith(TOKEN_PREFIX):
             return None
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute("UPDATE organize_api_tokens SET last_used_at = now() "
-                         "WHERE token_hash = %s RETURNING account_id", (_sha256(token),))
+            curs.execute(
+                "WITH found AS (SELECT token_hash, account_id, last_used_at "
+                "  FROM organize_api_tokens WHERE token_hash = %s), "
+                "touched AS (UPDATE organize_api_tokens t SET last_used_at = now() FROM found "
+                "  WHERE t.token_hash = found.token_hash AND (found.last_used_at IS NULL "
+                "  OR found.last_used_at < now() - %s)) "
+                f"SELECT account_id, {self._version_sql('found.account_id')} AS version "
+                "FROM found", (_sha256(token), self.touch_every))
             row = curs.fetchone()
-        return None if row is None else self.principal(row["account_id"], via="token")
+        return None if row is None else self.principal(row["account_id"], via="token",
+                                                       version=row["version"])
 
     def list_tokens(self, account_id: UUID) -> list[TokenInfo]:
         with self.datastore.transaction(commit=False) as curs:

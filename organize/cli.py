@@ -12,6 +12,8 @@
     organize backup OUT                         dump the database (the keys stay in the keyring)
     organize restore BACKUP                     restore a backup; later erasures still hold
     organize keygen                             print a new master key
+    organize verify [--proof NOTIFICATION_ID]   check the seal over the event log
+    organize seal checkpoint|key|cosign|run     signed checkpoints of the event log
 """
 
 from __future__ import annotations
@@ -25,20 +27,16 @@ import click
 from infra.keyfile import new_key
 from infra.logging import configure_logging
 from infra.settings import SettingsError, load_settings
+from organize.seal.commands import seal_group, verify_command
 
 
 def _runtime():
-    from organize.runtime import open_runtime
+    from organize.runtime import open_configured
 
-    settings = load_settings()
-    configure_logging(settings.log_level)
     try:
-        runtime = open_runtime(settings)
+        return open_configured()
     except SettingsError as e:
         raise click.ClickException(str(e)) from None
-    # Again: the embedded server's library installs its own log handler when it loads.
-    configure_logging(settings.log_level)
-    return runtime
 
 
 @click.group()
@@ -50,8 +48,12 @@ def main() -> None:
 @click.option("--host", default=None, help="Interface to listen on (ORGANIZE_HOST).")
 @click.option("--port", default=None, type=int, help="Port (ORGANIZE_PORT).")
 @click.option("--demo", is_flag=True, help="Load the demo dataset first (idempotent).")
-def serve(host: str | None, port: int | None, demo: bool) -> None:
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Web processes (ORGANIZE_WORKERS, default 1). Each is stateless; views are "
+                   "updated by this process in embedded mode, else by `organize project`.")
+def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -> None:
     """Serve the web app and the JSON API."""
+    import os
     import signal
 
     import uvicorn
@@ -59,7 +61,7 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
     from web.app import create_app
 
     runtime = _runtime()
-    runner = None
+    runner = sealing = None
     try:
         if demo:
             _load_demo(runtime)
@@ -73,18 +75,57 @@ def serve(host: str | None, port: int | None, demo: bool) -> None:
             runner = runtime.runner()
             _catch_up(runner, "Updating views")
             runner.start()
+            sealing = _start_sealing(runtime)
         host = host or settings.host
         port = port or settings.port
         click.echo(f"organize is listening on http://{host}:{port}/  (API schema: /schema)")
         # uvicorn shuts down gracefully on SIGTERM, then raises the signal again: let that
         # end us through `finally`, so the embedded PostgreSQL is stopped too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        uvicorn.run(create_app(runtime), host=host, port=port, log_config=None,
-                    access_log=False)
+        workers = workers or int(os.environ.get("ORGANIZE_WORKERS") or 1)
+        if workers == 1:
+            uvicorn.run(create_app(runtime), host=host, port=port, log_config=None,
+                        access_log=False)
+        else:
+            # Each web process opens its own runtime from the environment: the same
+            # database (the embedded one too) and key, never a projection runner.
+            from infra.keyfile import resolve_master_key
+
+            os.environ.update(DATABASE_URL=runtime.database.url,
+                              ORGANIZE_CIPHER_KEY=resolve_master_key(settings),
+                              ORGANIZE_RUN_PROJECTIONS="0")
+            uvicorn.run("organize.cli:web_app", factory=True, workers=workers, host=host,
+                        port=port, log_config=None, access_log=False)
     finally:
         if runner is not None:
-            runner.stop()
+            runner.stop(wait=10)  # before the embedded server stops under it
+        if sealing is not None:
+            sealing.stop(wait=10)
         runtime.close()
+        click.echo("organize stopped.")
+
+
+def web_app():
+    """One web process of `serve --workers N` (uvicorn imports this in each process)."""
+    from web.app import create_app
+
+    return create_app(_runtime())
+
+
+def _start_sealing(runtime, start: bool = True):
+    """The seal follows the log beside the views, off the command path (organize.seal)."""
+    import os
+
+    from organize.seal.checkpoint import CheckpointError
+    from organize.seal.service import open_seal
+
+    try:
+        sealing = open_seal(runtime, dict(os.environ))
+    except CheckpointError as e:  # a malformed ORGANIZE_SEAL_KEY or block setting
+        raise click.ClickException(str(e)) from None
+    if start:
+        sealing.start()
+    return sealing
 
 
 def _catch_up(runner, label: str) -> None:
@@ -206,7 +247,8 @@ def erase(worker_id: uuid.UUID, yes: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase_collective_command(collective_id: uuid.UUID, yes: bool) -> None:
     """Erase a collective (a centre raided or closed): every worker who belongs only to it,
-    and the keys it owns (its meetings' decisions)."""
+    and the keys it owns (its campaigns' texts, its meetings' decisions and cancellation
+    reasons, its self-assessments' narratives)."""
     from organize.erasure import erase_collective
     from organize.errors import CommandError
     from organize.persistence.keyring import KeyringError
@@ -233,18 +275,30 @@ def project(names: tuple[str, ...], batch_size: int) -> None:
     import signal
 
     runtime = _runtime()
+    sealing = None
     try:
+        if names == ("seal",):  # the seal is not a view: it follows the log on its own
+            sealing = _start_sealing(runtime, start=False)
+            signal.signal(signal.SIGTERM, lambda *_: sealing.stop())
+            sealing.run_forever()
+            return
+        if not names or "seal" in names:
+            sealing = _start_sealing(runtime)
+            names = tuple(n for n in names if n != "seal")
         _rebuild_stale(runtime, names)
         runner = runtime.runner(list(names) or None, batch_size=batch_size)
-        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        # Ctrl-C and SIGTERM end the current batch (it commits whole or not at all), then
+        # the process, with one line and no traceback.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: runner.stop())
         _catch_up(runner, "Catching up")
         click.echo(f"Following the event log for: {', '.join(v.name for v in runner.views)}")
-        try:
-            runner.run_forever()
-        except KeyboardInterrupt:
-            runner.stop()
+        runner.run_forever()
     finally:
+        if sealing is not None:
+            sealing.stop(wait=10)
         runtime.close()
+    click.echo("organize project stopped.")
 
 
 @main.group()
@@ -266,7 +320,12 @@ def projections_status() -> None:
         for view in views:
             behind = head - view.position()
             building = live[view.name][1]
-            extra = f", rebuilding into generation {building}" if building else ""
+            extra = ""
+            if building and registry.rebuild_running(runtime.app.recorder.datastore, view.name):
+                extra = f", rebuilding into generation {building}"
+            elif building:
+                extra = (f", a rebuild into generation {building} was interrupted: run "
+                         f"`organize projections rebuild {view.name}` again")
             if view.name in stale:
                 extra += ", changed by an upgrade: rebuild it"
             click.echo(f"{view.name:22} generation {view.generation}, {behind} events behind{extra}")
@@ -603,6 +662,9 @@ def keygen() -> None:
     """Print a new random master key for ORGANIZE_CIPHER_KEY."""
     click.echo(new_key())
 
+
+main.add_command(verify_command)
+main.add_command(seal_group)
 
 if __name__ == "__main__":
     main()

@@ -40,6 +40,8 @@ SomeIds = Annotated[tuple[UUID, ...], Meta(min_length=1, max_length=50)]
 Codes = Annotated[tuple[Code, ...], Meta(max_length=20)]
 Places = Annotated[tuple[Place, ...], Meta(max_length=20)]
 Languages = Annotated[tuple[Language, ...], Meta(max_length=20)]
+TimeZone = Annotated[str, Meta(min_length=1, max_length=64,
+                              description="An IANA time zone, e.g. `Asia/Hong_Kong`")]
 
 
 class Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -59,6 +61,8 @@ class CreateCollective(Command, kw_only=True):
     places: Places = ()
     languages: Languages = ()
     federation: Name | None = None
+    # Meeting times are typed and shown in it; without one, from the country of its places.
+    time_zone: TimeZone | None = None
 
 
 class RenameCollective(Update, kw_only=True):
@@ -71,6 +75,11 @@ class UpdateCollectiveProfile(Update, kw_only=True):
     sectors: Codes = ()
     places: Places = ()
     languages: Languages = ()
+
+
+class SetCollectiveTimeZone(Update, kw_only=True):
+    collective_id: UUID
+    time_zone: TimeZone
 
 
 class FormAlliance(Update, kw_only=True):
@@ -98,6 +107,17 @@ class CreateOrganisation(Command, kw_only=True):
 class RenameOrganisation(Update, kw_only=True):
     organisation_id: UUID
     name: Name
+
+
+class CorrectOrganisationKind(Update, kw_only=True):
+    organisation_id: UUID
+    kind: Code
+    reason: Code
+
+
+class WithdrawOrganisation(Update, kw_only=True):
+    organisation_id: UUID
+    reason: Code
 
 
 # Workers ---------------------------------------------------------------------------------
@@ -162,6 +182,23 @@ class EndSpell(Update, kw_only=True):
     worker_id: UUID
     spell_id: UUID
     ended_on: date
+
+
+class CorrectSpell(Update, kw_only=True):
+    worker_id: UUID
+    spell_id: UUID
+    sector: Code
+    occupation: Name | None = None  # None: as recorded
+    place: Place
+    started_on: date
+    ended_on: date | None = None
+    reason: Code
+
+
+class WithdrawSpell(Update, kw_only=True):
+    worker_id: UUID
+    spell_id: UUID
+    reason: Code
 
 
 class RecordMove(Update, kw_only=True):
@@ -256,6 +293,17 @@ class WithdrawGrievance(Update, kw_only=True):
     reason: Code | None = None
 
 
+class CorrectGrievance(Update, kw_only=True):
+    grievance_id: UUID
+    category: Code
+    sector: Code
+    place: Place
+    stage: Code
+    occurred_on: date
+    description: Text | None = None  # None: as recorded
+    reason: Code
+
+
 class ReopenGrievance(Update, kw_only=True):
     grievance_id: UUID
     on: date
@@ -304,6 +352,19 @@ class DeclineCampaignInvitation(Update, kw_only=True):
 class AddDemand(Update, kw_only=True):
     campaign_id: UUID
     text: ShortText
+
+
+class CorrectDemand(Update, kw_only=True):
+    campaign_id: UUID
+    demand_id: UUID
+    text: ShortText
+    reason: Code
+
+
+class WithdrawDemand(Update, kw_only=True):
+    campaign_id: UUID
+    demand_id: UUID
+    reason: Code
 
 
 class JoinCampaign(Update, kw_only=True):
@@ -368,6 +429,30 @@ class RecordMeetingHeld(Update, kw_only=True):
 class CancelMeeting(Update, kw_only=True):
     meeting_id: UUID
     reason: ShortText | None = None
+
+
+# Corrections: ``reason`` is a code (``organize.domain.meeting.CORRECTION_REASONS``).
+
+class CorrectMeeting(Update, kw_only=True):
+    meeting_id: UUID
+    kind: Code
+    scheduled_for: datetime
+    held_at: datetime | None = None  # once held
+    reason: Code
+
+
+class CorrectAttendance(Update, kw_only=True):
+    meeting_id: UUID
+    attendee_ids: Annotated[tuple[UUID, ...], Meta(min_length=1, max_length=500)]
+    facilitator_ids: SomeIds
+    speaker_ids: Annotated[tuple[UUID, ...], Meta(max_length=500)] = ()
+    reason: Code
+
+
+class CorrectDecisions(Update, kw_only=True):
+    meeting_id: UUID
+    decisions: Annotated[tuple[ShortText, ...], Meta(max_length=50)] = ()
+    reason: Code
 
 
 # Assessments -----------------------------------------------------------------------------

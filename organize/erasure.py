@@ -2,11 +2,14 @@
 
 ``erase_collective`` erases every worker who belongs (or belonged) to this collective and to
 no other, each through the ordinary ``EraseWorker`` command (so each erasure is an event,
-and views drop what they held of her). It then shreds every key the collective owns: the
-keys of its meetings' decisions, unless another collective shares the meeting. The key
-table is re-wrapped under a new KEK and the old one destroyed, as for any erasure
-(``organize.persistence.keys``). The erasure is written to the keyring's ledger, so a restore of an
-older backup erases again.
+and views drop what they held of her). It then shreds the collective's own key (its
+self-assessments' narratives) and every key it owns that no other collective shares: its
+campaigns' texts (issue, demands, clauses, summary) and its meetings' decisions and
+cancellation reasons (``organize.texts``). The key table is re-wrapped under a new KEK and
+the old one destroyed, as for any erasure (``organize.persistence.keys``). The erasure is written to the
+keyring's ledger, so a restore of an older backup erases again, and recorded on the
+collective as a ``Collective.Erased`` event (no personal data in it), so views and pages
+say the collective was erased and its texts read as "[erased]".
 
 Counts already published in research releases stay what they were: an export is a file
 outside the system. Later exports count no erased worker.
@@ -67,5 +70,9 @@ def erase_collective(app, collective_id: UUID) -> CollectiveErased:
             continue
         erased.append(worker_id)
     shredded = app.keys.shred_for_collective(collective_id)
+    collective = app.load(Collective, collective_id, field="collective_id")
+    if not getattr(collective, "erased", False):  # a restore erases again: recorded once
+        collective.record_erased()
+        app.save(collective)
     return CollectiveErased(collective_id=collective_id, workers_erased=erased,
                             keys_shredded=len(shredded))

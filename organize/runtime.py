@@ -88,6 +88,25 @@ def load_rubric_setting(settings: Settings) -> Any:
     return load_rubric(settings.rubric)
 
 
+def open_configured() -> Runtime:
+    """The runtime the environment describes (``ORGANIZE_*``), with logging configured: what
+    every command line runs on. Raises ``SettingsError`` for a bad setting."""
+    import warnings
+
+    from infra.logging import configure_logging
+    from infra.settings import load_settings
+
+    # platformdirs (under the embedded server) warns that XDG_RUNTIME_DIR is unset on
+    # servers and containers, then falls back to a fine directory: not worth a warning.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    runtime = open_runtime(settings)
+    # Again: the embedded server's library installs its own log handler when it loads.
+    configure_logging(settings.log_level)
+    return runtime
+
+
 def open_runtime(settings: Settings, database: Database | None = None, *,
                  upgrade_keys: bool = True) -> Runtime:
     master_key = resolve_master_key(settings)

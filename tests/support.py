@@ -67,3 +67,28 @@ def live_server(web_app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def own_runtime(database, settings, prefix: str) -> Iterator:
+    """A runtime over a fresh database of its own on the test server, dropped afterwards: for
+    tests that rebuild views from the whole log, which must hold only their own events."""
+    import dataclasses
+    import uuid
+
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from infra.database import Database, create_database
+    from organize.runtime import open_runtime
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    create_database(database.url, name)
+    own = Database(url=make_conninfo(database.url, dbname=name), embedded=False)
+    runtime = open_runtime(dataclasses.replace(settings, database_url=own.url), own)
+    try:
+        yield runtime
+    finally:
+        runtime.app.close()
+        with psycopg.connect(database.url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -5,6 +5,7 @@ handlers, logging and the OpenAPI schema (served at ``/schema``).
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -115,7 +116,10 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         try:
             yield
         finally:
-            await pool.close()
+            try:
+                await asyncio.wait_for(pool.close(), timeout=5)
+            except (asyncio.CancelledError, TimeoutError):
+                pool.terminate()  # a second Ctrl-C: close at once, without a traceback
 
     def provide(key: str):
         return Provide(lambda: holder[key], use_cache=True, sync_to_thread=False)

@@ -17,6 +17,7 @@ from organize.application.policy import ROLE_MESSAGE, Visibility, not_found
 from organize.domain.account import ADMIN, LEADER
 from organize.errors import Forbidden, NotFound
 from organize.projections.reads import Scope
+from organize.provenance import recording_as
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -57,7 +58,7 @@ def may_run(role: str, command: type[c.Command]) -> bool:
 class Authorised(Organize):
     """The application seen through one account: ``execute`` authorises first, ``load``
     answers "not found" for anything out of scope, and ``visibility`` tells the reading
-    functions (``organize.application.reading``) what they may name. Everything else is the shared
+    functions (``organize.reading``) what they may name. Everything else is the shared
     application underneath (a subclass so the routes' type checks accept it)."""
 
     def __init__(self, app: Organize, principal):  # no super().__init__: a view
@@ -73,14 +74,15 @@ class Authorised(Organize):
     @property
     def reads_personal_data(self) -> bool:
         """Leaders (of collectives in scope) and admins read personal fields and free text;
-        organisers see pseudonyms and codes only (``organize.application.reading``)."""
+        organisers see pseudonyms and codes only (``organize.reading``)."""
         return self.principal.role in (LEADER, ADMIN)
 
     def execute(self, command: c.Command) -> c.CommandResult:
         if not self.principal.organises:
             raise Forbidden(ROLE_MESSAGE, code="role")
         authorise(self._app, self.principal, command)
-        return self._app.execute(command)
+        with recording_as(self.principal.role):  # the command log keeps the role (history)
+            return self._app.execute(command)
 
     def load(self, cls: type[A], aggregate_id: UUID, *, field: str,
              expected_version: int | None = None) -> A:

@@ -25,6 +25,7 @@ from organize.domain import (
 )
 from organize.domain.account import ORGANISER
 from organize.errors import Forbidden
+from organize.time_zones import zone_for_places
 
 if TYPE_CHECKING:
     from organize.application import Organize
@@ -36,6 +37,16 @@ def _create_collective(app: Organize, cmd: c.CreateCollective) -> Done:
         sectors=cmd.sectors, places=cmd.places, languages=cmd.languages,
         federation=cmd.federation, taxonomy=app.taxonomy,
     )
+    if cmd.time_zone is not None:
+        agg.set_time_zone(cmd.time_zone)
+    else:
+        agg.set_time_zone(*zone_for_places(agg.places))
+    return Done(agg.id, [agg])
+
+
+def _set_collective_time_zone(app: Organize, cmd: c.SetCollectiveTimeZone) -> Done:
+    agg = app.target(Collective, cmd, "collective_id")
+    agg.set_time_zone(cmd.time_zone)
     return Done(agg.id, [agg])
 
 
@@ -74,6 +85,7 @@ TABLE: dict[type[c.Command], Use] = {
     c.CreateCollective: Use(_create_collective, Rule(ORGANISERS, check=_own_federation)),
     c.RenameCollective: Use(_rename_collective, Rule(BOTH, COLLECTIVE)),
     c.UpdateCollectiveProfile: Use(_update_collective, Rule(BOTH, COLLECTIVE)),
+    c.SetCollectiveTimeZone: Use(_set_collective_time_zone, Rule(BOTH, COLLECTIVE)),
     c.FormAlliance: Use(_form_alliance, Rule(BOTH, COLLECTIVE + ORGANISATION)),
     c.EndAlliance: Use(_end_alliance, Rule(BOTH, COLLECTIVE + ORGANISATION)),
 }

@@ -78,6 +78,15 @@ def _grievance_seal(app: Organize, grievance: Grievance, text: str | None) -> by
     return app.sealer.seal(grievance.id, text.encode(), tuple(grievance.worker_ids))
 
 
+def _correct_grievance(app: Organize, cmd: c.CorrectGrievance) -> Done:
+    agg = app.target(Grievance, cmd, "grievance_id")
+    agg.correct(category=cmd.category, sector=cmd.sector, place=cmd.place, stage=cmd.stage,
+                occurred_on=cmd.occurred_on,
+                sealed_description=_grievance_seal(app, agg, cmd.description), reason=cmd.reason,
+                taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
 def _note_evidence(app: Organize, cmd: c.NoteEvidence) -> Done:
     agg = app.target(Grievance, cmd, "grievance_id")
     agg.note_evidence(_grievance_seal(app, agg, cmd.note), cmd.on)
@@ -151,6 +160,7 @@ TABLE: dict[type[c.Command], Use] = {
     c.RecordOutcome: Use(_record_outcome, Rule(LEADERS, GRIEVANCE)),
     c.ReportRetaliation: Use(_report_retaliation, Rule(LEADERS, GRIEVANCE)),
     c.WithdrawGrievance: Use(_withdraw_grievance, Rule(LEADERS, GRIEVANCE)),
+    c.CorrectGrievance: Use(_correct_grievance, Rule(LEADERS, GRIEVANCE)),
     c.ReopenGrievance: Use(_reopen_grievance, Rule(LEADERS, GRIEVANCE)),
 }
 

@@ -28,7 +28,8 @@ from organize.domain import (
     Meeting,
     Worker,
 )
-from organize.domain.meeting import check_decisions
+from organize.domain.meeting import check_cancel_reason, check_decisions
+from organize.texts import seal_text
 
 if TYPE_CHECKING:
     from organize.application import Organize
@@ -62,20 +63,49 @@ def _record_meeting_held(app: Organize, cmd: c.RecordMeetingHeld) -> Done:
 
 def _cancel_meeting(app: Organize, cmd: c.CancelMeeting) -> Done:
     agg = app.target(Meeting, cmd, "meeting_id")
-    agg.cancel(cmd.reason)
+    reason = check_cancel_reason(cmd.reason)
+    # Under the meeting's key, as its decisions are (erase-collective shreds it).
+    agg.cancel(None if not reason else seal_text(app, agg.id, reason, agg.collective_ids))
     return Done(agg.id, [agg])
 
 
 
 
 
+def _correct_meeting(app: Organize, cmd: c.CorrectMeeting) -> Done:
+    agg = app.target(Meeting, cmd, "meeting_id")
+    agg.correct(kind=cmd.kind, scheduled_for=cmd.scheduled_for, held_at=cmd.held_at,
+                reason=cmd.reason, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+def _correct_attendance(app: Organize, cmd: c.CorrectAttendance) -> Done:
+    agg = app.target(Meeting, cmd, "meeting_id")
+    check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
+    agg.correct_attendance(attendee_ids=cmd.attendee_ids, facilitator_ids=cmd.facilitator_ids,
+                           speaker_ids=cmd.speaker_ids, reason=cmd.reason)
+    return Done(agg.id, [agg])
+
+
+def _correct_decisions(app: Organize, cmd: c.CorrectDecisions) -> Done:
+    agg = app.target(Meeting, cmd, "meeting_id")
+    decisions = check_decisions(cmd.decisions)
+    sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions), tuple(agg.collective_ids))
+              if decisions else None)
+    agg.correct_decisions(sealed_decisions=sealed, decision_count=len(decisions), reason=cmd.reason)
+    return Done(agg.id, [agg])
+
+
+ATTENDEES = touching(Relation.MEMBER, "attendee_ids", "facilitator_ids", "speaker_ids")
+
 TABLE: dict[type[c.Command], Use] = {
     c.ScheduleMeeting: Use(_schedule_meeting, Rule(
         BOTH, touching(Relation.COLLECTIVE, "collective_ids")
         + touching(Relation.GRIEVANCE, "agenda_grievance_ids")
         + touching(Relation.REACHED, "agenda_campaign_ids"))),
-    c.RecordMeetingHeld: Use(_record_meeting_held, Rule(
-        BOTH, MEETING + touching(Relation.MEMBER, "attendee_ids", "facilitator_ids",
-                                 "speaker_ids"))),
+    c.RecordMeetingHeld: Use(_record_meeting_held, Rule(BOTH, MEETING + ATTENDEES)),
     c.CancelMeeting: Use(_cancel_meeting, Rule(BOTH, MEETING)),
+    c.CorrectMeeting: Use(_correct_meeting, Rule(BOTH, MEETING)),
+    c.CorrectAttendance: Use(_correct_attendance, Rule(BOTH, MEETING + ATTENDEES)),
+    c.CorrectDecisions: Use(_correct_decisions, Rule(BOTH, MEETING)),
 }

@@ -46,6 +46,18 @@ def _rename_organisation(app: Organize, cmd: c.RenameOrganisation) -> Done:
     return Done(agg.id, [agg])
 
 
+def _correct_organisation_kind(app: Organize, cmd: c.CorrectOrganisationKind) -> Done:
+    agg = app.target(Organisation, cmd, "organisation_id")
+    agg.correct_kind(cmd.kind, cmd.reason, app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+def _withdraw_organisation(app: Organize, cmd: c.WithdrawOrganisation) -> Done:
+    agg = app.target(Organisation, cmd, "organisation_id")
+    agg.withdraw(cmd.reason)
+    return Done(agg.id, [agg])
+
+
 def _recorded_by_one_of_hers(principal, cmd: c.CreateOrganisation) -> None:
     # What a leader records belongs to one of her collectives (the federation sees it, and
     # only that collective sees a household).
@@ -56,8 +68,11 @@ def _recorded_by_one_of_hers(principal, cmd: c.CreateOrganisation) -> None:
                         "lives there.", code="role")
 
 
+RECORDED = touching(Relation.RECORDED, "organisation_id")
+
 TABLE: dict[type[c.Command], Use] = {
     c.CreateOrganisation: Use(_create_organisation, Rule(BOTH, COLLECTIVE, check=_recorded_by_one_of_hers)),
-    c.RenameOrganisation: Use(_rename_organisation,
-                              Rule(BOTH, touching(Relation.RECORDED, "organisation_id"))),
+    c.RenameOrganisation: Use(_rename_organisation, Rule(BOTH, RECORDED)),
+    c.CorrectOrganisationKind: Use(_correct_organisation_kind, Rule(BOTH, RECORDED)),
+    c.WithdrawOrganisation: Use(_withdraw_organisation, Rule(BOTH, RECORDED)),
 }

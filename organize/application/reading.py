@@ -64,6 +64,7 @@ class CollectiveView(Base, kw_only=True):
     languages: tuple[str, ...]
     federation: str | None
     alliances: dict[UUID, date]
+    erased: bool = False  # its texts destroyed by erase-collective
 
 
 def collective_view(app, agg: Collective) -> CollectiveView:
@@ -71,7 +72,8 @@ def collective_view(app, agg: Collective) -> CollectiveView:
     alliances = {o: d for o, d in agg.alliances.items() if seen is None or seen.organisation_id(o)}
     return CollectiveView(**_base(agg), name=agg.name, kind=agg.kind, sectors=tuple(agg.sectors),
                           places=tuple(agg.places), languages=tuple(agg.languages),
-                          federation=agg.federation, alliances=alliances)
+                          federation=agg.federation, alliances=alliances,
+                          erased=getattr(agg, "erased", False))
 
 
 class OrganisationView(Base, kw_only=True):
@@ -272,12 +274,56 @@ class CampaignView(Base, kw_only=True):
     summary: str | None
 
 
+def opened_text(app, subject_id: UUID, sealed: bytes | None, clear: str | None = None,
+                key: bytes | None = None) -> str | None:
+    """A collective text (``organize.texts``) opened: ``clear`` for one stored before texts
+    were sealed, ``ERASED`` once its key is gone. Never stored opened."""
+    if sealed is None:
+        return clear
+    plain = app.sealer.open_with(key if key is not None else app.keys.get(subject_id),
+                                 subject_id, sealed)
+    return ERASED if plain is None else plain.decode()
+
+
+def opened_texts(app, subject_id: UUID, sealed: bytes | None, clear: tuple[str, ...],
+                 count: int) -> tuple[str, ...]:
+    """Several texts sealed together (decisions, clauses), opened for this reader: withheld
+    from a reader who does not read free text (an organiser)."""
+    if sealed is None:
+        return tuple(clear)
+    if not reads_personal_data(app):
+        return (WITHHELD,) * count
+    plain = app.sealer.open(subject_id, sealed)
+    if plain is None:
+        return (ERASED,) * count
+    return tuple(msgspec.json.decode(plain, type=tuple[str, ...]))
+
+
 def campaign_view(app, agg: Campaign) -> CampaignView:
     seen = _seen(app)
-    if seen is not None:
-        return _campaign_seen(seen, agg)
-    return _campaign(agg, agg.collective_ids, agg.grievance_ids, agg.actions.values(),
-                     agg.agreements.values())
+    view = (_campaign_seen(seen, agg) if seen is not None else
+            _campaign(agg, agg.collective_ids, agg.grievance_ids, agg.actions.values(),
+                      agg.agreements.values()))
+    return _campaign_opened(app, agg, view)
+
+
+def _campaign_opened(app, agg: Campaign, view: CampaignView) -> CampaignView:
+    """The campaign's texts opened under its key: the issue and the demands for whoever
+    reads the campaign (the boards show them), the summary and the clauses only for a
+    reader of free text."""
+    key = app.keys.get(agg.id)
+    free = reads_personal_data(app)
+    demands = tuple(msgspec.structs.replace(d, text=opened_text(
+        app, agg.id, agg.demands[d.demand_id].sealed_text, d.text, key) or "")
+        for d in view.demands)
+    agreements = tuple(msgspec.structs.replace(
+        a, clauses=opened_texts(app, agg.id, a.sealed_clauses, a.clauses, a.clause_count),
+        sealed_clauses=None) for a in view.agreements)
+    summary = (opened_text(app, agg.id, agg.sealed_summary, agg.summary, key) if free else
+               WITHHELD if agg.sealed_summary is not None or agg.summary else None)
+    return msgspec.structs.replace(
+        view, issue=opened_text(app, agg.id, agg.sealed_issue, agg.issue, key) or "",
+        demands=demands, agreements=agreements, summary=summary)
 
 
 def _campaign_seen(seen, agg: Campaign) -> CampaignView:
@@ -329,14 +375,15 @@ class MeetingView(Base, kw_only=True):
 
 def meeting_decisions(app, agg: Meeting) -> tuple[str, ...]:
     """The decisions opened for this reader; never stored opened."""
-    if agg.sealed_decisions is None:
-        return tuple(agg.decisions)  # none, or held before decisions were sealed
-    if not reads_personal_data(app):
-        return (WITHHELD,) * agg.decision_count
-    plain = app.sealer.open(agg.id, agg.sealed_decisions)
-    if plain is None:
-        return (ERASED,) * agg.decision_count
-    return tuple(msgspec.json.decode(plain, type=tuple[str, ...]))
+    return opened_texts(app, agg.id, agg.sealed_decisions, tuple(agg.decisions),
+                        agg.decision_count)
+
+
+def cancel_reason(app, agg: Meeting) -> str | None:
+    sealed = getattr(agg, "sealed_reason", None)
+    if sealed is not None and not reads_personal_data(app):
+        return WITHHELD
+    return opened_text(app, agg.id, sealed, agg.cancel_reason)
 
 
 def meeting_view(app, agg: Meeting) -> MeetingView:
@@ -357,7 +404,7 @@ def meeting_view(app, agg: Meeting) -> MeetingView:
                                   if seen is None or seen.campaign_id(k)),
         held_at=agg.held_at, attendee_ids=attendees, facilitator_ids=named(agg.facilitator_ids),
         speaker_ids=named(agg.speaker_ids), decisions=meeting_decisions(app, agg),
-        cancel_reason=agg.cancel_reason,
+        cancel_reason=cancel_reason(app, agg),
         attendees_elsewhere=len(agg.attendee_ids) - len(attendees),
     )
 
@@ -369,10 +416,13 @@ class AssessmentView(Base, kw_only=True):
     narrative: str
 
 
-def assessment_view(_app, agg: Assessment) -> AssessmentView:
+def assessment_view(app, agg: Assessment) -> AssessmentView:
+    sealed = getattr(agg, "sealed_narrative", None)
+    narrative = (WITHHELD if sealed is not None and not reads_personal_data(app) else
+                 opened_text(app, agg.collective_id, sealed, agg.narrative))
     return AssessmentView(**_base(agg), collective_id=agg.collective_id,
                           assessed_on=agg.assessed_on, levels=dict(agg.levels),
-                          narrative=agg.narrative)
+                          narrative=narrative or "")
 
 
 # area -> (aggregate class, view function, view type)

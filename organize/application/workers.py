@@ -91,10 +91,7 @@ def _withdraw_consent(app: Organize, cmd: c.WithdrawConsent) -> Done:
 
 
 def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
-    agg = app.target(Worker, cmd, "worker_id")
-    if agg.erased:  # sealing would make her a new key
-        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
-                      field="worker_id", code="erased")
+    agg = _living(app.target(Worker, cmd, "worker_id"))
     if cmd.employer_id is not None:
         app.exists(Organisation, cmd.employer_id, field="employer_id")
     occupation = check_occupation(cmd.occupation).encode()
@@ -110,6 +107,29 @@ def _start_spell(app: Organize, cmd: c.StartSpell) -> Done:
 def _end_spell(app: Organize, cmd: c.EndSpell) -> Done:
     agg = app.target(Worker, cmd, "worker_id")
     agg.end_spell(cmd.spell_id, cmd.ended_on)
+    return Done(agg.id, [agg])
+
+
+def _living(agg: Worker) -> Worker:
+    if agg.erased:  # sealing would make her a new key
+        raise Invalid("This worker's record was erased; nothing more can be recorded for her.",
+                      field="worker_id", code="erased")
+    return agg
+
+
+def _correct_spell(app: Organize, cmd: c.CorrectSpell) -> Done:
+    agg = _living(app.target(Worker, cmd, "worker_id"))
+    sealed = (None if cmd.occupation is None else
+              app.sealer.seal(agg.id, check_occupation(cmd.occupation).encode(), (agg.id,)))
+    agg.correct_spell(spell_id=cmd.spell_id, sector=cmd.sector, sealed_occupation=sealed,
+                      place=cmd.place, started_on=cmd.started_on, ended_on=cmd.ended_on,
+                      reason=cmd.reason, taxonomy=app.taxonomy)
+    return Done(agg.id, [agg])
+
+
+def _withdraw_spell(app: Organize, cmd: c.WithdrawSpell) -> Done:
+    agg = app.target(Worker, cmd, "worker_id")
+    agg.withdraw_spell(cmd.spell_id, cmd.reason)
     return Done(agg.id, [agg])
 
 
@@ -153,6 +173,8 @@ TABLE: dict[type[c.Command], Use] = {
     c.StartSpell: Use(_start_spell, Rule(
         LEADERS, WORKER + touching(Relation.ORGANISATION, "employer_id"))),
     c.EndSpell: Use(_end_spell, Rule(LEADERS, WORKER)),
+    c.CorrectSpell: Use(_correct_spell, Rule(LEADERS, WORKER)),
+    c.WithdrawSpell: Use(_withdraw_spell, Rule(LEADERS, WORKER)),
     c.RecordMove: Use(_record_move, Rule(LEADERS, WORKER)),
     c.ChangeStatus: Use(_change_status, Rule(LEADERS, WORKER)),
     c.EraseWorker: Use(_erase_worker, Rule(LEADERS, WORKER)),

@@ -17,7 +17,7 @@ from organize import commands as c
 from organize.application import new_id
 from organize.demo.campaigns import CampaignSteps
 from organize.demo.grievances import GrievanceSteps
-from organize.demo.material import ALLIANCES, HOUSEHOLDS, ORGANISATIONS, SPECS
+from organize.demo.material import ALLIANCES, HOUSEHOLDS, ORGANISATIONS, SPECS, ZONES
 from organize.demo.meetings import MeetingSteps
 from organize.demo.people import PeopleSteps
 from organize.demo.state import (
@@ -162,7 +162,7 @@ class Builder(PeopleSteps, GrievanceSteps, CampaignSteps, MeetingSteps):
         for s in SPECS:
             cmd = self.emit(self.start, c.CreateCollective, name=s.name, kind=s.kind,
                             sectors=s.sectors, places=s.places, languages=s.languages,
-                            federation=s.federation)
+                            federation=s.federation, time_zone=ZONES[s.key])
             self.collectives[s.key] = new_id(cmd.command_id, "collective")
         for key, name, kind, place in ORGANISATIONS:
             cmd = self.emit(self.start, c.CreateOrganisation, name=name, kind=kind, place=place)

@@ -12,6 +12,9 @@ from datetime import timedelta, timezone
 FED_DOMESTIC = "Asian Migrant Domestic Workers' Federation"
 FED_SOUTH_ASIA = "South Asia Women Workers' Network"
 FED_MEKONG = "Mekong Migrant Workers' Network"
+# Each collective's time zone (IANA), in which its meeting times are typed and shown.
+ZONES = {"hk": "Asia/Hong_Kong", "dhaka": "Asia/Dhaka", "ktm": "Asia/Kathmandu",
+         "kl": "Asia/Kuala_Lumpur", "bey": "Asia/Beirut", "skn": "Asia/Bangkok"}
 
 
 @dataclass(frozen=True)

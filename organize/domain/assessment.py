@@ -5,6 +5,10 @@ The computed indicators live elsewhere (projections); this is the human judgemen
 beside them, because where the two disagree the disagreement is itself information
 (DOMAIN.md, lesson 8). Not every dimension has to be judged at once, and a level is
 never a score to rank collectives by.
+
+The narrative can name or describe people, so it arrives sealed under the collective's own
+key (``sealed_narrative``; None when left empty) and ``erase-collective`` destroys it.
+Version 1 events kept it in the clear (``narrative``); an upgrade rewrites those once.
 """
 
 from datetime import date
@@ -16,6 +20,7 @@ from organize.domain.errors import DomainError
 from organize.domain.limits import (
     NARRATIVE_MAX,
     check_date,
+    check_sealed,
     check_text,
     check_uuid,
 )
@@ -31,17 +36,33 @@ class Assessment(Aggregate):
         collective_id: UUID,
         assessed_on: date,
         levels: tuple[DimensionLevel, ...],
-        narrative: str,
+        sealed_narrative: bytes | None,
     ) -> "Assessment":
         return cls(
             id=check_uuid(id, field="id"),
             collective_id=check_uuid(collective_id, field="collective_id"),
             assessed_on=check_date(assessed_on, field="assessed_on"),
             levels=check_levels(levels),
-            narrative=_check_narrative(narrative),
+            narrative="",
+            sealed_narrative=_sealed(sealed_narrative),
         )
 
-    @event("Recorded")
+    class Recorded(Aggregate.Created):
+        """Version 2 seals the narrative (``sealed_narrative``); version 1 kept it in the
+        clear (``narrative``)."""
+
+        class_version = 2
+        collective_id: UUID
+        assessed_on: date
+        levels: tuple[DimensionLevel, ...]
+        narrative: str
+        sealed_narrative: bytes | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_narrative"] = None
+
+    @event(Recorded)
     def __init__(
         self,
         id: UUID,
@@ -49,22 +70,39 @@ class Assessment(Aggregate):
         assessed_on: date,
         levels: tuple[DimensionLevel, ...],
         narrative: str,
+        sealed_narrative: bytes | None,
     ) -> None:
         self.collective_id = collective_id
         self.assessed_on = assessed_on
         self.levels: dict[str, int] = {}
-        self.narrative = narrative
+        self.narrative = narrative  # only assessments recorded before narratives were sealed
+        self.sealed_narrative = sealed_narrative
         self.revisions = 0
         self._set_levels(levels)
 
-    def revise(self, levels: tuple[DimensionLevel, ...], narrative: str) -> None:
-        self._revised(levels=check_levels(levels), narrative=_check_narrative(narrative))
+    def revise(self, levels: tuple[DimensionLevel, ...], sealed_narrative: bytes | None) -> None:
+        self._revised(levels=check_levels(levels), narrative="",
+                      sealed_narrative=_sealed(sealed_narrative))
 
-    @event("Revised")
-    def _revised(self, levels: tuple[DimensionLevel, ...], narrative: str) -> None:
+    class Revised(Aggregate.Event):
+        """Version 2 seals the narrative, as ``Recorded`` does."""
+
+        class_version = 2
+        levels: tuple[DimensionLevel, ...]
+        narrative: str
+        sealed_narrative: bytes | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_narrative"] = None
+
+    @event(Revised)
+    def _revised(self, levels: tuple[DimensionLevel, ...], narrative: str,
+                 sealed_narrative: bytes | None) -> None:
         self.levels = {}
         self._set_levels(levels)
         self.narrative = narrative
+        self.sealed_narrative = sealed_narrative
         self.revisions += 1
 
     def _set_levels(self, levels: tuple[DimensionLevel, ...]) -> None:
@@ -110,7 +148,12 @@ def check_levels(levels: object, *, field: str = "levels") -> tuple[DimensionLev
     return tuple(levels)
 
 
-def _check_narrative(narrative: object) -> str:
+def _sealed(sealed: object) -> bytes | None:
+    return None if sealed is None else check_sealed(sealed, field="narrative")
+
+
+def check_narrative(narrative: object) -> str:
+    """The narrative as typed, checked before the application seals it."""
     # A narrative may be left empty: some leaders read and write little, and their
     # levels still count.
     return check_text(narrative, field="narrative", max_len=NARRATIVE_MAX, required=False)

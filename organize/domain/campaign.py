@@ -5,6 +5,12 @@ Campaigns are how collectives organise around specific issues (DOMAIN.md, lesson
 and demands won, partly won or lost are evidence of negotiating power (lesson 5). Once a
 campaign is closed nothing more is recorded for it; a new campaign carries the issue on.
 
+**Sealed texts.** A campaign's texts (its issue, its demands, its agreements' clauses and
+its closing summary) can name or describe a person, so they arrive sealed under the
+campaign's key, owned by the collectives it reaches; the domain checks their length before
+sealing (``check_issue`` ... ``check_summary``) and keeps only the sealed bytes. Events of
+version 1 kept them in the clear; an upgrade rewrites those once (``organize.migrations``).
+
 A **joint campaign** grows out of a common grievance (lesson 3): an organiser launches it
 from a cluster of grievances, the grievances are linked, and the collectives behind them
 are *invited*, never enlisted. Each collective decides for itself: its leaders accept (the
@@ -36,6 +42,8 @@ from organize.domain.limits import (
     check_date,
     check_ids,
     check_optional_text,
+    check_reason,
+    check_sealed,
     check_text,
     check_texts,
     check_uuid,
@@ -52,7 +60,7 @@ class Campaign(Aggregate):
         cls,
         *,
         id: UUID,  # the application chooses ids
-        issue: str,
+        sealed_issue: bytes,
         demands: tuple[Demand, ...],
         collective_ids: tuple[UUID, ...],
         sectors: tuple[str, ...],
@@ -62,7 +70,8 @@ class Campaign(Aggregate):
         checked = _check_launch_demands(demands)
         return cls(
             id=check_uuid(id, field="id"),
-            issue=check_text(issue, field="issue", max_len=TITLE_MAX),
+            issue="",
+            sealed_issue=check_sealed(sealed_issue, field="issue"),
             demands=checked,
             collective_ids=check_ids(collective_ids, field="collective_ids", min_items=1),
             sectors=check_codes(sectors, taxonomy=taxonomy, vocabulary="sectors", field="sectors"),
@@ -74,7 +83,7 @@ class Campaign(Aggregate):
         cls,
         *,
         id: UUID,
-        issue: str,
+        sealed_issue: bytes,
         demands: tuple[Demand, ...],
         invite_collective_ids: tuple[UUID, ...],
         grievance_ids: tuple[UUID, ...],
@@ -91,7 +100,8 @@ class Campaign(Aggregate):
         launched_on = check_date(launched_on, field="launched_on")
         campaign = cls(
             id=check_uuid(id, field="id"),
-            issue=check_text(issue, field="issue", max_len=TITLE_MAX),
+            issue="",
+            sealed_issue=check_sealed(sealed_issue, field="issue"),
             demands=checked,
             collective_ids=(),
             sectors=check_codes(sectors, taxonomy=taxonomy, vocabulary="sectors", field="sectors"),
@@ -103,17 +113,35 @@ class Campaign(Aggregate):
             campaign.link_grievance(grievance_id)
         return campaign
 
-    @event("Launched")
+    class Launched(Aggregate.Created):
+        """Version 2 seals the issue (``sealed_issue``) and each demand's text
+        (``Demand.sealed_text``); version 1 kept them in the clear (``issue``, ``text``)."""
+
+        class_version = 2
+        issue: str
+        sealed_issue: bytes | None
+        demands: tuple[Demand, ...]
+        collective_ids: tuple[UUID, ...]
+        sectors: tuple[str, ...]
+        launched_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_issue"] = None
+
+    @event(Launched)
     def __init__(
         self,
         id: UUID,
         issue: str,
+        sealed_issue: bytes | None,
         demands: tuple[Demand, ...],
         collective_ids: tuple[UUID, ...],
         sectors: tuple[str, ...],
         launched_on: date,
     ) -> None:
-        self.issue = issue
+        self.issue = issue  # only campaigns launched before texts were sealed
+        self.sealed_issue = sealed_issue
         self.demands: dict[UUID, Demand] = {d.demand_id: d for d in demands}
         self.results: dict[UUID, DemandResult] = {}  # the latest result of each demand
         self.collective_ids: list[UUID] = list(collective_ids)
@@ -123,7 +151,8 @@ class Campaign(Aggregate):
         self.actions: dict[UUID, Action] = {}
         self.agreements: dict[UUID, Agreement] = {}
         self.closed_on: date | None = None
-        self.summary: str | None = None
+        self.summary: str | None = None  # only campaigns closed before texts were sealed
+        self.sealed_summary: bytes | None = None
         self.invitations: dict[UUID, Invitation] = {}
 
     @property
@@ -145,7 +174,17 @@ class Campaign(Aggregate):
             )
         self._demand_added(demand=demand)
 
-    @event("DemandAdded")
+    class DemandAdded(Aggregate.Event):
+        """Version 2: the demand's text is sealed (``Demand.sealed_text``)."""
+
+        class_version = 2
+        demand: Demand
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            pass  # a version 1 demand decodes with ``sealed_text`` None
+
+    @event(DemandAdded)
     def _demand_added(self, demand: Demand) -> None:
         self.demands[demand.demand_id] = demand
 
@@ -344,7 +383,8 @@ class Campaign(Aggregate):
         agreement_id: UUID,
         with_organisation_id: UUID,
         signed_on: date,
-        clauses: tuple[str, ...],
+        sealed_clauses: bytes,
+        clause_count: int,
     ) -> None:
         self._require_active()
         agreement_id = check_uuid(agreement_id, field="agreement_id")
@@ -358,33 +398,71 @@ class Campaign(Aggregate):
             agreement_id=agreement_id,
             with_organisation_id=check_uuid(with_organisation_id, field="with_organisation_id"),
             signed_on=check_date(signed_on, field="signed_on"),
-            clauses=check_texts(clauses, field="clauses", max_len=TEXT_MAX, min_items=1),
+            clauses=(),
+            sealed_clauses=check_sealed(sealed_clauses, field="clauses"),
+            clause_count=_clause_count(clause_count),
         )
 
-    @event("AgreementSigned")
+    class AgreementSigned(Aggregate.Event):
+        """Version 2 seals the clauses (``sealed_clauses``, a JSON list) and keeps their
+        number; version 1 kept them in the clear."""
+
+        class_version = 2
+        agreement_id: UUID
+        with_organisation_id: UUID
+        signed_on: date
+        clauses: tuple[str, ...]
+        sealed_clauses: bytes | None
+        clause_count: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_clauses"] = None
+            state["clause_count"] = len(state.get("clauses") or ())
+
+    @event(AgreementSigned)
     def _agreement_signed(
         self,
         agreement_id: UUID,
         with_organisation_id: UUID,
         signed_on: date,
         clauses: tuple[str, ...],
+        sealed_clauses: bytes | None,
+        clause_count: int,
     ) -> None:
         self.agreements[agreement_id] = Agreement(
             agreement_id=agreement_id,
             with_organisation_id=with_organisation_id,
             signed_on=signed_on,
             clauses=clauses,
+            sealed_clauses=sealed_clauses,
+            clause_count=clause_count,
         )
 
-    def close(self, on: date, summary: str | None = None) -> None:
+    def close(self, on: date, sealed_summary: bytes | None = None) -> None:
         self._require_active()
         on = check_date(on, field="on")
-        self._closed(on=on, summary=check_optional_text(summary, field="summary", max_len=TEXT_MAX))
+        if sealed_summary is not None:
+            sealed_summary = check_sealed(sealed_summary, field="summary")
+        self._closed(on=on, summary=None, sealed_summary=sealed_summary)
 
-    @event("Closed")
-    def _closed(self, on: date, summary: str | None) -> None:
+    class Closed(Aggregate.Event):
+        """Version 2 seals the summary (``sealed_summary``); version 1 kept it in the clear."""
+
+        class_version = 2
+        on: date
+        summary: str | None
+        sealed_summary: bytes | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_summary"] = None
+
+    @event(Closed)
+    def _closed(self, on: date, summary: str | None, sealed_summary: bytes | None) -> None:
         self.closed_on = on
         self.summary = summary
+        self.sealed_summary = sealed_summary
 
     def _require_active(self) -> None:
         if self.closed_on is not None:
@@ -393,6 +471,38 @@ class Campaign(Aggregate):
                 "can be recorded for it. Launch a new campaign to carry the issue on.",
                 code="closed",
             )
+
+    # -- corrections of a demand, with the reason kept (a code) ----------------------------
+    # The corrected text travels as a ``Demand``, the same shape as ``DemandAdded.demand``,
+    # so whatever seals a demand's text seals a correction the same way.
+
+    def correct_demand(self, demand: Demand, reason: str) -> None:
+        reason = check_reason(reason)
+        demand = _check_demand(demand, field="text")
+        if demand.demand_id not in self.demands:
+            raise DomainError("This campaign has no demand with this identifier.",
+                              field="demand_id", code="unknown_demand")
+        if demand == self.demands[demand.demand_id]:
+            raise DomainError("Nothing was changed.", code="nothing_changed")
+        self._demand_corrected(demand=demand, reason=reason)
+
+    @event("DemandCorrected")
+    def _demand_corrected(self, demand: Demand, reason: str) -> None:
+        self.demands[demand.demand_id] = demand
+
+    def withdraw_demand(self, demand_id: UUID, reason: str) -> None:
+        """A demand entered by mistake leaves the campaign (its history keeps it)."""
+        reason = check_reason(reason)
+        demand_id = check_uuid(demand_id, field="demand_id")
+        if demand_id not in self.demands:
+            raise DomainError("This campaign has no demand with this identifier.",
+                              field="demand_id", code="unknown_demand")
+        self._demand_withdrawn(demand_id=demand_id, reason=reason)
+
+    @event("DemandWithdrawn")
+    def _demand_withdrawn(self, demand_id: UUID, reason: str) -> None:
+        self.demands.pop(demand_id, None)
+        self.results.pop(demand_id, None)
 
 
 def _check_launch_demands(demands: object) -> tuple[Demand, ...]:
@@ -414,5 +524,31 @@ def _check_demand(demand: object, *, field: str) -> Demand:
         raise DomainError("Each demand must be a demand with an identifier and text.", field=field)
     return Demand(
         demand_id=check_uuid(demand.demand_id, field=field),
-        text=check_text(demand.text, field=field, max_len=TITLE_MAX),
+        sealed_text=check_sealed(demand.sealed_text, field=field),
     )
+
+
+def _clause_count(count: object) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= LIST_MAX:
+        raise DomainError(f"An agreement has from 1 to {LIST_MAX} clauses.", field="clauses",
+                          code="invalid")
+    return count
+
+
+# The texts as typed, checked before the application seals them.
+
+
+def check_issue(issue: object) -> str:
+    return check_text(issue, field="issue", max_len=TITLE_MAX)
+
+
+def check_demand_text(text: object, *, field: str = "demand") -> str:
+    return check_text(text, field=field, max_len=TITLE_MAX)
+
+
+def check_clauses(clauses: object) -> tuple[str, ...]:
+    return check_texts(clauses, field="clauses", max_len=TEXT_MAX, min_items=1)
+
+
+def check_summary(summary: object) -> str | None:
+    return check_optional_text(summary, field="summary", max_len=TEXT_MAX)

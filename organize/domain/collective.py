@@ -20,6 +20,7 @@ from organize.domain.limits import (
     check_optional_text,
     check_places,
     check_text,
+    check_time_zone,
     check_uuid,
 )
 from organize.domain.taxonomy import Taxonomy
@@ -70,6 +71,7 @@ class Collective(Aggregate):
         self.alliances: dict[UUID, date] = {}
         # Ended alliances, kept because past ties are part of a collective's story.
         self.past_alliances: list[tuple[UUID, date, date]] = []
+        self.erased = False  # its texts destroyed by erase-collective
 
     def rename(self, name: str) -> None:
         self._renamed(name=check_text(name, field="name", max_len=NAME_MAX))
@@ -139,3 +141,38 @@ class Collective(Aggregate):
     def _alliance_ended(self, organisation_id: UUID, until: date) -> None:
         since = self.alliances.pop(organisation_id)
         self.past_alliances.append((organisation_id, since, until))
+
+    def record_erased(self) -> None:
+        """A raided or closed centre's texts were destroyed (``erase-collective``). The fact
+        carries no personal data; the collective's name and counts stay. Once is enough: a
+        second erasure (a restore erases again) records nothing."""
+        if not getattr(self, "erased", False):
+            self._erased()
+
+    @event("Erased")
+    def _erased(self) -> None:
+        self.erased = True
+
+    # -- the collective's time zone ----------------------------------------------------------
+    # Meeting times are typed and shown in it, and "today" for a date check is its today.
+    # Collectives created before zones existed have none until the upgrade gives them one.
+    time_zone: str | None = None
+    time_zone_source: str | None = None
+
+    def set_time_zone(self, time_zone: str, source: str = "chosen") -> None:
+        """``source``: ``chosen`` by a person; ``place`` derived from the country of its
+        first place; ``default`` (UTC) when no place settles it, for a person to correct."""
+        if source not in ZONE_SOURCES:
+            raise DomainError("Unknown source of a time zone.", field="source", code="invalid")
+        zone = check_time_zone(time_zone, field="time_zone")
+        if zone == self.time_zone and source == self.time_zone_source:
+            return
+        self._time_zone_set(time_zone=zone, source=source)
+
+    @event("TimeZoneSet")
+    def _time_zone_set(self, time_zone: str, source: str) -> None:
+        self.time_zone = time_zone
+        self.time_zone_source = source
+
+
+ZONE_SOURCES = ("chosen", "place", "default")

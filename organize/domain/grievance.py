@@ -27,6 +27,7 @@ from organize.domain.limits import (
     check_optional_sealed,
     check_optional_uuid,
     check_place,
+    check_reason,
     check_sealed,
     check_uuid,
 )
@@ -337,6 +338,33 @@ class Grievance(Aggregate):
         self.withdrawn_on = None
         self.withdrawal_reason = None
         self.history.append(("reopened", on))
+
+    # -- correcting what was entered, with the reason kept (a code) ------------------------
+
+    def correct(self, *, category: str, sector: str, place: str, stage: str, occurred_on: date,
+                sealed_description: bytes | None, reason: str, taxonomy: Taxonomy) -> None:
+        """Its category, sector, place, stage, day or description (sealed like the one it
+        was raised with; None keeps it) as they should read."""
+        reason = check_reason(reason)
+        self._corrected(
+            category=taxonomy.require("categories", category, field="category"),
+            sector=taxonomy.require("sectors", sector, field="sector"),
+            place=check_place(place, field="place"),
+            stage=taxonomy.require("stages", stage, field="stage"),
+            occurred_on=check_date(occurred_on, field="occurred_on"),
+            sealed_description=check_optional_sealed(sealed_description, field="description"),
+            reason=reason)
+
+    @event("Corrected")
+    def _corrected(self, category: str, sector: str, place: str, stage: str, occurred_on: date,
+                   sealed_description: bytes | None, reason: str) -> None:
+        self.category = category
+        self.sector = sector
+        self.place = place
+        self.stage = stage
+        self.occurred_on = occurred_on
+        if sealed_description is not None:
+            self.description = sealed_description
 
     def _require_open(self, action: str) -> None:
         if self.status == WITHDRAWN:

@@ -9,8 +9,10 @@ command records nothing. They never run on replay.
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Protocol
 from uuid import UUID
+from zoneinfo import available_timezones
 
 from organize.domain.errors import DomainError
 
@@ -146,6 +148,31 @@ def check_datetime(value: object, *, field: str) -> datetime:
         raise DomainError(f"The {_words(field)} must be a date and time.", field=field)
     if value.tzinfo is None or value.utcoffset() is None:
         raise DomainError(f"The {_words(field)} must include a time zone.", field=field)
+    return value
+
+
+CORRECTION_REASONS = ("typing_mistake", "wrong_day_or_time", "wrong_person", "came_to_light",
+                      "other")
+
+
+def check_reason(reason: object) -> str:
+    """Why a record was corrected: one of ``CORRECTION_REASONS``."""
+    if reason not in CORRECTION_REASONS:
+        raise DomainError("Choose why this is being corrected.", field="reason",
+                          code="correction_reason")
+    return reason  # type: ignore[return-value]
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_time_zone(value: object, *, field: str) -> str:
+    """An IANA time zone name such as "Asia/Hong_Kong" (the tz database's own list)."""
+    if not isinstance(value, str) or value not in _time_zones():
+        raise DomainError(f"The {_words(field)} must be a time zone such as 'Asia/Hong_Kong'.",
+                          field=field, code="unknown_time_zone")
     return value
 
 

@@ -13,9 +13,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from organize.domain.errors import DomainError
 from organize.domain.limits import (
     NAME_MAX,
     check_optional_place,
+    check_reason,
     check_text,
     check_uuid,
 )
@@ -67,3 +69,30 @@ class Organisation(Aggregate):
     @event("Renamed")
     def _renamed(self, name: str) -> None:
         self.name = name
+
+    # -- corrections, with the reason kept (a code) -----------------------------------------
+    # Its kind decides who sees it (a household only by the collective that recorded it), so
+    # a household entered as an employer is corrected here, not recorded again.
+    withdrawn: bool = False
+
+    def correct_kind(self, kind: str, reason: str, taxonomy: Taxonomy) -> None:
+        reason = check_reason(reason)
+        kind = taxonomy.require("organisation_kinds", kind, field="kind")
+        if kind == self.kind:
+            raise DomainError("Nothing was changed.", code="nothing_changed")
+        self._kind_corrected(kind=kind, reason=reason)
+
+    @event("KindCorrected")
+    def _kind_corrected(self, kind: str, reason: str) -> None:
+        self.kind = kind
+
+    def withdraw(self, reason: str) -> None:
+        """Recorded by mistake: it leaves the lists it was offered in (its history stays)."""
+        reason = check_reason(reason)
+        if self.withdrawn:
+            raise DomainError("This organisation was already withdrawn.", code="nothing_changed")
+        self._withdrawn(reason=reason)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str) -> None:
+        self.withdrawn = True

@@ -33,10 +33,13 @@ LEVEL_MAX = 4  # strong
 
 
 class Demand(msgspec.Struct, frozen=True, kw_only=True):
-    """One demand of an issue campaign."""
+    """One demand of an issue campaign. Its text is sealed under the campaign's key
+    (``sealed_text``); ``text`` holds the clear text of demands recorded before that, and,
+    once opened, for reading."""
 
     demand_id: UUID
-    text: str
+    text: str = ""
+    sealed_text: bytes | None = None
 
 
 class DimensionLevel(msgspec.Struct, frozen=True, kw_only=True):
@@ -163,4 +166,6 @@ class Agreement(msgspec.Struct, frozen=True, kw_only=True):
     agreement_id: UUID
     with_organisation_id: UUID
     signed_on: date
-    clauses: tuple[str, ...]
+    clauses: tuple[str, ...]  # only agreements signed before clauses were sealed
+    sealed_clauses: bytes | None = None
+    clause_count: int = 0

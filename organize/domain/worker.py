@@ -27,6 +27,7 @@ from organize.domain.limits import (
     check_optional_place,
     check_optional_uuid,
     check_place,
+    check_reason,
     check_sealed,
     check_text,
     check_uuid,
@@ -361,6 +362,55 @@ class Worker(Aggregate):
     @event("SpellEnded")
     def _spell_ended(self, spell_id: UUID, ended_on: date) -> None:
         self.spells[spell_id] = replace(self.spells[spell_id], ended_on=ended_on)
+
+    # -- corrections of a work spell, with the reason kept (a code) ------------------------
+
+    def correct_spell(self, *, spell_id: UUID, sector: str, sealed_occupation: bytes | None,
+                      place: str, started_on: date, ended_on: date | None, reason: str,
+                      taxonomy: Taxonomy) -> None:
+        """Her dates, sector, work (sealed under her key, or None to keep it) or place, as
+        they should read; the end is not before the start."""
+        self._require_not_erased()
+        reason = check_reason(reason)
+        spell = self._spell(spell_id)
+        started_on = check_date(started_on, field="started_on")
+        if ended_on is not None:
+            ended_on = check_date(ended_on, field="ended_on")
+            check_not_before(ended_on, started_on, field="ended_on",
+                             what="the day the spell started")
+        self._spell_corrected(
+            spell_id=spell.spell_id, sector=taxonomy.require("sectors", sector, field="sector"),
+            sealed_occupation=(None if sealed_occupation is None else
+                               check_sealed(sealed_occupation, field="occupation")),
+            place=check_place(place, field="place"), started_on=started_on, ended_on=ended_on,
+            reason=reason)
+
+    @event("SpellCorrected")
+    def _spell_corrected(self, spell_id: UUID, sector: str, sealed_occupation: bytes | None,
+                         place: str, started_on: date, ended_on: date | None,
+                         reason: str) -> None:
+        spell = self.spells[spell_id]
+        self.spells[spell_id] = replace(
+            spell, sector=sector, place=place, started_on=started_on, ended_on=ended_on,
+            **({} if sealed_occupation is None else
+               {"sealed_occupation": sealed_occupation, "occupation": None}))
+
+    def withdraw_spell(self, spell_id: UUID, reason: str) -> None:
+        """A spell recorded by mistake leaves her trajectory (its history keeps it)."""
+        self._require_not_erased()
+        reason = check_reason(reason)
+        self._spell_withdrawn(spell_id=self._spell(spell_id).spell_id, reason=reason)
+
+    @event("SpellWithdrawn")
+    def _spell_withdrawn(self, spell_id: UUID, reason: str) -> None:
+        self.spells.pop(spell_id, None)
+
+    def _spell(self, spell_id: object) -> Spell:
+        spell = self.spells.get(check_uuid(spell_id, field="spell_id"))
+        if spell is None:
+            raise DomainError("There is no work spell with this identifier in her trajectory.",
+                              field="spell_id", code="unknown_spell")
+        return spell
 
     def record_move(
         self,

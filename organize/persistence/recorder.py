@@ -11,6 +11,9 @@ notification ids are committed in order. We leave ``POSTGRES_ENABLE_DB_FUNCTIONS
 it on, events are inserted by a database function, and under concurrent writers a reader
 following the notification log can pass a gap that a slower transaction fills later, so it
 skips events for good. Projections must never skip an event.
+
+The row also keeps the role of the account that ran the command and the notification ids its
+events took (``organize.provenance``), so a record's history can say who (as a role) changed it.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from organize.provenance import current_role
+
 
 class CommandLoggingRecorder(PostgresApplicationRecorder):
     INSERT_COMMAND = (
         "INSERT INTO organize_commands (command_id, command_type, payload_digest, result, "
-        "last_originator_id, last_originator_version) VALUES (%s, %s, %s, %s, %s, %s) "
-        "RETURNING command_id"
+        "last_originator_id, last_originator_version, recorded_by_role, first_notification_id, "
+        "last_notification_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING command_id"
     )
 
     def _fetch_ids_after_insert_events(
@@ -46,7 +51,8 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
             curs.execute(
                 self.INSERT_COMMAND,
                 (command.command_id, command.command_type, command.payload_digest,
-                 command.result, last.originator_id, last.originator_version),
+                 command.result, last.originator_id, last.originator_version, current_role(),
+                 min(notification_ids, default=None), max(notification_ids, default=None)),
                 prepare=True,
             )
             curs.fetchone()

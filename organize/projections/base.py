@@ -25,6 +25,18 @@ from psycopg.sql import SQL
 
 _CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)", re.IGNORECASE)
 APPLICATION_NAME = "Organize"  # the application whose notification log views follow
+_DDL_LOCK = "organize_view_ddl"  # two first starts at once create tables one after the other
+
+
+class BatchTaken(Exception):
+    """Another runner moved this view on since the batch was read: nothing was applied.
+
+    ``position`` is where the view stands now, so the caller can carry on from there.
+    """
+
+    def __init__(self, position: int):
+        super().__init__(position)
+        self.position = position
 
 
 class Tables:
@@ -89,6 +101,13 @@ class View(PostgresTrackingRecorder):
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Called once per batch, after its events, in the same transaction."""
 
+    def finish(self, curs: Cursor[DictRow]) -> int:
+        """Do now any work set aside while far behind the log (the indicators defer their
+        recomputes during a catch-up); returns how much was done. The runner does this on
+        its own once it nears the head; a benchmark that stops early calls it to end with
+        the same views as the baseline."""
+        return 0
+
     # -- used by the runner ---------------------------------------------------------------
 
     @classmethod
@@ -104,12 +123,33 @@ class View(PostgresTrackingRecorder):
             getattr(self, attr)(curs, event, notification_id)
 
     def apply_batch(self, curs: Cursor[DictRow], batch: Iterable[tuple[int, Any]],
-                    last_id: int) -> None:
-        """Apply events and record the position, through one cursor (one transaction)."""
+                    last_id: int, after: int | None = None) -> None:
+        """Apply events and record the position, through one cursor (one transaction).
+
+        ``after`` is the position the batch was read from. The transaction first takes this
+        view's advisory lock and checks that the position is still ``after``; if another
+        runner moved it on meanwhile, it raises ``BatchTaken`` before applying anything.
+        Without the check, two runners with overlapping batches (different batch sizes, or
+        one starting while the other is mid-batch) would both apply the overlap, and a
+        handler that adds (``+ 1``, a new row) would count it twice.
+        """
+        if after is not None:
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.t.tracking,))
+            curs.execute(self.max_tracking_id_statement, (APPLICATION_NAME,))
+            row = curs.fetchone()
+            now = (row["max"] if row else None) or 0
+            if now != after:
+                raise BatchTaken(now)
         for notification_id, event in batch:
             self.apply(curs, event, notification_id)
         self.after_batch(curs)
         self._insert_tracking(curs, Tracking(APPLICATION_NAME, last_id))
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        # CREATE TABLE IF NOT EXISTS is not safe against itself: two processes creating the
+        # same table at the same instant make one fail on the catalogue's unique index.
+        curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_DDL_LOCK,))
+        super()._create_table(curs)
 
     def position(self) -> int:
         return self.max_tracking_id(APPLICATION_NAME) or 0

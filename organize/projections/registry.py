@@ -67,6 +67,21 @@ def open_views(datastore: PostgresDatastore, names: Sequence[str] | None = None,
     return views
 
 
+def _rebuild_lock(name: str) -> str:
+    return f"organize_rebuild:{name}"
+
+
+def rebuild_running(datastore: PostgresDatastore, name: str) -> bool:
+    """Whether a rebuild of ``name`` is under way now: a rebuild holds a session advisory
+    lock for as long as it runs, which PostgreSQL frees when its process dies. A
+    ``building`` mark without that lock is a rebuild that was killed."""
+    with datastore.transaction() as curs:
+        curs.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s)) AS free",
+                     (_rebuild_lock(name),))
+        row = curs.fetchone()
+    return not (row and row["free"])
+
+
 def rebuild(datastore: PostgresDatastore, recorder: Any, mapper: Any, name: str, *,
             progress: Callable[[int], None] | None = None, batch_size: int = 1000,
             **deps: Any) -> int:
@@ -76,6 +91,17 @@ def rebuild(datastore: PostgresDatastore, recorder: Any, mapper: Any, name: str,
     happens in the same transaction as a final catch-up step under a row lock, so no event
     lands between "caught up" and "switched". Returns the new generation.
     """
+    with datastore.get_connection() as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (_rebuild_lock(name),))
+        try:
+            return _rebuild(datastore, recorder, mapper, name, progress=progress,
+                            batch_size=batch_size, **deps)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (_rebuild_lock(name),))
+
+
+def _rebuild(datastore: PostgresDatastore, recorder: Any, mapper: Any, name: str, *,
+             progress: Callable[[int], None] | None, batch_size: int, **deps: Any) -> int:
     classes = load_all()
     if name not in generations(datastore):
         open_views(datastore, [name], **deps)

@@ -6,12 +6,22 @@ then applied to each view in one transaction per view together with that view's 
 row. A crash loses at most the batch in flight, which the next start re-reads from the
 tracking position: nothing is applied twice and nothing is skipped.
 
+Several runners may follow the same views (web processes in embedded mode, `organize project`
+on two machines, an old and a new release during a deploy). Two mechanisms keep that safe:
+
+- **Correctness**: a batch commits only from the position it was read at (``View.apply_batch``
+  checks it under the view's advisory lock), so overlapping batches are never applied twice.
+- **One active runner per view**: a following runner holds a session advisory lock per view
+  (``Lease``). The others stand by and try again every poll; when the active one dies, its
+  connection closes, PostgreSQL frees the lock and a standby takes over within a poll.
+
 The stock eventsourcing ``ProjectionRunner`` commits once per event; batching is where the
 speed comes from (``bench/projections.py`` measures the ratio).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,12 +30,47 @@ import psycopg
 import structlog
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from organize.projections.base import View
+from organize.projections.base import BatchTaken, View
 
 log = structlog.get_logger("organize.projections")
 
 
 DEFAULT_BATCH = 500
+
+
+class Lease:
+    """The views this process is the active runner of: one session advisory lock per view,
+    held on a connection of its own for as long as the process follows them."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.conn: psycopg.Connection | None = None
+        self.held: set[str] = set()
+
+    def claim(self, names: Sequence[str]) -> set[str]:
+        """Try to take the views not held yet; returns those held now (never raises)."""
+        try:
+            if self.conn is None or self.conn.closed:
+                self.held = set()
+                self.conn = psycopg.connect(self.url, autocommit=True)
+            for name in names:
+                if name in self.held:
+                    continue
+                row = self.conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))",
+                                        (f"organize_runner:{name}",)).fetchone()
+                if row and row[0]:
+                    self.held.add(name)
+        except psycopg.Error:
+            # The connection went (a database restart): the locks went with it.
+            self.close()
+        return set(self.held)
+
+    def close(self) -> None:
+        self.held = set()
+        if self.conn is not None:
+            with contextlib.suppress(psycopg.Error):  # closing a broken connection
+                self.conn.close()
+            self.conn = None
 
 
 class BatchedRunner:
@@ -39,14 +84,24 @@ class BatchedRunner:
         # Given the views in use, returns the live generations if a rebuild switched them.
         self.reopen = reopen
         self._stop = threading.Event()
+        self.active: set[str] | None = None  # None: every view (no lease taken)
         self._set_views(views)
 
     def _set_views(self, views: Sequence[View]) -> None:
         self.views = list(views)
+        self._set_topics()
+
+    def _set_topics(self) -> None:
         topics: set[str] = set()
-        for view in self.views:
+        for view in self._live():
             topics.update(view.topics())
         self.topics = frozenset(topics)
+
+    def _live(self) -> list[View]:
+        """The views this runner applies events to now (all, or those it holds the lease of)."""
+        if self.active is None:
+            return self.views
+        return [v for v in self.views if v.name in self.active]
 
     def _follow_switches(self) -> None:
         if self.reopen is None:
@@ -60,7 +115,7 @@ class BatchedRunner:
     # -- catching up ----------------------------------------------------------------------
 
     def positions(self) -> dict[str, int]:
-        return {v.name: v.position() for v in self.views}
+        return {v.name: v.position() for v in self._live()}
 
     def step(self, positions: dict[str, int] | None = None, until: int | None = None) -> int:
         """Process one batch. Returns how many notifications were consumed (0: caught up).
@@ -68,6 +123,8 @@ class BatchedRunner:
         ``until`` stops at that notification id instead of the end of the log.
         """
         positions = positions or self.positions()
+        if not positions:
+            return 0
         start = min(positions.values()) + 1
         # Read up to the current end of the log. With the table-lock insert, every id at or
         # below the max is committed, so a filtered read that returns few rows can still
@@ -82,14 +139,20 @@ class BatchedRunner:
         )
         last_id = notifications[-1].id if len(notifications) == self.batch_size else head
         events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
-        for view in self.views:
+        for view in self._live():
             after = positions[view.name]
             if after >= last_id:
                 continue
             batch = [(i, e) for i, e in events if i > after and view.handles(e)]
             try:
                 with view.datastore.transaction(commit=True) as curs:
-                    view.apply_batch(curs, batch, last_id)
+                    view.apply_batch(curs, batch, last_id, after)
+            except BatchTaken as taken:
+                # Another runner moved the view on since we read it: nothing of ours was
+                # applied. Carry on from where it is now.
+                positions[view.name] = taken.position
+                log.info("projection_batch_taken_by_another_runner", view=view.name)
+                continue
             except (IntegrityError, OperationalError) as e:
                 if isinstance(e, OperationalError) and not isinstance(
                         e.__cause__, psycopg.errors.DeadlockDetected):
@@ -119,38 +182,80 @@ class BatchedRunner:
 
     # -- following ------------------------------------------------------------------------
 
-    def run_forever(self, poll_seconds: float = 1.0) -> None:
-        """Catch up, then wait for NOTIFY on the events table (or poll) and repeat."""
+    def _claim(self, lease: Lease) -> None:
+        held = lease.claim([v.name for v in self.views])
+        if held != self.active:
+            log.info("projection_runner_role",
+                     active=sorted(held),
+                     standby=sorted(v.name for v in self.views if v.name not in held))
+            self.active = held
+            self._set_topics()
+
+    def run_forever(self, poll_seconds: float = 1.0, *, exclusive: bool = True) -> None:
+        """Catch up, then wait for NOTIFY on the events table (or poll) and repeat.
+
+        With ``exclusive`` (and a ``listen_url``), the runner applies events only to the
+        views whose lease it holds and stands by for the others, claiming them each poll.
+        """
+        lease = Lease(self.listen_url) if exclusive and self.listen_url else None
         conn = None
-        if self.listen_url:
-            try:
-                conn = psycopg.connect(self.listen_url, autocommit=True)
-                conn.execute(f"LISTEN {self.recorder.channel_name}")
-            except psycopg.Error:
-                conn = None
         try:
             while not self._stop.is_set():
+                if conn is None and self.listen_url:
+                    conn = self._listen()
                 try:
                     self._follow_switches()
+                    if lease is not None:
+                        self._claim(lease)
                     self.catch_up()
                 except Exception as e:  # keep following: log the kind, never event data
+                    if self._stop.is_set():
+                        break
                     log.error("projection_batch_failed", error=type(e).__name__,
                               views=[v.name for v in self.views])
                     self._stop.wait(poll_seconds)
                     continue
-                if conn is not None:
+                if conn is None:
+                    self._stop.wait(poll_seconds)
+                    continue
+                try:
                     for _ in conn.notifies(timeout=poll_seconds, stop_after=1):
                         pass
-                else:
-                    self._stop.wait(poll_seconds)
+                except psycopg.Error as e:
+                    # The server went (a restart, a fail-over, or our own shutdown): listen
+                    # again on the next round, polling meanwhile.
+                    with contextlib.suppress(psycopg.Error):
+                        conn.close()
+                    conn = None
+                    if not self._stop.is_set():
+                        log.warning("projection_listen_lost", error=type(e).__name__)
+                        self._stop.wait(poll_seconds)
         finally:
             if conn is not None:
-                conn.close()
+                with contextlib.suppress(psycopg.Error):
+                    conn.close()
+            if lease is not None:
+                lease.close()
+                self.active = None
+
+    def _listen(self) -> psycopg.Connection | None:
+        try:
+            conn = psycopg.connect(self.listen_url, autocommit=True)
+            conn.execute(f"LISTEN {self.recorder.channel_name}")
+        except psycopg.Error:
+            return None
+        return conn
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
         thread.start()
+        self._thread = thread
         return thread
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0) -> None:
+        """Ask the runner to stop; with ``wait``, give its thread that long to finish its
+        batch and close its connections (before the database itself is stopped)."""
         self._stop.set()
+        thread = getattr(self, "_thread", None)
+        if wait and thread is not None:
+            thread.join(timeout=wait)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,3 +23,13 @@ def serious_violations(page) -> list[str]:
     results = Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {v['help']}" for v in results.response["violations"]
             if v.get("impact") in ("serious", "critical")]
+
+
+def log_in(page, site) -> None:
+    page.goto("/login")
+    page.fill("[name=username]", site["username"])
+    page.fill("[name=password]", site["password"])
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto("/c")  # a leader of one collective goes straight to its home
+    page.wait_for_url(re.compile(r"/c/[0-9a-f-]{36}"))

@@ -9,66 +9,9 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-import pytest
-from argon2 import PasswordHasher
-
-from organize import commands as c
-from organize.accounts import AccountService
-from tests.browser.support import PHONE, SHOTS, serious_violations
-from tests.support import live_server
-from web.app import create_app
-
-
-@pytest.fixture(scope="module")
-def site(runtime, app):
-    """A collective with two workers, a leader account, and the real app over HTTP with its
-    projections following the log."""
-    tag = uuid.uuid4().hex[:6]
-    coll = app.execute(c.CreateCollective(
-        command_id=uuid.uuid4(), name=f"Browser sisters {tag}", kind="worker_collective",
-        sectors=("domestic_care",), places=("HK",), languages=("en", "ar"),
-        federation=f"fed-browser-{tag}")).id
-    for name in ("Asha", "Bina"):
-        app.execute(c.RegisterWorker(command_id=uuid.uuid4(), profile=c.Profile(pseudonym=name),
-                                     collective_id=coll, joined_on=date(2025, 1, 5)))
-    accounts = AccountService(app, hasher=PasswordHasher(time_cost=1, memory_cost=1024,
-                                                         parallelism=1))
-    username, password = f"leader-{tag}", "browser-test-password"
-    accounts.create_account(username, password, role="leader", collective_ids=[coll])
-    web_app = create_app(runtime, accounts)
-    if not any(r.path.startswith("/c") for r in web_app.routes):  # until the app mounts pages
-        from web.pages import pages_router
-
-        web_app.register(pages_router())
-    runner = runtime.runner()
-    runner.catch_up()
-    follower = runner.start()
-    with live_server(web_app) as base:
-        yield {"base": base, "collective": coll, "username": username, "password": password}
-    runner.stop()
-    follower.join(timeout=10)
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="en-GB", base_url=site["base"])
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
-def log_in(page, site) -> None:
-    page.goto("/login")
-    page.fill("[name=username]", site["username"])
-    page.fill("[name=password]", site["password"])
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(lambda url: "/login" not in url)
-    page.goto("/c")  # a leader of one collective goes straight to its home
-    page.wait_for_url(re.compile(r"/c/[0-9a-f-]{36}"))
+from tests.browser.support import PHONE, SHOTS, log_in, serious_violations
 
 
 def shot(page, name: str) -> None:

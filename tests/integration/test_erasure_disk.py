@@ -160,9 +160,14 @@ def test_erased_worker_is_unreadable_from_every_file_and_backup(seized, tmp_path
 
 
 def test_erase_collective_leaves_nothing_of_its_own_on_the_disk(seized, tmp_path):
-    """A centre is raided: its workers who belong to no other collective, and its meetings'
-    decisions, become unreadable from every file; a member of two collectives and a meeting
-    shared with another collective stay readable."""
+    """A centre is raided: its workers who belong to no other collective, its meetings'
+    decisions and cancellation reasons, its campaigns' texts (issue, demands, clauses,
+    summary) and its self-assessments' narratives become unreadable from every file (the
+    data directory with pg_wal, a pg_basebackup and an ``organize backup`` before and after,
+    ORGANIZE_HOME); a member of two collectives, and a meeting and a campaign shared with
+    another collective, stay readable. The collective carries a ``Collective.Erased`` fact."""
+    from organize.application.reading import collective_view
+    from organize.domain import Collective
     from organize.erasure import erase_collective
 
     app = seized.app
@@ -179,6 +184,7 @@ def test_erase_collective_leaves_nothing_of_its_own_on_the_disk(seized, tmp_path
                              relationship="direct_employer", paid=True,
                              started_on=date(2024, 1, 1)))
     solo = app.execute(h.raise_grievance(raided, [only], description=f"Locked in {tag}")).id
+    employer = app.execute(h.create_organisation(name=f"Employer {tag}", kind="employer")).id
 
     def meeting(collectives, decision):
         m = app.execute(c.ScheduleMeeting(command_id=h.cid(), kind="assembly",
@@ -191,21 +197,60 @@ def test_erase_collective_leaves_nothing_of_its_own_on_the_disk(seized, tmp_path
                                         language="en", decisions=(decision,)))
         return m
 
+    def campaign(collectives, words):
+        k = app.execute(c.LaunchCampaign(command_id=h.cid(), issue=f"{words} issue {tag}",
+                                         demands=(f"{words} demand {tag}",),
+                                         collective_ids=collectives,
+                                         launched_on=date(2025, 6, 4))).id
+        app.execute(c.AddDemand(command_id=h.cid(), campaign_id=k,
+                                text=f"{words} added demand {tag}"))
+        app.execute(c.SignAgreement(command_id=h.cid(), campaign_id=k, with_organisation_id=employer,
+                                    signed_on=date(2025, 6, 5),
+                                    clauses=(f"{words} clause {tag}",)))
+        app.execute(c.CloseCampaign(command_id=h.cid(), campaign_id=k, on=date(2025, 6, 6),
+                                    summary=f"{words} summary {tag}"))
+        return k
+
     own = meeting((raided,), f"Hide the files at Mrs Chan's {tag}")
     shared = meeting((raided, other), f"March together {tag}")
+    called_off = app.execute(c.ScheduleMeeting(command_id=h.cid(), kind="assembly",
+                                               collective_ids=(raided,),
+                                               scheduled_for=datetime(2025, 6, 9, tzinfo=UTC),
+                                               language="en")).id
+    app.execute(c.CancelMeeting(command_id=h.cid(), meeting_id=called_off,
+                                reason=f"Police watched Mrs Chan's door {tag}"))
+    own_campaign = campaign((raided,), "Wong household")
+    shared_campaign = campaign((raided, other), "Joint")
+    app.execute(c.RecordAssessment(command_id=h.cid(), collective_id=raided,
+                                   assessed_on=date(2025, 6, 7),
+                                   levels=(c.Level(dimension="leadership", level=2),),
+                                   narrative=f"Mei speaks for us now {tag}"))
     seized.runner().catch_up()
+    collective_texts = [f"Wong household {part} {tag}" for part in
+                        ("issue", "demand", "added demand", "clause", "summary")]
+    collective_texts += [f"Police watched Mrs Chan's door {tag}", f"Mei speaks for us now {tag}"]
     gone = [f"Only{tag}", f"Lives above the shop {tag}", f"Nanny for the Lee family {tag}",
-            f"Locked in {tag}", f"Hide the files at Mrs Chan's {tag}"]
-    kept = [f"Both{tag}", f"March together {tag}"]
+            f"Locked in {tag}", f"Hide the files at Mrs Chan's {tag}", *collective_texts]
+    kept = [f"Both{tag}", f"March together {tag}",
+            *(f"Joint {part} {tag}" for part in ("issue", "demand", "added demand", "clause",
+                                                  "summary"))]
     bb_before = seizure.basebackup(seized.database.url, tmp_path / "basebackup-before")
+    organize_backup.backup(seized, tmp_path / "backup-before")
+    # Before: the attack opens the collective's texts (the scan sees what it should).
+    files = _everything(seized, bb_before, tmp_path / "backup-before")
+    opened = _open_everything(seized, seizure.keys_in(files))
+    assert all(any(t.encode() in o for o in opened) for t in collective_texts)
+    assert not seizure.hits(files, [t.encode() for t in collective_texts]), "stored in the clear"
 
     done = erase_collective(app, raided)
     assert done.workers_erased == [only]
     seized.runner().catch_up()
     bb_after = seizure.basebackup(seized.database.url, tmp_path / "basebackup-after")
-    files = _everything(seized, bb_before, bb_after)
+    organize_backup.backup(seized, tmp_path / "backup-after")
+    files = _everything(seized, bb_before, bb_after, tmp_path / "backup-before",
+                        tmp_path / "backup-after")
     found = seizure.keys_in(files)
-    for subject in (only, solo, own):
+    for subject in (only, solo, own, raided, own_campaign, called_off):
         assert not seizure.unwrap_attempts(files, subject, found, range(0, 16)), subject
     assert not seizure.hits(files, [t.encode() for t in gone + kept])
     opened = _open_everything(seized, found)
@@ -213,6 +258,18 @@ def test_erase_collective_leaves_nothing_of_its_own_on_the_disk(seized, tmp_path
     assert all(any(t.encode() in o for o in opened) for t in kept)
     assert ("collective", str(raided)) in app.keys.keyring.erased()
     assert app.keys.get(shared) is not None and app.keys.get(own) is None
+    assert app.keys.get(shared_campaign) is not None and app.keys.get(own_campaign) is None
+    # The erasure is a fact on the collective, with no personal data; it reads as erased.
+    erased = app.load(Collective, raided, field="collective_id")
+    assert erased.erased and collective_view(app, erased).erased
+    assert not app.load(Collective, other, field="collective_id").erased
+    from organize.application.reading import ERASED, campaign_view, meeting_view
+    from organize.domain import Campaign, Meeting
+
+    gone_campaign = campaign_view(app, app.load(Campaign, own_campaign, field="campaign_id"))
+    assert gone_campaign.issue == ERASED and gone_campaign.summary == ERASED
+    assert [d.text for d in gone_campaign.demands] == [ERASED, ERASED]
+    assert meeting_view(app, app.load(Meeting, called_off, field="meeting_id")).cancel_reason == ERASED
 
 
 # -- a property over random histories ------------------------------------------------------------
@@ -227,22 +284,28 @@ WORDS = st.text(alphabet=st.characters(categories=["L"], codec="utf-8"), min_siz
 @st.composite
 def histories(draw):
     """Workers with profiles, spells and statuses; grievances raised alone or together,
-    with evidence; meetings held and campaigns launched; and whom to erase."""
+    with evidence; meetings held or cancelled (with a reason); campaigns with their texts;
+    self-assessments with narratives; and whom to erase: one worker, or the collective."""
     n = draw(st.integers(2, 4))
     workers = [dict(spells=draw(st.lists(WORDS, min_size=0, max_size=3)),
                     status=draw(st.one_of(st.none(), WORDS)), note=draw(WORDS)) for _ in range(n)]
     grievances = draw(st.lists(st.tuples(st.sets(st.integers(0, n - 1), min_size=1, max_size=n),
                                          WORDS, st.booleans()), max_size=4))
-    meetings = draw(st.lists(st.sets(st.integers(0, n - 1), min_size=1), max_size=2))
-    campaigns = draw(st.integers(0, 2))
-    victim = draw(st.integers(0, n - 1))
-    return workers, grievances, meetings, campaigns, victim
+    meetings = draw(st.lists(st.tuples(st.sets(st.integers(0, n - 1), min_size=1),
+                                       st.one_of(st.none(), WORDS)), max_size=2))
+    campaigns = draw(st.lists(st.tuples(WORDS, st.lists(WORDS, max_size=2), st.booleans()),
+                              max_size=2))
+    narratives = draw(st.lists(WORDS, max_size=2))
+    victim = draw(st.one_of(st.integers(0, n - 1), st.just("collective")))
+    return workers, grievances, meetings, (campaigns, narratives), victim
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(history=histories())
 def test_after_erasure_none_of_her_text_is_in_any_raw_file(seized, history):
-    workers, grievances, meetings, campaigns, victim = history
+    from organize.erasure import erase_collective
+
+    workers, grievances, meetings, (campaigns, narratives), victim = history
     app = seized.app
     run = uuid.uuid4().hex[:8]
     collective = app.execute(h.create_collective()).id
@@ -276,23 +339,53 @@ def test_after_erasure_none_of_her_text_is_in_any_raw_file(seized, history):
                                        on=date(2025, 6, 2)))
         if who == {victim}:  # hers alone: it goes with her
             texts[victim].extend(extra)
-    for attendees in meetings:
+    ours = []  # the collective's texts: campaigns, narratives, decisions, cancel reasons
+    employer = app.execute(h.create_organisation(name=f"Employer {run}", kind="employer")).id
+    for k, (attendees, reason) in enumerate(meetings):
         m = app.execute(c.ScheduleMeeting(command_id=h.cid(), kind="assembly",
                                           collective_ids=(collective,),
                                           scheduled_for=datetime(2025, 6, 3, tzinfo=UTC),
                                           language="en")).id
+        if reason is not None:
+            ours.append(f"{reason} cancelled{run}m{k}")
+            app.execute(c.CancelMeeting(command_id=h.cid(), meeting_id=m, reason=ours[-1]))
+            continue
         people = tuple(ids[i] for i in sorted(attendees))
+        ours.append(f"Meet the agency {run}m{k}")
         app.execute(c.RecordMeetingHeld(command_id=h.cid(), meeting_id=m,
                                         held_at=datetime(2025, 6, 3, tzinfo=UTC),
                                         attendee_ids=people, facilitator_ids=people[:1],
-                                        language="en", decisions=("Meet the agency",)))
-    for k in range(campaigns):
-        app.execute(c.LaunchCampaign(command_id=h.cid(), issue=f"Rest days {k}",
-                                     demands=("One day off a week",),
-                                     collective_ids=(collective,), launched_on=date(2025, 6, 4)))
+                                        language="en", decisions=(ours[-1],)))
+    for k, (issue, demands, closed) in enumerate(campaigns):
+        said = [f"{issue} issue{run}k{k}", *(f"{d} demand{run}k{k}d{j}"
+                                             for j, d in enumerate(demands))]
+        ours.extend(said)
+        camp = app.execute(c.LaunchCampaign(command_id=h.cid(), issue=said[0],
+                                            demands=tuple(said[1:]),
+                                            collective_ids=(collective,),
+                                            launched_on=date(2025, 6, 4))).id
+        if closed:
+            ours.extend([f"{issue} clause{run}k{k}", f"{issue} summary{run}k{k}"])
+            app.execute(c.SignAgreement(command_id=h.cid(), campaign_id=camp,
+                                        with_organisation_id=employer, signed_on=date(2025, 6, 5),
+                                        clauses=(ours[-2],)))
+            app.execute(c.CloseCampaign(command_id=h.cid(), campaign_id=camp,
+                                        on=date(2025, 6, 6), summary=ours[-1]))
+    for k, word in enumerate(narratives):
+        ours.append(f"{word} narrative{run}n{k}")
+        app.execute(c.RecordAssessment(command_id=h.cid(), collective_id=collective,
+                                       assessed_on=date(2025, 6, 7),
+                                       levels=(c.Level(dimension="leadership", level=2),),
+                                       narrative=ours[-1]))
     seized.runner().catch_up()
 
-    app.execute(c.EraseWorker(command_id=h.cid(), worker_id=ids[victim]))
+    if victim == "collective":  # a raid: every worker belongs only to it, and its texts go
+        erase_collective(app, collective)
+        texts = [[t for mine in texts for t in mine] + ours]
+        victim = 0
+    else:
+        app.execute(c.EraseWorker(command_id=h.cid(), worker_id=ids[victim]))
+        texts.append(ours)  # the collective's texts stay readable
     seized.runner().catch_up()
     files = _everything(seized)
     hers = [t.encode() for t in texts[victim]]

@@ -17,6 +17,7 @@ import pytest
 
 from organize import commands as c
 from organize.application import new_id
+from organize.persistence.reveal import opened_with
 from organize.projections import registry
 from organize.projections.indicators import view as indicators_view
 from organize.projections.indicators.reads import (
@@ -294,8 +295,10 @@ async def test_as_of_a_past_date_answers_from_the_series(runner, scenario, conn)
     assert d["alliances"].level == 3  # alliances hold until ended
 
 
-async def test_the_self_assessment_sits_beside_the_computed_levels(runner, scenario, conn):
-    result = await collective_indicators(conn, EVERYTHING, scenario.collective, NOW)
+async def test_the_self_assessment_sits_beside_the_computed_levels(app, runner, scenario, conn):
+    sealed = await collective_indicators(conn, EVERYTHING, scenario.collective, NOW)
+    assert "first leader" not in sealed.self_assessment.narrative  # the view keeps it sealed
+    result = opened_with(app.keys, sealed)
     a = result.self_assessment
     assert a.assessed_on == date(2025, 3, 28) and a.compared_week == date(2025, 3, 24)
     assert a.narrative == "We still lean on our first leader, and we feel unsafe."
@@ -317,8 +320,8 @@ async def test_the_self_assessment_sits_beside_the_computed_levels(runner, scena
     assert earlier.self_assessment is None  # not yet made then
 
 
-async def test_campaign_indicators(runner, scenario, conn):
-    result = await campaign_indicators(conn, EVERYTHING, scenario.campaign, NOW)
+async def test_campaign_indicators(app, runner, scenario, conn):
+    result = opened_with(app.keys, await campaign_indicators(conn, EVERYTHING, scenario.campaign, NOW))
     assert result.issue == "Back pay for domestic workers"
     d = dims(result)
     assert "alliances" not in d

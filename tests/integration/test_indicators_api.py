@@ -3,6 +3,7 @@ with the dependencies the app factory provides: ``db_pool``, ``reader_scope``, `
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from litestar.di import Provide
 from litestar.testing import AsyncTestClient
 
 from organize import commands as c
+from organize.persistence.reveal import opened_with
 from organize.projections import registry
 from organize.projections.indicators.rubric import load_rubric
 from organize.projections.reads import Scope
@@ -29,7 +31,17 @@ SCOPE_HEADER = "x-test-collective"  # test only: the real app builds the scope f
 RUBRIC = load_rubric()
 
 
-def build_app(database) -> Litestar:
+class _Reveal:
+    """As organize.persistence.reveal.Revealer.open: the issue and narratives the view keeps sealed."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def open(self, found):
+        return await asyncio.to_thread(opened_with, self.app.keys, found)
+
+
+def build_app(database, app) -> Litestar:
     async def open_pool(server: Litestar) -> None:
         server.state.pool = await asyncpg.create_pool(database.asyncpg_dsn(), min_size=1, max_size=2)
 
@@ -48,7 +60,8 @@ def build_app(database) -> Litestar:
         route_handlers=[indicators_router()],
         dependencies={"db_pool": Provide(db_pool, sync_to_thread=False),
                       "reader_scope": Provide(reader_scope, sync_to_thread=False),
-                      "rubric": Provide(lambda: RUBRIC, sync_to_thread=False)},
+                      "rubric": Provide(lambda: RUBRIC, sync_to_thread=False),
+                      "reveal": Provide(lambda: _Reveal(app), sync_to_thread=False)},
         on_startup=[open_pool], on_shutdown=[close_pool],
         exception_handlers=errors.HANDLERS,
     )
@@ -74,8 +87,8 @@ def recorded(app):
 
 
 @pytest.fixture
-async def client(database):
-    async with AsyncTestClient(app=build_app(database)) as test_client:
+async def client(app, database):
+    async with AsyncTestClient(app=build_app(database, app)) as test_client:
         yield test_client
 
 

@@ -13,6 +13,7 @@ import pytest
 from organize import commands as c
 from organize.application import new_id
 from organize.errors import CommandError
+from organize.persistence.reveal import opened_with
 from organize.projections.reads import Scope
 from organize.projections.views.campaign_board.reads import (
     campaign_invitations,
@@ -79,7 +80,8 @@ async def test_from_cluster_to_accepted_campaign(app, conn):
     assert {(i.collective_id, i.state) for i in board.invitations} == {(hk, "pending"), (kl, "pending")}
     assert {i.collective_name for i in board.invitations} == {"Harbour branch", "Klang centre"}
 
-    pending = await collective_invitations(conn, Scope(collective_ids=frozenset({kl})), kl)
+    pending = opened_with(app.keys, await collective_invitations(
+        conn, Scope(collective_ids=frozenset({kl})), kl))
     (inv,) = pending
     assert (inv.campaign_id, inv.state, inv.invited_on) == (campaign, "pending", LAUNCHED)
     assert inv.demands == ["Refund every fee above the ceiling"] and inv.joined == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 
 from organize.projections import registry
@@ -46,3 +49,23 @@ def test_blue_green_rebuild_equals_the_live_view(app):
     assert new.generation == generation
     assert orgs(new) == before
     assert registry.switched(datastore, [live]) is not None
+
+
+def test_a_killed_rebuild_is_told_apart_from_a_running_one(app, database):
+    """`projections status` said "rebuilding" for ever after a rebuild was killed: the
+    mark stayed. A running rebuild holds an advisory lock that dies with its process."""
+    datastore = app.recorder.datastore
+    registry.open_views(datastore, ["organisations"])
+    assert not registry.rebuild_running(datastore, "organisations")
+    with psycopg.connect(database.url, autocommit=True) as rebuilding:
+        rebuilding.execute("SELECT pg_advisory_lock(hashtext('organize_rebuild:organisations'))")
+        assert registry.rebuild_running(datastore, "organisations")
+    # Its process died (the connection closed): no rebuild runs, whatever the mark says
+    # (the server notices a closed connection within moments).
+    deadline = time.monotonic() + 10
+    while registry.rebuild_running(datastore, "organisations") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not registry.rebuild_running(datastore, "organisations")
+    generation = registry.rebuild(datastore, app.recorder, app.mapper, "organisations")
+    assert registry.generations(datastore)["organisations"] == (generation, None)
+    assert not registry.rebuild_running(datastore, "organisations")

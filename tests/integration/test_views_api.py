@@ -22,6 +22,7 @@ from litestar.di import Provide
 
 from organize import commands as c
 from organize.persistence.keys import Sealer
+from organize.persistence.reveal import opened_with
 from organize.projections import registry
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner
@@ -60,6 +61,11 @@ def build_app(app, database) -> Litestar:
             names[worker_id] = (ERASED if plain is None
                                 else msgspec.json.decode(plain, type=c.Profile).pseudonym)
         return names
+
+    async def open_texts(found: Any) -> Any:  # the collective texts the views keep sealed
+        return await asyncio.to_thread(opened_with, app.keys, found)
+
+    reveal.open = open_texts  # as organize.persistence.reveal.Revealer.open
 
     def reader_scope(request: Request) -> Scope:
         collective_id = request.headers.get(SCOPE_HEADER)

@@ -9,6 +9,7 @@ import pytest
 
 from organize import commands as c
 from organize.application import new_id
+from organize.persistence.reveal import opened_with
 from organize.projections.reads import Scope
 from organize.projections.views.campaign_board.reads import get_campaign, list_campaigns
 from organize.projections.views.meeting_log import Attendance, attendance, list_meetings
@@ -58,7 +59,11 @@ async def test_campaign_board_shows_demands_actions_and_agreements(app, conn):
     app.execute(sign)
     catch_up(app)
 
-    board = await get_campaign(conn, Scope.everything(), campaign)
+    sealed = await get_campaign(conn, Scope.everything(), campaign)
+    # The view keeps the texts sealed; the reader's side opens them.
+    assert "A weekly day off" not in msgspec.json.encode(sealed).decode()
+    assert "Sunday off" not in msgspec.json.encode(sealed).decode()
+    board = opened_with(app.keys, sealed)
     assert board.issue == "A weekly day off" and board.status == "active" and board.closed_on is None
     assert board.collective_ids == [north, south] and board.sectors == ["domestic_care"]
     assert board.grievance_ids == [g] and board.linked_grievances == 1
@@ -73,6 +78,7 @@ async def test_campaign_board_shows_demands_actions_and_agreements(app, conn):
     (agreement,) = board.agreements
     assert agreement.agreement_id == new_id(sign.command_id, "agreement")
     assert agreement.with_organisation_id == employer
+    assert agreement.clauses == ["Sunday off", "Overtime at 1.5x"]
     assert agreement.clauses == ["Sunday off", "Overtime at 1.5x"]
 
     app.execute(c.CloseCampaign(command_id=h.cid(), campaign_id=campaign, on=date(2025, 6, 1),

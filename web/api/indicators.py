@@ -48,9 +48,11 @@ Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=
                                            description="The federation's name (URL-encoded)")]
 
 
-async def _read(pool: asyncpg.Pool, read, *args, **kwargs):
+async def _read(pool: asyncpg.Pool, reveal, read, *args, **kwargs):
+    """``read``'s answer, with the issue and narratives the view keeps sealed opened."""
     async with reading(pool) as conn:
-        return await read(conn, *args, **kwargs)
+        found = await read(conn, *args, **kwargs)
+    return await reveal.open(found)
 
 
 @get("/collectives/{collective_id:uuid}", operation_id="getCollectiveIndicators",
@@ -58,10 +60,10 @@ async def _read(pool: asyncpg.Pool, read, *args, **kwargs):
 async def collective(
     collective_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
-    as_of: AsOf = None, wait_for: WaitFor = None,
+    reveal: NamedDependency[Any], as_of: AsOf = None, wait_for: WaitFor = None,
 ) -> Response[CollectiveIndicators]:
     updating = await still_updating(db_pool, [VIEW], wait_for)
-    found = await _read(db_pool, collective_indicators, reader_scope, collective_id, as_of,
+    found = await _read(db_pool, reveal, collective_indicators, reader_scope, collective_id, as_of,
                         rubric=rubric)
     if found is None:
         raise NotFoundException("No collective with this id that you may see.")
@@ -73,10 +75,10 @@ async def collective(
 async def campaign(
     campaign_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
-    as_of: AsOf = None, wait_for: WaitFor = None,
+    reveal: NamedDependency[Any], as_of: AsOf = None, wait_for: WaitFor = None,
 ) -> Response[CampaignIndicators]:
     updating = await still_updating(db_pool, [VIEW], wait_for)
-    found = await _read(db_pool, campaign_indicators, reader_scope, campaign_id, as_of, rubric=rubric)
+    found = await _read(db_pool, reveal, campaign_indicators, reader_scope, campaign_id, as_of, rubric=rubric)
     if found is None:
         raise NotFoundException("No campaign with this id that you may see.")
     return respond(found, updating or found.updating)
@@ -88,10 +90,10 @@ async def campaign(
 async def federation(
     federation: Federation, db_pool: NamedDependency[asyncpg.Pool],
     reader_scope: NamedDependency[Scope], rubric: NamedDependency[Rubric],
-    as_of: AsOf = None, wait_for: WaitFor = None,
+    reveal: NamedDependency[Any], as_of: AsOf = None, wait_for: WaitFor = None,
 ) -> Response[FederationOverview]:
     updating = await still_updating(db_pool, [VIEW], wait_for)
-    found = await _read(db_pool, federation_overview, reader_scope, federation, as_of, rubric=rubric)
+    found = await _read(db_pool, reveal, federation_overview, reader_scope, federation, as_of, rubric=rubric)
     if found is None:
         raise NotFoundException("No federation by this name with collectives you may see.")
     return respond(found, updating or found.updating)

@@ -13,7 +13,7 @@ the views to reach a notification id (read-your-writes).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
@@ -35,7 +35,15 @@ from organize.projections.views.campaign_board.reads import (
 )
 from organize.projections.views.common_grievances import Cluster, federation_clusters
 from organize.projections.views.sector_flows import FederationFlows, federation_flows
-from web.api.projection_reads import NOT_FOUND, WaitFor, read_view, reading, respond, still_updating
+from web.api.projection_reads import (
+    NOT_FOUND,
+    WaitFor,
+    opened,
+    read_view,
+    reading,
+    respond,
+    still_updating,
+)
 
 Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$",
                                            description="The federation's name (URL-encoded)")]
@@ -86,9 +94,10 @@ async def clusters(
      tags=["organising"], responses=NOT_FOUND)
 async def board(
     federation: Federation, db_pool: NamedDependency[asyncpg.Pool],
-    reader_scope: NamedDependency[Scope], as_of: AsOf = None, wait_for: WaitFor = None,
+    reader_scope: NamedDependency[Scope], reveal: NamedDependency[Any], as_of: AsOf = None,
+    wait_for: WaitFor = None,
 ) -> Response[FederationBoard]:
-    return await read_view(db_pool, ["campaign_board"], wait_for, federation_board,
+    return await read_view(db_pool, ["campaign_board"], wait_for, opened(reveal, federation_board),
                            reader_scope, federation, as_of, missing=NO_FEDERATION)
 
 
@@ -109,12 +118,13 @@ async def flows(
      responses=NOT_FOUND)
 async def collective_invites(
     collective_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
-    reader_scope: NamedDependency[Scope],
+    reader_scope: NamedDependency[Scope], reveal: NamedDependency[Any],
     # ``state`` is a name Litestar reserves: the query parameter is still ``?state=``.
     invitation_state: Annotated[InvitationState, QueryParameter(name="state")] = "pending",
     wait_for: WaitFor = None,
 ) -> Response[list[CollectiveInvitation]]:
-    return await read_view(db_pool, ["campaign_board"], wait_for, collective_invitations,
+    return await read_view(db_pool, ["campaign_board"], wait_for,
+                           opened(reveal, collective_invitations),
                            reader_scope, collective_id,
                            state=None if invitation_state == "all" else invitation_state,
                            missing="No collective with this id.")
@@ -125,9 +135,9 @@ async def collective_invites(
      responses=NOT_FOUND)
 async def campaign_invites(
     campaign_id: FromPath[UUID], db_pool: NamedDependency[asyncpg.Pool],
-    reader_scope: NamedDependency[Scope], wait_for: WaitFor = None,
+    reader_scope: NamedDependency[Scope], reveal: NamedDependency[Any], wait_for: WaitFor = None,
 ) -> Response[list[InvitationRow]]:
-    return await read_view(db_pool, ["campaign_board"], wait_for, campaign_invitations,
+    return await read_view(db_pool, ["campaign_board"], wait_for, opened(reveal, campaign_invitations),
                            reader_scope, campaign_id, missing="No campaign with this id.")
 
 

@@ -70,3 +70,13 @@ async def read_view(pool: asyncpg.Pool, views: Sequence[str], notification_id: i
     if found is None and missing is not None:
         raise NotFoundException(missing)
     return respond(found, updating)
+
+
+def opened(reveal: Any, read: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``read`` with the collective texts its view keeps sealed opened for this reader
+    (``organize.persistence.reveal.Revealer.open``): the answer carries them, the view never does."""
+
+    async def call(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        return await reveal.open(await read(conn, *args, **kwargs))
+
+    return call

@@ -55,6 +55,7 @@ from web.api.projection_reads import (
     NOT_FOUND,
     UPDATING_HEADER,
     WaitFor,
+    opened,
     read_view,
     reading,
     respond,
@@ -175,9 +176,10 @@ async def common_grievances(
      responses=BAD)
 async def campaigns(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
-    status: FromQuery[CampaignStatus | None] = None, wait_for: WaitFor = None,
+    reveal: NamedDependency[Reveal], status: FromQuery[CampaignStatus | None] = None,
+    wait_for: WaitFor = None,
 ) -> Response[list[CampaignRow]]:
-    return await read_view(db_pool, ["campaign_board"], wait_for, list_campaigns,
+    return await read_view(db_pool, ["campaign_board"], wait_for, opened(reveal, list_campaigns),
                            reader_scope, status=status)
 
 
@@ -185,9 +187,9 @@ async def campaigns(
      summary="One campaign on the board", tags=["views"], responses=NOT_FOUND)
 async def campaign(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
-    campaign_id: FromPath[UUID], wait_for: WaitFor = None,
+    reveal: NamedDependency[Reveal], campaign_id: FromPath[UUID], wait_for: WaitFor = None,
 ) -> Response[CampaignRow]:
-    return await read_view(db_pool, ["campaign_board"], wait_for, get_campaign,
+    return await read_view(db_pool, ["campaign_board"], wait_for, opened(reveal, get_campaign),
                            reader_scope, campaign_id, missing="No campaign with this id.")
 
 

@@ -5,6 +5,10 @@ username or anything that was sent."""
 
 from __future__ import annotations
 
+import asyncpg
+import psycopg
+import structlog
+from eventsourcing import persistence as es
 from litestar import MediaType, Request, Response
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
@@ -15,6 +19,9 @@ from web.api.errors import ErrorBody
 from web.auth import pages
 
 LOGIN_PATH = "/login"
+RETRY_AFTER = "5"  # seconds: a restart or a fail-over of PostgreSQL takes a few
+
+log = structlog.get_logger("web.errors")
 
 
 class AuthRequired(NotAuthorizedException):
@@ -76,7 +83,35 @@ def not_found(request: Request, exc: NotFoundException) -> Response:
     return pages.error_page(request, 404, "not_found")
 
 
-HANDLERS = {AuthRequired: auth_required, Forbidden: forbidden, NotFoundException: not_found}
+def database_unavailable(request: Request, exc: Exception) -> Response:
+    """PostgreSQL cannot be reached (down, restarting, failing over, out of connections): a
+    503 with ``Retry-After`` that clients retry, never a 500. Nothing was written (a command
+    commits whole or not at all); a posted form comes back with what she typed."""
+    log.warning("database_unavailable", error=type(exc).__name__, path=request.url.path)
+    headers = {"Retry-After": RETRY_AFTER}
+    if is_api(request) or "text/html" not in request.headers.get("accept", "text/html"):
+        from web.i18n import error_message
+
+        return _json(503, "database_unavailable", error_message("database_unavailable", "en"),
+                     headers)
+    if pages.wants_kept(request):
+        return pages.resend_page(request, "database_unavailable_kept", 503, headers)
+    return pages.error_page(request, 503, "database_unavailable", headers=headers)
+
+
+# What a lost or refused database connection raises, from each driver and from the event
+# store's own wrappers (a pool that cannot hand out a connection in time is one of these).
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    psycopg.OperationalError, psycopg.InterfaceError,
+    asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
+    es.OperationalError, es.InterfaceError,
+    ConnectionError, TimeoutError,
+)
+
+HANDLERS = {AuthRequired: auth_required, Forbidden: forbidden, NotFoundException: not_found,
+            **dict.fromkeys(DATABASE_DOWN, database_unavailable)}
 
 AUTH_RESPONSES = {
     401: ResponseSpec(data_container=ErrorBody, description="No session and no valid API token."),

@@ -127,9 +127,10 @@ class _Keeping(Response):
     would race its own wait for a disconnect to the body)."""
 
     def __init__(self, request: Request, status_code: int, render_page: Any,
-                 cookies: list | None) -> None:
-        super().__init__(b"", status_code=status_code, media_type=MediaType.HTML, cookies=cookies)
-        self._request, self._render = request, render_page
+                 cookies: list | None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(b"", status_code=status_code, media_type=MediaType.HTML, cookies=cookies,
+                         headers=headers)
+        self._request, self._render, self._headers = request, render_page, headers
 
     def to_asgi_response(self, app: Any, request: Request, **kwargs: Any) -> Any:
         outer = self
@@ -137,24 +138,27 @@ class _Keeping(Response):
         async def answer(scope: Any, receive: Any, send: Any) -> None:
             form = await outer._request.form()
             page = Response(outer._render(kept_pairs(form)), status_code=outer.status_code,
-                            media_type=MediaType.HTML, cookies=outer.cookies)
+                            media_type=MediaType.HTML, cookies=outer.cookies,
+                            headers=outer._headers)
             await page.to_asgi_response(app, request, **kwargs)(scope, receive, send)
 
         return answer
 
 
 def keeping(request: Request, status_code: int, render_page: Any,
-            cookies: list | None = None) -> Response:
+            cookies: list | None = None, headers: dict[str, str] | None = None) -> Response:
     """An answer rendered by ``render_page(pairs)`` from the form that was posted."""
-    return _Keeping(request, status_code, render_page, cookies)
+    return _Keeping(request, status_code, render_page, cookies, headers)
 
 
-def resend_page(request: Request, code: str) -> Response:
-    """Her session is good but the form's token was stale: what she typed, to send again."""
+def resend_page(request: Request, code: str, status_code: int = 403,
+                headers: dict[str, str] | None = None) -> Response:
+    """Nothing was saved (her form's token was stale, or the database could not be reached):
+    what she typed, to send again."""
     lang = locale_from_request(request)
-    return keeping(request, 403, lambda kept: render(
+    return keeping(request, status_code, lambda kept: render(
         "resume.html", request, kept=kept, action=request.url.path, show_nav=False,
-        message=error_message(code, lang)))
+        message=error_message(code, lang)), headers=headers)
 
 
 # -- the login form (the page, and the cookie its token must match) ---------------------------

@@ -9,13 +9,14 @@ Arabic is Latin digits, and that is kept. All of it is one table, ``_DIGIT_ZERO`
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import get_timezone_name as _babel_zone_name
 from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 
@@ -71,6 +72,13 @@ def format_datetime(value: datetime | str | None, lang: str, format: str = "medi
         value = datetime.fromisoformat(value)
     text = _babel_datetime(value, format, tzinfo=tzinfo, locale=_lang(lang))
     return localise_digits(text, lang)
+
+
+def zone_name(zone: tzinfo, lang: str) -> str:
+    """A time zone's name in ``lang`` (CLDR: "Hong Kong Time", "हङकङ समय")."""
+    if str(zone) in ("UTC", "Etc/UTC"):  # CLDR names it "Unknown Region (UTC) Time"
+        return "UTC"
+    return _babel_zone_name(zone, locale=_lang(lang))
 
 
 def _as_number(value: int | float | Decimal | str) -> int | float | Decimal:

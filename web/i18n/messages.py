@@ -32,12 +32,20 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "invalid_input": N_("Something in this form is not right. Please check it."),
     "not_found": N_("This was not found. It may have been removed."),
     "conflict": N_("Someone else changed this at the same time. Please reload and try again."),
+    "unknown_time_zone": N_("Choose a time zone from the list."),
+    "correction_reason": N_("Choose why you are correcting this."),
+    "nothing_changed": N_("Nothing was changed. Change something, or leave it as it is."),
+    "meeting_not_held": N_("This can only be corrected once the meeting is recorded as held."),
     "stale_version": N_("Someone else changed this since you opened it. Please reload and try again."),
     "command_id_reused": N_("This form was already sent. Please open it again to do something new."),
     "unknown_command": N_("This action is not known."),
     "unavailable": N_("This page is not ready yet. Please try again in a minute."),
     "http_error": N_("This request could not be completed."),
     "internal": N_("Something went wrong on our side. Nothing was saved."),
+    "database_unavailable": N_("The records cannot be reached just now. Nothing was saved. "
+                               "Please try again in a minute."),
+    "database_unavailable_kept": N_("The records could not be reached, so nothing was saved. "
+                                    "Check what you typed and send it again in a minute."),
     "too_large": N_("This is too much to send at once. Please make it shorter."),
     "bad_taxonomy": N_("The list of choices is not set up correctly. Please tell your organiser."),
     # -- accounts and safety (used by the pages' sign-in and session checks)

@@ -10,6 +10,8 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``invitations``: the invitations still to answer, with their forms;
 - ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
 - ``assessment``: the collective's own assessment;
+- ``settings``: the collective's time zone;
+- ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
 - ``common``: the ``page`` dependency, scope, read-your-writes, rendering, error pages.
@@ -28,10 +30,19 @@ PREFIX = "/c"
 
 
 def route_handlers() -> list:
-    from web.pages import assessment, campaigns, grievances, home, meetings, workers
+    from web.pages import (
+        assessment,
+        campaigns,
+        grievances,
+        home,
+        meetings,
+        organisations,
+        settings,
+        workers,
+    )
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *workers.ROUTES, *assessment.ROUTES]
+            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES]
 
 
 def pages_router() -> Router:

@@ -14,7 +14,7 @@ from organize import commands as c
 from organize.domain import DIMENSIONS
 from organize.projections.indicators.reads import collective_indicators
 from web.i18n import dimension_label, field_message, level_label
-from web.pages.common import Page, nav, today
+from web.pages.common import Page, nav
 from web.pages.forms import Form, decode, execute, read_form
 
 LEVELS = range(5)
@@ -41,7 +41,7 @@ async def _page(page: Page, collective_id: UUID, form: Form, status: int = 200) 
 async def assessment(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     await page.collective(collective_id)
     found = await page.read(collective_indicators, page.scope, collective_id, rubric=page.rubric)
-    form = Form.blank(assessed_on=today().isoformat())
+    form = Form.blank(assessed_on=page.today.isoformat())
     if found is not None and found.self_assessment is not None:  # start from the last one
         for dimension, level in found.self_assessment.levels.items():
             form.set(f"level.{dimension}", level)
@@ -63,7 +63,7 @@ async def record(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> 
         levels.append(c.Level(dimension=dimension, level=int(raw)))
     if not levels and not form.errors:
         form.errors["levels"] = field_message("required", page.lang)
-    command = decode(c.RecordAssessment, form, page.lang,
+    command = decode(c.RecordAssessment, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id, "levels": tuple(levels)})
     if command is not None and not form.errors:
         result = await execute(page.organize, command, form, page.lang)

@@ -25,9 +25,10 @@ from organize.projections.views.grievance_register import (
 )
 from web.i18n import taxonomy_label
 from web.i18n.formatting import format_date
-from web.pages.common import Page, nav, stale_edit, stale_notice, today
+from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members, organisations
+from web.pages.history import history_rows
 from web.pages.invitations import ANSWERS, pending
 
 CAMPAIGN_VIEWS = ("campaign_board",)
@@ -68,14 +69,15 @@ def _launch_page(page: Page, collective: Any, form: Form, status: int = 200) -> 
 @get("/{collective_id:uuid}/campaigns/new", name="pages:campaign-new")
 async def launch(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
-    return _launch_page(page, collective, Form.blank(launched_on=today().isoformat()))
+    return _launch_page(page, collective, Form.blank(launched_on=page.today.isoformat()))
 
 
 @post("/{collective_id:uuid}/campaigns/new", name="pages:campaign-launch", status_code=200)
 async def launch_post(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     form = await read_form(page.request)
-    command = decode(c.LaunchCampaign, form, page.lang, fixed={"collective_ids": (collective_id,)},
+    command = decode(c.LaunchCampaign, form, page.lang, zone=page.zone,
+                     fixed={"collective_ids": (collective_id,)},
                      lines=("demands",))
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)
@@ -99,6 +101,8 @@ COMMANDS: dict[str, tuple[type[c.Command], tuple[str, ...]]] = {
     "agreement": (c.SignAgreement, ("clauses",)),
     "link": (c.LinkGrievance, ()),
     "close": (c.CloseCampaign, ()),
+    "correct-demand": (c.CorrectDemand, ()),
+    "withdraw-demand": (c.WithdrawDemand, ()),
 }
 LINKABLE = 100  # the collective's latest open grievances offered to link
 
@@ -117,7 +121,7 @@ async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
         here = [ours[w] for w in a.participant_ids if w in ours]
         actions.append({"action": a, "names": here, "others": len(a.participant_ids) - len(here)})
     forms = {key: ((posted or {}).get(key) or Form.blank(
-        taken_on=today().isoformat(), on=today().isoformat(), signed_on=today().isoformat())
+        taken_on=page.today.isoformat(), on=page.today.isoformat(), signed_on=page.today.isoformat())
     ).keyed(key) for key in COMMANDS}
     open_ones = await page.read(list_grievances, page.scope, GrievanceFilter(
         collective_id=collective_id, status="open"), limit=LINKABLE)
@@ -129,7 +133,10 @@ async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
         people=[m for m in people if m.current], organisations=orgs,
         org_names={o.id: o.name for o in orgs}, forms=forms, version=agg.version,
         open_demands=[(d.demand_id, d.text) for d in view.demands if d.result is None],
+        all_demands=[(d.demand_id, d.text) for d in view.demands],
+        reasons=correction_reasons(page),
         linkable=linkable,
+        history=await history_rows(page, Campaign, campaign_id, "campaign_id", collective),
         open_key=next(iter(posted), None) if posted else None, changes=changes, notice=notice,
         **nav(collective_id, "campaigns"))
 
@@ -148,12 +155,13 @@ async def campaign_action(collective_id: FromPath[UUID], campaign_id: FromPath[U
     if action not in COMMANDS:
         raise NotFound("No such action.", code="not_found")
     command_type, lines = COMMANDS[action]
+    await page.collective(collective_id)  # its today, for the date checks
     await _campaign(page, collective_id, campaign_id)
     form = await read_form(page.request)
     fixed: dict[str, Any] = {"campaign_id": campaign_id}
     if action == "action":
         fixed["collective_ids"] = (collective_id,)
-    command = decode(command_type, form, page.lang, fixed=fixed, lines=lines)
+    command = decode(command_type, form, page.lang, zone=page.zone, fixed=fixed, lines=lines)
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)
@@ -178,7 +186,7 @@ async def answer(collective_id: FromPath[UUID], campaign_id: FromPath[UUID], ans
     collective = await page.collective(collective_id)
     form = await read_form(page.request)
     command = decode(ANSWERS[answer], form, page.lang, fixed={
-        "campaign_id": campaign_id, "collective_id": collective_id, "on": today()})
+        "campaign_id": campaign_id, "collective_id": collective_id, "on": page.today})
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)
         if result is not None:

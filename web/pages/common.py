@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
@@ -25,9 +25,11 @@ from litestar.exceptions import HTTPException, NotFoundException
 from organize.application.reading import events_since
 from organize.domain import Collective, Worker
 from organize.domain.dates import day_of
+from organize.domain.limits import CORRECTION_REASONS
 from organize.errors import CommandError, NotFound
 from organize.projections.reads import Scope, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
+from organize.time_zones import today_in, zone_of
 from web.api.projection_reads import WAIT_SECONDS  # one bound for pages and API
 from web.auth.pages import error_page
 from web.i18n import get_translations, locale_from_request
@@ -60,6 +62,9 @@ class Page:
     csrf: str | None
     lang: str
     notice: str | None = None
+    # The time zone of the collective the page is about, once loaded (``collective``):
+    # meeting times are typed and shown in it, and "today" is its today.
+    zone: tzinfo | None = None
 
     # -- small helpers ---------------------------------------------------------------------
 
@@ -81,15 +86,24 @@ class Page:
         return await self.call(self.organize.load, cls, aggregate_id, field=field)
 
     async def collective(self, collective_id: UUID) -> Collective:
-        return await self.load(Collective, collective_id, "collective_id")
+        found = await self.load(Collective, collective_id, "collective_id")
+        self.zone = zone_of(found)
+        return found
+
+    @property
+    def today(self) -> date:
+        """Today in the page's collective (UTC before one is loaded)."""
+        return today_in(self.zone)
 
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """A read function of the views, on a pooled connection."""
+        """A read function of the views, on a pooled connection; the collective texts the
+        views keep sealed are opened for this page (``Revealer.open``), never stored."""
         async with self.pool.acquire() as conn:
             try:
-                return await fn(conn, *args, **kwargs)
+                found = await fn(conn, *args, **kwargs)
             except asyncpg.UndefinedTableError:
                 raise Unavailable() from None
+        return await self.reveal.open(found)
 
     async def settle(self, views: Iterable[str]) -> None:
         """Read-your-writes: when the page was reached after a command (``?n=``), wait (up
@@ -131,7 +145,7 @@ class Page:
         if not isinstance(status, int):  # ``status`` is the HTTP status, never a context value
             raise TypeError(f"status must be an HTTP status code, not {status!r}")
         body = default_environment().get_template(template).render(
-            request=self.request, lang=self.lang, csrf_token=self.csrf or "",
+            request=self.request, lang=self.lang, csrf_token=self.csrf or "", zone=self.zone,
             notice=context.pop("notice", None) or self.notice, **context)
         return Response(body, status_code=status, media_type=MediaType.HTML)
 
@@ -214,6 +228,11 @@ EVENT_WORDS = {
     "Reopened": N_("Reopened"),
     "Scheduled": N_("Meeting planned"),
     "Held": N_("Recorded as held"),
+    "Corrected": N_("Corrected"),
+    "AttendanceCorrected": N_("Attendance corrected"),
+    "DecisionsCorrected": N_("Decisions corrected"),
+    "DemandCorrected": N_("Demand corrected"),
+    "DemandWithdrawn": N_("Demand withdrawn"),
     "Cancelled": N_("Cancelled"),
     "Launched": N_("Campaign started"),
     "DemandAdded": N_("Demand added"),
@@ -269,6 +288,21 @@ async def stale_edit(page: Page, aggregate_id: UUID, form: Any) -> tuple[list[Ch
     changes = await changes_since(page, aggregate_id, version)
     form.set("expected_version", None)  # the page puts the current version in
     return changes, version
+
+
+# Why a record was corrected, in her words (organize.domain.meeting.CORRECTION_REASONS).
+REASON_WORDS = {
+    "typing_mistake": N_("A typing mistake"),
+    "wrong_day_or_time": N_("The wrong day or time"),
+    "wrong_person": N_("The wrong person"),
+    "came_to_light": N_("We learned more later"),
+    "other": N_("Another reason"),
+}
+
+
+def correction_reasons(page: Page) -> list[tuple[str, str]]:
+    """The reasons a correction may give, as (code, her words) choices."""
+    return [(code, page._(REASON_WORDS[code])) for code in CORRECTION_REASONS]
 
 
 def stale_notice(page: Page) -> str:

@@ -15,9 +15,10 @@ Field names in the form are the command's field names (``profile.pseudonym`` for
 a nested struct). A list of ids is repeated fields (checkboxes, a multiple select); a list of
 texts is one textarea, a line each (``lines``). Digits typed in Devanagari, Bengali or
 Arabic-Indic script are read as numbers. Dates come from ``<input type="date">``
-(YYYY-MM-DD) and times from ``<input type="datetime-local">``, read as UTC; a date
-outside the calendar (``calendar_problem``: after today, except a planned meeting, or
-before a plausible first day) is refused on its field.
+(YYYY-MM-DD) and times from ``<input type="datetime-local">``, read in the collective's
+time zone (``zone``); a date outside the calendar (``calendar_problem``: after the
+collective's today, except a planned meeting, or before a plausible first day) is refused
+on its field.
 
 What she typed is never put in a message (it could be a name or a number).
 """
@@ -28,7 +29,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -38,6 +39,7 @@ import msgspec.inspect as mi
 from litestar import Request
 
 from organize.errors import CommandError
+from organize.time_zones import today_in
 from web.i18n import error_message, field_message
 
 # Native digits (Devanagari, Bengali, Arabic-Indic, Persian) read as Latin ones.
@@ -64,17 +66,20 @@ def latest_today() -> date:
     return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
-def calendar_problem(value: date, name: str) -> tuple[str, dict[str, Any]] | None:
+def calendar_problem(value: date, name: str,
+                     today: date | None = None) -> tuple[str, dict[str, Any]] | None:
     """Why a date (or a datetime's day) typed for field ``name`` falls outside the calendar,
-    as a field message kind and its parameters; None when it is fine."""
+    as a field message kind and its parameters; None when it is fine. ``today``: the
+    collective's today; without it, the latest today on earth."""
     day = value.date() if isinstance(value, datetime) else value
+    latest = today or latest_today()
     first = EARLIEST_HISTORY if name in HISTORY else EARLIEST
     if day < first:
         return "too_early", {"first": str(first.year)}
     if name in PLANNED:
-        if day > latest_today() + timedelta(days=366 * AHEAD_YEARS):
+        if day > latest + timedelta(days=366 * AHEAD_YEARS):
             return "too_far_ahead", {"years": AHEAD_YEARS}
-    elif day > latest_today():
+    elif day > latest:
         return "in_the_future", {}
     return None
 
@@ -168,7 +173,7 @@ def _unwrap(t: mi.Type) -> tuple[mi.Type, bool]:
             return t, optional
 
 
-def _scalar(t: mi.Type, raw: str, *, code: bool) -> Any:
+def _scalar(t: mi.Type, raw: str, *, code: bool, zone: tzinfo | None = None) -> Any:
     if isinstance(t, mi.UUIDType):
         try:
             return uuid.UUID(raw)
@@ -184,7 +189,8 @@ def _scalar(t: mi.Type, raw: str, *, code: bool) -> Any:
             value = datetime.fromisoformat(latin_digits(raw))
         except ValueError:
             raise _Bad("not_a_date") from None
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        # A typed clock is the collective's: 18:30 in Hong Kong is 18:30+08:00.
+        return value if value.tzinfo else value.replace(tzinfo=zone or UTC)
     if isinstance(t, mi.IntType):
         try:
             value = int(latin_digits(raw))
@@ -232,7 +238,8 @@ def _is_code(t: mi.Type) -> bool:
 
 def _decode_struct(fields: Iterable[mi.Field], form: Form, lang: str, *, prefix: str,
                    fixed: Mapping[str, Any], lines: frozenset[str],
-                   only: frozenset[str] | None, data: dict[str, Any]) -> bool:
+                   only: frozenset[str] | None, data: dict[str, Any],
+                   zone: tzinfo | None = None) -> bool:
     """Fill ``data`` from ``form``; errors go on the form. True when anything was given."""
     given = False
     for f in fields:
@@ -248,7 +255,7 @@ def _decode_struct(fields: Iterable[mi.Field], form: Form, lang: str, *, prefix:
             if isinstance(t, mi.StructType):
                 inner: dict[str, Any] = {}
                 inner_given = _decode_struct(t.fields, form, lang, prefix=name + ".", fixed={},
-                                             lines=lines, only=only, data=inner)
+                                             lines=lines, only=only, data=inner, zone=zone)
                 if inner_given or required:
                     data[f.name] = inner
                     given = True
@@ -275,9 +282,10 @@ def _decode_struct(fields: Iterable[mi.Field], form: Form, lang: str, *, prefix:
                 if required:
                     raise _Bad("required")
                 continue
-            value = _scalar(t, raw, code=_is_code(t))
+            value = _scalar(t, raw, code=_is_code(t), zone=zone)
             if isinstance(value, date):
-                problem = calendar_problem(value, f.name)
+                problem = calendar_problem(value, f.name,
+                                           None if zone is None else today_in(zone))
                 if problem:
                     raise _Bad(problem[0], **problem[1])
             data[f.name] = value
@@ -289,19 +297,21 @@ def _decode_struct(fields: Iterable[mi.Field], form: Form, lang: str, *, prefix:
 
 def decode(command_type: type[msgspec.Struct], form: Form, lang: str, *,
            fixed: Mapping[str, Any] | None = None, lines: Iterable[str] = (),
-           only: Iterable[str] | None = None) -> Any | None:
+           only: Iterable[str] | None = None, zone: tzinfo | None = None) -> Any | None:
     """The command ``form`` describes, or None with ``form.errors`` filled in.
 
     ``fixed``: values the server decides (ids from the path, a version), never read from the
     form. ``lines``: list fields typed as one line each. ``only``: check just these fields
-    (a step of a longer form); then nothing is built and the result is None either way."""
+    (a step of a longer form); then nothing is built and the result is None either way.
+    ``zone``: the collective's time zone; typed times are read in it, and a date is checked
+    against its today."""
     fixed = dict(fixed or {})
     only_set = frozenset(only) if only is not None else None
     data: dict[str, Any] = {}
     info = mi.type_info(command_type)
     assert isinstance(info, mi.StructType)
     _decode_struct(info.fields, form, lang, prefix="", fixed=fixed, lines=frozenset(lines),
-                   only=only_set, data=data)
+                   only=only_set, data=data, zone=zone)
     for name in HIDDEN:  # not hers to fix: the form itself is broken or too old
         if form.errors.pop(name, None) is not None:
             form.message = error_message("csrf", lang)

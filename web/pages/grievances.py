@@ -45,12 +45,14 @@ from web.pages import listing
 from web.pages.common import (
     EVENT_WORDS,
     Page,
+    correction_reasons,
     nav,
     stale_edit,
     stale_notice,
     today,
 )
 from web.pages.forms import Form, decode, execute, read_form, refusal
+from web.pages.history import history_rows
 
 GRIEVANCE_VIEWS = ("grievance_register", "worker_directory")
 STEPS = 4
@@ -270,7 +272,7 @@ async def record_step(collective_id: FromPath[UUID], page: NamedDependency[Page]
 def _add_worker(page: Page, form: Form) -> None:
     pseudonym, phone = form.get("add_pseudonym").strip(), form.get("add_phone").strip()
     profile = Form(values={"profile.pseudonym": [pseudonym], "profile.phone": [phone]})
-    decode(c.RegisterWorker, profile, page.lang, only={"profile.pseudonym", "profile.phone"})
+    decode(c.RegisterWorker, profile, page.lang, zone=page.zone, only={"profile.pseudonym", "profile.phone"})
     if not pseudonym:
         profile.errors["profile.pseudonym"] = field_message("required", page.lang)
     if len(form.all("new_pseudonym")) + len(form.all("worker_ids")) >= 50:
@@ -315,11 +317,11 @@ def _check(page: Page, form: Form, step: int, people: list[Member]) -> bool:
         elif len(chosen) + len(form.all("new_pseudonym")) > 50:
             form.errors["workers"] = error_message("too_many", page.lang)
     elif step == 2:
-        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[2])
+        decode(c.RaiseGrievance, form, page.lang, zone=page.zone, only=SHOWN[2])
         if form.get("category") and not taxonomy.has("categories", form.get("category")):
             form.errors["category"] = field_message("unknown_choice", page.lang)
     elif step == 3:
-        decode(c.RaiseGrievance, form, page.lang, only=SHOWN[3])
+        decode(c.RaiseGrievance, form, page.lang, zone=page.zone, only=SHOWN[3])
         for name, vocabulary in (("stage", "stages"), ("sector", "sectors")):
             if form.get(name) and not taxonomy.has(vocabulary, form.get(name)):
                 form.errors[name] = field_message("unknown_choice", page.lang)
@@ -348,7 +350,7 @@ async def _record(page: Page, collective_id: UUID, form: Form, people: list[Memb
                       phones[i].strip() if i < len(phones) and phones[i].strip() else None)
             for i, pseudonym in enumerate(form.all("new_pseudonym"))),
         worker_ids=tuple(UUID(w) for w in form.all("worker_ids")))
-    command = decode(c.RaiseGrievance, form, page.lang,
+    command = decode(c.RaiseGrievance, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id,
                             "worker_ids": tuple(record.by_key().values())})
     if command is None:
@@ -420,6 +422,8 @@ ACTIONS: dict[str, Action] = {
                           (OPEN, RESOLVED, WITHDRAWN)),
     "withdraw": Action(c.WithdrawGrievance, "withdraw", N_("Withdraw"), (OPEN,)),
     "reopen": Action(c.ReopenGrievance, "reopen", N_("Reopen"), (RESOLVED, WITHDRAWN)),
+    "correct": Action(c.CorrectGrievance, "note", N_("Correct a mistake"),
+                      (OPEN, RESOLVED, WITHDRAWN)),
 }
 DATE_FIELDS = ("on", "held_on")
 
@@ -460,8 +464,11 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
     forms = {}
     for key, spec in ACTIONS.items():
         if view.status in spec.when:
-            forms[key] = ((posted or {}).get(key) or Form.blank(
-                on=today().isoformat(), held_on=today().isoformat())).keyed(key)
+            start = ({"category": view.category, "sector": view.sector, "place": view.place,
+                      "stage": view.stage, "occurred_on": view.occurred_on.isoformat()}
+                     if key == "correct" else
+                     {"on": page.today.isoformat(), "held_on": page.today.isoformat()})
+            forms[key] = ((posted or {}).get(key) or Form.blank(**start)).keyed(key)
     try:
         group = page.organize.taxonomy.category_group(view.category)
     except KeyError:
@@ -469,12 +476,14 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
     return page.html(
         "pages/grievance.html", status=status, collective=collective, g=view, timeline=timeline,
         group=group, event_words=EVENT_WORDS,
+        history=await history_rows(page, Grievance, grievance_id, "grievance_id", collective),
         names=names, org_names=org_names, organisations=orgs, forms=forms, actions=ACTIONS,
         open_key=open_key, referral=referral, changes=changes, since=since,
         joinable=[m for m in people if m.current and m.id not in view.worker_ids],
         parties=[(w, names.get(w, ERASED)) for w in view.worker_ids],
         needs_amount=[code for code in page.organize.taxonomy.codes("outcomes")
                       if page.organize.taxonomy.outcome_needs_amount(code)],
+        reasons=correction_reasons(page),
         version=agg.version, notice=notice, **nav(collective_id, "grievances"))
 
 
@@ -492,6 +501,7 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
     spec = ACTIONS.get(action)
     if spec is None:
         raise NotFound("No such action.", code="not_found")
+    await page.collective(collective_id)  # its today, for the date checks
     agg = await _grievance(page, collective_id, grievance_id)
     form = await read_form(page.request)
     fixed: dict[str, Any] = {"grievance_id": grievance_id}
@@ -504,7 +514,7 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
         if organisation and not agreed:
             form.errors["organisation_id"] = error_message("no_consent", page.lang)
         fixed["worker_ids"] = agreed
-    command = decode(spec.command, form, page.lang, fixed=fixed) if form.ok else None
+    command = decode(spec.command, form, page.lang, zone=page.zone, fixed=fixed) if form.ok else None
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)

@@ -19,7 +19,7 @@ from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.grievance_register import list_grievances
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import dimension_label, level_label, trend_label
-from web.pages.common import Page, nav, today
+from web.pages.common import Page, nav
 from web.pages.invitations import pending
 from web.pages.svg import sparkline
 
@@ -30,7 +30,8 @@ REASONS = 3
 
 async def collectives_in_scope(conn: asyncpg.Connection, scope: Scope) -> list[dict[str, Any]]:
     t = await tables(conn, "indicators")
-    rows = await conn.fetch(f"SELECT id, name, federation FROM {t.collectives} ORDER BY name, id")
+    rows = await conn.fetch(f"SELECT id, name, federation, erased FROM {t.collectives} "
+                            "ORDER BY name, id")
     return [dict(r) for r in rows if scope.allows(r["id"], r["federation"])]
 
 
@@ -70,7 +71,8 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
     await page.settle(HOME_VIEWS)
     found = await page.read(collective_indicators, page.scope, collective_id, rubric=page.rubric)
     upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
-                               status="scheduled", period_from=today(), limit=20)
+                               status="scheduled", period_from=page.today,
+                               time_zone=str(page.zone), limit=20)
     campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active")
                  if collective_id in c.collective_ids]
     grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,

@@ -152,7 +152,7 @@ def check_date(page: Page, value: str, *, future: bool = False) -> str | None:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return field_message("not_a_date", page.lang)
-    problem = calendar_problem(day, "scheduled_for" if future else "occurred_on")
+    problem = calendar_problem(day, "scheduled_for" if future else "occurred_on", page.today)
     return field_message(problem[0], page.lang, **problem[1]) if problem else None
 
 

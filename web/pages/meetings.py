@@ -7,7 +7,8 @@ leader never meets the "must also be marked as present" refusal for a missed tap
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, tzinfo
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from organize import commands as c
-from organize.application.reading import ERASED, meeting_view
+from organize.application.reading import ERASED, WITHHELD, meeting_view
 from organize.domain import Meeting
 from organize.errors import CommandError, NotFound
 from organize.projections.views.meeting_log import (
@@ -30,17 +31,19 @@ from organize.projections.views.meeting_log import (
 )
 from web.i18n import LOCALE_NAMES, LOCALES, taxonomy_label
 from web.pages import listing
-from web.pages.common import Page, nav, stale_edit, stale_notice, today
+from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import members
+from web.pages.history import history_rows
 
 MEETING_VIEWS = ("meeting_log",)
 STATUSES = (SCHEDULED, HELD, CANCELLED)
 
 
-def _local(value: datetime) -> str:
-    """A datetime for ``<input type="datetime-local">`` (UTC, to the minute)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+def _local(value: datetime, zone: tzinfo | None) -> str:
+    """A datetime for ``<input type="datetime-local">``: the collective's clock, to the
+    minute (the form reads it back in the same zone)."""
+    return value.astimezone(zone or UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 def _languages(collective: Any) -> list[tuple[str, str]]:
@@ -63,14 +66,15 @@ async def meeting_list(collective_id: FromPath[UUID], page: NamedDependency[Page
         status=listing.choice(raw, q, "status", STATUSES),
         kind=listing.choice(raw, q, "kind", page.organize.taxonomy.codes("meeting_kinds")),
         worker_id=listing.one_id(raw, q, "worker", {m.id for m in people}),
-        period_from=period_from, period_to=period_to)
+        period_from=period_from, period_to=period_to, time_zone=str(page.zone))
     after, before = listing.cursor(raw, MeetingCursor.decode)
     upcoming = []
     if not q.filtered:  # the first view: what is coming, then what was
         if not (after or before):
             upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
-                                       status="scheduled", period_from=today(), limit=50)
-        f = msgspec.structs.replace(f, period_to=today())
+                                       status="scheduled", period_from=page.today,
+                                       time_zone=str(page.zone), limit=50)
+        f = msgspec.structs.replace(f, period_to=page.today)
     found = await page.read(list_meetings, page.scope, f, limit=listing.PAGE_SIZE + 1,
                             after=after, before=before)
     shown, more = listing.page_of(found, listing.PAGE_SIZE, before)
@@ -96,8 +100,8 @@ def _plan_page(page: Page, collective: Any, form: Form, status: int = 200) -> Re
 @get("/{collective_id:uuid}/meetings/new", name="pages:meeting-new")
 async def plan(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
-    when = datetime.combine(today(), time(10, 0), tzinfo=UTC)
-    form = Form.blank(kind="assembly", scheduled_for=_local(when),
+    when = datetime.combine(page.today, time(10, 0), tzinfo=page.zone)
+    form = Form.blank(kind="assembly", scheduled_for=_local(when, page.zone),
                       language=collective.languages[0] if collective.languages else page.lang)
     return _plan_page(page, collective, form)
 
@@ -106,7 +110,8 @@ async def plan(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
 async def plan_post(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     form = await read_form(page.request)
-    command = decode(c.ScheduleMeeting, form, page.lang, fixed={"collective_ids": (collective_id,)})
+    command = decode(c.ScheduleMeeting, form, page.lang, zone=page.zone,
+                     fixed={"collective_ids": (collective_id,)})
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)
         if result is not None:
@@ -134,14 +139,39 @@ async def meeting_page(page: Page, collective_id: UUID, meeting_id: UUID, *,
     if missing:
         names.update(await page.pseudonyms(missing))
     posted = posted or {}
-    held = posted.get("held") or Form.blank(held_at=_local(agg.scheduled_for), language=agg.language)
+    held = posted.get("held") or Form.blank(held_at=_local(agg.scheduled_for, page.zone),
+                                            language=agg.language)
     cancel = (posted.get("cancel") or Form.blank()).keyed("cancel")
     decisions = agg.decisions  # opened for this reader, never stored
+    current = {p.id for p in people}
+    roster = [*people, *(SimpleNamespace(id=w, pseudonym=names.get(w, ERASED))
+                         for w in dict.fromkeys(involved) if w not in current)]
     return page.html(
         "pages/meeting.html", status=status, collective=collective, mt=agg, decisions=decisions,
-        people=people,
+        people=people, roster_people=roster,
         names=names, held=held, cancel=cancel, languages=_languages(collective),
-        version=agg.version, changes=changes, notice=notice, **nav(collective_id, "meetings"))
+        fixes=_fixes(page, agg, posted) if agg.status == HELD else None,
+        open_key=next(iter(posted), None),
+        reasons=correction_reasons(page),
+        version=agg.version, changes=changes, notice=notice,
+        history=await history_rows(page, Meeting, meeting_id, "meeting_id", collective),
+        **nav(collective_id, "meetings"))
+
+
+def _fixes(page: Page, agg: Any, posted: dict[str, Form]) -> dict[str, Form]:
+    """The correction forms of a held meeting, filled with what is recorded now (or what
+    she posted). Decisions she cannot read are not hers to correct."""
+    fixes = {
+        "attendance": posted.get("attendance") or Form.blank(
+            attendee_ids=agg.attendee_ids, facilitator_ids=agg.facilitator_ids,
+            speaker_ids=agg.speaker_ids),
+        "correct": posted.get("correct") or Form.blank(
+            kind=agg.kind, scheduled_for=_local(agg.scheduled_for, page.zone),
+            held_at=_local(agg.held_at, page.zone) if agg.held_at else None),
+    }
+    if not any(d in (WITHHELD, ERASED) for d in agg.decisions):
+        fixes["decisions"] = posted.get("decisions") or Form.blank(decisions="\n".join(agg.decisions))
+    return {key: form.keyed(key) for key, form in fixes.items()}
 
 
 @get("/{collective_id:uuid}/meetings/{meeting_id:uuid}", name="pages:meeting")
@@ -151,7 +181,9 @@ async def meeting(collective_id: FromPath[UUID], meeting_id: FromPath[UUID],
     return await meeting_page(page, collective_id, meeting_id)
 
 
-COMMANDS = {"held": c.RecordMeetingHeld, "cancel": c.CancelMeeting}
+COMMANDS = {"held": c.RecordMeetingHeld, "cancel": c.CancelMeeting,
+            "attendance": c.CorrectAttendance, "correct": c.CorrectMeeting,
+            "decisions": c.CorrectDecisions}
 
 
 @post("/{collective_id:uuid}/meetings/{meeting_id:uuid}/{action:str}",
@@ -161,13 +193,20 @@ async def meeting_action(collective_id: FromPath[UUID], meeting_id: FromPath[UUI
     command_type = COMMANDS.get(action)
     if command_type is None:
         raise NotFound("No such action.", code="not_found")
-    await _meeting(page, collective_id, meeting_id)
+    await page.collective(collective_id)  # its zone: times are typed in it
+    agg = await _meeting(page, collective_id, meeting_id)
     form = await read_form(page.request)
-    if action == "held":
+    if action in ("held", "attendance"):
         # Who led or spoke was there.
         present = [*form.all("attendee_ids"), *form.all("facilitator_ids"), *form.all("speaker_ids")]
         form.set("attendee_ids", list(dict.fromkeys(present)))
-    command = decode(command_type, form, page.lang, fixed={"meeting_id": meeting_id},
+    if action == "attendance":
+        # Attendees this reader may not name (other collectives') stay as they were.
+        shown = await page.call(meeting_view, page.organize, agg)
+        for name in ("attendee_ids", "facilitator_ids", "speaker_ids"):
+            kept = [str(w) for w in getattr(agg, name) if w not in getattr(shown, name)]
+            form.set(name, [*form.all(name), *kept])
+    command = decode(command_type, form, page.lang, zone=page.zone, fixed={"meeting_id": meeting_id},
                      lines=("decisions",))
     if command is not None:
         try:

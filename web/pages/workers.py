@@ -21,9 +21,10 @@ from organize.projections.views.worker_directory import list_workers, overlappin
 from web.i18n import format_date, taxonomy_label
 from web.i18n.locales import text_direction
 from web.i18n.messages import N_
-from web.pages.common import Page, nav, stale_edit, stale_notice, today
+from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import organisations
+from web.pages.history import history_rows
 from web.pages.svg import Bar, timeline
 
 WORKER_VIEWS = ("worker_directory",)
@@ -37,7 +38,7 @@ ERASE_WORD = N_("erase")
 async def worker_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     await page.settle(WORKER_VIEWS)
-    return await _list_page(page, collective, Form.blank(joined_on=today().isoformat()))
+    return await _list_page(page, collective, Form.blank(joined_on=page.today.isoformat()))
 
 
 async def _list_page(page: Page, collective: Any, form: Form, status: int = 200) -> Response:
@@ -61,7 +62,8 @@ async def _list_page(page: Page, collective: Any, form: Form, status: int = 200)
 async def worker_add(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     form = await read_form(page.request)
-    command = decode(c.RegisterWorker, form, page.lang, fixed={"collective_id": collective_id})
+    command = decode(c.RegisterWorker, form, page.lang, zone=page.zone,
+                     fixed={"collective_id": collective_id})
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)
         if result is not None:
@@ -112,23 +114,36 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
             consent_forms["new-referral"] = sent.keyed("referral")
         else:
             consent_forms[sent.get("purpose")] = sent
-    spell = (posted.get("spell") or Form.blank(started_on=today().isoformat(), paid="on"))
-    ending = {s.spell_id: Form.blank(ended_on=today().isoformat()).keyed(f"end-{i}")
+    open_key = next(iter(posted), None)
+    spell = (posted.get("spell") or Form.blank(started_on=page.today.isoformat(), paid="on"))
+    ending = {s.spell_id: Form.blank(ended_on=page.today.isoformat()).keyed(f"end-{i}")
               for i, s in enumerate(view.spells) if s.ended_on is None}
     sent = posted.get("end-spell")
     if sent is not None and sent.get("spell_id") in {str(k) for k in ending}:
         key = UUID(sent.get("spell_id"))
         ending[key] = sent.keyed(ending[key].prefix)
+    fixing = {s.spell_id: Form.blank(sector=s.sector, place=s.place,
+                                     started_on=s.started_on.isoformat(),
+                                     ended_on=s.ended_on.isoformat() if s.ended_on else None
+                                     ).keyed(f"fix-{i}") for i, s in enumerate(view.spells)}
+    withdrawing = {s.spell_id: Form.blank().keyed(f"out-{i}") for i, s in enumerate(view.spells)}
+    for action, kept in (("correct-spell", fixing), ("withdraw-spell", withdrawing)):
+        sent = posted.get(action)
+        if sent is not None and sent.get("spell_id") in {str(k) for k in kept}:
+            key = UUID(sent.get("spell_id"))
+            kept[key] = sent.keyed(kept[key].prefix)
+            open_key = fixing[key].prefix
     forms = {"spell": spell.keyed("spell")}
     return page.html(
         "pages/worker.html", status=status, collective=collective, w=view, version=agg.version,
         left=not page.organize.visibility.member(agg),
-        picture=timeline(bars, today=today(), label=page._("Her work over time"),
+        picture=timeline(bars, today=page.today, label=page._("Her work over time"),
                          rtl=text_direction(page.lang) == "rtl"),
         bars=bars, spells=view.spells, overlapping=overlapping, referrals=referrals,
         organisations=orgs, org_names=org_names, forms=forms, consent_forms=consent_forms,
-        ending=ending,
-        open_key=next(iter(posted), None),
+        ending=ending, fixing=fixing, withdrawing=withdrawing, reasons=correction_reasons(page),
+        open_key=open_key,
+        history=await history_rows(page, Worker, worker_id, "worker_id", collective),
         changes=changes, notice=notice, **nav(collective_id, "workers"))
 
 
@@ -150,6 +165,7 @@ async def worker(collective_id: FromPath[UUID], worker_id: FromPath[UUID],
       name="pages:worker-action", status_code=200)
 async def worker_action(collective_id: FromPath[UUID], worker_id: FromPath[UUID],
                         action: FromPath[str], page: NamedDependency[Page]) -> Response:
+    await page.collective(collective_id)  # its today, for the date checks
     await _worker(page, collective_id, worker_id)
     form = await read_form(page.request)
     if action == "consent":
@@ -161,9 +177,13 @@ async def worker_action(collective_id: FromPath[UUID], worker_id: FromPath[UUID]
         command_type = c.StartSpell
     elif action == "end-spell":
         command_type = c.EndSpell
+    elif action == "correct-spell":
+        command_type = c.CorrectSpell
+    elif action == "withdraw-spell":
+        command_type = c.WithdrawSpell
     else:
         raise NotFound("No such action.", code="not_found")
-    command = decode(command_type, form, page.lang, fixed={"worker_id": worker_id})
+    command = decode(command_type, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)
@@ -216,7 +236,7 @@ async def erase_post(collective_id: FromPath[UUID], worker_id: FromPath[UUID],
     if form.get("word").strip().casefold() not in accepted:
         form.errors["word"] = page._("Type the word %(word)s to confirm.", word=shown)
         return await _erase_page(page, collective_id, worker_id, form, status=422)
-    command = decode(c.EraseWorker, form, page.lang, fixed={"worker_id": worker_id})
+    command = decode(c.EraseWorker, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)

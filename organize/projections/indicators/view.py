@@ -13,6 +13,9 @@ differs from the week before, and reads carry the last row forward. Rows are the
 whatever the batch boundaries were, so a rebuild equals the incrementally kept view.
 Each row carries the digest of the rubric that scored it; re-scoring under a changed
 rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
+
+A campaign's issue and a self-assessment's narrative are kept sealed, as tokens
+(``organize.projections.sealed``) that the web layer opens for the reader.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from organize.projections.indicators.facts import (
 )
 from organize.projections.indicators.rubric import Rubric, load_rubric
 from organize.projections.indicators.scoring import Scorer, week_of
+from organize.projections.sealed import token
 
 # While the runner is more than CATCH_UP_LAG notifications behind the head of the log,
 # series are recomputed only every MAX_DEFERRED notifications (so that they stay fresh
@@ -62,6 +66,7 @@ class IndicatorsView(View):
     ``events_table`` (the notification log's table, to tell how far behind the view is)."""
 
     name = "indicators"
+    version = 2  # 2: collective texts kept sealed (tokens); a stored generation is rebuilt
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -76,7 +81,8 @@ class IndicatorsView(View):
     def ddl(self, t: Tables) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {t.collectives} ("
-            " id uuid PRIMARY KEY, name text NOT NULL, federation text)",
+            " id uuid PRIMARY KEY, name text NOT NULL, federation text,"
+            " erased boolean NOT NULL DEFAULT false)",
             f"CREATE TABLE IF NOT EXISTS {t.orgs} (id uuid PRIMARY KEY, kind text NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {t.spells} ("
             " worker_id uuid NOT NULL, spell_id uuid NOT NULL, nid bigint NOT NULL, sector text NOT NULL,"
@@ -187,6 +193,11 @@ class IndicatorsView(View):
     def collective_renamed(self, curs, e, _nid) -> None:
         curs.execute(f"UPDATE {self.t.collectives} SET name = %s WHERE id = %s", (e.name, e.originator_id))
 
+    @on(Collective.Erased)
+    def collective_erased(self, curs, e, _nid) -> None:
+        # erase-collective destroyed its texts; its name and counts stay.
+        curs.execute(f"UPDATE {self.t.collectives} SET erased = true WHERE id = %s", (e.originator_id,))
+
     @on(Collective.AllianceFormed)
     def alliance_formed(self, curs, e, nid) -> None:
         curs.execute(f"INSERT INTO {self.t.alliances} (nid, collective_id, organisation_id, since) "
@@ -200,6 +211,10 @@ class IndicatorsView(View):
                      "AND organisation_id = %s AND until IS NULL",
                      (e.until, nid, e.originator_id, e.organisation_id))
         self._mark(COLLECTIVE, e.originator_id, e.until, e.until)
+
+    @on(Organisation.KindCorrected)
+    def organisation_kind_corrected(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
 
     @on(Organisation.Created)
     def organisation_created(self, curs, e, _nid) -> None:
@@ -228,6 +243,30 @@ class IndicatorsView(View):
             curs, e.originator_id, e.ended_on,
             f"UPDATE {self.t.spells} SET ended_on = %s WHERE worker_id = %s AND spell_id = %s",
             (e.ended_on, e.originator_id, e.spell_id))
+
+    @on(Worker.SpellCorrected)
+    def spell_corrected(self, curs, e, _nid) -> None:
+        # Marked from the earliest day either reading covers: the corrected start or before.
+        curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                     (e.originator_id, e.spell_id))
+        row = curs.fetchone()
+        since = min(e.started_on, row["started_on"]) if row else e.started_on
+        self._mark_participant(
+            curs, e.originator_id, since,
+            f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s"
+            " WHERE worker_id = %s AND spell_id = %s",
+            (e.sector, e.started_on, e.ended_on, e.originator_id, e.spell_id))
+
+    @on(Worker.SpellWithdrawn)
+    def spell_withdrawn(self, curs, e, _nid) -> None:
+        curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                     (e.originator_id, e.spell_id))
+        row = curs.fetchone()
+        if row is not None:
+            self._mark_participant(
+                curs, e.originator_id, row["started_on"],
+                f"DELETE FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
+                (e.originator_id, e.spell_id))
 
     def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
         """Change her trajectory, and mark the gatherings she took part in, whose reading
@@ -273,6 +312,40 @@ class IndicatorsView(View):
         # A grievance on the agenda of a held meeting was discussed: a collective response.
         for grievance_id in row["agenda_grievance_ids"]:
             self._grievance_event(curs, grievance_id, nid, "discussed", held_on)
+
+    def _meeting_changed(self, curs, meeting_id, sets: str, args: tuple, *days) -> None:
+        """A held meeting corrected: update it and mark its collectives and campaigns on the
+        days its reading changes."""
+        curs.execute(f"UPDATE {self.t.meetings} SET {sets} WHERE id = %s AND held_nid IS NOT NULL "
+                     "RETURNING collective_ids, agenda_campaign_ids, held_on",
+                     (*args, meeting_id))
+        row = curs.fetchone()
+        if row is None:
+            return
+        for day in {*days, row["held_on"]} - {None}:
+            for collective_id in row["collective_ids"]:
+                self._mark(COLLECTIVE, collective_id, day, day)
+            for campaign_id in row["agenda_campaign_ids"]:
+                self._mark(CAMPAIGN, campaign_id, day, day)
+
+    @on(Meeting.AttendanceCorrected)
+    def meeting_attendance_corrected(self, curs, e, _nid) -> None:
+        self._meeting_changed(curs, e.originator_id,
+                              "attendee_ids = %s, facilitator_ids = %s, speaker_ids = %s",
+                              (list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids)))
+
+    @on(Meeting.DecisionsCorrected)
+    def meeting_decisions_corrected(self, curs, e, _nid) -> None:
+        self._meeting_changed(curs, e.originator_id, "decisions = %s", (e.decision_count,))
+
+    @on(Meeting.Corrected)
+    def meeting_corrected(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+        if e.held_at is not None:
+            curs.execute(f"SELECT held_on FROM {self.t.meetings} WHERE id = %s", (e.originator_id,))
+            before = curs.fetchone()
+            self._meeting_changed(curs, e.originator_id, "held_on = %s", (e.held_at.date(),),
+                                  before["held_on"] if before else None)
 
     # -- grievances -----------------------------------------------------------------------------
 
@@ -326,7 +399,8 @@ class IndicatorsView(View):
         curs.execute(
             f"INSERT INTO {self.t.campaigns} (id, nid, issue, launched_on, sectors, collective_ids) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-            (e.originator_id, nid, e.issue, e.launched_on, list(e.sectors), list(e.collective_ids)))
+            (e.originator_id, nid, token(e.originator_id, e.sealed_issue, e.issue), e.launched_on,
+             list(e.sectors), list(e.collective_ids)))
         self._campaign_event(curs, e, nid, "launched", e.launched_on, list(e.collective_ids))
 
     @on(Campaign.CollectiveJoined)
@@ -394,19 +468,29 @@ class IndicatorsView(View):
             f"INSERT INTO {self.t.assessments} (id, collective_id, assessed_on, levels, narrative, nid) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
             (e.originator_id, e.collective_id, e.assessed_on,
-             _json({dl.dimension: dl.level for dl in e.levels}), e.narrative, nid))
+             _json({dl.dimension: dl.level for dl in e.levels}),
+             token(e.collective_id, e.sealed_narrative, e.narrative), nid))
 
     @on(Assessment.Revised)
     def assessment_revised(self, curs, e, nid) -> None:
+        # The narrative is sealed under the collective's key (kept as a token, never opened).
+        curs.execute(f"SELECT collective_id FROM {self.t.assessments} WHERE id = %s",
+                     (e.originator_id,))
+        row = curs.fetchone()
+        if row is None:
+            return
         curs.execute(f"UPDATE {self.t.assessments} SET levels = %s, narrative = %s, revised_nid = %s "
                      "WHERE id = %s",
-                     (_json({dl.dimension: dl.level for dl in e.levels}), e.narrative, nid, e.originator_id))
+                     (_json({dl.dimension: dl.level for dl in e.levels}),
+                      token(row["collective_id"], e.sealed_narrative, e.narrative), nid,
+                      e.originator_id))
 
     # -- recomputing the series -----------------------------------------------------------------
 
-    def apply_batch(self, curs: Cursor[DictRow], batch, last_id: int) -> None:
+    def apply_batch(self, curs: Cursor[DictRow], batch, last_id: int,
+                    after: int | None = None) -> None:
         self._last_id = last_id
-        super().apply_batch(curs, batch, last_id)
+        super().apply_batch(curs, batch, last_id, after)
 
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Recompute the series the batch touched, once the view is (nearly) caught up.
@@ -430,6 +514,10 @@ class IndicatorsView(View):
             return
         self._recomputed_at = self._last_id or 0
         self._recompute_dirty(curs, dirty)
+
+    def finish(self, curs: Cursor[DictRow]) -> int:
+        """Recompute what the catch-up set aside in the pending table (weeks recomputed)."""
+        return self._recompute_dirty(curs, {})
 
     def _behind(self, curs) -> bool:
         last_id = getattr(self, "_last_id", None)

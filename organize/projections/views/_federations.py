@@ -79,6 +79,12 @@ class KnowsOrganisations:
     def organisation_recorder(self, curs, e, _nid) -> None:
         record_recorder(curs, self.t.org_scope, self.t.collectives, e)
 
+    @on(Organisation.KindCorrected)
+    def organisation_kind_corrected(self, curs, e, _nid) -> None:
+        # A household corrected from "employer" is seen by its recorder only, from now on.
+        curs.execute(f"UPDATE {self.t.org_scope} SET kind = %s WHERE id = %s",
+                     (e.kind, e.originator_id))
+
 
 def record_recorder(curs, orgs: str, collectives: str, e) -> None:
     """Keep who recorded an organisation (``Organisation.Recorded``) and that collective's

@@ -96,6 +96,40 @@ class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
                      coll=e.collective_id, sector=e.sector, on=e.occurred_on))
 
 
+    @on(Grievance.Corrected)
+    def corrected(self, curs, e, _nid) -> None:
+        """Move the grievance to the clusters its corrected category and place put it in,
+        and count again every cluster it leaves or joins."""
+        t = self.t
+        curs.execute(f"UPDATE {t.grievances} SET category = %s, sector = %s, place = %s,"
+                     " occurred_on = %s WHERE id = %s RETURNING organisation_ids",
+                     (e.category, e.sector, e.place, e.occurred_on, e.originator_id))
+        row = curs.fetchone()
+        if row is None:
+            return
+        curs.execute(f"DELETE FROM {t.members} WHERE grievance_id = %s "
+                     "RETURNING category, key_kind, key", (e.originator_id,))
+        keys = {(r["category"], r["key_kind"], r["key"]) for r in curs.fetchall()}
+        new = [(BY_ORGANISATION, str(o)) for o in row["organisation_ids"]] + [(BY_PLACE, e.place)]
+        for key_kind, key in new:
+            curs.execute(f"INSERT INTO {t.members} (category, key_kind, key, grievance_id) "
+                         "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                         (e.category, key_kind, key, e.originator_id))
+            keys.add((e.category, key_kind, key))
+        for category, key_kind, key in keys:
+            curs.execute(f"DELETE FROM {t.clusters} WHERE category = %s AND key_kind = %s"
+                         " AND key = %s", (category, key_kind, key))
+            curs.execute(
+                f"INSERT INTO {t.clusters} (category, key_kind, key, grievance_ids, collective_ids,"
+                " sectors, grievances, collectives, first_on, last_on) "
+                "SELECT m.category, m.key_kind, m.key, array_agg(g.id ORDER BY g.raised_nid),"
+                " array_agg(DISTINCT g.collective_id), array_agg(DISTINCT g.sector), count(*),"
+                " count(DISTINCT g.collective_id), min(g.occurred_on), max(g.occurred_on) "
+                f"FROM {t.members} m JOIN {t.grievances} g ON g.id = m.grievance_id"
+                " WHERE m.category = %s AND m.key_kind = %s AND m.key = %s"
+                " GROUP BY m.category, m.key_kind, m.key", (category, key_kind, key))
+
+
 # == Reading ===================================================================================
 
 

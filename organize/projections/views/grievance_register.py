@@ -115,6 +115,13 @@ class GrievanceRegisterView(KnowsOrganisations, View):
             f"UPDATE {self.t.grievances} SET {assignments}, last_nid = %s WHERE id = %s",
             (*params, nid, e.originator_id))
 
+    @on(Grievance.Corrected)
+    def corrected(self, curs, e, nid) -> None:
+        self._update(curs, e, nid, "category = %s, category_group = %s, sector = %s, place = %s,"
+                     " stage = %s, occurred_on = %s",
+                     (e.category, self._group(e.category), e.sector, e.place, e.stage,
+                      e.occurred_on))
+
     @on(Grievance.Joined)
     def joined(self, curs, e, nid) -> None:
         self._update(curs, e, nid, "parties = parties + %s, worker_ids = worker_ids || %s::uuid[]",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -121,14 +122,54 @@ class MeetingLogView(KnowsFederations, View):
             " held_nid = %s, last_nid = %s WHERE id = %s",
             (HELD, e.held_at, e.language, len(e.attendee_ids), len(e.facilitator_ids),
              len(e.speaker_ids), e.decision_count, nid, nid, e.originator_id))
+        self._attendance(curs, e, e.held_at, nid)
+
+    def _attendance(self, curs, e, held_at, nid) -> None:
         facilitators, speakers = set(e.facilitator_ids), set(e.speaker_ids)
-        rows = [(e.originator_id, w, e.held_at, True, w in facilitators, w in speakers, i, nid)
+        rows = [(e.originator_id, w, held_at, True, w in facilitators, w in speakers, i, nid)
                 for i, w in enumerate(e.attendee_ids)]
         if rows:
             curs.executemany(
                 f"INSERT INTO {self.t.attendance} (meeting_id, worker_id, held_at, attended,"
                 " facilitated, spoke, position, nid) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (meeting_id, worker_id) DO NOTHING", rows)
+
+    # -- corrections (the reason is a code, kept in the event's history, not here) -----------
+
+    @on(Meeting.AttendanceCorrected)
+    def attendance_corrected(self, curs, e, nid) -> None:
+        curs.execute(
+            f"UPDATE {self.t.meetings} SET attendees = %s, facilitators = %s, speakers = %s,"
+            " last_nid = %s WHERE id = %s RETURNING held_at",
+            (len(e.attendee_ids), len(e.facilitator_ids), len(e.speaker_ids), nid, e.originator_id))
+        row = curs.fetchone()
+        curs.execute(f"DELETE FROM {self.t.attendance} WHERE meeting_id = %s", (e.originator_id,))
+        if row is not None and row["held_at"] is not None:
+            self._attendance(curs, e, row["held_at"], nid)
+
+    @on(Meeting.Corrected)
+    def corrected(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET kind = %s, scheduled_for = %s, held_at = %s,"
+                     " last_nid = %s WHERE id = %s",
+                     (e.kind, e.scheduled_for, e.held_at, nid, e.originator_id))
+        if e.held_at is not None:
+            curs.execute(f"UPDATE {self.t.attendance} SET held_at = %s WHERE meeting_id = %s",
+                         (e.held_at, e.originator_id))
+
+    @on(Meeting.DecisionsCorrected)
+    def decisions_corrected(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.meetings} SET decisions = %s, last_nid = %s WHERE id = %s",
+                     (e.decision_count, nid, e.originator_id))
+
+    @on(Meeting.TimesLocalised)
+    def times_localised(self, curs, e, nid) -> None:
+        # The same typed clock, now at the collective's offset (organize.migrations).
+        curs.execute(f"UPDATE {self.t.meetings} SET scheduled_for = %s, held_at = %s,"
+                     " last_nid = %s WHERE id = %s",
+                     (e.scheduled_for, e.held_at, nid, e.originator_id))
+        if e.held_at is not None:
+            curs.execute(f"UPDATE {self.t.attendance} SET held_at = %s WHERE meeting_id = %s",
+                         (e.held_at, e.originator_id))
 
     @on(Meeting.Cancelled)
     def cancelled(self, curs, e, nid) -> None:
@@ -179,8 +220,8 @@ class Attendance(msgspec.Struct, kw_only=True):
     elsewhere: list[ElsewhereCount]
 
 
-def _day_start(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=UTC)
+def _day_start(d: date, zone: str | None = None) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=ZoneInfo(zone) if zone else UTC)
 
 
 _VISIBLE = (
@@ -213,8 +254,8 @@ def _filter_ids(ids: list[UUID], allowed: set[UUID]) -> list[UUID]:
 
 class MeetingFilter(msgspec.Struct, kw_only=True, frozen=True):
     """What a list of meetings is narrowed to: every field given must hold. The period
-    (UTC days, inclusive) applies to when a meeting was held, or else when it is scheduled;
-    ``worker_id``: meetings she attended."""
+    (days in ``time_zone``, the collective's, else UTC; inclusive) applies to when a meeting
+    was held, or else when it is scheduled; ``worker_id``: meetings she attended."""
 
     collective_id: UUID | None = None
     status: str | None = None
@@ -222,6 +263,7 @@ class MeetingFilter(msgspec.Struct, kw_only=True, frozen=True):
     period_from: date | None = None
     period_to: date | None = None
     worker_id: UUID | None = None
+    time_zone: str | None = None
 
 
 class MeetingCursor(msgspec.Struct, frozen=True):
@@ -268,8 +310,9 @@ async def list_meetings(conn: asyncpg.Connection, scope: Scope,
         " ($9, $10::uuid)) "
         f"ORDER BY {when} {order}, m.id {order} LIMIT $11 OFFSET $12",
         *_scope_params(scope), f.collective_id, f.status,
-        _day_start(f.period_from) if f.period_from else None,
-        _day_start(f.period_to + timedelta(days=1)) if f.period_to else None, f.kind, f.worker_id,
+        _day_start(f.period_from, f.time_zone) if f.period_from else None,
+        _day_start(f.period_to + timedelta(days=1), f.time_zone) if f.period_to else None,
+        f.kind, f.worker_id,
         cursor.when if cursor else None, cursor.id if cursor else None, limit, offset)
     if order == "ASC":
         rows = rows[::-1]

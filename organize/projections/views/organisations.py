@@ -52,6 +52,14 @@ class OrganisationsView(KnowsFederations, View):
     def renamed(self, curs, e, _nid) -> None:
         curs.execute(f"UPDATE {self.t.orgs} SET name = %s WHERE id = %s", (e.name, e.originator_id))
 
+    @on(Organisation.KindCorrected)
+    def kind_corrected(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+
+    @on(Organisation.Withdrawn)
+    def withdrawn(self, curs, e, _nid) -> None:
+        curs.execute(f"DELETE FROM {self.t.orgs} WHERE id = %s", (e.originator_id,))
+
     @on(Grievance.Raised)
     def grievance_raised(self, curs, e, _nid) -> None:
         if e.organisation_ids:

@@ -127,6 +127,14 @@ class ResearchGrievancesView(View):
             "  ON k.id = x.w WHERE k.id IS NULL OR NOT k.research OR k.erased)",
             {"id": e.originator_id, "nid": nid, "workers": list(e.worker_ids)})
 
+    @on(Grievance.Corrected)
+    def corrected(self, curs, e, _nid) -> None:
+        # Releases already made keep what they said (stored byte for byte); the next one
+        # counts the grievance as corrected.
+        curs.execute(f"UPDATE {self.t.grievances} SET category = %s, sector = %s, place = %s,"
+                     " stage = %s, occurred_on = %s WHERE id = %s",
+                     (e.category, e.sector, e.place, e.stage, e.occurred_on, e.originator_id))
+
     @on(Grievance.OutcomeRecorded)
     def outcome_recorded(self, curs, e, _nid) -> None:
         curs.execute(f"UPDATE {self.t.grievances} SET outcome = %s WHERE id = %s",

@@ -155,6 +155,18 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
                      (e.ended_on, e.spell_id))
         self._touch(curs, e, nid)
 
+    @on(Worker.SpellCorrected)
+    def spell_corrected(self, curs, e, nid) -> None:
+        curs.execute(f"UPDATE {self.t.spells} SET sector = %s, place = %s, started_on = %s,"
+                     " ended_on = %s WHERE spell_id = %s",
+                     (e.sector, e.place, e.started_on, e.ended_on, e.spell_id))
+        self._touch(curs, e, nid)
+
+    @on(Worker.SpellWithdrawn)
+    def spell_withdrawn(self, curs, e, nid) -> None:
+        curs.execute(f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
+        self._touch(curs, e, nid)
+
     @on(Worker.MoveRecorded)
     def move_recorded(self, curs, e, nid) -> None:
         curs.execute(

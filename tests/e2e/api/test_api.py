@@ -99,7 +99,7 @@ def test_unknown_id_stale_version_and_oversized_body(http, app):
     assert r.status_code == 404 and r.json()["field"] == "collective_id"
     created = create_collective(http).json()["id"]
     ok = http.post("/api/v1/collectives/rename", json={
-        "command_id": new(), "collective_id": created, "expected_version": 1, "name": "Two"})
+        "command_id": new(), "collective_id": created, "expected_version": 2, "name": "Two"})
     assert ok.status_code == 200
     before = max_id(app)
     stale = http.post("/api/v1/collectives/rename", json={

@@ -67,19 +67,23 @@ def _side_for(world, relation: str) -> Side:
 # The duties of each role (DOMAIN.md, issue 12), written out here by hand so that loosening
 # the policy fails this test rather than moving its expectation along with it.
 ORGANISERS_MAY = {
-    c.CreateCollective, c.RenameCollective, c.UpdateCollectiveProfile, c.FormAlliance,
-    c.EndAlliance, c.CreateOrganisation, c.RenameOrganisation, c.LaunchJointCampaign,
-    c.AddDemand, c.TakeAction, c.ResolveDemand, c.SignAgreement, c.CloseCampaign,
-    c.ScheduleMeeting, c.RecordMeetingHeld, c.CancelMeeting, c.RecordAssessment,
-    c.ReviseAssessment,
+    c.CreateCollective, c.RenameCollective, c.UpdateCollectiveProfile, c.SetCollectiveTimeZone,
+    c.FormAlliance,
+    c.EndAlliance, c.CreateOrganisation, c.RenameOrganisation, c.CorrectOrganisationKind,
+    c.WithdrawOrganisation, c.LaunchJointCampaign,
+    c.AddDemand, c.TakeAction, c.ResolveDemand, c.CorrectDemand, c.WithdrawDemand,
+    c.SignAgreement, c.CloseCampaign,
+    c.ScheduleMeeting, c.RecordMeetingHeld, c.CancelMeeting, c.CorrectMeeting,
+    c.CorrectAttendance, c.CorrectDecisions, c.RecordAssessment, c.ReviseAssessment,
 }
 LEADERS_MAY_NOT = {c.CreateCollective, c.LaunchJointCampaign, c.CreateAccount, c.GrantRole,
                    c.RevokeRole, c.DisableAccount, c.SpendPrivacyBudget, c.SetPrivacyBudget}
 # Commands that write a worker's file or name her: only her current collective may.
 NAMES_A_WORKER = {
     c.UpdateWorkerProfile, c.JoinCollective, c.LeaveCollective, c.GiveConsent, c.WithdrawConsent,
-    c.StartSpell, c.EndSpell, c.RecordMove, c.ChangeStatus, c.EraseWorker, c.RaiseGrievance,
-    c.JoinGrievance, c.ReferGrievance, c.TakeAction, c.RecordMeetingHeld,
+    c.StartSpell, c.EndSpell, c.CorrectSpell, c.WithdrawSpell, c.RecordMove, c.ChangeStatus,
+    c.EraseWorker, c.RaiseGrievance,
+    c.JoinGrievance, c.ReferGrievance, c.TakeAction, c.RecordMeetingHeld, c.CorrectAttendance,
 }
 ACCOUNT_COMMANDS = {c.CreateAccount, c.GrantRole, c.RevokeRole, c.DisableAccount}
 

@@ -85,6 +85,9 @@ C = "/c/{collective_id:uuid}"
 PAGES = {
     C: lambda w, s: f"/c/{s.collective}",
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
+    f"{C}/settings": lambda w, s: f"/c/{s.collective}/settings",
+    f"{C}/organisations/{{organisation_id:uuid}}":
+        lambda w, s: f"/c/{s.collective}/organisations/{s.employer}",
     f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
     f"{C}/grievances/{{grievance_id:uuid}}": lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}",
@@ -101,6 +104,9 @@ PAGES = {
 # Their forms; an action each that needs fields, so an empty body changes nothing.
 PAGE_FORMS = {
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
+    f"{C}/settings/time-zone": lambda w, s: f"/c/{s.collective}/settings/time-zone",
+    f"{C}/organisations/{{organisation_id:uuid}}/{{action:str}}":
+        lambda w, s: f"/c/{s.collective}/organisations/{s.employer}/rename",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
     f"{C}/grievances/search": lambda w, s: f"/c/{s.collective}/grievances/search",
     f"{C}/grievances/{{grievance_id:uuid}}/{{action:str}}":
@@ -170,6 +176,13 @@ def route_table() -> dict[tuple[str, str], Route]:
     }
     for key, path in READS.items():
         table[key] = Route("read", path)
+    # issue 21: each record's history is scoped exactly like the record
+    for area in ("collectives", "workers", "grievances", "campaigns", "meetings", "assessments"):
+        read = READS[("GET", f"/api/v1/{area}/{{aggregate_id:uuid}}")]
+        table[("GET", f"/api/v1/{area}/{{aggregate_id:uuid}}/history")] = Route(
+            "read", lambda w, s, read=read: read(w, s) + "/history")
+    table[("GET", "/api/v1/organisations/{aggregate_id:uuid}/history")] = Route(
+        "list", lambda w, s: f"/api/v1/organisations/{w.organisation}/history")
     for path in LISTS:
         table[("GET", path.split("?")[0])] = Route("list", fixed(path))
     for template, path in PAGES.items():

@@ -350,6 +350,11 @@ async def test_a_disabled_account_reaches_nothing(client, accounts, world, no_fa
     username, password, account_id = new_account(accounts, collective_ids=(world.a.collective,))
     _, token = accounts.create_token(account_id)
     session = accounts.start_session(account_id)
+    # Seen once first, so that a principal remembered by the process would be reused.
+    client.cookies.clear()
+    assert (await client.get("/api/v1/views/organisations",
+                             headers={"Authorization": f"Bearer {token}"})).status_code == 200
+    assert (await session_get(client, "/account", session.token)).status_code == 200
     accounts.disable(username)
     client.cookies.clear()
     assert (await client.get("/api/v1/views/organisations",

@@ -116,3 +116,19 @@ async def grievance_action(client, world, gid, key: str, data: dict, *, lang=Non
     sent = {"command_id": hidden(form, "command_id")[0],
             "expected_version": hidden(form, "expected_version")[0], **data}
     return await post(client, f"{path}/{key}", world, sent, lang=lang)
+
+
+def table_holding(app, text: str) -> list[str]:
+    """Every table of the database whose rows hold ``text`` anywhere (as the adversary
+    with a copy of the disk would look)."""
+    found = []
+    with app.recorder.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT table_schema, table_name FROM information_schema.tables "
+                     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')")
+        for row in curs.fetchall():
+            name = f'"{row["table_schema"]}"."{row["table_name"]}"'
+            curs.execute(f"SELECT count(*) AS n FROM {name} t WHERE t::text LIKE %s",  # noqa: S608
+                         (f"%{text}%",))
+            if curs.fetchone()["n"]:
+                found.append(name)
+    return found

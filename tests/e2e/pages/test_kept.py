@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.pages.support import form_of, fresh_grievance, get, hidden, max_id
+from tests.e2e.pages.support import form_of, fresh_grievance, get, hidden, max_id, table_holding
 from web.i18n import error_message
 
 pytestmark = pytest.mark.integration
@@ -37,20 +37,6 @@ async def _evidence_form(client, world, gid):
                   ("note", NOTE), ("on", "2025-01-01")]
 
 
-def table_holding(app, text: str) -> list[str]:
-    """Every table of the database whose rows hold ``text`` anywhere (as the adversary
-    with a copy of the disk would look)."""
-    found = []
-    with app.recorder.datastore.transaction(commit=False) as curs:
-        curs.execute("SELECT table_schema, table_name FROM information_schema.tables "
-                     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')")
-        for row in curs.fetchall():
-            name = f'"{row["table_schema"]}"."{row["table_name"]}"'
-            curs.execute(f"SELECT count(*) AS n FROM {name} t WHERE t::text LIKE %s",  # noqa: S608
-                         (f"%{text}%",))
-            if curs.fetchone()["n"]:
-                found.append(name)
-    return found
 
 
 async def test_an_ended_session_keeps_her_words_through_the_login(client, world, app, leader,

@@ -106,6 +106,9 @@ async def test_the_page_in_english(client, people, runtime, research_world):
     for fmt in FORMATS:
         assert f'name="format" value="{fmt}"' in page, fmt
     assert csp_problems(page) == []
+    # The default five dimensions hide most cells: said before she asks, with coarser choices.
+    assert "With 5 dimensions most counts will be hidden" in page
+    assert "for example category and period" in page
     # Nothing of anyone in it.
     assert not [s for s in research_world.secrets + research_world.ids() if s in page]
 

@@ -86,6 +86,21 @@ CASES = {
         refuse=lambda w: c.ResolveDemand(command_id=cid(), demand_id=w.w1, result="won", on=DAY,
                                          **_camp(w)),
         code="unknown_demand", outsider="leader_b", outsider_error="NotFound"),
+    c.CorrectDemand: Case(
+        accept=lambda w: c.CorrectDemand(command_id=cid(), demand_id=w.demand,
+                                         text="Pay every month", reason="typing_mistake",
+                                         **_camp(w)),
+        by="organiser", event="DemandCorrected",
+        refuse=lambda w: c.CorrectDemand(command_id=cid(), demand_id=w.w1, text="Pay",
+                                         reason="typing_mistake", **_camp(w)),
+        code="unknown_demand", outsider="leader_b", outsider_error="NotFound"),
+    c.WithdrawDemand: Case(
+        accept=lambda w: c.WithdrawDemand(command_id=cid(), demand_id=w.demand, reason="other",
+                                          **_camp(w)),
+        by="leader_a", event="DemandWithdrawn",
+        refuse=lambda w: c.WithdrawDemand(command_id=cid(), demand_id=w.w1, reason="other",
+                                          **_camp(w)),
+        code="unknown_demand", outsider="researcher", outsider_error="Forbidden"),
     c.SignAgreement: Case(
         accept=lambda w: c.SignAgreement(command_id=cid(), with_organisation_id=w.org,
                                          signed_on=DAY, clauses=("Pay monthly",), **_camp(w)),

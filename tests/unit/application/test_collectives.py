@@ -20,7 +20,7 @@ CASES = {
     c.CreateCollective: Case(
         accept=lambda w: c.CreateCollective(command_id=cid(), name="New centre",
                                             kind="worker_centre", federation="F1"),
-        by="organiser", event="Created",
+        by="organiser", event="TimeZoneSet",
         refuse=lambda w: c.CreateCollective(command_id=cid(), name="New centre",
                                             kind="no_such_kind", federation="F1"),
         code="unknown_code", outsider="leader_a", outsider_error="Forbidden"),
@@ -38,6 +38,13 @@ CASES = {
         refuse=lambda w: c.UpdateCollectiveProfile(command_id=cid(), collective_id=w.a,
                                                    sectors=("no_such_sector",)),
         code="unknown_code", outsider="leader_b", outsider_error="NotFound"),
+    c.SetCollectiveTimeZone: Case(
+        accept=lambda w: c.SetCollectiveTimeZone(command_id=cid(), collective_id=w.a,
+                                                 time_zone="Asia/Kathmandu"),
+        by="leader_a", event="TimeZoneSet",
+        refuse=lambda w: c.SetCollectiveTimeZone(command_id=cid(), collective_id=w.a,
+                                                 time_zone="Mars/Olympus"),
+        code="unknown_time_zone", outsider="leader_b", outsider_error="NotFound"),
     c.FormAlliance: Case(
         accept=lambda w: c.FormAlliance(command_id=cid(), collective_id=w.a,
                                         organisation_id=w.org, since=DAY),

@@ -4,6 +4,8 @@ refused by the policy (the collective's own casework: organisers never touch one
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from organize import commands as c
@@ -89,6 +91,17 @@ CASES = {
                                                            grievance_id=w.g)),
                           c.WithdrawGrievance(command_id=cid(), on=DAY, **_g(w)))[1],
         code="withdrawn", outsider="organiser", outsider_error="Forbidden"),
+    c.CorrectGrievance: Case(
+        accept=lambda w: c.CorrectGrievance(command_id=cid(), category="pay_below_rate",
+                                            sector="domestic_care", place="HK",
+                                            stage="destination", occurred_on=date(2026, 1, 5),
+                                            reason="typing_mistake", **_g(w)),
+        by="leader_a", event="Corrected",
+        refuse=lambda w: c.CorrectGrievance(command_id=cid(), category="pay_below_rate",
+                                            sector="domestic_care", place="HK",
+                                            stage="destination", occurred_on=date(2026, 1, 5),
+                                            reason="because", **_g(w)),
+        code="correction_reason", outsider="organiser", outsider_error="Forbidden"),
     c.ReopenGrievance: Case(
         accept=lambda w: (w.run("app", c.WithdrawGrievance(command_id=cid(), on=DAY,
                                                            grievance_id=w.g)),

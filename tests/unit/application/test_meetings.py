@@ -24,6 +24,12 @@ def _m(w):
 
 HELD = datetime(2026, 2, 1, 10, tzinfo=UTC)
 
+
+def _held(w) -> None:
+    w.run("app", c.RecordMeetingHeld(command_id=cid(), meeting_id=w.meeting, held_at=HELD,
+                                     attendee_ids=(w.w1,), facilitator_ids=(w.w1,),
+                                     language="en"))
+
 CASES = {
     c.ScheduleMeeting: Case(
         accept=lambda w: c.ScheduleMeeting(command_id=cid(), kind="committee",
@@ -51,6 +57,29 @@ CASES = {
         refuse=lambda w: (w.run("app", c.CancelMeeting(command_id=cid(), meeting_id=w.meeting)),
                           c.CancelMeeting(command_id=cid(), **_m(w)))[1],
         code="cancelled", outsider="leader_b", outsider_error="NotFound"),
+    c.CorrectMeeting: Case(
+        accept=lambda w: c.CorrectMeeting(command_id=cid(), kind="committee",
+                                          scheduled_for=HELD, reason="typing_mistake", **_m(w)),
+        by="organiser", event="Corrected",
+        refuse=lambda w: c.CorrectMeeting(command_id=cid(), kind="assembly", scheduled_for=HELD,
+                                          held_at=HELD, reason="typing_mistake", **_m(w)),
+        code="meeting_not_held", outsider="leader_b", outsider_error="NotFound"),
+    c.CorrectAttendance: Case(
+        accept=lambda w: (_held(w), c.CorrectAttendance(
+            command_id=cid(), attendee_ids=(w.w1, w.w2), facilitator_ids=(w.w2,),
+            reason="wrong_person", **_m(w)))[1],
+        by="leader_a", event="AttendanceCorrected",
+        refuse=lambda w: c.CorrectAttendance(command_id=cid(), attendee_ids=(w.w1,),
+                                             facilitator_ids=(w.w1,), reason="wrong_person",
+                                             **_m(w)),
+        code="meeting_not_held", outsider="researcher", outsider_error="Forbidden"),
+    c.CorrectDecisions: Case(
+        accept=lambda w: (_held(w), c.CorrectDecisions(
+            command_id=cid(), decisions=("Meet again",), reason="typing_mistake", **_m(w)))[1],
+        by="organiser", event="DecisionsCorrected",
+        refuse=lambda w: c.CorrectDecisions(command_id=cid(), decisions=("Meet again",),
+                                            reason="typing_mistake", **_m(w)),
+        code="meeting_not_held", outsider="leader_b", outsider_error="NotFound"),
 }
 
 

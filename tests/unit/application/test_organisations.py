@@ -31,6 +31,21 @@ CASES = {
         refuse=lambda w: c.RenameOrganisation(command_id=cid(), organisation_id=w.org, name="",
                                               expected_version=w.version(w.org)),
         code="empty", outsider="leader_b", outsider_error="NotFound"),
+    c.CorrectOrganisationKind: Case(
+        accept=lambda w: c.CorrectOrganisationKind(command_id=cid(), organisation_id=w.org,
+                                                   kind="employer", reason="typing_mistake"),
+        by="organiser", event="KindCorrected",
+        refuse=lambda w: c.CorrectOrganisationKind(command_id=cid(), organisation_id=w.org,
+                                                   kind="employer", reason="because"),
+        code="correction_reason", outsider="leader_b", outsider_error="NotFound"),
+    c.WithdrawOrganisation: Case(
+        accept=lambda w: c.WithdrawOrganisation(command_id=cid(), organisation_id=w.org,
+                                                reason="other"),
+        by="leader_a", event="Withdrawn",
+        refuse=lambda w: (w.run("app", c.WithdrawOrganisation(
+            command_id=cid(), organisation_id=w.org, reason="other")),
+            c.WithdrawOrganisation(command_id=cid(), organisation_id=w.org, reason="other"))[1],
+        code="nothing_changed", outsider="researcher", outsider_error="Forbidden"),
 }
 
 

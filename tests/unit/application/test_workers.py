@@ -84,6 +84,22 @@ CASES = {
         refuse=lambda w: c.EndSpell(command_id=cid(), worker_id=w.w1, spell_id=w.spell,
                                     ended_on=date(2024, 1, 1)),
         code="date_order", outsider="organiser", outsider_error="Forbidden"),
+    c.CorrectSpell: Case(
+        accept=lambda w: c.CorrectSpell(command_id=cid(), worker_id=w.w1, spell_id=w.spell,
+                                        sector="garment", place="HK",
+                                        started_on=date(2024, 12, 1), reason="typing_mistake"),
+        by="leader_a", event="SpellCorrected",
+        refuse=lambda w: c.CorrectSpell(command_id=cid(), worker_id=w.w1, spell_id=w.w2,
+                                        sector="garment", place="HK",
+                                        started_on=date(2024, 12, 1), reason="typing_mistake"),
+        code="unknown_spell", outsider="organiser", outsider_error="Forbidden"),
+    c.WithdrawSpell: Case(
+        accept=lambda w: c.WithdrawSpell(command_id=cid(), worker_id=w.w1, spell_id=w.spell,
+                                         reason="other"),
+        by="leader_a", event="SpellWithdrawn",
+        refuse=lambda w: c.WithdrawSpell(command_id=cid(), worker_id=w.w1, spell_id=w.w2,
+                                         reason="other"),
+        code="unknown_spell", outsider="leader_b", outsider_error="NotFound"),
     c.RecordMove: Case(
         accept=lambda w: c.RecordMove(command_id=cid(), worker_id=w.w1, to_place="HK",
                                       from_place="NP", stage="transit", moved_on=DAY),

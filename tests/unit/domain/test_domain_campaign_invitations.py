@@ -25,8 +25,8 @@ LAUNCHED = date(2025, 3, 1)
 def joint(invited=None, grievances=None, **overrides) -> Campaign:
     kwargs = {
         "id": new_id(),
-        "issue": "Recruitment fees charged by Himal Overseas Manpower",
-        "demands": (Demand(demand_id=new_id(), text="Refund every fee above the ceiling"),),
+        "sealed_issue": b"\x01Recruitment fees charged by Himal Overseas Manpower",
+        "demands": (Demand(demand_id=new_id(), sealed_text=b"\x01Refund every fee above the ceiling"),),
         "invite_collective_ids": invited if invited is not None else (new_id(), new_id()),
         "grievance_ids": grievances if grievances is not None else (new_id(), new_id()),
         "sectors": ("domestic_care", "manufacturing"),

@@ -65,8 +65,9 @@ def test_schedule_and_hold_replays() -> None:
 
 def test_schedule_and_cancel_replays() -> None:
     m = make()
-    m.cancel("Police outside the centre.")
-    assert (m.status, m.cancel_reason) == ("cancelled", "Police outside the centre.")
+    m.cancel(b"\x01Police outside the centre.")
+    assert (m.status, m.cancel_reason) == ("cancelled", None)  # never in the clear
+    assert m.sealed_reason == b"\x01Police outside the centre."
     assert event_names(assert_replays(m)) == ["Scheduled", "Cancelled"]
     assert make().cancel(None) is None
 
@@ -140,7 +141,7 @@ def test_held_or_cancelled_only_once() -> None:
     with refused(held, "already_held", None):
         hold(held)
     with refused(held, "already_held", None):
-        held.cancel("too late")
+        held.cancel(b"\x01too late")
     cancelled = make()
     cancelled.cancel(None)
     with refused(cancelled, "cancelled", None):

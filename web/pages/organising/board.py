@@ -84,7 +84,7 @@ async def schedule(page: NamedDependency[Page]) -> Response:
     """Schedule a cross-sector coordination meeting across collectives."""
     fed = await chosen_federation(page)
     form = await read_form(page.request)
-    command = decode(c.ScheduleMeeting, form, page.lang, fixed={"kind": MEETING_KIND})
+    command = decode(c.ScheduleMeeting, form, page.lang, zone=page.zone, fixed={"kind": MEETING_KIND})
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)
         if result is not None:

@@ -120,7 +120,7 @@ async def launch(page: NamedDependency[Page]) -> Response:
     # Only her federation's collectives may be invited besides the cluster's own.
     extra = [i for i in form.all("invite_collective_ids") if _uuid(i) in names]
     form.set("invite_collective_ids", extra)
-    command = decode(c.LaunchJointCampaign, form, page.lang, lines=("demands",),
+    command = decode(c.LaunchJointCampaign, form, page.lang, zone=page.zone, lines=("demands",),
                      fixed={"grievance_ids": tuple(cluster.grievance_ids)})
     if command is not None:
         result = await execute(page.organize, command, form, page.lang)

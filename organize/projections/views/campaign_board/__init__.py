@@ -4,7 +4,9 @@ actions, its linked grievances, its agreements and whether it is closed.
 Negotiating capacity matters more than knowing one's rights (DOMAIN.md, lesson 5), so the
 board shows what was demanded and what came of it. Participants in an action are counted,
 never listed: who took part is for the meeting log and the indicators, not a board.
-A campaign's closing summary is free text and stays out.
+A campaign's closing summary is free text and stays out. The issue, the demands and the
+agreements' clauses are kept sealed, as tokens (``organize.projections.sealed``) that the web
+layer opens for the reader; the tables hold no opened text.
 
 Joint campaigns (issue 6): the board records each collective's invitation and its answer,
 and serves three reads built on them (``reads.py``): a collective's invitations (for its
@@ -27,6 +29,7 @@ from uuid import UUID
 from organize.domain import Campaign, Collective, Grievance, Meeting
 from organize.domain.campaign import ACCEPTED, DECLINED, PENDING
 from organize.projections.base import Tables, View, on
+from organize.projections.sealed import list_token, token
 from organize.projections.views._federations import KnowsFederations
 
 ACTIVE, CLOSED = "active", "closed"
@@ -38,6 +41,7 @@ INVITING, ORGANISING, ACTION, RESULTS, AGREEMENT = (
 
 class CampaignBoardView(KnowsFederations, View):
     name = "campaign_board"
+    version = 2  # 2: collective texts kept sealed (tokens); a stored generation is rebuilt
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -138,7 +142,8 @@ class CampaignBoardView(KnowsFederations, View):
         curs.execute(
             f"INSERT INTO {self.t.demands} (demand_id, campaign_id, position, text, added_on) "
             f"VALUES (%s, %s, {position_sql}, %s, %s) ON CONFLICT (demand_id) DO NOTHING",
-            (demand.demand_id, campaign_id, *params, demand.text, added_on))
+            (demand.demand_id, campaign_id, *params,
+             token(campaign_id, demand.sealed_text, demand.text), added_on))
 
     @on(Campaign.Launched)
     def launched(self, curs, e, nid) -> None:
@@ -146,7 +151,8 @@ class CampaignBoardView(KnowsFederations, View):
             f"INSERT INTO {self.t.campaigns} (id, issue, status, launched_on, collective_ids,"
             " sectors, launched_nid, last_nid, clock) VALUES (%s, %s, %s, %s, %s::uuid[], %s::text[],"
             " %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id",
-            (e.originator_id, e.issue, ACTIVE, e.launched_on, list(e.collective_ids),
+            (e.originator_id, token(e.originator_id, e.sealed_issue, e.issue), ACTIVE,
+             e.launched_on, list(e.collective_ids),
              list(e.sectors), nid, nid, e.launched_on))
         if curs.fetchone() is None:
             return
@@ -161,6 +167,18 @@ class CampaignBoardView(KnowsFederations, View):
         self._add_demand(curs, e.originator_id, e.demand,
                          f"(SELECT count(*) FROM {self.t.demands} WHERE campaign_id = %s)",
                          (e.originator_id,), clock)
+
+    @on(Campaign.DemandCorrected)
+    def demand_corrected(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid)
+        curs.execute(f"UPDATE {self.t.demands} SET text = %s WHERE demand_id = %s",
+                     (token(e.originator_id, e.demand.sealed_text, e.demand.text),
+                      e.demand.demand_id))
+
+    @on(Campaign.DemandWithdrawn)
+    def demand_withdrawn(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid)
+        curs.execute(f"DELETE FROM {self.t.demands} WHERE demand_id = %s", (e.demand_id,))
 
     @on(Campaign.CollectiveJoined)
     def collective_joined(self, curs, e, nid) -> None:
@@ -248,7 +266,7 @@ class CampaignBoardView(KnowsFederations, View):
             " signed_on, clauses, nid) VALUES (%s, %s, %s, %s, %s::text[], %s)"
             " ON CONFLICT (agreement_id) DO NOTHING",
             (e.agreement_id, e.originator_id, e.with_organisation_id, e.signed_on,
-             list(e.clauses), nid))
+             list_token(e.originator_id, e.sealed_clauses, list(e.clauses)), nid))
         self._touch(curs, e, nid, on=e.signed_on)
 
     @on(Campaign.Closed)
