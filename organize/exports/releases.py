@@ -213,20 +213,21 @@ def snap(request: ReleaseRequest, today: date) -> tuple[ReleaseRequest, Window, 
     last_closed = period_start(today, grain) - timedelta(days=1)
     until = request.until or last_closed
     if request.until is not None:
-        end = period_end(until, grain)
-        if end > last_closed:
+        if until > last_closed:  # its period is still open (or the calendar's last)
             end = last_closed
             notes.append(Note("open_period", request.until.isoformat(), end.isoformat()))
-        elif end != request.until:
-            notes.append(Note("until", request.until.isoformat(), end.isoformat()))
+        else:
+            end = period_end(until, grain)
+            if end != request.until:
+                notes.append(Note("until", request.until.isoformat(), end.isoformat()))
         until = end
     if request.since is not None:
         since = period_start(request.since, grain)
         if since != request.since:
             notes.append(Note("since", request.since.isoformat(), since.isoformat()))
     else:
-        since = period_start(date(until.year - DEFAULT_YEARS, until.month, 1) + timedelta(days=31),
-                             grain)
+        back = date(max(1, until.year - DEFAULT_YEARS), until.month, 1)  # year 1 is the first
+        since = period_start(back + timedelta(days=31), grain)
     if since > until:
         raise ExportError("No whole period has closed in these dates yet.", field="until",
                           code="not_closed")
