@@ -58,7 +58,7 @@ def may_run(role: str, command: type[c.Command]) -> bool:
 class Authorised(Organize):
     """The application seen through one account: ``execute`` authorises first, ``load``
     answers "not found" for anything out of scope, and ``visibility`` tells the reading
-    functions (``organize.reading``) what they may name. Everything else is the shared
+    functions (``organize.application.reading``) what they may name. Everything else is the shared
     application underneath (a subclass so the routes' type checks accept it)."""
 
     def __init__(self, app: Organize, principal):  # no super().__init__: a view
@@ -74,7 +74,7 @@ class Authorised(Organize):
     @property
     def reads_personal_data(self) -> bool:
         """Leaders (of collectives in scope) and admins read personal fields and free text;
-        organisers see pseudonyms and codes only (``organize.reading``)."""
+        organisers see pseudonyms and codes only (``organize.application.reading``)."""
         return self.principal.role in (LEADER, ADMIN)
 
     def execute(self, command: c.Command) -> c.CommandResult:

@@ -1,4 +1,4 @@
-"""A record's history (organize/history.py) on a real PostgreSQL: roles from the command log,
+"""A record's history (organize/application/history.py) on a real PostgreSQL: roles from the command log,
 corrections, withdrawals and erasures named as such, and the same access policy as the record:
 out of scope is "not found", a collective she left sees nothing recorded after, an organiser
 never gets free text or personal values, and the account itself is never named."""
