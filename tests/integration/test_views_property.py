@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
-from tests.integration.world import OPS, World
+from tests.integration.support import OPS, World
 from tests.support import own_runtime
 
 pytestmark = pytest.mark.integration
