@@ -686,7 +686,8 @@ def _take_action(app: Organize, cmd: c.TakeAction) -> Done:
 @handles(c.CorrectDemand)
 def _correct_demand(app: Organize, cmd: c.CorrectDemand) -> Done:
     agg = app._target(Campaign, cmd, "campaign_id")
-    agg.correct_demand(Demand(demand_id=cmd.demand_id, text=cmd.text), cmd.reason)
+    sealed = seal_text(app, agg.id, check_demand_text(cmd.text, field="text"), agg.reach_ids)
+    agg.correct_demand(Demand(demand_id=cmd.demand_id, sealed_text=sealed), cmd.reason)
     return Done(agg.id, [agg])
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from organize.reading import opened_text
 from tests.web_pages.test_pages import form_of, get, hidden, max_id, post
 from web.i18n import error_message, field_message
 
@@ -182,7 +183,11 @@ async def test_a_demand_is_corrected_or_withdrawn_with_its_reason(client, world,
     r = await send_action(client, world, path, "withdraw-demand", {"demand_id": wrong, "reason": "other"})
     assert r.status_code == 303
     agg = app.repository.get(campaign_id)
-    assert [d.text for d in agg.demands.values()] == ["A rest day every week"]
+    assert [opened_text(app, campaign_id, d.sealed_text, d.text)
+            for d in agg.demands.values()] == ["A rest day every week"]
+    assert b"A rest day every week" not in b"".join(  # sealed, as every demand's text
+        bytes(e.demand.sealed_text) for e in app.repository.event_store.get(campaign_id)
+        if type(e).__name__ == "DemandCorrected")
     kinds = [type(e).__name__ for e in app.repository.event_store.get(campaign_id)]
     assert kinds[-2:] == ["DemandCorrected", "DemandWithdrawn"]
     page = (await get(client, r.headers["location"], world)).text

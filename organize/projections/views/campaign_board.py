@@ -179,7 +179,8 @@ class CampaignBoardView(KnowsFederations, View):
     def demand_corrected(self, curs, e, nid) -> None:
         self._touch(curs, e, nid)
         curs.execute(f"UPDATE {self.t.demands} SET text = %s WHERE demand_id = %s",
-                     (e.demand.text, e.demand.demand_id))
+                     (token(e.originator_id, e.demand.sealed_text, e.demand.text),
+                      e.demand.demand_id))
 
     @on(Campaign.DemandWithdrawn)
     def demand_withdrawn(self, curs, e, nid) -> None:
