@@ -337,6 +337,8 @@ async def test_an_organisations_kind_is_corrected_and_a_mistaken_one_withdrawn(c
         client, world, path, "correct-kind", {"kind": "recruiter", "reason": "typing_mistake"}
     )
     assert r.status_code == 303 and app.repository.get(org_ids[0]).kind == "recruiter"
+    history = (await get(client, path, world)).text.split("History", 1)[-1]
+    assert "Correction" in history  # its page's history says it was put right
     # Another collective's leader reaches neither the page nor its forms.
     other = await get(
         client, f"/c/{world.theirs.collective}/organisations/{org_ids[1]}", world, who=world.other
