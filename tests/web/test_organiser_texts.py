@@ -42,3 +42,26 @@ async def test_organisers_never_read_clauses_or_summaries_on_any_route(client, a
     for who in ("leader_a", "admin"):  # who reads free text still reads the clauses
         r = await call(client, "GET", f"/api/v1/views/campaigns/{campaign}", people[who])
         assert r.json()["agreements"][0]["clauses"] == [clause], who
+
+
+async def test_organisers_never_read_a_self_assessments_narrative(client, app, runtime, world,
+                                                                 people):
+    """The record read-back withholds a narrative from organisers; the indicators, which show
+    the collective's own assessment beside the computed one, must too (its levels stay)."""
+    a, narrative = world.a, f"Narrative{uuid.uuid4().hex[:8]} about Bina's employer"
+    app.execute(c.RecordAssessment(
+        command_id=uuid.uuid4(), collective_id=a.collective, assessed_on=date(2025, 4, 1),
+        levels=(c.Level(dimension="collective_voice", level=3),), narrative=narrative))
+    settle_views(runtime)
+    routes = (f"/api/v1/indicators/collectives/{a.collective}",
+              f"/api/v1/indicators/federations/{a.federation}", "/o")
+    for path in routes:
+        for via in ("token", "session"):
+            r = await call(client, "GET", path, people["organiser"], via=via)
+            assert r.status_code == 200, (path, via, r.status_code)
+            assert narrative not in r.text, (path, via)
+    own = (await call(client, "GET", routes[0], people["organiser"])).json()["self_assessment"]
+    assert own["narrative"] == "[withheld]" and own["levels"]
+    for who in ("leader_a", "admin"):
+        r = await call(client, "GET", routes[0], people[who])
+        assert narrative in r.text, who
