@@ -40,6 +40,7 @@ from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
+import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
@@ -468,6 +469,26 @@ def may_run(role: str, command: type[c.Command]) -> bool:
     return rule is not None and rule.may(role)
 
 
+def keeping_the_unnamed(seen: Visibility, cmd: c.CorrectAttendance) -> c.CorrectAttendance:
+    """A correction of attendance sends the whole lists, but an account names only the
+    workers it may (``MEMBER``): the people of a joint meeting's other collectives (and those
+    who left hers) stay as they were recorded, in the meeting's order, never dropped by a
+    correction they could not be named in."""
+    meeting = seen.get(cmd.meeting_id)
+    if seen.everything or not isinstance(meeting, Meeting):
+        return cmd
+
+    def kept(sent: tuple[UUID, ...], recorded: tuple[UUID, ...]) -> tuple[UUID, ...]:
+        unnamed = tuple(w for w in recorded if w not in sent and not (
+            isinstance(worker := seen.get(w), Worker) and seen.member(worker)))
+        return (*sent, *unnamed)
+
+    return msgspec.structs.replace(
+        cmd, attendee_ids=kept(cmd.attendee_ids, meeting.attendee_ids),
+        facilitator_ids=kept(cmd.facilitator_ids, meeting.facilitator_ids),
+        speaker_ids=kept(cmd.speaker_ids, meeting.speaker_ids))
+
+
 class Authorised(Organize):
     """The application seen through one account: ``execute`` authorises first, ``load``
     answers "not found" for anything out of scope, and ``visibility`` tells the reading
@@ -494,6 +515,8 @@ class Authorised(Organize):
         if not self.principal.organises:
             raise Forbidden(ROLE_MESSAGE, code="role")
         authorise(self._app, self.principal, command)
+        if isinstance(command, c.CorrectAttendance):
+            command = keeping_the_unnamed(self.visibility, command)
         with recording_as(self.principal.role):  # the command log keeps the role (history)
             return self._app.execute(command)
 

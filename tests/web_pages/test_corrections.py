@@ -349,3 +349,27 @@ async def test_an_organisations_kind_is_corrected_and_a_mistaken_one_withdrawn(c
     assert r.status_code == 303 and app.repository.get(org_ids[1]).withdrawn
     page = (await get(client, path, world)).text
     assert f"{path}/withdraw" not in page  # nothing more to correct
+
+
+async def test_an_organisation_page_offers_its_corrections_to_its_recorder_only(
+    client, world, app, federation
+):
+    """A sister collective's leader reads an employer ours recorded (her federation's), but
+    only the recorder may correct it: she gets no forms she could not send."""
+    from organize import commands as c
+
+    org = app.execute(
+        c.CreateOrganisation(
+            command_id=uuid4(), name=f"Factory {uuid4().hex[:4]}", kind="employer", place="HK",
+            collective_id=world.ours.collective,
+        )
+    ).id
+    path = f"/c/{federation.sister.collective}/organisations/{org}"
+    sister = await get(client, path, world, who=federation.sister_leader)
+    assert sister.status_code == 200
+    for action in ("rename", "correct-kind", "withdraw"):
+        assert f"{path}/{action}" not in sister.text
+        assert 'name="reason"' not in sister.text and 'name="kind"' not in sister.text
+    ours = f"/c/{world.ours.collective}/organisations/{org}"
+    page = (await get(client, ours, world)).text
+    assert all(f"{ours}/{action}" in page for action in ("rename", "correct-kind", "withdraw"))
