@@ -19,6 +19,7 @@ and opened again only when read (``organize.application.reading``).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import TypeVar
 from uuid import UUID
 
@@ -71,8 +72,23 @@ class StoredResult(msgspec.Struct):
     ids: tuple[UUID, ...]
 
 
-def _digest(command: c.Command) -> bytes:
-    return hashlib.sha256(msgspec.json.encode(command)).digest()
+def _digest(keys: KeyStore, command: c.Command) -> bytes:
+    """The command log's digest of a command: its KEK generation, then an HMAC of it under
+    a key derived from that KEK (``KeyStore.digest_key``), never a bare hash of what she
+    typed, which a dictionary of guesses would open."""
+    generation, key = keys.digest_key()
+    payload = msgspec.json.encode(command)
+    return generation.to_bytes(8, "big") + hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def _same_command(keys: KeyStore, stored: bytes, command: c.Command) -> bool:
+    payload = msgspec.json.encode(command)
+    if len(stored) == 32:  # logged before digests were keyed
+        return hmac.compare_digest(stored, hashlib.sha256(payload).digest())
+    key = keys.digest_key_of(int.from_bytes(stored[:8], "big"))
+    if key is None:  # an erasure destroyed its KEK since: the same type is all that tells
+        return True
+    return hmac.compare_digest(stored[8:], hmac.new(key, payload, hashlib.sha256).digest())
 
 
 class _Replayed(Exception):  # noqa: N818 - control flow, never escapes execute()
@@ -125,7 +141,7 @@ class Organize(Application):
         entry = LogEntry(
             command_id=command.command_id,
             command_type=command_type,
-            payload_digest=_digest(command),
+            payload_digest=_digest(self.keys, command),
             result=msgspec.json.encode(StoredResult(id=done.primary, ids=ids)),
         )
         if done.before_save is not None:
@@ -157,8 +173,8 @@ class Organize(Application):
         row = self.recorder.find_command(command.command_id)
         if row is None:
             return None
-        if row["command_type"] != type(command).__name__ or bytes(row["payload_digest"]) != _digest(
-            command
+        if row["command_type"] != type(command).__name__ or not _same_command(
+            self.keys, bytes(row["payload_digest"]), command
         ):
             raise Conflict(
                 "This command_id was already used for a different command. "

@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from organize import commands as c
 from organize.application import RULES, Organize
-from organize.application.policy import ROLE_MESSAGE, Visibility, not_found
+from organize.application.policy import ROLE_MESSAGE, Visibility, keeping_the_unnamed, not_found
 from organize.domain.account import ADMIN, LEADER
 from organize.errors import Forbidden, NotFound
 from organize.projections.reads import Scope
@@ -81,6 +81,8 @@ class Authorised(Organize):
         if not self.principal.organises:
             raise Forbidden(ROLE_MESSAGE, code="role")
         authorise(self._app, self.principal, command)
+        if isinstance(command, c.CorrectAttendance):
+            command = keeping_the_unnamed(self.visibility, command)
         with recording_as(self.principal.role):  # the command log keeps the role (history)
             return self._app.execute(command)
 

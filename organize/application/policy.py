@@ -41,6 +41,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
@@ -316,5 +317,25 @@ class Visibility:
         return False  # accounts, and anything not named here: admins only
 
 
+def keeping_the_unnamed(seen: Visibility, cmd: c.CorrectAttendance) -> c.CorrectAttendance:
+    """A correction of attendance sends the whole lists, but an account names only the
+    workers it may (``MEMBER``): the people of a joint meeting's other collectives (and those
+    who left hers) stay as they were recorded, in the meeting's order, never dropped by a
+    correction they could not be named in."""
+    meeting = seen.get(cmd.meeting_id)
+    if seen.everything or not isinstance(meeting, Meeting):
+        return cmd
+
+    def kept(sent: tuple[UUID, ...], recorded: tuple[UUID, ...]) -> tuple[UUID, ...]:
+        unnamed = tuple(w for w in recorded if w not in sent and not (
+            isinstance(worker := seen.get(w), Worker) and seen.member(worker)))
+        return (*sent, *unnamed)
+
+    return msgspec.structs.replace(
+        cmd, attendee_ids=kept(cmd.attendee_ids, meeting.attendee_ids),
+        facilitator_ids=kept(cmd.facilitator_ids, meeting.facilitator_ids),
+        speaker_ids=kept(cmd.speaker_ids, meeting.speaker_ids))
+
+
 __all__ = ["BOTH", "LEADERS", "ORGANISERS", "Relation", "Rule", "Touch", "Visibility",
-           "not_found", "touching"]
+           "keeping_the_unnamed", "not_found", "touching"]

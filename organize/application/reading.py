@@ -136,7 +136,7 @@ def worker_view(app, agg: Worker) -> WorkerView:
         spells = tuple(s if s.employer_id is None or seen.organisation_id(s.employer_id)
                        else msgspec.structs.replace(s, employer_id=None) for s in spells)
     return WorkerView(
-        **_base(agg),
+        **(_as_she_left(app, seen, agg) if former else _base(agg)),
         profile=profile or c.Profile(pseudonym=ERASED),
         erased=agg.erased or key is None,
         collectives={k: v for k, v in agg.collectives.items()
@@ -150,6 +150,19 @@ def worker_view(app, agg: Worker) -> WorkerView:
         moves=() if former else tuple(agg.moves),
         statuses=() if former else statuses,
     )
+
+
+def _as_she_left(app, seen, agg: Worker) -> dict:
+    """``_base`` for a reader whose collectives she left: the version and the moment of her
+    leaving the last of them, as her history shows (``organize.history``), so nothing
+    recorded about her since leaves a trace (not even that, or when, something was)."""
+    left = [e for e in app.repository.event_store.get(agg.id)
+            if type(e).__name__ == "LeftCollective" and seen.collective(e.collective_id)]
+    if not left:
+        return _base(agg)
+    last = max(left, key=lambda e: e.originator_version)
+    return dict(id=agg.id, version=last.originator_version, created_on=agg.created_on,
+                modified_on=last.timestamp)
 
 
 def _opened_spell(app, key: bytes | None, worker_id, spell, personal: bool):

@@ -15,6 +15,7 @@ VACUUM, and its cost is one re-wrap of the table (see ``bench/erasure.py``).
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from uuid import UUID, uuid4
@@ -60,6 +61,10 @@ def wrap_under(kek: bytes, generation: int, subject_id: UUID, key: bytes) -> byt
 
 def unwrap_under(kek: bytes, generation: int, subject_id: UUID, wrapped: bytes) -> bytes:
     return AESGCM(kek).decrypt(wrapped[:NONCE], wrapped[NONCE:], _aad(subject_id, generation))
+
+
+def _digest_key(kek: bytes) -> bytes:
+    return hashlib.sha256(b"organize command digest\x00" + kek).digest()
 
 
 SELECT_KEYS = ("SELECT subject_id, wrapped, kek_generation FROM organize_data_keys "
@@ -151,6 +156,26 @@ class KeyStore:
         for old in [g for g in self._keks if g < generation]:
             del self._keks[old]  # nothing wrapped under it is current any more
         return generation, kek
+
+    # -- the command log's digests ---------------------------------------------------------
+
+    def digest_key(self) -> tuple[int, bytes]:
+        """The newest KEK generation this process knows, and the key for the command log's
+        digests derived from that KEK (``organize.application``). A command can carry her
+        status or her words, and its digest is beside its id in the log: keyed so, no guess
+        reproduces it once an erasure has destroyed that KEK."""
+        if not self._keks:
+            with self.datastore.transaction(commit=True) as curs:
+                self._current(curs)
+        generation = max(self._keks)
+        return generation, _digest_key(self._keks[generation])
+
+    def digest_key_of(self, generation: int) -> bytes | None:
+        """The digest key of an older generation; None once an erasure destroyed its KEK."""
+        try:
+            return _digest_key(self.kek(generation))
+        except KeyringError:
+            return None
 
     def unwrap(self, subject_id: UUID, wrapped: bytes, generation: int) -> bytes:
         if generation == 0:

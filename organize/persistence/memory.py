@@ -64,6 +64,14 @@ class MemoryKeyStore:
     def __init__(self) -> None:
         self._keys: dict[UUID, tuple[bytes, list[UUID]]] = {}
         self.keyring = MemoryKeyring()
+        self._digest = AESGCM.generate_key(bit_length=256)  # one KEK generation, never replaced
+
+    def digest_key(self) -> tuple[int, bytes]:
+        """The command log's digest key (``KeyStore.digest_key``): one generation here."""
+        return 1, self._digest
+
+    def digest_key_of(self, generation: int) -> bytes | None:
+        return self._digest if generation == 1 else None
 
     def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
         if subject_id not in self._keys:

@@ -132,3 +132,29 @@ def test_local_time_is_utc_labelled_until_a_collective_has_a_zone():
 
     moved, zone = local_time(at, WithZone())
     assert zone == "Asia/Kathmandu" and moved.hour == 17 and moved.minute == 45
+
+
+def test_a_collective_she_left_reads_no_trace_of_later_changes_in_her_record(app):
+    """The record read-back agrees with her history: its version and its last change are
+    those of her leaving, so the collective she left cannot tell that anything (or when
+    something) was recorded about her since."""
+    from organize.reading import worker_view
+
+    first = app.execute(h.create_collective(name="Left behind")).id
+    second = app.execute(h.create_collective(name="Now hers")).id
+    worker = app.execute(h.register_worker(first, pseudonym="Moved on")).id
+    app.execute(c.JoinCollective(command_id=uuid.uuid4(), worker_id=worker, collective_id=second,
+                                 on=date.today()))
+    left = app.execute(c.LeaveCollective(command_id=uuid.uuid4(), worker_id=worker,
+                                         collective_id=first, on=date.today()))
+    at_leaving = app.repository.get(worker)
+    app.execute(c.GiveConsent(command_id=uuid.uuid4(), worker_id=worker, purpose="contact"))
+    app.execute(c.UpdateWorkerProfile(command_id=uuid.uuid4(), worker_id=worker,
+                                      profile=c.Profile(pseudonym="Moved on", note="later")))
+    as_first = Authorised(app, leader(first))
+    seen = worker_view(as_first, as_first.load(Worker, worker, field="worker_id"))
+    history = record_history(as_first, Worker, worker, field="worker_id")
+    assert seen.version == history[-1].version == at_leaving.version, left
+    assert seen.modified_on == at_leaving.modified_on
+    as_second = Authorised(app, leader(second))  # her collective now reads all of it
+    assert worker_view(as_second, as_second.load(Worker, worker, field="worker_id")).version == 5

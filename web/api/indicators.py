@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 from litestar import Response, Router, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -32,6 +33,7 @@ from organize.projections.indicators.reads import (
 from organize.projections.indicators.rubric import Rubric
 from organize.projections.indicators.view import default_rubric
 from organize.projections.reads import Scope
+from organize.reading import WITHHELD
 from web.api.projection_reads import (
     NOT_FOUND,
     UPDATING_HEADER,
@@ -48,11 +50,28 @@ Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=
                                            description="The federation's name (URL-encoded)")]
 
 
-async def _read(pool: asyncpg.Pool, reveal, read, *args, **kwargs):
-    """``read``'s answer, with the issue and narratives the view keeps sealed opened."""
+async def _read(pool: asyncpg.Pool, reveal, read, scope: Scope, *args, **kwargs):
+    """``read``'s answer, with the issue and narratives the view keeps sealed opened; an
+    organiser's (a federation's scope) with every narrative withheld first, as the record
+    read-back withholds it (``organize.reading``): she reads the levels, never the words."""
     async with reading(pool) as conn:
-        found = await read(conn, *args, **kwargs)
+        found = await read(conn, scope, *args, **kwargs)
+    if scope.collective_ids is None and scope.federation is not None:
+        found = _narratives_withheld(found)
     return await reveal.open(found)
+
+
+def _narratives_withheld(value: Any) -> Any:
+    if isinstance(value, msgspec.Struct):
+        changed = {f: _narratives_withheld(getattr(value, f)) for f in value.__struct_fields__}
+        if isinstance(changed.get("narrative"), str):
+            changed["narrative"] = WITHHELD
+        return msgspec.structs.replace(value, **changed)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_narratives_withheld(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _narratives_withheld(v) for k, v in value.items()}
+    return value
 
 
 @get("/collectives/{collective_id:uuid}", operation_id="getCollectiveIndicators",

@@ -50,6 +50,7 @@ from organize.projections.views.worker_directory import (
     list_workers,
     sealed_profiles,
 )
+from organize.reading import WITHHELD
 from web.api.projection_reads import (
     BAD,
     NOT_FOUND,
@@ -172,6 +173,25 @@ async def common_grievances(
 # -- campaigns ----------------------------------------------------------------------------------
 
 
+def _board_read(scope: Scope, reveal: Reveal, read: Callable[..., Awaitable[object]]):
+    """``read`` opened for this reader. Organisers (a federation's scope) coordinate on a
+    campaign's issue and demands, and never read an agreement's clauses, whichever route
+    asks: the record read-back withholds them too (``organize.reading``), so they are
+    withheld here before anything is opened. Leaders and admins read them."""
+    if scope.collective_ids is not None or scope.federation is None:
+        return opened(reveal, read)
+
+    async def withheld(conn, *args, **kwargs):
+        found = await read(conn, *args, **kwargs)
+        rows = found if isinstance(found, list) else [] if found is None else [found]
+        for row in rows:
+            row.agreements = [msgspec.structs.replace(a, clauses=[WITHHELD])
+                              for a in row.agreements]
+        return await reveal.open(found)
+
+    return withheld
+
+
 @get("/campaigns", operation_id="listCampaigns", summary="The campaign board", tags=["views"],
      responses=BAD)
 async def campaigns(
@@ -179,8 +199,9 @@ async def campaigns(
     reveal: NamedDependency[Reveal], status: FromQuery[CampaignStatus | None] = None,
     wait_for: WaitFor = None,
 ) -> Response[list[CampaignRow]]:
-    return await read_view(db_pool, ["campaign_board"], wait_for, opened(reveal, list_campaigns),
-                           reader_scope, status=status)
+    return await read_view(db_pool, ["campaign_board"], wait_for,
+                           _board_read(reader_scope, reveal, list_campaigns), reader_scope,
+                           status=status)
 
 
 @get("/campaigns/{campaign_id:uuid}", operation_id="getCampaignBoard",
@@ -189,8 +210,9 @@ async def campaign(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     reveal: NamedDependency[Reveal], campaign_id: FromPath[UUID], wait_for: WaitFor = None,
 ) -> Response[CampaignRow]:
-    return await read_view(db_pool, ["campaign_board"], wait_for, opened(reveal, get_campaign),
-                           reader_scope, campaign_id, missing="No campaign with this id.")
+    return await read_view(db_pool, ["campaign_board"], wait_for,
+                           _board_read(reader_scope, reveal, get_campaign), reader_scope,
+                           campaign_id, missing="No campaign with this id.")
 
 
 # -- meetings -----------------------------------------------------------------------------------

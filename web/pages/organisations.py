@@ -16,6 +16,7 @@ from organize.errors import CommandError, NotFound
 from web.i18n import error_message
 from web.pages.common import Page, correction_reasons, nav
 from web.pages.forms import Form, decode, execute, read_form
+from web.pages.history import history_rows
 
 COMMANDS = {
     "rename": c.RenameOrganisation,
@@ -44,9 +45,13 @@ async def _page(
         collective=collective,
         org=org,
         forms=forms,
+        # Only its recorder's leaders may correct it (organize.policy: RECORDED); others
+        # who read it get no forms they could not send.
+        may_correct=page.organize.visibility.recorded(org),
         version=org.version,
         reasons=correction_reasons(page),
         open_key=next(iter(posted), None),
+        history=await history_rows(page, Organisation, organisation_id, "organisation_id", collective),
         **nav(collective_id, "grievances"),
     )
 

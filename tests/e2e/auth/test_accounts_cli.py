@@ -23,8 +23,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def cli_env(settings, master_key, tmp_path):
+    # The database's keyring, as on a server: every command's log digest is keyed by its KEK.
     yield {"DATABASE_URL": settings.database_url, "ORGANIZE_CIPHER_KEY": master_key,
-           "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING"}
+           "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_KEYRING": str(settings.keyring_dir),
+           "ORGANIZE_LOG_LEVEL": "WARNING"}
     configure_logging("INFO")  # the CLI configures logging for the whole process
 
 

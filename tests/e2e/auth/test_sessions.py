@@ -425,3 +425,32 @@ async def test_the_login_page_speaks_the_readers_language(client):
     assert bad.status_code == 401
     assert error_message("login_failed", "ne") in bad.text
     assert error_message("login_failed", "ne") != error_message("login_failed", "en")
+
+
+async def test_another_process_revoking_or_rescoping_takes_effect_at_the_next_request(
+        client, accounts, runtime, world):
+    """The principal a web process remembers is keyed by the account's version, read with
+    every request: a role re-scoped, revoked or disabled by another process (the CLI, another
+    web worker, with its own memory) holds from the very next request, never one later."""
+    from tests.web.conftest import TEST_HASHER
+
+    elsewhere = AccountService(runtime.app, hasher=TEST_HASHER)  # another process's service
+    username, _, account_id = new_account(accounts, collective_ids=(world.a.collective,))
+    _, token = accounts.create_token(account_id)
+    session = accounts.start_session(account_id)
+    bearer = {"Authorization": f"Bearer {token}"}
+    a, b = f"/api/v1/collectives/{world.a.collective}", f"/api/v1/collectives/{world.b.collective}"
+    client.cookies.clear()
+    assert (await client.get(a, headers=bearer)).status_code == 200  # remembered now
+    elsewhere.grant(username, "leader", collective_ids=(world.b.collective,))
+    client.cookies.clear()
+    assert (await client.get(a, headers=bearer)).status_code == 404
+    assert (await client.get(b, headers=bearer)).status_code == 200
+    assert (await session_get(client, f"/c/{world.a.collective}", session.token)).status_code == 404
+    elsewhere.revoke(username, "leader")
+    client.cookies.clear()
+    assert (await client.get(b, headers=bearer)).status_code == 403
+    elsewhere.disable(username)
+    client.cookies.clear()
+    assert (await client.get(b, headers=bearer)).status_code == 401
+    assert (await session_get(client, "/account", session.token)).status_code == 303

@@ -184,6 +184,9 @@ async def test_a_demand_is_corrected_or_withdrawn_with_its_reason(client, world,
     assert r.status_code == 303
     agg = app.repository.get(campaign_id)  # demands are sealed: read them opened
     assert [d.text for d in campaign_view(app, agg).demands] == ["A rest day every week"]
+    assert b"A rest day every week" not in b"".join(  # sealed, as every demand's text
+        bytes(e.demand.sealed_text) for e in app.repository.event_store.get(campaign_id)
+        if type(e).__name__ == "DemandCorrected")
     kinds = [type(e).__name__ for e in app.repository.event_store.get(campaign_id)]
     assert kinds[-2:] == ["DemandCorrected", "DemandWithdrawn"]
     page = (await get(client, r.headers["location"], world)).text
@@ -333,6 +336,8 @@ async def test_an_organisations_kind_is_corrected_and_a_mistaken_one_withdrawn(c
         client, world, path, "correct-kind", {"kind": "recruiter", "reason": "typing_mistake"}
     )
     assert r.status_code == 303 and app.repository.get(org_ids[0]).kind == "recruiter"
+    history = (await get(client, path, world)).text.split("History", 1)[-1]
+    assert "Correction" in history  # its page's history says it was put right
     # Another collective's leader reaches neither the page nor its forms.
     other = await get(
         client, f"/c/{world.theirs.collective}/organisations/{org_ids[1]}", world, who=world.other
@@ -343,3 +348,27 @@ async def test_an_organisations_kind_is_corrected_and_a_mistaken_one_withdrawn(c
     assert r.status_code == 303 and app.repository.get(org_ids[1]).withdrawn
     page = (await get(client, path, world)).text
     assert f"{path}/withdraw" not in page  # nothing more to correct
+
+
+async def test_an_organisation_page_offers_its_corrections_to_its_recorder_only(
+    client, world, app, federation
+):
+    """A sister collective's leader reads an employer ours recorded (her federation's), but
+    only the recorder may correct it: she gets no forms she could not send."""
+    from organize import commands as c
+
+    org = app.execute(
+        c.CreateOrganisation(
+            command_id=uuid4(), name=f"Factory {uuid4().hex[:4]}", kind="employer", place="HK",
+            collective_id=world.ours.collective,
+        )
+    ).id
+    path = f"/c/{federation.sister.collective}/organisations/{org}"
+    sister = await get(client, path, world, who=federation.sister_leader)
+    assert sister.status_code == 200
+    for action in ("rename", "correct-kind", "withdraw"):
+        assert f"{path}/{action}" not in sister.text
+        assert 'name="reason"' not in sister.text and 'name="kind"' not in sister.text
+    ours = f"/c/{world.ours.collective}/organisations/{org}"
+    page = (await get(client, ours, world)).text
+    assert all(f"{ours}/{action}" in page for action in ("rename", "correct-kind", "withdraw"))

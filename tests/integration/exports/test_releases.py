@@ -501,7 +501,8 @@ async def test_who_is_counted_follows_every_party(export_conn, world):
 def test_cli_shows_and_sets_a_budget(export_runtime, world, site, tmp_path):
     s = export_runtime.settings
     env = {"DATABASE_URL": s.database_url, "ORGANIZE_CIPHER_KEY": s.cipher_key,
-           "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING"}
+           "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_KEYRING": str(s.keyring_dir),
+           "ORGANIZE_LOG_LEVEL": "WARNING"}
     shown = CliRunner().invoke(main, ["export", "budget", site["username"]], env=env)
     assert shown.exit_code == 0 and "3 left of 3 (spent 0)" in shown.output
     raised = CliRunner().invoke(main, ["export", "budget", site["username"], "--total", "4.5"],
