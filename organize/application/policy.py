@@ -59,6 +59,7 @@ from organize.errors import NotFound
 from organize.projections.reads import Scope
 
 if TYPE_CHECKING:
+    from organize import commands as c
     from organize.application import Organize
 
 ROLE_MESSAGE = "Your account's role does not reach this."

@@ -154,7 +154,7 @@ def worker_view(app, agg: Worker) -> WorkerView:
 
 def _as_she_left(app, seen, agg: Worker) -> dict:
     """``_base`` for a reader whose collectives she left: the version and the moment of her
-    leaving the last of them, as her history shows (``organize.history``), so nothing
+    leaving the last of them, as her history shows (``organize.application.history``), so nothing
     recorded about her since leaves a trace (not even that, or when, something was)."""
     left = [e for e in app.repository.event_store.get(agg.id)
             if type(e).__name__ == "LeftCollective" and seen.collective(e.collective_id)]

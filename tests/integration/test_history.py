@@ -138,7 +138,7 @@ def test_a_collective_she_left_reads_no_trace_of_later_changes_in_her_record(app
     """The record read-back agrees with her history: its version and its last change are
     those of her leaving, so the collective she left cannot tell that anything (or when
     something) was recorded about her since."""
-    from organize.reading import worker_view
+    from organize.application.reading import worker_view
 
     first = app.execute(h.create_collective(name="Left behind")).id
     second = app.execute(h.create_collective(name="Now hers")).id

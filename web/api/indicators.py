@@ -22,6 +22,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, PathParameter, QueryParameter
 
+from organize.application.reading import WITHHELD
 from organize.projections.indicators.reads import (
     CampaignIndicators,
     CollectiveIndicators,
@@ -33,7 +34,6 @@ from organize.projections.indicators.reads import (
 from organize.projections.indicators.rubric import Rubric
 from organize.projections.indicators.view import default_rubric
 from organize.projections.reads import Scope
-from organize.reading import WITHHELD
 from web.api.projection_reads import (
     NOT_FOUND,
     UPDATING_HEADER,
@@ -53,7 +53,7 @@ Federation = Annotated[str, PathParameter(min_length=1, max_length=120, pattern=
 async def _read(pool: asyncpg.Pool, reveal, read, scope: Scope, *args, **kwargs):
     """``read``'s answer, with the issue and narratives the view keeps sealed opened; an
     organiser's (a federation's scope) with every narrative withheld first, as the record
-    read-back withholds it (``organize.reading``): she reads the levels, never the words."""
+    read-back withholds it (``organize.application.reading``): she reads the levels, never the words."""
     async with reading(pool) as conn:
         found = await read(conn, scope, *args, **kwargs)
     if scope.collective_ids is None and scope.federation is not None:

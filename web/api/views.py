@@ -24,6 +24,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from organize.application.reading import WITHHELD
 from organize.projections.reads import Scope
 from organize.projections.views.campaign_board.reads import CampaignRow, get_campaign, list_campaigns
 from organize.projections.views.common_grievances import Cluster, list_common_grievances
@@ -50,7 +51,6 @@ from organize.projections.views.worker_directory import (
     list_workers,
     sealed_profiles,
 )
-from organize.reading import WITHHELD
 from web.api.projection_reads import (
     BAD,
     NOT_FOUND,
@@ -176,7 +176,7 @@ async def common_grievances(
 def _board_read(scope: Scope, reveal: Reveal, read: Callable[..., Awaitable[object]]):
     """``read`` opened for this reader. Organisers (a federation's scope) coordinate on a
     campaign's issue and demands, and never read an agreement's clauses, whichever route
-    asks: the record read-back withholds them too (``organize.reading``), so they are
+    asks: the record read-back withholds them too (``organize.application.reading``), so they are
     withheld here before anything is opened. Leaders and admins read them."""
     if scope.collective_ids is not None or scope.federation is None:
         return opened(reveal, read)

@@ -45,7 +45,7 @@ async def _page(
         collective=collective,
         org=org,
         forms=forms,
-        # Only its recorder's leaders may correct it (organize.policy: RECORDED); others
+        # Only its recorder's leaders may correct it (organize.application.policy: RECORDED); others
         # who read it get no forms they could not send.
         may_correct=page.organize.visibility.recorded(org),
         version=org.version,

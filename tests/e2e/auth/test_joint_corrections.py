@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from organize import commands as c
 from organize.domain import Meeting
-from tests.integration import support as h
 from tests.e2e.auth.conftest import call, max_id
+from tests.integration import support as h
 
 
 def _joint_meeting(app, world) -> uuid.UUID:

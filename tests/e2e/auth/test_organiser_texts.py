@@ -9,8 +9,8 @@ import uuid
 from datetime import date
 
 from organize import commands as c
-from tests.support import settle_views
 from tests.e2e.auth.conftest import call
+from tests.support import settle_views
 
 
 async def test_organisers_never_read_clauses_or_summaries_on_any_route(client, app, runtime, world,

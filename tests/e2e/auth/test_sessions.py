@@ -432,7 +432,7 @@ async def test_another_process_revoking_or_rescoping_takes_effect_at_the_next_re
     """The principal a web process remembers is keyed by the account's version, read with
     every request: a role re-scoped, revoked or disabled by another process (the CLI, another
     web worker, with its own memory) holds from the very next request, never one later."""
-    from tests.web.conftest import TEST_HASHER
+    from tests.e2e.auth.conftest import TEST_HASHER
 
     elsewhere = AccountService(runtime.app, hasher=TEST_HASHER)  # another process's service
     username, _, account_id = new_account(accounts, collective_ids=(world.a.collective,))
