@@ -31,7 +31,8 @@ def test_append_and_load_round_trip(app):
     collective = app.get(Collective, result.id)
     assert collective.name == "Garment sisters Dhaka"
     assert collective.sectors == ("garment",)
-    assert collective.version == 1
+    assert collective.time_zone == "Asia/Dhaka"  # from its place, in the same command
+    assert collective.version == 2  # Created, then TimeZoneSet
 
 
 def test_resubmitted_command_returns_first_result_and_appends_nothing(app):
@@ -78,12 +79,13 @@ def test_command_id_reused_for_another_command_is_refused(app):
 
 def test_stale_version_is_a_conflict_and_appends_nothing(app):
     created = app.execute(h.create_collective())
+    version = app.get(Collective, created.id).version
     app.execute(c.RenameCollective(command_id=h.cid(), collective_id=created.id,
-                                   expected_version=1, name="Renamed once"))
+                                   expected_version=version, name="Renamed once"))
     before = max_id(app)
     with pytest.raises(Conflict) as e:
         app.execute(c.RenameCollective(command_id=h.cid(), collective_id=created.id,
-                                       expected_version=1, name="Stale rename"))
+                                       expected_version=version, name="Stale rename"))
     assert e.value.code == "stale_version" and e.value.field == "expected_version"
     assert max_id(app) == before
     assert app.get(Collective, created.id).name == "Renamed once"
@@ -143,7 +145,7 @@ def test_old_event_versions_are_upcast(app):
     # Forge an old-shaped 'Relabelled' event (v1 had no 'reason') straight into the store.
     v1_state = msgspec.json.encode({"timestamp": created.modified_on, "label": "second"})
     stored = StoredEvent(originator_id=tag_id, originator_version=2,
-                         topic="tests.integration.support:Tagged.Relabelled",
+                         topic="tests.integration.upcast_fixture:Tagged.Relabelled",
                          state=app.mapper.cipher.encrypt(v1_state))
     app.recorder.insert_events([stored])
     loaded = app.repository.get(tag_id)
