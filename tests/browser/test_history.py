@@ -47,7 +47,7 @@ def test_history_shows_a_correction_and_an_erasure_in_two_languages(page, site, 
     assert "Correction" in correction.inner_text()
     assert "by a collective leader" in correction.inner_text()
     assert site["username"] not in history.inner_text()
-    assert "(Asia/Hong_Kong)" in correction.inner_text()  # the collective's zone (HK)
+    assert "(Hong Kong Time)" in correction.inner_text()  # the collective's zone, in her words
 
     page.goto(f"/c/{cid}/workers/{worker}/erase")
     word = re.search(r"word (\S+) to confirm", page.locator("main").inner_text()).group(1)

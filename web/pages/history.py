@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from organize.application.history import CORRECTION, ERASURE, WITHDRAWAL, Entry, record_history
-from web.i18n.formatting import format_datetime
+from web.i18n.formatting import format_datetime, zone_name
 from web.i18n.labels import taxonomy_label
 from web.i18n.messages import N_
 from web.pages.common import CHANGED, EVENT_WORDS, Page
@@ -68,6 +69,14 @@ class Row:
     erased: str
 
 
+def _zone(name: str, lang: str) -> str:
+    """The zone's name in her language, as the meeting pages show it ("Hong Kong Time")."""
+    try:
+        return zone_name(ZoneInfo(name), lang)
+    except (ZoneInfoNotFoundError, ValueError):
+        return name
+
+
 def _row(page: Page, e: Entry) -> Row:
     what = page._(EVENT_WORDS.get(e.event) or MORE_EVENT_WORDS.get(e.event) or CHANGED)
     codes = [taxonomy_label(vocabulary, code, page.lang) for _, vocabulary, code in e.codes]
@@ -80,7 +89,7 @@ def _row(page: Page, e: Entry) -> Row:
     return Row(
         kind=e.kind,
         iso=e.recorded_at.isoformat(),
-        when=f"{format_datetime(e.recorded_at, page.lang, 'short')} ({e.zone})",
+        when=f"{format_datetime(e.recorded_at, page.lang, 'short')} ({_zone(e.zone, page.lang)})",
         what=what,
         kind_text=page._(KIND_WORDS[e.kind]) if e.kind in KIND_WORDS else None,
         by=page._(ROLE_WORDS.get(e.role or "", NO_ROLE)),
