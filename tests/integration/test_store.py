@@ -145,7 +145,7 @@ def test_old_event_versions_are_upcast(app):
     # Forge an old-shaped 'Relabelled' event (v1 had no 'reason') straight into the store.
     v1_state = msgspec.json.encode({"timestamp": created.modified_on, "label": "second"})
     stored = StoredEvent(originator_id=tag_id, originator_version=2,
-                         topic="tests.integration.upcast_fixture:Tagged.Relabelled",
+                         topic="tests.integration.support:Tagged.Relabelled",
                          state=app.mapper.cipher.encrypt(v1_state))
     app.recorder.insert_events([stored])
     loaded = app.repository.get(tag_id)
