@@ -4,6 +4,8 @@ collectives.
 
 - ``ScheduleMeeting``: leaders and organisers of the collectives (agenda items in scope).
 - ``RecordMeetingHeld``, ``CancelMeeting``: leaders and organisers of one of its collectives.
+- ``CorrectMeeting``, ``CorrectAttendance``: the same; ``CorrectDecisions``: its collectives'
+  leaders only (organisers never read decisions, so they would overwrite them blind).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from organize import commands as c
 from organize.application.base import Done, Use, check_all, new_id
 from organize.application.policy import (
     BOTH,
+    LEADERS,
     MEETING,
     Relation,
     Rule,
@@ -107,5 +110,7 @@ TABLE: dict[type[c.Command], Use] = {
     c.CancelMeeting: Use(_cancel_meeting, Rule(BOTH, MEETING)),
     c.CorrectMeeting: Use(_correct_meeting, Rule(BOTH, MEETING)),
     c.CorrectAttendance: Use(_correct_attendance, Rule(BOTH, MEETING + ATTENDEES)),
-    c.CorrectDecisions: Use(_correct_decisions, Rule(BOTH, MEETING)),
+    # Decisions are words, which organisers never read: correcting what one cannot read
+    # would overwrite it blind, so only the meeting's collectives' leaders correct them.
+    c.CorrectDecisions: Use(_correct_decisions, Rule(LEADERS, MEETING)),
 }

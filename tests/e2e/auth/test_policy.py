@@ -74,7 +74,7 @@ ORGANISERS_MAY = {
     c.AddDemand, c.TakeAction, c.ResolveDemand, c.CorrectDemand, c.WithdrawDemand,
     c.SignAgreement, c.CloseCampaign,
     c.ScheduleMeeting, c.RecordMeetingHeld, c.CancelMeeting, c.CorrectMeeting,
-    c.CorrectAttendance, c.CorrectDecisions, c.RecordAssessment, c.ReviseAssessment,
+    c.CorrectAttendance, c.RecordAssessment, c.ReviseAssessment,
 }
 LEADERS_MAY_NOT = {c.CreateCollective, c.LaunchJointCampaign, c.CreateAccount, c.GrantRole,
                    c.RevokeRole, c.DisableAccount, c.SpendPrivacyBudget, c.SetPrivacyBudget}

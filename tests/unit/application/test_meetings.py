@@ -76,11 +76,19 @@ CASES = {
     c.CorrectDecisions: Case(
         accept=lambda w: (_held(w), c.CorrectDecisions(
             command_id=cid(), decisions=("Meet again",), reason="typing_mistake", **_m(w)))[1],
-        by="organiser", event="DecisionsCorrected",
+        by="leader_a", event="DecisionsCorrected",
         refuse=lambda w: c.CorrectDecisions(command_id=cid(), decisions=("Meet again",),
                                             reason="typing_mistake", **_m(w)),
         code="meeting_not_held", outsider="leader_b", outsider_error="NotFound"),
 }
+
+
+def test_an_organiser_does_not_correct_decisions_she_cannot_read(world):
+    _held(world)
+    with pytest.raises(Exception) as refused:
+        world.run("organiser", c.CorrectDecisions(
+            command_id=cid(), decisions=("Meet again",), reason="typing_mistake", **_m(world)))
+    assert type(refused.value).__name__ == "Forbidden"
 
 
 def test_someone_who_left_cannot_be_recorded_as_attending(world):
