@@ -66,7 +66,7 @@ class IndicatorsView(View):
     ``events_table`` (the notification log's table, to tell how far behind the view is)."""
 
     name = "indicators"
-    version = 2  # 2: collective texts kept sealed (tokens); a stored generation is rebuilt
+    version = 3  # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt)
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
