@@ -6,6 +6,8 @@ lock keeps two processes starting together from racing on DDL.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 import psycopg
@@ -19,11 +21,23 @@ def sql_files() -> list[str]:
     return [(folder / name).read_text() for name in names]
 
 
-def apply_schema(url: str) -> None:
+@contextmanager
+def schema_lock(url: str) -> Iterator[psycopg.Connection]:
+    """The schema's advisory lock, held by a connection of its own until the block ends:
+    what else creates tables at start (the event store's) goes inside it too."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
-            for text in sql_files():
-                conn.execute(text)
+            yield conn
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+def apply_schema(url: str, conn: psycopg.Connection | None = None) -> None:
+    """Every file's statements; under ``conn`` when the caller holds ``schema_lock``."""
+    if conn is None:
+        with schema_lock(url) as held:
+            apply_schema(url, held)
+        return
+    for text in sql_files():
+        conn.execute(text)

@@ -25,7 +25,8 @@ upgrading (README, *Privacy at rest*).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
 import msgspec
@@ -236,12 +237,36 @@ def zone_collectives(app) -> int:
     that zone: they were stored as if typed in UTC. New events, nothing rewritten; run once.
     A meeting follows its first collective (the one that planned it). Returns how many
     aggregates changed."""
+    name = "zone_collectives"
+    datastore = app.recorder.datastore
+    with datastore.transaction(commit=False) as curs:
+        if _done(curs, name):
+            return 0
+    # Two processes starting at once: the second waits here, then finds it done. The lock is
+    # held across the transactions ``app.save`` opens, so it is a session lock.
+    with _migrations_lock(datastore):
+        return _zone_collectives(app, name)
+
+
+@contextmanager
+def _migrations_lock(datastore) -> Iterator[None]:
+    """``MIGRATIONS_LOCK`` held by a connection of its own until the block ends."""
+    with datastore.get_connection() as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIONS_LOCK,))
+        conn.commit()  # a session lock outlives the transaction; do not sit idle in one
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATIONS_LOCK,))
+            conn.commit()
+
+
+def _zone_collectives(app, name: str) -> int:
     from zoneinfo import ZoneInfo
 
     from organize.domain import Collective, Meeting
     from organize.time_zones import zone_for_places
 
-    name = "zone_collectives"
     datastore = app.recorder.datastore
     table = app.recorder.events_table_name
     with datastore.transaction(commit=False) as curs:

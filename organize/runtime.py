@@ -14,7 +14,7 @@ from eventsourcing.utils import get_topic
 
 from infra.database import Database, open_database
 from infra.keyfile import resolve_master_key
-from infra.schema import apply_schema
+from infra.schema import apply_schema, schema_lock
 from infra.settings import Settings
 from organize.application import Organize
 from organize.domain import Taxonomy, load_taxonomy
@@ -111,10 +111,13 @@ def open_runtime(settings: Settings, database: Database | None = None, *,
                  upgrade_keys: bool = True) -> Runtime:
     master_key = resolve_master_key(settings)
     db = database or open_database(settings)
-    apply_schema(db.url)
     taxonomy = load_taxonomy(*settings.taxonomy_extensions)
-    app = Organize(application_env(db, master_key, settings), taxonomy=taxonomy,
-                   master_key=master_key, keyring=FileKeyring(settings.keyring_dir))
+    # Two processes starting at once must not race on DDL: the event store's tables are
+    # created (IF NOT EXISTS, which is not safe concurrently) under the schema's lock too.
+    with schema_lock(db.url) as conn:
+        apply_schema(db.url, conn)
+        app = Organize(application_env(db, master_key, settings), taxonomy=taxonomy,
+                       master_key=master_key, keyring=FileKeyring(settings.keyring_dir))
     if upgrade_keys:  # a restore adopts the keyring's keys first (organize.backup)
         app.keys.upgrade()
         migrate(app)
