@@ -83,11 +83,11 @@ def _date(context: Context, value: Any, format: str = "medium") -> str:
 
 
 @pass_context
-def _datetime(context: Context, value: Any, format: str = "medium") -> str:
-    """In the page's collective's time zone (``zone`` in the context) when it has one:
-    a meeting at 18:30 in Hong Kong reads 18:30 wherever the reader is."""
+def _datetime(context: Context, value: Any, format: str = "medium", zone: Any = None) -> str:
+    """In ``zone``, else the page's collective's time zone (``zone`` in the context) when
+    it has one: a meeting at 18:30 in Hong Kong reads 18:30 wherever the reader is."""
     return formatting.format_datetime(value, context_lang(context), format,
-                                      tzinfo=context.get("zone"))
+                                      tzinfo=zone if zone is not None else context.get("zone"))
 
 
 @pass_context

@@ -19,6 +19,7 @@ from organize.application import new_id
 from organize.domain import Campaign, Meeting
 from tests.e2e.pages.conftest import PSEUDONYMS, Federation, World
 from tests.e2e.pages.support import get, hidden, max_id, post, today
+from web.i18n import field_message
 
 pytestmark = pytest.mark.integration
 
@@ -262,13 +263,30 @@ async def test_schedule_a_cross_sector_coordination_meeting(client, app, world, 
     when = (datetime.now(UTC) + timedelta(days=9)).replace(hour=11, minute=0, second=0, microsecond=0)
     data = {"command_id": hidden(form, "command_id")[0],
             "collective_ids": [world.ours.collective, federation.sister.collective],
-            "scheduled_for": when.strftime("%Y-%m-%dT%H:%M"), "language": "en"}
+            "scheduled_for": when.strftime("%Y-%m-%dT%H:%M"), "language": "en",
+            "time_zone": "Asia/Hong_Kong"}
+    # The zones offered are the collectives' own (both in Hong Kong), the first chosen.
+    assert re.findall(r'<option value="([^"]+)"[^>]*>[^<]*\(', form) == ["Asia/Hong_Kong"]
+    assert '<option value="Asia/Hong_Kong" selected' in form
     refused = await post(client, "/o/meetings/new", world, {**data, "collective_ids": []}, who=org)
     assert refused.status_code == 422 and 'id="do-meeting" open' in refused.text
+    before = max_id(app)
+    for zone, lang in (("Europe/London", "ne"), ("", "ar"), ("Not/AZone", "bn")):
+        wrong = await post(client, "/o/meetings/new", world, {**data, "time_zone": zone}, who=org,
+                           lang=lang)
+        assert wrong.status_code == 422 and max_id(app) == before, zone
+        said = field_message("unknown_choice" if zone else "required", lang)
+        assert said in wrong.text and when.strftime("%Y-%m-%dT%H:%M") in wrong.text, zone
     r = await post(client, "/o/meetings/new", world, data, who=org)
     shown = await follow(client, r, world, org)
     meeting = app.repository.get(new_id(data["command_id"], "meeting"))
     assert isinstance(meeting, Meeting) and meeting.kind == "cross_sector"
+    # 11:00 on the Hong Kong clock, not 11:00 UTC; shown with its zone.
+    assert meeting.scheduled_for.utcoffset() == timedelta(hours=8)
+    assert (meeting.scheduled_for.hour, meeting.scheduled_for.minute) == (11, 0)
+    assert meeting.scheduled_for.astimezone(UTC).hour == 3
+    listed = shown.text.split("Cross-sector coordination meetings")[1].split("</ul>")[0]
+    assert "Hong Kong" in listed and "11:00" in listed
     assert set(meeting.collective_ids) == {world.ours.collective, federation.sister.collective}
     section = shown.text.split("Cross-sector coordination meetings")[1]
     assert "Kowloon Sisters" in section and "Ap Lei Chau" in section
