@@ -176,7 +176,8 @@ class Organize(Application):
         if row["command_type"] != type(command).__name__ or not _same_command(
             self.keys, bytes(row["payload_digest"]), command
         ):
-            raise Conflict(
+            # 422, not 409: nothing moved on under her; this id can never carry this command.
+            raise Invalid(
                 "This command_id was already used for a different command. "
                 "Use a new command_id for a new action.",
                 field="command_id",
