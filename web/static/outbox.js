@@ -41,8 +41,17 @@
     });
   }
 
+  // Reading never creates the database: after a quick exit there must be nothing at all.
+  function exists() {
+    return indexedDB.databases ? indexedDB.databases().then(function (all) {
+      return all.some(function (d) { return d.name === DB; });
+    }) : Promise.resolve(true);
+  }
+
   function entries() {
-    return run([QUEUE], "readonly", function (t) { return req(t.objectStore(QUEUE).getAll()); });
+    return exists().then(function (yes) {
+      return yes ? run([QUEUE], "readonly", function (t) { return req(t.objectStore(QUEUE).getAll()); }) : [];
+    });
   }
 
   function drop(seq) {
@@ -128,7 +137,7 @@
   }
 
   function count() {
-    return run([QUEUE], "readonly", function (t) { return req(t.objectStore(QUEUE).count()); });
+    return entries().then(function (all) { return all.length; });
   }
 
   function clear() {
@@ -148,7 +157,7 @@
   if (!bar || !self.indexedDB || !self.crypto || !self.crypto.subtle) {
     return;
   }
-  var serverKey = null, known = 0, last = null, reg = null;
+  var serverKey = null, last = null, reg = null;
   var number = bar.querySelector("[data-outbox-count]");
   var note = bar.querySelector("[data-outbox-note]");
 
@@ -159,7 +168,6 @@
 
   function show() {
     return count().then(function (n) {
-      known = n;
       number.textContent = n.toLocaleString(document.documentElement.lang);
       bar.querySelector("[data-outbox-more]").hidden = n === 0;
     });
@@ -215,9 +223,12 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.matches("form[action='/logout']")) {
-      if (known > 0 && !self.confirm(bar.getAttribute("data-logout"))) {
-        event.preventDefault();
-      }
+      event.preventDefault(); // asked afresh: another tab may have kept something since
+      count().then(function (n) {
+        if (n === 0 || self.confirm(bar.getAttribute("data-logout"))) {
+          form.submit();
+        }
+      }, function () { form.submit(); });
       return;
     }
     last = { form: form, submitter: event.submitter };

@@ -1,0 +1,191 @@
+"""The offline outbox in real Chromium with the network cut (Playwright's offline mode): a
+grievance and a meeting submitted offline are kept encrypted, survive a reload, and are
+recorded exactly once when the network is back; what the phone keeps holds no pseudonym,
+phone number or free text, and nothing at all after quick exit; logout warns while something
+is unsent; and with JavaScript off every form still works online.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tests.browser.support import log_in
+
+PSEUDONYM, PHONE, WORDS = "Zuleikha", "+85291234567", "Wages held back by the broker Qorvath"
+MEETING_WORDS = "2031-05-06T10:00"
+
+READ_DEVICE = """async () => {
+  const dbs = (await indexedDB.databases()).map(d => d.name);
+  const out = {dbs, entries: [], caches: await caches.keys(), cached: []};
+  for (const name of out.caches) {
+    const cache = await caches.open(name);
+    out.cached.push(...(await cache.keys()).map(r => r.url));
+  }
+  if (!dbs.includes("organize-outbox")) return out;
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open("organize-outbox"); r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error); });
+  for (const store of db.objectStoreNames) {
+    const all = await new Promise(ok => {
+      const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); });
+    out.entries.push(...all.map(e => ({store, e})));
+  }
+  db.close();
+  return out;
+}"""
+
+
+def unsent(page) -> str:
+    return page.locator("[data-outbox-count]").inner_text()
+
+
+def wait_unsent(page, n: int) -> None:
+    expect(page.locator("[data-outbox-count]")).to_have_text(str(n), timeout=15_000)
+
+
+def outbox_shown(page) -> None:
+    expect(page.locator("[data-outbox]")).to_be_visible()
+
+
+def grievance_to_last_step(page, cid) -> None:
+    page.goto(f"/c/{cid}/grievances/new")
+    page.fill("[name=add_pseudonym]", PSEUDONYM)
+    page.fill("[name=add_phone]", PHONE)
+    page.click("button[name=go][value=add_worker]")
+    page.wait_for_selector(f"text={PSEUDONYM}")
+    page.click("button[name=go][value=next]")
+    page.wait_for_selector("input[name=category]", state="attached")
+    page.locator("details.group summary").nth(2).click()
+    page.check("input[name=category][value=documents_confiscated]")
+    page.fill("[name=description]", WORDS)
+    page.click("button[name=go][value=next]")
+    page.wait_for_selector("[name=place]")
+    page.fill("[name=place]", "HK")
+    page.fill("[name=occurred_on]", "2026-10-01")
+    page.select_option("[name=stage]", "destination")
+    page.select_option("[name=sector]", "domestic_care")
+    page.click("button[name=go][value=next]")
+    page.wait_for_selector("input[name^=consent_]", state="attached")
+    outbox_shown(page)
+
+
+def meeting_filled(page, cid) -> None:
+    page.goto(f"/c/{cid}/meetings/new")
+    page.check("input[name=kind][value=assembly]")
+    page.fill("[name=scheduled_for]", MEETING_WORDS)
+    outbox_shown(page)
+    time.sleep(0.3)  # the server's public key is fetched as the page loads
+
+
+def listed(page, cid, noun: str) -> int:
+    page.goto(f"/c/{cid}/{noun}")
+    return page.locator(f"main a[href*='/{noun}/']").filter(
+        has_not_text="new").evaluate_all(
+        f"links => links.filter(a => /\\/{noun}\\/[0-9a-f-]{{36}}$/.test(a.pathname)).length")
+
+
+def test_offline_capture_is_recorded_once_and_leaves_nothing_readable(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    assert listed(page, cid, "grievances") == 0 and listed(page, cid, "meetings") == 0
+    meeting = page.context.new_page()
+    meeting_filled(meeting, cid)
+    grievance_to_last_step(page, cid)
+
+    page.context.set_offline(True)
+    meeting.locator("main form button[type=submit]").first.click()
+    wait_unsent(meeting, 1)
+    page.click("button[name=go][value=submit]")
+    wait_unsent(page, 2)
+    assert page.url.endswith("/grievances/new")  # she stays on her form, her words on it
+
+    # What the phone keeps: ciphertext, a route, an id, a count. No name, number or words.
+    device = page.evaluate(READ_DEVICE)
+    queued = [e["e"] for e in device["entries"] if e["store"] == "queue"]
+    assert len(queued) == 2 and {q["route"].rsplit("/", 2)[-2] for q in queued} == {
+        "grievances", "meetings"}
+    kept = json.dumps(device)
+    for secret in (PSEUDONYM, PHONE, "91234567", WORDS, "Qorvath", "documents_confiscated",
+                   "assembly", "scheduled_for", MEETING_WORDS):
+        assert secret not in kept, secret
+    assert device["caches"] == [] and device["cached"] == []
+
+    # A reload offline shows nothing (no page is cached); back online, the queue is sent.
+    with pytest.raises(PlaywrightError, match="INTERNET_DISCONNECTED"):
+        page.reload()
+    page.context.set_offline(False)
+    page.goto(f"/c/{cid}")
+    wait_unsent(page, 0)
+    meeting.reload()  # a second tab sends too: the server records each once
+    wait_unsent(meeting, 0)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and (listed(page, cid, "grievances"),
+                                           listed(page, cid, "meetings")) != (1, 1):
+        time.sleep(0.3)
+    assert listed(page, cid, "grievances") == 1
+    assert listed(page, cid, "meetings") == 1
+    device = page.evaluate(READ_DEVICE)
+    assert [e for e in device["entries"] if e["store"] == "queue"] == []
+
+
+def test_logout_warns_and_quick_exit_leaves_nothing(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    account = page.context.new_page()
+    account.goto("/account")
+    outbox_shown(account)
+    meeting_filled(page, cid)
+    page.context.set_offline(True)
+    page.locator("main form button[type=submit]").first.click()
+    wait_unsent(page, 1)
+    assert page.locator("[data-outbox-clear]").is_visible()
+
+    asked = []
+    account.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    account.locator("form[action='/logout'] button").click()
+    account.wait_for_timeout(500)
+    assert asked and "not sent" in asked[0]
+    assert account.url.endswith("/account")  # dismissed: still logged in, nothing lost
+
+    page.click("a.quick-exit")  # offline: the page empties the queue before it leaves
+    page.context.set_offline(False)
+    page.goto("/weather")
+    device = page.evaluate(READ_DEVICE)
+    assert "organize-outbox" not in device["dbs"] and device["caches"] == []
+    assert "Unsent" not in page.content()
+
+
+def test_clear_unsent_empties_the_queue(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    meeting_filled(page, cid)
+    page.context.set_offline(True)
+    page.locator("main form button[type=submit]").first.click()
+    wait_unsent(page, 1)
+    page.on("dialog", lambda d: d.accept())
+    page.click("[data-outbox-clear]")
+    wait_unsent(page, 0)
+    page.context.set_offline(False)
+    assert [e for e in page.evaluate(READ_DEVICE)["entries"] if e["store"] == "queue"] == []
+
+
+def test_forms_work_online_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False, base_url=site["base"])
+    page = context.new_page()
+    try:
+        log_in(page, site)
+        cid = site["collective"]
+        page.goto(f"/c/{cid}/meetings/new")
+        assert page.locator("[data-outbox]").is_hidden()
+        page.check("input[name=kind][value=assembly]")
+        page.fill("[name=scheduled_for]", "2031-06-07T10:00")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_url(re.compile(rf"/c/{cid}/meetings/[0-9a-f-]{{36}}"))
+    finally:
+        context.close()
