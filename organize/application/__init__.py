@@ -35,6 +35,7 @@ from organize.application import (
     assessments,
     campaigns,
     collectives,
+    conflicts,
     grievances,
     meetings,
     organisations,
@@ -55,6 +56,7 @@ A = TypeVar("A", bound=Aggregate)
 USES: dict[type[c.Command], Use] = {
     **collectives.TABLE, **organisations.TABLE, **workers.TABLE, **grievances.TABLE,
     **campaigns.TABLE, **meetings.TABLE, **assessments.TABLE, **accounts.TABLE,
+    **conflicts.TABLE,
 }
 HANDLERS: dict[type[c.Command], Handler] = {k: u.handler for k, u in USES.items()}
 RULES: dict[type[c.Command], Rule] = {k: u.rule for k, u in USES.items()}
