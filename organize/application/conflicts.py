@@ -26,7 +26,7 @@ from organize.application.base import Done, Use, new_id
 from organize.application.policy import GRIEVANCE, LEADERS, MEETING, Rule
 from organize.domain import Grievance, Meeting
 from organize.domain.conflict import CorrectionConflict
-from organize.errors import NotFound
+from organize.errors import Invalid, NotFound
 
 if TYPE_CHECKING:
     from eventsourcing.domain import Aggregate
@@ -85,10 +85,15 @@ def merged_correction(app: Organize, cls: type[Aggregate], cmd: c.Update, id_fie
 
 
 def _resolve(app: Organize, record_id: UUID, conflict_id: UUID) -> Done:
-    found = app.load(CorrectionConflict, conflict_id, field="conflict_id")
-    if found.record_id != record_id:  # the same answer as for an id that does not exist
-        raise NotFound(f"No correctionconflict with id {conflict_id}.", field="conflict_id",
-                       code="not_found")
+    """The record is in her scope (the policy checked it); a flag that is not one of its own
+    is answered as one that does not exist, so its id tells her nothing."""
+    try:
+        found = app.load(CorrectionConflict, conflict_id, field="conflict_id")
+    except NotFound:
+        found = None
+    if found is None or found.record_id != record_id:
+        raise Invalid("This record has no such conflict to resolve.", field="conflict_id",
+                      code="no_such_conflict")
     found.resolve()
     return Done(found.id, [found])
 

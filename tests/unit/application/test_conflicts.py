@@ -104,7 +104,7 @@ def test_a_flag_is_resolved_only_through_its_own_record(world):
     with pytest.raises(Exception) as refused:  # named through another grievance of hers
         world.run("admin", c.ResolveGrievanceConflict(command_id=cid(), grievance_id=world.gb,
                                                       conflict_id=flag_id))
-    assert type(refused.value).__name__ == "NotFound" and world.head() == head
+    assert refused.value.code == "no_such_conflict" and world.head() == head
 
 
 def test_the_use_cases_are_merged_into_the_application():
@@ -127,7 +127,7 @@ CASES = {
         by="leader_a", event="Resolved",
         refuse=lambda w: c.ResolveMeetingConflict(command_id=cid(), meeting_id=w.meeting,
                                                   conflict_id=w.g),
-        code="not_found", outsider="organiser", outsider_error="Forbidden"),
+        code="no_such_conflict", outsider="organiser", outsider_error="Forbidden"),
 }
 
 
