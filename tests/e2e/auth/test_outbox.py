@@ -8,7 +8,9 @@ command id reused for another payload is refused with 422.
 
 from __future__ import annotations
 
+import html
 import uuid
+from datetime import date
 from urllib.parse import urlencode
 
 import httpx
@@ -21,6 +23,7 @@ from organize.accounts import AccountService
 from organize.outbox import Devices, Sealed, seal_for
 from tests.support import live_server
 from web.app import create_app
+from web.i18n.labels import taxonomy_label
 
 HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
@@ -199,3 +202,51 @@ def test_a_command_id_reused_for_another_payload_is_refused_with_422(site, app):
                                    meeting_form(coll, command_id, kind="committee")))
     assert answer.status_code == 422 and answer.json()["status"] == 422
     assert head(app) == before
+
+
+def correction(collective, grievance, base: int, **changed) -> Sealed:
+    command_id = uuid.uuid4()
+    fields = {"command_id": str(command_id), "expected_version": str(base),
+              "category": "wages_unpaid_late", "sector": "domestic_care", "place": "HK",
+              "stage": "destination", "occurred_on": "2026-01-05", "description": "",
+              "reason": "typing_mistake", **changed}
+    return Sealed(route=f"/c/{collective}/grievances/{grievance}/correct", command_id=command_id,
+                  body=urlencode(fields))
+
+
+def test_two_devices_correcting_one_field_from_one_base_raise_one_flag_and_lose_nothing(
+        site, app, runtime):
+    coll = site["ours"]["collective"]
+    worker = app.execute(c.RegisterWorker(command_id=uuid.uuid4(), collective_id=coll,
+                                          profile=c.Profile(pseudonym="Rumi"),
+                                          joined_on=date(2025, 1, 5))).id
+    grievance = app.execute(c.RaiseGrievance(
+        command_id=uuid.uuid4(), collective_id=coll, worker_ids=(worker,),
+        category="wages_unpaid_late", sector="domestic_care", place="HK", stage="destination",
+        occurred_on=date(2026, 1, 5), description="Unpaid since January.")).id
+    base = app.repository.get(grievance).version
+    phone_a, phone_b = login(site, "ours"), login(site, "ours")
+    key = server_key(phone_a)
+    first = send(phone_a, seal_for(key, uuid.uuid4(), 1,
+                                   correction(coll, grievance, base, category="pay_below_rate")))
+    second = send(phone_b, seal_for(key, uuid.uuid4(), 1, correction(
+        coll, grievance, base, category="illegal_deductions", place="SG")))
+    assert first.json()["outcome"] == second.json()["outcome"] == "applied", second.text
+    record = app.repository.get(grievance)
+    assert (record.category, record.place) == ("illegal_deductions", "SG")  # the later, merged
+    history = [e for e in app.repository.event_store.get(grievance)
+               if type(e).__name__ == "Corrected"]
+    assert [e.category for e in history] == ["pay_below_rate", "illegal_deductions"]  # both kept
+
+    runner = runtime.runner(["conflict_flags"])
+    runner.catch_up()
+    page = phone_a.get(f"/c/{coll}/conflicts", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert page.text.count('class="card conflict"') == 1
+    for code in ("pay_below_rate", "illegal_deductions"):  # both values, in her language
+        for lang in ("en", "ar"):
+            shown = phone_a.get(f"/c/{coll}/conflicts", headers={"Accept-Language": lang}).text
+            assert html.escape(taxonomy_label("categories", code, lang)) in shown, (code, lang)
+    # Another collective's leader sees none of it and cannot resolve it.
+    other = login(site, "theirs")
+    assert other.get(f"/c/{coll}/conflicts").status_code == 404

@@ -86,6 +86,7 @@ PAGES = {
     C: lambda w, s: f"/c/{s.collective}",
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/settings": lambda w, s: f"/c/{s.collective}/settings",
+    f"{C}/conflicts": lambda w, s: f"/c/{s.collective}/conflicts",  # issue 18
     f"{C}/organisations/{{organisation_id:uuid}}":
         lambda w, s: f"/c/{s.collective}/organisations/{s.employer}",
     f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
@@ -105,6 +106,8 @@ PAGES = {
 PAGE_FORMS = {
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/settings/time-zone": lambda w, s: f"/c/{s.collective}/settings/time-zone",
+    f"{C}/conflicts/{{conflict_id:uuid}}/resolve":  # issue 18
+        lambda w, s: f"/c/{s.collective}/conflicts/{uuid.uuid4()}/resolve",
     f"{C}/organisations/{{organisation_id:uuid}}/{{action:str}}":
         lambda w, s: f"/c/{s.collective}/organisations/{s.employer}/rename",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
