@@ -202,6 +202,19 @@ def test_a_command_id_reused_for_another_payload_is_refused_with_422(site, app):
                                    meeting_form(coll, command_id, kind="committee")))
     assert answer.status_code == 422 and answer.json()["status"] == 422
     assert head(app) == before
+    # The JSON API says so with its own status: 422, not the 409 of a stale version.
+    csrf = client.post("/login", json={"username": site["ours"]["username"],
+                                       "password": "outbox-test-password"}).json()["csrf_token"]
+    body = {"command_id": str(uuid.uuid4()), "kind": "assembly", "collective_ids": [str(coll)],
+            "scheduled_for": "2026-03-02T10:00:00Z", "language": "en"}
+    api = {"X-CSRF-Token": csrf}
+    assert client.post("/api/v1/meetings/schedule", json=body, headers=api).status_code == 201
+    assert client.post("/api/v1/meetings/schedule", json=body, headers=api).json()["replayed"]
+    before = head(app)
+    reused = client.post("/api/v1/meetings/schedule", json={**body, "kind": "committee"},
+                         headers=api)
+    assert reused.status_code == 422 and reused.json()["field"] == "command_id", reused.text
+    assert head(app) == before
 
 
 def correction(collective, grievance, base: int, **changed) -> Sealed:
