@@ -189,3 +189,54 @@ def test_forms_work_online_without_javascript(browser, site):
         page.wait_for_url(re.compile(rf"/c/{cid}/meetings/[0-9a-f-]{{36}}"))
     finally:
         context.close()
+
+
+def test_a_post_that_fails_on_the_way_is_kept_by_the_service_worker(page, site):
+    """The phone believes it is online, but the post never arrives: the service worker
+    answers 204 (she stays on her form) and the page keeps the form, encrypted."""
+    cid = site["collective"]
+    log_in(page, site)
+    meeting_filled(page, cid)
+    page.reload()  # the second load is controlled by the service worker
+    page.check("input[name=kind][value=assembly]")
+    page.fill("[name=scheduled_for]", "2031-07-08T10:00")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)")
+    page.context.route(re.compile(r".*/meetings/new$"),
+                       lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    page.locator("main form button[type=submit]").first.click()
+    wait_unsent(page, 1)
+    assert page.url.endswith("/meetings/new")
+    assert page.input_value("[name=scheduled_for]") == "2031-07-08T10:00"  # what she typed stays
+    kept = json.dumps(page.evaluate(READ_DEVICE))
+    assert "2031-07-08" not in kept and "assembly" not in kept
+    page.context.unroute(re.compile(r".*/meetings/new$"))
+    page.goto(f"/c/{cid}")  # the next page load sends it
+    wait_unsent(page, 0)
+
+
+SEND = """async (envelope) => {
+  const r = await fetch("/outbox", {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify(envelope)});
+  return [r.status, (await r.json()).outcome];
+}"""
+
+
+def test_the_same_envelope_sent_ten_times_records_one_meeting(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    before = listed(page, cid, "meetings")
+    meeting_filled(page, cid)
+    page.fill("[name=scheduled_for]", "2031-09-10T10:00")
+    page.context.set_offline(True)
+    page.locator("main form button[type=submit]").first.click()
+    wait_unsent(page, 1)
+    (entry,) = [e["e"] for e in page.evaluate(READ_DEVICE)["entries"] if e["store"] == "queue"]
+    page.context.set_offline(False)
+    wait_unsent(page, 0)  # sent once by the page itself...
+    answers = [page.evaluate(SEND, entry["envelope"]) for _ in range(9)]  # ...and nine more
+    assert answers == [[200, "applied"]] * 9
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and listed(page, cid, "meetings") != before + 1:
+        time.sleep(0.3)
+    time.sleep(1)  # had a second one been recorded, the list would show it by now
+    assert listed(page, cid, "meetings") == before + 1
