@@ -148,7 +148,8 @@ async def receive_envelope(request: Request, accounts: NamedDependency[Any]) -> 
     outbox = outbox_of(request)
     if outbox is None:
         return _answer(404, "refused", "There is no outbox here.")
-    if int(request.headers.get("content-length") or 0) > MAX_ENVELOPE:
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdigit() or int(declared) > MAX_ENVELOPE:
         return _answer(413, "refused", "This envelope is too large.")
     raw = await request.body()
     if len(raw) > MAX_ENVELOPE:

@@ -189,10 +189,12 @@
     }, show);
   }
 
+  // A leaders' form (/c/...) that records something: the only posts the server takes back.
   function queueable(form, submitter) {
     var go = submitter && submitter.name === "go" ? submitter.value : "submit";
     return go === "submit" && form.querySelector("input[name=command_id]") &&
-      (form.method || "").toLowerCase() === "post";
+      (form.method || "").toLowerCase() === "post" &&
+      new URL(form.action, location.href).pathname.indexOf("/c/") === 0;
   }
 
   function capture(form, submitter) {
