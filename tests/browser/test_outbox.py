@@ -16,6 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.support import log_in
+from web.i18n.labels import taxonomy_label
 
 PSEUDONYM, PHONE, WORDS = "Zuleikha", "+85291234567", "Wages held back by the broker Qorvath"
 MEETING_WORDS = "2031-05-06T10:00"
@@ -240,3 +241,68 @@ def test_the_same_envelope_sent_ten_times_records_one_meeting(page, site):
         time.sleep(0.3)
     time.sleep(1)  # had a second one been recorded, the list would show it by now
     assert listed(page, cid, "meetings") == before + 1
+
+
+def test_two_phones_correcting_one_field_offline_raise_one_flag_and_lose_neither(
+        browser, site, app):
+    """Two phones open the same grievance, lose the network, and each corrects its category
+    from that one version; back online, the later is shown and one flag keeps both."""
+    from datetime import date
+    from uuid import uuid4
+
+    from organize import commands as c
+    from tests.browser.support import PHONE
+
+    cid = site["collective"]
+    worker = app.execute(c.RegisterWorker(command_id=uuid4(), collective_id=cid,
+                                          profile=c.Profile(pseudonym="Noor"),
+                                          joined_on=date(2025, 1, 5))).id
+    gid = app.execute(c.RaiseGrievance(
+        command_id=uuid4(), collective_id=cid, worker_ids=(worker,), category="wages_unpaid_late",
+        sector="domestic_care", place="HK", stage="destination", occurred_on=date(2026, 1, 5),
+        description="Unpaid since January.")).id
+    path = f"/c/{cid}/grievances/{gid}"
+    phones = []
+    for category in ("pay_below_rate", "illegal_deductions"):
+        context = browser.new_context(viewport=PHONE, base_url=site["base"], locale="en-GB")
+        phone = context.new_page()
+        log_in(phone, site)
+        phone.goto(path)
+        outbox_shown(phone)
+        time.sleep(0.3)  # the server's public key
+        phone.click("#do-correct summary")
+        form = phone.locator(f"form[action='{path}/correct']")
+        form.locator("select[name=category]").select_option(category)
+        form.locator("select[name=reason]").select_option("typing_mistake")
+        phones.append((context, phone, form))
+    for context, phone, form in phones:  # both offline, each keeps its correction
+        context.set_offline(True)
+        form.locator("button[type=submit]").click()
+        wait_unsent(phone, 1)
+    try:
+        for context, phone, _form in phones:  # back online one after the other
+            context.set_offline(False)
+            phone.goto(f"/c/{cid}")
+            wait_unsent(phone, 0)
+        phone = phones[0][1]
+        corrected = [e.category for e in app.repository.event_store.get(gid)
+                     if type(e).__name__ == "Corrected"]
+        assert corrected == ["pay_below_rate", "illegal_deductions"]  # neither lost
+        assert app.repository.get(gid).category == "illegal_deductions"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            phone.goto(f"/c/{cid}/conflicts")
+            if phone.locator("li.conflict").count():
+                break
+            time.sleep(0.3)
+        assert phone.locator("li.conflict").count() == 1
+        shown = phone.inner_text("main")
+        assert "Shown now:" in shown and "Also entered:" in shown
+        for code in ("pay_below_rate", "illegal_deductions"):  # both values, in words
+            assert taxonomy_label("categories", code, "en") in shown, code
+        phone.locator("li.conflict button[type=submit]").click()
+        phone.wait_for_url(re.compile(rf"/c/{cid}/conflicts"))
+        expect(phone.locator("li.conflict")).to_have_count(0, timeout=10_000)
+    finally:
+        for context, _phone, _form in phones:
+            context.close()
