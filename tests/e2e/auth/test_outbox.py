@@ -263,3 +263,24 @@ def test_two_devices_correcting_one_field_from_one_base_raise_one_flag_and_lose_
     # Another collective's leader sees none of it and cannot resolve it.
     other = login(site, "theirs")
     assert other.get(f"/c/{coll}/conflicts").status_code == 404
+
+
+def test_every_other_role_is_refused_as_on_a_normal_post(site, app):
+    """A researcher, an organiser of another federation, and the other collective's leader,
+    each with a valid device token and a valid envelope for our collective's form."""
+    accounts = AccountService(app, hasher=HASHER)
+    tag = uuid.uuid4().hex[:6]
+    extra = {"researcher": {"role": "researcher"},
+             "organiser": {"role": "organiser", "federation": f"elsewhere-{tag}"}}
+    for role, grant in extra.items():
+        site[role] = {"username": f"outbox-{role}-{tag}"}
+        accounts.create_account(site[role]["username"], "outbox-test-password", **grant)
+    coll = site["ours"]["collective"]
+    before = head(app)
+    for who, status in (("researcher", 403), ("organiser", 404), ("theirs", 404)):
+        client = login(site, who)
+        answer = send(client, seal_for(server_key(client), uuid.uuid4(), 1, meeting_form(coll)))
+        assert answer.status_code == 422 and answer.json() == {
+            "outcome": "refused", "status": status,
+            "message": "The server refused this item; record it again online."}, who
+    assert head(app) == before
