@@ -51,7 +51,9 @@ def wait_unsent(page, n: int) -> None:
 
 
 def outbox_shown(page) -> None:
+    """The outbox line is shown and the page holds the server's key (it can keep a form)."""
     expect(page.locator("[data-outbox]")).to_be_visible()
+    expect(page.locator("[data-outbox][data-ready]")).to_have_count(1)
 
 
 def grievance_to_last_step(page, cid) -> None:
@@ -81,7 +83,6 @@ def meeting_filled(page, cid) -> None:
     page.check("input[name=kind][value=assembly]")
     page.fill("[name=scheduled_for]", MEETING_WORDS)
     outbox_shown(page)
-    time.sleep(0.3)  # the server's public key is fetched as the page loads
 
 
 def listed(page, cid, noun: str) -> int:
@@ -199,6 +200,7 @@ def test_a_post_that_fails_on_the_way_is_kept_by_the_service_worker(page, site):
     log_in(page, site)
     meeting_filled(page, cid)
     page.reload()  # the second load is controlled by the service worker
+    outbox_shown(page)
     page.check("input[name=kind][value=assembly]")
     page.fill("[name=scheduled_for]", "2031-07-08T10:00")
     assert page.evaluate("navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)")
@@ -269,7 +271,6 @@ def test_two_phones_correcting_one_field_offline_raise_one_flag_and_lose_neither
         log_in(phone, site)
         phone.goto(path)
         outbox_shown(phone)
-        time.sleep(0.3)  # the server's public key
         phone.click("#do-correct summary")
         form = phone.locator(f"form[action='{path}/correct']")
         form.locator("select[name=category]").select_option(category)

@@ -262,6 +262,6 @@
   self.addEventListener("online", send);
   bar.hidden = false;
   fetch("/outbox/key", { credentials: "same-origin" }).then(function (r) { return r.json(); })
-    .then(function (k) { serverKey = k.key; }, function () {});
+    .then(function (k) { serverKey = k.key; bar.setAttribute("data-ready", ""); }, function () {});
   send();
 })(self);
