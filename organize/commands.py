@@ -532,6 +532,19 @@ class SetPrivacyBudget(Command, kw_only=True):
     total_milli: Annotated[int, Meta(ge=0, le=20000)]
 
 
+# Correction conflicts (organize.application.conflicts): a leader settles a flag raised when
+# two corrections made from one version changed the same field.
+
+class ResolveGrievanceConflict(Update, kw_only=True):
+    grievance_id: UUID
+    conflict_id: UUID
+
+
+class ResolveMeetingConflict(Update, kw_only=True):
+    meeting_id: UUID
+    conflict_id: UUID
+
+
 class CommandResult(msgspec.Struct, kw_only=True):
     """What every command returns: the ids it touched and where its last event landed."""
 

@@ -27,6 +27,7 @@ from litestar.types import Scope as ASGIScope
 from infra.database import check_reachable
 from organize.accounts import AccountService
 from organize.application import Organize
+from organize.outbox import Devices, OutboxKey
 from organize.persistence.reveal import Revealer
 from organize.runtime import Runtime
 from web.api import errors
@@ -44,6 +45,8 @@ from web.auth.headers import security_headers
 from web.auth.middleware import authentication
 from web.auth.openapi import COMPONENTS, document_auth
 from web.i18n.routes import set_language
+from web.outbox import ROUTES as OUTBOX_ROUTES
+from web.outbox import Outbox
 from web.pages import pages_router
 from web.pages.organising import organising_router
 from web.research import research_routes
@@ -98,7 +101,8 @@ def _routers() -> list:
               ] if STATIC_DIR.is_dir() else []
     return [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
             pages_router(), organising_router(), *research_routes(), *static, views_router(),
-            indicators_router(), organising_api_router()]
+            indicators_router(), organising_api_router(),
+            *OUTBOX_ROUTES]
 
 
 def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Litestar:
@@ -142,7 +146,9 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,
         compression_config=CompressionConfig(backend="gzip"),
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "outbox": Outbox(
+            OutboxKey.in_keyring(runtime.settings.keyring_dir),
+            Devices.of(organize))}),
         openapi_config=OpenAPIConfig(
             title="organize API",
             version="1",

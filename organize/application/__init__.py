@@ -35,6 +35,7 @@ from organize.application import (
     assessments,
     campaigns,
     collectives,
+    conflicts,
     grievances,
     meetings,
     organisations,
@@ -55,6 +56,7 @@ A = TypeVar("A", bound=Aggregate)
 USES: dict[type[c.Command], Use] = {
     **collectives.TABLE, **organisations.TABLE, **workers.TABLE, **grievances.TABLE,
     **campaigns.TABLE, **meetings.TABLE, **assessments.TABLE, **accounts.TABLE,
+    **conflicts.TABLE,
 }
 HANDLERS: dict[type[c.Command], Handler] = {k: u.handler for k, u in USES.items()}
 RULES: dict[type[c.Command], Rule] = {k: u.rule for k, u in USES.items()}
@@ -176,7 +178,8 @@ class Organize(Application):
         if row["command_type"] != type(command).__name__ or not _same_command(
             self.keys, bytes(row["payload_digest"]), command
         ):
-            raise Conflict(
+            # 422, not 409: nothing moved on under her; this id can never carry this command.
+            raise Invalid(
                 "This command_id was already used for a different command. "
                 "Use a new command_id for a new action.",
                 field="command_id",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from organize import commands as c
+from organize.application import conflicts
 from organize.application.base import Done, Use, check_all, new_id
 from organize.application.policy import (
     COLLECTIVE,
@@ -78,13 +79,16 @@ def _grievance_seal(app: Organize, grievance: Grievance, text: str | None) -> by
     return app.sealer.seal(grievance.id, text.encode(), tuple(grievance.worker_ids))
 
 
+CORRECTED = ("category", "sector", "place", "stage", "occurred_on")  # what a conflict compares
+
+
 def _correct_grievance(app: Organize, cmd: c.CorrectGrievance) -> Done:
-    agg = app.target(Grievance, cmd, "grievance_id")
-    agg.correct(category=cmd.category, sector=cmd.sector, place=cmd.place, stage=cmd.stage,
-                occurred_on=cmd.occurred_on,
-                sealed_description=_grievance_seal(app, agg, cmd.description), reason=cmd.reason,
-                taxonomy=app.taxonomy)
-    return Done(agg.id, [agg])
+    """Made from an older version, it is merged (``organize.application.conflicts``)."""
+    return conflicts.merged_correction(
+        app, Grievance, cmd, "grievance_id", CORRECTED, "grievance", lambda g: (g.collective_id,),
+        lambda g, values: g.correct(
+            **values, sealed_description=_grievance_seal(app, g, cmd.description),
+            reason=cmd.reason, taxonomy=app.taxonomy))
 
 
 def _note_evidence(app: Organize, cmd: c.NoteEvidence) -> Done:

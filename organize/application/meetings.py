@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from organize import commands as c
+from organize.application import conflicts
 from organize.application.base import Done, Use, check_all, new_id
 from organize.application.policy import (
     BOTH,
@@ -75,11 +76,14 @@ def _cancel_meeting(app: Organize, cmd: c.CancelMeeting) -> Done:
 
 
 
+CORRECTED = ("kind", "scheduled_for", "held_at")  # what a conflict compares
+
+
 def _correct_meeting(app: Organize, cmd: c.CorrectMeeting) -> Done:
-    agg = app.target(Meeting, cmd, "meeting_id")
-    agg.correct(kind=cmd.kind, scheduled_for=cmd.scheduled_for, held_at=cmd.held_at,
-                reason=cmd.reason, taxonomy=app.taxonomy)
-    return Done(agg.id, [agg])
+    """Made from an older version, it is merged (``organize.application.conflicts``)."""
+    return conflicts.merged_correction(
+        app, Meeting, cmd, "meeting_id", CORRECTED, "meeting", lambda m: tuple(m.collective_ids),
+        lambda m, values: m.correct(**values, reason=cmd.reason, taxonomy=app.taxonomy))
 
 
 def _correct_attendance(app: Organize, cmd: c.CorrectAttendance) -> Done:

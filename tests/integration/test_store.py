@@ -72,7 +72,7 @@ def test_command_id_reused_for_another_command_is_refused(app):
     command = h.create_collective()
     app.execute(command)
     other = h.create_collective(command_id=command.command_id, name="Another name")
-    with pytest.raises(Conflict) as e:
+    with pytest.raises(Invalid) as e:  # 422 at the API: the same id, another payload
         app.execute(other)
     assert e.value.field == "command_id"
 

@@ -73,6 +73,9 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("meetings", "cancel", c.CancelMeeting),
     ("assessments", "record", c.RecordAssessment),
     ("assessments", "revise", c.ReviseAssessment),
+    # Correction conflicts (organize.application.conflicts)
+    ("grievances", "resolve-conflict", c.ResolveGrievanceConflict),
+    ("meetings", "resolve-conflict", c.ResolveMeetingConflict),
 ]
 
 

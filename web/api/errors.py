@@ -89,8 +89,8 @@ HANDLERS = {
 ERROR_RESPONSES = {
     400: ResponseSpec(data_container=ErrorBody, description="The body is malformed or a field is invalid."),
     404: ResponseSpec(data_container=ErrorBody, description="An id does not exist."),
-    409: ResponseSpec(data_container=ErrorBody, description="A stale version or a reused command id."),
+    409: ResponseSpec(data_container=ErrorBody, description="A stale version: the record moved on."),
     413: ResponseSpec(data_container=ErrorBody, description="The body is too large."),
-    422: ResponseSpec(data_container=ErrorBody, description="A rule of the domain was broken."),
+    422: ResponseSpec(data_container=ErrorBody, description="A rule was broken, or a command id reused."),
     503: ResponseSpec(data_container=ErrorBody, description="The views are still being built."),
 }

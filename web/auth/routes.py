@@ -32,6 +32,7 @@ from web.auth.middleware import LOGIN_COOKIE, SESSION_COOKIE, cleared_cookie, se
 from web.auth.pages import login_cookie, login_html, secure
 from web.i18n.locales import locale_from_request
 from web.i18n.messages import error_message
+from web.outbox import cleared_device_cookie, device_cookie, outbox_of
 
 # Where a form login leads: ``web.auth.pages.home_of``.
 NEUTRAL = "/weather"  # where quick exit lands: nothing on it points back here
@@ -131,9 +132,16 @@ async def login(request: Request, accounts: Accounts) -> Response:
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await anyio.to_thread.run_sync(accounts.end_session, old)
+        if outbox_of(request) is not None:
+            await anyio.to_thread.run_sync(outbox_of(request).devices.revoke_session, old)
     cookies = [session_cookie(session.token, secure=secure(request)),
                Cookie(key=LOGIN_COOKIE, value="", path="/login", max_age=0, httponly=True,
                       samesite="strict", secure=secure(request))]
+    box = outbox_of(request)
+    if box is not None:  # what she queues offline is sent later under this device token
+        cookies.append(await anyio.to_thread.run_sync(
+            lambda: device_cookie(box, principal.account_id, session.token,
+                                  secure=secure(request))))
     if as_json:
         return Response(LoginOut(username=principal.username, role=principal.role,
                                  csrf_token=session.csrf_token), cookies=cookies)
@@ -150,9 +158,12 @@ def _text(value: Any) -> str | None:
 
 async def _end(request: Request, accounts: Accounts) -> list[Cookie]:
     token = request.cookies.get(SESSION_COOKIE)
+    box = outbox_of(request)
     if token:
         await anyio.to_thread.run_sync(accounts.end_session, token)
-    return [cleared_cookie(secure=secure(request))]
+        if box is not None:  # the device tokens issued with this session end with it
+            await anyio.to_thread.run_sync(box.devices.revoke_session, token)
+    return [cleared_cookie(secure=secure(request)), cleared_device_cookie(secure=secure(request))]
 
 
 @post("/logout", opt={ACCESS: ACCOUNT}, include_in_schema=False, status_code=200)

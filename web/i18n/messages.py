@@ -36,6 +36,8 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "correction_reason": N_("Choose why you are correcting this."),
     "nothing_changed": N_("Nothing was changed. Change something, or leave it as it is."),
     "meeting_not_held": N_("This can only be corrected once the meeting is recorded as held."),
+    "no_such_conflict": N_("This record has no such conflict to resolve. Reload the list."),
+    "already_resolved": N_("This conflict was already resolved."),
     "stale_version": N_("Someone else changed this since you opened it. Please reload and try again."),
     "command_id_reused": N_("This form was already sent. Please open it again to do something new."),
     "unknown_command": N_("This action is not known."),

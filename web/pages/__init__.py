@@ -11,6 +11,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
 - ``assessment``: the collective's own assessment;
 - ``settings``: the collective's time zone;
+- ``conflicts``: corrections to check, both values of each, and marking them resolved;
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
@@ -33,6 +34,7 @@ def route_handlers() -> list:
     from web.pages import (
         assessment,
         campaigns,
+        conflicts,
         grievances,
         home,
         meetings,
@@ -42,7 +44,8 @@ def route_handlers() -> list:
     )
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES]
+            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
+            *conflicts.ROUTES]
 
 
 def pages_router() -> Router:

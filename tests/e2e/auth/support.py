@@ -141,6 +141,9 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
                              "levels": [{"dimension": "leadership", "level": 1}]},
         c.ReviseAssessment: {"assessment_id": s.assessment, "narrative": "Revised.",
                              "levels": [{"dimension": "leadership", "level": 2}]},
+        # No flag is raised here: a leader reaches the record, then is told it has none (422).
+        c.ResolveGrievanceConflict: {"grievance_id": s.grievance, "conflict_id": str(uuid.uuid4())},
+        c.ResolveMeetingConflict: {"meeting_id": s.meeting, "conflict_id": str(uuid.uuid4())},
     }
     body = bodies[command]
     return {"command_id": str(uuid.uuid4()), **{k: as_json(v) for k, v in body.items()}}

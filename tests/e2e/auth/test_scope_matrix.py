@@ -86,6 +86,7 @@ PAGES = {
     C: lambda w, s: f"/c/{s.collective}",
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/settings": lambda w, s: f"/c/{s.collective}/settings",
+    f"{C}/conflicts": lambda w, s: f"/c/{s.collective}/conflicts",  # issue 18
     f"{C}/organisations/{{organisation_id:uuid}}":
         lambda w, s: f"/c/{s.collective}/organisations/{s.employer}",
     f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
@@ -105,6 +106,8 @@ PAGES = {
 PAGE_FORMS = {
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/settings/time-zone": lambda w, s: f"/c/{s.collective}/settings/time-zone",
+    f"{C}/conflicts/{{conflict_id:uuid}}/resolve":  # issue 18
+        lambda w, s: f"/c/{s.collective}/conflicts/{uuid.uuid4()}/resolve",
     f"{C}/organisations/{{organisation_id:uuid}}/{{action:str}}":
         lambda w, s: f"/c/{s.collective}/organisations/{s.employer}/rename",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
@@ -171,6 +174,11 @@ def route_table() -> dict[tuple[str, str], Route]:
                                                      fixed("/api/v1/research/releases")),
         ("GET", "/lang/{code:str}"): Route("lang", fixed("/lang/en?next=/c"), via="session"),
         ("GET", "/c"): Route("collectives", fixed("/c"), via="session"),
+        # issue 18: the offline outbox. Its key and service worker are public; an envelope is
+        # JSON, so a form (what the matrix posts) is refused alike for everybody (415).
+        ("GET", "/outbox/key"): Route("public", fixed("/outbox/key"), via="session"),
+        ("GET", "/sw.js"): Route("public", fixed("/sw.js"), via="session"),
+        ("POST", "/outbox"): Route("outbox", fixed("/outbox"), via="session"),
         ("GET", "/api/v1/organisations/{aggregate_id:uuid}"):
             Route("list", lambda w, s: f"/api/v1/organisations/{w.organisation}"),
     }
@@ -211,6 +219,8 @@ def page_expectation(kind: str, role: str) -> int:
         return 200
     if kind == "public_missing":
         return 404
+    if kind == "outbox":
+        return 415
     if kind in ("exit", "lang", "start"):
         return 303
     if kind in ("research_api", "research_api_post"):  # an API: 401, never a redirect

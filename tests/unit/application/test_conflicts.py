@@ -1,0 +1,150 @@
+"""Correction conflicts in memory: two corrections made from one version are merged when they
+changed different fields; when they changed the same field, the later one is applied and a
+flag keeps both values, which a leader of the record's collective resolves. Neither value is
+lost: the flag holds both, and the record's history holds every version."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from organize import commands as c
+from organize.application import conflicts, new_id
+from organize.domain.conflict import CorrectionConflict
+from tests.unit.application.conftest import (
+    Case,
+    check_accept,
+    check_outsider,
+    check_refuse,
+    cid,
+)
+
+DAY = date(2026, 1, 5)
+LATER = datetime(2026, 2, 3, 10, tzinfo=UTC)
+
+
+def correct_g(w, base: int, **changed):
+    fields = dict(category="wages_unpaid_late", sector="domestic_care", place="HK",
+                  stage="destination", occurred_on=DAY, reason="typing_mistake")
+    return c.CorrectGrievance(command_id=cid(), grievance_id=w.g, expected_version=base,
+                              **{**fields, **changed})
+
+
+def correct_m(w, base: int, **changed):
+    fields = dict(kind="assembly", scheduled_for=datetime(2026, 2, 1, 10, tzinfo=UTC),
+                  reason="typing_mistake")
+    return c.CorrectMeeting(command_id=cid(), meeting_id=w.meeting, expected_version=base,
+                            **{**fields, **changed})
+
+
+def clash_g(w) -> tuple:
+    """Two leaders correct the grievance's category from the same version."""
+    base = w.version(w.g)
+    w.run("leader_a", correct_g(w, base, category="pay_below_rate"))
+    second = correct_g(w, base, category="illegal_deductions")
+    return second, new_id(second.command_id, "conflict")
+
+
+def flagged_g(w):
+    second, flag_id = clash_g(w)
+    w.run("leader_a", second)
+    return flag_id
+
+
+def flagged_m(w):
+    base = w.version(w.meeting)
+    w.run("leader_a", correct_m(w, base, kind="committee"))
+    second = correct_m(w, base, kind="training")
+    w.run("organiser", second)
+    return new_id(second.command_id, "conflict")
+
+
+def test_the_same_field_corrected_twice_from_one_version_is_applied_and_flagged(world):
+    second, flag_id = clash_g(world)
+    result = world.run("leader_a", second)
+    assert set(result.ids) == {world.g, flag_id}
+    assert world.get(world.g).category == "illegal_deductions"
+    flag = world.get(flag_id)
+    assert isinstance(flag, CorrectionConflict) and not flag.resolved
+    assert flag.fields == ("category",)
+    assert flag.overwritten == ("pay_below_rate",) and flag.applied == ("illegal_deductions",)
+    assert flag.collective_ids == (world.a,) and flag.record_id == world.g
+    assert world.run("leader_a", second).replayed  # a replay records nothing twice
+
+
+def test_different_fields_from_one_version_are_merged_without_a_flag(world):
+    base = world.version(world.g)
+    world.run("leader_a", correct_g(world, base, category="pay_below_rate"))
+    second = correct_g(world, base, place="SG")
+    result = world.run("leader_a", second)
+    grievance = world.get(world.g)
+    assert (grievance.category, grievance.place) == ("pay_below_rate", "SG")  # both kept
+    assert result.ids == (world.g,)
+
+
+def test_a_meeting_correction_from_an_old_version_is_flagged_too(world):
+    flag_id = flagged_m(world)
+    assert world.get(world.meeting).kind == "training"
+    flag = world.get(flag_id)
+    assert flag.fields == ("kind",) and (flag.overwritten, flag.applied) == (
+        ("committee",), ("training",))
+
+
+def test_a_version_the_record_never_had_is_still_stale(world):
+    head = world.head()
+    with pytest.raises(Exception) as refused:
+        world.run("leader_a", correct_g(world, world.version(world.g) + 5, category="pay_below_rate"))
+    assert refused.value.code == "stale_version" and world.head() == head
+
+
+def test_a_flag_is_resolved_only_through_its_own_record(world):
+    flag_id = flagged_g(world)
+    head = world.head()
+    with pytest.raises(Exception) as refused:  # named through another grievance of hers
+        world.run("admin", c.ResolveGrievanceConflict(command_id=cid(), grievance_id=world.gb,
+                                                      conflict_id=flag_id))
+    assert refused.value.code == "no_such_conflict" and world.head() == head
+
+
+def test_the_use_cases_are_merged_into_the_application():
+    from organize.application import USES
+    assert set(conflicts.TABLE) <= set(USES)
+
+
+CASES = {
+    c.ResolveGrievanceConflict: Case(
+        accept=lambda w: c.ResolveGrievanceConflict(command_id=cid(), grievance_id=w.g,
+                                                    conflict_id=flagged_g(w)),
+        by="leader_a", event="Resolved",
+        refuse=lambda w: (lambda f: (w.run("leader_a", c.ResolveGrievanceConflict(
+            command_id=cid(), grievance_id=w.g, conflict_id=f)), c.ResolveGrievanceConflict(
+            command_id=cid(), grievance_id=w.g, conflict_id=f))[1])(flagged_g(w)),
+        code="already_resolved", outsider="leader_b", outsider_error="NotFound"),
+    c.ResolveMeetingConflict: Case(
+        accept=lambda w: c.ResolveMeetingConflict(command_id=cid(), meeting_id=w.meeting,
+                                                  conflict_id=flagged_m(w)),
+        by="leader_a", event="Resolved",
+        refuse=lambda w: c.ResolveMeetingConflict(command_id=cid(), meeting_id=w.meeting,
+                                                  conflict_id=w.g),
+        code="no_such_conflict", outsider="organiser", outsider_error="Forbidden"),
+}
+
+
+def test_the_cases_cover_the_module():
+    assert set(CASES) == set(conflicts.TABLE)
+
+
+@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
+def test_accepted(world, command):
+    check_accept(world, CASES[command])
+
+
+@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
+def test_refused(world, command):
+    check_refuse(world, CASES[command])
+
+
+@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
+def test_refused_by_the_policy(world, command):
+    check_outsider(world, CASES[command])
