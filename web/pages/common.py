@@ -27,6 +27,7 @@ from organize.domain import Collective, Worker
 from organize.domain.dates import day_of
 from organize.domain.limits import CORRECTION_REASONS
 from organize.errors import CommandError, NotFound
+from organize.projections.lag import LagWatch
 from organize.projections.reads import Scope, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
 from organize.time_zones import today_in, zone_of
@@ -39,6 +40,10 @@ from web.i18n.templating import default_environment
 T = TypeVar("T")
 
 NOTICE_PARAM = "n"  # ?n=<notification id>: the page waits for it, then says "Saved."
+# A server listens before its views have caught up with the log; its pages say so meanwhile.
+LAG = LagWatch()
+CATCHING_UP = N_("The lists are still catching up with the latest records; some recent "
+                 "changes may be missing. Reload in a moment.")
 
 
 class Unavailable(Exception):  # noqa: N818 - answered as a 503 page
@@ -121,6 +126,8 @@ class Page:
                 self.notice = self._("Saved.") if wanted else self.notice
                 return
         if not wanted:
+            if await LAG.behind(self.pool, views):
+                self.notice = self._(CATCHING_UP)
             return
         reached = await wait_for(self.pool, views, wanted, timeout=WAIT_SECONDS)
         self.notice = self._("Saved.") if reached else self._("Still updating. Reload in a moment.")
