@@ -72,6 +72,27 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.kill()
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and all its descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, total = {root}, 0.0
+    changed = True
+    while changed:
+        grown = tree | {pid for pid, (ppid, _) in stats.items() if ppid in tree}
+        changed, tree = grown != tree, grown
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
 def wrk(base: str, paths: list[str], cookie: str, connections: int, seconds: int,
         workdir: Path) -> dict[str, float]:
     script = workdir / "rotate.lua"
@@ -162,11 +183,20 @@ def main() -> None:
             wrk(ours, paths, cookie, args.connections, 2, workdir)  # warm both up
             wrk(base, [f"/page?rows={rows}"], "", args.connections, 2, workdir)
             results: dict[str, list[dict[str, float]]] = {"ours": [], "baseline": []}
+            def measured(proc: subprocess.Popen, *run) -> dict[str, float]:
+                # CPU of the server's processes per page: steadier than pages/s on a
+                # machine shared with other work.
+                before = cpu_seconds(proc.pid)
+                found = wrk(*run)
+                pages = found["rate"] * args.seconds
+                found["cpu_ms"] = (cpu_seconds(proc.pid) - before) * 1000 / max(pages, 1)
+                return found
+
             for r in range(args.rounds):
-                results["ours"].append(wrk(ours, paths, cookie, args.connections, args.seconds,
-                                           workdir))
-                results["baseline"].append(wrk(base, [f"/page?rows={rows}"], "",
-                                               args.connections, args.seconds, workdir))
+                results["ours"].append(measured(procs[0], ours, paths, cookie, args.connections,
+                                                args.seconds, workdir))
+                results["baseline"].append(measured(procs[1], base, [f"/page?rows={rows}"], "",
+                                                    args.connections, args.seconds, workdir))
                 print(f"  round {r + 1}: ours {results['ours'][-1]['rate']:.1f} pages/s, "
                       f"baseline {results['baseline'][-1]['rate']:.1f} pages/s", flush=True)
             med = {side: {k: statistics.median(x[k] for x in rs) for k in rs[0]}
@@ -175,9 +205,11 @@ def main() -> None:
                 m = med[side]
                 print(f"{side:>9}: {m['rate']:8.1f} pages/s  p50 {m['p50']:7.1f} ms  "
                       f"p95 {m['p95']:7.1f} ms  p99 {m['p99']:7.1f} ms  "
+                      f"server CPU {m['cpu_ms']:5.2f} ms/page  "
                       f"errors {sum(x['errors'] for x in results[side]):.0f}")
             print(f"    ratio: {med['ours']['rate'] / med['baseline']['rate']:.3f} "
-                  f"(ours / baseline, median of {args.rounds} rounds)")
+                  f"(ours / baseline pages/s, median of {args.rounds} rounds); CPU per page "
+                  f"{med['ours']['cpu_ms'] / med['baseline']['cpu_ms']:.1f}x the baseline's")
             for proc in procs:
                 _stop(proc)
     finally:
