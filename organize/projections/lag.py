@@ -13,10 +13,27 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from organize.projections.base import APPLICATION_NAME, Tables
 from organize.projections.reads import EVENTS_TABLE
-from organize.projections.replica import view_positions
 
 LAG_EVENTS = 50  # fewer is the ordinary distance of a runner that keeps up
+
+
+async def view_positions(conn: asyncpg.Connection, views: Iterable[str]) -> dict[str, int]:
+    """Each view's tracking position in two round trips (0 for a view not built yet)."""
+    views = list(dict.fromkeys(views))
+    out = dict.fromkeys(views, 0)
+    rows = await conn.fetch(
+        "SELECT name, generation, to_regclass(format('v_%s_g%s_tracking', name, "
+        "coalesce(generation, 1))) IS NOT NULL AS built "
+        "FROM organize_projections WHERE name = ANY($1::text[])", views)
+    built = [(r["name"], Tables(r["name"], r["generation"] or 1)) for r in rows if r["built"]]
+    if built:
+        parts = [f"SELECT {i} AS i, notification_id FROM {t.tracking} WHERE application_name = $1"
+                 for i, (_, t) in enumerate(built)]
+        for row in await conn.fetch(" UNION ALL ".join(parts), APPLICATION_NAME):
+            out[built[row["i"]][0]] = row["notification_id"] or 0
+    return out
 
 
 class LagWatch:

@@ -13,32 +13,16 @@ import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import structlog
 
-from organize.projections.base import APPLICATION_NAME, Tables
+from organize.projections.lag import LagWatch, view_positions
 
 log = structlog.get_logger("organize.replica")
 
 REPLICA_WAIT_SECONDS = 0.5  # then the primary: a lagging replica never makes a page slow
-
-
-async def view_positions(conn: asyncpg.Connection, views: Iterable[str]) -> dict[str, int]:
-    """Each view's tracking position in two round trips (0 for a view not built yet)."""
-    views = list(dict.fromkeys(views))
-    out = dict.fromkeys(views, 0)
-    rows = await conn.fetch(
-        "SELECT name, generation, to_regclass(format('v_%s_g%s_tracking', name, "
-        "coalesce(generation, 1))) IS NOT NULL AS built "
-        "FROM organize_projections WHERE name = ANY($1::text[])", views)
-    built = [(r["name"], Tables(r["name"], r["generation"] or 1)) for r in rows if r["built"]]
-    if built:
-        parts = [f"SELECT {i} AS i, notification_id FROM {t.tracking} WHERE application_name = $1"
-                 for i, (_, t) in enumerate(built)]
-        for row in await conn.fetch(" UNION ALL ".join(parts), APPLICATION_NAME):
-            out[built[row["i"]][0]] = row["notification_id"] or 0
-    return out
 
 
 @dataclass
@@ -48,6 +32,12 @@ class ReadPools:
     primary: asyncpg.Pool
     replica: asyncpg.Pool | None = None
     wait: float = REPLICA_WAIT_SECONDS
+    # How far the primary's views are behind the log (organize.projections.lag), per app.
+    lag: Any = None
+
+    def __post_init__(self) -> None:
+        if self.lag is None:
+            self.lag = LagWatch()
 
     async def choose(self, views: Iterable[str], notification_id: int | None) -> asyncpg.Pool:
         """The replica once it has applied what the page needs to every view, else the

@@ -23,7 +23,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from infra.database import Database, start_embedded
 from organize.accounts import AccountService
-from organize.projections.replica import REPLICA_WAIT_SECONDS, ReadPools, view_positions
+from organize.projections.lag import view_positions
+from organize.projections.replica import REPLICA_WAIT_SECONDS, ReadPools
 from organize.runtime import open_runtime
 from tests.integration import support as h
 from web.app import create_app

@@ -27,7 +27,6 @@ from organize.domain import Collective, Worker
 from organize.domain.dates import day_of
 from organize.domain.limits import CORRECTION_REASONS
 from organize.errors import CommandError, NotFound
-from organize.projections.lag import LagWatch
 from organize.projections.reads import Scope, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
 from organize.time_zones import today_in, zone_of
@@ -41,7 +40,6 @@ T = TypeVar("T")
 
 NOTICE_PARAM = "n"  # ?n=<notification id>: the page waits for it, then says "Saved."
 # A server listens before its views have caught up with the log; its pages say so meanwhile.
-LAG = LagWatch()
 CATCHING_UP = N_("The lists are still catching up with the latest records; some recent "
                  "changes may be missing. Reload in a moment.")
 
@@ -126,7 +124,7 @@ class Page:
                 self.notice = self._("Saved.") if wanted else self.notice
                 return
         if not wanted:
-            if await LAG.behind(self.pool, views):
+            if self.pools is not None and await self.pools.lag.behind(self.pool, views):
                 self.notice = self._(CATCHING_UP)
             return
         reached = await wait_for(self.pool, views, wanted, timeout=WAIT_SECONDS)
