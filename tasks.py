@@ -65,6 +65,7 @@ BENCHES = [
     ("lists", ["--sizes", "100,1000", "--rounds", "5"], []),
     ("erasure", ["--workers", "10000", "--rounds", "3"], []),
     ("export", ["--grievance-events", "50000"], []),
+    ("pages", ["--seconds", "10", "--rounds", "3"], ["--seconds", "30", "--rounds", "5"]),
 ]
 
 

@@ -39,6 +39,9 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     # The key-encryption key and the snapshot of living data keys (organize/persistence/keyring.py).
     keyring: Path | None = None
+    # A streaming replica of the database: pages read their views there once it has replayed
+    # as far as the page needs (organize/projections/replica.py), else from the primary.
+    database_read_url: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -78,6 +81,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         run_projections=_bool(env, "ORGANIZE_RUN_PROJECTIONS"),
         session_idle_minutes=_minutes(env, "ORGANIZE_SESSION_IDLE_MINUTES", 20.0),
         keyring=Path(env["ORGANIZE_KEYRING"]).expanduser() if env.get("ORGANIZE_KEYRING") else None,
+        database_read_url=env.get("DATABASE_READ_URL") or None,
     )
 
 

@@ -72,8 +72,9 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
         if in_process:
             # Embedded mode: one process does everything. At scale, run `organize project`.
             _rebuild_stale(runtime)
+            # The runner catches up in its thread: the server listens at once, and pages
+            # whose views are still behind say so (web.pages.common.CATCHING_UP).
             runner = runtime.runner()
-            _catch_up(runner, "Updating views")
             runner.start()
             sealing = _start_sealing(runtime)
         host = host or settings.host

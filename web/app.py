@@ -24,11 +24,12 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Send
 from litestar.types import Scope as ASGIScope
 
-from infra.database import check_reachable
+from infra.database import Database, check_reachable
 from organize.accounts import AccountService
 from organize.application import Organize
 from organize.outbox import Devices, OutboxKey
 from organize.persistence.reveal import Revealer
+from organize.projections.replica import ReadPools
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
@@ -105,6 +106,21 @@ def _routers() -> list:
             *OUTBOX_ROUTES]
 
 
+async def _replica_pool(runtime: Runtime) -> asyncpg.Pool | None:
+    """A pool on ``DATABASE_READ_URL``, or None. A replica that cannot be reached at start
+    is left out (pages read the primary) rather than keeping the app from serving."""
+    url = runtime.settings.database_read_url
+    if not url:
+        return None
+    try:
+        return await asyncpg.create_pool(Database(url=url, embedded=False).asyncpg_dsn(),
+                                         min_size=0, max_size=max(2, runtime.settings.pool_size),
+                                         timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as e:
+        log.warning("replica_unreachable", error=type(e).__name__)
+        return None
+
+
 def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Litestar:
     organize: Organize = runtime.app
     accounts = accounts or AccountService(
@@ -117,9 +133,13 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
                                          max_size=max(2, runtime.settings.pool_size))
         holder["pool"] = pool
         holder["reveal"] = Revealer(pool, organize.keys)
+        replica = await _replica_pool(runtime)
+        holder["read_pools"] = ReadPools(pool, replica)
         try:
             yield
         finally:
+            if replica is not None:
+                replica.terminate()
             try:
                 await asyncio.wait_for(pool.close(), timeout=5)
             except (asyncio.CancelledError, TimeoutError):
@@ -137,6 +157,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
             **auth_dependencies(organize, accounts),
             "db_pool": provide("pool"),
             "reveal": provide("reveal"),
+            "read_pools": provide("read_pools"),
             "rubric": Provide(lambda: runtime.rubric, use_cache=True, sync_to_thread=False),
         },
         guards=[enforce_access],

@@ -146,10 +146,14 @@ def _until(seen: Any, agg: Any, events: list[Any]) -> int | None:
 
 
 def record_history(
-    app: Any, cls: type, aggregate_id: UUID, *, field: str = "id", collective: Any | None = None
+    app: Any, cls: type, aggregate_id: UUID, *, field: str = "id", collective: Any | None = None,
+    loaded: Any | None = None,
 ) -> list[Entry]:
-    """The history of one record as this account may see it, oldest first."""
-    agg = app.load(cls, aggregate_id, field=field)  # NotFound when out of scope
+    """The history of one record as this account may see it, oldest first. ``loaded``: the
+    record as the page already loaded it through this same ``app`` (its scope checked), so
+    its events are not replayed twice."""
+    # NotFound when out of scope
+    agg = loaded if loaded is not None else app.load(cls, aggregate_id, field=field)
     seen = _seen(app)
     events = list(app.repository.event_store.get(agg.id))
     until = _until(seen, agg, events)

@@ -43,3 +43,13 @@ def test_every_organize_process_shares_the_database_key_and_keyring():
     for service in services.values():
         assert "keyring:/keyring" in service["volumes"]
         assert service["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_the_optional_replica_streams_from_db_and_the_web_can_read_from_it():
+    replica = SERVICES["replica"]
+    assert replica["profiles"] == ["replica"]
+    script = replica["command"][-1]
+    assert "pg_basebackup -h db" in script and " -R" in script and "exec postgres" in script
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "DATABASE_READ_URL" in SERVICES["web"]["environment"]
+    assert any("allow-replication.sh" in v for v in SERVICES["db"]["volumes"])

@@ -39,6 +39,9 @@ from web.i18n.templating import default_environment
 T = TypeVar("T")
 
 NOTICE_PARAM = "n"  # ?n=<notification id>: the page waits for it, then says "Saved."
+# A server listens before its views have caught up with the log; its pages say so meanwhile.
+CATCHING_UP = N_("The lists are still catching up with the latest records; some recent "
+                 "changes may be missing. Reload in a moment.")
 
 
 class Unavailable(Exception):  # noqa: N818 - answered as a 503 page
@@ -65,6 +68,8 @@ class Page:
     # The time zone of the collective the page is about, once loaded (``collective``):
     # meeting times are typed and shown in it, and "today" is its today.
     zone: tzinfo | None = None
+    # The primary's and the replica's pools (organize.projections.replica.ReadPools), if any.
+    pools: Any = None
 
     # -- small helpers ---------------------------------------------------------------------
 
@@ -107,11 +112,22 @@ class Page:
 
     async def settle(self, views: Iterable[str]) -> None:
         """Read-your-writes: when the page was reached after a command (``?n=``), wait (up
-        to 2 s) for the views it reads to apply it, and say so."""
+        to 2 s) for the views it reads to apply it, and say so. With a replica, the views
+        are read there once it holds what the page needs (organize.projections.replica)."""
+        views = list(views)
         raw = self.request.query_params.get(NOTICE_PARAM)
-        if not raw or not raw.isdigit():
+        wanted = int(raw) if raw and raw.isdigit() else None
+        if self.pools is not None and self.pools.replica is not None:
+            chosen = await self.pools.choose(views, wanted)
+            if chosen is self.pools.replica:
+                self.pool = chosen
+                self.notice = self._("Saved.") if wanted else self.notice
+                return
+        if not wanted:
+            if self.pools is not None and await self.pools.lag.behind(self.pool, views):
+                self.notice = self._(CATCHING_UP)
             return
-        reached = await wait_for(self.pool, list(views), int(raw), timeout=WAIT_SECONDS)
+        reached = await wait_for(self.pool, views, wanted, timeout=WAIT_SECONDS)
         self.notice = self._("Saved.") if reached else self._("Still updating. Reload in a moment.")
 
     async def pseudonyms(self, worker_ids: Iterable[UUID]) -> dict[UUID, str]:
@@ -163,10 +179,11 @@ class Page:
 async def provide_page(request: Request, organize: NamedDependency[Any],
                        db_pool: NamedDependency[asyncpg.Pool], reveal: NamedDependency[Any],
                        reader_scope: NamedDependency[Scope], rubric: NamedDependency[Any],
-                       csrf_token: NamedDependency[str | None]) -> Page:
+                       csrf_token: NamedDependency[str | None],
+                       read_pools: NamedDependency[Any] = None) -> Page:
     return Page(request=request, organize=organize, pool=db_pool, reveal=reveal,
                 scope=reader_scope, rubric=rubric, csrf=csrf_token,
-                lang=locale_from_request(request))
+                lang=locale_from_request(request), pools=read_pools)
 
 
 PAGE_DEPENDENCIES = {"page": Provide(provide_page)}

@@ -146,9 +146,10 @@ async def _list_page(page: Page, collective: Any, *, status: int = 200, search: 
     raw = listing.params(page)
     q = listing.Query()
     taxonomy = page.organize.taxonomy
-    people = await members(page, collective.id)
+    # The members' ids check the filter; only the names the page shows are opened.
+    rows = await page.read(list_workers, page.scope, collective.id) or []
+    member_ids = {r.id for r in rows if not r.erased}
     orgs = await organisations(page)
-    names = {m.id: m.pseudonym for m in people}
     org_names = {o.id: o.name for o in orgs}
     period_from, period_to = listing.dates(page, raw, q)
     f = GrievanceFilter(
@@ -158,13 +159,13 @@ async def _list_page(page: Page, collective: Any, *, status: int = 200, search: 
         category=listing.choice(raw, q, "category", taxonomy.codes("categories")),
         stage=listing.choice(raw, q, "stage", taxonomy.codes("stages")),
         sector=listing.choice(raw, q, "sector", taxonomy.codes("sectors")),
-        worker_id=listing.one_id(raw, q, "worker", set(names)),
+        worker_id=listing.one_id(raw, q, "worker", member_ids),
         organisation_id=listing.one_id(raw, q, "organisation", set(org_names)),
         period_from=period_from, period_to=period_to)
     if raw.get("m"):
         q.keep("m", "1")
         f = msgspec.structs.replace(f, match=Match(
-            worker_ids=listing.ids(raw, q, "mw", set(names)),
+            worker_ids=listing.ids(raw, q, "mw", member_ids),
             organisation_ids=listing.ids(raw, q, "mo", set(org_names)),
             categories=tuple(c for c in raw.get("mc", [])[:listing.MAX_IDS]
                              if taxonomy.has("categories", c)),
@@ -178,6 +179,8 @@ async def _list_page(page: Page, collective: Any, *, status: int = 200, search: 
     base = f"/c/{collective.id}/grievances"
     paging = listing.pages(q, base, shown, more=more, after=after, before=before,
                            key=lambda g: Cursor(g.occurred_on, g.raised_nid))
+    names = await page.pseudonyms([*filter(None, (f.worker_id,)),
+                                   *(f.match.worker_ids if f.match else ())])
     chips = _chips(page, q, f, base, names, org_names)
     return page.html(
         "pages/grievances.html", status=status, collective=collective, grievances=shown,

@@ -99,10 +99,13 @@ def _row(page: Page, e: Entry) -> Row:
 
 
 async def history_rows(
-    page: Page, cls: type, aggregate_id: UUID, field: str, collective: Any = None
+    page: Page, cls: type, aggregate_id: UUID, field: str, collective: Any = None,
+    loaded: Any = None,
 ) -> list[Row]:
-    """The record's history as this page's account may see it, newest first."""
+    """The record's history as this page's account may see it, newest first (``loaded``:
+    the record as this page loaded it, through ``page.load``)."""
     entries = await page.call(
-        record_history, page.organize, cls, aggregate_id, field=field, collective=collective
+        record_history, page.organize, cls, aggregate_id, field=field, collective=collective,
+        loaded=loaded,
     )
     return [_row(page, e) for e in reversed(entries)]

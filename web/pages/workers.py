@@ -143,7 +143,8 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
         organisations=orgs, org_names=org_names, forms=forms, consent_forms=consent_forms,
         ending=ending, fixing=fixing, withdrawing=withdrawing, reasons=correction_reasons(page),
         open_key=open_key,
-        history=await history_rows(page, Worker, worker_id, "worker_id", collective),
+        history=await history_rows(page, Worker, worker_id, "worker_id", collective,
+                                   loaded=agg),
         changes=changes, notice=notice, **nav(collective_id, "workers"))
 
 
