@@ -73,6 +73,14 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("meetings", "cancel", c.CancelMeeting),
     ("assessments", "record", c.RecordAssessment),
     ("assessments", "revise", c.ReviseAssessment),
+    ("grievances", "state-amount", c.StateAmount),
+    ("grievances", "correct-amount", c.CorrectAmount),
+    ("grievances", "record-knowledge", c.RecordKnowledge),
+    ("grievances", "follow-procedure", c.FollowProcedure),
+    ("grievances", "take-step", c.TakeStep),
+    ("procedures", "define", c.DefineProcedure),
+    ("procedures", "revise", c.ReviseProcedure),
+    ("workers", "plan-departure", c.PlanDeparture),
 ]
 
 
