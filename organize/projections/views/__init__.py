@@ -4,6 +4,7 @@
 from organize.projections.indicators.view import IndicatorsView
 from organize.projections.views.campaign_board import CampaignBoardView
 from organize.projections.views.common_grievances import CommonGrievancesView
+from organize.projections.views.grievance_deadlines import GrievanceDeadlinesView
 from organize.projections.views.grievance_register import GrievanceRegisterView
 from organize.projections.views.meeting_log import MeetingLogView
 from organize.projections.views.organisations import OrganisationsView
@@ -13,6 +14,6 @@ from organize.projections.views.worker_directory import WorkerDirectoryView
 
 VIEWS = (IndicatorsView, CampaignBoardView, CommonGrievancesView, GrievanceRegisterView,
          MeetingLogView, OrganisationsView, ResearchGrievancesView, WorkerDirectoryView,
-         SectorFlowsView)
+         SectorFlowsView, GrievanceDeadlinesView)
 
 __all__ = ["VIEWS"]
