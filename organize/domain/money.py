@@ -114,3 +114,32 @@ def totals(amounts: Iterable[Money]) -> dict[str, Decimal]:
     for m in amounts:
         sums[m.currency] = sums.get(m.currency, Decimal(0)) + m.amount
     return dict(sorted(sums.items()))
+
+
+# -- bands: how an amount leaves the collective ------------------------------------------
+# Outside the collective that recorded it, an amount is never shown as itself (one worker's
+# wages can name her): it is counted in a band of its own currency, and the counts go through
+# the same disclosure control as every other count. The edges are powers of ten, fixed
+# before any data is seen, so which bands exist never depends on who reported what.
+NO_AMOUNT = "none"
+BAND_EDGES = (0, 100, 1_000, 10_000, 100_000)
+
+
+def band(m: Money | None) -> str:
+    """The band label of an amount: ``HKD 1000-10000`` is at least 1000 and below 10000;
+    ``HKD 100000+`` is 100000 or more; ``none`` without one."""
+    if m is None:
+        return NO_AMOUNT
+    lows = [e for e in BAND_EDGES if m.amount >= e]
+    low = lows[-1]
+    at = BAND_EDGES.index(low)
+    if at == len(BAND_EDGES) - 1:
+        return f"{m.currency} {low}+"
+    return f"{m.currency} {low}-{BAND_EDGES[at + 1]}"
+
+
+def all_bands() -> list[str]:
+    """Every band label there can be, data-independently (with ``none`` last)."""
+    probes = [*BAND_EDGES]
+    return [band(Money(amount=Decimal(p), currency=c)) for c in sorted(CURRENCIES)
+            for p in probes] + [NO_AMOUNT]

@@ -92,3 +92,18 @@ def test_sums_are_exact_whatever_the_order(values: list[Decimal]) -> None:
     backward = totals(money(v, "HKD") for v in reversed(values))
     assert forward == backward
     assert forward.get("HKD", Decimal(0)) == sum(values, Decimal(0))
+
+
+def test_bands_are_fixed_powers_of_ten_in_the_amount_s_own_currency() -> None:
+    from organize.domain.money import NO_AMOUNT, all_bands, band  # noqa: PLC0415
+
+    assert band(None) == NO_AMOUNT
+    assert band(money("0", "HKD")) == "HKD 0-100"
+    assert band(money("99.99", "HKD")) == "HKD 0-100"
+    assert band(money("100", "HKD")) == "HKD 100-1000"
+    assert band(money("99999.99", "NPR")) == "NPR 10000-100000"
+    assert band(money("100000", "NPR")) == "NPR 100000+"
+    bands = all_bands()
+    assert len(bands) == len(set(bands)) == 5 * len(CURRENCIES) + 1
+    some = {band(money(v, c)) for v in ("1", "150", "2500", "45000", "999999") for c in ("PHP", "SAR")}
+    assert some <= set(bands)
