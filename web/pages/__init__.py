@@ -11,6 +11,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
 - ``assessment``: the collective's own assessment;
 - ``settings``: the collective's time zone;
+- ``procedures``: the collective's grievance procedure (steps and their time limits);
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
@@ -37,12 +38,14 @@ def route_handlers() -> list:
         home,
         meetings,
         organisations,
+        procedures,
         settings,
         workers,
     )
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES]
+            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
+            *procedures.ROUTES]
 
 
 def pages_router() -> Router:
