@@ -31,6 +31,7 @@ from organize.persistence.reveal import Revealer
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
+from web.api.deadlines_money import deadlines_money_router
 from web.api.indicators import indicators_router
 from web.api.limits import refuse_deep_json
 from web.api.organising import organising_router as organising_api_router
@@ -98,7 +99,7 @@ def _routers() -> list:
               ] if STATIC_DIR.is_dir() else []
     return [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
             pages_router(), organising_router(), *research_routes(), *static, views_router(),
-            indicators_router(), organising_api_router()]
+            indicators_router(), organising_api_router(), deadlines_money_router()]
 
 
 def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Litestar:
