@@ -60,6 +60,13 @@ async def _today_of(organize, collective_id: UUID) -> date:
     return today_in(zone_of(found))
 
 
+async def _of_collective(organize: Organize, pool: asyncpg.Pool, views: list[str],
+                         wait_for: int | None, read, scope: Scope, collective_id: UUID) -> Response:
+    """A read about one collective, once the policy has let the reader load it (else 404)."""
+    await _today_of(organize, collective_id)
+    return await read_view(pool, views, wait_for, read, scope, collective_id)
+
+
 @get("/collectives/{collective_id:uuid}/deadlines", operation_id="listDueDeadlines",
      summary="A collective's deadlines due within a week or overdue", tags=["views"],
      responses=NOT_FOUND)
@@ -92,9 +99,8 @@ async def procedures(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     organize: NamedDependency[Organize], collective_id: FromPath[UUID], wait_for: WaitFor = None,
 ) -> Response[list[ProcedureRow]]:
-    await _today_of(organize, collective_id)  # out of scope: 404
-    return await read_view(db_pool, DEADLINE_VIEWS, wait_for, collective_procedures,
-                           reader_scope, collective_id)
+    return await _of_collective(organize, db_pool, DEADLINE_VIEWS, wait_for,
+                                collective_procedures, reader_scope, collective_id)
 
 
 @get("/collectives/{collective_id:uuid}/money", operation_id="getCollectiveMoney",
@@ -104,9 +110,8 @@ async def collective_money(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     organize: NamedDependency[Organize], collective_id: FromPath[UUID], wait_for: WaitFor = None,
 ) -> Response[list[Total]]:
-    await _today_of(organize, collective_id)  # out of scope: 404
-    return await read_view(db_pool, MONEY_VIEWS, wait_for, collective_totals, reader_scope,
-                           collective_id)
+    return await _of_collective(organize, db_pool, MONEY_VIEWS, wait_for, collective_totals,
+                                reader_scope, collective_id)
 
 
 async def _bands(conn, scope: Scope, federation: str) -> MoneyBands | None:

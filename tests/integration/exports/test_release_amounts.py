@@ -16,10 +16,16 @@ import pytest
 
 from organize import commands as c
 from organize.exports import cellkey
-from organize.exports.releases import ReleaseRequest, count_cells, grouping_sets, obtain, snap
+from organize.exports.releases import ReleaseRequest, count_cells, obtain, snap
 from organize.projections.disclosure import MIN_K
 from tests.integration import support as h
-from tests.integration.exports.support import PINNED, knowledge, read_release, solve
+from tests.integration.exports.support import (
+    PINNED,
+    exact_knowledge,
+    knowledge,
+    read_release,
+    solve,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -132,16 +138,8 @@ async def test_no_band_count_below_k_can_be_pinned_across_every_release(export_c
 async def test_the_same_attack_pins_band_counts_in_exact_tables(export_conn, world):
     """Without the perturbation, the same solver pins small band counts: the attack has teeth."""
     atoms, truth = await atoms_and_truth(export_conn, world)
-    known = []
-    for kw in every_request():
-        request, _, _ = snap(ReleaseRequest(**{**YEAR, **kw}), TODAY)
-        _, cells = await count_cells(export_conn, request, world.app.taxonomy)
-        manifest = {"parameters": {"by": list(request.by), "k": MIN_K,
-                                   "grains": dict(request.grains)},
-                    "tables": {"per_period": grouping_sets(request.by)}}
-        records = [{**dict(zip(request.by, labels, strict=True)), "count": n}
-                   for labels, n, _ in cells if n >= MIN_K]
-        known += knowledge(manifest, records, atoms, world.app.taxonomy.category_group, 0)
+    known = await exact_knowledge(export_conn, every_request(), atoms, world.app.taxonomy, YEAR,
+                                  TODAY, MIN_K)
     ranges = solve(known, len(atoms), targets(known, truth))
     assert any(hi - lo < PINNED for lo, hi in ranges.values())
 
