@@ -26,7 +26,7 @@ from organize.demo.state import in_days
 STEPS = (
     c.ProcedureStep(code="written_complaint", name="Written complaint to the employer", days=30,
                     clock="knowledge"),
-    c.ProcedureStep(code="meeting", name="Meeting with the employer", days=14,
+    c.ProcedureStep(code="meeting", name="Meeting with the employer to settle it", days=14,
                     clock="previous_step"),
     c.ProcedureStep(code="labour_claim", name="Claim at the labour office", days=365,
                     clock="incident"),
@@ -40,7 +40,7 @@ class DeadlineSteps:
         rng = random.Random(self.plan.seed + 20)  # noqa: S311  (demo data, not secrets)
         for s in SPECS:
             self.emit(self.start, c.DefineProcedure, collective_id=self.collectives[s.key],
-                      name="Our grievance procedure", steps=STEPS)
+                      name=f"{s.name}: grievance steps", steps=STEPS)
         departing: dict[str, bool] = {}
         for g in self.grievances:
             if self.taxonomy.category_group(g.category) != "pay":
