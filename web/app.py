@@ -33,6 +33,7 @@ from organize.projections.replica import ReadPools
 from organize.runtime import Runtime
 from web.api import errors
 from web.api.commands import command_router
+from web.api.deadlines_money import deadlines_money_router
 from web.api.indicators import indicators_router
 from web.api.limits import refuse_deep_json
 from web.api.organising import organising_router as organising_api_router
@@ -103,7 +104,7 @@ def _routers() -> list:
     return [healthz, command_router(), read_router(), *auth_routes.ROUTES, set_language,
             pages_router(), organising_router(), *research_routes(), *static, views_router(),
             indicators_router(), organising_api_router(),
-            *OUTBOX_ROUTES]
+            deadlines_money_router(), *OUTBOX_ROUTES]
 
 
 async def _replica_pool(runtime: Runtime) -> asyncpg.Pool | None:

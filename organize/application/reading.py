@@ -488,6 +488,11 @@ def grievance_timeline(app, agg: Grievance) -> list[dict[str, Any]]:
         elif name == "Corrected":
             item.update(day=e.occurred_on, code=("categories", e.category),
                         text=text(e.sealed_description) if e.sealed_description else None)
+        elif name in ("AmountStated", "AmountCorrected"):
+            item.update(kind=e.kind,
+                        money=None if e.amount is None else (e.amount.amount, e.amount.currency))
+        elif name == "StepTaken":
+            item["step"] = e.step
         timeline.append(item)
     return timeline
 

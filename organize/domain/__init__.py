@@ -16,6 +16,7 @@ from organize.domain.grievance import Grievance
 from organize.domain.meeting import Meeting
 from organize.domain.organisation import Organisation
 from organize.domain.privacy_budget import PrivacyBudget
+from organize.domain.procedure import Procedure
 from organize.domain.taxonomy import Entry, Taxonomy, load_taxonomy
 from organize.domain.values import (
     DIMENSIONS,
@@ -49,6 +50,7 @@ AGGREGATES = (
     Organisation,
     Worker,
     PrivacyBudget,
+    Procedure,
 )
 
 __all__ = [
@@ -78,6 +80,7 @@ __all__ = [
     "Organisation",
     "Outcome",
     "PrivacyBudget",
+    "Procedure",
     "Referral",
     "Retaliation",
     "RoleGrant",

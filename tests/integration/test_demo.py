@@ -263,3 +263,24 @@ def test_execute_itself_replays_demo_commands(app, loaded):
     for cmd in commands[:: max(1, len(commands) // 150)]:
         assert app.execute(cmd).replayed
     assert app.recorder.max_notification_id() == before
+
+
+def test_procedures_money_and_a_departure(app, aggregates):
+    from organize.application.procedures import procedure_id  # noqa: PLC0415
+    from organize.domain.deadlines import deadlines, facts_of  # noqa: PLC0415
+
+    collectives = aggregates["collective"]
+    procedures = {c_.id: app.repository.get(procedure_id(c_.id)) for c_ in collectives}
+    assert all(len(p.steps) == 3 for p in procedures.values())
+    grievances = aggregates["grievance"]
+    kinds = Counter(k for g in grievances for k in g.amounts)
+    assert kinds["owed"] >= 200 and kinds["claimed"] >= 100 and kinds["recovered"] >= 10
+    assert all(type(m.amount).__name__ == "Decimal" for g in grievances for m in g.amounts.values())
+    assert len({m.currency for g in grievances for m in g.amounts.values()}) >= 4
+    assert sum(bool(g.steps_taken) for g in grievances) >= 100
+    leaving = {w.id: w.departure_on for w in aggregates["worker"] if w.departure_on}
+    assert len(leaving) >= 4
+    # Her departure is a deadline of an open grievance she is party to.
+    bound = [g for g in grievances if g.status == "open" and set(g.worker_ids) & set(leaving)]
+    assert any(d.step == "departure" for g in bound
+               for d in deadlines(facts_of(g), procedures[g.collective_id].steps, leaving))

@@ -76,6 +76,14 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     # Correction conflicts (organize.application.conflicts)
     ("grievances", "resolve-conflict", c.ResolveGrievanceConflict),
     ("meetings", "resolve-conflict", c.ResolveMeetingConflict),
+    ("grievances", "state-amount", c.StateAmount),
+    ("grievances", "correct-amount", c.CorrectAmount),
+    ("grievances", "record-knowledge", c.RecordKnowledge),
+    ("grievances", "follow-procedure", c.FollowProcedure),
+    ("grievances", "take-step", c.TakeStep),
+    ("procedures", "define", c.DefineProcedure),
+    ("procedures", "revise", c.ReviseProcedure),
+    ("workers", "plan-departure", c.PlanDeparture),
 ]
 
 

@@ -12,6 +12,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``assessment``: the collective's own assessment;
 - ``settings``: the collective's time zone;
 - ``conflicts``: corrections to check, both values of each, and marking them resolved;
+- ``procedures``: the collective's grievance procedure (steps and their time limits);
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
@@ -39,13 +40,14 @@ def route_handlers() -> list:
         home,
         meetings,
         organisations,
+        procedures,
         settings,
         workers,
     )
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
             *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
-            *conflicts.ROUTES]
+            *conflicts.ROUTES, *procedures.ROUTES]
 
 
 def pages_router() -> Router:

@@ -272,6 +272,12 @@ EVENT_WORDS = {
     "Erased": N_("Erased"),
     "Recorded": N_("Assessment recorded"),
     "Revised": N_("Assessment changed"),
+    "AmountStated": N_("Amount recorded"),
+    "AmountCorrected": N_("Amount corrected"),
+    "KnowledgeRecorded": N_("When she learned of it"),
+    "StepTaken": N_("Step taken"),
+    "ProcedureFollowed": N_("Procedure chosen"),
+    "DeparturePlanned": N_("Departure planned"),
 }
 CHANGED = N_("Changed")
 

@@ -29,6 +29,10 @@ from organize.application.grievances import GrievanceRecord, NewWorker, record_g
 from organize.application.reading import ERASED, grievance_timeline, grievance_view
 from organize.domain import Grievance
 from organize.errors import CommandError, NotFound
+from organize.projections.views.grievance_deadlines import (
+    collective_procedures,
+    grievance_deadlines,
+)
 from organize.projections.views.grievance_register import (
     STATUSES,
     Cursor,
@@ -53,7 +57,7 @@ from web.pages.common import (
 from web.pages.forms import Form, decode, execute, read_form, refusal
 from web.pages.history import history_rows
 
-GRIEVANCE_VIEWS = ("grievance_register", "worker_directory")
+GRIEVANCE_VIEWS = ("grievance_register", "worker_directory", "grievance_deadlines")
 STEPS = 4
 # Everything the record flow carries from step to step.
 FLOW = ("command_id", "started", "worker_ids", "new_pseudonym", "new_phone", "category",
@@ -416,7 +420,17 @@ ACTIONS: dict[str, Action] = {
     "reopen": Action(c.ReopenGrievance, "reopen", N_("Reopen"), (RESOLVED, WITHDRAWN)),
     "correct": Action(c.CorrectGrievance, "note", N_("Correct a mistake"),
                       (OPEN, RESOLVED, WITHDRAWN)),
+    # money and deadlines (organize.domain.money, organize.domain.deadlines)
+    "amount": Action(c.StateAmount, "money", N_("Record an amount"), (OPEN, RESOLVED, WITHDRAWN)),
+    "correct_amount": Action(c.CorrectAmount, "note", N_("Correct an amount"),
+                             (OPEN, RESOLVED, WITHDRAWN)),
+    "knowledge": Action(c.RecordKnowledge, "clock", N_("When she learned of it"), (OPEN,)),
+    "step": Action(c.TakeStep, "check", N_("Record a step taken"), (OPEN,)),
 }
+AMOUNT_KINDS = {"owed": N_("Owed"), "claimed": N_("Claimed"), "offered": N_("Offered"),
+                "recovered": N_("Recovered")}
+URGENCY_WORDS = {"overdue": N_("Overdue"), "due_soon": N_("Due soon")}
+DEPARTURE_WORDS = N_("Her planned departure")
 DATE_FIELDS = ("on", "held_on")
 
 
@@ -465,6 +479,7 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
         group = page.organize.taxonomy.category_group(view.category)
     except KeyError:
         group = "unknown"
+    steps = await _procedure_steps(page, collective_id, agg.procedure_id)
     return page.html(
         "pages/grievance.html", status=status, collective=collective, g=view, timeline=timeline,
         group=group, event_words=EVENT_WORDS,
@@ -476,7 +491,20 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
         needs_amount=[code for code in page.organize.taxonomy.codes("outcomes")
                       if page.organize.taxonomy.outcome_needs_amount(code)],
         reasons=correction_reasons(page),
+        amounts=[(k, page._(AMOUNT_KINDS[k]), agg.amounts[k]) for k in AMOUNT_KINDS
+                 if k in agg.amounts],
+        amount_kinds=[(k, page._(w)) for k, w in AMOUNT_KINDS.items()],
+        deadlines=await page.read(grievance_deadlines, page.scope, grievance_id, page.today),
+        urgency_words=URGENCY_WORDS, departure_words=DEPARTURE_WORDS, learned_on=agg.learned_on,
+        step_choices=[(s.code, s.name) for s in steps],
         version=agg.version, notice=notice, **nav(collective_id, "grievances"))
+
+
+async def _procedure_steps(page: Page, collective_id: UUID, procedure_id: UUID | None) -> list:
+    """The steps of the procedure the grievance follows: its own choice, else its collective's."""
+    found = await page.read(collective_procedures, page.scope, collective_id)
+    chosen = [p for p in found if (p.id == procedure_id if procedure_id else p.agreement_id is None)]
+    return chosen[0].steps if chosen else []
 
 
 @get("/{collective_id:uuid}/grievances/{grievance_id:uuid}", name="pages:grievance")

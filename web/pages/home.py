@@ -16,15 +16,19 @@ from litestar.params import FromPath
 from organize.projections.indicators.reads import collective_indicators
 from organize.projections.reads import Scope, tables
 from organize.projections.views.campaign_board.reads import list_campaigns
+from organize.projections.views.grievance_deadlines import due_deadlines
+from organize.projections.views.grievance_money import collective_totals
 from organize.projections.views.grievance_register import list_grievances
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import dimension_label, level_label, trend_label
 from web.i18n.reasons import reason_texts
 from web.pages.common import Page, nav
+from web.pages.grievances import AMOUNT_KINDS, DEPARTURE_WORDS, URGENCY_WORDS
 from web.pages.invitations import pending
 from web.pages.svg import sparkline
 
-HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators")
+HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators",
+              "grievance_deadlines", "grievance_money")
 RECENT = 6
 REASONS = 3
 
@@ -79,13 +83,26 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
     grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
                                  limit=RECENT)
     invitations = await pending(page, collective_id)
+    due = await page.read(due_deadlines, page.scope, collective_id, page.today)
     return page.html(
         "pages/home.html", collective=collective, cid=collective_id,
         indicators=indicator_rows(found, page.lang), assessment=found.self_assessment if found else None,
         indicators_updating=found is None or found.updating,
         meetings=list(reversed(upcoming))[:4], campaigns=campaigns[:4], grievances=grievances,
         invitations=invitations,
+        due=due, due_names=await _due_names(page, collective_id, due),
+        totals=await page.read(collective_totals, page.scope, collective_id),
+        kind_words=AMOUNT_KINDS, urgency_words=URGENCY_WORDS, departure_words=DEPARTURE_WORDS,
         **nav(collective_id, "home"))
+
+
+async def _due_names(page: Page, collective_id: UUID, due: list) -> dict[UUID, str]:
+    """Each due grievance by its kind, as the list of grievances names it."""
+    ids = {d.grievance_id for d in due}
+    if not ids:
+        return {}
+    rows = await page.read(list_grievances, page.scope, collective_id=collective_id, limit=500)
+    return {g.id: g.category for g in rows if g.id in ids}
 
 
 ROUTES = [collectives, home]

@@ -133,7 +133,10 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
             key = UUID(sent.get("spell_id"))
             kept[key] = sent.keyed(kept[key].prefix)
             open_key = fixing[key].prefix
-    forms = {"spell": spell.keyed("spell")}
+    forms = {"spell": spell.keyed("spell"),
+             "departure": (posted.get("departure") or Form.blank(
+                 leaves_on=agg.departure_on.isoformat() if agg.departure_on else None)
+                 ).keyed("departure")}
     return page.html(
         "pages/worker.html", status=status, collective=collective, w=view, version=agg.version,
         left=not page.organize.visibility.member(agg),
@@ -142,6 +145,7 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
         bars=bars, spells=view.spells, overlapping=overlapping, referrals=referrals,
         organisations=orgs, org_names=org_names, forms=forms, consent_forms=consent_forms,
         ending=ending, fixing=fixing, withdrawing=withdrawing, reasons=correction_reasons(page),
+        departure_on=agg.departure_on,
         open_key=open_key,
         history=await history_rows(page, Worker, worker_id, "worker_id", collective,
                                    loaded=agg),
@@ -182,6 +186,8 @@ async def worker_action(collective_id: FromPath[UUID], worker_id: FromPath[UUID]
         command_type = c.CorrectSpell
     elif action == "withdraw-spell":
         command_type = c.WithdrawSpell
+    elif action == "departure":  # her planned departure: a deadline of her grievances
+        command_type = c.PlanDeparture
     else:
         raise NotFound("No such action.", code="not_found")
     command = decode(command_type, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})

@@ -89,6 +89,25 @@ def knowledge(manifest: dict, records: Sequence[dict], atoms: Sequence[Mapping[s
     return out
 
 
+async def exact_knowledge(conn, requests: Sequence[dict], atoms: Sequence[Mapping[str, str]],
+                          taxonomy, window: Mapping[str, date], today: date, k: int
+                          ) -> list[Known]:
+    """What the exact tables (no perturbation, counts below k left out) of ``requests`` tell:
+    the attack's control, to show it pins small counts when nothing is perturbed."""
+    from organize.exports.releases import ReleaseRequest, count_cells, grouping_sets, snap
+
+    known: list[Known] = []
+    for kw in requests:
+        request, _, _ = snap(ReleaseRequest(**{**window, **kw}), today)
+        _, cells = await count_cells(conn, request, taxonomy)
+        manifest = {"parameters": {"by": list(request.by), "k": k, "grains": dict(request.grains)},
+                    "tables": {"per_period": grouping_sets(request.by)}}
+        records = [{**dict(zip(request.by, labels, strict=True)), "count": n}
+                   for labels, n, _ in cells if n >= k]
+        known += knowledge(manifest, records, atoms, taxonomy.category_group, 0)
+    return known
+
+
 def solve(known: Sequence[Known], n_atoms: int, targets: Sequence[tuple[int, ...]]
           ) -> dict[tuple[int, ...], tuple[float, float]]:
     """For each target (a set of finest cells): the least and most its sum can be."""

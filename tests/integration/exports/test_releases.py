@@ -39,11 +39,18 @@ from organize.application import account_id_for, privacy_budget, privacy_budget_
 from organize.cli import main
 from organize.exports import cellkey
 from organize.exports.budget import budget_state, spender
-from organize.exports.releases import ReleaseRequest, count_cells, grouping_sets, obtain, snap
+from organize.exports.releases import ReleaseRequest, count_cells, obtain, snap
 from organize.exports.trends import ExportError
 from organize.projections.disclosure import MIN_K
 from tests.integration import support as h
-from tests.integration.exports.support import FINEST, PINNED, knowledge, read_release, solve
+from tests.integration.exports.support import (
+    FINEST,
+    PINNED,
+    exact_knowledge,
+    knowledge,
+    read_release,
+    solve,
+)
 from tests.support import live_server
 from web.app import create_app
 
@@ -239,16 +246,8 @@ async def test_the_same_attack_pins_counts_in_exact_tables(export_conn, world):
     """Without the perturbation (exact counts, those below k left out), the same solver pins
     small counts: the attack above has teeth."""
     atoms, truth = await true_atoms(export_conn, world)
-    known = []
-    for kw in every_request()[:80]:
-        request, _, _ = snap(ReleaseRequest(**{**YEAR, **kw}), TODAY)
-        _, cells = await count_cells(export_conn, request, world.app.taxonomy)
-        manifest = {"parameters": {"by": list(request.by), "k": MIN_K,
-                                   "grains": dict(request.grains)},
-                    "tables": {"per_period": grouping_sets(request.by)}}
-        records = [{**dict(zip(request.by, labels, strict=True)), "count": n}
-                   for labels, n, _ in cells if n >= MIN_K]
-        known += knowledge(manifest, records, atoms, world.app.taxonomy.category_group, 0)
+    known = await exact_knowledge(export_conn, every_request()[:80], atoms, world.app.taxonomy,
+                                  YEAR, TODAY, MIN_K)
     ranges = solve(known, len(atoms), small_targets(known, truth))
     assert any(hi - lo < PINNED for lo, hi in ranges.values())
 

@@ -31,6 +31,7 @@ AGGREGATE_MODULES = {
     "meeting.py",
     "organisation.py",
     "privacy_budget.py",
+    "procedure.py",
     "worker.py",
 }
 
@@ -66,6 +67,11 @@ EXPECTED_EVENTS = {
         "Withdrawn",
         "Reopened",
         "Corrected",
+        "AmountStated",
+        "AmountCorrected",
+        "KnowledgeRecorded",
+        "ProcedureFollowed",
+        "StepTaken",
     },
     "Meeting": {"Scheduled", "Held", "Cancelled", "TimesLocalised", "Corrected",
                 "AttendanceCorrected", "DecisionsCorrected"},
@@ -85,7 +91,9 @@ EXPECTED_EVENTS = {
         "MoveRecorded",
         "StatusChanged",
         "Erased",
+        "DeparturePlanned",
     },
+    "Procedure": {"Defined", "Revised"},
 }
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 SCALARS = {str, int, bool, UUID, date, datetime, Decimal, bytes}

@@ -22,12 +22,14 @@ from litestar.di import NamedDependency
 from organize.errors import NotFound
 from organize.projections.indicators.reads import collective_indicators, federation_overview
 from organize.projections.indicators.scoring import DIMENSIONS
+from organize.projections.views.grievance_money import federation_bands
 from web.i18n import dimension_label, level_label, trend_label
 from web.i18n.reasons import reason_texts
 from web.pages.common import Page, today
+from web.pages.grievances import AMOUNT_KINDS
 from web.pages.organising.common import Dates, Federation, federation, federations_in_scope, read_dates
 
-OVERVIEW_VIEWS = ("indicators",)
+OVERVIEW_VIEWS = ("indicators", "grievance_money")
 REASONS = 3
 HIGHLIGHT = ("growing", "stalling", "rising")  # "rising": the safety risk
 
@@ -125,7 +127,9 @@ async def overview(page: NamedDependency[Page]) -> Response:
     return page.html(
         "organising/overview.html", dates=dates, today=today(), snapshots=[s for s in (first, second) if s],
         changed=changes(first, second, page.lang) if second else None,
-        dimensions=[(d, dimension_label(d, page.lang)) for d in DIMENSIONS], **fed.nav("overview"))
+        dimensions=[(d, dimension_label(d, page.lang)) for d in DIMENSIONS],
+        money=await page.read(federation_bands, page.scope, fed.name),
+        money_kinds=[(k, page._(w)) for k, w in AMOUNT_KINDS.items()], **fed.nav("overview"))
 
 
 ROUTES = [overview]
