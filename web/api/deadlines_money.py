@@ -27,6 +27,7 @@ from litestar.params import FromPath
 
 from organize.application import Organize
 from organize.domain import Collective, Grievance
+from organize.errors import NotFound
 from organize.projections.reads import Scope
 from organize.projections.views.grievance_deadlines import (
     DeadlineRow,
@@ -54,6 +55,13 @@ class MoneyBands(msgspec.Struct, kw_only=True):
     cells: list[BandCell]
 
 
+def _leaders_only(scope: Scope, noun: str, aggregate_id: UUID, field: str) -> None:
+    """A collective's deadlines, procedures and exact money are for its leaders (and an
+    admin): an organiser, whose scope is a federation, gets the 404 of an unknown id."""
+    if scope.collective_ids is None and scope != Scope.everything():
+        raise NotFound(f"No {noun} with id {aggregate_id}.", field=field, code="not_found")
+
+
 async def _today_of(organize, collective_id: UUID) -> date:
     found = await anyio.to_thread.run_sync(
         lambda: organize.load(Collective, collective_id, field="collective_id"))
@@ -63,6 +71,7 @@ async def _today_of(organize, collective_id: UUID) -> date:
 async def _of_collective(organize: Organize, pool: asyncpg.Pool, views: list[str],
                          wait_for: int | None, read, scope: Scope, collective_id: UUID) -> Response:
     """A read about one collective, once the policy has let the reader load it (else 404)."""
+    _leaders_only(scope, "collective", collective_id, "collective_id")
     await _today_of(organize, collective_id)
     return await read_view(pool, views, wait_for, read, scope, collective_id)
 
@@ -74,6 +83,7 @@ async def collective_deadlines(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     organize: NamedDependency[Organize], collective_id: FromPath[UUID], wait_for: WaitFor = None,
 ) -> Response[list[DeadlineRow]]:
+    _leaders_only(reader_scope, "collective", collective_id, "collective_id")
     today = await _today_of(organize, collective_id)
     return await read_view(db_pool, DEADLINE_VIEWS, wait_for, due_deadlines, reader_scope,
                            collective_id, today)
@@ -86,6 +96,7 @@ async def one_grievance_deadlines(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
     organize: NamedDependency[Organize], grievance_id: FromPath[UUID], wait_for: WaitFor = None,
 ) -> Response[list[DeadlineRow]]:
+    _leaders_only(reader_scope, "grievance", grievance_id, "grievance_id")
     found = await anyio.to_thread.run_sync(
         lambda: organize.load(Grievance, grievance_id, field="grievance_id"))
     today = await _today_of(organize, found.collective_id)

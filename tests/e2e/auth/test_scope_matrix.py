@@ -87,6 +87,7 @@ PAGES = {
     f"{C}/assessment": lambda w, s: f"/c/{s.collective}/assessment",
     f"{C}/settings": lambda w, s: f"/c/{s.collective}/settings",
     f"{C}/conflicts": lambda w, s: f"/c/{s.collective}/conflicts",  # issue 18
+    f"{C}/procedure": lambda w, s: f"/c/{s.collective}/procedure",  # issue 20
     f"{C}/organisations/{{organisation_id:uuid}}":
         lambda w, s: f"/c/{s.collective}/organisations/{s.employer}",
     f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
@@ -112,6 +113,8 @@ PAGE_FORMS = {
         lambda w, s: f"/c/{s.collective}/organisations/{s.employer}/rename",
     f"{C}/grievances/new": lambda w, s: f"/c/{s.collective}/grievances/new",
     f"{C}/grievances/search": lambda w, s: f"/c/{s.collective}/grievances/search",
+    f"{C}/meetings/search": lambda w, s: f"/c/{s.collective}/meetings/search",  # issue 16
+    f"{C}/procedure": lambda w, s: f"/c/{s.collective}/procedure",  # issue 20
     f"{C}/grievances/{{grievance_id:uuid}}/{{action:str}}":
         lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}/evidence",
     f"{C}/meetings/new": lambda w, s: f"/c/{s.collective}/meetings/new",
@@ -141,6 +144,23 @@ PAGE_FORM_REACHED = (200, 303, 400, 409, 422)
 LISTS = ["/api/v1/views/grievances", "/api/v1/views/grievances/count",
          "/api/v1/views/common-grievances?min_grievances=1", "/api/v1/views/campaigns",
          "/api/v1/views/meetings", "/api/v1/views/organisations", "/api/v1/indicators/rubric"]
+
+LEADER_READS = {
+    "/api/v1/views/collectives/{collective_id:uuid}/deadlines":
+        lambda w, s: f"/api/v1/views/collectives/{s.collective}/deadlines",
+    "/api/v1/views/grievances/{grievance_id:uuid}/deadlines":
+        lambda w, s: f"/api/v1/views/grievances/{s.grievance}/deadlines",
+    "/api/v1/views/collectives/{collective_id:uuid}/procedures":
+        lambda w, s: f"/api/v1/views/collectives/{s.collective}/procedures",
+    "/api/v1/views/collectives/{collective_id:uuid}/money":
+        lambda w, s: f"/api/v1/views/collectives/{s.collective}/money",
+}
+
+
+def leads(role: str, side: str) -> bool:
+    """Which collective's own records a role reads: its leader's, and an admin's."""
+    return role == "admin" or (side == "A" and role == "leader_a") or (
+        side == "B" and role == "leader_b")
 
 
 def route_table() -> dict[tuple[str, str], Route]:
@@ -191,6 +211,13 @@ def route_table() -> dict[tuple[str, str], Route]:
             "read", lambda w, s, read=read: read(w, s) + "/history")
     table[("GET", "/api/v1/organisations/{aggregate_id:uuid}/history")] = Route(
         "list", lambda w, s: f"/api/v1/organisations/{w.organisation}/history")
+    # issue 20: a collective's deadlines, procedures and exact money are its leaders' alone
+    # (and an admin's): the organiser of its federation gets the 404 of an unknown id.
+    for template, path in LEADER_READS.items():
+        table[("GET", template)] = Route("leader_read", path)
+    # ... and the federation's money bands are its organiser's (and an admin's).
+    table[("GET", "/api/v1/views/federations/{federation:str}/money-bands")] = Route(
+        "organiser_read", lambda w, s: f"/api/v1/views/federations/{quote(s.federation)}/money-bands")
     for path in LISTS:
         table[("GET", path.split("?")[0])] = Route("list", fixed(path))
     for template, path in PAGES.items():
@@ -259,7 +286,7 @@ async def test_scope_matrix(client, app, accounts, world, people):
                 if route.kind == "command":
                     # Every command x role x relation is tests/e2e/auth/test_policy.py's.
                     continue
-                if route.kind in ("read", "list"):
+                if route.kind in ("read", "list", "leader_read", "organiser_read"):
                     r = await call(client, method, route.path(world, s), auth)
                     failures += [f"{where}: {p}" for p in header_problems(r)]
                     if role == "anonymous":
@@ -268,6 +295,10 @@ async def test_scope_matrix(client, app, accounts, world, people):
                         expect = 403
                     elif route.kind == "list":
                         expect = 200
+                    elif route.kind == "leader_read":
+                        expect = 200 if leads(role, side) else 404
+                    elif route.kind == "organiser_read":
+                        expect = 200 if role == "admin" or (role, side) == ("organiser", "A") else 404
                     else:
                         expect = 200 if sees(role, side) else 404
                     if r.status_code != expect:
