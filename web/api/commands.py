@@ -73,6 +73,16 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("meetings", "cancel", c.CancelMeeting),
     ("assessments", "record", c.RecordAssessment),
     ("assessments", "revise", c.ReviseAssessment),
+    ("bargaining", "open", c.OpenBargaining),
+    ("bargaining", "adopt-mandate", c.AdoptMandate),
+    ("bargaining", "table-clause", c.TableClause),
+    ("bargaining", "record-session", c.RecordBargainingSession),
+    ("bargaining", "propose", c.ProposeClause),
+    ("bargaining", "reach-tentative", c.ReachTentativeAgreement),
+    ("bargaining", "ratify", c.RatifyAgreement),
+    ("bargaining", "bring-into-force", c.BringAgreementIntoForce),
+    ("bargaining", "end", c.EndAgreement),
+    ("grievances", "cite-breach", c.CiteBreach),
 ]
 
 
