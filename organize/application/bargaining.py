@@ -23,8 +23,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import msgspec
-
 from organize import commands as c
 from organize.application.base import Done, Use, check_all, new_id
 from organize.application.policy import (
@@ -94,15 +92,15 @@ def _record_session(app: Organize, cmd: c.RecordBargainingSession) -> Done:
     agg = app.target(Bargaining, cmd, "bargaining_id")
     check_all(app, Worker, cmd.our_attendee_ids, "our_attendee_ids")
     owners = (agg.collective_id,)
-    notes = {str(n.clause_id): n.note for n in cmd.notes}
+    # One note per clause, sealed together in the order of ``clause_ids``.
     agg.record_session(
         session_id=new_id(cmd.command_id, "session"), held_on=cmd.held_on,
         our_ids=cmd.our_attendee_ids,
         sealed_their_side=(seal_texts(app, agg.id, cmd.their_attendees, owners)
                            if cmd.their_attendees else None),
-        sealed_notes=(app.sealer.seal(agg.id, msgspec.json.encode(notes), owners)
-                      if notes else None),
-        clause_ids=tuple(dict.fromkeys(n.clause_id for n in cmd.notes)))
+        sealed_notes=(seal_texts(app, agg.id, [n.note for n in cmd.notes], owners)
+                      if cmd.notes else None),
+        clause_ids=tuple(n.clause_id for n in cmd.notes))
     return Done(agg.id, [agg])
 
 

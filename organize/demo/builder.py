@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from organize import commands as c
 from organize.application import new_id
+from organize.demo.bargaining import BargainingSteps
 from organize.demo.campaigns import CampaignSteps
 from organize.demo.grievances import GrievanceSteps
 from organize.demo.material import ALLIANCES, HOUSEHOLDS, ORGANISATIONS, SPECS, ZONES
@@ -95,7 +96,7 @@ ASSESSMENTS: tuple[tuple[str, int, tuple[int | None, ...], str], ...] = (
 def build_plan(plan: DemoPlan) -> Built:
     return Builder(plan).build()
 
-class Builder(PeopleSteps, GrievanceSteps, CampaignSteps, MeetingSteps):
+class Builder(PeopleSteps, GrievanceSteps, CampaignSteps, MeetingSteps, BargainingSteps):
     def __init__(self, plan: DemoPlan) -> None:
         self.plan = plan
         self.start, self.end = plan.start, plan.end
@@ -147,6 +148,7 @@ class Builder(PeopleSteps, GrievanceSteps, CampaignSteps, MeetingSteps):
         self.make_assessments()
         # Last, so that the command ids of everything before stay as they were.
         self.make_joint_cluster()
+        self.make_bargaining()  # after it, for the same reason
         self.items.sort(key=lambda item: (item[0], item[1]))
         countries = {s.home.split("-")[0] for s in SPECS}
         sectors = {x for _w, _n, cmd in self.items

@@ -2,6 +2,7 @@
 (``organize.projections.registry``). A new view joins here, by its class."""
 
 from organize.projections.indicators.view import IndicatorsView
+from organize.projections.views.bargaining import BargainingView
 from organize.projections.views.campaign_board import CampaignBoardView
 from organize.projections.views.common_grievances import CommonGrievancesView
 from organize.projections.views.grievance_register import GrievanceRegisterView
@@ -13,6 +14,6 @@ from organize.projections.views.worker_directory import WorkerDirectoryView
 
 VIEWS = (IndicatorsView, CampaignBoardView, CommonGrievancesView, GrievanceRegisterView,
          MeetingLogView, OrganisationsView, ResearchGrievancesView, WorkerDirectoryView,
-         SectorFlowsView)
+         SectorFlowsView, BargainingView)
 
 __all__ = ["VIEWS"]
