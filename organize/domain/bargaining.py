@@ -134,7 +134,7 @@ class Bargaining(Aggregate):
                       demand_count: int) -> None:
         """Demands adopted in a held meeting (the application checks the meeting is the
         collective's and was held that day). Adopted again while still at the table."""
-        self._require(OPEN, "adopt a mandate")
+        self._require(OPEN, "adopt a mandate", code="not_open")
         adopted_on = check_date(adopted_on, field="adopted_on")
         check_not_before(adopted_on, self.opened_on, field="adopted_on",
                          what="the day bargaining opened")
@@ -220,7 +220,7 @@ class Bargaining(Aggregate):
     def reach_tentative(self, *, clause_ids: tuple[UUID, ...], on: date) -> None:
         on = check_date(on, field="on")
         self._require_mandate(on, "reach a tentative agreement")
-        self._require(OPEN, "reach a tentative agreement")
+        self._require(OPEN, "reach a tentative agreement", code="not_open")
         clause_ids = self._known(check_ids(clause_ids, field="clause_ids", min_items=1))
         self._tentative_reached(clause_ids=clause_ids, on=on)
 
@@ -261,7 +261,7 @@ class Bargaining(Aggregate):
         self.status = RATIFIED if carried else OPEN
 
     def bring_into_force(self, *, starts_on: date, expires_on: date) -> None:
-        self._require(RATIFIED, "bring the agreement into force")
+        self._require(RATIFIED, "bring the agreement into force", code="not_ratified")
         starts_on = check_date(starts_on, field="starts_on")
         expires_on = check_date(expires_on, field="expires_on")
         check_not_before(starts_on, self.ratification["on"], field="starts_on",
@@ -280,7 +280,7 @@ class Bargaining(Aggregate):
         self.expires_on = expires_on
 
     def end(self, *, on: date, reason: str) -> None:
-        self._require(IN_FORCE, "end the agreement")
+        self._require(IN_FORCE, "end the agreement", code="not_in_force")
         on = check_date(on, field="on")
         check_not_before(on, self.starts_on, field="on", what="the agreement's start")
         self._ended(on=on, reason=_one_of(reason, END_REASONS, "reason"))
@@ -307,10 +307,10 @@ class Bargaining(Aggregate):
                               code="unknown_clause")
         return clause_ids
 
-    def _require(self, status: str, action: str) -> None:
+    def _require(self, status: str, action: str, *, code: str) -> None:
         if self.status != status:
             raise DomainError(f"Cannot {action} now (the round is {self.status}).",
-                              field="bargaining_id", code=f"not_{status}")
+                              field="bargaining_id", code=code)
 
     def _require_mandate(self, on: date, action: str) -> None:
         if self.mandate_on is None:
