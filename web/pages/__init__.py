@@ -12,6 +12,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``assessment``: the collective's own assessment;
 - ``settings``: the collective's time zone;
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
+- ``bargaining``: rounds with a counterpart, from the mandate to the agreement in force;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
 - ``common``: the ``page`` dependency, scope, read-your-writes, rendering, error pages.
@@ -32,6 +33,7 @@ PREFIX = "/c"
 def route_handlers() -> list:
     from web.pages import (
         assessment,
+        bargaining,
         campaigns,
         grievances,
         home,
@@ -42,7 +44,8 @@ def route_handlers() -> list:
     )
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES]
+            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
+            *bargaining.ROUTES]
 
 
 def pages_router() -> Router:

@@ -195,14 +195,17 @@ def _round(r, *, words: bool) -> RoundRow:
     return RoundRow(**row)
 
 
-async def list_rounds(conn: asyncpg.Connection, scope: Scope, *, status: str | None = None,
+async def list_rounds(conn: asyncpg.Connection, scope: Scope, *,
+                      collective_id: UUID | None = None, status: str | None = None,
                       limit: int = 200, offset: int = 0) -> list[RoundRow]:
-    """The rounds of collectives in scope, newest first (no texts: a list shows none)."""
+    """The rounds of collectives in scope (of one, given ``collective_id``), newest first
+    (no texts: a list shows none)."""
     t = await tables(conn, "bargaining")
     rows = await conn.fetch(
         _ROUND.format(**vars(_Names(t))) + " AND ($3::text IS NULL OR r.status = $3)"
+        " AND ($6::uuid IS NULL OR r.collective_id = $6)"
         " ORDER BY r.opened_on DESC, r.id LIMIT $4 OFFSET $5",
-        *_scope(scope), status, limit, offset)
+        *_scope(scope), status, limit, offset, collective_id)
     return [_round(r, words=False) for r in rows]
 
 
@@ -231,14 +234,16 @@ async def one_round(conn: asyncpg.Connection, scope: Scope, bargaining_id: UUID,
                                 "clause_ids": list(x["clause_ids"])}) for x in sessions])
 
 
-async def due_for_renewal(conn: asyncpg.Connection, scope: Scope, today: date,
+async def due_for_renewal(conn: asyncpg.Connection, scope: Scope, today: date, *,
+                          collective_id: UUID | None = None,
                           within: int = RENEWAL_DAYS) -> list[RoundRow]:
     """Agreements in force that expire within ``within`` days of ``today`` (or have expired
     without being ended): time to prepare the next mandate."""
     t = await tables(conn, "bargaining")
     rows = await conn.fetch(
         _ROUND.format(**vars(_Names(t))) + " AND r.status = 'in_force' AND r.expires_on <= $3"
-        " ORDER BY r.expires_on, r.id", *_scope(scope), today + timedelta(days=within))
+        " AND ($4::uuid IS NULL OR r.collective_id = $4) ORDER BY r.expires_on, r.id",
+        *_scope(scope), today + timedelta(days=within), collective_id)
     return [_round(r, words=False) for r in rows]
 
 

@@ -1,0 +1,151 @@
+"""Bargaining through the leader's pages, over real HTTP: a round from the mandate to the
+agreement in force, a breach counted on its clause, the renewal reminder on the home page, a
+refused step in Nepali with what she typed kept, and what others see (an organiser of the
+federation: stages and counts, no words and no forms; another collective's leader: 404)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from organize import commands as c
+from tests.e2e.pages.support import form_of, get, hidden, max_id, post, send_action, today
+
+pytestmark = pytest.mark.integration
+
+WORDING = "Wages paid in full by the 7th"
+NOTE = "Their manager said the 10th"
+
+
+def _meeting_today(app, world) -> uuid.UUID:
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    meeting = app.execute(c.ScheduleMeeting(
+        command_id=uuid.uuid4(), kind="assembly", collective_ids=(world.ours.collective,),
+        scheduled_for=now, language="en")).id
+    app.execute(c.RecordMeetingHeld(
+        command_id=uuid.uuid4(), meeting_id=meeting, held_at=now,
+        attendee_ids=tuple(world.ours.workers[:12]),
+        facilitator_ids=tuple(world.ours.workers[:1]), language="en"))
+    return meeting
+
+
+@pytest.fixture(scope="module")
+async def story(client, world, app):
+    """A round walked through its pages: the path of its page and its id."""
+    o = world.ours
+    base = f"/c/{o.collective}/bargaining"
+    listing = (await get(client, base, world)).text
+    counterpart = o.organisations[0]
+    assert f'value="{counterpart}"' in form_of(listing, base)
+    r = await post(client, base, world, {
+        "command_id": hidden(form_of(listing, base), "command_id")[0],
+        "counterpart_id": counterpart, "team_ids": o.workers[:2],
+        "opened_on": (today() - timedelta(days=400)).isoformat()})
+    assert r.status_code == 303, r.text
+    path = r.headers["location"].split("?")[0]
+    round_id = uuid.UUID(path.rsplit("/", 1)[1])
+
+    async def act(key, data, lang=None):
+        response = await send_action(client, world, path, key, data, lang=lang)
+        assert response.status_code == 303, (key, response.text[-3000:])
+        await get(client, response.headers["location"], world)  # waits for the view
+
+    page = (await get(client, r.headers["location"], world)).text  # waits for the view
+    assert f"{path}/table-clause" not in page  # nothing but the mandate before the mandate
+    mandate_meeting = next(m for m in map(str, o.meetings) if f'value="{m}"' in page)
+    await act("adopt-mandate", {"meeting_id": mandate_meeting,
+                                "demands": f"{WORDING}\nA rest day every week"})
+    await act("table-clause", {"wording": WORDING, "on": today().isoformat()})
+    (clause,) = app.repository.get(round_id).clauses
+    await act("record-session", {"held_on": today().isoformat(), "our_attendee_ids": o.workers[:1],
+                                 "their_attendees": "Operations manager",
+                                 f"note-{clause}": NOTE})
+    await act("propose", {"clause_id": clause, "side": "theirs", "text": "By the 10th",
+                          "on": today().isoformat()})
+    await act("reach-tentative", {"clause_ids": [clause], "on": today().isoformat()})
+    await act("ratify", {"meeting_id": _meeting_today(app, world), "votes_for": "9",
+                         "against": "2", "abstaining": "1", "rule": "two_thirds"})
+    await act("bring-into-force", {"starts_on": today().isoformat(),
+                                   "expires_on": (today() + timedelta(days=60)).isoformat()})
+    grievance = app.execute(c.RaiseGrievance(
+        command_id=uuid.uuid4(), collective_id=o.collective, worker_ids=(o.workers[0],),
+        category="wages_unpaid_late", sector="domestic_care", place="HK", stage="destination",
+        occurred_on=today(), description="Paid on the 20th.")).id
+    cited = app.execute(c.CiteBreach(command_id=uuid.uuid4(), grievance_id=grievance,
+                                     bargaining_id=round_id, clause_id=clause))
+    await get(client, f"{path}?n={cited.notification_id}", world)  # waits for the view
+    return path, round_id, clause
+
+
+async def test_the_round_reads_from_mandate_to_breach(client, world, app, story):
+    path, round_id, _clause = story
+    assert app.repository.get(round_id).status == "in_force"
+    page = (await get(client, path, world)).text
+    for text in (WORDING, NOTE, "Operations manager", "A rest day every week"):
+        assert text in page
+    assert "Breaches 1" in " ".join(page.split()).replace("</strong>", "")
+    assert f"{path}/end" in page and f"{path}/ratify" not in page  # the step that applies now
+    assert len(page.encode()) <= 60_000
+    assert "<script" not in page.split("</head>")[1]  # every step is a plain form
+    home = (await get(client, f"/c/{world.ours.collective}", world)).text
+    assert f'href="{path}"' in home  # expires within 90 days: the renewal reminder
+
+
+async def test_a_session_before_the_mandate_is_refused_in_nepali_and_kept(client, world, app):
+    o = world.ours
+    base = f"/c/{o.collective}/bargaining"
+    listing = (await get(client, base, world)).text
+    r = await post(client, base, world, {
+        "command_id": hidden(form_of(listing, base), "command_id")[0],
+        "counterpart_id": o.organisations[1], "team_ids": o.workers[:1],
+        "opened_on": (today() - timedelta(days=400)).isoformat()})
+    path = r.headers["location"].split("?")[0]
+    page = (await get(client, r.headers["location"], world)).text
+    meeting = next(m for m in map(str, o.meetings) if f'value="{m}"' in page)
+    r = await send_action(client, world, path, "adopt-mandate",
+                          {"meeting_id": meeting, "demands": "Pay on time"})
+    assert r.status_code == 303
+    await get(client, r.headers["location"], world)
+    held_on = app.repository.get(uuid.UUID(path.rsplit("/", 1)[1])).mandate_on - timedelta(days=3)
+    before = max_id(app)
+    r = await send_action(client, world, path, "record-session",
+                          {"held_on": held_on.isoformat(), "our_attendee_ids": o.workers[:1],
+                           "their_attendees": "Typed by her"}, lang="ne")
+    assert r.status_code == 422 and max_id(app) == before
+    assert "Typed by her" in r.text  # what she typed stays
+    assert "This date is before the members adopted the mandate" not in r.text  # in Nepali
+    assert 'lang="ne"' in r.text
+
+
+async def test_an_organiser_sees_stages_and_counts_never_words_nor_forms(client, world,
+                                                                         federation, story):
+    path, _round_id, _ = story
+    r = await get(client, path, world, who=federation.organiser)
+    assert r.status_code == 200
+    for text in (WORDING, NOTE, "Operations manager", "\x1esealed"):
+        assert text not in r.text
+    assert f'action="{path}/' not in r.text  # no step to take
+    assert "Breaches 1" in " ".join(r.text.split()).replace("</strong>", "")
+
+
+@pytest.mark.parametrize("who", ["other", "other_organiser"])
+async def test_another_collective_or_federation_gets_not_found(client, world, federation, story,
+                                                               who):
+    path, _round_id, _ = story
+    account = world.other if who == "other" else federation.other_organiser
+    r = await get(client, path, world, who=account)
+    ghost = await get(client, path.rsplit("/", 1)[0] + f"/{uuid.uuid4()}", world, who=account)
+    assert r.status_code == ghost.status_code == 404
+    assert WORDING not in r.text
+
+
+async def test_another_leader_cannot_post_a_step(client, world, app, story):
+    path, round_id, _ = story
+    before = max_id(app)
+    r = await post(client, f"{path}/end", world, {
+        "command_id": str(uuid.uuid4()), "on": today().isoformat(), "reason": "terminated"},
+        who=world.other)
+    assert r.status_code == 404 and max_id(app) == before
+    assert app.repository.get(round_id).status == "in_force"
