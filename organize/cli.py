@@ -422,7 +422,8 @@ _GRAIN = {"period": ("auto", "month", "quarter", "year"), "place": ("auto", "reg
 @export.command("trends")
 @click.option("--by", default="period,place,sector,stage,category", show_default=True,
               help="Dimensions, comma-separated: period, place, sector, stage, category, outcome, "
-                   "escalation. Every release is split by period.")
+                   "escalation, owed, recovered (money, in bands). Every release is split by "
+                   "period.")
 @click.option("--k", default=10, show_default=True, type=int,
               help="Minimum published cell size (at least 5).")
 @click.option("--period", type=click.Choice(_GRAIN["period"]), default="auto", show_default=True,

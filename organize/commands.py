@@ -309,6 +309,70 @@ class ReopenGrievance(Update, kw_only=True):
     on: date
 
 
+# Grievance money and deadlines ---------------------------------------------------------
+
+AmountKind = Literal["owed", "claimed", "offered", "recovered"]
+Clock = Literal["incident", "knowledge", "previous_step"]
+Days = Annotated[int, Meta(ge=1, le=3650)]
+
+
+class StateAmount(Update, kw_only=True):
+    grievance_id: UUID
+    kind: AmountKind
+    amount: Amount
+    currency: Currency
+    on: date
+
+
+class CorrectAmount(Update, kw_only=True):
+    grievance_id: UUID
+    kind: AmountKind
+    amount: Amount | None = None  # None (with no currency): it was never owed, claimed, ...
+    currency: Currency | None = None
+    reason: Code
+
+
+class RecordKnowledge(Update, kw_only=True):
+    grievance_id: UUID
+    on: date
+
+
+class FollowProcedure(Update, kw_only=True):
+    grievance_id: UUID
+    procedure_id: UUID
+
+
+class TakeStep(Update, kw_only=True):
+    grievance_id: UUID
+    step: Code
+    on: date
+
+
+class ProcedureStep(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    code: Code
+    name: Name
+    days: Days
+    clock: Clock = "incident"
+
+
+class DefineProcedure(Command, kw_only=True):
+    collective_id: UUID
+    agreement_id: UUID | None = None  # a plain reference to the agreement it belongs to
+    name: Name
+    steps: Annotated[tuple[ProcedureStep, ...], Meta(min_length=1, max_length=20)]
+
+
+class ReviseProcedure(Update, kw_only=True):
+    procedure_id: UUID
+    name: Name
+    steps: Annotated[tuple[ProcedureStep, ...], Meta(min_length=1, max_length=20)]
+
+
+class PlanDeparture(Update, kw_only=True):
+    worker_id: UUID
+    on: date | None = None  # None: she stays
+
+
 # Campaigns -------------------------------------------------------------------------------
 
 class LaunchCampaign(Command, kw_only=True):

@@ -40,6 +40,7 @@ from organize.application import (
     grievances,
     meetings,
     organisations,
+    procedures,
     workers,
 )
 from organize.application.accounts import account_id_for, privacy_budget, privacy_budget_id
@@ -58,6 +59,7 @@ USES: dict[type[c.Command], Use] = {
     **collectives.TABLE, **organisations.TABLE, **workers.TABLE, **grievances.TABLE,
     **campaigns.TABLE, **meetings.TABLE, **assessments.TABLE, **accounts.TABLE,
     **bargaining.TABLE,
+    **procedures.TABLE,
 }
 HANDLERS: dict[type[c.Command], Handler] = {k: u.handler for k, u in USES.items()}
 RULES: dict[type[c.Command], Rule] = {k: u.rule for k, u in USES.items()}

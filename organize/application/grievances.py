@@ -26,16 +26,21 @@ from organize.application.policy import (
     GRIEVANCE,
     LEADERS,
     ORGANISATION,
+    PROCEDURE,
     Relation,
     Rule,
+    not_found,
     touching,
 )
+from organize.application.procedures import procedure_of
 from organize.domain import (
     Collective,
     Grievance,
     Organisation,
+    Procedure,
     Worker,
 )
+from organize.domain.money import money
 from organize.errors import Invalid
 
 if TYPE_CHECKING:
@@ -146,6 +151,52 @@ def _reopen_grievance(app: Organize, cmd: c.ReopenGrievance) -> Done:
 
 
 
+def _state_amount(app: Organize, cmd: c.StateAmount) -> Done:
+    agg = app.target(Grievance, cmd, "grievance_id")
+    agg.state_amount(kind=cmd.kind, amount=money(cmd.amount, cmd.currency), on=cmd.on)
+    return Done(agg.id, [agg])
+
+
+def _correct_amount(app: Organize, cmd: c.CorrectAmount) -> Done:
+    agg = app.target(Grievance, cmd, "grievance_id")
+    cleared = cmd.amount is None and cmd.currency is None
+    agg.correct_amount(kind=cmd.kind, amount=None if cleared else money(cmd.amount, cmd.currency),
+                       reason=cmd.reason)
+    return Done(agg.id, [agg])
+
+
+def _record_knowledge(app: Organize, cmd: c.RecordKnowledge) -> Done:
+    agg = app.target(Grievance, cmd, "grievance_id")
+    agg.record_knowledge(cmd.on)
+    return Done(agg.id, [agg])
+
+
+def _own_procedure(app: Organize, grievance: Grievance, procedure_id: UUID) -> Procedure:
+    found = app.load(Procedure, procedure_id, field="procedure_id")
+    if found.collective_id != grievance.collective_id:
+        # Another collective's procedure in the same scope: the same words as for no id.
+        raise not_found(Procedure, procedure_id, "procedure_id")
+    return found
+
+
+def _follow_procedure(app: Organize, cmd: c.FollowProcedure) -> Done:
+    agg = app.target(Grievance, cmd, "grievance_id")
+    _own_procedure(app, agg, cmd.procedure_id)
+    agg.follow_procedure(cmd.procedure_id)
+    return Done(agg.id, [agg])
+
+
+def _take_step(app: Organize, cmd: c.TakeStep) -> Done:
+    agg = app.target(Grievance, cmd, "grievance_id")
+    procedure = (procedure_of(app, agg.collective_id) if agg.procedure_id is None
+                 else _own_procedure(app, agg, agg.procedure_id))
+    if procedure is None:
+        raise Invalid("This collective has no grievance procedure yet; define one first.",
+                      field="step", code="no_procedure")
+    agg.take_step(step=cmd.step, on=cmd.on, steps=tuple(s.code for s in procedure.steps))
+    return Done(agg.id, [agg])
+
+
 WORKERS = touching(Relation.MEMBER, "worker_ids")
 
 TABLE: dict[type[c.Command], Use] = {
@@ -162,6 +213,11 @@ TABLE: dict[type[c.Command], Use] = {
     c.WithdrawGrievance: Use(_withdraw_grievance, Rule(LEADERS, GRIEVANCE)),
     c.CorrectGrievance: Use(_correct_grievance, Rule(LEADERS, GRIEVANCE)),
     c.ReopenGrievance: Use(_reopen_grievance, Rule(LEADERS, GRIEVANCE)),
+    c.StateAmount: Use(_state_amount, Rule(LEADERS, GRIEVANCE)),
+    c.CorrectAmount: Use(_correct_amount, Rule(LEADERS, GRIEVANCE)),
+    c.RecordKnowledge: Use(_record_knowledge, Rule(LEADERS, GRIEVANCE)),
+    c.FollowProcedure: Use(_follow_procedure, Rule(LEADERS, GRIEVANCE + PROCEDURE)),
+    c.TakeStep: Use(_take_step, Rule(LEADERS, GRIEVANCE)),
 }
 
 

@@ -23,7 +23,8 @@ The relations (``Relation``):
   address identifies the worker who lives there), so only the collective that recorded it
   sees it. Organisations recorded by no collective (by an admin, or before this rule) are
   shared reference data, except households, which then only an admin sees;
-- ``RECORDED``: an organisation recorded by a collective in scope (to rename it).
+- ``RECORDED``: an organisation recorded by a collective in scope (to rename it);
+- ``PROCEDURE``: a grievance procedure of a collective in scope;
 - ``BARGAINING``: a bargaining round of a collective in scope (only its leaders act on it;
   organisers of its federation see its stages and counts, never its words).
 
@@ -55,6 +56,7 @@ from organize.domain import (
     Grievance,
     Meeting,
     Organisation,
+    Procedure,
     Worker,
 )
 from organize.domain.account import ADMIN, LEADER, ORGANISER
@@ -80,13 +82,14 @@ class Relation(Enum):
     ORGANISATION = "an organisation the account may name"
     RECORDED = "an organisation a collective in scope recorded"
     BARGAINING = "a bargaining round of a collective in scope"
+    PROCEDURE = "a grievance procedure of a collective in scope"
 
 
 KIND = {
     Relation.COLLECTIVE: Collective, Relation.MEMBER: Worker, Relation.GRIEVANCE: Grievance,
     Relation.ASSESSMENT: Assessment, Relation.JOINED: Campaign, Relation.REACHED: Campaign,
     Relation.MEETING: Meeting, Relation.ORGANISATION: Organisation,
-    Relation.RECORDED: Organisation,
+    Relation.RECORDED: Organisation, Relation.PROCEDURE: Procedure,
     Relation.BARGAINING: Bargaining,
 }
 
@@ -129,6 +132,7 @@ GRIEVANCE = touching(Relation.GRIEVANCE, "grievance_id")
 CAMPAIGN = touching(Relation.JOINED, "campaign_id")
 MEETING = touching(Relation.MEETING, "meeting_id")
 ORGANISATION = touching(Relation.ORGANISATION, "organisation_id")
+PROCEDURE = touching(Relation.PROCEDURE, "procedure_id")
 ACCOUNTS = Rule(frozenset(), admin_only=True)
 
 def not_found(kind: type[Aggregate], aggregate_id: UUID, field: str) -> NotFound:
@@ -284,7 +288,7 @@ class Visibility:
             return self.collective(agg.id)
         if relation is Relation.MEMBER:
             return self.member(agg)
-        if relation in (Relation.GRIEVANCE, Relation.ASSESSMENT):
+        if relation in (Relation.GRIEVANCE, Relation.ASSESSMENT, Relation.PROCEDURE):
             return self.collective(agg.collective_id)
         if relation is Relation.JOINED:
             return self.campaign(agg, joined=True)
@@ -314,7 +318,7 @@ class Visibility:
             return self.collective(agg.id)
         if isinstance(agg, Worker):
             return self.member(agg) or self.former(agg)
-        if isinstance(agg, (Grievance, Assessment)):
+        if isinstance(agg, (Grievance, Assessment, Procedure)):
             return self.collective(agg.collective_id)
         if isinstance(agg, Campaign):
             return self.campaign(agg)

@@ -157,6 +157,12 @@ def _erase_worker(app: Organize, cmd: c.EraseWorker) -> Done:
     return Done(agg.id, [agg], before_save=lambda: app.keys.shred_for_worker(agg.id))
 
 
+def _plan_departure(app: Organize, cmd: c.PlanDeparture) -> Done:
+    agg = _living(app.target(Worker, cmd, "worker_id"))
+    agg.plan_departure(cmd.on)
+    return Done(agg.id, [agg])
+
+
 def _in_a_collective(principal, cmd: c.RegisterWorker) -> None:
     # A worker in no collective would be out of every scope but an admin's.
     if cmd.collective_id is None:
@@ -164,6 +170,7 @@ def _in_a_collective(principal, cmd: c.RegisterWorker) -> None:
 
 
 TABLE: dict[type[c.Command], Use] = {
+    c.PlanDeparture: Use(_plan_departure, Rule(LEADERS, WORKER)),
     c.RegisterWorker: Use(_register_worker, Rule(LEADERS, COLLECTIVE, check=_in_a_collective)),
     c.UpdateWorkerProfile: Use(_update_worker_profile, Rule(LEADERS, WORKER)),
     c.JoinCollective: Use(_join_collective, Rule(LEADERS, WORKER + COLLECTIVE)),

@@ -17,6 +17,7 @@ from organize.domain.grievance import Grievance
 from organize.domain.meeting import Meeting
 from organize.domain.organisation import Organisation
 from organize.domain.privacy_budget import PrivacyBudget
+from organize.domain.procedure import Procedure
 from organize.domain.taxonomy import Entry, Taxonomy, load_taxonomy
 from organize.domain.values import (
     DIMENSIONS,
@@ -51,6 +52,7 @@ AGGREGATES = (
     Worker,
     PrivacyBudget,
     Bargaining,
+    Procedure,
 )
 
 __all__ = [
@@ -81,6 +83,7 @@ __all__ = [
     "Organisation",
     "Outcome",
     "PrivacyBudget",
+    "Procedure",
     "Referral",
     "Retaliation",
     "RoleGrant",

@@ -32,6 +32,7 @@ from organize.domain.limits import (
     check_sealed,
     check_uuid,
 )
+from organize.domain.money import Money, money
 from organize.domain.taxonomy import Taxonomy
 from organize.domain.values import (
     Escalation,
@@ -49,6 +50,9 @@ RESOLVED = "resolved"
 
 AMOUNT_MAX = Decimal(10) ** 12  # far above any real claim; catches slips of the keyboard
 CURRENCY_RE = re.compile(r"[A-Z]{3}")  # ISO 4217 alphabetic code
+# The money a grievance is about, as it moves: what she is owed, what was claimed, what the
+# other side offered, what was recovered. Each is kept per kind, latest statement wins.
+AMOUNT_KINDS = ("owed", "claimed", "offered", "recovered")
 
 
 class Grievance(Aggregate):
@@ -115,6 +119,10 @@ class Grievance(Aggregate):
         self.withdrawal_reason: str | None = None
         # What happened, in order: (event name, the date it carries, if any).
         self.history: list[tuple[str, date | None]] = [("raised", occurred_on)]
+        self.amounts: dict[str, Money] = {}
+        self.learned_on: date | None = None  # when she learned of it: a clock may start there
+        self.steps_taken: list[tuple[str, date]] = []
+        self.procedure_id: UUID | None = None  # None: the collective's own procedure
 
     # --- queries -----------------------------------------------------------------------
 
@@ -340,6 +348,83 @@ class Grievance(Aggregate):
         self.withdrawal_reason = None
         self.history.append(("reopened", on))
 
+    # -- money: amounts owed, claimed, offered and recovered --------------------------------
+
+    def state_amount(self, *, kind: str, amount: Money, on: date) -> None:
+        """Record one amount; allowed whatever the status, since money is often recovered
+        after an outcome (or after a withdrawal, when the employer pays at last)."""
+        self._amount_stated(kind=_check_kind(kind), amount=money(getattr(amount, "amount", None),
+                            getattr(amount, "currency", None)), on=check_date(on, field="on"))
+
+    @event("AmountStated")
+    def _amount_stated(self, kind: str, amount: Money, on: date) -> None:
+        self.amounts[kind] = amount
+        self.history.append((f"amount_{kind}", on))
+
+    def correct_amount(self, *, kind: str, amount: Money | None, reason: str) -> None:
+        """The amount as it should read, or None when it was never owed, claimed, ..."""
+        reason = check_reason(reason)
+        kind = _check_kind(kind)
+        if kind not in self.amounts:
+            raise DomainError("No such amount was recorded; record it instead of correcting it.",
+                              field="kind", code="nothing_to_correct")
+        if amount is not None:
+            amount = money(getattr(amount, "amount", None), getattr(amount, "currency", None))
+        if amount == self.amounts[kind]:
+            raise DomainError("Nothing was changed.", code="nothing_changed")
+        self._amount_corrected(kind=kind, amount=amount, reason=reason)
+
+    @event("AmountCorrected")
+    def _amount_corrected(self, kind: str, amount: Money | None, reason: str) -> None:
+        if amount is None:
+            self.amounts.pop(kind, None)
+        else:
+            self.amounts[kind] = amount
+
+    # -- deadlines: the facts they are computed from (organize.domain.deadlines) -----------
+
+    def record_knowledge(self, on: date) -> None:
+        """The day she learned of the wrong; recorded again, the later record stands."""
+        on = check_date(on, field="on")
+        if on < self.occurred_on:
+            raise DomainError("She cannot have learned of it before it happened; check the day.",
+                              field="on", code="before_incident")
+        self._knowledge_recorded(on=on)
+
+    @event("KnowledgeRecorded")
+    def _knowledge_recorded(self, on: date) -> None:
+        self.learned_on = on
+
+    def follow_procedure(self, procedure_id: UUID) -> None:
+        procedure_id = check_uuid(procedure_id, field="procedure_id")
+        if procedure_id == self.procedure_id:
+            raise DomainError("This grievance follows that procedure already.",
+                              field="procedure_id", code="nothing_changed")
+        self._procedure_followed(procedure_id=procedure_id)
+
+    @event("ProcedureFollowed")
+    def _procedure_followed(self, procedure_id: UUID) -> None:
+        self.procedure_id = procedure_id
+
+    def take_step(self, *, step: str, on: date, steps: tuple[str, ...]) -> None:
+        """A step of its procedure (``steps``: the codes of the procedure it follows) taken."""
+        self._require_open("A step cannot be taken")
+        on = check_date(on, field="on")
+        if step not in steps:
+            raise DomainError("The procedure this grievance follows has no such step.",
+                              field="step", code="no_such_step")
+        if any(code == step for code, _ in self.steps_taken):
+            raise DomainError("This step was taken already.", field="step", code="already_taken")
+        if on < self.occurred_on:
+            raise DomainError("A step cannot be taken before the incident; check the day.",
+                              field="on", code="before_incident")
+        self._step_taken(step=step, on=on)
+
+    @event("StepTaken")
+    def _step_taken(self, step: str, on: date) -> None:
+        self.steps_taken.append((step, on))
+        self.history.append(("step_taken", on))
+
     # -- correcting what was entered, with the reason kept (a code) ------------------------
 
     def correct(self, *, category: str, sector: str, place: str, stage: str, occurred_on: date,
@@ -439,6 +524,13 @@ def _check_currency(currency: object) -> str:
             field="currency",
         )
     return currency
+
+
+def _check_kind(kind: object) -> str:
+    if kind not in AMOUNT_KINDS:
+        raise DomainError("Choose whether the amount is owed, claimed, offered or recovered.",
+                          field="kind")
+    return kind  # type: ignore[return-value]
 
 
 def _join_words(items: list[str]) -> str:

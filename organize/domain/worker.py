@@ -448,6 +448,21 @@ class Worker(Aggregate):
 
     # --- erasure -----------------------------------------------------------------------
 
+    departure_on: date | None = None  # a class default: workers recorded before it have none
+
+    def plan_departure(self, on: date | None) -> None:
+        """The day she plans (or is made) to leave the country, or None when she stays. For
+        a migrant worker it is often the binding deadline of every grievance she is party to."""
+        self._require_not_erased()
+        on = None if on is None else check_date(on, field="on")
+        if on == self.departure_on:
+            raise DomainError("Nothing was changed.", code="nothing_changed")
+        self._departure_planned(on=on)
+
+    @event("DeparturePlanned")
+    def _departure_planned(self, on: date | None) -> None:
+        self.departure_on = on
+
     def erase(self, on: datetime) -> None:
         self._require_not_erased()
         self._erased(on=check_datetime(on, field="on"))
@@ -458,6 +473,7 @@ class Worker(Aggregate):
         # them out of snapshots and anything else built from this state.
         self.erased = True
         self.erased_on = on
+        self.departure_on = None
         self.profile = None
         self.statuses = [StatusChange(on=s.on, sealed_status=None) for s in self.statuses]
         self.spells = {i: replace(s, occupation=None, sealed_occupation=None)

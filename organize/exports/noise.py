@@ -37,6 +37,7 @@ from datetime import date
 from typing import Any
 
 from organize.domain import Taxonomy
+from organize.domain.money import all_bands
 from organize.exports.trends import (
     NO_OUTCOME,
     SENSITIVE_CATEGORIES,
@@ -92,6 +93,8 @@ def domain(by: Sequence[str], grains: Mapping[str, str], taxonomy: Taxonomy, *,
                 NO_OUTCOME, WITHHELD]
         if d == "escalation":
             return ["escalated", "not_escalated"]
+        if d in ("owed", "recovered"):
+            return all_bands()
         return list(taxonomy.codes({"sector": "sectors", "stage": "stages"}[d]))
     return [values(d) for d in by]
 

@@ -32,6 +32,7 @@ _HXL = {
     ("category", "category"): "#x_category", ("category", "group"): "#x_category+group",
     ("sector", None): "#sector", ("stage", None): "#x_stage", ("outcome", None): "#x_outcome",
     ("escalation", None): "#x_escalation",
+    ("owed", None): "#x_owed+band", ("recovered", None): "#x_recovered+band",
     ("count", None): "#indicator+grievances+num",
 }
 
@@ -44,6 +45,11 @@ _DESCRIPTIONS = {
     "outcome": "Outcome as of the export position ('none' while open; status-revealing "
                "outcomes are 'withheld'); 'all' on a margin.",
     "escalation": "Whether the grievance was escalated; 'all' on a margin.",
+    "owed": "Money the worker was owed, as a band: ISO 4217 currency and a range (at least the "
+            "first number, below the second); 'none' when no amount was recorded; 'all' on a "
+            "margin. Never an amount.",
+    "recovered": "Money recovered, as a band like 'owed'; 'none' when none was recorded; 'all' "
+                 "on a margin. Never an amount.",
     "count": "Number of grievances, perturbed (cell-key method) or with noise (differential "
              "privacy); always at least k. A combination not listed is below k, perhaps zero.",
 }

@@ -288,6 +288,8 @@ def _label_sql(dimension: str, grains: Mapping[str, str]) -> str:
                 f" THEN '{WITHHELD}' ELSE g.outcome END")
     if dimension == "escalation":
         return "CASE WHEN g.escalated THEN 'escalated' ELSE 'not_escalated' END"
+    if dimension in ("owed", "recovered"):
+        return f"g.{dimension}_band"
     return f"g.{dimension}"
 
 

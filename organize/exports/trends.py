@@ -11,13 +11,17 @@ from datetime import date
 
 # The dimensions a trend table may have, in the order they are laid out. Every release is
 # split by period: a table is always of whole, closed periods.
-DIMENSIONS = ("period", "place", "sector", "stage", "category", "outcome", "escalation")
+DIMENSIONS = ("period", "place", "sector", "stage", "category", "outcome", "escalation",
+              "owed", "recovered")
 DEFAULT_BY = ("period", "place", "sector", "stage", "category")
 GRAINS: dict[str, tuple[str, ...]] = {
     "period": ("month", "quarter", "year"),
     "place": ("region", "country"),
     "category": ("category", "group"),
 }
+# Money owed and recovered are dimensions of bands (a currency and a power-of-ten range,
+# ``organize.domain.money.band``), never amounts: what leaves is a count of grievances per
+# band, under the same disclosure control as every count.
 # Grains are fixed by the request, never chosen by looking at the data.
 DEFAULT_GRAINS = {"period": "quarter", "place": "country", "category": "group"}
 AUTO = "auto"  # accepted from older forms and scripts: the default grain

@@ -83,6 +83,14 @@ COMMAND_ROUTES: list[tuple[str, str, type[c.Command]]] = [
     ("bargaining", "bring-into-force", c.BringAgreementIntoForce),
     ("bargaining", "end", c.EndAgreement),
     ("grievances", "cite-breach", c.CiteBreach),
+    ("grievances", "state-amount", c.StateAmount),
+    ("grievances", "correct-amount", c.CorrectAmount),
+    ("grievances", "record-knowledge", c.RecordKnowledge),
+    ("grievances", "follow-procedure", c.FollowProcedure),
+    ("grievances", "take-step", c.TakeStep),
+    ("procedures", "define", c.DefineProcedure),
+    ("procedures", "revise", c.ReviseProcedure),
+    ("workers", "plan-departure", c.PlanDeparture),
 ]
 
 

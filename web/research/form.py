@@ -42,6 +42,8 @@ DIMENSION_WORDS = {
     "category": N_("Kind of grievance"),
     "outcome": N_("Outcome"),
     "escalation": N_("Whether it was escalated"),
+    "owed": N_("Money owed (in bands)"),
+    "recovered": N_("Money recovered (in bands)"),
 }
 GRAIN_LEGENDS = {
     "period": N_("Time"),

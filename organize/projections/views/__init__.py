@@ -5,6 +5,8 @@ from organize.projections.indicators.view import IndicatorsView
 from organize.projections.views.bargaining import BargainingView
 from organize.projections.views.campaign_board import CampaignBoardView
 from organize.projections.views.common_grievances import CommonGrievancesView
+from organize.projections.views.grievance_deadlines import GrievanceDeadlinesView
+from organize.projections.views.grievance_money import GrievanceMoneyView
 from organize.projections.views.grievance_register import GrievanceRegisterView
 from organize.projections.views.meeting_log import MeetingLogView
 from organize.projections.views.organisations import OrganisationsView
@@ -14,6 +16,6 @@ from organize.projections.views.worker_directory import WorkerDirectoryView
 
 VIEWS = (IndicatorsView, CampaignBoardView, CommonGrievancesView, GrievanceRegisterView,
          MeetingLogView, OrganisationsView, ResearchGrievancesView, WorkerDirectoryView,
-         SectorFlowsView, BargainingView)
+         SectorFlowsView, GrievanceDeadlinesView, GrievanceMoneyView, BargainingView)
 
 __all__ = ["VIEWS"]

@@ -6,7 +6,9 @@ view keeps only what a trend table can use, shaped so that a release is one set-
 ``GROUP BY`` over one table (``organize.exports.releases``):
 
 - ``grievances``: one row per grievance: codes, the date it happened, its current outcome
-  and escalation, whether it may be counted now (``eligible``), and its **record key**
+  and escalation, the *bands* of the money owed and recovered (``organize.domain.money.band``:
+  a currency and a power-of-ten range, never an amount), whether it may be counted now
+  (``eligible``), and its **record key**
   (``ckey``) for the cell-key method. No collective, no organisation, no free text (the
   descriptions are sealed in the events and never reach any view);
 - ``parties``: who is party to it (ids only);
@@ -32,12 +34,14 @@ from __future__ import annotations
 import asyncpg
 
 from organize.domain import Collective, Grievance, Worker
+from organize.domain.money import band
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import positions, tables
 
 RESEARCH = "research"  # the consent purpose
 SECRET_TABLE = "organize_research_secret"  # noqa: S105 - a table name, not a secret
 CELL_KEY_MODULUS = 1 << 16  # record keys are 0 .. 2^16 - 1; cell keys are sums modulo this
+BANDED = {"owed": "owed_band", "recovered": "recovered_band"}  # amount kind -> its column
 
 class ResearchGrievancesView(View):
     name = "research_grievances"
@@ -52,7 +56,8 @@ class ResearchGrievancesView(View):
             " id uuid PRIMARY KEY, category text NOT NULL, sector text NOT NULL,"
             " place text NOT NULL, stage text NOT NULL, occurred_on date NOT NULL,"
             " raised_nid bigint NOT NULL, outcome text, escalated boolean NOT NULL DEFAULT false,"
-            " eligible boolean NOT NULL DEFAULT false, ckey integer NOT NULL)",
+            " eligible boolean NOT NULL DEFAULT false, ckey integer NOT NULL,"
+            " owed_band text NOT NULL DEFAULT 'none', recovered_band text NOT NULL DEFAULT 'none')",
             f"CREATE INDEX IF NOT EXISTS {t.grievances}_eligible_idx ON {t.grievances}"
             " (occurred_on) WHERE eligible",
             f"CREATE TABLE IF NOT EXISTS {t.parties} ("
@@ -149,6 +154,13 @@ class ResearchGrievancesView(View):
     def escalated(self, curs, e, _nid) -> None:
         curs.execute(f"UPDATE {self.t.grievances} SET escalated = true WHERE id = %s",
                      (e.originator_id,))
+
+    @on(Grievance.AmountStated, Grievance.AmountCorrected)
+    def amount_changed(self, curs, e, _nid) -> None:
+        # Only owed and recovered are researched; an amount leaves as its band, no finer.
+        if e.kind in BANDED:
+            curs.execute(f"UPDATE {self.t.grievances} SET {BANDED[e.kind]} = %s WHERE id = %s",
+                         (band(e.amount), e.originator_id))
 
     # -- workers ------------------------------------------------------------------------------
 

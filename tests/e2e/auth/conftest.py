@@ -123,6 +123,9 @@ def _side(app, name: str, federation: str, place: str) -> Side:
         command_id=h.cid(), name=f"Factory {name}", kind="employer", collective_id=coll)).id
     household = app.execute(c.CreateOrganisation(
         command_id=h.cid(), name=f"Household {name}", kind="household", collective_id=coll)).id
+    app.execute(c.DefineProcedure(command_id=h.cid(), collective_id=coll, name=f"Procedure {name}",
+                                  steps=(c.ProcedureStep(code="complaint", name="Complaint",
+                                                         days=30),)))
     return Side(name=name, federation=federation, collective=coll, worker=w1, worker2=w2, erasable=w3,
                 employer=employer, household=household,
                 spell=new_id(spell_cmd.command_id, "spell"), grievance=grievance,

@@ -7,6 +7,7 @@ import uuid
 from urllib.parse import quote
 
 from organize import commands as c
+from organize.application.procedures import procedure_id
 from tests.e2e.auth.conftest import Side, World
 
 READS = {
@@ -100,6 +101,19 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
         c.CorrectGrievance: {"grievance_id": s.grievance, "category": "wages_unpaid_late",
                              "sector": "garment", "place": "HK", "stage": "destination",
                              "occurred_on": on, "reason": "typing_mistake"},
+        c.StateAmount: {"grievance_id": s.grievance, "kind": "owed", "amount": "1200.50",
+                        "currency": "HKD", "on": on},
+        c.CorrectAmount: {"grievance_id": s.grievance, "kind": "owed", "amount": "1300",
+                          "currency": "HKD", "reason": "typing_mistake"},
+        c.RecordKnowledge: {"grievance_id": s.grievance, "on": on},
+        c.FollowProcedure: {"grievance_id": s.grievance,
+                            "procedure_id": str(procedure_id(s.collective))},
+        c.TakeStep: {"grievance_id": s.grievance, "step": "complaint", "on": on},
+        c.DefineProcedure: {"collective_id": s.collective, "name": "Ours",
+                            "steps": [{"code": "complaint", "name": "Complaint", "days": 30}]},
+        c.ReviseProcedure: {"procedure_id": str(procedure_id(s.collective)), "name": "Ours",
+                            "steps": [{"code": "complaint", "name": "Complaint", "days": 60}]},
+        c.PlanDeparture: {"worker_id": s.worker, "on": "2026-09-01"},
         c.LaunchCampaign: {"issue": "Rest day", "collective_ids": [s.collective],
                            "launched_on": "2025-02-01"},
         c.AddDemand: {"campaign_id": s.campaign, "text": "Overtime pay"},

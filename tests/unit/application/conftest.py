@@ -184,3 +184,21 @@ def check_outsider(world: World, case: Case) -> None:
         world.run(case.outsider, command)
     assert type(refused.value).__name__ == case.outsider_error, refused.value
     assert world.head() == before, "a refused command appended events"
+
+
+STEPS = (c.ProcedureStep(code="written_complaint", name="Written complaint", days=30,
+                         clock="knowledge"),
+         c.ProcedureStep(code="meeting", name="Meeting with the employer", days=14,
+                         clock="previous_step"))
+
+
+def procedure(world: World, key: str = "a") -> UUID:
+    """The collective's own grievance procedure, defined once (by the application)."""
+    from organize.application.procedures import procedure_id  # noqa: PLC0415
+
+    pid = procedure_id(world.ids[key])
+    if f"procedure_{key}" not in world.ids:
+        world.run("app", c.DefineProcedure(command_id=cid(), collective_id=world.ids[key],
+                                           name="Our procedure", steps=STEPS))
+        world.ids[f"procedure_{key}"] = pid
+    return pid

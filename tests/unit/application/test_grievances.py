@@ -5,6 +5,7 @@ refused by the policy (the collective's own casework: organisers never touch one
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.unit.application.conftest import (
     check_outsider,
     check_refuse,
     cid,
+    procedure,
 )
 
 
@@ -109,6 +111,42 @@ CASES = {
         by="leader_a", event="Reopened",
         refuse=lambda w: c.ReopenGrievance(command_id=cid(), on=DAY, **_g(w)),
         code="already_open", outsider="leader_b", outsider_error="NotFound"),
+    # -- money and deadlines --
+    c.StateAmount: Case(
+        accept=lambda w: c.StateAmount(command_id=cid(), kind="owed", amount=Decimal("12000.50"),
+                                       currency="HKD", on=DAY, **_g(w)),
+        by="leader_a", event="AmountStated",
+        refuse=lambda w: c.StateAmount(command_id=cid(), kind="owed", amount=Decimal("1.123456"),
+                                       currency="HKD", on=DAY, **_g(w)),
+        code="too_precise", outsider="organiser", outsider_error="Forbidden"),
+    c.CorrectAmount: Case(
+        accept=lambda w: (w.run("app", c.StateAmount(command_id=cid(), kind="claimed",
+                                                      amount=Decimal(5), currency="HKD", on=DAY,
+                                                      grievance_id=w.g)),
+                          c.CorrectAmount(command_id=cid(), kind="claimed", amount=Decimal(50),
+                                          currency="HKD", reason="typing_mistake", **_g(w)))[1],
+        by="leader_a", event="AmountCorrected",
+        refuse=lambda w: c.CorrectAmount(command_id=cid(), kind="offered", amount=Decimal(50),
+                                         currency="HKD", reason="typing_mistake", **_g(w)),
+        code="nothing_to_correct", outsider="leader_b", outsider_error="NotFound"),
+    c.RecordKnowledge: Case(
+        accept=lambda w: c.RecordKnowledge(command_id=cid(), on=date(2026, 2, 1), **_g(w)),
+        by="leader_a", event="KnowledgeRecorded",
+        refuse=lambda w: c.RecordKnowledge(command_id=cid(), on=date(2025, 2, 1), **_g(w)),
+        code="before_incident", outsider="organiser", outsider_error="Forbidden"),
+    c.FollowProcedure: Case(
+        accept=lambda w: c.FollowProcedure(command_id=cid(), procedure_id=procedure(w), **_g(w)),
+        by="leader_a", event="ProcedureFollowed",
+        # B's procedure: out of her scope, answered as for an id nobody has
+        refuse=lambda w: c.FollowProcedure(command_id=cid(), procedure_id=procedure(w, "b"),
+                                           **_g(w)),
+        code="not_found", outsider="leader_b", outsider_error="NotFound"),
+    c.TakeStep: Case(
+        accept=lambda w: (procedure(w), c.TakeStep(command_id=cid(), step="written_complaint",
+                                                   on=DAY, **_g(w)))[1],
+        by="leader_a", event="StepTaken",
+        refuse=lambda w: c.TakeStep(command_id=cid(), step="written_complaint", on=DAY, **_g(w)),
+        code="no_procedure", outsider="organiser", outsider_error="Forbidden"),
 }
 
 

@@ -1,0 +1,262 @@
+"""Grievance deadlines: every open grievance's deadlines, recomputed from events.
+
+The view keeps what deadlines depend on and nothing more: each collective's procedures
+(steps with their limits and clocks), each grievance's facts (``organize.domain.deadlines.
+Facts``, folded event by event with ``fold``), and each worker's planned departure. Whenever
+one of them changes (a step taken, the incident's day corrected, a procedure revised, a
+departure recorded or erased), the deadlines of every grievance it touches are computed
+again by the domain's pure function and their rows replaced. So the list is always the one
+the facts imply, whatever order they arrived in.
+
+Rows hold ids, step codes and names (the collective's own words, not personal data) and
+dates; never a description. A departure's day is kept only as the deadline it sets.
+Reads are scoped like every view's: a leader her collectives, an organiser none of this
+(deadlines are the collective's casework), an admin everything.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from organize.domain import Grievance, Procedure, Worker
+from organize.domain.deadlines import (
+    DEPARTURE,
+    DUE_SOON_DAYS,
+    Facts,
+    Step,
+    deadlines,
+    fold,
+    fold_departure,
+)
+from organize.projections.base import Tables, View, on
+from organize.projections.reads import Scope, tables
+from organize.projections.views._federations import KnowsFederations
+
+_FACTS = msgspec.json.Decoder(Facts)
+_STEPS = msgspec.json.Decoder(tuple[Step, ...])
+
+
+class GrievanceDeadlinesView(KnowsFederations, View):
+    name = "grievance_deadlines"
+
+    def ddl(self, t: Tables) -> list[str]:
+        return [
+            self.collectives_ddl(t),
+            f"CREATE TABLE IF NOT EXISTS {t.procedures} ("
+            " id uuid PRIMARY KEY, collective_id uuid NOT NULL, agreement_id uuid,"
+            " name text NOT NULL, steps jsonb NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t.facts} ("
+            " grievance_id uuid PRIMARY KEY, collective_id uuid NOT NULL,"
+            " parties uuid[] NOT NULL, facts jsonb NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {t.facts}_parties_idx ON {t.facts} USING gin (parties)",
+            f"CREATE INDEX IF NOT EXISTS {t.facts}_collective_idx ON {t.facts} (collective_id)",
+            f"CREATE TABLE IF NOT EXISTS {t.departures} (worker_id uuid PRIMARY KEY, on_day date NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t.deadlines} ("
+            " grievance_id uuid NOT NULL, collective_id uuid NOT NULL, position integer NOT NULL,"
+            " step text NOT NULL, step_name text, due_on date NOT NULL, met_on date,"
+            " PRIMARY KEY (grievance_id, step))",
+            f"CREATE INDEX IF NOT EXISTS {t.deadlines}_due_idx "
+            f"ON {t.deadlines} (collective_id, due_on) WHERE met_on IS NULL",
+        ]
+
+    # -- procedures ----------------------------------------------------------------------
+
+    @on(Procedure.Defined)
+    def procedure_defined(self, curs, e, _nid) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.procedures} (id, collective_id, agreement_id, name, steps)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+            (e.originator_id, e.collective_id, e.agreement_id, e.name,
+             msgspec.json.encode(e.steps).decode()))
+        self._recompute_collective(curs, e.collective_id)
+
+    @on(Procedure.Revised)
+    def procedure_revised(self, curs, e, _nid) -> None:
+        curs.execute(f"UPDATE {self.t.procedures} SET name = %s, steps = %s WHERE id = %s"
+                     " RETURNING collective_id",
+                     (e.name, msgspec.json.encode(e.steps).decode(), e.originator_id))
+        row = curs.fetchone()
+        if row is not None:
+            self._recompute_collective(curs, row["collective_id"])
+
+    # -- grievances: fold the facts, then compute again ----------------------------------
+
+    @on(Grievance.Raised, Grievance.Corrected, Grievance.Joined, Grievance.KnowledgeRecorded,
+        Grievance.StepTaken, Grievance.ProcedureFollowed, Grievance.OutcomeRecorded,
+        Grievance.Withdrawn, Grievance.Reopened)
+    def grievance_changed(self, curs, e, _nid) -> None:
+        name = type(e).__name__
+        gid = e.originator_id
+        if name == "Raised":
+            before = None
+            collective_id = e.collective_id
+        else:
+            curs.execute(f"SELECT collective_id, facts FROM {self.t.facts} WHERE grievance_id = %s",
+                         (gid,))
+            row = curs.fetchone()
+            if row is None:
+                return
+            before = _FACTS.decode(_json(row["facts"]))
+            collective_id = row["collective_id"]
+        after = fold(before, name, vars(e))
+        if after is None:
+            return
+        curs.execute(
+            f"INSERT INTO {self.t.facts} (grievance_id, collective_id, parties, facts)"
+            " VALUES (%s, %s, %s::uuid[], %s) ON CONFLICT (grievance_id) DO UPDATE"
+            " SET parties = EXCLUDED.parties, facts = EXCLUDED.facts",
+            (gid, collective_id, list(after.parties), msgspec.json.encode(after).decode()))
+        self._recompute(curs, gid, collective_id, after)
+
+    # -- workers: a planned departure is a deadline of each grievance she is party to ----
+
+    @on(Worker.DeparturePlanned, Worker.Erased)
+    def departure_changed(self, curs, e, _nid) -> None:
+        wid = e.originator_id
+        curs.execute(f"SELECT on_day FROM {self.t.departures} WHERE worker_id = %s", (wid,))
+        row = curs.fetchone()
+        known = {} if row is None else {wid: row["on_day"]}
+        after = fold_departure(known, wid, type(e).__name__, vars(e))
+        if wid in after:
+            curs.execute(f"INSERT INTO {self.t.departures} (worker_id, on_day) VALUES (%s, %s)"
+                         " ON CONFLICT (worker_id) DO UPDATE SET on_day = EXCLUDED.on_day",
+                         (wid, after[wid]))
+        else:
+            curs.execute(f"DELETE FROM {self.t.departures} WHERE worker_id = %s", (wid,))
+        curs.execute(f"SELECT grievance_id, collective_id, facts FROM {self.t.facts}"
+                     " WHERE parties @> ARRAY[%s]::uuid[]", (wid,))
+        for r in curs.fetchall():
+            self._recompute(curs, r["grievance_id"], r["collective_id"],
+                            _FACTS.decode(_json(r["facts"])))
+
+    # -- computing ------------------------------------------------------------------------
+
+    def _recompute_collective(self, curs, collective_id: UUID) -> None:
+        curs.execute(f"SELECT grievance_id, facts FROM {self.t.facts} WHERE collective_id = %s",
+                     (collective_id,))
+        for r in curs.fetchall():
+            self._recompute(curs, r["grievance_id"], collective_id, _FACTS.decode(_json(r["facts"])))
+
+    def _recompute(self, curs, grievance_id: UUID, collective_id: UUID, facts: Facts) -> None:
+        steps = self._steps(curs, collective_id, facts.procedure_id)
+        departures: dict[UUID, date] = {}
+        if facts.parties:
+            curs.execute(f"SELECT worker_id, on_day FROM {self.t.departures}"
+                         " WHERE worker_id = ANY(%s::uuid[])", (list(facts.parties),))
+            departures = {r["worker_id"]: r["on_day"] for r in curs.fetchall()}
+        names = {s.code: s.name for s in steps}
+        curs.execute(f"DELETE FROM {self.t.deadlines} WHERE grievance_id = %s", (grievance_id,))
+        for position, d in enumerate(deadlines(facts, steps, departures)):
+            curs.execute(
+                f"INSERT INTO {self.t.deadlines} (grievance_id, collective_id, position, step,"
+                " step_name, due_on, met_on) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (grievance_id, collective_id, position, d.step, names.get(d.step), d.due_on,
+                 d.met_on))
+
+    def _steps(self, curs, collective_id: UUID, procedure_id: UUID | None) -> tuple[Step, ...]:
+        # The procedure the grievance follows, else its collective's own (no agreement).
+        if procedure_id is not None:
+            curs.execute(f"SELECT steps FROM {self.t.procedures} WHERE id = %s"
+                         " AND collective_id = %s", (procedure_id, collective_id))
+        else:
+            curs.execute(f"SELECT steps FROM {self.t.procedures} WHERE collective_id = %s"
+                         " AND agreement_id IS NULL", (collective_id,))
+        row = curs.fetchone()
+        return () if row is None else _STEPS.decode(_json(row["steps"]))
+
+
+def _json(value: Any) -> bytes:
+    # psycopg hands jsonb back already parsed; re-encode it for the typed decoder.
+    return value.encode() if isinstance(value, str) else msgspec.json.encode(value)
+
+
+# == Reading ===================================================================================
+
+
+class DeadlineRow(msgspec.Struct, kw_only=True):
+    grievance_id: UUID
+    collective_id: UUID
+    step: str  # a step's code, or "departure"
+    step_name: str | None
+    due_on: date
+    met_on: date | None
+    urgency: str | None = None  # "overdue", "due_soon" or None, against the reader's today
+
+
+class ProcedureRow(msgspec.Struct, kw_only=True):
+    id: UUID
+    collective_id: UUID
+    agreement_id: UUID | None
+    name: str
+    steps: list[Step]
+
+
+def _urgency(row: DeadlineRow, today: date) -> str | None:
+    if row.met_on is not None:
+        return None
+    if row.due_on < today:
+        return "overdue"
+    return "due_soon" if row.due_on <= today + timedelta(days=DUE_SOON_DAYS) else None
+
+
+def _scoped(scope: Scope) -> bool:
+    """Deadlines are a collective's casework: a leader's own, or an admin's; an organiser's
+    federation scope reaches none of it."""
+    return scope.collective_ids is not None or scope == Scope.everything()
+
+
+async def due_deadlines(conn: asyncpg.Connection, scope: Scope, collective_id: UUID,
+                        today: date, *, limit: int = 50) -> list[DeadlineRow]:
+    """The collective's open deadlines that are overdue or due within a week of ``today``
+    (the collective's today), the most pressing first."""
+    if not _scoped(scope) or not scope.allows(collective_id, scope.federation):
+        return []
+    t = await tables(conn, "grievance_deadlines")
+    rows = await conn.fetch(
+        f"SELECT grievance_id, collective_id, step, step_name, due_on, met_on FROM {t.deadlines}"
+        " WHERE collective_id = $1 AND met_on IS NULL AND due_on <= $2"
+        " ORDER BY due_on, grievance_id, position LIMIT $3",
+        collective_id, today + timedelta(days=DUE_SOON_DAYS), limit)
+    found = [DeadlineRow(**dict(r)) for r in rows]
+    for r in found:
+        r.urgency = _urgency(r, today)
+    return found
+
+
+async def grievance_deadlines(conn: asyncpg.Connection, scope: Scope, grievance_id: UUID,
+                              today: date) -> list[DeadlineRow]:
+    """One grievance's deadlines, in its procedure's order, then a departure."""
+    if not _scoped(scope):
+        return []
+    t = await tables(conn, "grievance_deadlines")
+    ids = None if scope.collective_ids is None else list(scope.collective_ids)
+    rows = await conn.fetch(
+        f"SELECT grievance_id, collective_id, step, step_name, due_on, met_on FROM {t.deadlines}"
+        " WHERE grievance_id = $1 AND ($2::uuid[] IS NULL OR collective_id = ANY($2::uuid[]))"
+        " ORDER BY position", grievance_id, ids)
+    found = [DeadlineRow(**dict(r)) for r in rows]
+    for r in found:
+        r.urgency = _urgency(r, today)
+    return found
+
+
+async def collective_procedures(conn: asyncpg.Connection, scope: Scope,
+                                collective_id: UUID) -> list[ProcedureRow]:
+    if not _scoped(scope) or not scope.allows(collective_id, scope.federation):
+        return []
+    t = await tables(conn, "grievance_deadlines")
+    rows = await conn.fetch(
+        f"SELECT id, collective_id, agreement_id, name, steps FROM {t.procedures}"
+        " WHERE collective_id = $1 ORDER BY agreement_id NULLS FIRST, name", collective_id)
+    return [ProcedureRow(id=r["id"], collective_id=r["collective_id"],
+                         agreement_id=r["agreement_id"], name=r["name"],
+                         steps=list(_STEPS.decode(_json(r["steps"])))) for r in rows]
+
+
+__all__ = ["DEPARTURE", "DeadlineRow", "GrievanceDeadlinesView", "ProcedureRow",
+           "collective_procedures", "due_deadlines", "grievance_deadlines"]
