@@ -370,7 +370,7 @@ class ReviseProcedure(Update, kw_only=True):
 
 class PlanDeparture(Update, kw_only=True):
     worker_id: UUID
-    on: date | None = None  # None: she stays
+    leaves_on: date | None = None  # the day she plans (or is made) to leave; None: she stays
 
 
 # Campaigns -------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def _erase_worker(app: Organize, cmd: c.EraseWorker) -> Done:
 
 def _plan_departure(app: Organize, cmd: c.PlanDeparture) -> Done:
     agg = _living(app.target(Worker, cmd, "worker_id"))
-    agg.plan_departure(cmd.on)
+    agg.plan_departure(cmd.leaves_on)
     return Done(agg.id, [agg])
 
 

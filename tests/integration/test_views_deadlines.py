@@ -65,8 +65,8 @@ async def test_deadlines_follow_every_fact(app, conn):
     app.execute(c.TakeStep(command_id=h.cid(), grievance_id=g, step="complaint",
                            on=date(2026, 2, 10)))
     app.execute(c.JoinGrievance(command_id=h.cid(), grievance_id=g, worker_ids=(mala,)))
-    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=rina, on=date(2026, 6, 30)))
-    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=mala, on=date(2026, 3, 1)))
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=rina, leaves_on=date(2026, 6, 30)))
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=mala, leaves_on=date(2026, 3, 1)))
     catch_up(app, VIEW)
     got = _due(await grievance_deadlines(conn, mine, g, today))
     assert got == [("complaint", date(2026, 2, 24), date(2026, 2, 10)),
@@ -162,7 +162,7 @@ async def test_applied_one_event_per_batch_the_view_equals_the_pure_function(app
     _define(app, coll)
     app.execute(c.TakeStep(command_id=h.cid(), grievance_id=gs[0], step="complaint",
                            on=date(2026, 1, 10)))
-    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=w, on=date(2026, 4, 1)))
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=w, leaves_on=date(2026, 4, 1)))
     catch_up(app, VIEW, batch_size=1)
     scope = Scope(collective_ids=frozenset({coll}))
     one_by_one = [await grievance_deadlines(conn, scope, g, date(2026, 1, 12)) for g in gs]

@@ -135,6 +135,17 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     # -- research privacy budgets
     "over_budget": N_("There is not enough privacy budget left for this release."),
     "unchanged": N_("Nothing changed: it is already set this way."),
+    # grievance money and deadlines
+    "too_precise": N_("This amount has too many digits after the point. Please check it."),
+    "mixed_currencies": N_("Amounts in different currencies cannot be added together."),
+    "nothing_to_correct": N_("No such amount was recorded. Record it instead of correcting it."),
+    "before_incident": N_("This date is before the day it happened. Please check it."),
+    "no_such_step": N_("The procedure this grievance follows has no such step."),
+    "already_taken": N_("This step was already taken."),
+    "no_procedure": N_("This group has no grievance procedure yet. Set one up first."),
+    "procedure_exists": N_("This procedure is already set up. Change it instead."),
+    "no_previous_step": N_("The first step has no step before it. Count it from the day it "
+                           "happened or from the day she learned of it."),
 })
 
 FIELD_MESSAGES: Mapping[str, str] = MappingProxyType({

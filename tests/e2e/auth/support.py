@@ -113,7 +113,7 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
                             "steps": [{"code": "complaint", "name": "Complaint", "days": 30}]},
         c.ReviseProcedure: {"procedure_id": str(procedure_id(s.collective)), "name": "Ours",
                             "steps": [{"code": "complaint", "name": "Complaint", "days": 60}]},
-        c.PlanDeparture: {"worker_id": s.worker, "on": "2026-09-01"},
+        c.PlanDeparture: {"worker_id": s.worker, "leaves_on": "2026-09-01"},
         c.LaunchCampaign: {"issue": "Rest day", "collective_ids": [s.collective],
                            "launched_on": "2025-02-01"},
         c.AddDemand: {"campaign_id": s.campaign, "text": "Overtime pay"},

@@ -124,9 +124,10 @@ CASES = {
                           c.EraseWorker(command_id=cid(), worker_id=w.w2))[1],
         code="erased", outsider="leader_b", outsider_error="NotFound"),
     c.PlanDeparture: Case(
-        accept=lambda w: c.PlanDeparture(command_id=cid(), worker_id=w.w1, on=date(2026, 4, 1)),
+        accept=lambda w: c.PlanDeparture(command_id=cid(), worker_id=w.w1,
+                                         leaves_on=date(2026, 4, 1)),
         by="leader_a", event="DeparturePlanned",
-        refuse=lambda w: c.PlanDeparture(command_id=cid(), worker_id=w.w1, on=None),
+        refuse=lambda w: c.PlanDeparture(command_id=cid(), worker_id=w.w1, leaves_on=None),
         code="nothing_changed", outsider="leader_b", outsider_error="NotFound"),
 }
 
