@@ -641,13 +641,18 @@ class RecordBargainingSession(Update, kw_only=True):
 
 
 class ProposeClause(Update, kw_only=True):
-    """A proposal (``ours``) or counter-proposal (``theirs``) on one clause."""
+    """A proposal (``ours``) or counter-proposal (``theirs``) on one clause, with the amount
+    it offers if it is about money (a wage, an allowance): exact, with its currency. The
+    amount agreed on a clause is the last one proposed on it when the tentative agreement
+    is reached."""
 
     bargaining_id: UUID
     clause_id: UUID
     side: Literal["ours", "theirs"]
     text: Text
     on: date
+    amount: Amount | None = None
+    currency: Currency | None = None
 
 
 class ReachTentativeAgreement(Update, kw_only=True):

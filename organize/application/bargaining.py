@@ -37,6 +37,7 @@ from organize.domain import Bargaining, Grievance, Meeting, Organisation, Worker
 from organize.domain.dates import as_date
 from organize.domain.errors import DomainError
 from organize.domain.meeting import HELD
+from organize.domain.money import money
 from organize.texts import seal_text, seal_texts
 
 if TYPE_CHECKING:
@@ -106,8 +107,11 @@ def _record_session(app: Organize, cmd: c.RecordBargainingSession) -> Done:
 
 def _propose(app: Organize, cmd: c.ProposeClause) -> Done:
     agg = app.target(Bargaining, cmd, "bargaining_id")
+    offered = None
+    if cmd.amount is not None or cmd.currency is not None:
+        offered = money(cmd.amount, cmd.currency)
     agg.propose(clause_id=cmd.clause_id, side=cmd.side, sealed_text=_seal(app, agg, cmd.text),
-                on=cmd.on)
+                on=cmd.on, offered=offered)
     return Done(agg.id, [agg])
 
 

@@ -12,6 +12,7 @@ says one of its clauses was broken.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from organize import commands as c
 from organize.application import new_id
@@ -19,6 +20,9 @@ from organize.demo.state import in_days
 
 # collective key, counterpart key, first day (the mandate assembly), sector, place,
 # the clauses tabled (the first is the one later breached), and what the other side said.
+# The first clause is about money: what each side offered on it (exact, in its currency).
+OFFERS = {"hk": ("HKD", "5200", "4990.50"), "dhaka": ("BDT", "12500", "11800"),
+          "skn": ("THB", "11000", "10450")}
 STORIES = (
     ("hk", "lion_gate", date(2025, 9, 14), "domestic_care", "HK-KLN",
      ("Wages paid in full by the 7th of each month, into the worker's own account.",
@@ -84,10 +88,14 @@ class BargainingSteps:
                       our_attendee_ids=present[:3], their_attendees=("Operations manager",
                                                                      "Company lawyer"),
                       notes=(c.ClauseNote(clause_id=clause_ids[n], note=answer),))
+            currency, ours, theirs = OFFERS[key]
+            money = {} if n else {"currency": currency}
             self.emit(day, c.ProposeClause, bargaining_id=round_id, clause_id=clause_ids[n],
-                      side="theirs", text=answer, on=day)
+                      side="theirs", text=answer, on=day,
+                      **({"amount": Decimal(theirs), **money} if money else {}))
             self.emit(day, c.ProposeClause, bargaining_id=round_id, clause_id=clause_ids[n],
-                      side="ours", text=clauses[n], on=day)
+                      side="ours", text=clauses[n], on=day,
+                      **({"amount": Decimal(ours), **money} if money else {}))
         self.emit(first + in_days(40), c.ReachTentativeAgreement, bargaining_id=round_id,
                   clause_ids=tuple(clause_ids), on=first + in_days(40))
         vote_meeting, voters = self._assembly(key, first + in_days(49), 40)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from organize.domain.errors import DomainError
@@ -41,6 +42,7 @@ from organize.domain.limits import (
     check_sealed,
     check_uuid,
 )
+from organize.domain.money import Money
 
 OPEN = "open"  # at the table (before and after the mandate)
 TENTATIVE = "tentative"
@@ -58,6 +60,13 @@ TWO_THIRDS = "two_thirds"  # at least two thirds of those for or against
 RULES = (SIMPLE_MAJORITY, TWO_THIRDS)
 END_REASONS = ("expired", "terminated", "replaced")
 VOTES_MAX = 1_000_000
+
+
+class ClauseAmount(msgspec.Struct, frozen=True, kw_only=True):
+    """The amount agreed on one clause (the last one proposed on it)."""
+
+    clause_id: UUID
+    amount: Money
 
 
 def carried(rule: str, votes_for: int, against: int) -> bool:
@@ -121,6 +130,7 @@ class Bargaining(Aggregate):
         self.proposals: list[dict] = []
         self.tentative_clause_ids: tuple[UUID, ...] = ()
         self.tentative_on: date | None = None
+        self.agreed_amounts: tuple[ClauseAmount, ...] = ()
         self.ratification: dict | None = None
         self.agreed_clause_ids: tuple[UUID, ...] = ()
         self.starts_on: date | None = None
@@ -199,8 +209,13 @@ class Bargaining(Aggregate):
                               "sealed_their_side": sealed_their_side,
                               "sealed_notes": sealed_notes, "clause_ids": clause_ids})
 
-    def propose(self, *, clause_id: UUID, side: str, sealed_text: bytes, on: date) -> None:
-        """A proposal (ours) or counter-proposal (theirs) on one clause."""
+    def propose(self, *, clause_id: UUID, side: str, sealed_text: bytes, on: date,
+                offered: Money | None = None) -> None:
+        """A proposal (ours) or counter-proposal (theirs) on one clause, with the amount it
+        offers (exact, checked by ``organize.domain.money.money``) if it is about money."""
+        if offered is not None and not isinstance(offered, Money):
+            raise DomainError("An amount comes with its currency.", field="amount",
+                              code="invalid")
         on = check_date(on, field="on")
         self._require_mandate(on, "record a proposal")
         if self.status != OPEN:
@@ -208,12 +223,14 @@ class Bargaining(Aggregate):
                               code="bargaining_closed")
         (clause_id,) = self._known((check_uuid(clause_id, field="clause_id"),))
         self._proposed(clause_id=clause_id, side=_one_of(side, SIDES, "side"),
-                       sealed_text=check_sealed(sealed_text, field="text"), on=on)
+                       sealed_text=check_sealed(sealed_text, field="text"), on=on,
+                       offered=offered)
 
     @event("Proposed")
-    def _proposed(self, clause_id: UUID, side: str, sealed_text: bytes, on: date) -> None:
+    def _proposed(self, clause_id: UUID, side: str, sealed_text: bytes, on: date,
+                  offered: Money | None = None) -> None:
         self.proposals.append({"clause_id": clause_id, "side": side, "sealed_text": sealed_text,
-                               "on": on})
+                               "on": on, "offered": offered})
 
     # -- agreement -----------------------------------------------------------------------
 
@@ -222,13 +239,20 @@ class Bargaining(Aggregate):
         self._require_mandate(on, "reach a tentative agreement")
         self._require(OPEN, "reach a tentative agreement", code="not_open")
         clause_ids = self._known(check_ids(clause_ids, field="clause_ids", min_items=1))
-        self._tentative_reached(clause_ids=clause_ids, on=on)
+        last: dict[UUID, Money] = {}
+        for p in self.proposals:  # in the order proposed: the last amount on a clause stands
+            if p["clause_id"] in clause_ids and p.get("offered") is not None:
+                last[p["clause_id"]] = p["offered"]
+        self._tentative_reached(clause_ids=clause_ids, on=on, amounts=tuple(
+            ClauseAmount(clause_id=i, amount=last[i]) for i in clause_ids if i in last))
 
     @event("TentativeReached")
-    def _tentative_reached(self, clause_ids: tuple[UUID, ...], on: date) -> None:
+    def _tentative_reached(self, clause_ids: tuple[UUID, ...], on: date,
+                           amounts: tuple[ClauseAmount, ...] = ()) -> None:
         self.status = TENTATIVE
         self.tentative_clause_ids = clause_ids
         self.tentative_on = on
+        self.agreed_amounts = amounts
 
     def ratify(self, *, meeting_id: UUID, on: date, votes_for: int, against: int,
                abstaining: int, rule: str, attendance: int | None) -> None:

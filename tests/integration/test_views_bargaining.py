@@ -89,3 +89,39 @@ async def test_renewal_is_due_ninety_days_before_expiry(app, conn, today, due):
     home, opened, _, _ = _story(app, fed())
     found = await due_for_renewal(conn, Scope(collective_ids=frozenset({home})), today)
     assert [r.id for r in found] == ([opened] if due else [])
+
+
+async def test_amounts_offered_and_agreed_are_exact(app, conn):
+    from decimal import Decimal
+
+    from organize import commands as c
+    from tests.integration.support import cid, held_meeting
+
+    home = collective(app, federation=fed())
+    members = [worker(app, home, pseudonym="M")]
+    employer = organisation(app, kind="employer", collective_id=home)
+    opened = app.execute(c.OpenBargaining(command_id=cid(), collective_id=home,
+                                          counterpart_id=employer, team_ids=tuple(members),
+                                          opened_on=date(2026, 1, 20))).id
+    app.execute(c.AdoptMandate(command_id=cid(), bargaining_id=opened,
+                               meeting_id=held_meeting(app, home, date(2026, 2, 1), members),
+                               demands=("A monthly wage of 5,200",)))
+    table = c.TableClause(command_id=cid(), bargaining_id=opened, wording="Monthly wage",
+                          on=date(2026, 2, 3))
+    app.execute(table)
+    from organize.application import new_id
+
+    clause = new_id(table.command_id, "clause")
+    for side, amount in (("ours", "5200.10"), ("theirs", "4870.05"), ("theirs", "4999.99")):
+        app.execute(c.ProposeClause(command_id=cid(), bargaining_id=opened, clause_id=clause,
+                                    side=side, text="wage", on=date(2026, 2, 10),
+                                    amount=Decimal(amount), currency="HKD"))
+    catch_up(app, ["bargaining"])
+    (row,) = (await one_round(conn, Scope.everything(), opened, words=False)).clauses
+    assert (row.offer_ours, row.offer_theirs, row.agreed_amount) == (
+        Decimal("5200.10"), Decimal("4999.99"), None)
+    app.execute(c.ReachTentativeAgreement(command_id=cid(), bargaining_id=opened,
+                                          clause_ids=(clause,), on=date(2026, 3, 1)))
+    catch_up(app, ["bargaining"])
+    (row,) = (await one_round(conn, Scope.everything(), opened, words=False)).clauses
+    assert (str(row.agreed_amount), row.agreed_currency) == ("4999.99", "HKD")

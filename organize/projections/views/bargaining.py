@@ -10,6 +10,7 @@ reader; organisers' pages show stages and counts only.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
@@ -41,7 +42,9 @@ class BargainingView(KnowsFederations, View):
             " bargaining_id uuid NOT NULL, clause_id uuid NOT NULL, position integer NOT NULL,"
             " wording text, agreed boolean NOT NULL DEFAULT false,"
             " ours integer NOT NULL DEFAULT 0, theirs integer NOT NULL DEFAULT 0,"
-            " breaches integer NOT NULL DEFAULT 0, PRIMARY KEY (bargaining_id, clause_id))",
+            " breaches integer NOT NULL DEFAULT 0, offer_ours numeric, offer_ours_currency text,"
+            " offer_theirs numeric, offer_theirs_currency text, agreed_amount numeric,"
+            " agreed_currency text, PRIMARY KEY (bargaining_id, clause_id))",
             f"CREATE TABLE IF NOT EXISTS {t.sessions} ("
             " bargaining_id uuid NOT NULL, session_id uuid PRIMARY KEY, held_on date NOT NULL,"
             " ours integer NOT NULL, their_side text[] NOT NULL DEFAULT '{}',"
@@ -92,12 +95,22 @@ class BargainingView(KnowsFederations, View):
     @on(Bargaining.Proposed)
     def proposed(self, curs, e, _nid) -> None:
         side = "ours" if e.side == "ours" else "theirs"
-        curs.execute(f"UPDATE {self.t.clauses} SET {side} = {side} + 1 "
-                     "WHERE bargaining_id = %s AND clause_id = %s", (e.originator_id, e.clause_id))
+        offered = getattr(e, "offered", None)
+        curs.execute(f"UPDATE {self.t.clauses} SET {side} = {side} + 1, "
+                     f"offer_{side} = coalesce(%s, offer_{side}), "
+                     f"offer_{side}_currency = coalesce(%s, offer_{side}_currency) "
+                     "WHERE bargaining_id = %s AND clause_id = %s",
+                     (offered and offered.amount, offered and offered.currency,
+                      e.originator_id, e.clause_id))
 
     @on(Bargaining.TentativeReached)
     def tentative(self, curs, e, _nid) -> None:
         self._status(curs, e, "tentative", tentative_on=e.on)
+        for agreed in getattr(e, "amounts", ()):
+            curs.execute(f"UPDATE {self.t.clauses} SET agreed_amount = %s, agreed_currency = %s "
+                         "WHERE bargaining_id = %s AND clause_id = %s",
+                         (agreed.amount.amount, agreed.amount.currency, e.originator_id,
+                          agreed.clause_id))
 
     @on(Bargaining.VoteRecorded)
     def voted(self, curs, e, _nid) -> None:
@@ -160,6 +173,12 @@ class ClauseRow(msgspec.Struct, kw_only=True):
     ours: int
     theirs: int
     breaches: int
+    offer_ours: Decimal | None = None  # the last amount each side offered, exact
+    offer_ours_currency: str | None = None
+    offer_theirs: Decimal | None = None
+    offer_theirs_currency: str | None = None
+    agreed_amount: Decimal | None = None  # the amount agreed on it, exact
+    agreed_currency: str | None = None
 
 
 class SessionRow(msgspec.Struct, kw_only=True):
@@ -220,7 +239,9 @@ async def one_round(conn: asyncpg.Connection, scope: Scope, bargaining_id: UUID,
     if r is None:
         return None
     clauses = await conn.fetch(
-        f"SELECT clause_id, wording, agreed, ours, theirs, breaches FROM {t.clauses} "
+        f"SELECT clause_id, wording, agreed, ours, theirs, breaches, offer_ours,"
+        f" offer_ours_currency, offer_theirs, offer_theirs_currency, agreed_amount,"
+        f" agreed_currency FROM {t.clauses} "
         "WHERE bargaining_id = $1 ORDER BY position, clause_id", bargaining_id)
     sessions = await conn.fetch(
         f"SELECT session_id, held_on, ours, their_side, clause_ids, notes FROM {t.sessions} "

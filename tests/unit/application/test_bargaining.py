@@ -320,3 +320,37 @@ def test_texts_are_sealed_and_never_in_the_events(world):
             v for e in events for v in vars(e).values() if isinstance(v, bytes))
     round_ = world.get(world.round)
     assert round_.demand_count == 1 and len(round_.sessions) == 1
+
+
+def _offer(w: World, side: str, amount, currency="HKD") -> c.ProposeClause:
+    return c.ProposeClause(command_id=cid(), clause_id=w.clause, side=side, text="A monthly wage",
+                           on=date(2026, 2, 10), amount=amount, currency=currency, **_b(w))
+
+
+def test_the_amount_agreed_is_the_last_one_offered_exactly(world):
+    from decimal import Decimal
+
+    mandated(world)
+    world.run("leader_a", _offer(world, "ours", Decimal("5200.10")))
+    world.run("leader_a", _offer(world, "theirs", Decimal("4870.05")))
+    world.run("leader_a", _offer(world, "ours", Decimal("5000.20")))
+    world.run("leader_a", c.ReachTentativeAgreement(command_id=cid(), clause_ids=(world.clause,),
+                                                    on=date(2026, 3, 1), **_b(world)))
+    (agreed,) = world.get(world.round).agreed_amounts
+    assert agreed.clause_id == world.clause
+    assert (agreed.amount.amount, agreed.amount.currency) == (Decimal("5000.20"), "HKD")
+    assert str(agreed.amount.amount) == "5000.20"  # exact, never a float's 5000.2
+
+
+@pytest.mark.parametrize("amount,currency,code", [
+    ("12.5", None, "empty"), (None, "HKD", "empty"), ("-3", "HKD", "out_of_range"),
+    ("1.5", "HDK", "invalid")])
+def test_an_offer_needs_an_exact_amount_and_a_real_currency(world, amount, currency, code):
+    from decimal import Decimal
+
+    mandated(world)
+    before = world.head()
+    with pytest.raises(CommandError) as refused:
+        world.run("leader_a", _offer(world, "ours", None if amount is None else Decimal(amount),
+                                     currency))
+    assert refused.value.code == code and world.head() == before
