@@ -29,6 +29,7 @@ from organize.projections.indicators.rubric import load_rubric, parse_rubric
 from organize.projections.reads import Scope
 from organize.projections.runner import BatchedRunner
 from tests.integration import support as h
+from web.i18n.reasons import reason_text
 
 pytestmark = pytest.mark.integration
 
@@ -190,6 +191,11 @@ async def conn(database):
     await connection.close()
 
 
+def said(reason) -> str:
+    """A stored reason (a code with parameters) as the English page words it."""
+    return reason_text(reason.code, reason.params, "en")
+
+
 def dims(result) -> dict:
     return {d.dimension: d for d in result.dimensions}
 
@@ -208,16 +214,16 @@ async def test_levels_and_reasons_cite_real_events(runner, scenario, conn):
     leadership = d["leadership"]
     assert leadership.label == "strong"
     assert leadership.descriptor == load_rubric().descriptor("leadership", 4)
-    assert leadership.reasons[0].text == "4 different members facilitated the last 5 meetings; " \
+    assert said(leadership.reasons[0]) == "4 different members facilitated the last 5 meetings; " \
                                          "4 for the first time."
     assert leadership.reasons[0].evidence == [s.nid[k] for k in ("m1", "m2", "m3", "m4", "m5")]
-    assert leadership.reasons[1].text == ("3 of the last 5 meetings (60%) were led by someone other "
+    assert said(leadership.reasons[1]) == ("3 of the last 5 meetings (60%) were led by someone other "
                                           "than the most frequent facilitator.")
     assert leadership.reasons[1].evidence == [s.nid["m2"], s.nid["m4"], s.nid["m5"]]
 
     voice = d["collective_voice"]
-    assert [r.text for r in voice.reasons] == [
-        "2 of the 3 grievances active in the last 12 weeks (67%) were raised or joined by several workers.",
+    assert [said(r) for r in voice.reasons] == [
+        "Raised or joined by several workers: 2 of the 3 grievances active in the last 12 weeks (67%).",
         "Decisions were taken in 3 of the 5 meetings held (60%), 3 decisions in all.",
     ]
     assert voice.reasons[0].evidence == sorted([s.nid["g1"], s.nid["g2"], s.nid["g2_joined"]])
@@ -226,16 +232,16 @@ async def test_levels_and_reasons_cite_real_events(runner, scenario, conn):
 
     participation = d["participation_depth"]
     assert participation.measures == {"repeat_share": 1.0, "returning_share": 0.0, "role_share": 0.6667}
-    assert [r.text for r in participation.reasons] == [
+    assert [said(r) for r in participation.reasons] == [
         "100% of the people taking part in meetings in the last 12 weeks came two or more times.",
         "0% of them had also taken part in the 12 weeks before.",
         "67% took on a role: facilitating, speaking or taking part in a campaign action.",
     ]
 
     negotiating = d["negotiating_power"]
-    assert [r.text for r in negotiating.reasons] == [
+    assert [said(r) for r in negotiating.reasons] == [
         "2 negotiations held in the last 12 weeks.",
-        "1 demand resolved in the collective's favour: 1 won.",
+        "1 demand resolved in the collective's favour (Won: 1).",
         "1 grievance resolved favourably, 1 of them for several workers together.",
         "1 agreement signed.",
     ]
@@ -244,7 +250,7 @@ async def test_levels_and_reasons_cite_real_events(runner, scenario, conn):
 
     safety = d["safety_climate"]
     assert safety.risk and safety.label == "rising risk"
-    assert [r.text for r in safety.reasons] == [
+    assert [said(r) for r in safety.reasons] == [
         "2 retaliations reported in the last 12 weeks.",
         "1 answered by the collective (escalated, referred, negotiated, resolved or discussed at a "
         "meeting afterwards).",
@@ -254,11 +260,13 @@ async def test_levels_and_reasons_cite_real_events(runner, scenario, conn):
     assert safety.reasons[2].evidence == [s.nid["g3_retaliation"]]
 
     alliances = d["alliances"]
-    assert alliances.reasons[0].text == "2 active alliances, with a union and a women's-rights group."
+    assert said(alliances.reasons[0]) == "2 active alliances, with: Union, Women's-rights group."
+    assert alliances.reasons[0].code == "alliances"
+    assert alliances.reasons[0].params == {"n": 2, "kinds": ["union", "womens_rights_group"]}
     assert alliances.reasons[0].evidence == [s.nid["union"], s.nid["womens"]]
 
     cross = d["cross_sector_solidarity"]
-    assert cross.reasons[1].text == ("17% of the participants with a recorded work history have worked "
+    assert said(cross.reasons[1]) == ("17% of the participants with a recorded work history have worked "
                                      "in more than one sector (unpaid care included).")
     assert cross.reasons[1].evidence == [s.nid["unpaid_care"]]
 
@@ -284,7 +292,7 @@ async def test_as_of_a_past_date_answers_from_the_series(runner, scenario, conn)
     assert past.week == date(2025, 2, 17)
     leadership = dims(past)["leadership"]
     assert leadership.level == 2
-    assert leadership.reasons[0].text == "2 different members facilitated the last 2 meetings; " \
+    assert said(leadership.reasons[0]) == "2 different members facilitated the last 2 meetings; " \
                                          "2 for the first time."
     assert dims(past)["safety_climate"].level == 0
     before_anything = await collective_indicators(conn, EVERYTHING, scenario.collective, date(2024, 6, 1))
@@ -326,7 +334,7 @@ async def test_campaign_indicators(app, runner, scenario, conn):
     d = dims(result)
     assert "alliances" not in d
     assert d["negotiating_power"].level == 3
-    assert d["issue_dynamism"].reasons[1].text == "1 grievance moved in the last 12 weeks: " \
+    assert said(d["issue_dynamism"].reasons[1]) == "1 grievance moved in the last 12 weeks: " \
                                                   "1 negotiation, 1 outcome."
     assert d["cross_sector_solidarity"].measures["cross_sector_share"] == 1.0
     other = Scope(collective_ids=frozenset({scenario.quiet}))
@@ -365,7 +373,8 @@ async def test_dates_off_the_calendar_do_not_break_the_view(app, runner, conn):
     run(app, h.raise_grievance(collective, [worker], occurred_on=date(2025, 3, 3)))
     runner.catch_up()
     result = await collective_indicators(conn, EVERYTHING, collective, NOW)
-    assert dims(result)["collective_voice"].reasons[0].text.startswith("0 of the 1 grievance active")
+    assert said(dims(result)["collective_voice"].reasons[0]).startswith(
+        "Raised or joined by several workers: 0 of the 1 grievance active")
 
 
 async def test_a_back_dated_meeting_changes_the_past_weeks(app, runner, scenario, conn):
@@ -377,11 +386,11 @@ async def test_a_back_dated_meeting_changes_the_past_weeks(app, runner, scenario
     runner.catch_up()
     after = dims(await collective_indicators(conn, EVERYTHING, s.collective, date(2025, 2, 18)))
     assert after["leadership"].level == 3
-    assert after["leadership"].reasons[0].text == "3 different members facilitated the last 3 meetings; " \
+    assert said(after["leadership"].reasons[0]) == "3 different members facilitated the last 3 meetings; " \
                                                   "3 for the first time."
     assert after["leadership"].reasons[0].evidence == [s.nid["m1"], s.nid["m2"], s.nid["m0"]]
     now = dims(await collective_indicators(conn, EVERYTHING, s.collective, NOW))
-    assert now["leadership"].reasons[0].text == "5 different members facilitated the last 6 meetings; " \
+    assert said(now["leadership"].reasons[0]) == "5 different members facilitated the last 6 meetings; " \
                                                 "5 for the first time."
 
 
@@ -399,7 +408,7 @@ async def test_far_behind_the_log_the_series_waits_and_says_so(app, runner, conn
     runner.catch_up()
     done = await collective_indicators(conn, EVERYTHING, collective, NOW)
     assert not done.updating
-    assert dims(done)["leadership"].reasons[0].text == "2 different members facilitated the last 2 " \
+    assert said(dims(done)["leadership"].reasons[0]) == "2 different members facilitated the last 2 " \
                                                       "meetings; 2 for the first time."
 
 

@@ -102,7 +102,7 @@ async def test_a_collective_as_json(client, recorded):
     leadership = {d["dimension"]: d for d in body["dimensions"]}["leadership"]
     assert leadership["level"] == 1 and leadership["label"] == "emerging"
     assert leadership["reasons"][0] == {
-        "text": "1 member facilitated the last meeting; 1 for the first time.",
+        "code": "facilitators", "params": {"n": 1, "meetings": 1, "new": 1},
         "evidence": [recorded["held"]]}
     assert leadership["trend"]["word"] == "growing" and len(leadership["sparkline"]) == 12
     assert body["self_assessment"] is None

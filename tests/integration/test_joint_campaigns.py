@@ -218,3 +218,52 @@ def test_refusals_have_codes_and_append_nothing(app):
                                        on=date(2025, 5, 2)), "closed")
     refused(c.LaunchJointCampaign(command_id=h.cid(), issue="x", grievance_ids=(h.cid(),),
                                   launched_on=LAUNCHED), "not_found")
+
+
+async def test_the_board_follows_a_corrected_and_a_localised_meeting(app, conn):
+    """A coordination meeting corrected (kind, day) or read again in its collective's zone
+    reads on the board as if entered right the first time."""
+    from zoneinfo import ZoneInfo
+
+    federation, hk, kl, _other, _recruiter, grievances = _cluster_world(app)
+    campaign = _launch(app, grievances)[1].id
+    scope = Scope(federation=federation)
+
+    def plan(day: int, hour: int):
+        return app.execute(c.ScheduleMeeting(
+            command_id=h.cid(), kind="cross_sector", collective_ids=(hk, kl),
+            scheduled_for=datetime(2025, 5, day, hour, tzinfo=UTC), language="en",
+            agenda_campaign_ids=(campaign,))).id
+
+    async def meetings(as_of=None):
+        catch_up(app)
+        (b,) = (await federation_board(conn, scope, federation, as_of=as_of)).campaigns
+        return [(n.ref, n.on, n.detail) for n in b.next_actions if n.kind == "meeting"]
+
+    first, second = plan(3, 10), plan(3, 12)
+    assert await meetings() == [(first, date(2025, 5, 3), "cross_sector"),
+                                (second, date(2025, 5, 3), "cross_sector")]
+    app.execute(c.CorrectMeeting(command_id=h.cid(), meeting_id=second, kind="committee",
+                                 scheduled_for=datetime(2025, 5, 1, 9, tzinfo=UTC), reason="typing_mistake"))
+    assert await meetings() == [(second, date(2025, 5, 1), "committee"),
+                                (first, date(2025, 5, 3), "cross_sector")]
+
+    # Held on the 3rd, then corrected to the 6th: a next step until the 6th, not the 3rd.
+    w = worker(app, kl)
+    app.execute(c.RecordMeetingHeld(command_id=h.cid(), meeting_id=first,
+                                    held_at=datetime(2025, 5, 3, 10, tzinfo=UTC), attendee_ids=(w,),
+                                    facilitator_ids=(w,), language="en"))
+    assert [m[0] for m in await meetings(as_of=date(2025, 5, 4))] == [second]
+    app.execute(c.CorrectMeeting(command_id=h.cid(), meeting_id=first, kind="cross_sector",
+                                 scheduled_for=datetime(2025, 5, 6, 10, tzinfo=UTC),
+                                 held_at=datetime(2025, 5, 6, 10, tzinfo=UTC), reason="typing_mistake"))
+    assert [m[0] for m in await meetings(as_of=date(2025, 5, 4))] == [second, first]
+    assert [m[0] for m in await meetings(as_of=date(2025, 5, 6))] == [second]
+
+    # The upgrade to zones: 18:00 typed in Hong Kong is 10:00 UTC, before a meeting at 12:00 UTC.
+    late, noon = plan(20, 18), plan(20, 12)
+    assert [m[0] for m in await meetings()][-2:] == [noon, late]
+    moved = app.repository.get(late)
+    moved.localise_times(ZoneInfo("Asia/Hong_Kong"))
+    app.save(moved)
+    assert [m[:2] for m in await meetings()][-2:] == [(late, date(2025, 5, 20)), (noon, date(2025, 5, 20))]

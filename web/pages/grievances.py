@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -128,28 +127,18 @@ async def grievance_search(collective_id: FromPath[UUID], page: NamedDependency[
     """Her words to the ids and codes they name (in memory, over what she may read), then
     to the list filtered by those: the words never reach a URL."""
     collective = await page.collective(collective_id)
-    form = await read_form(page.request)
-    typed = listing.words(form.get("q"))
-    kept = [(k, v) for k, vs in form.values.items() if k in LIST_PARAMS and k not in MATCH_PARAMS
-            for v in vs]
-    base = f"/c/{collective_id}/grievances"
-    if not typed:
-        return page.go(base + ("?" + urlencode(kept) if kept else ""))
-    people = await members(page, collective_id)
-    orgs = await organisations(page)
-    workers = listing.matching(typed, ((m.id, m.pseudonym) for m in people))
-    found_orgs = listing.matching(typed, ((o.id, o.name) for o in orgs))
-    taxonomy = page.organize.taxonomy
-    categories = listing.matching(typed, (
-        (code, f"{taxonomy_label('categories', code, page.lang, taxonomy=taxonomy)} {code}")
-        for code in taxonomy.codes("categories")))
+    s = await listing.search(page, f"/c/{collective_id}/grievances", LIST_PARAMS, MATCH_PARAMS)
+    if not s.typed:
+        return s.go(page, None)
+    workers = listing.matching(s.typed, ((m.id, m.pseudonym) for m in await members(page, collective_id)))
+    found_orgs = listing.matching(s.typed, ((o.id, o.name) for o in await organisations(page)))
     if len(workers) > listing.MAX_MATCHES or len(found_orgs) > listing.MAX_MATCHES:
-        return await _list_page(page, collective, status=422, search=form.get("q")[:100],
-                                search_error=page._(listing.TOO_MANY, words=typed))
-    ref = listing.reference(typed)
-    match = [("m", "1"), *(("mw", str(w)) for w in workers), *(("mo", str(o)) for o in found_orgs),
-             *(("mc", code) for code in categories), *((("ref", ref),) if ref else ())]
-    return page.go(f"{base}?{urlencode([*kept, *match])}")
+        return await _list_page(page, collective, status=422, search=s.said,
+                                search_error=page._(listing.TOO_MANY, words=s.typed))
+    ref = listing.reference(s.typed)
+    return s.go(page, [*(("mw", str(w)) for w in workers), *(("mo", str(o)) for o in found_orgs),
+                       *(("mc", code) for code in listing.codes_matching(page, s.typed, "categories")),
+                       *((("ref", ref),) if ref else ())])
 
 
 async def _list_page(page: Page, collective: Any, *, status: int = 200, search: str = "",

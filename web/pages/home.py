@@ -20,6 +20,7 @@ from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.grievance_register import list_grievances
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import dimension_label, level_label, trend_label
+from web.i18n.reasons import reason_texts
 from web.pages.common import Page, nav
 from web.pages.invitations import pending
 from web.pages.svg import sparkline
@@ -57,7 +58,7 @@ def indicator_rows(found: Any, lang: str) -> list[dict[str, Any]]:
             "risk": d.risk,
             "trend": trend,
             "trend_word": d.trend.word,
-            "reasons": [r.text for r in d.reasons[:REASONS]],
+            "reasons": reason_texts(d.reasons, lang, REASONS),
             "spark": sparkline([w.level for w in d.sparkline], label=trend, risk=d.risk),
             "self_word": (level_label(d.dimension, d.self_level, lang)
                           if d.self_level is not None else None),

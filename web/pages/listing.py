@@ -11,7 +11,8 @@ Search is different: what she types may be a pseudonym, and a URL lands in the p
 history (the phone is often shared; see the quick exit). So the search box posts (with the
 CSRF token), the server matches the words *in memory* against what this leader may read
 (the pseudonyms of her collective's workers, opened with their keys for this request only;
-the organisations' names; the category labels in her language; a grievance's reference)
+the organisations' names; the category or meeting-kind labels in her language; a
+grievance's reference)
 and answers with a redirect to the list filtered by the ids and codes it found. No opened
 text is stored anywhere: no index, no cache, no log, no URL.
 
@@ -32,7 +33,7 @@ from uuid import UUID
 from web.i18n import field_message
 from web.i18n.messages import N_
 from web.pages.common import Page
-from web.pages.forms import calendar_problem
+from web.pages.forms import calendar_problem, read_form
 
 PAGE_SIZE = 50
 MAX_MATCHES = 60  # more than this many workers or organisations: she should type more
@@ -206,3 +207,38 @@ def matching(typed: str, named: Iterable[tuple[Any, str]]) -> list[Any]:
 def reference(typed: str) -> str | None:
     found = HEX.match(typed.strip().lower())
     return found.group(1) if found else None
+
+
+@dataclass
+class Search:
+    """A search posted to a list: her words (folded), as she typed them (kept in the box when
+    refused), and the list's own parameters without a former search's result."""
+
+    base: str
+    typed: str
+    said: str
+    kept: list[tuple[str, str]]
+
+    def go(self, page: Page, match: Iterable[tuple[str, str]] | None) -> Any:
+        """To the list filtered by the result (``m=1`` and its ids and codes), or, with
+        nothing typed (``match`` None), to the list as it was."""
+        params = self.kept if match is None else [*self.kept, ("m", "1"), *match]
+        return page.go(self.base + ("?" + urlencode(params) if params else ""))
+
+
+async def search(page: Page, base: str, list_params: Sequence[str],
+                 match_params: Sequence[str]) -> Search:
+    form = await read_form(page.request)
+    kept = [(k, v) for k, vs in form.values.items() if k in list_params and k not in match_params
+            for v in vs]
+    return Search(base=base, typed=words(form.get("q")), said=(form.get("q") or "")[:100], kept=kept)
+
+
+def codes_matching(page: Page, typed: str, vocabulary: str) -> list[str]:
+    """The codes of ``vocabulary`` whose label in her language (or the code) holds the words."""
+    from web.i18n import taxonomy_label
+
+    taxonomy = page.organize.taxonomy
+    return matching(typed, (
+        (code, f"{taxonomy_label(vocabulary, code, page.lang, taxonomy=taxonomy)} {code}")
+        for code in taxonomy.codes(vocabulary)))

@@ -27,6 +27,7 @@ from organize.projections.views.meeting_log import (
     SCHEDULED,
     MeetingCursor,
     MeetingFilter,
+    MeetingMatch,
     list_meetings,
 )
 from web.i18n import LOCALE_NAMES, LOCALES, taxonomy_label
@@ -38,6 +39,9 @@ from web.pages.history import history_rows
 
 MEETING_VIEWS = ("meeting_log",)
 STATUSES = (SCHEDULED, HELD, CANCELLED)
+# The list's URL parameters; a search's own (its result) are replaced by a new search.
+MATCH_PARAMS = ("m", "mw", "mk")
+LIST_PARAMS = ("status", "kind", "from", "to", "worker", *MATCH_PARAMS)
 
 
 def _local(value: datetime, zone: tzinfo | None) -> str:
@@ -54,19 +58,48 @@ def _languages(collective: Any) -> list[tuple[str, str]]:
 @get("/{collective_id:uuid}/meetings", name="pages:meetings")
 async def meeting_list(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     """Upcoming meetings, then the past ones a page at a time; or, filtered (status, kind,
-    period, a worker who attended), every meeting that matches."""
+    period, a worker who attended, a search), every meeting that matches."""
     collective = await page.collective(collective_id)
     await page.settle(MEETING_VIEWS)
+    return await _list_page(page, collective)
+
+
+@post("/{collective_id:uuid}/meetings/search", name="pages:meeting-search", status_code=200)
+async def meeting_search(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
+    """Her words to the workers who attended and the kinds of meeting they name (in memory,
+    over what she may read), then to the list filtered by those: the words never reach a URL."""
+    collective = await page.collective(collective_id)
+    s = await listing.search(page, f"/c/{collective_id}/meetings", LIST_PARAMS, MATCH_PARAMS)
+    if not s.typed:
+        return s.go(page, None)
+    workers = listing.matching(s.typed, ((m.id, m.pseudonym) for m in await members(page, collective_id)))
+    if len(workers) > listing.MAX_MATCHES:
+        return await _list_page(page, collective, status=422, search=s.said,
+                                search_error=page._(listing.TOO_MANY, words=s.typed))
+    return s.go(page, [*(("mw", str(w)) for w in workers),
+                       *(("mk", code) for code in listing.codes_matching(page, s.typed, "meeting_kinds"))])
+
+
+async def _list_page(page: Page, collective: Any, *, status: int = 200, search: str = "",
+                     search_error: str | None = None) -> Response:
+    collective_id = collective.id
     raw = listing.params(page)
     q = listing.Query()
     people = await members(page, collective_id)
+    taxonomy = page.organize.taxonomy
     period_from, period_to = listing.dates(page, raw, q, future=True)
     f = MeetingFilter(
         collective_id=collective_id,
         status=listing.choice(raw, q, "status", STATUSES),
-        kind=listing.choice(raw, q, "kind", page.organize.taxonomy.codes("meeting_kinds")),
+        kind=listing.choice(raw, q, "kind", taxonomy.codes("meeting_kinds")),
         worker_id=listing.one_id(raw, q, "worker", {m.id for m in people}),
         period_from=period_from, period_to=period_to, time_zone=str(page.zone))
+    if raw.get("m"):
+        q.keep("m", "1")
+        f = msgspec.structs.replace(f, match=MeetingMatch(
+            worker_ids=listing.ids(raw, q, "mw", {m.id for m in people}),
+            kinds=tuple(k for k in raw.get("mk", [])[:listing.MAX_IDS] if taxonomy.has("meeting_kinds", k))))
+        q.keep("mk", list(f.match.kinds))
     after, before = listing.cursor(raw, MeetingCursor.decode)
     upcoming = []
     if not q.filtered:  # the first view: what is coming, then what was
@@ -83,10 +116,16 @@ async def meeting_list(collective_id: FromPath[UUID], page: NamedDependency[Page
                            key=lambda mt: MeetingCursor(mt.held_at or mt.scheduled_for, mt.id))
     names = {m.id: m.pseudonym for m in people}
     chips = ([(names.get(f.worker_id, ERASED), q.url(base, worker=None))] if f.worker_id else [])
-    taxonomy = page.organize.taxonomy
-    return page.html("pages/meetings.html", collective=collective,
+    if f.match is not None:
+        said = [*(names.get(w, ERASED) for w in f.match.worker_ids),
+                *(taxonomy_label("meeting_kinds", k, page.lang, taxonomy=taxonomy) for k in f.match.kinds)]
+        chips.append((", ".join(said[:8]) + (" …" if len(said) > 8 else ""),
+                      q.url(base, m=None, mw=None, mk=None)))
+    return page.html("pages/meetings.html", status=status, collective=collective,
                      upcoming=list(reversed(upcoming)), past=shown, q=q, base=base,
                      paging=paging, chips=chips, statuses=STATUSES,
+                     search=search, search_error=search_error,
+                     nothing_found=bool(f.match) and not (f.match.worker_ids or f.match.kinds),
                      kinds=[(k, taxonomy_label("meeting_kinds", k, page.lang, taxonomy=taxonomy))
                             for k in taxonomy.codes("meeting_kinds")],
                      **nav(collective_id, "meetings"))
@@ -221,4 +260,4 @@ async def meeting_action(collective_id: FromPath[UUID], meeting_id: FromPath[UUI
     return await meeting_page(page, collective_id, meeting_id, posted={action: form}, status=422)
 
 
-ROUTES = [meeting_list, plan, plan_post, meeting, meeting_action]
+ROUTES = [meeting_list, meeting_search, plan, plan_post, meeting, meeting_action]

@@ -23,8 +23,9 @@ from organize.projections.reads import Scope, tables
 
 
 class Reason(msgspec.Struct, kw_only=True):
-    text: str
-    evidence: list[int]  # notification ids of the events behind the sentence
+    code: str  # one of ``reasons.REASON_CODES``; the web layer words it in the reader's language
+    params: dict[str, Any]  # counts, whole percentages, weeks, taxonomy codes
+    evidence: list[int]  # notification ids of the events behind it
 
 
 class WeekLevel(msgspec.Struct, kw_only=True):
@@ -224,11 +225,12 @@ async def _dimensions(
         before_week = week - WEEK * window
         before = series.level(dimension, before_week)
         if row is None:
-            reasons = [Reason(text="Nothing recorded yet that this dimension reads.", evidence=[])]
+            reasons = [Reason(code="nothing_yet", params={}, evidence=[])]
             measures: dict[str, float] = {}
             gap = None
         else:
-            reasons = [Reason(text=r["text"], evidence=list(r["evidence"])) for r in _loads(row["reasons"])]
+            reasons = [Reason(code=r["code"], params=r["params"], evidence=list(r["evidence"]))
+                       for r in _loads(row["reasons"])]
             measures = _loads(row["measures"])
             gap = row["gap"]
         out.append(DimensionIndicator(

@@ -37,6 +37,7 @@ from organize.projections.indicators.measures import (
     Measure,
     level_label,
 )
+from organize.projections.indicators.reasons import REASON_CODES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; rubric.py imports this module
     from organize.projections.indicators.rubric import DimensionSpec, Rubric
@@ -48,18 +49,6 @@ _EPSILON = 1e-9  # a share of exactly a threshold meets it despite float roundin
 MOVES = ("referred", "escalated", "negotiation", "outcome")
 RESPONSES = ("referred", "escalated", "negotiation", "outcome", "discussed")
 
-_KIND_WORDS = {
-    "union": "a union",
-    "ngo": "an NGO",
-    "womens_rights_group": "a women's-rights group",
-    "shelter": "a shelter",
-}
-_MOVE_WORDS = {
-    "referred": ("referral", "referrals"),
-    "escalated": ("escalation", "escalations"),
-    "negotiation": ("negotiation", "negotiations"),
-    "outcome": ("outcome", "outcomes"),
-}
 
 
 # -- results ------------------------------------------------------------------------------
@@ -67,11 +56,21 @@ _MOVE_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    text: str
+    """Why a level is what it is: a code of ``REASON_CODES`` with its parameters (counts,
+    percentages, taxonomy codes; never a name or a text), and the notification ids of the
+    events behind it. The web layer words it in the reader's language."""
+
+    code: str
+    params: Mapping[str, Any]
     evidence: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "evidence": list(self.evidence)}
+        return {"code": self.code, "params": dict(self.params), "evidence": list(self.evidence)}
+
+
+def _r(code: str, evidence: Iterable[int] = (), **params: Any) -> Reason:
+    assert code in REASON_CODES, code
+    return Reason(code, params, tuple(evidence))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +80,8 @@ class Score:
     measures: Mapping[str, float | int]
     gap: str | None = None  # what the next level needs, in words
 
-    def texts(self) -> list[str]:
-        return [r.text for r in self.reasons]
+    def codes(self) -> list[str]:
+        return [r.code for r in self.reasons]
 
 
 def week_of(d: date) -> date:
@@ -114,20 +113,13 @@ def _gap(spec: DimensionSpec, level: int, unmet: list[tuple[str, float]],
 
 def _fmt(measure: Measure, value: float | int) -> str:
     if measure.kind == SHARE:
-        return _pct(value)
+        return f"{_pct(value)}%"
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _pct(x: float) -> str:
-    return f"{round(x * 100)}%"
-
-
-def _n(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+def _pct(x: float) -> int:
+    """A share as a whole percentage, as reasons carry it."""
+    return round(x * 100)
 
 
 def _ev(nids: Iterable[int]) -> tuple[int, ...]:
@@ -183,7 +175,6 @@ class _Window:
     grievance_events: list[_Grievance]
     campaign_events: list[_Campaign]
     prev_campaign_events: list[_Campaign]
-    span: str  # "in the last 12 weeks"
 
 
 class Scorer:
@@ -195,9 +186,6 @@ class Scorer:
         self.rubric = rubric
         self.subject = facts.subject
         self.window_days = 7 * rubric.window_weeks
-        w = rubric.window_weeks
-        self.span = "in the last week" if w == 1 else f"in the last {w} weeks"
-        self.prev_span = "the week before" if w == 1 else f"the {w} weeks before"
         self.dimensions = CAMPAIGN_DIMENSIONS if facts.subject == "campaign" else DIMENSIONS
         self.specs = [(d, rubric.dimensions[d], getattr(self, f"_{d}")) for d in self.dimensions]
 
@@ -305,7 +293,6 @@ class Scorer:
             grievance_events=self._slice(self.gev, self.g_dates, lo, hi),
             campaign_events=self._slice(self.cev, self.c_dates, lo, hi),
             prev_campaign_events=self._slice(self.cev, self.c_dates, plo, pre),
-            span=self.span,
         )
 
     @staticmethod
@@ -356,7 +343,8 @@ class Scorer:
             week += timedelta(days=7)
 
     # -- dimensions ------------------------------------------------------------------------
-    # Each returns (measures, reasons). Reasons are short sentences citing evidence ids.
+    # Each returns (measures, reasons). Reasons are codes (``reasons.REASON_CODES``) with
+    # their parameters and the evidence ids; the web layer words them.
 
     def _issue_dynamism(self, win: _Window):
         acts = win.campaign_events
@@ -370,23 +358,22 @@ class Scorer:
             "moving_grievances": len(moving),
         }
         reasons = []
+        w = self.rubric.window_weeks
         if acts:
             if actions:
                 kinds = Counter(e.detail or "action" for e in actions)
-                what = ", ".join(_n(n, k.replace("_", " ")) for k, n in sorted(kinds.items()))
-                text = (f"{_n(len(actions), 'campaign action')} {win.span} "
-                        f"({what}) in {_n(len(live_campaigns), 'campaign')}.")
+                reasons.append(_r("actions", _ev(e.nid for e in acts), n=len(actions),
+                                  campaigns=len(live_campaigns), kinds=dict(sorted(kinds.items())),
+                                  weeks=w))
             else:
-                text = (f"{_n(len(live_campaigns), 'campaign')} moved {win.span} "
-                        "(launched, a demand resolved or an agreement signed), with no action taken.")
-            reasons.append(Reason(text, _ev(e.nid for e in acts)))
+                reasons.append(_r("campaigns_moved", _ev(e.nid for e in acts), n=len(live_campaigns),
+                                  weeks=w))
         if moves:
             kinds = Counter(e.kind for e in moves)
-            what = ", ".join(_n(n, *_MOVE_WORDS[k]) for k, n in sorted(kinds.items()))
-            reasons.append(Reason(f"{_n(len(moving), 'grievance')} moved {win.span}: {what}.",
-                                  _ev(e.nid for e in moves)))
+            reasons.append(_r("grievances_moved", _ev(e.nid for e in moves), n=len(moving),
+                              moves={k: kinds[k] for k in MOVES if k in kinds}, weeks=w))
         if not reasons:
-            reasons.append(Reason(f"No campaign action and no grievance moving {win.span}."))
+            reasons.append(_r("no_issue_moving", weeks=w))
         return measures, reasons
 
     def _collective_voice(self, win: _Window):
@@ -402,23 +389,19 @@ class Scorer:
             "voice_signals": len(shared) + len(deciding),
         }
         reasons = []
+        w = self.rubric.window_weeks
         if active:
             evidence = [nid for g in shared for on, nid in self.stood_behind[g] if on <= win.hi]
-            reasons.append(Reason(
-                f"{len(shared)} of the {_n(len(active), 'grievance')} active {win.span} "
-                f"({_pct(measures['shared_grievance_share'])}) "
-                f"{'was' if len(shared) == 1 else 'were'} raised or joined by several workers.",
-                _ev(evidence)))
+            reasons.append(_r("shared_grievances", _ev(evidence), n=len(active), shared=len(shared),
+                              share=_pct(measures["shared_grievance_share"]), weeks=w))
         else:
-            reasons.append(Reason(f"No grievance was active {win.span}."))
+            reasons.append(_r("no_grievance", weeks=w))
         if meetings:
-            decisions = sum(m.decisions for m in deciding)
-            reasons.append(Reason(
-                f"Decisions were taken in {len(deciding)} of the {_n(len(meetings), 'meeting')} held "
-                f"({_pct(measures['decision_share'])}), {_n(decisions, 'decision')} in all.",
-                _ev(m.nid for m in deciding)))
+            reasons.append(_r("decisions", _ev(m.nid for m in deciding), n=len(meetings),
+                              deciding=len(deciding), share=_pct(measures["decision_share"]),
+                              decisions=sum(m.decisions for m in deciding)))
         else:
-            reasons.append(Reason(f"No meeting was held {win.span}."))
+            reasons.append(_r("no_meeting", weeks=w))
         return measures, reasons
 
     def _leadership(self, win: _Window):
@@ -443,21 +426,14 @@ class Scorer:
             "speaker_share": _share(len(speakers), len(attending)),
         }
         if not recent:
-            return measures, [Reason(f"No meeting was held {win.span}.")]
-        last = "the last meeting" if len(recent) == 1 else f"the last {len(recent)} meetings"
-        people = "member" if len(counts) == 1 else "different members"
-        text = f"{len(counts)} {people} facilitated {last}"
-        if new:
-            text += f"; {len(new)} for the first time"
-        reasons = [Reason(text + ".", _ev(nids))]
+            return measures, [_r("no_meeting", weeks=self.rubric.window_weeks)]
+        reasons = [_r("facilitators", _ev(nids), n=len(counts), meetings=len(recent), new=len(new))]
         if len(recent) > 1:
-            reasons.append(Reason(
-                f"{len(rotated)} of {last} ({_pct(measures['rotation_share'])}) "
-                f"{'was' if len(rotated) == 1 else 'were'} led by someone other than the most frequent "
-                "facilitator.", _ev(rotated)))
+            reasons.append(_r("rotation", _ev(rotated), n=len(rotated), meetings=len(recent),
+                              share=_pct(measures["rotation_share"])))
         if speakers:
-            reasons.append(Reason(f"{_pct(measures['speaker_share'])} of those attending {last} spoke.",
-                                  _ev(m.nid for m in recent if m.speakers)))
+            reasons.append(_r("speakers", _ev(m.nid for m in recent if m.speakers), meetings=len(recent),
+                              share=_pct(measures["speaker_share"])))
         return measures, reasons
 
     def _participation_depth(self, win: _Window):
@@ -485,10 +461,10 @@ class Scorer:
             for e in actions:
                 for p in e.participants:
                     roles.setdefault(p, e.nid)
+        w = self.rubric.window_weeks
         if not attendance:
-            gatherings = "actions or meetings" if campaign else "meetings"
             return ({"repeat_share": 0.0, "returning_share": 0.0, "role_share": 0.0},
-                    [Reason(f"No {gatherings} with recorded participants {win.span}.")])
+                    [_r("no_participants", campaign=campaign, weeks=w)])
         people = attendance.keys()
         repeat = sum(1 for n in attendance.values() if n >= 2)
         returning = people & previous
@@ -499,20 +475,16 @@ class Scorer:
             "returning_share": len(returning) / total,
             "role_share": len(took_role) / total,
         }
-        gatherings = "actions and meetings" if campaign else "meetings"
         evidence = [m.nid for m in win.meetings] + ([e.nid for e in actions] if campaign else [])
-        role = "facilitating or speaking" if campaign else \
-            "facilitating, speaking or taking part in a campaign action"
         return measures, [
-            Reason(f"{_pct(measures['repeat_share'])} of the people taking part in {gatherings} "
-                   f"{win.span} came two or more times.", _ev(evidence)),
-            Reason(f"{_pct(measures['returning_share'])} of them had also taken part in "
-                   f"{self.prev_span}.",
-                   _ev([m.nid for m in win.prev_meetings if not returning.isdisjoint(m.attendees)]
-                       + [e.nid for e in win.prev_campaign_events
-                          if campaign and not returning.isdisjoint(e.participants)])),
-            Reason(f"{_pct(measures['role_share'])} took on a role: {role}.",
-                   _ev(roles[p] for p in took_role)),
+            _r("repeat", _ev(evidence), share=_pct(measures["repeat_share"]), campaign=campaign, weeks=w),
+            _r("returning",
+               _ev([m.nid for m in win.prev_meetings if not returning.isdisjoint(m.attendees)]
+                   + [e.nid for e in win.prev_campaign_events
+                      if campaign and not returning.isdisjoint(e.participants)]),
+               share=_pct(measures["returning_share"]), weeks=w),
+            _r("roles", _ev(roles[p] for p in took_role), share=_pct(measures["role_share"]),
+               campaign=campaign),
         ]
 
     def _negotiating_power(self, win: _Window):
@@ -534,24 +506,21 @@ class Scorer:
             "agreements": len(agreements),
             "collective_win_share": _share(len(together), len(outcomes)),
         }
+        w = self.rubric.window_weeks
         reasons = []
         if negotiations:
-            reasons.append(Reason(f"{_n(len(negotiations), 'negotiation')} held {win.span}.",
-                                  _ev(negotiations)))
+            reasons.append(_r("negotiations", _ev(negotiations), n=len(negotiations), weeks=w))
         else:
-            reasons.append(Reason(f"No negotiation recorded {win.span}."))
+            reasons.append(_r("no_negotiation", weeks=w))
         if results:
             by = Counter(e.detail or "" for e in results)
-            what = " and ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(by.items(), reverse=True))
-            reasons.append(Reason(f"{_n(len(results), 'demand')} resolved in the collective's favour: "
-                                  f"{what}.", _ev(e.nid for e in results)))
+            reasons.append(_r("demands_won", _ev(e.nid for e in results), n=len(results),
+                              results=dict(sorted(by.items()))))
         if outcomes:
-            reasons.append(Reason(
-                f"{_n(len(outcomes), 'grievance')} resolved favourably, {len(together)} of them for "
-                "several workers together.", _ev(e.nid for e in outcomes)))
+            reasons.append(_r("grievances_won", _ev(e.nid for e in outcomes), n=len(outcomes),
+                              together=len(together)))
         if agreements:
-            reasons.append(Reason(f"{_n(len(agreements), 'agreement')} signed.",
-                                  _ev(e.nid for e in agreements)))
+            reasons.append(_r("agreements", _ev(e.nid for e in agreements), n=len(agreements)))
         return measures, reasons
 
     def _is_cross(self, nid: int, people: Iterable[int], on: date, declared: bool) -> bool:
@@ -597,18 +566,15 @@ class Scorer:
             "multi_sector_share": _share(len(multi), len(known)),
         }
         reasons = []
+        w = self.rubric.window_weeks
         if gatherings:
-            reasons.append(Reason(
-                f"{len(cross)} of the {_n(gatherings, 'meeting and action', 'meetings and actions')}"
-                f" {win.span} ({_pct(measures['cross_sector_share'])}) brought together workers "
-                "of two or more sectors.", _ev(cross)))
+            reasons.append(_r("cross_gatherings", _ev(cross), n=gatherings, cross=len(cross),
+                              share=_pct(measures["cross_sector_share"]), weeks=w))
         else:
-            reasons.append(Reason(f"No meeting or action {win.span}."))
+            reasons.append(_r("no_gathering", weeks=w))
         if known:
-            reasons.append(Reason(
-                f"{_pct(measures['multi_sector_share'])} of the participants with a recorded work "
-                "history have worked in more than one sector (unpaid care included).",
-                _ev(self.multi_since[p][1] for p in multi)))
+            reasons.append(_r("multi_sector", _ev(self.multi_since[p][1] for p in multi),
+                              share=_pct(measures["multi_sector_share"])))
         return measures, reasons
 
     def _alliances(self, win: _Window):
@@ -631,15 +597,11 @@ class Scorer:
             "alliances_in_use": len(used),
         }
         if not active:
-            return measures, [Reason("No active alliance with a union, NGO, women's-rights group "
-                                     "or shelter.")]
-        what = _and([_KIND_WORDS.get(k, k.replace("_", " ")) for k in kinds if k])
-        reasons = [Reason(f"{_n(len(active), 'active alliance')}, with {what}.",
-                          _ev(a.nid for a in active))]
+            return measures, [_r("no_alliance")]
+        reasons = [_r("alliances", _ev(a.nid for a in active), n=len(active), kinds=[k for k in kinds if k])]
         if used:
-            reasons.append(Reason(
-                f"{len(used)} of them put to use {win.span} (a referral, a negotiation or an "
-                "agreement with the ally).", _ev(n for nids in used.values() for n in nids)))
+            reasons.append(_r("alliances_used", _ev(n for nids in used.values() for n in nids),
+                              n=len(used), weeks=self.rubric.window_weeks))
         return measures, reasons
 
     def _safety_climate(self, win: _Window):
@@ -659,17 +621,13 @@ class Scorer:
             "unanswered_share": _share(len(unanswered), len(retaliations)),
         }
         if not retaliations:
-            return measures, [Reason(f"No retaliation reported {win.span}. Few reports do not "
-                                     "mean little risk: fear silences reporting.")]
-        reasons = [Reason(f"{_n(len(retaliations), 'retaliation')} reported {win.span}.",
-                          _ev(r.nid for r in retaliations))]
+            return measures, [_r("no_retaliation", weeks=self.rubric.window_weeks)]
+        reasons = [_r("retaliations", _ev(r.nid for r in retaliations), n=len(retaliations),
+                      weeks=self.rubric.window_weeks)]
         if answered:
-            reasons.append(Reason(
-                f"{answered} answered by the collective (escalated, referred, negotiated, "
-                "resolved or discussed at a meeting afterwards).", _ev(answers)))
+            reasons.append(_r("answered", _ev(answers), n=answered))
         if unanswered:
-            reasons.append(Reason(f"{len(unanswered)} with no collective response yet.",
-                                  _ev(unanswered)))
+            reasons.append(_r("unanswered", _ev(unanswered), n=len(unanswered)))
         return measures, reasons
 
 

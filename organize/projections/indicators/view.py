@@ -66,7 +66,7 @@ class IndicatorsView(View):
     ``events_table`` (the notification log's table, to tell how far behind the view is)."""
 
     name = "indicators"
-    version = 2  # 2: collective texts kept sealed (tokens); a stored generation is rebuilt
+    version = 3  # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt)
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -214,16 +214,23 @@ class IndicatorsView(View):
 
     @on(Organisation.KindCorrected)
     def organisation_kind_corrected(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+        # Its alliances read differently from the first of them on (an NGO that was a union).
+        self._mark_allies(curs, e.originator_id,
+                          f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
 
     @on(Organisation.Created)
     def organisation_created(self, curs, e, _nid) -> None:
         # An alliance recorded before its organisation: its kind is known only now.
-        curs.execute(f"WITH i AS (INSERT INTO {self.t.orgs} (id, kind) VALUES (%s, %s) "
-                     "ON CONFLICT DO NOTHING) "
+        self._mark_allies(curs, e.originator_id,
+                          f"INSERT INTO {self.t.orgs} (id, kind) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                          (e.originator_id, e.kind))
+
+    def _mark_allies(self, curs, organisation_id: UUID, change: str, args: tuple) -> None:
+        """Change what is known of an organisation, and mark the collectives allied with it
+        from their first alliance with it on (one round trip)."""
+        curs.execute(f"WITH change AS ({change}) "
                      f"SELECT collective_id, min(since) AS since FROM {self.t.alliances} "
-                     "WHERE organisation_id = %s GROUP BY collective_id",
-                     (e.originator_id, e.kind, e.originator_id))
+                     "WHERE organisation_id = %s GROUP BY collective_id", (*args, organisation_id))
         for row in curs.fetchall():
             self._mark(COLLECTIVE, row["collective_id"], row["since"], None)
 
@@ -354,6 +361,50 @@ class IndicatorsView(View):
         curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
                      "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
         self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
+
+    @on(Grievance.Corrected)
+    def grievance_corrected(self, curs, e, _nid) -> None:
+        """Its day corrected: it was raised on the new day, each join happened by the clock
+        it would have had then, and its collective and campaigns are scored again from the
+        earlier of the two days, as if it had been entered right."""
+        t = self.t
+        curs.execute(
+            f"WITH old AS (SELECT on_date FROM {t.gevents} WHERE grievance_id = %(g)s AND kind = 'raised'), "
+            f"r AS (UPDATE {t.gevents} SET on_date = %(on)s WHERE grievance_id = %(g)s AND kind = 'raised') "
+            "SELECT (SELECT on_date FROM old) AS before",
+            {"g": e.originator_id, "on": e.occurred_on})
+        row = curs.fetchone()
+        before = row["before"] if row else None
+        if before is None or before == e.occurred_on:
+            return
+        curs.execute(
+            f"UPDATE {t.gevents} j SET on_date = coalesce((SELECT max(d.on_date) FROM {t.gevents} d "
+            "WHERE d.grievance_id = j.grievance_id AND d.kind <> 'joined' AND d.nid < j.nid), j.on_date) "
+            "WHERE j.grievance_id = %s AND j.kind = 'joined'", (e.originator_id,))
+        curs.execute(
+            f"UPDATE {t.grievances} g SET clock = (SELECT max(on_date) FROM {t.gevents} "
+            "WHERE grievance_id = g.id) WHERE id = %s RETURNING collective_id, campaign_ids",
+            (e.originator_id,))
+        row = curs.fetchone()
+        if row is None:
+            return
+        self._reset(curs, COLLECTIVE, row["collective_id"])
+        for campaign_id in row["campaign_ids"]:
+            self._reset(curs, CAMPAIGN, campaign_id)
+
+    def _reset(self, curs, subject: str, subject_id: UUID) -> None:
+        """Its facts moved in time (a corrected day): its series is dropped and scored again
+        from its first fact to its last as they now stand, so that it starts and ends where
+        it would have, had the day been entered right."""
+        f = self.facts(curs, subject, subject_id)
+        days = [*(m.on for m in f.meetings), *(e.on for e in f.grievance_events),
+                *(e.on for e in f.campaign_events), *(a.since for a in f.alliances),
+                *(a.until for a in f.alliances if a.until is not None)]
+        for table in (self.t.levels, self.t.series, self.t.pending):
+            curs.execute(f"DELETE FROM {table} WHERE subject = %s AND id = %s", (subject, subject_id))
+        self._dirty.pop((subject, subject_id), None)
+        if days:
+            self._mark(subject, subject_id, min(days), max(days))
 
     @on(Grievance.Joined)
     def grievance_joined(self, curs, e, nid) -> None:

@@ -252,10 +252,19 @@ def _filter_ids(ids: list[UUID], allowed: set[UUID]) -> list[UUID]:
     return [i for i in ids if i in allowed]
 
 
+class MeetingMatch(msgspec.Struct, kw_only=True, frozen=True):
+    """A search's result in ids and codes (never the words typed): a meeting one of these
+    workers attended, or of one of these kinds; none given matches nothing."""
+
+    worker_ids: tuple[UUID, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+
 class MeetingFilter(msgspec.Struct, kw_only=True, frozen=True):
     """What a list of meetings is narrowed to: every field given must hold. The period
     (days in ``time_zone``, the collective's, else UTC; inclusive) applies to when a meeting
-    was held, or else when it is scheduled; ``worker_id``: meetings she attended."""
+    was held, or else when it is scheduled; ``worker_id``: meetings she attended; ``match``:
+    a search's result, any one of which is enough."""
 
     collective_id: UUID | None = None
     status: str | None = None
@@ -264,6 +273,7 @@ class MeetingFilter(msgspec.Struct, kw_only=True, frozen=True):
     period_to: date | None = None
     worker_id: UUID | None = None
     time_zone: str | None = None
+    match: MeetingMatch | None = None
 
 
 class MeetingCursor(msgspec.Struct, frozen=True):
@@ -308,12 +318,16 @@ async def list_meetings(conn: asyncpg.Connection, scope: Scope,
         "      WHERE a.meeting_id = m.id AND a.worker_id = $8))"
         f" AND ($9::timestamptz IS NULL OR ({when}, m.id) {'<' if order == 'DESC' else '>'}"
         " ($9, $10::uuid)) "
+        " AND ($13::text[] IS NULL OR m.kind = ANY($13::text[])"
+        f"      OR EXISTS (SELECT 1 FROM {t.attendance} a"
+        "          WHERE a.meeting_id = m.id AND a.worker_id = ANY($14::uuid[]))) "
         f"ORDER BY {when} {order}, m.id {order} LIMIT $11 OFFSET $12",
         *_scope_params(scope), f.collective_id, f.status,
         _day_start(f.period_from, f.time_zone) if f.period_from else None,
         _day_start(f.period_to + timedelta(days=1), f.time_zone) if f.period_to else None,
         f.kind, f.worker_id,
-        cursor.when if cursor else None, cursor.id if cursor else None, limit, offset)
+        cursor.when if cursor else None, cursor.id if cursor else None, limit, offset,
+        list(f.match.kinds) if f.match else None, list(f.match.worker_ids) if f.match else [])
     if order == "ASC":
         rows = rows[::-1]
     if not rows:

@@ -32,6 +32,12 @@ async def post(client, path: str, world: World, data, *, lang: str | None = None
         lang, **{"Content-Type": "application/x-www-form-urlencoded", **headers}))
 
 
+def location(r) -> str:
+    """Where a 303 answer sends her (failing, with the page, on any other answer)."""
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    return r.headers["location"]
+
+
 async def send_action(client, world, path: str, key: str, data: dict, lang=None):
     """POST one action form of a record page as the page offers it (its command id and the
     version it was drawn at), with ``data`` filled in."""

@@ -14,7 +14,7 @@ import pytest
 
 from organize.projections.views.grievance_register import STATUSES
 from tests.e2e.pages.conftest import PSEUDONYMS
-from tests.e2e.pages.support import get, post
+from tests.e2e.pages.support import get, location, post
 from web.i18n import get_translations, taxonomy_label
 
 pytestmark = pytest.mark.integration
@@ -70,11 +70,6 @@ async def test_every_filter_link_of_an_organisers_page_answers(client, world, fe
 
 
 # -- search, filters and keyset pages ------------------------------------------------------------
-
-
-def location(r) -> str:
-    assert r.status_code == 303, (r.status_code, r.text[:300])
-    return r.headers["location"]
 
 
 async def search(client, world, words: str, *, lang=None, keep=()):

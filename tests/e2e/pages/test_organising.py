@@ -120,6 +120,17 @@ async def test_the_overview_puts_collectives_side_by_side_by_name(client, world,
         assert "Where organising is moving" in html
 
 
+async def test_the_reasons_are_worded_in_the_readers_language(client, world, federation):
+    english = (await get(client, "/o", world, who=federation.organiser)).text
+    said = re.findall(r'<ul class="why">(.*?)</ul>', english, re.S)
+    assert said and "in the last 12 weeks" in " ".join(said)
+    for lang, words in (("ne", "पछिल्ला"), ("bn", "গত"), ("ar", "في آخر")):
+        html = (await get(client, "/o", world, who=federation.organiser, lang=lang)).text
+        reasons = " ".join(re.findall(r'<ul class="why">(.*?)</ul>', html, re.S))
+        assert words in reasons, lang
+        assert "in the last" not in reasons and "No meeting" not in reasons, lang  # no English left
+
+
 async def test_the_overview_as_of_a_date_and_two_dates_compared(client, world, federation):
     long_ago = "2001-01-01"
     then = await get(client, f"/o?as_of={long_ago}", world, who=federation.organiser)

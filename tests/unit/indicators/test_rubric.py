@@ -21,6 +21,7 @@ from organize.projections.indicators.rubric import (
     parse_rubric,
 )
 from organize.projections.indicators.scoring import Scorer
+from web.i18n.reasons import reason_text
 
 
 def write(tmp_path, text: str):
@@ -118,7 +119,9 @@ descriptor = "Emerging: a first ally."
     assert rubric.window_weeks == 8
     assert rubric.descriptor("alliances", 1) == "Emerging: a first ally."
     scores = Scorer(Facts(), rubric).score(date(2025, 3, 3))
-    assert scores["leadership"].texts() == ["No meeting was held in the last 8 weeks."]
+    leadership = scores["leadership"].reasons
+    assert [(r.code, dict(r.params)) for r in leadership] == [("no_meeting", {"weeks": 8})]
+    assert reason_text(leadership[0].code, leadership[0].params) == "No meeting was held in the last 8 weeks."
 
 
 def test_an_override_level_can_replace_its_thresholds():

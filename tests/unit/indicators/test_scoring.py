@@ -23,6 +23,7 @@ from organize.projections.indicators.facts import (
 from organize.projections.indicators.measures import CAMPAIGN_DIMENSIONS, COUNT, MEASURES
 from organize.projections.indicators.rubric import load_rubric
 from organize.projections.indicators.scoring import Scorer, assign_level, score_series, week_of
+from web.i18n.reasons import reason_text
 
 RUBRIC = load_rubric()
 WEEK = date(2025, 3, 3)  # a Monday: the window is the 12 weeks ending Sunday 9 March
@@ -53,6 +54,11 @@ def people(n: int) -> list[UUID]:
 
 def score(facts: Facts, dimension: str, week: date = WEEK):
     return Scorer(facts, RUBRIC).score(week)[dimension]
+
+
+def texts(s) -> list[str]:
+    """Its reasons as the English page words them (the view stores codes)."""
+    return [reason_text(r.code, r.params, "en") for r in s.reasons]
 
 
 # == Every level boundary of the default rubric, on the measures ===============================
@@ -150,9 +156,14 @@ def test_issue_dynamism_levels(actions, moving, launched_only, level):
 def test_issue_dynamism_reasons_cite_the_actions_and_the_moves():
     facts, cev, gev = dynamism_facts(3, 2)
     s = score(facts, "issue_dynamism")
-    assert s.texts() == [
-        f"3 campaign actions {SPAN} (1 delegation, 2 petitions) in 1 campaign.",
-        f"2 grievances moved {SPAN}: 1 negotiation, 1 referral.",
+    assert texts(s) == [
+        f"3 campaign actions {SPAN}, in 1 campaign (Delegation: 1, Petition: 2).",
+        f"2 grievances moved {SPAN}: 1 referral, 1 negotiation.",
+    ]
+    # Stored as codes with parameters, never as sentences: the page words them.
+    assert [(r.code, dict(r.params)) for r in s.reasons] == [
+        ("actions", {"n": 3, "campaigns": 1, "kinds": {"delegation": 1, "petition": 2}, "weeks": 12}),
+        ("grievances_moved", {"n": 2, "moves": {"referred": 1, "negotiation": 1}, "weeks": 12}),
     ]
     assert s.reasons[0].evidence == tuple(e.nid for e in cev)
     assert s.reasons[1].evidence == (gev[1].nid, gev[3].nid)  # the moves, not the raising
@@ -168,7 +179,7 @@ def test_issue_dynamism_counts_only_what_falls_in_the_window():
     ])
     s = score(facts, "issue_dynamism")
     assert s.level == 0
-    assert s.texts() == [f"No campaign action and no grievance moving {SPAN}."]
+    assert texts(s) == [f"No campaign action and no grievance moving {SPAN}."]
     on_first_day = Facts(grievance_events=[GrievanceEvent(nid(), g, "escalated", LO)])
     assert score(on_first_day, "issue_dynamism").level == 1
 
@@ -226,8 +237,8 @@ def test_collective_voice_reasons():
           for i, d in enumerate((2, 1, 0, 1))]
     s = score(Facts(grievance_events=gev, meetings=ms), "collective_voice")
     assert s.level == 4  # 50% shared, 75% deciding, 4 signals
-    assert s.texts() == [
-        f"1 of the 2 grievances active {SPAN} (50%) was raised or joined by several workers.",
+    assert texts(s) == [
+        f"Raised or joined by several workers: 1 of the 2 grievances active {SPAN} (50%).",
         "Decisions were taken in 3 of the 4 meetings held (75%), 4 decisions in all.",
     ]
     assert s.reasons[0].evidence == (gev[0].nid,)
@@ -291,7 +302,7 @@ def test_leadership_reason_names_rotation_and_first_timers():
     # A and B facilitated before; then A, C, B, D, A, A: four members, two of them new.
     facts, ms, who = leadership_facts("ACBDAA", prior="AB", speakers=1)
     s = score(facts, "leadership")
-    assert s.texts() == [
+    assert texts(s) == [
         "4 different members facilitated the last 6 meetings; 2 for the first time.",
         "3 of the last 6 meetings (50%) were led by someone other than the most frequent facilitator.",
         "60% of those attending the last 6 meetings spoke.",
@@ -349,7 +360,7 @@ def test_participation_depth_is_not_a_headcount(factor):
                  "participation_depth")
     assert more.measures == base.measures
     assert more.level == base.level == 3
-    assert more.texts() == base.texts()
+    assert texts(more) == texts(base)
 
 
 def test_participation_depth_reasons():
@@ -359,7 +370,7 @@ def test_participation_depth_reasons():
     m2 = MeetingFact(nid(), day(8), attendees=(a, b), facilitators=(a,))
     action = CampaignEvent(nid(), uuid4(), "action", day(9), detail="petition", participants=(c,))
     s = score(Facts(meetings=[m1, m2], campaign_events=[action]), "participation_depth")
-    assert s.texts() == [
+    assert texts(s) == [
         f"50% of the people taking part in meetings {SPAN} came two or more times.",
         "0% of them had also taken part in the 12 weeks before.",
         "75% took on a role: facilitating, speaking or taking part in a campaign action.",
@@ -380,7 +391,7 @@ def test_participation_depth_for_a_campaign_counts_its_actions():
     p = s["participation_depth"]
     assert p.measures["repeat_share"] == pytest.approx(2 / 3)
     assert p.measures["role_share"] == pytest.approx(1 / 3)
-    assert p.texts()[0] == (f"67% of the people taking part in actions and meetings {SPAN} came two or "
+    assert texts(p)[0] == (f"67% of the people taking part in actions and meetings {SPAN} came two or "
                             "more times.")
 
 
@@ -436,9 +447,9 @@ def test_negotiating_power_reasons():
     facts, ids = negotiation_facts(negotiations=2, won=2, won_together=1, lost=1,
                                    demands=("won", "partly_won", "lost"), agreements=1)
     s = score(facts, "negotiating_power")
-    assert s.texts() == [
+    assert texts(s) == [
         f"2 negotiations held {SPAN}.",
-        "2 demands resolved in the collective's favour: 1 won and 1 partly won.",
+        "2 demands resolved in the collective's favour (Partly won: 1, Won: 1).",
         "2 grievances resolved favourably, 1 of them for several workers together.",
         "1 agreement signed.",
     ]
@@ -511,7 +522,7 @@ def test_cross_sector_reads_the_spells_held_on_the_day():
     m3 = MeetingFact(nid(), day(7), attendees=(a,), facilitators=(a,), kind="cross_sector")
     s = score(Facts(meetings=[m1, m2, m3], spells=spells), "cross_sector_solidarity")
     assert s.measures["cross_sector_events"] == 2
-    assert s.texts()[0] == (f"2 of the 3 meetings and actions {SPAN} (67%) brought together workers of "
+    assert texts(s)[0] == (f"2 of the 3 meetings and actions {SPAN} (67%) brought together workers of "
                             "two or more sectors.")
     assert s.reasons[0].evidence == (m1.nid, m3.nid)
 
@@ -528,7 +539,7 @@ def test_cross_sector_counts_trajectories_and_cross_sector_campaigns():
                   campaigns={camp: CampaignFact(camp, day(0), ("garment", "domestic_care"))})
     s = score(facts, "cross_sector_solidarity")
     assert s.measures == {"cross_sector_events": 1, "cross_sector_share": 1.0, "multi_sector_share": 0.5}
-    assert s.texts()[1] == ("50% of the participants with a recorded work history have worked in more "
+    assert texts(s)[1] == ("50% of the participants with a recorded work history have worked in more "
                             "than one sector (unpaid care included).")
     assert s.reasons[1].evidence == (s2.nid,)
 
@@ -562,8 +573,8 @@ def test_alliances_levels_and_reasons():
     referral = GrievanceEvent(nid(), uuid4(), "referred", day(10), organisation_id=union.organisation_id)
     s = score(Facts(alliances=[union, ngo, shelter], grievance_events=[referral]), "alliances")
     assert s.level == 4  # level 4 at: three kinds, one put to use
-    assert s.texts() == [
-        "3 active alliances, with a union, an NGO and a shelter.",
+    assert texts(s) == [
+        "3 active alliances, with: Union, NGO, Shelter.",
         f"1 of them put to use {SPAN} (a referral, a negotiation or an agreement with the ally).",
     ]
     assert s.reasons[0].evidence == (union.nid, ngo.nid, shelter.nid)
@@ -612,7 +623,7 @@ def test_safety_climate_is_a_risk_level(answered, unanswered, level):
 def test_safety_climate_reasons():
     facts, ids = safety_facts(1, 1, answer="discussed")  # discussed at a meeting afterwards
     s = score(facts, "safety_climate")
-    assert s.texts() == [
+    assert texts(s) == [
         f"2 retaliations reported {SPAN}.",
         "1 answered by the collective (escalated, referred, negotiated, resolved or discussed at a "
         "meeting afterwards).",
@@ -622,7 +633,7 @@ def test_safety_climate_reasons():
     assert s.reasons[1].evidence == tuple(ids["answers"])
     assert s.reasons[2].evidence == tuple(ids["unanswered"])
     quiet = score(Facts(), "safety_climate")
-    assert quiet.texts() == [f"No retaliation reported {SPAN}. Few reports do not mean little risk: "
+    assert texts(quiet) == [f"No retaliation reported {SPAN}. Few reports do not mean little risk: "
                              "fear silences reporting."]
 
 

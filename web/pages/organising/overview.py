@@ -23,6 +23,7 @@ from organize.errors import NotFound
 from organize.projections.indicators.reads import collective_indicators, federation_overview
 from organize.projections.indicators.scoring import DIMENSIONS
 from web.i18n import dimension_label, level_label, trend_label
+from web.i18n.reasons import reason_texts
 from web.pages.common import Page, today
 from web.pages.organising.common import Dates, Federation, federation, federations_in_scope, read_dates
 
@@ -79,7 +80,7 @@ async def snapshot(page: Page, fed: Federation, as_of: date | None) -> Snapshot:
         for d in found.dimensions:
             cell = Cell(level=d.level, word=level_label(d.dimension, d.level, page.lang),
                         trend_word=d.trend.word, trend=trend_label(d.trend.word, page.lang),
-                        risk=d.risk, reasons=[r.text for r in d.reasons[:REASONS]])
+                        risk=d.risk, reasons=reason_texts(d.reasons, page.lang, REASONS))
             cells[d.dimension] = cell
             if d.trend.word in highlights:
                 highlights[d.trend.word].append({

@@ -226,6 +226,22 @@ class CampaignBoardView(KnowsFederations, View):
         curs.execute(f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
                      (e.held_at.date(), e.originator_id))
 
+    @on(Meeting.Corrected)
+    def meeting_corrected(self, curs, e, _nid) -> None:
+        # Its kind and times as they should read (held_on only moves once held).
+        curs.execute(f"UPDATE {self.t.meetings} SET kind = %s, scheduled_for = %s, scheduled_on = %s,"
+                     " held_on = CASE WHEN held_on IS NULL THEN NULL ELSE %s::date END WHERE meeting_id = %s",
+                     (e.kind, e.scheduled_for, e.scheduled_for.date(),
+                      e.held_at.date() if e.held_at is not None else None, e.originator_id))
+
+    @on(Meeting.TimesLocalised)
+    def meeting_times_localised(self, curs, e, _nid) -> None:
+        # The same typed clock, now at the collective's offset (organize.migrations).
+        curs.execute(f"UPDATE {self.t.meetings} SET scheduled_for = %s, scheduled_on = %s,"
+                     " held_on = coalesce(%s::date, held_on) WHERE meeting_id = %s",
+                     (e.scheduled_for, e.scheduled_for.date(),
+                      e.held_at.date() if e.held_at is not None else None, e.originator_id))
+
     @on(Meeting.Cancelled)
     def meeting_cancelled(self, curs, e, _nid) -> None:
         curs.execute(f"UPDATE {self.t.meetings} SET cancelled = true WHERE meeting_id = %s",
