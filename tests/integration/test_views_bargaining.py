@@ -125,3 +125,24 @@ async def test_amounts_offered_and_agreed_are_exact(app, conn):
     catch_up(app, ["bargaining"])
     (row,) = (await one_round(conn, Scope.everything(), opened, words=False)).clauses
     assert (str(row.agreed_amount), row.agreed_currency) == ("4999.99", "HKD")
+
+
+async def test_the_indicators_read_the_round_with_reasons(app, conn):
+    """Through the real view: the round's ratification and its cited clause reach the
+    collective's negotiating power and collective voice, as codes with their counts."""
+    from organize.projections.indicators.reads import collective_indicators
+
+    home = collective(app, federation=fed())
+    members = [worker(app, home, pseudonym=f"V{i}") for i in range(4)]
+    employer = organisation(app, kind="employer", collective_id=home)
+    bargaining_round(app, home, employer, members)
+    catch_up(app, ["indicators"])
+    found = await collective_indicators(conn, Scope(collective_ids=frozenset({home})), home,
+                                        as_of=date(2026, 6, 21))
+    dims = {d.dimension: d for d in found.dimensions}
+    power = {r.code: r.params for r in dims["negotiating_power"].reasons}
+    voice = {r.code: r.params for r in dims["collective_voice"].reasons}
+    assert power["agreement_ratified"] == {"n": 1, "members": 4}
+    assert power["clauses_enforced"] == {"n": 1, "weeks": 12}
+    assert voice["ratified_in_meeting"] == {"n": 1, "members": 4}
+    assert dims["negotiating_power"].measures["agreements"] == 1
