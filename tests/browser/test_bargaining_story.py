@@ -6,16 +6,11 @@ screen and without JavaScript; the other federations' rounds tell the same story
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from organize.accounts import AccountService
-from organize.demo import DemoPlan, load_demo
-from organize.demo.accounts import demo_collectives, ensure_demo_accounts
-from tests.browser.support import PHONE
-from tests.support import live_server
-from web.app import create_app
+from organize.demo.accounts import demo_collectives
+from tests.browser.support import PHONE, demo_server
 from web.i18n import get_translations
 
 WIDTH = """() => ({scrollWidth: document.documentElement.scrollWidth,
@@ -24,22 +19,13 @@ WIDTH = """() => ({scrollWidth: document.documentElement.scrollWidth,
 
 @pytest.fixture(scope="module")
 def demo(runtime, app):
-    started = time.monotonic()
-    load_demo(app, DemoPlan())
-    accounts = AccountService(app)
-    ensure_demo_accounts(accounts)
-    skn = demo_collectives()["skn"][0]
-    if accounts.find("leader-skn-story") is None:
-        accounts.create_account("leader-skn-story", "demo-leader-skn-story", role="leader",
-                                collective_ids=(skn,))
-    runner = runtime.runner()
-    runner.catch_up()
-    follower = runner.start()
-    print(f"\n[bargaining story] demo loaded in {time.monotonic() - started:.0f}s")
-    with live_server(create_app(runtime, accounts)) as base:
+    def leader_of_mahachai(accounts) -> None:  # the demo has no account for it
+        if accounts.find("leader-skn-story") is None:
+            accounts.create_account("leader-skn-story", "demo-leader-skn-story", role="leader",
+                                    collective_ids=(demo_collectives()["skn"][0],))
+
+    with demo_server(runtime, app, "bargaining story", leader_of_mahachai) as base:
         yield base
-    runner.stop()
-    follower.join(timeout=5)
 
 
 def _log_in(browser, base: str, lang: str, username: str, password: str, *, js: bool = True):

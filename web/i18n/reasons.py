@@ -49,6 +49,10 @@ class _Words:
     def pct(self, share: int) -> str:
         return format_percent(int(share) / 100, locale=self.lang)
 
+    def members(self, p: Params) -> str:
+        m = int(p["members"])
+        return self.tr.ngettext("%(num)d member", "%(num)d members", m) % {"num": m}
+
     def span(self, p: Params) -> str:
         w = int(p["weeks"])
         return self.tr.ngettext("in the last week", "in the last %(num)d weeks", w) % {"num": w}
@@ -130,8 +134,7 @@ _WORDINGS: dict[str, _Wording] = {
         "The members ratified an agreement themselves, in a meeting with %(members)s.",
         "The members ratified %(num)d agreements themselves, the last in a meeting with "
         "%(members)s.", _n(p)) % {
-        "num": _n(p), "members": w.tr.ngettext("%(num)d member", "%(num)d members",
-                                               int(p["members"])) % {"num": int(p["members"])}},
+        "num": _n(p), "members": w.members(p)},
     # Leadership
     "facilitators": lambda w, p: (w.tr.ngettext(
         "%(num)d member facilitated %(last)s; %(new)d for the first time.",
@@ -184,8 +187,7 @@ _WORDINGS: dict[str, _Wording] = {
     "agreement_ratified": lambda w, p: w.tr.ngettext(
         "Agreement ratified in a meeting with %(members)s.",
         "%(num)d agreements ratified; the last in a meeting with %(members)s.", _n(p)) % {
-        "num": _n(p), "members": w.tr.ngettext("%(num)d member", "%(num)d members",
-                                               int(p["members"])) % {"num": int(p["members"])}},
+        "num": _n(p), "members": w.members(p)},
     "clauses_enforced": lambda w, p: w.tr.ngettext(
         "%(num)d clause enforced through grievances %(span)s.",
         "%(num)d clauses enforced through grievances %(span)s.", _n(p)) % {
