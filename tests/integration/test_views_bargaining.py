@@ -146,3 +146,20 @@ async def test_the_indicators_read_the_round_with_reasons(app, conn):
     assert power["clauses_enforced"] == {"n": 1, "weeks": 12}
     assert voice["ratified_in_meeting"] == {"n": 1, "members": 4}
     assert dims["negotiating_power"].measures["agreements"] == 1
+
+
+async def test_erasing_the_collective_shreds_the_rounds_words(app, conn):
+    """A raided centre is erased (``organize erase-collective``): its rounds' demands, clauses
+    and notes were sealed under keys it alone owned, so they read as erased from then on;
+    the counts stay."""
+    from organize.erasure import erase_collective
+    from organize.persistence.reveal import ERASED
+
+    home, opened, _clauses, _ = _story(app, fed())
+    erase_collective(app, home)
+    catch_up(app, ["bargaining"])
+    found = opened_with(app.keys, await one_round(conn, Scope.everything(), opened, words=True))
+    assert found.round.demands == [ERASED]
+    assert [x.wording for x in found.clauses] == [ERASED, ERASED]
+    assert found.sessions[0].notes == [ERASED] and found.sessions[0].their_side == [ERASED]
+    assert found.clauses[0].breaches == 1 and found.round.status == "in_force"
