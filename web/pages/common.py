@@ -255,6 +255,7 @@ EVENT_WORDS = {
     "Erased": N_("Erased"),
     "Recorded": N_("Assessment recorded"),
     "Revised": N_("Assessment changed"),
+    "BreachCited": N_("A breached clause cited"),
 }
 CHANGED = N_("Changed")
 

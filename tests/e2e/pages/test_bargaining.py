@@ -149,3 +149,35 @@ async def test_another_leader_cannot_post_a_step(client, world, app, story):
         who=world.other)
     assert r.status_code == 404 and max_id(app) == before
     assert app.repository.get(round_id).status == "in_force"
+
+
+async def test_a_grievance_cites_a_breached_clause_from_its_page(client, world, app, story):
+    path, round_id, clause = story
+    o = world.ours
+
+    def raised(day) -> uuid.UUID:
+        return app.execute(c.RaiseGrievance(
+            command_id=uuid.uuid4(), collective_id=o.collective, worker_ids=(o.workers[1],),
+            category="wages_unpaid_late", sector="domestic_care", place="HK",
+            stage="destination", occurred_on=day, description="Paid late again.")).id
+
+    async def cite(gid, lang=None):
+        g = f"/c/{o.collective}/grievances/{gid}"
+        page = (await get(client, g, world)).text
+        form = form_of(page, f"{g}/breach")
+        assert f'value="{round_id}:{clause}"' in form and WORDING in form
+        return await send_action(client, world, g, "breach", {"clause": f"{round_id}:{clause}"},
+                                 lang=lang)
+
+    early = raised(today() - timedelta(days=30))  # before the agreement started
+    before = max_id(app)
+    r = await cite(early, lang="ne")
+    assert r.status_code == 422 and max_id(app) == before
+    assert 'lang="ne"' in r.text and "That clause was not in force" not in r.text
+    good = raised(today())
+    r = await cite(good)
+    assert r.status_code == 303
+    assert app.repository.get(good).breaches == ((round_id, clause),)
+    page = (await get(client, r.headers["location"], world)).text
+    assert WORDING in page  # the grievance says which clause it cites
+    assert (round_id, clause) in app.repository.get(good).breaches
