@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from organize import commands as c
+from tests.e2e.pages.conftest import Leader, Side
 from tests.e2e.pages.support import form_of, get, hidden, max_id, post, send_action, today
+from tests.support import settle_views
 
 pytestmark = pytest.mark.integration
 
@@ -19,21 +22,55 @@ WORDING = "Wages paid in full by the 7th"
 NOTE = "Their manager said the 10th"
 
 
-def _meeting_today(app, world) -> uuid.UUID:
-    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+def _held(app, collective: uuid.UUID, workers, when: datetime) -> uuid.UUID:
     meeting = app.execute(c.ScheduleMeeting(
-        command_id=uuid.uuid4(), kind="assembly", collective_ids=(world.ours.collective,),
-        scheduled_for=now, language="en")).id
+        command_id=uuid.uuid4(), kind="assembly", collective_ids=(collective,),
+        scheduled_for=when, language="en")).id
     app.execute(c.RecordMeetingHeld(
-        command_id=uuid.uuid4(), meeting_id=meeting, held_at=now,
-        attendee_ids=tuple(world.ours.workers[:12]),
-        facilitator_ids=tuple(world.ours.workers[:1]), language="en"))
+        command_id=uuid.uuid4(), meeting_id=meeting, held_at=when, attendee_ids=tuple(workers),
+        facilitator_ids=tuple(workers[:1]), language="en"))
     return meeting
 
 
+def _meeting_today(app, world) -> uuid.UUID:
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    return _held(app, world.ours.collective, world.ours.workers, now)
+
+
 @pytest.fixture(scope="module")
-async def story(client, world, app):
+def us(client, app, world, runtime, page_accounts):
+    """A collective of its own in ours' federation (the other page tests count ours'
+    meetings and grievances), with members, employers, a held meeting and its leader."""
+    federation = app.repository.get(world.ours.collective).federation
+    tag = uuid.uuid4().hex[:6]
+    coll = app.execute(c.CreateCollective(
+        command_id=uuid.uuid4(), name=f"Bargainers {tag}", kind="union_branch",
+        sectors=("domestic_care",), places=("HK",), languages=("en", "ne"),
+        federation=federation)).id
+    side = Side(collective=coll)
+    for name in ("Asha", "Bina", "Chandra", "Devi"):
+        side.workers.append(app.execute(c.RegisterWorker(
+            command_id=uuid.uuid4(), profile=c.Profile(pseudonym=f"{name} {tag}"),
+            collective_id=coll, joined_on=today() - timedelta(days=500))).id)
+    for name in ("Star Placement", "Harbour Agency"):
+        side.organisations.append(app.execute(c.CreateOrganisation(
+            command_id=uuid.uuid4(), name=f"{name} {tag}", kind="recruiter",
+            collective_id=coll)).id)
+    side.meetings.append(_held(app, coll, side.workers,
+                               datetime.now(UTC).replace(microsecond=0) - timedelta(days=10)))
+    account = page_accounts.create_account(f"bargainer-{tag}", f"pass-{tag}", role="leader",
+                                           collective_ids=(coll,))
+    session = page_accounts.start_session(account)
+    settle_views(runtime)
+    return SimpleNamespace(ours=side, leader=Leader(session=session.token,
+                                                   csrf=session.csrf_token),
+                           other=world.other)
+
+
+@pytest.fixture(scope="module")
+async def story(client, us, app):
     """A round walked through its pages: the path of its page and its id."""
+    world = us
     o = world.ours
     base = f"/c/{o.collective}/bargaining"
     listing = (await get(client, base, world)).text
@@ -65,8 +102,8 @@ async def story(client, world, app):
     await act("propose", {"clause_id": clause, "side": "theirs", "text": "By the 10th",
                           "on": today().isoformat()})
     await act("reach-tentative", {"clause_ids": [clause], "on": today().isoformat()})
-    await act("ratify", {"meeting_id": _meeting_today(app, world), "votes_for": "9",
-                         "against": "2", "abstaining": "1", "rule": "two_thirds"})
+    await act("ratify", {"meeting_id": _meeting_today(app, world), "votes_for": "2",
+                         "against": "1", "abstaining": "1", "rule": "two_thirds"})
     await act("bring-into-force", {"starts_on": today().isoformat(),
                                    "expires_on": (today() + timedelta(days=60)).isoformat()})
     grievance = app.execute(c.RaiseGrievance(
@@ -79,7 +116,8 @@ async def story(client, world, app):
     return path, round_id, clause
 
 
-async def test_the_round_reads_from_mandate_to_breach(client, world, app, story):
+async def test_the_round_reads_from_mandate_to_breach(client, us, app, story):
+    world = us
     path, round_id, _clause = story
     assert app.repository.get(round_id).status == "in_force"
     page = (await get(client, path, world)).text
@@ -93,7 +131,8 @@ async def test_the_round_reads_from_mandate_to_breach(client, world, app, story)
     assert f'href="{path}"' in home  # expires within 90 days: the renewal reminder
 
 
-async def test_a_session_before_the_mandate_is_refused_in_nepali_and_kept(client, world, app):
+async def test_a_session_before_the_mandate_is_refused_in_nepali_and_kept(client, us, app):
+    world = us
     o = world.ours
     base = f"/c/{o.collective}/bargaining"
     listing = (await get(client, base, world)).text
@@ -119,8 +158,9 @@ async def test_a_session_before_the_mandate_is_refused_in_nepali_and_kept(client
     assert 'lang="ne"' in r.text
 
 
-async def test_an_organiser_sees_stages_and_counts_never_words_nor_forms(client, world,
+async def test_an_organiser_sees_stages_and_counts_never_words_nor_forms(client, us,
                                                                          federation, story):
+    world = us
     path, _round_id, _ = story
     r = await get(client, path, world, who=federation.organiser)
     assert r.status_code == 200
@@ -131,8 +171,9 @@ async def test_an_organiser_sees_stages_and_counts_never_words_nor_forms(client,
 
 
 @pytest.mark.parametrize("who", ["other", "other_organiser"])
-async def test_another_collective_or_federation_gets_not_found(client, world, federation, story,
+async def test_another_collective_or_federation_gets_not_found(client, us, federation, story,
                                                                who):
+    world = us
     path, _round_id, _ = story
     account = world.other if who == "other" else federation.other_organiser
     r = await get(client, path, world, who=account)
@@ -141,7 +182,8 @@ async def test_another_collective_or_federation_gets_not_found(client, world, fe
     assert WORDING not in r.text
 
 
-async def test_another_leader_cannot_post_a_step(client, world, app, story):
+async def test_another_leader_cannot_post_a_step(client, us, app, story):
+    world = us
     path, round_id, _ = story
     before = max_id(app)
     r = await post(client, f"{path}/end", world, {
@@ -151,7 +193,8 @@ async def test_another_leader_cannot_post_a_step(client, world, app, story):
     assert app.repository.get(round_id).status == "in_force"
 
 
-async def test_a_grievance_cites_a_breached_clause_from_its_page(client, world, app, story):
+async def test_a_grievance_cites_a_breached_clause_from_its_page(client, us, app, story):
+    world = us
     path, round_id, clause = story
     o = world.ours
 
