@@ -39,10 +39,11 @@ def _meeting_today(app, world) -> uuid.UUID:
 
 @pytest.fixture(scope="module")
 def us(client, app, world, runtime, page_accounts):
-    """A collective of its own in ours' federation (the other page tests count ours'
-    meetings and grievances), with members, employers, a held meeting and its leader."""
-    federation = app.repository.get(world.ours.collective).federation
+    """A collective and a federation of their own (the other page tests count ours' meetings,
+    grievances and federation), with members, employers, a held meeting, its leader and an
+    organiser of the federation."""
     tag = uuid.uuid4().hex[:6]
+    federation = f"Bargaining federation {tag}"
     coll = app.execute(c.CreateCollective(
         command_id=uuid.uuid4(), name=f"Bargainers {tag}", kind="union_branch",
         sectors=("domestic_care",), places=("HK",), languages=("en", "ne"),
@@ -61,9 +62,12 @@ def us(client, app, world, runtime, page_accounts):
     account = page_accounts.create_account(f"bargainer-{tag}", f"pass-{tag}", role="leader",
                                            collective_ids=(coll,))
     session = page_accounts.start_session(account)
+    organiser = page_accounts.start_session(page_accounts.create_account(
+        f"bargaining-organiser-{tag}", f"pass-o-{tag}", role="organiser", federation=federation))
     settle_views(runtime)
     return SimpleNamespace(ours=side, leader=Leader(session=session.token,
                                                    csrf=session.csrf_token),
+                           organiser=Leader(session=organiser.token, csrf=organiser.csrf_token),
                            other=world.other)
 
 
@@ -162,7 +166,7 @@ async def test_an_organiser_sees_stages_and_counts_never_words_nor_forms(client,
                                                                          federation, story):
     world = us
     path, _round_id, _ = story
-    r = await get(client, path, world, who=federation.organiser)
+    r = await get(client, path, world, who=us.organiser)
     assert r.status_code == 200
     for text in (WORDING, NOTE, "Operations manager", "\x1esealed"):
         assert text not in r.text
