@@ -2,7 +2,8 @@
 to a grievance that cites a breached clause of the agreement in force.
 
 Kowloon's union branch bargains with a placement agency over a standard contract, Ashulia's
-garment collective with a factory, Mahachai's seafood collective with a processor. Each
+garment collective with the factories' employers' association, Mahachai's seafood collective
+with a processor. Each
 round: an assembly adopts the demands, three clauses are tabled, two sessions with the
 other side (proposals and counter-proposals per clause), a tentative agreement, an assembly
 that ratifies it by counts, the agreement in force, and, months later, a grievance that
@@ -18,6 +19,10 @@ from organize import commands as c
 from organize.application import new_id
 from organize.demo.state import in_days
 
+# An employers' association (made up), recorded for the Ashulia round: the demo's only one.
+ASSOCIATION = "ashulia_association"
+ASSOCIATION_NAME = "Ashulia Garment Manufacturers' Association"
+
 # collective key, counterpart key, first day (the mandate assembly), sector, place,
 # the clauses tabled (the first is the one later breached), and what the other side said.
 # The first clause is about money: what each side offered on it (exact, in its currency).
@@ -29,7 +34,7 @@ STORIES = (
       "One full rest day every week, outside the employer's home.",
       "The agency returns every passport on the day of arrival."),
      "The agency says wages are the employer's business, not theirs."),
-    ("dhaka", "sunrise", date(2025, 10, 5), "garment", "BD-DHA",
+    ("dhaka", ASSOCIATION, date(2025, 10, 5), "garment", "BD-DHA",
      ("Overtime paid at double the hourly rate, shown on the payslip.",
       "A crèche on site for children under six.",
       "No dismissal without a hearing with a worker representative present."),
@@ -42,10 +47,16 @@ STORIES = (
 )
 
 
+
 class BargainingSteps:
     """The builder's steps for bargaining (mixed into ``organize.demo.builder.Builder``)."""
 
     def make_bargaining(self) -> None:
+        cmd = self.emit(self.start, c.CreateOrganisation, name=ASSOCIATION_NAME,
+                        kind="employers_association", place="BD-DHA",
+                        collective_id=self.collectives["dhaka"])
+        self.orgs[ASSOCIATION] = new_id(cmd.command_id, "organisation")
+        self.counts["organisations"] += 1
         for key, counterpart, first, sector, place, clauses, answer in STORIES:
             if first + in_days(240) > self.end:
                 continue

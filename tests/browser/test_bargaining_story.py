@@ -81,7 +81,7 @@ def test_the_kowloon_round_from_mandate_to_breach(browser, demo, lang):
 
 
 @pytest.mark.parametrize("username,password,counterpart", [
-    ("leader-dhaka", "demo-leader-dhaka", "Sunrise Apparels"),
+    ("leader-dhaka", "demo-leader-dhaka", "Ashulia Garment Manufacturers"),
     ("leader-skn-story", "demo-leader-skn-story", "Siam Ocean Foods")])
 def test_every_federation_has_a_round_in_force_with_a_breach(browser, demo, username, password,
                                                              counterpart):
