@@ -1,7 +1,8 @@
 """The application: one ``execute`` for every command, idempotent and version-checked.
 
 The use cases live one module per noun beside this one (``collectives``, ``organisations``,
-``workers``, ``grievances``, ``campaigns``, ``meetings``, ``assessments``, ``accounts``);
+``workers``, ``grievances``, ``campaigns``, ``meetings``, ``assessments``, ``accounts``,
+``bargaining``);
 each ends with its table of commands, their handlers and their access rules, merged here
 into ``USES`` (and ``HANDLERS`` / ``RULES``, its two halves). The access policy's
 machinery is ``policy``; the application seen through one account is ``access``.
@@ -33,6 +34,7 @@ from organize import commands as c
 from organize.application import (
     accounts,
     assessments,
+    bargaining,
     campaigns,
     collectives,
     conflicts,
@@ -58,6 +60,7 @@ USES: dict[type[c.Command], Use] = {
     **collectives.TABLE, **organisations.TABLE, **workers.TABLE, **grievances.TABLE,
     **campaigns.TABLE, **meetings.TABLE, **assessments.TABLE, **accounts.TABLE,
     **conflicts.TABLE,
+    **bargaining.TABLE,
     **procedures.TABLE,
 }
 HANDLERS: dict[type[c.Command], Handler] = {k: u.handler for k, u in USES.items()}

@@ -24,7 +24,9 @@ The relations (``Relation``):
   sees it. Organisations recorded by no collective (by an admin, or before this rule) are
   shared reference data, except households, which then only an admin sees;
 - ``RECORDED``: an organisation recorded by a collective in scope (to rename it);
-- ``PROCEDURE``: a grievance procedure of a collective in scope.
+- ``PROCEDURE``: a grievance procedure of a collective in scope;
+- ``BARGAINING``: a bargaining round of a collective in scope (only its leaders act on it;
+  organisers of its federation see its stages and counts, never its words).
 
 The roles' duties (DOMAIN.md): **leaders** hold their collectives' files. **Organisers**
 coordinate: they create collectives in their federation, launch joint campaigns, schedule
@@ -48,6 +50,7 @@ from eventsourcing.domain import Aggregate
 
 from organize.domain import (
     Assessment,
+    Bargaining,
     Campaign,
     Collective,
     Grievance,
@@ -78,6 +81,7 @@ class Relation(Enum):
     MEETING = "a meeting of a collective in scope"
     ORGANISATION = "an organisation the account may name"
     RECORDED = "an organisation a collective in scope recorded"
+    BARGAINING = "a bargaining round of a collective in scope"
     PROCEDURE = "a grievance procedure of a collective in scope"
 
 
@@ -86,6 +90,7 @@ KIND = {
     Relation.ASSESSMENT: Assessment, Relation.JOINED: Campaign, Relation.REACHED: Campaign,
     Relation.MEETING: Meeting, Relation.ORGANISATION: Organisation,
     Relation.RECORDED: Organisation, Relation.PROCEDURE: Procedure,
+    Relation.BARGAINING: Bargaining,
 }
 
 
@@ -295,6 +300,8 @@ class Visibility:
             return self.organisation(agg)
         if relation is Relation.RECORDED:
             return self.recorded(agg)
+        if relation is Relation.BARGAINING:
+            return self.collective(agg.collective_id)
         raise AssertionError(relation)
 
     def require(self, relation: Relation, aggregate_id: UUID, field: str) -> None:
@@ -319,6 +326,8 @@ class Visibility:
             return any(self.collective(i) for i in agg.collective_ids)
         if isinstance(agg, Organisation):
             return self.organisation(agg)
+        if isinstance(agg, Bargaining):
+            return self.collective(agg.collective_id)
         return False  # accounts, and anything not named here: admins only
 
 

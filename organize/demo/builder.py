@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from organize import commands as c
 from organize.application import new_id
+from organize.demo.bargaining import BargainingSteps
 from organize.demo.campaigns import CampaignSteps
 from organize.demo.deadlines import DeadlineSteps
 from organize.demo.grievances import GrievanceSteps
@@ -96,7 +97,8 @@ ASSESSMENTS: tuple[tuple[str, int, tuple[int | None, ...], str], ...] = (
 def build_plan(plan: DemoPlan) -> Built:
     return Builder(plan).build()
 
-class Builder(PeopleSteps, GrievanceSteps, CampaignSteps, MeetingSteps, DeadlineSteps):
+class Builder(PeopleSteps, GrievanceSteps, CampaignSteps, MeetingSteps, DeadlineSteps,
+              BargainingSteps):
     def __init__(self, plan: DemoPlan) -> None:
         self.plan = plan
         self.start, self.end = plan.start, plan.end
@@ -149,6 +151,7 @@ class Builder(PeopleSteps, GrievanceSteps, CampaignSteps, MeetingSteps, Deadline
         # Last, so that the command ids of everything before stay as they were.
         self.make_joint_cluster()
         self.make_money_and_deadlines()
+        self.make_bargaining()  # after it, for the same reason
         self.items.sort(key=lambda item: (item[0], item[1]))
         countries = {s.home.split("-")[0] for s in SPECS}
         sectors = {x for _w, _n, cmd in self.items

@@ -9,6 +9,7 @@ arrives sealed (``sealed_*`` bytes) and the domain never reads it.
 
 from organize.domain.account import ROLES, Account, RoleGrant
 from organize.domain.assessment import Assessment
+from organize.domain.bargaining import Bargaining
 from organize.domain.campaign import Campaign
 from organize.domain.collective import Collective
 from organize.domain.errors import DomainError, TaxonomyError
@@ -50,6 +51,7 @@ AGGREGATES = (
     Organisation,
     Worker,
     PrivacyBudget,
+    Bargaining,
     Procedure,
 )
 
@@ -61,6 +63,7 @@ __all__ = [
     "Action",
     "Agreement",
     "Assessment",
+    "Bargaining",
     "Campaign",
     "Collective",
     "ConsentChange",

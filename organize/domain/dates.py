@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from organize.domain.assessment import Assessment
+from organize.domain.bargaining import Bargaining
 from organize.domain.campaign import Campaign
 from organize.domain.collective import Collective
 from organize.domain.grievance import Grievance
@@ -53,6 +54,15 @@ OWN_DATE: dict[type, str] = {
     Collective.AllianceFormed: "since",
     Collective.AllianceEnded: "until",
     Assessment.Recorded: "assessed_on",
+    Bargaining.Opened: "opened_on",
+    Bargaining.MandateAdopted: "adopted_on",
+    Bargaining.ClauseTabled: "on",
+    Bargaining.SessionHeld: "held_on",
+    Bargaining.Proposed: "on",
+    Bargaining.TentativeReached: "on",
+    Bargaining.VoteRecorded: "on",
+    Bargaining.InForce: "starts_on",
+    Bargaining.Ended: "on",
 }
 
 

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from organize.domain.bargaining import Bargaining
 from organize.domain.errors import DomainError
 from organize.domain.limits import (
     check_date,
@@ -450,6 +451,30 @@ class Grievance(Aggregate):
         self.occurred_on = occurred_on
         if sealed_description is not None:
             self.description = sealed_description
+
+    # -- a clause of an agreement it says was breached ------------------------------------
+
+    breaches: tuple[tuple[UUID, UUID], ...] = ()  # (bargaining id, clause id), in citing order
+
+    def cite_breach(self, bargaining: Bargaining, clause_id: UUID) -> None:
+        """The clause of an agreement it says was breached: refused unless that clause was
+        in force on the day it happened (the agreement's start to its expiry or end)."""
+        clause_id = check_uuid(clause_id, field="clause_id")
+        if bargaining.collective_id != self.collective_id:
+            raise DomainError("The agreement is not this grievance's collective's.",
+                              field="bargaining_id", code="other_collective")
+        if not bargaining.in_force_on(clause_id, self.occurred_on):
+            raise DomainError(
+                f"That clause was not in force on {self.occurred_on.isoformat()}, the day this "
+                "happened.", field="clause_id", code="clause_not_in_force")
+        if (bargaining.id, clause_id) in self.breaches:
+            raise DomainError("This clause is already cited.", field="clause_id",
+                              code="nothing_changed")
+        self._breach_cited(bargaining_id=bargaining.id, clause_id=clause_id)
+
+    @event("BreachCited")
+    def _breach_cited(self, bargaining_id: UUID, clause_id: UUID) -> None:
+        self.breaches = (*self.breaches, (bargaining_id, clause_id))
 
     def _require_open(self, action: str) -> None:
         if self.status == WITHDRAWN:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PHONE = {"width": 360, "height": 740}
@@ -33,3 +36,32 @@ def log_in(page, site) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
     page.goto("/c")  # a leader of one collective goes straight to its home
     page.wait_for_url(re.compile(r"/c/[0-9a-f-]{36}"))
+
+
+@contextmanager
+def demo_server(runtime, app, label: str,
+                prepare: Callable | None = None) -> Iterator[str]:
+    """The demo loaded (idempotent), its accounts (and ``prepare(accounts)``'s), the
+    projections following the log and the real app over HTTP: its base URL."""
+    from organize.accounts import AccountService
+    from organize.demo import DemoPlan, load_demo
+    from organize.demo.accounts import ensure_demo_accounts
+    from tests.support import live_server
+    from web.app import create_app
+
+    started = time.monotonic()
+    load_demo(app, DemoPlan())
+    accounts = AccountService(app)
+    ensure_demo_accounts(accounts)
+    if prepare is not None:
+        prepare(accounts)
+    runner = runtime.runner()
+    runner.catch_up()
+    follower = runner.start()
+    print(f"\n[{label}] demo loaded in {time.monotonic() - started:.0f}s")
+    try:
+        with live_server(create_app(runtime, accounts)) as base:
+            yield base
+    finally:
+        runner.stop()
+        follower.join(timeout=5)

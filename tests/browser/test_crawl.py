@@ -21,12 +21,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import httpx
 import pytest
 
-from organize.accounts import AccountService
-from organize.demo import DemoPlan, load_demo
-from organize.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
-from tests.browser.support import PHONE
-from tests.support import live_server
-from web.app import create_app
+from organize.demo.accounts import DEMO_ACCOUNTS
+from tests.browser.support import PHONE, demo_server
 from web.i18n import LOCALES, get_translations
 from web.i18n.catalog import read_catalogue
 
@@ -114,18 +110,8 @@ def kind_of(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo(runtime, app):
-    started = time.monotonic()
-    load_demo(app, DemoPlan())
-    accounts = AccountService(app)
-    ensure_demo_accounts(accounts)
-    runner = runtime.runner()
-    runner.catch_up()
-    follower = runner.start()
-    print(f"\n[crawl] demo loaded in {time.monotonic() - started:.0f}s")
-    with live_server(create_app(runtime, accounts)) as base:
+    with demo_server(runtime, app, "crawl") as base:
         yield base
-    runner.stop()
-    follower.join(timeout=5)
 
 
 def log_in(base: str, username: str, password: str, lang: str) -> httpx.Client:

@@ -510,3 +510,55 @@ class World:
                                                      reason=r.choice([None, "other"])))
         elif name == "close" and campaign and r.random() < 0.5:
             self.run(c.CloseCampaign(command_id=cid, campaign_id=campaign, on=self.day()))
+
+
+# -- a bargaining round, from the mandate to a cited breach ----------------------------------
+
+
+def held_meeting(app, collective_id, day: date, attendee_ids) -> uuid.UUID:
+    meeting = app.execute(c.ScheduleMeeting(command_id=cid(), kind="assembly",
+                                            collective_ids=(collective_id,),
+                                            scheduled_for=at(day), language="en")).id
+    app.execute(c.RecordMeetingHeld(command_id=cid(), meeting_id=meeting, held_at=at(day),
+                                    attendee_ids=tuple(attendee_ids),
+                                    facilitator_ids=tuple(attendee_ids)[:1], language="en"))
+    return meeting
+
+
+def bargaining_round(app, collective_id, counterpart_id, members, *, clauses=("Pay by the 7th",
+                     "A rest day a week"), expires_on=date(2027, 4, 30)):
+    """A round in force (from 2026-05-01) whose first clause a grievance cites as breached:
+    the round's id, its clause ids and the grievance's id."""
+    from organize.application import new_id
+
+    opened = app.execute(c.OpenBargaining(
+        command_id=cid(), collective_id=collective_id, counterpart_id=counterpart_id,
+        team_ids=tuple(members)[:1], opened_on=date(2026, 1, 20))).id
+    app.execute(c.AdoptMandate(command_id=cid(), bargaining_id=opened,
+                               meeting_id=held_meeting(app, collective_id, date(2026, 2, 1),
+                                                       members),
+                               demands=tuple(clauses)))
+    clause_ids = []
+    for wording in clauses:
+        table = c.TableClause(command_id=cid(), bargaining_id=opened, wording=wording,
+                              on=date(2026, 2, 3))
+        app.execute(table)
+        clause_ids.append(new_id(table.command_id, "clause"))
+    app.execute(c.RecordBargainingSession(
+        command_id=cid(), bargaining_id=opened, held_on=date(2026, 2, 10),
+        our_attendee_ids=tuple(members)[:1], their_attendees=("Mr Wong, HR",),
+        notes=(c.ClauseNote(clause_id=clause_ids[0], note="Wong said the 10th"),)))
+    app.execute(c.ProposeClause(command_id=cid(), bargaining_id=opened, clause_id=clause_ids[0],
+                                side="theirs", text="By the 10th", on=date(2026, 2, 10)))
+    app.execute(c.ReachTentativeAgreement(command_id=cid(), bargaining_id=opened,
+                                          clause_ids=tuple(clause_ids), on=date(2026, 3, 20)))
+    app.execute(c.RatifyAgreement(
+        command_id=cid(), bargaining_id=opened,
+        meeting_id=held_meeting(app, collective_id, date(2026, 4, 2), members),
+        votes_for=len(members), against=0, abstaining=0, rule="simple_majority"))
+    app.execute(c.BringAgreementIntoForce(command_id=cid(), bargaining_id=opened,
+                                          starts_on=date(2026, 5, 1), expires_on=expires_on))
+    breach = grievance(app, collective_id, tuple(members)[:1], occurred_on=date(2026, 6, 20))
+    app.execute(c.CiteBreach(command_id=cid(), grievance_id=breach, bargaining_id=opened,
+                             clause_id=clause_ids[0]))
+    return opened, clause_ids, breach

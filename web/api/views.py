@@ -26,6 +26,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from organize.application.reading import WITHHELD
 from organize.projections.reads import Scope
+from organize.projections.views.bargaining import RoundDetail, RoundRow, list_rounds, one_round
 from organize.projections.views.campaign_board.reads import CampaignRow, get_campaign, list_campaigns
 from organize.projections.views.common_grievances import Cluster, list_common_grievances
 from organize.projections.views.grievance_register import (
@@ -312,9 +313,41 @@ async def organisations(
                            reader_scope, kind=kind, limit=limit, offset=offset)
 
 
+# -- bargaining ---------------------------------------------------------------------------------
+
+RoundStatus = Literal["open", "tentative", "ratified", "in_force", "ended"]
+
+
+@get("/bargaining", operation_id="listBargainingRounds",
+     summary="Bargaining rounds: stages and dates, no texts", tags=["views"], responses=BAD)
+async def bargaining_rounds(
+    db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
+    collective_id: FromQuery[UUID | None] = None, status: FromQuery[RoundStatus | None] = None,
+    limit: Limit = 200, offset: Offset = 0, wait_for: WaitFor = None,
+) -> Response[list[RoundRow]]:
+    return await read_view(db_pool, ["bargaining"], wait_for, list_rounds, reader_scope,
+                           collective_id=collective_id, status=status, limit=limit,
+                           offset=offset)
+
+
+@get("/bargaining/{bargaining_id:uuid}", operation_id="getBargainingRound",
+     summary="One bargaining round: its clauses (proposals, amounts, breaches) and sessions",
+     tags=["views"], responses=NOT_FOUND)
+async def bargaining_round(
+    db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
+    reveal: NamedDependency[Reveal], bargaining_id: FromPath[UUID], wait_for: WaitFor = None,
+) -> Response[RoundDetail]:
+    # Its words (demands, clauses, notes, the other side's people) for leaders and admins;
+    # an organiser's scope (a federation) reads stages and counts, as on the pages.
+    words = reader_scope.collective_ids is not None or reader_scope.federation is None
+    return await read_view(db_pool, ["bargaining"], wait_for, opened(reveal, one_round),
+                           reader_scope, bargaining_id, words=words,
+                           missing="No bargaining round with this id.")
+
+
 ROUTES = [grievances, grievances_count, common_grievances, campaigns, campaign, meetings,
           meeting_attendance, collective_workers, worker_trajectory, federation_sector_flows,
-          organisations]
+          organisations, bargaining_rounds, bargaining_round]
 
 
 def views_router() -> Router:

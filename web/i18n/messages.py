@@ -117,6 +117,23 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "already_accepted": N_("Your group has already accepted this invitation."),
     "already_declined": N_("Your group has already declined this invitation. The answer stands."),
     "before_invitation": N_("This date is before the invitation was made. Please check it."),
+    # -- bargaining
+    "not_a_counterpart": N_("Choose an employer, an employers' association, an agency or a "
+                            "labour office."),
+    "no_mandate": N_("The members have not adopted a mandate yet. Record it first."),
+    "before_mandate": N_("This date is before the members adopted the mandate. Please check it."),
+    "no_tentative": N_("There is no tentative agreement to ratify yet."),
+    "not_open": N_("This round is no longer at the table."),
+    "not_ratified": N_("The members have not ratified this agreement yet."),
+    "not_in_force": N_("This agreement is not in force."),
+    "bargaining_closed": N_("Bargaining on this is over."),
+    "unknown_clause": N_("This clause was not found in this round."),
+    "more_votes_than_attendees": N_("There are more votes than people recorded at the meeting. "
+                                    "Please check the counts."),
+    "invalid_count": N_("Please give a whole number."),
+    "expires_before_start": N_("The agreement must expire after it starts."),
+    "clause_not_in_force": N_("That clause was not in force on the day this happened."),
+    "other_collective": N_("This belongs to another group."),
     # -- research privacy budgets
     "over_budget": N_("There is not enough privacy budget left for this release."),
     "unchanged": N_("Nothing changed: it is already set this way."),

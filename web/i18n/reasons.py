@@ -49,6 +49,10 @@ class _Words:
     def pct(self, share: int) -> str:
         return format_percent(int(share) / 100, locale=self.lang)
 
+    def members(self, p: Params) -> str:
+        m = int(p["members"])
+        return self.tr.ngettext("%(num)d member", "%(num)d members", m) % {"num": m}
+
     def span(self, p: Params) -> str:
         w = int(p["weeks"])
         return self.tr.ngettext("in the last week", "in the last %(num)d weeks", w) % {"num": w}
@@ -126,6 +130,11 @@ _WORDINGS: dict[str, _Wording] = {
         "decisions": w.tr.ngettext("%(num)d decision", "%(num)d decisions", int(p["decisions"]))
         % {"num": int(p["decisions"])}},
     "no_meeting": lambda w, p: w.tr.gettext("No meeting was held %(span)s.") % {"span": w.span(p)},
+    "ratified_in_meeting": lambda w, p: w.tr.ngettext(
+        "The members ratified an agreement themselves, in a meeting with %(members)s.",
+        "The members ratified %(num)d agreements themselves, the last in a meeting with "
+        "%(members)s.", _n(p)) % {
+        "num": _n(p), "members": w.members(p)},
     # Leadership
     "facilitators": lambda w, p: (w.tr.ngettext(
         "%(num)d member facilitated %(last)s; %(new)d for the first time.",
@@ -171,6 +180,18 @@ _WORDINGS: dict[str, _Wording] = {
         _n(p)) % {"num": _n(p), "together": int(p["together"])},
     "agreements": lambda w, p: w.tr.ngettext(
         "%(num)d agreement signed.", "%(num)d agreements signed.", _n(p)) % {"num": _n(p)},
+    "bargaining_sessions": lambda w, p: w.tr.ngettext(
+        "%(num)d bargaining session with the other side %(span)s.",
+        "%(num)d bargaining sessions with the other side %(span)s.", _n(p)) % {
+        "num": _n(p), "span": w.span(p)},
+    "agreement_ratified": lambda w, p: w.tr.ngettext(
+        "Agreement ratified in a meeting with %(members)s.",
+        "%(num)d agreements ratified; the last in a meeting with %(members)s.", _n(p)) % {
+        "num": _n(p), "members": w.members(p)},
+    "clauses_enforced": lambda w, p: w.tr.ngettext(
+        "%(num)d clause enforced through grievances %(span)s.",
+        "%(num)d clauses enforced through grievances %(span)s.", _n(p)) % {
+        "num": _n(p), "span": w.span(p)},
     # Cross-sector solidarity
     "cross_gatherings": lambda w, p: w.tr.ngettext(
         "%(cross)d of the %(num)d meeting and action %(span)s (%(share)s) brought together workers of "

@@ -14,6 +14,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``conflicts``: corrections to check, both values of each, and marking them resolved;
 - ``procedures``: the collective's grievance procedure (steps and their time limits);
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
+- ``bargaining``: rounds with a counterpart, from the mandate to the agreement in force;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
 - ``common``: the ``page`` dependency, scope, read-your-writes, rendering, error pages.
@@ -34,6 +35,7 @@ PREFIX = "/c"
 def route_handlers() -> list:
     from web.pages import (
         assessment,
+        bargaining,
         campaigns,
         conflicts,
         grievances,
@@ -47,7 +49,8 @@ def route_handlers() -> list:
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
             *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
-            *conflicts.ROUTES, *procedures.ROUTES]
+            *conflicts.ROUTES, *procedures.ROUTES,
+            *bargaining.ROUTES]
 
 
 def pages_router() -> Router:

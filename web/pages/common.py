@@ -278,6 +278,7 @@ EVENT_WORDS = {
     "StepTaken": N_("Step taken"),
     "ProcedureFollowed": N_("Procedure chosen"),
     "DeparturePlanned": N_("Departure planned"),
+    "BreachCited": N_("A breached clause cited"),
 }
 CHANGED = N_("Changed")
 

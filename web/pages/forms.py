@@ -57,7 +57,7 @@ ALIASES = {"sealed_details": "details", "sealed_note": "note", "sealed_notes": "
 EARLIEST = date(1990, 1, 1)
 EARLIEST_HISTORY = date(1950, 1, 1)
 HISTORY = frozenset({"started_on", "ended_on", "moved_on"})  # a worker's own past
-PLANNED = frozenset({"scheduled_for", "leaves_on"})  # the only fields that may lie ahead
+PLANNED = frozenset({"scheduled_for", "leaves_on", "starts_on", "expires_on"})  # may lie ahead
 AHEAD_YEARS = 5
 
 

@@ -29,6 +29,7 @@ from organize.application.grievances import GrievanceRecord, NewWorker, record_g
 from organize.application.reading import ERASED, grievance_timeline, grievance_view
 from organize.domain import Grievance
 from organize.errors import CommandError, NotFound
+from organize.projections.views.bargaining import list_rounds, one_round
 from organize.projections.views.grievance_deadlines import (
     collective_procedures,
     grievance_deadlines,
@@ -426,6 +427,7 @@ ACTIONS: dict[str, Action] = {
                              (OPEN, RESOLVED, WITHDRAWN)),
     "knowledge": Action(c.RecordKnowledge, "clock", N_("When she learned of it"), (OPEN,)),
     "step": Action(c.TakeStep, "check", N_("Record a step taken"), (OPEN,)),
+    "breach": Action(c.CiteBreach, "flag", N_("Cite a breached clause"), (OPEN, RESOLVED)),
 }
 AMOUNT_KINDS = {"owed": N_("Owed"), "claimed": N_("Claimed"), "offered": N_("Offered"),
                 "recovered": N_("Recovered")}
@@ -475,6 +477,12 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
                      if key == "correct" else
                      {"on": page.today.isoformat(), "held_on": page.today.isoformat()})
             forms[key] = ((posted or {}).get(key) or Form.blank(**start)).keyed(key)
+    cited = getattr(agg, "breaches", ())
+    clauses = (await agreed_clauses(page, collective_id)
+               if "breach" in forms or cited else [])
+    if not clauses:  # no agreement in force, or ever: nothing to cite
+        forms.pop("breach", None)
+    words = dict(clauses)
     try:
         group = page.organize.taxonomy.category_group(view.category)
     except KeyError:
@@ -490,7 +498,8 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
         parties=[(w, names.get(w, ERASED)) for w in view.worker_ids],
         needs_amount=[code for code in page.organize.taxonomy.codes("outcomes")
                       if page.organize.taxonomy.outcome_needs_amount(code)],
-        reasons=correction_reasons(page),
+        reasons=correction_reasons(page), clauses=clauses,
+        cited=[(b, words.get(f"{b}:{x}")) for b, x in cited],
         amounts=[(k, page._(AMOUNT_KINDS[k]), agg.amounts[k]) for k in AMOUNT_KINDS
                  if k in agg.amounts],
         amount_kinds=[(k, page._(w)) for k, w in AMOUNT_KINDS.items()],
@@ -505,6 +514,23 @@ async def _procedure_steps(page: Page, collective_id: UUID, procedure_id: UUID |
     found = await page.read(collective_procedures, page.scope, collective_id)
     chosen = [p for p in found if (p.id == procedure_id if procedure_id else p.agreement_id is None)]
     return chosen[0].steps if chosen else []
+
+
+async def agreed_clauses(page: Page, collective_id: UUID) -> list[tuple[str, str]]:
+    """The clauses of the collective's agreements (in force or ended) a grievance may cite,
+    as (``bargaining id:clause id``, its words · the counterpart) choices; none for a
+    reader who does not read their words."""
+    if not page.organize.reads_personal_data:
+        return []
+    out = []
+    for r in await page.read(list_rounds, page.scope, collective_id=collective_id):
+        if r.status not in ("in_force", "ended"):
+            continue
+        found = await page.read(one_round, page.scope, r.id, words=True)
+        for x in found.clauses if found else ():
+            if x.agreed:
+                out.append((f"{r.id}:{x.clause_id}", f"{x.wording} · {r.counterpart}"))
+    return out
 
 
 @get("/{collective_id:uuid}/grievances/{grievance_id:uuid}", name="pages:grievance")
@@ -525,6 +551,10 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
     agg = await _grievance(page, collective_id, grievance_id)
     form = await read_form(page.request)
     fixed: dict[str, Any] = {"grievance_id": grievance_id}
+    if action == "breach":  # one choice names the round and its clause
+        bargaining_id, _sep, clause_id = form.get("clause").partition(":")
+        form.set("bargaining_id", bargaining_id or None)
+        form.set("clause_id", clause_id or None)
     if action == "refer":
         organisation = form.get("organisation_id")
         people = await members(page, collective_id)
@@ -535,6 +565,11 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
             form.errors["organisation_id"] = error_message("no_consent", page.lang)
         fixed["worker_ids"] = agreed
     command = decode(spec.command, form, page.lang, zone=page.zone, fixed=fixed) if form.ok else None
+    if action == "breach":  # its two ids are one choice on the form, which says what is wrong
+        for name in ("bargaining_id", "clause_id"):
+            form.values.pop(name, None)
+            if name in form.errors:
+                form.errors.setdefault("clause", form.errors.pop(name))
     if command is not None:
         try:
             result = await execute(page.organize, command, form, page.lang)

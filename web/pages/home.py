@@ -1,7 +1,7 @@
 """The collective's home: how strong it is (the eight indicators, each with its level, its
 reasons, its trend and a sparkline drawn on the server, and the collective's own view beside
 it), invitations to joint campaigns still to answer, the meetings coming up, the live
-campaigns and the latest grievances."""
+campaigns, the agreements due for renewal and the latest grievances."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from litestar.params import FromPath
 
 from organize.projections.indicators.reads import collective_indicators
 from organize.projections.reads import Scope, tables
+from organize.projections.views.bargaining import due_for_renewal
 from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.grievance_deadlines import due_deadlines
 from organize.projections.views.grievance_money import collective_totals
@@ -28,7 +29,7 @@ from web.pages.invitations import pending
 from web.pages.svg import sparkline
 
 HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators",
-              "grievance_deadlines", "grievance_money")
+              "grievance_deadlines", "grievance_money", "bargaining")
 RECENT = 6
 REASONS = 3
 
@@ -84,12 +85,14 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
                                  limit=RECENT)
     invitations = await pending(page, collective_id)
     due = await page.read(due_deadlines, page.scope, collective_id, page.today)
+    renewals = await page.read(due_for_renewal, page.scope, page.today,
+                               collective_id=collective_id)
     return page.html(
         "pages/home.html", collective=collective, cid=collective_id,
         indicators=indicator_rows(found, page.lang), assessment=found.self_assessment if found else None,
         indicators_updating=found is None or found.updating,
         meetings=list(reversed(upcoming))[:4], campaigns=campaigns[:4], grievances=grievances,
-        invitations=invitations,
+        invitations=invitations, renewals=renewals,
         due=due, due_names=await _due_names(page, collective_id, due),
         totals=await page.read(collective_totals, page.scope, collective_id),
         kind_words=AMOUNT_KINDS, urgency_words=URGENCY_WORDS, departure_words=DEPARTURE_WORDS,

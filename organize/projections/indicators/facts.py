@@ -61,6 +61,22 @@ class CampaignEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class BargainingEvent:
+    """A step of one of the collective's bargaining rounds.
+
+    ``kind`` is session (a session with the other side), ratified (members voted the
+    tentative agreement through in a meeting: ``voters`` took part in the vote) or breach (a
+    grievance cited one of its clauses, ``clause_id``, as breached)."""
+
+    nid: int
+    bargaining_id: UUID
+    kind: str
+    on: date
+    voters: int = 0
+    clause_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AllianceFact:
     nid: int
     organisation_id: UUID
@@ -94,12 +110,14 @@ class Facts:
     alliances: Sequence[AllianceFact] = ()
     spells: Mapping[UUID, Sequence[SpellFact]] = field(default_factory=dict)
     prior_facilitators: frozenset[UUID] = frozenset()
+    bargaining_events: Sequence[BargainingEvent] = ()
 
     def dates(self) -> list[date]:
         """Every domain date a fact carries."""
         out = [m.on for m in self.meetings]
         out += [e.on for e in self.grievance_events]
         out += [e.on for e in self.campaign_events]
+        out += [e.on for e in self.bargaining_events]
         for a in self.alliances:
             out.append(a.since)
             if a.until is not None:

@@ -42,6 +42,7 @@ MEASURES: Mapping[str, Mapping[str, Measure]] = {
         "decision_share": Measure(SHARE, "share of meetings where decisions were taken"),
         "voice_signals": Measure(
             COUNT, "shared grievances and meetings with decisions, together"),
+        "ratifications": Measure(COUNT, "agreements the members ratified in a meeting"),
     },
     "leadership": {
         "distinct_facilitators": Measure(COUNT, "different facilitators of the recent meetings"),
@@ -63,6 +64,9 @@ MEASURES: Mapping[str, Mapping[str, Measure]] = {
         "agreements": Measure(COUNT, "agreements signed"),
         "collective_win_share": Measure(
             SHARE, "share of favourable outcomes won for several workers together"),
+        "bargaining_sessions": Measure(COUNT, "bargaining sessions with the other side"),
+        "clauses_enforced": Measure(
+            COUNT, "clauses of an agreement enforced through grievances citing their breach"),
     },
     "cross_sector_solidarity": {
         "cross_sector_events": Measure(COUNT, "meetings and actions across sectors"),

@@ -36,6 +36,8 @@ REASON_CODES: Mapping[str, str] = MappingProxyType({
     "decisions": "decisions taken in `deciding` of the n meetings held (`share`), `decisions` in "
                  "all",
     "no_meeting": "weeks",
+    "ratified_in_meeting": "n agreements ratified in a meeting; `members`: how many took part in "
+                           "the vote of the last one",
     # Leadership
     "facilitators": "n members facilitated the last `meetings` meetings, `new` of them for the "
                     "first time",
@@ -55,6 +57,11 @@ REASON_CODES: Mapping[str, str] = MappingProxyType({
                    "{demand_results code: count}",
     "grievances_won": "n grievances resolved favourably, `together` for several workers together",
     "agreements": "n agreements signed",
+    "bargaining_sessions": "n bargaining sessions held with the other side; weeks",
+    "agreement_ratified": "n agreements ratified by the members; `members`: how many took part "
+                          "in the vote of the last one",
+    "clauses_enforced": "n clauses of agreements enforced through grievances citing their "
+                        "breach; weeks",
     # Cross-sector solidarity
     "cross_gatherings": "`cross` of the n meetings and actions (`share`) brought together workers "
                         "of two or more sectors; weeks",

@@ -68,6 +68,11 @@ class Reason:
         return {"code": self.code, "params": dict(self.params), "evidence": list(self.evidence)}
 
 
+def _bargaining(win: _Window, kind: str) -> list:
+    """The window's steps of the collective's bargaining rounds of one kind, in order."""
+    return [e for e in win.bargaining_events if e.kind == kind]
+
+
 def _r(code: str, evidence: Iterable[int] = (), **params: Any) -> Reason:
     assert code in REASON_CODES, code
     return Reason(code, params, tuple(evidence))
@@ -175,6 +180,7 @@ class _Window:
     grievance_events: list[_Grievance]
     campaign_events: list[_Campaign]
     prev_campaign_events: list[_Campaign]
+    bargaining_events: list = ()  # BargainingEvent, in the window
 
 
 class Scorer:
@@ -222,6 +228,8 @@ class Scorer:
                               tuple(map(person, e.participants)), e.organisation_id)
                     for e in sorted(facts.campaign_events, key=lambda e: (e.on, e.nid))]
         self.c_dates = [e.on for e in self.cev]
+        self.bev = sorted(facts.bargaining_events, key=lambda e: (e.on, e.nid))
+        self.b_dates = [e.on for e in self.bev]
 
         # When each grievance first had two or more parties, its raise and joins (the
         # evidence of who stood behind it), and what answered it.
@@ -293,6 +301,7 @@ class Scorer:
             grievance_events=self._slice(self.gev, self.g_dates, lo, hi),
             campaign_events=self._slice(self.cev, self.c_dates, lo, hi),
             prev_campaign_events=self._slice(self.cev, self.c_dates, plo, pre),
+            bargaining_events=self._slice(self.bev, self.b_dates, lo, hi),
         )
 
     @staticmethod
@@ -322,7 +331,7 @@ class Scorer:
         """The weeks of ``series`` that can differ from the week before: a week whose
         windows (and the week before's) hold no fact at all scores the same as that week,
         so long quiet stretches are skipped. Reads carry the last week forward."""
-        dates = sorted({*self.m_dates, *self.g_dates, *self.c_dates,
+        dates = sorted({*self.m_dates, *self.g_dates, *self.c_dates, *self.b_dates,
                         *(a.since for a in self.facts.alliances),
                         *(a.until for a in self.facts.alliances if a.until is not None)})
         reach = timedelta(days=2 * self.window_days - 1)  # this window and the one before
@@ -387,6 +396,7 @@ class Scorer:
             "meetings_with_decisions": len(deciding),
             "decision_share": _share(len(deciding), len(meetings)),
             "voice_signals": len(shared) + len(deciding),
+            "ratifications": len(ratified := _bargaining(win, "ratified")),
         }
         reasons = []
         w = self.rubric.window_weeks
@@ -402,6 +412,9 @@ class Scorer:
                               decisions=sum(m.decisions for m in deciding)))
         else:
             reasons.append(_r("no_meeting", weeks=w))
+        if ratified:  # members decided the agreement themselves, by a vote in a meeting
+            reasons.append(_r("ratified_in_meeting", _ev(e.nid for e in ratified),
+                              n=len(ratified), members=ratified[-1].voters))
         return measures, reasons
 
     def _leadership(self, win: _Window):
@@ -499,12 +512,22 @@ class Scorer:
         # Won for several workers together: the grievance had two parties before its outcome.
         together = [e for e in outcomes if e.g in self.shared_on and self.shared_on[e.g][1] < e.nid]
         agreements = [e for e in win.campaign_events if e.kind == "agreement"]
+        # Bargaining: sessions with the other side are negotiations, an agreement the
+        # members ratified is an agreement, and a clause a grievance cites as breached is a
+        # clause the collective enforces (each clause counted once).
+        sessions = _bargaining(win, "session")
+        ratified = _bargaining(win, "ratified")
+        breaches = _bargaining(win, "breach")
+        enforced = {e.clause_id for e in breaches}
+        negotiations += [e.nid for e in sessions]
         measures = {
             "negotiations": len(negotiations),
             "wins": len(results) + len(outcomes),
             "collective_wins": len(together),
-            "agreements": len(agreements),
+            "agreements": len(agreements) + len(ratified),
             "collective_win_share": _share(len(together), len(outcomes)),
+            "bargaining_sessions": len(sessions),
+            "clauses_enforced": len(enforced),
         }
         w = self.rubric.window_weeks
         reasons = []
@@ -521,6 +544,15 @@ class Scorer:
                               together=len(together)))
         if agreements:
             reasons.append(_r("agreements", _ev(e.nid for e in agreements), n=len(agreements)))
+        if sessions:
+            reasons.append(_r("bargaining_sessions", _ev(e.nid for e in sessions),
+                              n=len(sessions), weeks=w))
+        if ratified:
+            reasons.append(_r("agreement_ratified", _ev(e.nid for e in ratified),
+                              n=len(ratified), members=ratified[-1].voters))
+        if enforced:
+            reasons.append(_r("clauses_enforced", _ev(e.nid for e in breaches),
+                              n=len(enforced), weeks=w))
         return measures, reasons
 
     def _is_cross(self, nid: int, people: Iterable[int], on: date, declared: bool) -> bool:

@@ -30,10 +30,20 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from organize.domain import Assessment, Campaign, Collective, Grievance, Meeting, Organisation, Worker
+from organize.domain import (
+    Assessment,
+    Bargaining,
+    Campaign,
+    Collective,
+    Grievance,
+    Meeting,
+    Organisation,
+    Worker,
+)
 from organize.projections.base import APPLICATION_NAME, Tables, View, on
 from organize.projections.indicators.facts import (
     AllianceFact,
+    BargainingEvent,
     CampaignEvent,
     CampaignFact,
     Facts,
@@ -66,7 +76,9 @@ class IndicatorsView(View):
     ``events_table`` (the notification log's table, to tell how far behind the view is)."""
 
     name = "indicators"
-    version = 3  # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt)
+    # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt);
+    # 4: bargaining rounds feed negotiating power and collective voice (rebuilt)
+    version = 4
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -116,6 +128,12 @@ class IndicatorsView(View):
             f"CREATE INDEX IF NOT EXISTS {t.cevents}_camp_idx ON {t.cevents} (campaign_id, on_date)",
             f"CREATE INDEX IF NOT EXISTS {t.cevents}_coll_idx ON {t.cevents} USING gin (collective_ids)",
             f"CREATE INDEX IF NOT EXISTS {t.cevents}_part_idx ON {t.cevents} USING gin (participant_ids)",
+            f"CREATE TABLE IF NOT EXISTS {t.brounds} (id uuid PRIMARY KEY, collective_id uuid NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t.bevents} ("
+            " nid bigint PRIMARY KEY, bargaining_id uuid NOT NULL, collective_id uuid NOT NULL,"
+            " kind text NOT NULL, on_date date NOT NULL, voters integer NOT NULL DEFAULT 0,"
+            " clause_id uuid)",
+            f"CREATE INDEX IF NOT EXISTS {t.bevents}_coll_idx ON {t.bevents} (collective_id, on_date)",
             f"CREATE TABLE IF NOT EXISTS {t.alliances} ("
             " nid bigint PRIMARY KEY, collective_id uuid NOT NULL, organisation_id uuid NOT NULL,"
             " since date NOT NULL, until date, ended_nid bigint)",
@@ -511,6 +529,43 @@ class IndicatorsView(View):
         for collective_id in (row["collective_ids"] if row else ()):
             self._mark(COLLECTIVE, collective_id, on, on)
 
+    # -- bargaining ------------------------------------------------------------------------------
+
+    @on(Bargaining.Opened)
+    def bargaining_opened(self, curs, e, _nid) -> None:
+        curs.execute(f"INSERT INTO {self.t.brounds} (id, collective_id) VALUES (%s, %s) "
+                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id))
+
+    @on(Bargaining.SessionHeld)
+    def bargaining_session(self, curs, e, nid) -> None:
+        self._bargaining_event(curs, e.originator_id, nid, "session", e.held_on)
+
+    @on(Bargaining.VoteRecorded)
+    def bargaining_vote(self, curs, e, nid) -> None:
+        if e.carried:  # a vote that did not carry sends the round back to the table
+            self._bargaining_event(curs, e.originator_id, nid, "ratified", e.on,
+                                   voters=e.votes_for + e.against + e.abstaining)
+
+    @on(Grievance.BreachCited)
+    def breach_cited(self, curs, e, nid) -> None:
+        # Dated by the grievance's clock: the latest day its story has reached.
+        curs.execute(f"SELECT clock FROM {self.t.grievances} WHERE id = %s", (e.originator_id,))
+        row = curs.fetchone()
+        if row is not None:
+            self._bargaining_event(curs, e.bargaining_id, nid, "breach", row["clock"],
+                                   clause_id=e.clause_id)
+
+    def _bargaining_event(self, curs, bargaining_id: UUID, nid: int, kind: str, on: date, *,
+                          voters: int = 0, clause_id: UUID | None = None) -> None:
+        curs.execute(
+            f"INSERT INTO {self.t.bevents} (nid, bargaining_id, collective_id, kind, on_date, voters,"
+            f" clause_id) SELECT %s, id, collective_id, %s, %s, %s, %s FROM {self.t.brounds}"
+            " WHERE id = %s ON CONFLICT DO NOTHING RETURNING collective_id",
+            (nid, kind, on, voters, clause_id, bargaining_id))
+        row = curs.fetchone()
+        if row is not None:
+            self._mark(COLLECTIVE, row["collective_id"], on, on)
+
     # -- self-assessments -----------------------------------------------------------------------
 
     @on(Assessment.Recorded)
@@ -711,6 +766,14 @@ class IndicatorsView(View):
                                       since=r["since"], until=r["until"], ended_nid=r["ended_nid"])
                          for r in curs.fetchall()]
 
+        bevents: list[BargainingEvent] = []
+        if subject == COLLECTIVE:
+            curs.execute(f"SELECT nid, bargaining_id, kind, on_date, voters, clause_id FROM {t.bevents} "
+                         "WHERE collective_id = %s AND on_date >= %s", (subject_id, since))
+            bevents = [BargainingEvent(nid=r["nid"], bargaining_id=r["bargaining_id"], kind=r["kind"],
+                                       on=r["on_date"], voters=r["voters"], clause_id=r["clause_id"])
+                       for r in curs.fetchall()]
+
         people = {p for m in meetings for p in m.attendees} | {p for e in cevents for p in e.participants}
         spells: dict[UUID, list[SpellFact]] = defaultdict(list)
         if people:
@@ -721,7 +784,7 @@ class IndicatorsView(View):
                                                         started_on=r["started_on"], ended_on=r["ended_on"]))
         return Facts(subject=subject, meetings=meetings, grievance_events=gevents, campaigns=campaigns,
                      campaign_events=cevents, alliances=alliances, spells=dict(spells),
-                     prior_facilitators=prior)
+                     prior_facilitators=prior, bargaining_events=bevents)
 
 
 def _widen(span: list[date | None], recompute_from: date, first_fact: date | None,

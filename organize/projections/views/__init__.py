@@ -2,6 +2,7 @@
 (``organize.projections.registry``). A new view joins here, by its class."""
 
 from organize.projections.indicators.view import IndicatorsView
+from organize.projections.views.bargaining import BargainingView
 from organize.projections.views.campaign_board import CampaignBoardView
 from organize.projections.views.common_grievances import CommonGrievancesView
 from organize.projections.views.conflict_flags import ConflictFlagsView
@@ -17,6 +18,6 @@ from organize.projections.views.worker_directory import WorkerDirectoryView
 VIEWS = (IndicatorsView, CampaignBoardView, CommonGrievancesView, GrievanceRegisterView,
          MeetingLogView, OrganisationsView, ResearchGrievancesView, WorkerDirectoryView,
          SectorFlowsView,
-         ConflictFlagsView, GrievanceDeadlinesView, GrievanceMoneyView)
+         ConflictFlagsView, GrievanceDeadlinesView, GrievanceMoneyView, BargainingView)
 
 __all__ = ["VIEWS"]

@@ -48,6 +48,7 @@ class Side:
     assessment: uuid.UUID
     employer: uuid.UUID  # recorded by this collective: its federation sees it
     household: uuid.UUID  # a private household employer: only this collective sees it
+    bargaining: uuid.UUID | None = None  # a round with its employer, at the table
 
 
 @dataclass
@@ -126,8 +127,11 @@ def _side(app, name: str, federation: str, place: str) -> Side:
     app.execute(c.DefineProcedure(command_id=h.cid(), collective_id=coll, name=f"Procedure {name}",
                                   steps=(c.ProcedureStep(code="complaint", name="Complaint",
                                                          days=30),)))
+    bargaining = app.execute(c.OpenBargaining(
+        command_id=h.cid(), collective_id=coll, counterpart_id=employer, team_ids=(w1,),
+        opened_on=date(2025, 2, 1))).id
     return Side(name=name, federation=federation, collective=coll, worker=w1, worker2=w2, erasable=w3,
-                employer=employer, household=household,
+                employer=employer, household=household, bargaining=bargaining,
                 spell=new_id(spell_cmd.command_id, "spell"), grievance=grievance,
                 campaign=campaign, demand=new_id(launch.command_id, "demand:0"), meeting=meeting,
                 assessment=assessment)

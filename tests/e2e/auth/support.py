@@ -46,6 +46,10 @@ READS = {
         lambda w, s: f"/api/v1/collectives/{s.collective}/invitations?state=all",
     ("GET", "/api/v1/campaigns/{campaign_id:uuid}/invitations"):
         lambda w, s: f"/api/v1/campaigns/{s.campaign}/invitations",
+    ("GET", "/api/v1/views/bargaining"):
+        lambda w, s: f"/api/v1/views/bargaining?collective_id={s.collective}",
+    ("GET", "/api/v1/views/bargaining/{bargaining_id:uuid}"):
+        lambda w, s: f"/api/v1/views/bargaining/{s.bargaining}",
 }
 
 
@@ -151,6 +155,25 @@ def command_body(command: type[c.Command], w: World, s: Side) -> dict:
                               "facilitator_ids": [s.worker2], "reason": "wrong_person"},
         c.CorrectDecisions: {"meeting_id": s.meeting, "decisions": ["Meet again"],
                              "reason": "typing_mistake"},
+        c.OpenBargaining: {"collective_id": s.collective, "counterpart_id": s.employer,
+                           "team_ids": [s.worker], "opened_on": on},
+        c.AdoptMandate: {"bargaining_id": s.bargaining, "meeting_id": s.meeting,
+                         "demands": ["Pay by the 7th"]},
+        c.TableClause: {"bargaining_id": s.bargaining, "wording": "Pay by the 7th", "on": on},
+        c.RecordBargainingSession: {"bargaining_id": s.bargaining, "held_on": on,
+                                    "our_attendee_ids": [s.worker]},
+        c.ProposeClause: {"bargaining_id": s.bargaining, "clause_id": str(s.demand),
+                          "side": "ours", "text": "By the 7th", "on": on},
+        c.ReachTentativeAgreement: {"bargaining_id": s.bargaining, "clause_ids": [str(s.demand)],
+                                    "on": on},
+        c.RatifyAgreement: {"bargaining_id": s.bargaining, "meeting_id": s.meeting,
+                            "votes_for": 2, "against": 0, "abstaining": 0,
+                            "rule": "simple_majority"},
+        c.BringAgreementIntoForce: {"bargaining_id": s.bargaining, "starts_on": on,
+                                    "expires_on": "2026-03-10"},
+        c.EndAgreement: {"bargaining_id": s.bargaining, "on": on, "reason": "expired"},
+        c.CiteBreach: {"grievance_id": s.grievance, "bargaining_id": s.bargaining,
+                       "clause_id": str(s.demand)},
         c.RecordAssessment: {"collective_id": s.collective, "assessed_on": on, "narrative": "Ok.",
                              "levels": [{"dimension": "leadership", "level": 1}]},
         c.ReviseAssessment: {"assessment_id": s.assessment, "narrative": "Revised.",

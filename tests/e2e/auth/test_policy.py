@@ -84,7 +84,7 @@ NAMES_A_WORKER = {
     c.StartSpell, c.EndSpell, c.CorrectSpell, c.WithdrawSpell, c.RecordMove, c.ChangeStatus,
     c.EraseWorker, c.RaiseGrievance,
     c.JoinGrievance, c.ReferGrievance, c.TakeAction, c.RecordMeetingHeld, c.CorrectAttendance,
-    c.PlanDeparture,
+    c.PlanDeparture, c.OpenBargaining, c.RecordBargainingSession,
 }
 ACCOUNT_COMMANDS = {c.CreateAccount, c.GrantRole, c.RevokeRole, c.DisableAccount}
 

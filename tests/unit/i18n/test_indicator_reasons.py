@@ -50,6 +50,10 @@ SAMPLES = {
     "retaliations": {"n": 3, "weeks": 12},
     "answered": {"n": 2},
     "unanswered": {"n": 1},
+    "ratified_in_meeting": {"n": 1, "members": 34},
+    "bargaining_sessions": {"n": 2, "weeks": 12},
+    "agreement_ratified": {"n": 1, "members": 34},
+    "clauses_enforced": {"n": 3, "weeks": 12},
 }
 
 

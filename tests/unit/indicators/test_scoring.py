@@ -13,6 +13,7 @@ import pytest
 from organize.domain.values import DIMENSIONS
 from organize.projections.indicators.facts import (
     AllianceFact,
+    BargainingEvent,
     CampaignEvent,
     CampaignFact,
     Facts,
@@ -688,3 +689,60 @@ def test_quiet_stretches_are_skipped_without_changing_what_is_stored():
     some = list(Scorer(facts, RUBRIC).changes(first, last))
     assert compress(some) == compress(every)
     assert len(some) < len(every) / 2  # only the weeks near a fact are scored
+
+
+# == Bargaining: negotiating power and collective voice ==========================================
+# Sessions with the other side are negotiations, an agreement the members ratified is an
+# agreement (and their own decision), and each clause a grievance cites as breached is a
+# clause enforced; the reasons say so in words a leader can read, in her language.
+
+
+def _round(nid: Ids, *, voters: int = 34, breaches: tuple = ()) -> list[BargainingEvent]:
+    b = uuid4()
+    return [BargainingEvent(nid=nid(), bargaining_id=b, kind="session", on=day(5)),
+            BargainingEvent(nid=nid(), bargaining_id=b, kind="session", on=day(20)),
+            BargainingEvent(nid=nid(), bargaining_id=b, kind="ratified", on=day(40),
+                            voters=voters),
+            *(BargainingEvent(nid=nid(), bargaining_id=b, kind="breach", on=day(60 + i),
+                              clause_id=c) for i, c in enumerate(breaches))]
+
+
+def test_a_ratified_agreement_and_its_enforced_clauses_are_reasons_she_can_read():
+    clauses = [uuid4() for _ in range(3)]
+    # the first clause cited twice: still one clause enforced
+    events = _round(Ids(), breaches=(clauses[0], clauses[1], clauses[0], clauses[2]))
+    scores = Scorer(Facts(bargaining_events=events), RUBRIC).score(WEEK)
+    power, voice = scores["negotiating_power"], scores["collective_voice"]
+    assert (power.measures["negotiations"], power.measures["bargaining_sessions"],
+            power.measures["agreements"], power.measures["clauses_enforced"]) == (2, 2, 1, 3)
+    said = texts(power)
+    assert "Agreement ratified in a meeting with 34 members." in said
+    assert "3 clauses enforced through grievances in the last 12 weeks." in said
+    assert "2 bargaining sessions with the other side in the last 12 weeks." in said
+    assert voice.measures["ratifications"] == 1
+    assert ("The members ratified an agreement themselves, in a meeting with 34 members."
+            in texts(voice))
+    # evidence: the notification ids that prove each reason
+    ratified = next(r for r in power.reasons if r.code == "agreement_ratified")
+    assert ratified.evidence == (events[2].nid,)
+
+
+def test_bargaining_lifts_negotiating_power_where_nothing_else_happened():
+    before = Scorer(Facts(), RUBRIC).score(WEEK)["negotiating_power"].level
+    after = Scorer(Facts(bargaining_events=_round(Ids())), RUBRIC).score(WEEK)
+    assert before == 0 and after["negotiating_power"].level >= 1
+
+
+def test_steps_outside_the_window_do_not_count():
+    late = [BargainingEvent(nid=1, bargaining_id=uuid4(), kind="ratified",
+                            on=day(83) + timedelta(days=1), voters=9)]
+    power = Scorer(Facts(bargaining_events=late), RUBRIC).score(WEEK)["negotiating_power"]
+    assert power.measures["agreements"] == 0
+    assert all(r.code != "agreement_ratified" for r in power.reasons)
+
+
+def test_the_reasons_are_worded_in_nepali_and_arabic_with_their_digits():
+    ne = reason_text("agreement_ratified", {"n": 1, "members": 34}, "ne")
+    ar = reason_text("clauses_enforced", {"n": 3, "weeks": 12}, "ar")
+    assert "३४" in ne and "34" not in ne
+    assert "3" in ar or "٣" in ar
