@@ -46,8 +46,6 @@ READS = {
         lambda w, s: f"/api/v1/collectives/{s.collective}/invitations?state=all",
     ("GET", "/api/v1/campaigns/{campaign_id:uuid}/invitations"):
         lambda w, s: f"/api/v1/campaigns/{s.campaign}/invitations",
-    ("GET", "/api/v1/views/bargaining"):
-        lambda w, s: f"/api/v1/views/bargaining?collective_id={s.collective}",
     ("GET", "/api/v1/views/bargaining/{bargaining_id:uuid}"):
         lambda w, s: f"/api/v1/views/bargaining/{s.bargaining}",
 }

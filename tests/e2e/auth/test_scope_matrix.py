@@ -88,6 +88,8 @@ PAGES = {
     f"{C}/settings": lambda w, s: f"/c/{s.collective}/settings",
     f"{C}/conflicts": lambda w, s: f"/c/{s.collective}/conflicts",  # issue 18
     f"{C}/procedure": lambda w, s: f"/c/{s.collective}/procedure",  # issue 20
+    f"{C}/bargaining": lambda w, s: f"/c/{s.collective}/bargaining",  # issue 20
+    f"{C}/bargaining/{{bargaining_id:uuid}}": lambda w, s: f"/c/{s.collective}/bargaining/{s.bargaining}",
     f"{C}/organisations/{{organisation_id:uuid}}":
         lambda w, s: f"/c/{s.collective}/organisations/{s.employer}",
     f"{C}/grievances": lambda w, s: f"/c/{s.collective}/grievances",
@@ -115,6 +117,9 @@ PAGE_FORMS = {
     f"{C}/grievances/search": lambda w, s: f"/c/{s.collective}/grievances/search",
     f"{C}/meetings/search": lambda w, s: f"/c/{s.collective}/meetings/search",  # issue 16
     f"{C}/procedure": lambda w, s: f"/c/{s.collective}/procedure",  # issue 20
+    f"{C}/bargaining": lambda w, s: f"/c/{s.collective}/bargaining",  # issue 20
+    f"{C}/bargaining/{{bargaining_id:uuid}}/{{action:str}}":
+        lambda w, s: f"/c/{s.collective}/bargaining/{s.bargaining}/adopt-mandate",
     f"{C}/grievances/{{grievance_id:uuid}}/{{action:str}}":
         lambda w, s: f"/c/{s.collective}/grievances/{s.grievance}/evidence",
     f"{C}/meetings/new": lambda w, s: f"/c/{s.collective}/meetings/new",
@@ -143,7 +148,8 @@ PAGE_FORM_REACHED = (200, 303, 400, 409, 422)
 
 LISTS = ["/api/v1/views/grievances", "/api/v1/views/grievances/count",
          "/api/v1/views/common-grievances?min_grievances=1", "/api/v1/views/campaigns",
-         "/api/v1/views/meetings", "/api/v1/views/organisations", "/api/v1/indicators/rubric"]
+         "/api/v1/views/meetings", "/api/v1/views/organisations", "/api/v1/indicators/rubric",
+         "/api/v1/views/bargaining"]
 
 LEADER_READS = {
     "/api/v1/views/collectives/{collective_id:uuid}/deadlines":
