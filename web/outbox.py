@@ -9,7 +9,8 @@ HttpOnly, SameSite=strict cookie limited to ``/outbox``) and the encryption stan
 
 Envelopes from one device are applied in the order they were recorded: the next one in
 line, or one already applied (replayed harmlessly: the command log answers with the first
-result). One that skips ahead is refused until the ones before it arrive.
+result). One that skips ahead is refused until the ones before it arrive. The order holds
+across web processes: each envelope runs while its device's row is locked in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -44,12 +45,17 @@ WORKER_FILE = Path(__file__).parent / "static" / "sw.js"
 
 
 class Outbox:
-    """What the routes need: the key, the device tokens, and one lock per device."""
+    """What the routes need: the key, the device tokens, one lock per device in this process
+    and a bound on the envelopes in flight here (each holds a database connection of its own
+    while its device's row is locked)."""
+
+    IN_FLIGHT = 4
 
     def __init__(self, key: OutboxKey, devices: Devices):
         self.key = key
         self.devices = devices
         self._locks: dict[UUID, asyncio.Lock] = {}
+        self.turns = asyncio.Semaphore(self.IN_FLIGHT)
 
     def lock(self, device: UUID) -> asyncio.Lock:
         if len(self._locks) > 10_000:
@@ -166,19 +172,20 @@ async def receive_envelope(request: Request, accounts: NamedDependency[Any]) -> 
         return _answer(400, "refused", "The envelope could not be read.")
     except EnvelopeRefused as e:
         return _answer(400, "refused", e.message, reason=e.code)
-    async with outbox.lock(envelope.device):
-        last = await anyio.to_thread.run_sync(outbox.devices.last_applied, envelope.device,
-                                              principal.account_id)
-        if last is None:
+    # One envelope of a device at a time: the asyncio lock queues this process's own, the
+    # device's row lock (Devices.turn) queues them across processes and hosts.
+    async with outbox.lock(envelope.device), outbox.turns, outbox.devices.turn(
+            envelope.device, principal.account_id) as turn:
+        if turn.last is None:
             return _answer(404, "refused", "This phone's queue is not yours.")
-        if envelope.seq > last + 1:
+        if envelope.seq > turn.last + 1:
             return _answer(409, "wait", "An earlier item from this phone has not arrived yet.",
-                           expected=last + 1)
+                           expected=turn.last + 1)
         status = await _run_form(request, principal, sealed)
         if status >= 500:
             return _answer(503, "retry", "The server could not record it now; it will retry.")
-        if envelope.seq == last + 1:
-            await anyio.to_thread.run_sync(outbox.devices.applied, envelope.device, envelope.seq)
+        if envelope.seq == turn.last + 1:
+            await turn.applied(envelope.seq)
     if status < 400:
         return _answer(200, "applied", "Recorded.", status=status)
     return _answer(422, "refused", "The server refused this item; record it again online.",
