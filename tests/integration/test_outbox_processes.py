@@ -47,13 +47,16 @@ async def test_a_devices_second_turn_waits_until_the_first_has_committed(app):
             entered.set()
             return turn.last
 
+    async with Devices.of(app).turn(device, account) as new:  # a device seen before: its
+        assert new.last == 0                                     # row is there, committed
+        await new.applied(1)
     async with Devices.of(app).turn(device, account) as first:
-        assert first.last == 0
+        assert first.last == 1
         other = asyncio.create_task(elsewhere())
         await asyncio.sleep(1.0)
         assert not entered.is_set(), "a second turn ran while the first held the device"
-        await first.applied(1)
-    assert await asyncio.wait_for(other, 30) == 1  # it saw the first one's place, committed
+        await first.applied(2)
+    assert await asyncio.wait_for(other, 30) == 2  # it saw the first one's place, committed
 
 
 async def test_a_device_id_of_another_account_gets_no_turn(app):
