@@ -38,6 +38,10 @@ from organize.outbox import (
 )
 from web.auth.access import ACCESS, PUBLIC
 from web.auth.middleware import INTERNAL_PRINCIPAL
+from web.i18n.catalogues import gettext
+from web.i18n.locales import locale_from_request
+from web.i18n.messages import N_
+from web.pages.grievances import ACTIONS as GRIEVANCE_ACTIONS
 
 DEVICE_COOKIE = "organize_device"
 OUTBOX_PATH = "/outbox"
@@ -61,6 +65,25 @@ class Outbox:
         if len(self._locks) > 10_000:
             self._locks = {k: v for k, v in self._locks.items() if v.locked()}
         return self._locks.setdefault(device, asyncio.Lock())
+
+
+# What a refused item was, named as the page's own button names it (its form's route; the
+# phone keeps the route beside the ciphertext anyway, and a route holds no personal data).
+ITEMS = {("grievances", "new"): N_("Record a grievance"), ("meetings", "new"): N_("Plan a meeting"),
+         ("meetings", "held"): N_("Mark as held"), ("meetings", "cancel"): N_("Cancel"),
+         ("meetings", "attendance"): N_("Correct attendance"),
+         ("meetings", "correct"): N_("Correct the time or kind"),
+         ("meetings", "decisions"): N_("Correct the decisions"),
+         **{("grievances", name): a.text for name, a in GRIEVANCE_ACTIONS.items()}}
+
+
+def item_name(route: str, lang: str) -> str | None:
+    """``/c/{collective}/{noun}/new`` or ``/c/{collective}/{noun}/{id}/{action}``, named in
+    ``lang``; None for a route the list does not name."""
+    parts = route.strip("/").split("/")
+    key = (parts[2], parts[-1]) if len(parts) in (4, 5) else None
+    text = ITEMS.get(key) if key else None
+    return gettext(lang, text) if text else None
 
 
 def outbox_of(request: Request) -> Outbox | None:
@@ -189,7 +212,7 @@ async def receive_envelope(request: Request, accounts: NamedDependency[Any]) -> 
     if status < 400:
         return _answer(200, "applied", "Recorded.", status=status)
     return _answer(422, "refused", "The server refused this item; record it again online.",
-                   status=status)
+                   status=status, item=item_name(sealed.route, locale_from_request(request)))
 
 
 ROUTES = [outbox_key, service_worker, receive_envelope]

@@ -23,6 +23,7 @@ from organize.accounts import AccountService
 from organize.outbox import Devices, Sealed, seal_for
 from tests.support import live_server
 from web.app import create_app
+from web.i18n.catalogues import gettext
 from web.i18n.labels import taxonomy_label
 
 HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -100,6 +101,24 @@ def test_another_collectives_form_in_a_valid_envelope_is_refused(site, app):
     assert answer.json()["status"] == 404  # the same "no such collective" as a normal post
     assert str(site["theirs"]["collective"]) not in answer.text
     assert head(app) == before
+
+
+def test_a_refused_item_is_named_in_her_language_and_nothing_else_of_it_is_said(site, app):
+    client = login(site, "ours")
+    key = server_key(client)
+    theirs = site["theirs"]["collective"]
+    for lang, name in (("en", "Plan a meeting"), ("ar", gettext("ar", "Plan a meeting"))):
+        answer = client.post("/outbox", content=msgspec.json.encode(seal_for(
+            key, uuid.uuid4(), 1, meeting_form(theirs))), headers={
+            "Content-Type": "application/json", "Accept-Language": lang})
+        assert answer.status_code == 422 and answer.json()["item"] == name
+        assert name != "Plan a meeting" or lang == "en"  # translated, not the English
+        assert str(theirs) not in answer.text
+    page = client.get(f"/c/{site['ours']['collective']}/meetings",
+                      headers={"Accept-Language": "ne"}).text
+    shown = html.unescape(page.split('data-refused-item="', 1)[1].split('"', 1)[0])
+    assert shown == gettext("ne", "The server refused something this phone kept (%(item)s). "
+                                  "Record it again.") and "%(item)s" in shown  # JS fills it
 
 
 def test_an_expired_or_revoked_device_token_is_refused(site, app, runtime):
@@ -336,6 +355,6 @@ def test_every_other_role_is_refused_as_on_a_normal_post(site, app):
         client = login(site, who)
         answer = send(client, seal_for(server_key(client), uuid.uuid4(), 1, meeting_form(coll)))
         assert answer.status_code == 422 and answer.json() == {
-            "outcome": "refused", "status": status,
+            "outcome": "refused", "status": status, "item": "Plan a meeting",
             "message": "The server refused this item; record it again online."}, who
     assert head(app) == before
