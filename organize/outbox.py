@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import secrets
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 from uuid import UUID
 
 import msgspec
+import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -199,18 +202,49 @@ class Devices:
             curs.execute("UPDATE organize_device_tokens SET expires_at = now() - interval '1 s' "
                          "WHERE id_hash = %s", (_sha256(token),))
 
-    def last_applied(self, device: UUID, account_id: UUID) -> int | None:
-        """The last envelope of ``device`` applied (0 for a new device), or None when the
-        device id is another account's: one phone's order is never another's."""
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute("INSERT INTO organize_outbox_devices (device_id, account_id) "
-                         "VALUES (%s, %s) ON CONFLICT (device_id) DO NOTHING", (device, account_id))
-            curs.execute("SELECT account_id, last_seq FROM organize_outbox_devices "
-                         "WHERE device_id = %s", (device,))
-            row = curs.fetchone()
-        return row["last_seq"] if row["account_id"] == account_id else None
+    def _connect_kwargs(self) -> dict:
+        kwargs = dict(self.datastore.pool.kwargs)  # dbname, host, port, user, password, rows
+        schema = getattr(self.datastore, "schema", "public")
+        if schema and schema != "public":
+            kwargs["options"] = f"-c search_path={schema}"
+        return kwargs
 
-    def applied(self, device: UUID, seq: int) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute("UPDATE organize_outbox_devices SET last_seq = greatest(last_seq, %s), "
-                         "seen_at = now() WHERE device_id = %s", (seq, device))
+    @contextlib.asynccontextmanager
+    async def turn(self, device: UUID, account_id: UUID) -> AsyncIterator[Turn]:
+        """This device's turn: its row locked (``SELECT ... FOR UPDATE``) until the block ends.
+
+        The lock is PostgreSQL's, so it holds across every web process (``serve --workers N``)
+        and every host: a second envelope of the same phone, wherever it lands, waits until the
+        first has run and its place in the order is committed. ``Turn.last`` is the last
+        envelope applied (0 for a new device), or None when the device id is another account's:
+        one phone's order is never another's. A connection of its own (not one of the pool's,
+        which the form itself needs while the lock is held), closed when the turn ends; an
+        error inside the block rolls back, so the place moves on only for what was applied.
+        """
+        conn = await psycopg.AsyncConnection.connect(**self._connect_kwargs())
+        try:
+            async with conn.transaction():
+                await conn.execute("SET LOCAL lock_timeout = '60s'")
+                await conn.execute("INSERT INTO organize_outbox_devices (device_id, account_id) "
+                                   "VALUES (%s, %s) ON CONFLICT (device_id) DO NOTHING",
+                                   (device, account_id))
+                cur = await conn.execute("SELECT account_id, last_seq FROM organize_outbox_devices "
+                                         "WHERE device_id = %s FOR UPDATE", (device,))
+                row = await cur.fetchone()
+                yield Turn(conn, device, row["last_seq"] if row["account_id"] == account_id
+                           else None)
+        finally:
+            await conn.close()
+
+
+class Turn:
+    """One device's place in its order while its row is locked (``Devices.turn``)."""
+
+    def __init__(self, conn, device: UUID, last: int | None):
+        self._conn = conn
+        self.device = device
+        self.last = last
+
+    async def applied(self, seq: int) -> None:
+        await self._conn.execute("UPDATE organize_outbox_devices SET last_seq = greatest(last_seq, "
+                                 "%s), seen_at = now() WHERE device_id = %s", (seq, self.device))

@@ -9,7 +9,8 @@ HttpOnly, SameSite=strict cookie limited to ``/outbox``) and the encryption stan
 
 Envelopes from one device are applied in the order they were recorded: the next one in
 line, or one already applied (replayed harmlessly: the command log answers with the first
-result). One that skips ahead is refused until the ones before it arrive.
+result). One that skips ahead is refused until the ones before it arrive. The order holds
+across web processes: each envelope runs while its device's row is locked in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ from organize.outbox import (
 )
 from web.auth.access import ACCESS, PUBLIC
 from web.auth.middleware import INTERNAL_PRINCIPAL
+from web.i18n.catalogues import gettext
+from web.i18n.locales import locale_from_request
+from web.i18n.messages import N_
+from web.pages.grievances import ACTIONS as GRIEVANCE_ACTIONS
 
 DEVICE_COOKIE = "organize_device"
 OUTBOX_PATH = "/outbox"
@@ -44,17 +49,41 @@ WORKER_FILE = Path(__file__).parent / "static" / "sw.js"
 
 
 class Outbox:
-    """What the routes need: the key, the device tokens, and one lock per device."""
+    """What the routes need: the key, the device tokens, one lock per device in this process
+    and a bound on the envelopes in flight here (each holds a database connection of its own
+    while its device's row is locked)."""
+
+    IN_FLIGHT = 4
 
     def __init__(self, key: OutboxKey, devices: Devices):
         self.key = key
         self.devices = devices
         self._locks: dict[UUID, asyncio.Lock] = {}
+        self.turns = asyncio.Semaphore(self.IN_FLIGHT)
 
     def lock(self, device: UUID) -> asyncio.Lock:
         if len(self._locks) > 10_000:
             self._locks = {k: v for k, v in self._locks.items() if v.locked()}
         return self._locks.setdefault(device, asyncio.Lock())
+
+
+# What a refused item was, named as the page's own button names it (its form's route; the
+# phone keeps the route beside the ciphertext anyway, and a route holds no personal data).
+ITEMS = {("grievances", "new"): N_("Record a grievance"), ("meetings", "new"): N_("Plan a meeting"),
+         ("meetings", "held"): N_("Mark as held"), ("meetings", "cancel"): N_("Cancel"),
+         ("meetings", "attendance"): N_("Correct attendance"),
+         ("meetings", "correct"): N_("Correct the time or kind"),
+         ("meetings", "decisions"): N_("Correct the decisions"),
+         **{("grievances", name): a.text for name, a in GRIEVANCE_ACTIONS.items()}}
+
+
+def item_name(route: str, lang: str) -> str | None:
+    """``/c/{collective}/{noun}/new`` or ``/c/{collective}/{noun}/{id}/{action}``, named in
+    ``lang``; None for a route the list does not name."""
+    parts = route.strip("/").split("/")
+    key = (parts[2], parts[-1]) if len(parts) in (4, 5) else None
+    text = ITEMS.get(key) if key else None
+    return gettext(lang, text) if text else None
 
 
 def outbox_of(request: Request) -> Outbox | None:
@@ -166,23 +195,24 @@ async def receive_envelope(request: Request, accounts: NamedDependency[Any]) -> 
         return _answer(400, "refused", "The envelope could not be read.")
     except EnvelopeRefused as e:
         return _answer(400, "refused", e.message, reason=e.code)
-    async with outbox.lock(envelope.device):
-        last = await anyio.to_thread.run_sync(outbox.devices.last_applied, envelope.device,
-                                              principal.account_id)
-        if last is None:
+    # One envelope of a device at a time: the asyncio lock queues this process's own, the
+    # device's row lock (Devices.turn) queues them across processes and hosts.
+    async with outbox.lock(envelope.device), outbox.turns, outbox.devices.turn(
+            envelope.device, principal.account_id) as turn:
+        if turn.last is None:
             return _answer(404, "refused", "This phone's queue is not yours.")
-        if envelope.seq > last + 1:
+        if envelope.seq > turn.last + 1:
             return _answer(409, "wait", "An earlier item from this phone has not arrived yet.",
-                           expected=last + 1)
+                           expected=turn.last + 1)
         status = await _run_form(request, principal, sealed)
         if status >= 500:
             return _answer(503, "retry", "The server could not record it now; it will retry.")
-        if envelope.seq == last + 1:
-            await anyio.to_thread.run_sync(outbox.devices.applied, envelope.device, envelope.seq)
+        if envelope.seq == turn.last + 1:
+            await turn.applied(envelope.seq)
     if status < 400:
         return _answer(200, "applied", "Recorded.", status=status)
     return _answer(422, "refused", "The server refused this item; record it again online.",
-                   status=status)
+                   status=status, item=item_name(sealed.route, locale_from_request(request)))
 
 
 ROUTES = [outbox_key, service_worker, receive_envelope]

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 def _text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, tuple):  # ids (who attended, led, spoke): comma-separated
+        return ",".join(_text(v) for v in value)
     return "" if value is None else str(value)
 
 
@@ -61,27 +63,36 @@ def rebase(app: Organize, cls: type[Aggregate], cmd: c.Update, id_field: str,
 
 
 def flag(cmd: c.Update, agg: Any, kind: str, collective_ids: tuple[UUID, ...], clash: list[str],
-         now: dict[str, Any], merged: dict[str, Any]) -> CorrectionConflict:
-    """The flag a conflicting correction raises, its id derived from the command's."""
+         now: dict[str, Any], merged: dict[str, Any],
+         shown: Callable[[Any], str] = _text) -> CorrectionConflict:
+    """The flag a conflicting correction raises, its id derived from the command's.
+    ``shown`` turns a value into what the flag keeps (never free text)."""
     return CorrectionConflict(
         id=new_id(cmd.command_id, "conflict"), record_id=agg.id, record_kind=kind,
         collective_ids=tuple(collective_ids), fields=tuple(clash),
-        overwritten=tuple(_text(now[f]) for f in clash),
-        applied=tuple(_text(merged[f]) for f in clash),
+        overwritten=tuple(shown(now[f]) for f in clash),
+        applied=tuple(shown(merged[f]) for f in clash),
         base_version=cmd.expected_version or 0, overwritten_version=agg.version)
 
 
 def merged_correction(app: Organize, cls: type[Aggregate], cmd: c.Update, id_field: str,
                       fields: tuple[str, ...], kind: str,
                       collectives: Callable[[Any], tuple[UUID, ...]],
-                      apply: Callable[[Any, dict[str, Any]], None]) -> Done:
-    """A correction of ``fields``, rebased onto the record as it is now, with its flag."""
-    agg, values, clash, now = rebase(app, cls, cmd, id_field, {f: getattr(cmd, f) for f in fields},
-                                     lambda a: {f: getattr(a, f) for f in fields})
+                      apply: Callable[[Any, dict[str, Any]], None], *,
+                      proposed: dict[str, Any] | None = None,
+                      read: Callable[[Any], dict[str, Any]] | None = None,
+                      shown: Callable[[Any], str] = _text) -> Done:
+    """A correction of ``fields``, rebased onto the record as it is now, with its flag.
+    ``proposed`` and ``read`` stand for the command's and a version's values where they are
+    not plain attributes (decisions are sealed on the record)."""
+    agg, values, clash, now = rebase(
+        app, cls, cmd, id_field,
+        proposed if proposed is not None else {f: getattr(cmd, f) for f in fields},
+        read or (lambda a: {f: getattr(a, f) for f in fields}))
     apply(agg, values)
     if not clash:
         return Done(agg.id, [agg])
-    return Done(agg.id, [agg, flag(cmd, agg, kind, collectives(agg), clash, now, values)])
+    return Done(agg.id, [agg, flag(cmd, agg, kind, collectives(agg), clash, now, values, shown)])
 
 
 def _resolve(app: Organize, record_id: UUID, conflict_id: UUID) -> Done:

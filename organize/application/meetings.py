@@ -86,21 +86,41 @@ def _correct_meeting(app: Organize, cmd: c.CorrectMeeting) -> Done:
         lambda m, values: m.correct(**values, reason=cmd.reason, taxonomy=app.taxonomy))
 
 
+ROLES = ("attendee_ids", "facilitator_ids", "speaker_ids")
+
+
 def _correct_attendance(app: Organize, cmd: c.CorrectAttendance) -> Done:
-    agg = app.target(Meeting, cmd, "meeting_id")
+    """Made from an older version, it is merged like the meeting's other corrections: each
+    list (who came, led, spoke) is a field of its own."""
     check_all(app, Worker, tuple(dict.fromkeys(cmd.attendee_ids)), "attendee_ids")
-    agg.correct_attendance(attendee_ids=cmd.attendee_ids, facilitator_ids=cmd.facilitator_ids,
-                           speaker_ids=cmd.speaker_ids, reason=cmd.reason)
-    return Done(agg.id, [agg])
+    return conflicts.merged_correction(
+        app, Meeting, cmd, "meeting_id", ROLES, "meeting", lambda m: tuple(m.collective_ids),
+        lambda m, values: m.correct_attendance(**values, reason=cmd.reason))
+
+
+def _opened_decisions(app: Organize, agg: Meeting) -> dict[str, tuple[str, ...]]:
+    if agg.sealed_decisions is None:
+        return {"decisions": tuple(agg.decisions)}
+    plain = app.sealer.open(agg.id, agg.sealed_decisions)
+    return {"decisions": () if plain is None else
+            tuple(msgspec.json.decode(plain, type=tuple[str, ...]))}
 
 
 def _correct_decisions(app: Organize, cmd: c.CorrectDecisions) -> Done:
-    agg = app.target(Meeting, cmd, "meeting_id")
-    decisions = check_decisions(cmd.decisions)
-    sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions), tuple(agg.collective_ids))
-              if decisions else None)
-    agg.correct_decisions(sealed_decisions=sealed, decision_count=len(decisions), reason=cmd.reason)
-    return Done(agg.id, [agg])
+    """Merged like the other corrections; a flag keeps how many decisions each version had,
+    never their words (those stay sealed on the meeting, every version in its history)."""
+    def apply(agg: Meeting, values: dict[str, tuple[str, ...]]) -> None:
+        decisions = values["decisions"]
+        sealed = (app.sealer.seal(agg.id, msgspec.json.encode(decisions),
+                                  tuple(agg.collective_ids)) if decisions else None)
+        agg.correct_decisions(sealed_decisions=sealed, decision_count=len(decisions),
+                              reason=cmd.reason)
+
+    return conflicts.merged_correction(
+        app, Meeting, cmd, "meeting_id", ("decisions",), "meeting",
+        lambda m: tuple(m.collective_ids), apply,
+        proposed={"decisions": check_decisions(cmd.decisions)},
+        read=lambda agg: _opened_decisions(app, agg), shown=lambda v: str(len(v)))
 
 
 ATTENDEES = touching(Relation.MEMBER, "attendee_ids", "facilitator_ids", "speaker_ids")

@@ -16,6 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.support import log_in
+from web.i18n.catalogues import gettext
 from web.i18n.labels import taxonomy_label
 
 PSEUDONYM, PHONE, WORDS = "Zuleikha", "+85291234567", "Wages held back by the broker Qorvath"
@@ -307,3 +308,25 @@ def test_two_phones_correcting_one_field_offline_raise_one_flag_and_lose_neither
     finally:
         for context, _phone, _form in phones:
             context.close()
+
+
+def test_a_refused_item_is_named_on_the_page_in_her_language(page, site):
+    cid = site["collective"]
+    log_in(page, site)
+    page.goto("/lang/ne?next=/c/" + str(cid))
+    before = listed(page, cid, "meetings")
+    meeting_filled(page, cid)
+    # A kind of meeting the server does not know: kept offline, refused when it is sent.
+    page.locator("input[name=kind][value=assembly]").evaluate("r => { r.value = 'no_such_kind'; }")
+    page.context.set_offline(True)
+    page.locator("main form button[type=submit]").first.click()
+    wait_unsent(page, 1)
+    page.context.set_offline(False)
+    page.goto(f"/c/{cid}")
+    wait_unsent(page, 0)
+    note = page.locator("[data-outbox-note]")
+    expect(note).to_be_visible(timeout=15_000)
+    expected = gettext("ne", "The server refused something this phone kept (%(item)s). "
+                             "Record it again.").replace("%(item)s", gettext("ne", "Plan a meeting"))
+    expect(note).to_have_text(expected)
+    assert listed(page, cid, "meetings") == before  # nothing recorded

@@ -8,16 +8,26 @@
   looking for keys and plaintext in them (``read_tree``, ``keys_in``, ``hits`` ...);
 - ``World`` and ``OPS``: a random world driven through commands, for the property and
   topology tests;
+- ``deployment``, ``Process``, ``wait_until``: real processes (`organize serve`, `organize
+  project`) on a database of their own, for the topology tests;
 - ``Tagged``, a tiny aggregate whose 'Relabelled' event gained a field in version 2.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import random
 import re
+import shutil
+import signal
+import socket
 import subprocess
+import sys
+import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -25,16 +35,22 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
+import httpx
+import psycopg
 import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import Aggregate, event
+from psycopg.conninfo import make_conninfo
 
+from infra.database import Database, create_database
+from infra.keyfile import new_key
 from organize import commands as c
 from organize.application import new_id
 from organize.errors import CommandError
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
+from organize.runtime import open_runtime
 
 
 def cid() -> uuid.UUID:
@@ -512,6 +528,7 @@ class World:
             self.run(c.CloseCampaign(command_id=cid, campaign_id=campaign, on=self.day()))
 
 
+<<<<<<< HEAD
 # -- a bargaining round, from the mandate to a cited breach ----------------------------------
 
 
@@ -562,3 +579,76 @@ def bargaining_round(app, collective_id, counterpart_id, members, *, clauses=("P
     app.execute(c.CiteBreach(command_id=cid(), grievance_id=breach, bargaining_id=opened,
                              clause_id=clause_ids[0]))
     return opened, clause_ids, breach
+=======
+# Real processes on one database: `organize serve`, `organize project` (topology tests).
+
+CLI = [sys.executable, "-c", "from organize.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Process:
+    """A child process whose output is collected line by line as it comes."""
+
+    def __init__(self, args: list[str], env: dict[str, str]):
+        self.proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def says(self, text: str) -> bool:
+        return any(text in line for line in list(self.lines))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def wait_until(condition, what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(name="deployment")
+def deployment_fixture(database, settings):
+    """A database of its own, a home shared by every process (its keyring), the key."""
+    name = f"organize_topology_{uuid.uuid4().hex[:8]}"
+    create_database(database.url, name)
+    url = make_conninfo(database.url, dbname=name)
+    home = Path(tempfile.mkdtemp(prefix="organize-topology-"))
+    home.chmod(0o755)
+    key = new_key()
+    own = dataclasses.replace(settings, database_url=url, home=home, cipher_key=key, keyring=None)
+    runtime = open_runtime(own, Database(url=url, embedded=False))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGANIZE_")}
+    env.update(DATABASE_URL=url, ORGANIZE_CIPHER_KEY=key, ORGANIZE_HOME=str(home),
+               ORGANIZE_RUN_PROJECTIONS="no", ORGANIZE_LOG_LEVEL="INFO")
+    yield runtime, env
+    runtime.app.close()
+    with psycopg.connect(database.url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+>>>>>>> issue-18b

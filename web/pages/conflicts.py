@@ -18,22 +18,32 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from organize import commands as c
+from organize.application.reading import ERASED
 from organize.projections.views.conflict_flags import open_flags
 from web.pages.common import Page, nav
 from web.pages.forms import Form, execute, read_form
+from web.pages.grievances import members
 
 # How each field's value is shown: a vocabulary's label, a place, a day or a time.
 SHOWN_AS = {"category": "categories", "sector": "sectors", "stage": "stages",
             "kind": "meeting_kinds", "place": "place", "occurred_on": "day",
-            "scheduled_for": "time", "held_at": "time"}
+            "scheduled_for": "time", "held_at": "time",
+            # A meeting's attendance: ids, shown as the pseudonyms she can read; its
+            # decisions: how many each version had (the words stay sealed on the meeting).
+            "attendee_ids": "people", "facilitator_ids": "people", "speaker_ids": "people",
+            "decisions": "count"}
 RESOLVE = {"grievance": (c.ResolveGrievanceConflict, "grievance_id"),
            "meeting": (c.ResolveMeetingConflict, "meeting_id")}
 
 
-def _value(field: str, text: str) -> Any:
+def _value(field: str, text: str, names: dict[str, str]) -> Any:
     how = SHOWN_AS.get(field, "text")
+    if how == "count":
+        return int(text) if text.isdigit() else None
     if not text:
         return None
+    if how == "people":
+        return [names.get(i, ERASED) for i in text.split(",")]
     if how == "day":
         return date.fromisoformat(text)
     if how == "time":
@@ -41,10 +51,10 @@ def _value(field: str, text: str) -> Any:
     return text
 
 
-def _rows(flags: list[Any]) -> list[dict[str, Any]]:
+def _rows(flags: list[Any], names: dict[str, str]) -> list[dict[str, Any]]:
     return [{"flag": f, "form": Form.blank(), "fields": [
-        {"name": name, "how": SHOWN_AS.get(name, "text"), "theirs": _value(name, old),
-         "ours": _value(name, new)}
+        {"name": name, "how": SHOWN_AS.get(name, "text"), "theirs": _value(name, old, names),
+         "ours": _value(name, new, names)}
         for name, old, new in zip(f.fields, f.overwritten, f.applied, strict=True)]}
         for f in flags]
 
@@ -53,8 +63,10 @@ async def _page(page: Page, collective_id: UUID, form: Form, status: int = 200) 
     collective = await page.collective(collective_id)
     await page.settle(("conflict_flags",))
     flags = await page.read(open_flags, collective_id)
+    people = any(SHOWN_AS.get(n) == "people" for f in flags for n in f.fields)
+    names = {str(m.id): m.pseudonym for m in await members(page, collective_id)} if people else {}
     return page.html("pages/conflicts.html", status=status, collective=collective, form=form,
-                     rows=_rows(flags), notice=page.notice, **nav(collective_id, "home"))
+                     rows=_rows(flags, names), notice=page.notice, **nav(collective_id, "home"))
 
 
 @get("/{collective_id:uuid}/conflicts", name="pages:conflicts")

@@ -110,7 +110,7 @@
   // Send what is kept, in order; each entry is deleted as soon as the server answers for it.
   // Stops at the first that cannot go yet (no network, logged out, the server busy).
   async function replay() {
-    var done = { sent: 0, refused: 0, stopped: null };
+    var done = { sent: 0, refused: 0, items: [], stopped: null };
     var list = (await entries()).sort(function (a, b) { return a.seq - b.seq; });
     for (var i = 0; i < list.length; i++) {
       var e = list[i], r;
@@ -125,6 +125,10 @@
         done.sent++;
       } else if (r.status === 422 || r.status === 400 || r.status === 413) {
         done.refused++;
+        try { // the server names what it refused, in her language
+          var item = (await r.json()).item;
+          if (item && done.items.indexOf(item) < 0) { done.items.push(item); }
+        } catch (err) { /* a refusal without a name: the general message */ }
       } else {
         e.attempts++;
         await run([QUEUE], "readwrite", function (t) { t.objectStore(QUEUE).put(e); });
@@ -178,7 +182,9 @@
       return show();
     }
     return replay().then(function (d) {
-      if (d.refused) {
+      if (d.refused && d.items.length) {
+        say(bar.getAttribute("data-refused-item").replace("%(item)s", d.items.join(", ")));
+      } else if (d.refused) {
         say(bar.getAttribute("data-refused"));
       } else if (d.sent) {
         say(bar.getAttribute("data-sent"));

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import httpx
@@ -23,6 +23,7 @@ from organize.accounts import AccountService
 from organize.outbox import Devices, Sealed, seal_for
 from tests.support import live_server
 from web.app import create_app
+from web.i18n.catalogues import gettext
 from web.i18n.labels import taxonomy_label
 
 HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -100,6 +101,24 @@ def test_another_collectives_form_in_a_valid_envelope_is_refused(site, app):
     assert answer.json()["status"] == 404  # the same "no such collective" as a normal post
     assert str(site["theirs"]["collective"]) not in answer.text
     assert head(app) == before
+
+
+def test_a_refused_item_is_named_in_her_language_and_nothing_else_of_it_is_said(site, app):
+    client = login(site, "ours")
+    key = server_key(client)
+    theirs = site["theirs"]["collective"]
+    for lang, name in (("en", "Plan a meeting"), ("ar", gettext("ar", "Plan a meeting"))):
+        answer = client.post("/outbox", content=msgspec.json.encode(seal_for(
+            key, uuid.uuid4(), 1, meeting_form(theirs))), headers={
+            "Content-Type": "application/json", "Accept-Language": lang})
+        assert answer.status_code == 422 and answer.json()["item"] == name
+        assert name != "Plan a meeting" or lang == "en"  # translated, not the English
+        assert str(theirs) not in answer.text
+    page = client.get(f"/c/{site['ours']['collective']}/meetings",
+                      headers={"Accept-Language": "ne"}).text
+    shown = html.unescape(page.split('data-refused-item="', 1)[1].split('"', 1)[0])
+    assert shown == gettext("ne", "The server refused something this phone kept (%(item)s). "
+                                  "Record it again.") and "%(item)s" in shown  # JS fills it
 
 
 def test_an_expired_or_revoked_device_token_is_refused(site, app, runtime):
@@ -265,6 +284,61 @@ def test_two_devices_correcting_one_field_from_one_base_raise_one_flag_and_lose_
     assert other.get(f"/c/{coll}/conflicts").status_code == 404
 
 
+def meeting_fix(collective, meeting, action: str, base: int, **fields) -> Sealed:
+    command_id = uuid.uuid4()
+    body = urlencode({"command_id": str(command_id), "expected_version": str(base),
+                      "reason": "typing_mistake", **fields}, doseq=True)
+    return Sealed(route=f"/c/{collective}/meetings/{meeting}/{action}", command_id=command_id,
+                  body=body)
+
+
+def test_two_phones_correcting_attendance_and_decisions_from_one_base_are_flagged_not_refused(
+        site, app, runtime):
+    coll = site["ours"]["collective"]
+    rumi, mina = (app.execute(c.RegisterWorker(
+        command_id=uuid.uuid4(), collective_id=coll, profile=c.Profile(pseudonym=name),
+        joined_on=date(2025, 1, 5))).id for name in (f"Rumi{uuid.uuid4().hex[:4]}",
+                                                     f"Mina{uuid.uuid4().hex[:4]}"))
+    meeting = app.execute(c.ScheduleMeeting(
+        command_id=uuid.uuid4(), kind="assembly", collective_ids=(coll,),
+        scheduled_for=datetime(2026, 2, 1, 10, tzinfo=UTC), language="en")).id
+    app.execute(c.RecordMeetingHeld(
+        command_id=uuid.uuid4(), meeting_id=meeting, held_at=datetime(2026, 2, 1, 10, tzinfo=UTC),
+        attendee_ids=(rumi, mina), facilitator_ids=(rumi,), language="en",
+        decisions=("Meet monthly", "Ask for pay slips")))
+    base = app.repository.get(meeting).version
+    phone_a, phone_b = login(site, "ours"), login(site, "ours")
+    key = server_key(phone_a)
+    sent = [
+        send(phone_a, seal_for(key, uuid.uuid4(), 1, meeting_fix(
+            coll, meeting, "attendance", base, attendee_ids=[str(rumi)],
+            facilitator_ids=[str(rumi)]))),
+        send(phone_b, seal_for(key, uuid.uuid4(), 1, meeting_fix(
+            coll, meeting, "attendance", base, attendee_ids=[str(mina), str(rumi)],
+            facilitator_ids=[str(rumi)]))),
+        send(phone_a, seal_for(key, uuid.uuid4(), 1, meeting_fix(
+            coll, meeting, "decisions", base, decisions="Meet weekly"))),
+        send(phone_b, seal_for(key, uuid.uuid4(), 1, meeting_fix(
+            coll, meeting, "decisions", base, decisions="Meet monthly\nAsk for pay slips\nVote"))),
+    ]
+    assert [r.json()["outcome"] for r in sent] == ["applied"] * 4, [r.text for r in sent]
+    record = app.repository.get(meeting)
+    assert set(record.attendee_ids) == {rumi, mina} and record.decision_count == 3  # the later
+
+    runtime.runner(["conflict_flags", "worker_directory"]).catch_up()  # the names it shows
+    for lang, one, three in (("en", "1 decision", "3 decisions"), ("ar", None, None)):
+        page = phone_a.get(f"/c/{coll}/conflicts", headers={"Accept-Language": lang})
+        assert page.status_code == 200
+        shown = page.text
+        assert shown.count(f"/meetings/{meeting}") == 2  # two flags: attendance, decisions
+        for name in ("Rumi", "Mina"):  # who came, by the pseudonyms she can read
+            assert name in shown
+        assert str(rumi) not in shown.replace(f"/{rumi}", "")  # ids are not what she reads
+        assert "Meet weekly" not in shown and "Vote" not in shown  # no words of a decision
+        if one:
+            assert one in shown and three in shown and "Present" in shown
+
+
 def test_every_other_role_is_refused_as_on_a_normal_post(site, app):
     """A researcher, an organiser of another federation, and the other collective's leader,
     each with a valid device token and a valid envelope for our collective's form."""
@@ -281,6 +355,6 @@ def test_every_other_role_is_refused_as_on_a_normal_post(site, app):
         client = login(site, who)
         answer = send(client, seal_for(server_key(client), uuid.uuid4(), 1, meeting_form(coll)))
         assert answer.status_code == 422 and answer.json() == {
-            "outcome": "refused", "status": status,
+            "outcome": "refused", "status": status, "item": "Plan a meeting",
             "message": "The server refused this item; record it again online."}, who
     assert head(app) == before

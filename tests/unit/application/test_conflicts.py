@@ -148,3 +148,83 @@ def test_refused(world, command):
 @pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
 def test_refused_by_the_policy(world, command):
     check_outsider(world, CASES[command])
+
+
+# -- attendance and decisions: merged the same way ----------------------------------------------
+
+
+def held(w) -> int:
+    """The meeting held (w1 and w2 came, w1 led, two decisions); its version then."""
+    w.run("leader_a", c.RecordMeetingHeld(
+        command_id=cid(), meeting_id=w.meeting, held_at=LATER, attendee_ids=(w.w1, w.w2),
+        facilitator_ids=(w.w1,), language="en", decisions=("Meet monthly", "Ask for pay slips")))
+    return w.version(w.meeting)
+
+
+def attendance(w, base: int, attendees, facilitators, speakers=()):
+    return c.CorrectAttendance(command_id=cid(), meeting_id=w.meeting, expected_version=base,
+                               attendee_ids=attendees, facilitator_ids=facilitators,
+                               speaker_ids=speakers, reason="typing_mistake")
+
+
+def decisions(w, base: int, *texts: str):
+    return c.CorrectDecisions(command_id=cid(), meeting_id=w.meeting, expected_version=base,
+                              decisions=texts, reason="typing_mistake")
+
+
+def test_attendance_corrections_of_different_lists_from_one_version_are_merged(world):
+    base = held(world)
+    world.run("leader_a", attendance(world, base, (world.w1, world.w2), (world.w1,), (world.w2,)))
+    result = world.run("leader_a", attendance(world, base, (world.w1, world.w2),
+                                              (world.w1, world.w2)))
+    meeting = world.get(world.meeting)
+    assert meeting.speaker_ids == (world.w2,)  # the first one's change, kept
+    assert meeting.facilitator_ids == (world.w1, world.w2)  # the second one's
+    assert result.ids == (world.meeting,)
+
+
+def test_one_attendance_list_corrected_twice_from_one_version_is_applied_and_flagged(world):
+    base = held(world)
+    world.run("leader_a", attendance(world, base, (world.w1,), (world.w1,)))
+    second = attendance(world, base, (world.w2, world.w1), (world.w1,))
+    result = world.run("organiser", second)
+    flag_id = new_id(second.command_id, "conflict")
+    assert set(result.ids) == {world.meeting, flag_id}
+    assert world.get(world.meeting).attendee_ids == (world.w2, world.w1)
+    flag = world.get(flag_id)
+    assert flag.fields == ("attendee_ids",)
+    assert flag.overwritten == (str(world.w1),)
+    assert flag.applied == (f"{world.w2},{world.w1}",)
+
+
+def test_decisions_corrected_twice_from_one_version_keep_both_in_history_and_no_words_in_the_flag(
+        world):
+    base = held(world)
+    world.run("leader_a", decisions(world, base, "Meet weekly"))
+    second = decisions(world, base, "Meet monthly", "Ask for pay slips", "Elect a treasurer")
+    world.run("leader_a", second)
+    flag = world.get(new_id(second.command_id, "conflict"))
+    assert flag.fields == ("decisions",)
+    assert (flag.overwritten, flag.applied) == (("1",), ("3",))  # how many, never the words
+    meeting = world.get(world.meeting)
+    assert meeting.decision_count == 3
+    first = world.app.repository.get(world.meeting, version=base + 1)
+    assert first.decision_count == 1  # the overwritten version stays in the history
+
+
+def test_decisions_from_an_old_version_merge_with_an_attendance_correction_without_a_flag(world):
+    base = held(world)
+    world.run("leader_a", attendance(world, base, (world.w1, world.w2), (world.w2,)))
+    result = world.run("leader_a", decisions(world, base, "Meet weekly"))
+    meeting = world.get(world.meeting)
+    assert meeting.facilitator_ids == (world.w2,) and meeting.decision_count == 1
+    assert result.ids == (world.meeting,)
+
+
+def test_a_decisions_correction_that_changed_nothing_of_its_own_keeps_the_newer_words(world):
+    base = held(world)
+    world.run("leader_a", decisions(world, base, "Meet weekly"))
+    # The phone's correction re-sent the decisions as they were at its base: nothing of hers
+    # changed there, so the newer words stay.
+    world.run("leader_a", decisions(world, base, "Meet monthly", "Ask for pay slips"))
+    assert world.get(world.meeting).decision_count == 1
