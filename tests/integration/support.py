@@ -528,7 +528,6 @@ class World:
             self.run(c.CloseCampaign(command_id=cid, campaign_id=campaign, on=self.day()))
 
 
-<<<<<<< HEAD
 # -- a bargaining round, from the mandate to a cited breach ----------------------------------
 
 
@@ -579,7 +578,8 @@ def bargaining_round(app, collective_id, counterpart_id, members, *, clauses=("P
     app.execute(c.CiteBreach(command_id=cid(), grievance_id=breach, bargaining_id=opened,
                              clause_id=clause_ids[0]))
     return opened, clause_ids, breach
-=======
+
+
 # Real processes on one database: `organize serve`, `organize project` (topology tests).
 
 CLI = [sys.executable, "-c", "from organize.cli import main; main()"]
@@ -651,4 +651,3 @@ def healthy(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
->>>>>>> issue-18b
