@@ -36,6 +36,7 @@ from organize.application import (
     campaigns,
     collectives,
     grievances,
+    imports,
     meetings,
     organisations,
     workers,
@@ -55,6 +56,7 @@ A = TypeVar("A", bound=Aggregate)
 USES: dict[type[c.Command], Use] = {
     **collectives.TABLE, **organisations.TABLE, **workers.TABLE, **grievances.TABLE,
     **campaigns.TABLE, **meetings.TABLE, **assessments.TABLE, **accounts.TABLE,
+    **imports.TABLE,
 }
 HANDLERS: dict[type[c.Command], Handler] = {k: u.handler for k, u in USES.items()}
 RULES: dict[type[c.Command], Rule] = {k: u.rule for k, u in USES.items()}

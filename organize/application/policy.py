@@ -50,6 +50,7 @@ from organize.domain import (
     Campaign,
     Collective,
     Grievance,
+    ImportedSubmission,
     Meeting,
     Organisation,
     Worker,
@@ -76,6 +77,7 @@ class Relation(Enum):
     MEETING = "a meeting of a collective in scope"
     ORGANISATION = "an organisation the account may name"
     RECORDED = "an organisation a collective in scope recorded"
+    IMPORTED = "an imported submission of a collective in scope"
 
 
 KIND = {
@@ -83,6 +85,7 @@ KIND = {
     Relation.ASSESSMENT: Assessment, Relation.JOINED: Campaign, Relation.REACHED: Campaign,
     Relation.MEETING: Meeting, Relation.ORGANISATION: Organisation,
     Relation.RECORDED: Organisation,
+    Relation.IMPORTED: ImportedSubmission,
 }
 
 
@@ -279,7 +282,7 @@ class Visibility:
             return self.collective(agg.id)
         if relation is Relation.MEMBER:
             return self.member(agg)
-        if relation in (Relation.GRIEVANCE, Relation.ASSESSMENT):
+        if relation in (Relation.GRIEVANCE, Relation.ASSESSMENT, Relation.IMPORTED):
             return self.collective(agg.collective_id)
         if relation is Relation.JOINED:
             return self.campaign(agg, joined=True)
@@ -307,7 +310,7 @@ class Visibility:
             return self.collective(agg.id)
         if isinstance(agg, Worker):
             return self.member(agg) or self.former(agg)
-        if isinstance(agg, (Grievance, Assessment)):
+        if isinstance(agg, (Grievance, Assessment, ImportedSubmission)):
             return self.collective(agg.collective_id)
         if isinstance(agg, Campaign):
             return self.campaign(agg)

@@ -13,6 +13,7 @@ from organize.domain.campaign import Campaign
 from organize.domain.collective import Collective
 from organize.domain.errors import DomainError, TaxonomyError
 from organize.domain.grievance import Grievance
+from organize.domain.imported import ImportedSubmission
 from organize.domain.meeting import Meeting
 from organize.domain.organisation import Organisation
 from organize.domain.privacy_budget import PrivacyBudget
@@ -49,6 +50,7 @@ AGGREGATES = (
     Organisation,
     Worker,
     PrivacyBudget,
+    ImportedSubmission,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "Evidence",
     "Invitation",
     "Grievance",
+    "ImportedSubmission",
     "Meeting",
     "Membership",
     "Move",

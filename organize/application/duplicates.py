@@ -1,0 +1,77 @@
+"""Likely duplicate workers within one collective: the same woman recorded twice (an import
+and a form, two offline phones). Names and phones are compared opened, in memory, and
+never leave this room: a suggestion says *why* (a similar pseudonym, the same phone, shared
+grievances), never the values.
+
+The merge itself is a pair of worker commands (``MergeWorkers``, ``UndoWorkerMerge``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from difflib import SequenceMatcher
+from itertools import combinations
+from unicodedata import normalize
+from uuid import UUID
+
+import msgspec
+
+from organize import commands as c
+from organize.domain import Worker
+
+SIMILAR = 0.85  # SequenceMatcher ratio of two folded pseudonyms
+
+
+def _fold(text: str) -> str:
+    return " ".join(normalize("NFKC", text).casefold().split())
+
+
+def _digits(phone: str | None) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-8:] if len(digits) >= 6 else ""  # the subscriber part, without prefixes
+
+
+def similar(a: c.Profile, b: c.Profile) -> str | None:
+    """Why two profiles may be one woman, or None."""
+    if _digits(a.phone) and _digits(a.phone) == _digits(b.phone):
+        return "same phone as"
+    x, y = _fold(a.pseudonym), _fold(b.pseudonym)
+    if x == y or SequenceMatcher(None, x, y).ratio() >= SIMILAR:
+        return "pseudonym like"
+    return None
+
+
+class Suggestion(msgspec.Struct, frozen=True):
+    worker_ids: tuple[UUID, UUID]
+    reasons: tuple[str, ...]
+
+
+def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
+            grievances: Mapping[UUID, Iterable[UUID]] | None = None) -> list[Suggestion]:
+    """Pairs of living, unmerged workers who are members of ``collective_id`` now and may be
+    one woman: a similar pseudonym, the same phone, or two or more shared grievances."""
+    profiles: dict[UUID, c.Profile] = {}
+    for worker_id in dict.fromkeys(worker_ids):
+        agg = app.load(Worker, worker_id, field="worker_id")
+        if agg.erased or agg.merged_into is not None or collective_id not in agg.collectives:
+            continue
+        opened = app.open(agg.id, agg.profile, c.Profile)
+        if opened is not None:
+            profiles[agg.id] = opened
+    shared: dict[frozenset[UUID], int] = {}
+    for parties in (grievances or {}).values():
+        for pair in combinations(sorted(set(parties) & set(profiles)), 2):
+            shared[frozenset(pair)] = shared.get(frozenset(pair), 0) + 1
+    out = []
+    for a, b in combinations(profiles, 2):
+        reasons = []
+        why = similar(profiles[a], profiles[b])
+        if why:
+            reasons.append({"same phone as": "same phone",
+                            "pseudonym like": "similar pseudonym"}[why])
+        if shared.get(frozenset((a, b)), 0) >= 2:
+            reasons.append("shared grievances")
+        if reasons:
+            out.append(Suggestion(worker_ids=(a, b), reasons=tuple(reasons)))
+    return out
