@@ -295,6 +295,11 @@ def fingerprint(app, mapped: Mapped, worker_id: UUID) -> bytes:
     return hmac.new(app.keys.import_key(), mapped.clear() + personal, hashlib.sha256).digest()
 
 
+def ledger_for(app, collective_id: UUID, form_id: str, source_id: str) -> ImportedSubmission | None:
+    """What the submission with this source id became in this collective, if imported."""
+    return _ledger(app, _digest(app, collective_id, form_id, source_id))
+
+
 def _ledger(app, submission_id: UUID) -> ImportedSubmission | None:
     try:
         found = app.load(ImportedSubmission, submission_id, field="submission_id")

@@ -25,6 +25,7 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
+import psycopg
 import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -221,6 +222,28 @@ def _windows(blob: bytes, subject_id: UUID):
                 for off in range(lo, hi - WRAPPED + 1):
                     yield blob[off:off + WRAPPED]
             start = blob.find(needle, start + 1)
+
+
+def relation_files(url: str) -> dict[str, bytes]:
+    """Raw bytes of every relation file of the current database (all segments)."""
+    out: dict[str, bytes] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        rows = conn.execute(
+            "SELECT c.oid::regclass::text, pg_relation_filepath(c.oid) FROM pg_class c "
+            "WHERE c.relkind IN ('r', 'i', 't', 'm') AND pg_relation_filepath(c.oid) IS NOT NULL"
+        ).fetchall()
+        for name, path in rows:
+            chunks, segment = [], 0
+            while True:
+                seg_path = path if segment == 0 else f"{path}.{segment}"
+                exists = conn.execute("SELECT (pg_stat_file(%s, true)).size", (seg_path,)).fetchone()[0]
+                if exists is None:
+                    break
+                chunks.append(conn.execute("SELECT pg_read_binary_file(%s)", (seg_path,)).fetchone()[0])
+                segment += 1
+            out[name] = b"".join(bytes(ch) for ch in chunks)
+    return out
 
 
 def hits(files: dict[str, bytes], needles: Iterable[bytes]) -> list[tuple[str, bytes]]:

@@ -225,3 +225,10 @@ def odk_csv(b: Batch) -> tuple[tuple[str, bytes], list[tuple[str, bytes]]]:
     return (("worker_intake.csv", main.getvalue().encode()),
             [("worker_intake-jobs.csv", jobs.getvalue().encode()),
              ("worker_intake-coworkers.csv", cow.getvalue().encode())])
+
+
+def landed(app, collective_id, sub: Sub):
+    """The ledger entry of one submission (None when it never landed)."""
+    from organize.imports.plan import ledger_for
+
+    return ledger_for(app, collective_id, "worker_intake", sub.root_id)

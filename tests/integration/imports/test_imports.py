@@ -34,7 +34,9 @@ def _import(app, collective_id, b, fmt: str, *, dry_run: bool):
 def test_import_dry_run_commit_again_and_edit(app, fmt):
     collective = app.execute(h.create_collective()).id
     b = s.batch()
+    before = app.recorder.max_notification_id()
     dry = _import(app, collective, b, fmt, dry_run=True)
+    assert app.recorder.max_notification_id() == before  # a dry run writes nothing
     assert dry.counts == {"new": 3, "updated": 0, "unchanged": 0, "quarantined": 1,
                           "duplicate_suspect": 0}
     bad = [r for r in dry.rows if r.outcome == "quarantined"]
@@ -55,3 +57,126 @@ def test_import_dry_run_commit_again_and_edit(app, fmt):
     assert dry_edit.counts["updated"] == 1 and dry_edit.counts["new"] == 0
     assert _import(app, collective, edit, fmt, dry_run=False).counts == dry_edit.counts
     assert _import(app, collective, edit, fmt, dry_run=False).counts["unchanged"] == 3
+
+
+def _profile(app, worker_id) -> c.Profile:
+    agg = app.get(Worker, worker_id)
+    return app.open(agg.id, agg.profile, c.Profile)
+
+
+def _events(app, aggregate_id) -> list[str]:
+    return [type(e).__qualname__ for e in app.repository.event_store.get(aggregate_id)]
+
+
+def test_what_lands_and_how_an_edit_corrects_it(app):
+    collective = app.execute(h.create_collective()).id
+    b = s.batch()
+    _import(app, collective, b, "odk_csv", dry_run=False)
+    first, second, third, fourth = b.subs
+    assert s.landed(app, collective, third) is None  # quarantined: nothing of hers written
+    ledger = s.landed(app, collective, first)
+    worker_id, coworker_id = ledger.worker_ids
+    assert _profile(app, worker_id) == c.Profile(pseudonym=first.name, phone=first.phone)
+    assert _profile(app, coworker_id) == c.Profile(pseudonym=first.coworkers[0][0],
+                                                   phone=first.coworkers[0][1])
+    worker = app.get(Worker, worker_id)
+    assert set(worker.consents) == {"contact", "research"}
+    assert set(worker.collectives) == {collective}
+    (spell,) = worker.spells.values()
+    assert (spell.sector, spell.place, spell.relationship, str(spell.started_on)) == \
+        ("domestic_care", "HK", "agency", "2022-03-01")
+    grievance = app.get(Grievance, ledger.grievance_id)
+    assert (grievance.category, grievance.place, grievance.sector, grievance.worker_ids) == \
+        ("wages_unpaid_late", "KTM", "domestic_care", [worker_id, coworker_id])
+    assert app.sealer.open(grievance.id, grievance.description).decode() == first.story
+    second_worker = app.get(Worker, s.landed(app, collective, second).worker_ids[0])
+    assert sorted(sp.sector for sp in second_worker.spells.values()) == ["construction", "garment"]
+    assert set(second_worker.consents) == {"contact"}
+    assert app.get(Worker, s.landed(app, collective, fourth).worker_ids[0]).consents == {}
+
+    before = {i: _events(app, i) for i in (worker_id, coworker_id, grievance.id)}
+    _import(app, collective, s.edited(b), "odk_csv", dry_run=False)
+    after = {i: _events(app, i) for i in before}
+    assert after[worker_id][len(before[worker_id]):] == ["Worker.ProfileUpdated",
+                                                         "Worker.SpellCorrected"]
+    assert after[coworker_id] == before[coworker_id]
+    assert after[grievance.id][len(before[grievance.id]):] == ["Grievance.Corrected"]
+    assert _profile(app, worker_id).phone == first.phone[:-1] + "9"
+    assert app.get(Worker, worker_id).spells[spell.spell_id].place == "KTM"
+    assert app.sealer.open(grievance.id, app.get(Grievance, grievance.id).description).decode() \
+        == first.story + " and the agent took a fee"
+    assert s.landed(app, collective, first).worker_ids == ledger.worker_ids  # nobody new
+
+
+def test_an_edit_named_only_by_deprecated_id_finds_its_submission(app):
+    """Kobo before rootUuid: the edit carries a new instanceID and the old one in
+    deprecatedID; a second edit of the edit follows the chain."""
+    collective = app.execute(h.create_collective()).id
+    b = s.batch(unknown_choice=False)
+    _import(app, collective, b, "kobo_json", dry_run=False)
+    once = s.edited(b, with_root=False)
+    assert _import(app, collective, once, "kobo_json", dry_run=False).counts["updated"] == 1
+    twice = s.edited(once, with_root=False)
+    report = _import(app, collective, twice, "kobo_json", dry_run=False)
+    assert report.counts == {"new": 0, "updated": 1, "unchanged": 3, "quarantined": 0,
+                             "duplicate_suspect": 0}
+    worker_id = s.landed(app, collective, b.subs[0]).worker_ids[0]
+    assert _profile(app, worker_id).phone == twice.subs[0].phone
+
+
+def test_kobo_csv_without_repeats(app):
+    """Kobo's CSV has no repeat groups: without spells the grievance's sector has nowhere to
+    come from, so every row is quarantined for it; with a sector in the mapping they land."""
+    collective = app.execute(h.create_collective()).id
+    b = s.batch()
+    form = (s.FORM.name, s.FORM.read_bytes())
+    prepared = service.prepare(app, data=s.kobo_csv(b), form=form,
+                               mapping=(s.MAPPING.name, s.MAPPING.read_bytes()))
+    report = service.run(app, prepared, collective, dry_run=True)
+    assert report.counts["quarantined"] == 4
+    assert {r.reason for r in report.rows} == {"no sector"}
+    text = s.MAPPING.read_text().replace('stage = "destination"',
+                                         'stage = "destination"\nsector = "domestic_care"')
+    prepared = service.prepare(app, data=s.kobo_csv(b), form=form, mapping=("m.toml", text.encode()))
+    assert service.run(app, prepared, collective, dry_run=False).counts["new"] == 4
+    worker = app.get(Worker, s.landed(app, collective, b.subs[2]).worker_ids[0])
+    assert (worker.spells, set(worker.consents)) == ({}, {"research"})
+
+
+def test_the_same_file_into_another_collective_never_touches_the_first(app):
+    one, two = (app.execute(h.create_collective()).id for _ in range(2))
+    b = s.batch()
+    _import(app, one, b, "kobo_xlsx", dry_run=False)
+    report = _import(app, two, b, "kobo_xlsx", dry_run=False)
+    assert report.counts["new"] == 3
+    assert set(s.landed(app, one, b.subs[0]).worker_ids).isdisjoint(
+        s.landed(app, two, b.subs[0]).worker_ids)
+
+
+def test_duplicate_rows_in_one_file_are_suspects_and_counts_still_match(app):
+    collective = app.execute(h.create_collective()).id
+    b = s.batch(unknown_choice=False)
+    from dataclasses import replace
+    twin = replace(b.subs[1], instance="uuid:" + "1" * 8 + "-1111-4111-8111-" + "1" * 12,
+                   name=b.subs[1].name.upper(), coworkers=())
+    b.subs.append(twin)
+    dry = _import(app, collective, b, "kobo_xlsx", dry_run=True)
+    assert dry.counts["duplicate_suspect"] == 1
+    assert [r.suspect for r in dry.rows if r.suspect] == ["same phone as line 3's"]
+    assert _import(app, collective, b, "kobo_xlsx", dry_run=False).counts == dry.counts
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.replace('version = "2024061501"', 'version = "2023"'), "version '2023'"),
+    (lambda t: t.replace('hk = "HK"', 'hk = "HK"\nxx = "YY"').replace(
+        'domestic = "domestic_care"', 'domestic = "domestic_work"'),
+     "'domestic_work', which is not a sectors code"),
+    (lambda t: t.replace('phone = "phone"', 'phone = "deviceid"', 1),
+     "device or submitter data"),
+])
+def test_a_bad_mapping_stops_before_anything(app, change, message):
+    text = change(s.MAPPING.read_text())
+    with pytest.raises(ImportFailed) as e:
+        service.prepare(app, data=s.kobo_json(s.batch()), form=(s.FORM.name, s.FORM.read_bytes()),
+                        mapping=("m.toml", text.encode()))
+    assert message in e.value.message
