@@ -232,3 +232,20 @@ def landed(app, collective_id, sub: Sub):
     from organize.imports.plan import ledger_for
 
     return ledger_for(app, collective_id, "worker_intake", sub.root_id)
+
+
+FORMATS = {
+    "kobo_xlsx": lambda b: (kobo_xlsx(b), []),
+    "kobo_json": lambda b: (kobo_json(b), []),
+    "odk_csv": odk_csv,
+}
+
+
+def run_import(app, collective_id, b: Batch, fmt: str, *, dry_run: bool):
+    """Import a batch in one of ``FORMATS`` with the form and its mapping."""
+    from organize.imports import service
+
+    data, extra = FORMATS[fmt](b)
+    prepared = service.prepare(app, data=data, extra=extra, form=(FORM.name, FORM.read_bytes()),
+                               mapping=(MAPPING.name, MAPPING.read_bytes()))
+    return service.run(app, prepared, collective_id, dry_run=dry_run)

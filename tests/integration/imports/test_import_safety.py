@@ -12,7 +12,6 @@ import pytest
 from organize.imports import service
 from tests.integration import support as h
 from tests.integration.imports import support as s
-from tests.integration.imports.test_imports import FORMATS, _import
 
 pytestmark = pytest.mark.integration
 
@@ -21,9 +20,9 @@ def test_raw_bytes_hold_nothing_from_the_files(app, database, tmp_path, monkeypa
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     collective = app.execute(h.create_collective()).id
     b = s.batch()
-    for fmt in FORMATS:
-        _import(app, collective, b, fmt, dry_run=False)
-        _import(app, collective, s.edited(b), fmt, dry_run=False)
+    for fmt in s.FORMATS:
+        s.run_import(app, collective, b, fmt, dry_run=False)
+        s.run_import(app, collective, s.edited(b), fmt, dry_run=False)
     assert list(tmp_path.iterdir()) == []  # the form's temporary copy was removed
     assert s.landed(app, collective, b.subs[0]) is not None
     needles = set()

@@ -15,19 +15,8 @@ from tests.integration.imports import support as s
 
 pytestmark = pytest.mark.integration
 
-FORMATS = {
-    "kobo_xlsx": lambda b: (s.kobo_xlsx(b), []),
-    "kobo_json": lambda b: (s.kobo_json(b), []),
-    "odk_csv": s.odk_csv,
-}
-
-
-def _import(app, collective_id, b, fmt: str, *, dry_run: bool):
-    data, extra = FORMATS[fmt](b)
-    prepared = service.prepare(app, data=data, extra=extra,
-                               form=(s.FORM.name, s.FORM.read_bytes()),
-                               mapping=(s.MAPPING.name, s.MAPPING.read_bytes()))
-    return service.run(app, prepared, collective_id, dry_run=dry_run)
+FORMATS = s.FORMATS
+_import = s.run_import
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))

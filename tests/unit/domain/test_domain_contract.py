@@ -35,6 +35,7 @@ AGGREGATE_MODULES = {
 }
 
 EXPECTED_EVENTS = {
+    "ImportedSubmission": {"Recorded", "Revised"},
     "Account": {"Created", "RoleGranted", "RoleRevoked", "Disabled"},
     "Assessment": {"Recorded", "Revised"},
     "Campaign": {
@@ -72,6 +73,9 @@ EXPECTED_EVENTS = {
     "Organisation": {"Created", "Renamed", "Recorded", "KindCorrected", "Withdrawn"},
     "PrivacyBudget": {"Opened", "Spent", "TotalSet"},
     "Worker": {
+        "Absorbed",
+        "MergedInto",
+        "MergeUndone",
         "Registered",
         "ProfileUpdated",
         "JoinedCollective",
