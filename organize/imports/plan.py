@@ -371,7 +371,8 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
         same = fingerprint(app, mapped, ledger.worker_ids[0]) == ledger.fingerprint
         row.outcome = "unchanged" if same else "updated"
     else:
-        row.suspect = known.like(mapped.worker) or next(
+        already = known.like(mapped.worker)
+        row.suspect = f"{already} a worker already recorded" if already else next(
             (f"{why} line {line}'s" for line, p in earlier if (why := similar(mapped.worker, p))),
             None)
         earlier.append((sub.line, mapped.worker))
