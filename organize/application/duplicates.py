@@ -33,13 +33,46 @@ def _digits(phone: str | None) -> str:
 
 
 def similar(a: c.Profile, b: c.Profile) -> str | None:
-    """Why two profiles may be one woman, or None."""
+    """Why two profiles may be one woman, or None. Pseudonyms that differ in their digits
+    ("Asha 2") are told apart on purpose."""
     if _digits(a.phone) and _digits(a.phone) == _digits(b.phone):
         return "same phone as"
     x, y = _fold(a.pseudonym), _fold(b.pseudonym)
-    if x == y or SequenceMatcher(None, x, y).ratio() >= SIMILAR:
+    if x == y:
         return "pseudonym like"
+    if re.sub(r"\D", "", x) == re.sub(r"\D", "", y):
+        matcher = SequenceMatcher(None, x, y)
+        if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR \
+                and matcher.ratio() >= SIMILAR:
+            return "pseudonym like"
     return None
+
+
+def block(profile: c.Profile) -> tuple[str, ...]:
+    """The buckets a profile is compared within (its phone, and its pseudonym's first
+    letters), so a file of thousands is not compared pair by pair."""
+    letters = re.sub(r"[^\w]|\d", "", _fold(profile.pseudonym))
+    keys = (f"n:{letters[:2]}",)
+    return (f"p:{_digits(profile.phone)}", *keys) if _digits(profile.phone) else keys
+
+
+class Index:
+    """Profiles seen so far, each with a label, found again by ``like``."""
+
+    def __init__(self) -> None:
+        self._blocks: dict[str, list[tuple[object, c.Profile]]] = {}
+
+    def add(self, label: object, profile: c.Profile) -> None:
+        for key in block(profile):
+            self._blocks.setdefault(key, []).append((label, profile))
+
+    def like(self, profile: c.Profile) -> tuple[str, object] | None:
+        for key in block(profile):
+            for label, other in self._blocks.get(key, ()):
+                why = similar(profile, other)
+                if why:
+                    return why, label
+        return None
 
 
 class Suggestion(msgspec.Struct, frozen=True):

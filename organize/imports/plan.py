@@ -312,19 +312,18 @@ def _ledger(app, submission_id: UUID) -> ImportedSubmission | None:
 
 class Known:
     """Workers already recorded in the collective, opened in memory for the duplicate check
-    (``organize.application.duplicates`` does the same for suggestions)."""
+    (``organize.application.duplicates`` compares them)."""
 
     def __init__(self, profiles: Iterable[c.Profile] = ()):
-        self.profiles = list(profiles)
+        from organize.application.duplicates import Index
+
+        self.index = Index()
+        for p in profiles:
+            self.index.add(None, p)
 
     def like(self, profile: c.Profile) -> str | None:
-        from organize.application.duplicates import similar
-
-        for other in self.profiles:
-            why = similar(profile, other)
-            if why:
-                return why
-        return None
+        found = self.index.like(profile)
+        return None if found is None else found[0]
 
 
 def plan(app, form: Form | None, mapping: Mapping, submissions: Sequence[Submission],
@@ -335,7 +334,9 @@ def plan(app, form: Form | None, mapping: Mapping, submissions: Sequence[Submiss
     known = known or Known()
     result = Plan(collective_id)
     seen: dict[UUID, bytes] = {}
-    earlier: list[tuple[int, c.Profile]] = []
+    from organize.application.duplicates import Index
+
+    earlier = Index()
     for sub in submissions:
         result.rows.append(_plan_row(app, reader, mapping, collective_id, sub, seen, known,
                                        earlier))
@@ -345,8 +346,6 @@ def plan(app, form: Form | None, mapping: Mapping, submissions: Sequence[Submiss
 
 
 def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) -> Row:
-    from organize.application.duplicates import similar
-
     source = (sub.values.get(mapping.id_column) if mapping.id_column in sub.values else None) \
         or sub.root_id or sub.instance_id
     if not source:
@@ -372,10 +371,10 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
         row.outcome = "unchanged" if same else "updated"
     else:
         already = known.like(mapped.worker)
-        row.suspect = f"{already} a worker already recorded" if already else next(
-            (f"{why} line {line}'s" for line, p in earlier if (why := similar(mapped.worker, p))),
-            None)
-        earlier.append((sub.line, mapped.worker))
+        here = None if already else earlier.like(mapped.worker)
+        row.suspect = (f"{already} a worker already recorded" if already else
+                       f"{here[0]} line {here[1]}'s" if here else None)
+        earlier.add(sub.line, mapped.worker)
     seen[row.submission_id] = canonical
     return row
 
