@@ -96,15 +96,20 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
     for parties in (grievances or {}).values():
         for pair in combinations(sorted(set(parties) & set(profiles)), 2):
             shared[frozenset(pair)] = shared.get(frozenset(pair), 0) + 1
-    out = []
-    for a, b in combinations(profiles, 2):
-        reasons = []
-        why = similar(profiles[a], profiles[b])
-        if why:
-            reasons.append({"same phone as": "same phone",
-                            "pseudonym like": "similar pseudonym"}[why])
-        if shared.get(frozenset((a, b)), 0) >= 2:
-            reasons.append("shared grievances")
-        if reasons:
-            out.append(Suggestion(worker_ids=(a, b), reasons=tuple(reasons)))
-    return out
+    index = Index()
+    found: dict[frozenset[UUID], list[str]] = {}
+    for worker_id, profile in profiles.items():
+        for key in block(profile):
+            for other_id, other in index._blocks.get(key, ()):
+                why = similar(profile, other)
+                if why:
+                    found.setdefault(frozenset((other_id, worker_id)), []).append(
+                        {"same phone as": "same phone", "pseudonym like": "similar pseudonym"}[why])
+        index.add(worker_id, profile)
+    for pair, n in shared.items():
+        if n >= 2:
+            found.setdefault(pair, []).append("shared grievances")
+    order = list(profiles)
+    return [Suggestion(worker_ids=tuple(sorted(pair, key=order.index)),
+                       reasons=tuple(dict.fromkeys(reasons)))
+            for pair, reasons in sorted(found.items(), key=lambda kv: sorted(map(order.index, kv[0])))]

@@ -11,6 +11,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``workers``: pseudonyms, consent, the trajectory in lanes, erasure with a confirmation;
 - ``assessment``: the collective's own assessment;
 - ``settings``: the collective's time zone;
+- ``imports``: upload Kobo / ODK Central / spreadsheet rows, check them, import them;
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``forms``: a posted form to a command, with each field's message in her language;
 - ``svg``: sparklines and the trajectory, drawn on the server;
@@ -35,6 +36,7 @@ def route_handlers() -> list:
         campaigns,
         grievances,
         home,
+        imports,
         meetings,
         organisations,
         settings,
@@ -42,7 +44,8 @@ def route_handlers() -> list:
     )
 
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
-            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES]
+            *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
+            *imports.ROUTES]
 
 
 def pages_router() -> Router:
