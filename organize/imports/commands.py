@@ -20,20 +20,28 @@ import click
 
 
 def _runtime():
-    from organize.cli import _runtime as open_runtime
+    from infra.settings import SettingsError
+    from organize.runtime import open_configured
 
-    return open_runtime()
+    try:
+        return open_configured()
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
 
 
 def _members(runtime, collective_id: uuid.UUID) -> list[uuid.UUID]:
     """The collective's workers, from the worker directory (brought up to date first)."""
     import asyncpg
 
-    from organize.cli import _catch_up
     from organize.projections.reads import Scope
     from organize.projections.views.worker_directory import list_workers
 
-    _catch_up(runtime.runner(["worker_directory"]), "Bringing the worker directory up to date")
+    runner = runtime.runner(["worker_directory"])
+    behind = (runner.recorder.max_notification_id() or 0) - min(runner.positions().values(),
+                                                                 default=0)
+    with click.progressbar(length=max(behind, 0), label="Reading the worker directory",
+                           file=sys.stderr) as bar:
+        runner.catch_up(progress=bar.update)
 
     async def go():
         conn = await asyncpg.connect(runtime.database.asyncpg_dsn())
