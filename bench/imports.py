@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 import uuid
 from datetime import date
 from pathlib import Path
 
 from bench.common import fresh_database, open_runtime_on
+from bench.erasure import timed
 from infra.logging import configure_logging
 from organize import commands as c
 from organize.imports import service
@@ -63,12 +63,6 @@ def by_hand(app, collective_id: uuid.UUID, n: int) -> None:
             category=cats[PROBLEMS[i % 3]], sector=codes[SECTORS[i % 3]],
             place="KTM" if i % 2 else "HK", stage="destination", occurred_on=date(2024, 5, 20),
             description=f"What happened to worker {i}"))
-
-
-def timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
 
 
 def main() -> None:

@@ -15,13 +15,6 @@ from tests.integration.imports import support as s
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def cli_env(settings, tmp_path):
-    return {"DATABASE_URL": settings.database_url, "ORGANIZE_CIPHER_KEY": settings.cipher_key,
-            "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING",
-            "ORGANIZE_KEYRING": str(settings.keyring_dir)}
-
-
 def test_import_dry_run_commit_duplicates_and_merge(app, cli_env, tmp_path):
     collective = app.execute(h.create_collective()).id
     b = s.batch()
