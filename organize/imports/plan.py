@@ -45,8 +45,33 @@ REASON = "came_to_light"  # why an edited submission corrects what was imported
 OUTCOMES = ("new", "updated", "unchanged", "quarantined")
 
 
+def N_(message: str) -> str:  # noqa: N802 - marks a message for the catalogues
+    return message
+
+
+UNKNOWN_CHOICE = N_("unknown choice '%(value)s' for '%(question)s'")
+EMPTY = N_("'%(question)s' is empty")
+UNMAPPED = N_("no %(field)s: the mapping names no question for it")
+NOT_A_DATE = N_("'%(question)s' is not a date")
+NOT_GPS = N_("'%(question)s' is not a GPS point")
+FAR = N_("'%(question)s' is far from every place in the mapping's [places]")
+NOT_VALID = N_("'%(question)s' is not valid")
+PURPOSE = N_("consent purpose '%(value)s' is not known")
+NO_ID = N_("no submission id (instanceID, _uuid or the id column)")
+LIKE_KNOWN = {"same phone as": N_("same phone as a worker already recorded"),
+              "pseudonym like": N_("pseudonym like a worker already recorded")}
+LIKE_LINE = {"same phone as": N_("same phone as line %(line)s's"),
+             "pseudonym like": N_("pseudonym like line %(line)s's")}
+
+
 class Quarantine(Exception):  # noqa: N818 - a row set aside, not a failure of the import
-    pass
+    """Why a row is set aside: an English template (translated by the import page) and its
+    parameters, which name questions and choice codes of the files, never a person."""
+
+    def __init__(self, template: str, **params: object):
+        self.template = template
+        self.params = {k: str(v) for k, v in params.items()}
+        super().__init__(template % self.params)
 
 
 class SpellIn(msgspec.Struct, frozen=True):
@@ -87,11 +112,22 @@ class Mapped(msgspec.Struct, frozen=True):
                                     if self.grievance else None])
 
 
+class Why(msgspec.Struct, frozen=True):
+    """A reason as its English template and parameters (the page translates it), or as the
+    code of an application error (``web.i18n.error_message``)."""
+
+    template: str | None = None
+    params: dict[str, str] = {}
+    code: str | None = None
+
+
 class RowResult(msgspec.Struct, kw_only=True):
     line: int
     outcome: str
     reason: str | None = None
     suspect: str | None = None  # why a new row may be a worker already recorded
+    why: Why | None = None  # ``reason``, to translate
+    why_suspect: Why | None = None  # ``suspect``, to translate
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -137,16 +173,16 @@ class _Reader:
                 or self.mapping.choices.get(spec)
             if table is not None:
                 if value not in table:
-                    raise Quarantine(f"unknown choice {value!r} for {spec!r}")
+                    raise Quarantine(UNKNOWN_CHOICE, value=value, question=spec)
                 value = table[value]
         vocabulary = VOCABULARY.get(field_)
         if vocabulary is not None and not self.taxonomy.has(vocabulary, value):
-            raise Quarantine(f"unknown choice {value!r} for {spec!r}")
+            raise Quarantine(UNKNOWN_CHOICE, value=value, question=spec)
         return value
 
     def required(self, value, spec, what: str):
         if value is None:
-            raise Quarantine(f"no {what} ({spec!r} is empty)" if spec else f"no {what}")
+            raise Quarantine(EMPTY, question=spec) if spec else Quarantine(UNMAPPED, field=what)
         return value
 
     def day(self, spec, values: dict[str, str], what: str) -> date:
@@ -154,7 +190,7 @@ class _Reader:
         try:
             return as_date(text)
         except ValueError:
-            raise Quarantine(f"{spec!r} is not a date") from None
+            raise Quarantine(NOT_A_DATE, question=spec) from None
 
     def place(self, spec, values: dict[str, str]) -> str:
         q = self.form.question(spec) if self.form is not None and isinstance(spec, str) else None
@@ -167,24 +203,23 @@ class _Reader:
         try:
             lat, lon = (float(x) for x in point.split()[:2])
         except ValueError:
-            raise Quarantine(f"{spec!r} is not a GPS point") from None
+            raise Quarantine(NOT_GPS, question=spec) from None
         best = min(((_km(lat, lon, *at), code) for code, at in self.mapping.places.items()),
                    default=None)
         if best is None or best[0] > self.mapping.radius_km:
-            raise Quarantine(f"{spec!r} is far from every place in the mapping's [places]")
+            raise Quarantine(FAR, question=spec)
         return best[1]
 
     def profile(self, section: dict, values: dict[str, str], what: str) -> c.Profile:
         fields = {k: self.raw(section.get(k), values) for k in PERSONAL if section.get(k)}
         fields = {k: v for k, v in fields.items() if v is not None}
         if "pseudonym" not in fields:
-            raise Quarantine(f"no pseudonym for {what} ({section['pseudonym']!r} is empty)")
+            raise Quarantine(EMPTY, question=section["pseudonym"])
         try:
             return msgspec.convert(fields, c.Profile)
         except msgspec.ValidationError as e:
             where = str(e).rsplit("$.", 1)[-1].rstrip("`")
-            raise Quarantine(f"{what}'s {where} is not valid "
-                             f"({section.get(where, where)!r})") from None
+            raise Quarantine(NOT_VALID, question=section.get(where, where)) from None
 
     def paid(self, spec, values: dict[str, str]) -> bool:
         if isinstance(spec, bool):
@@ -211,13 +246,13 @@ def map_submission(reader: _Reader, sub: Submission) -> Mapped:
     if consent.get("question"):
         for value in (reader.raw(consent["question"], v) or "").split():
             if value not in table:
-                raise Quarantine(f"unknown choice {value!r} for {consent['question']!r}")
+                raise Quarantine(UNKNOWN_CHOICE, value=value, question=consent["question"])
             consents.append(table[value])
     for purpose in consents:
         try:
             msgspec.convert(purpose, c.Purpose)
         except msgspec.ValidationError:
-            raise Quarantine(f"consent purpose {purpose!r} is not known") from None
+            raise Quarantine(PURPOSE, value=purpose) from None
     spells_map = m.section("spells")
     spells = []
     for item in sub.repeats.get(spells_map.get("repeat", ""), []) if spells_map else []:
@@ -263,6 +298,8 @@ class Row:
     line: int
     outcome: str
     reason: str | None = None
+    why: Why | None = None
+    why_suspect: Why | None = None
     mapped: Mapped | None = None
     submission_id: UUID | None = None
     ledger: ImportedSubmission | None = None  # what it became, for an update
@@ -277,7 +314,8 @@ class Plan:
 
     def report(self, committed: bool) -> Report:
         return Report(committed=committed, rows=[
-            RowResult(line=r.line, outcome=r.outcome, reason=r.reason, suspect=r.suspect)
+            RowResult(line=r.line, outcome=r.outcome, reason=r.reason, suspect=r.suspect,
+                      why=r.why, why_suspect=r.why_suspect)
             for r in self.rows]).count()
 
 
@@ -349,11 +387,11 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
     source = (sub.values.get(mapping.id_column) if mapping.id_column in sub.values else None) \
         or sub.root_id or sub.instance_id
     if not source:
-        return Row(sub.line, "quarantined", "no submission id (instanceID, _uuid or the id column)")
+        return Row(sub.line, "quarantined", NO_ID, why=Why(NO_ID))
     try:
         mapped = map_submission(reader, sub)
     except Quarantine as e:
-        return Row(sub.line, "quarantined", str(e))
+        return Row(sub.line, "quarantined", str(e), why=Why(e.template, e.params))
     submission_id = _digest(app, collective_id, mapping.form_id, source)
     row = Row(sub.line, "new", mapped=mapped, submission_id=submission_id)
     ledger = _ledger(app, submission_id)
@@ -372,8 +410,12 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
     else:
         already = known.like(mapped.worker)
         here = None if already else earlier.like(mapped.worker)
-        row.suspect = (f"{already} a worker already recorded" if already else
-                       f"{here[0]} line {here[1]}'s" if here else None)
+        if already:
+            row.why_suspect = Why(LIKE_KNOWN[already])
+        elif here:
+            row.why_suspect = Why(LIKE_LINE[here[0]], {"line": str(here[1])})
+        if row.why_suspect is not None:
+            row.suspect = row.why_suspect.template % row.why_suspect.params
         earlier.add(sub.line, mapped.worker)
     seen[row.submission_id] = canonical
     return row
@@ -392,7 +434,7 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None) -
             elif row.outcome == "unchanged" and row.alias_id is not None:
                 _alias(app, row, row.ledger or _ledger(app, row.submission_id))
         except CommandError as e:
-            row.outcome, row.reason = "quarantined", e.message
+            row.outcome, row.reason, row.why = "quarantined", e.message, Why(code=e.code)
         if progress:
             progress(1)
     return the_plan.report(committed=True)

@@ -22,6 +22,7 @@ from organize.application.policy import ROLE_MESSAGE
 from organize.domain.account import ADMIN, LEADER
 from organize.errors import Forbidden
 from organize.imports import service
+from web.i18n import error_message
 from web.pages.common import Page, nav
 
 MAX_UPLOAD = 1024 * 1024  # Litestar's in-memory spool size: nothing spills to disk
@@ -33,11 +34,25 @@ def _leaders_only(page: Page) -> None:
         raise Forbidden(ROLE_MESSAGE, code="role")
 
 
+def _said(page: Page, why) -> str:
+    """A row's reason in her language: its template translated, or an error code's sentence."""
+    if why.code is not None:
+        return error_message(why.code, page.lang)
+    return page._(why.template, **why.params)
+
+
+def _notes(page: Page, report) -> list[tuple[int, str]]:
+    if report is None:
+        return []
+    return [(row.line, _said(page, why)) for row in report.rows
+            for why in (row.why, row.why_suspect) if why is not None]
+
+
 def _render(page: Page, collective_id: UUID, *, status: int = 200, report=None,
             message: str | None = None, committed: bool = False) -> Response:
     return page.html("pages/import.html", status=status, report=report, message=message,
-                     committed=committed, max_kb=MAX_UPLOAD // 1024,
-                     **nav(collective_id, "workers"))
+                     notes=_notes(page, report), committed=committed,
+                     max_kb=MAX_UPLOAD // 1024, **nav(collective_id, "workers"))
 
 
 @get("/{collective_id:uuid}/import", name="pages:import")

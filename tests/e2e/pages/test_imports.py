@@ -58,6 +58,12 @@ async def test_in_her_language(client, world):
                             headers=world.leader.headers("ar"))
     assert page.status_code == 200 and 'dir="rtl"' in page.text
     assert "Submissions (.csv, .xlsx or .json)" not in page.text
+    checked = await client.post(
+        f"/c/{world.ours.collective}/import", headers=world.leader.headers("ne"),
+        data={"csrf_token": world.leader.csrf, "action": "check"}, files=_files(s.batch()))
+    # The row set aside, in Nepali, naming the question and the choice as the file has them.
+    assert "&#39;sector&#39; का लागि अज्ञात छनोट &#39;fishing_boat&#39;" in checked.text
+    assert "unknown choice" not in checked.text
 
 
 async def test_another_collectives_leader_and_an_organiser_are_refused(client, world, federation,

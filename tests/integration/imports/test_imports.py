@@ -123,7 +123,7 @@ def test_kobo_csv_without_repeats(app):
                                mapping=(s.MAPPING.name, s.MAPPING.read_bytes()))
     report = service.run(app, prepared, collective, dry_run=True)
     assert report.counts["quarantined"] == 4
-    assert {r.reason for r in report.rows} == {"no sector"}
+    assert {r.reason for r in report.rows} == {"no sector: the mapping names no question for it"}
     text = s.MAPPING.read_text().replace('stage = "destination"',
                                          'stage = "destination"\nsector = "domestic_care"')
     prepared = service.prepare(app, data=s.kobo_csv(b), form=form, mapping=("m.toml", text.encode()))
