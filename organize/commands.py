@@ -571,6 +571,7 @@ class RecordImportedSubmission(Command, kw_only=True):
     grievance_id: UUID | None = None
     spell_ids: Ids = ()
     alias_of: UUID | None = None
+    version: Digest | None = None  # a keyed digest of this version's instance id
 
 
 class ReviseImportedSubmission(Update, kw_only=True):
@@ -578,3 +579,4 @@ class ReviseImportedSubmission(Update, kw_only=True):
     fingerprint: Digest
     worker_ids: SomeIds
     spell_ids: Ids = ()
+    version: Digest | None = None

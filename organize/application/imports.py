@@ -32,13 +32,13 @@ def _record(app: Organize, cmd: c.RecordImportedSubmission) -> Done:
     agg = ImportedSubmission.record(
         id=cmd.submission_id, collective_id=cmd.collective_id, fingerprint=cmd.fingerprint,
         worker_ids=cmd.worker_ids, grievance_id=cmd.grievance_id, spell_ids=cmd.spell_ids,
-        alias_of=cmd.alias_of)
+        alias_of=cmd.alias_of, version=cmd.version)
     return Done(agg.id, [agg])
 
 
 def _revise(app: Organize, cmd: c.ReviseImportedSubmission) -> Done:
     agg = app.target(ImportedSubmission, cmd, "submission_id")
-    agg.revise(cmd.fingerprint, cmd.worker_ids, cmd.spell_ids)
+    agg.revise(cmd.fingerprint, cmd.worker_ids, cmd.spell_ids, cmd.version)
     return Done(agg.id, [agg])
 
 

@@ -304,6 +304,7 @@ class Row:
     submission_id: UUID | None = None
     ledger: ImportedSubmission | None = None  # what it became, for an update
     alias_id: UUID | None = None  # a new instance id of an edited submission
+    version: bytes | None = None  # a keyed digest of the row's instance id
     suspect: str | None = None
 
 
@@ -325,6 +326,14 @@ def _digest(app, collective_id: UUID, form_id: str, source_id: str) -> UUID:
     mac = hmac.new(app.keys.import_key(), f"{collective_id}\x00{form_id}\x00{source_id}".encode(),
                    hashlib.sha256)
     return uuid5(NAMESPACE, mac.hexdigest())
+
+
+def _version(app, collective_id: UUID, form_id: str, instance_id: str | None) -> bytes | None:
+    if not instance_id:
+        return None
+    return hmac.new(app.keys.import_key(),
+                    f"version\x00{collective_id}\x00{form_id}\x00{instance_id}".encode(),
+                    hashlib.sha256).digest()
 
 
 def fingerprint(app, mapped: Mapped, worker_id: UUID) -> bytes:
@@ -393,7 +402,8 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
     except Quarantine as e:
         return Row(sub.line, "quarantined", str(e), why=Why(e.template, e.params))
     submission_id = _digest(app, collective_id, mapping.form_id, source)
-    row = Row(sub.line, "new", mapped=mapped, submission_id=submission_id)
+    row = Row(sub.line, "new", mapped=mapped, submission_id=submission_id,
+              version=_version(app, collective_id, mapping.form_id, sub.instance_id))
     ledger = _ledger(app, submission_id)
     if ledger is None and sub.deprecated_id and not sub.root_id:
         ledger = _ledger(app, _digest(app, collective_id, mapping.form_id, sub.deprecated_id))
@@ -405,8 +415,9 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
         row.ledger = ledger
     elif ledger is not None:
         row.ledger = ledger
-        same = fingerprint(app, mapped, ledger.worker_ids[0]) == ledger.fingerprint
-        row.outcome = "unchanged" if same else "updated"
+        older = row.version is not None and row.version.hex() in ledger.versions[:-1]
+        same = older or fingerprint(app, mapped, ledger.worker_ids[0]) == ledger.fingerprint
+        row.outcome = "unchanged" if same else "updated"  # an older version never undoes an edit
     else:
         already = known.like(mapped.worker)
         here = None if already else earlier.like(mapped.worker)
@@ -470,7 +481,7 @@ def _create(app, collective_id: UUID, row: Row) -> None:
     app.execute(c.RecordImportedSubmission(
         command_id=cid("ledger"), submission_id=row.submission_id, collective_id=collective_id,
         fingerprint=fingerprint(app, m, worker_id), worker_ids=tuple(workers),
-        grievance_id=grievance_id, spell_ids=tuple(spell_ids)))
+        grievance_id=grievance_id, spell_ids=tuple(spell_ids), version=row.version))
 
 
 def _start_spell(app, command_id: UUID, worker_id: UUID, s: SpellIn) -> UUID:
@@ -522,7 +533,7 @@ def _update(app, collective_id: UUID, row: Row) -> None:
     app.execute(c.ReviseImportedSubmission(
         command_id=cid("revise"), submission_id=ledger.id, fingerprint=new_print,
         worker_ids=tuple(dict.fromkeys([*workers, *ledger.worker_ids])),
-        spell_ids=tuple(spell_ids)))
+        spell_ids=tuple(spell_ids), version=row.version))
     if row.alias_id is not None:
         _alias(app, row, app.load(ImportedSubmission, ledger.id, field="submission_id"))
 

@@ -169,3 +169,73 @@ def test_a_bad_mapping_stops_before_anything(app, change, message):
         service.prepare(app, data=s.kobo_json(s.batch()), form=(s.FORM.name, s.FORM.read_bytes()),
                         mapping=("m.toml", text.encode()))
     assert message in e.value.message
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_an_export_from_before_the_edit_never_undoes_it(app, fmt):
+    collective = app.execute(h.create_collective()).id
+    b = s.batch(unknown_choice=False)
+    _import(app, collective, b, fmt, dry_run=False)
+    edit = s.edited(b)
+    _import(app, collective, edit, fmt, dry_run=False)
+    old = _import(app, collective, b, fmt, dry_run=False)
+    assert old.counts == {"new": 0, "updated": 0, "unchanged": 4, "quarantined": 0,
+                          "duplicate_suspect": 0}
+    worker_id = s.landed(app, collective, b.subs[0]).worker_ids[0]
+    assert _profile(app, worker_id).phone == edit.subs[0].phone
+
+
+PLAIN_MAPPING = b'''
+form_id = "members_sheet"
+version = "1"
+id_column = "Member no"
+
+[worker]
+pseudonym = "Name"
+phone = "Mobile"
+joined_on = "Joined"
+
+[consent]
+question = "Consent"
+choices = { yes = "contact", research = "research" }
+
+[spells]
+'''
+
+
+def _sheet(rows) -> bytes:
+    lines = ["Member no,Name,Mobile,Joined,Consent"] + [",".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_plain_sheet_by_its_id_column_same_id_new_values_is_an_update(app):
+    collective = app.execute(h.create_collective()).id
+    tag = h.cid().hex[:6]
+    rows = [["M-1", f"Nirmala {tag}", "+977 9801 111111", "2023-04-01", "yes research"],
+            ["M-2", f"Puspa {tag}", "+977 9801 222222", "2023-05-01", "yes"],
+            ["M-3", f"Kumari {tag}", "not a phone", "2023-05-01", "yes"],
+            ["", f"Nobody {tag}", "", "2023-05-01", ""],
+            ["M-4", f"Sita {tag}", "", "1 May", ""]]
+
+    def run(data: bytes, dry_run: bool = False):
+        prepared = service.prepare(app, data=("members.csv", data),
+                                   mapping=("members.toml", PLAIN_MAPPING))
+        return service.run(app, prepared, collective, dry_run=dry_run)
+
+    report = run(_sheet(rows))
+    assert report.counts == {"new": 2, "updated": 0, "unchanged": 0, "quarantined": 3,
+                             "duplicate_suspect": 0}
+    assert [(r.line, r.reason) for r in report.rows if r.reason] == [
+        (4, "'Mobile' is not valid"),
+        (5, "no submission id (instanceID, _uuid or the id column)"),
+        (6, "'Joined' is not a date")]
+    assert run(_sheet(rows)).counts["unchanged"] == 2
+    rows[1][2] = "+977 9801 333333"
+    assert run(_sheet(rows), dry_run=True).counts["updated"] == 1
+    assert run(_sheet(rows)).counts["updated"] == 1
+    from organize.imports.plan import ledger_for
+
+    worker_id = ledger_for(app, collective, "members_sheet", "M-2").worker_ids[0]
+    assert _profile(app, worker_id).phone == "+977 9801 333333"
+    assert set(app.get(Worker, ledger_for(app, collective, "members_sheet", "M-1").worker_ids[0]
+                       ).consents) == {"contact", "research"}
