@@ -393,8 +393,8 @@ def plan(app, form: Form | None, mapping: Mapping, submissions: Sequence[Submiss
 
 
 def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) -> Row:
-    source = (sub.values.get(mapping.id_column) if mapping.id_column in sub.values else None) \
-        or sub.root_id or sub.instance_id
+    source = ((sub.values.get(mapping.id_column) or sub.instance_id) if mapping.id_column
+              else (sub.root_id or sub.instance_id))
     if not source:
         return Row(sub.line, "quarantined", NO_ID, why=Why(NO_ID))
     try:

@@ -32,6 +32,7 @@ ROOTS = ("rootUuid", "KEY", "__id")
 DEPRECATED = "deprecatedID"
 # A geopoint split into columns: ODK Central's ``q-Latitude`` and Kobo's ``_q_latitude``.
 _SPLIT_GPS = (("-Latitude", "-Longitude", ""), ("_latitude", "_longitude", "_"))
+_IDS = frozenset((*INSTANCE, *ROOTS, DEPRECATED))
 _ROW_KEYS = ("_index", "KEY")  # what a repeat row's parent key points at
 _PARENT_KEYS = ("_parent_index", "PARENT_KEY")
 MAX_ROWS = 200_000
@@ -91,8 +92,8 @@ def _submission(form: Form | None, line: int, record: dict, id_column: str | Non
             sub.root_id = sub.root_id or text or None
         elif name == DEPRECATED:
             sub.deprecated_id = text or None
-        if _keep(form, name) and name not in sub.values:
-            sub.values[name] = text
+        if _keep(form, name) and name not in sub.values and name not in _IDS:
+            sub.values[name] = text  # the ids only ever as keyed digests (``plan``)
     _join_gps(form, record, sub.values)
     return sub
 
