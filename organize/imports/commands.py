@@ -56,21 +56,6 @@ def _members(runtime, collective_id: uuid.UUID) -> list[uuid.UUID]:
     return [r.id for r in rows]
 
 
-def _known(app, worker_ids):
-    from organize import commands as c
-    from organize.domain import Worker
-    from organize.imports.plan import Known
-
-    profiles = []
-    for worker_id in worker_ids:
-        agg = app.get(Worker, worker_id)
-        if not agg.erased and agg.merged_into is None:
-            opened = app.open(agg.id, agg.profile, c.Profile)
-            if opened is not None:
-                profiles.append(opened)
-    return Known(profiles)
-
-
 @click.command("import")
 @click.argument("collective_id", type=click.UUID)
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -89,6 +74,7 @@ def import_command(collective_id: uuid.UUID, data: Path, mapping_path: Path,
     from organize.domain import Collective
     from organize.errors import CommandError
     from organize.imports import service
+    from organize.imports.plan import known_workers
 
     runtime = _runtime()
     try:
@@ -102,7 +88,7 @@ def import_command(collective_id: uuid.UUID, data: Path, mapping_path: Path,
                 extra=[(p.name, p.read_bytes()) for p in repeats])
         except (service.ImportFailed, CommandError) as e:
             raise click.ClickException(e.message) from None
-        known = _known(app, _members(runtime, collective_id))
+        known = known_workers(app, _members(runtime, collective_id))
         label = "Importing" if commit else "Checking (dry run)"
         with click.progressbar(length=len(prepared.submissions), label=label,
                                file=sys.stderr) as bar:

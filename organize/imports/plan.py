@@ -50,6 +50,8 @@ def N_(message: str) -> str:  # noqa: N802 - marks a message for the catalogues
 
 
 UNKNOWN_CHOICE = N_("unknown choice '%(value)s' for '%(question)s'")
+# A plain sheet's column may hold free text (a household's name): never echoed.
+UNKNOWN_VALUE = N_("an unknown choice in '%(question)s'")
 EMPTY = N_("'%(question)s' is empty")
 UNMAPPED = N_("no %(field)s: the mapping names no question for it")
 NOT_A_DATE = N_("'%(question)s' is not a date")
@@ -173,12 +175,20 @@ class _Reader:
                 or self.mapping.choices.get(spec)
             if table is not None:
                 if value not in table:
-                    raise Quarantine(UNKNOWN_CHOICE, value=value, question=spec)
+                    raise self.unknown(value, spec)
                 value = table[value]
         vocabulary = VOCABULARY.get(field_)
         if vocabulary is not None and not self.taxonomy.has(vocabulary, value):
-            raise Quarantine(UNKNOWN_CHOICE, value=value, question=spec)
+            raise self.unknown(value, spec)
         return value
+
+    def unknown(self, value: str, spec: str) -> Quarantine:
+        """An unknown choice: named when it is one of the form's choice names (a code), never
+        when it is whatever a plain sheet's cell held."""
+        q = self.form.question(spec) if self.form is not None else None
+        if q is not None and q.select:
+            return Quarantine(UNKNOWN_CHOICE, value=value, question=spec)
+        return Quarantine(UNKNOWN_VALUE, question=spec)
 
     def required(self, value, spec, what: str):
         if value is None:
@@ -246,7 +256,7 @@ def map_submission(reader: _Reader, sub: Submission) -> Mapped:
     if consent.get("question"):
         for value in (reader.raw(consent["question"], v) or "").split():
             if value not in table:
-                raise Quarantine(UNKNOWN_CHOICE, value=value, question=consent["question"])
+                raise reader.unknown(value, consent["question"])
             consents.append(table[value])
     for purpose in consents:
         try:
@@ -355,6 +365,19 @@ def _ledger(app, submission_id: UUID) -> ImportedSubmission | None:
     if found.alias_of is not None:
         return _ledger(app, found.alias_of)
     return found
+
+
+def known_workers(app, worker_ids: Iterable[UUID]) -> Known:
+    """The living, unmerged workers among ``worker_ids`` (a collective's, from the worker
+    directory), opened for the duplicate check; each loaded as ``app`` may see it."""
+    profiles = []
+    for worker_id in worker_ids:
+        agg = app.load(Worker, worker_id, field="worker_id")
+        if not agg.erased and agg.merged_into is None:
+            opened = app.open(agg.id, agg.profile, c.Profile)
+            if opened is not None:
+                profiles.append(opened)
+    return Known(profiles)
 
 
 class Known:

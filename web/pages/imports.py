@@ -22,6 +22,8 @@ from organize.application.policy import ROLE_MESSAGE
 from organize.domain.account import ADMIN, LEADER
 from organize.errors import Forbidden
 from organize.imports import service
+from organize.imports.plan import known_workers
+from organize.projections.views.worker_directory import list_workers
 from web.i18n import error_message
 from web.pages.common import Page, nav
 
@@ -91,8 +93,10 @@ async def import_run(collective_id: FromPath[UUID], page: NamedDependency[Page])
             form=(files.get("form") or [None])[0], extra=files.get("repeat", []))
     except service.ImportFailed as e:
         return _render(page, collective_id, status=422, message=_failure(page, e))
+    members = await page.read(list_workers, page.scope, collective_id) or []
+    known = await page.call(known_workers, page.organize, [m.id for m in members])
     report = await page.call(service.run, page.organize, prepared, collective_id,
-                             dry_run=not commit)
+                             dry_run=not commit, known=known)
     return _render(page, collective_id, report=report, committed=commit)
 
 

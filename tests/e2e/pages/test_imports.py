@@ -5,10 +5,15 @@ phone from the files is ever in a response."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 import pytest
 
+from organize import commands as c
 from organize.imports.plan import ledger_for
 from tests.integration.imports import support as s
+from tests.support import settle_views
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +34,17 @@ async def _post(client, who, collective, b, action, **kw):
                              files=_files(b, **kw))
 
 
-async def test_check_then_import(client, world, app):
+async def test_check_then_import(client, world, app, runtime):
     ours = world.ours.collective
     page = await client.get(f"/c/{ours}/import", headers=world.leader.headers())
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
     assert len(page.content) <= 60 * 1024
     b = s.batch()
+    # Already recorded by hand, with the phone the form gives the second woman.
+    app.execute(c.RegisterWorker(command_id=uuid.uuid4(), collective_id=ours,
+                                 joined_on=date(2025, 1, 5),
+                                 profile=c.Profile(pseudonym="R.", phone=b.subs[1].phone)))
+    settle_views(runtime)
     before = app.recorder.max_notification_id()
     checked = await _post(client, world.leader, ours, b, "check")
     assert checked.status_code == 200, checked.text
@@ -43,6 +53,8 @@ async def test_check_then_import(client, world, app):
     assert "<dt>New</dt><dd>3</dd>" in checked.text
     assert "<dt>Set aside</dt><dd>1</dd>" in checked.text
     assert "unknown choice &#39;fishing_boat&#39; for &#39;sector&#39;" in checked.text
+    assert "<dt>Maybe already recorded</dt><dd>1</dd>" in checked.text
+    assert "same phone as a worker already recorded" in checked.text
     done = await _post(client, world.leader, ours, b, "import")
     assert done.status_code == 200 and "<dt>New</dt><dd>3</dd>" in done.text
     assert ledger_for(app, ours, "worker_intake", b.subs[0].root_id) is not None

@@ -215,7 +215,8 @@ def test_a_plain_sheet_by_its_id_column_same_id_new_values_is_an_update(app):
             ["M-2", f"Puspa {tag}", "+977 9801 222222", "2023-05-01", "yes"],
             ["M-3", f"Kumari {tag}", "not a phone", "2023-05-01", "yes"],
             ["", f"Nobody {tag}", "", "2023-05-01", ""],
-            ["M-4", f"Sita {tag}", "", "1 May", ""]]
+            ["M-4", f"Sita {tag}", "", "1 May", ""],
+            ["M-5", f"Gita {tag}", "", "2023-05-01", f"ask Mrs Wong {tag}"]]
 
     def run(data: bytes, dry_run: bool = False):
         prepared = service.prepare(app, data=("members.csv", data),
@@ -223,12 +224,13 @@ def test_a_plain_sheet_by_its_id_column_same_id_new_values_is_an_update(app):
         return service.run(app, prepared, collective, dry_run=dry_run)
 
     report = run(_sheet(rows))
-    assert report.counts == {"new": 2, "updated": 0, "unchanged": 0, "quarantined": 3,
+    assert report.counts == {"new": 2, "updated": 0, "unchanged": 0, "quarantined": 4,
                              "duplicate_suspect": 0}
     assert [(r.line, r.reason) for r in report.rows if r.reason] == [
         (4, "'Mobile' is not valid"),
         (5, "no submission id (instanceID, _uuid or the id column)"),
-        (6, "'Joined' is not a date")]
+        (6, "'Joined' is not a date"),
+        (7, "an unknown choice in 'Consent'")]  # a sheet's cell is never echoed
     assert run(_sheet(rows)).counts["unchanged"] == 2
     rows[1][2] = "+977 9801 333333"
     assert run(_sheet(rows), dry_run=True).counts["updated"] == 1
