@@ -65,6 +65,10 @@ def by_hand(app, collective_id: uuid.UUID, n: int) -> None:
             description=f"What happened to worker {i}"))
 
 
+def say(line: str) -> None:
+    print(line, flush=True)  # each phase as it ends: a long run on a busy machine shows progress
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -81,25 +85,24 @@ def main() -> None:
                                                        kind="worker_collective")).id
                         for k in ("import", "by hand"))
         base = timed(lambda: by_hand(app, theirs, n))
+        say(f"baseline, the same commands one by one: {n / base:8.1f} rows/s ({base:.1f} s)")
         reports = {}
 
         def step(name: str, dry_run: bool) -> float:
             def go():
                 prepared = service.prepare(app, data=("data.json", blob), form=form, mapping=mapping)
                 reports[name] = service.run(app, prepared, ours, dry_run=dry_run)
-            return timed(go)
+            took = timed(go)
+            say(f"import, {name + ':':31} {n / took:8.1f} rows/s ({took:.1f} s)")
+            return took
 
-        dry = step("dry run", True)
+        step("dry run", True)
         commit = step("commit", False)
-        again = step("re-import", False)
+        step("again (all unchanged)", False)
         assert reports["dry run"].counts == reports["commit"].counts, reports
-        assert reports["re-import"].counts["unchanged"] == n, reports["re-import"].counts
-        print(f"{n} rows; counts {reports['commit'].counts}")
-        print(f"baseline, the same commands one by one: {n / base:8.1f} rows/s ({base:.1f} s)")
-        print(f"import, dry run:                        {n / dry:8.1f} rows/s ({dry:.1f} s)")
-        print(f"import, commit:                         {n / commit:8.1f} rows/s ({commit:.1f} s)")
-        print(f"import, again (all unchanged):          {n / again:8.1f} rows/s ({again:.1f} s)")
-        print(f"ratio commit / baseline: {base / commit:.2f}x the baseline's rate")
+        assert reports["again (all unchanged)"].counts["unchanged"] == n, reports
+        say(f"{n} rows; counts {reports['commit'].counts}")
+        say(f"ratio commit / baseline: {base / commit:.2f}x the baseline's rate")
         runtime.close()
 
 
