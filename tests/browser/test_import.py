@@ -19,6 +19,13 @@ def no_js_page(browser, site):
     context.close()
 
 
+def choose(page, data, repeats) -> None:
+    page.set_input_files("#f-data", str(data))
+    page.set_input_files("#f-mapping", str(s.MAPPING))
+    page.set_input_files("#f-form", str(s.FORM))
+    page.set_input_files("#f-repeat", [str(r) for r in repeats])
+
+
 def test_check_then_import_without_javascript(no_js_page, site, tmp_path):
     page, cid = no_js_page, site["collective"]
     b = s.batch()
@@ -30,10 +37,7 @@ def test_check_then_import_without_javascript(no_js_page, site, tmp_path):
     page.goto(f"/c/{cid}/workers")
     page.click(f"a[href='/c/{cid}/import']")
     page.wait_for_url(f"**/c/{cid}/import")
-    page.set_input_files("#f-data", str(tmp_path / name))
-    page.set_input_files("#f-mapping", str(s.MAPPING))
-    page.set_input_files("#f-form", str(s.FORM))
-    page.set_input_files("#f-repeat", [str(tmp_path / n) for n, _ in extra])
+    choose(page, tmp_path / name, [tmp_path / n for n, _ in extra])
     page.click("button[name=action][value=check]")
     page.wait_for_selector("#result")
     assert page.inner_text("#result") == "Check: nothing written"
@@ -41,10 +45,7 @@ def test_check_then_import_without_javascript(no_js_page, site, tmp_path):
     assert "unknown choice 'fishing_boat' for 'sector'" in text
     # The page comes back with empty file fields: nothing of the files is kept in it.
     assert page.locator("#f-data").input_value() == ""
-    page.set_input_files("#f-data", str(tmp_path / name))
-    page.set_input_files("#f-mapping", str(s.MAPPING))
-    page.set_input_files("#f-form", str(s.FORM))
-    page.set_input_files("#f-repeat", [str(tmp_path / n) for n, _ in extra])
+    choose(page, tmp_path / name, [tmp_path / n for n, _ in extra])
     page.click("button[name=action][value=import]")
     page.wait_for_selector("#result")
     assert page.inner_text("#result") == "Imported"
