@@ -49,10 +49,12 @@ def similar(a: c.Profile, b: c.Profile) -> str | None:
 
 
 def block(profile: c.Profile) -> tuple[str, ...]:
-    """The buckets a profile is compared within (its phone, and its pseudonym's first
-    letters), so a file of thousands is not compared pair by pair."""
-    letters = re.sub(r"[^\w]|\d", "", _fold(profile.pseudonym))
-    keys = (f"n:{letters[:2]}",)
+    """The buckets a profile is compared within: its phone, and its pseudonym's first and
+    last four letters with its digits (two similar pseudonyms share one end, and their
+    digits), so a file of thousands is not compared pair by pair."""
+    folded = _fold(profile.pseudonym)
+    letters, digits = re.sub(r"[^\w]|\d", "", folded), re.sub(r"\D", "", folded)
+    keys = (f"n:{letters[:4]}:{digits}", f"e:{letters[-4:]}:{digits}")
     return (f"p:{_digits(profile.phone)}", *keys) if _digits(profile.phone) else keys
 
 
