@@ -72,6 +72,8 @@ def say(line: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--dry-run-only", action="store_true",
+                        help="only the dry run (no baseline, no commit): the planning's rate")
     args = parser.parse_args()
     configure_logging("WARNING")
     n = args.rows
@@ -84,6 +86,12 @@ def main() -> None:
         ours, theirs = (app.execute(c.CreateCollective(command_id=uuid.uuid4(), name=f"Bench {k}",
                                                        kind="worker_collective")).id
                         for k in ("import", "by hand"))
+        if args.dry_run_only:
+            prepared = service.prepare(app, data=("data.json", blob), form=form, mapping=mapping)
+            took = timed(lambda: service.run(app, prepared, ours, dry_run=True))
+            say(f"import, dry run only: {n / took:8.1f} rows/s ({took:.1f} s)")
+            runtime.close()
+            return
         base = timed(lambda: by_hand(app, theirs, n))
         say(f"baseline, the same commands one by one: {n / base:8.1f} rows/s ({base:.1f} s)")
         reports = {}
