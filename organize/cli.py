@@ -13,6 +13,10 @@
     organize restore BACKUP                     restore a backup; later erasures still hold
     organize keygen                             print a new master key
     organize verify [--proof NOTIFICATION_ID]   check the seal over the event log
+    organize import COLLECTIVE_ID DATA --mapping M [--form F] [--commit]
+                                                import Kobo / ODK / spreadsheet rows (dry run first)
+    organize duplicates COLLECTIVE_ID           likely duplicate workers, with why
+    organize merge SURVIVOR ABSORBED [--undo]   merge two records of one worker, or undo it
     organize seal checkpoint|key|cosign|run     signed checkpoints of the event log
 """
 
@@ -27,6 +31,7 @@ import click
 from infra.keyfile import new_key
 from infra.logging import configure_logging
 from infra.settings import SettingsError, load_settings
+from organize.imports.commands import duplicates_command, import_command, merge_command
 from organize.seal.commands import seal_group, verify_command
 
 
@@ -667,6 +672,9 @@ def keygen() -> None:
 
 main.add_command(verify_command)
 main.add_command(seal_group)
+main.add_command(import_command)
+main.add_command(duplicates_command)
+main.add_command(merge_command)
 
 if __name__ == "__main__":
     main()

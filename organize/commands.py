@@ -227,6 +227,19 @@ class EraseWorker(Update, kw_only=True):
     worker_id: UUID
 
 
+class MergeWorkers(Command, kw_only=True):
+    """Two records of the same woman in one collective become one: ``absorbed_id``'s record
+    stays, marked as merged, and reads under ``survivor_id``'s."""
+
+    survivor_id: UUID
+    absorbed_id: UUID
+
+
+class UndoWorkerMerge(Command, kw_only=True):
+    survivor_id: UUID
+    absorbed_id: UUID
+
+
 # Grievances ------------------------------------------------------------------------------
 
 class RaiseGrievance(Command, kw_only=True):
@@ -711,3 +724,30 @@ class CommandResult(msgspec.Struct, kw_only=True):
     ids: tuple[UUID, ...]
     notification_id: int | None
     replayed: bool = False
+
+
+# Imports ---------------------------------------------------------------------------------
+
+Digest = Annotated[bytes, Meta(min_length=32, max_length=32)]
+
+
+class RecordImportedSubmission(Command, kw_only=True):
+    """What one imported row became (``organize.imports``). ``submission_id`` derives from a
+    keyed digest of its source id; the source id itself is never sent or stored."""
+
+    submission_id: UUID
+    collective_id: UUID
+    fingerprint: Digest
+    worker_ids: Ids = ()
+    grievance_id: UUID | None = None
+    spell_ids: Ids = ()
+    alias_of: UUID | None = None
+    version: Digest | None = None  # a keyed digest of this version's instance id
+
+
+class ReviseImportedSubmission(Update, kw_only=True):
+    submission_id: UUID
+    fingerprint: Digest
+    worker_ids: SomeIds
+    spell_ids: Ids = ()
+    version: Digest | None = None

@@ -39,6 +39,7 @@ from organize.application import (
     collectives,
     conflicts,
     grievances,
+    imports,
     meetings,
     organisations,
     procedures,
@@ -62,6 +63,7 @@ USES: dict[type[c.Command], Use] = {
     **conflicts.TABLE,
     **bargaining.TABLE,
     **procedures.TABLE,
+    **imports.TABLE,
 }
 HANDLERS: dict[type[c.Command], Handler] = {k: u.handler for k, u in USES.items()}
 RULES: dict[type[c.Command], Rule] = {k: u.rule for k, u in USES.items()}

@@ -54,6 +54,7 @@ from organize.domain import (
     Campaign,
     Collective,
     Grievance,
+    ImportedSubmission,
     Meeting,
     Organisation,
     Procedure,
@@ -83,6 +84,7 @@ class Relation(Enum):
     RECORDED = "an organisation a collective in scope recorded"
     BARGAINING = "a bargaining round of a collective in scope"
     PROCEDURE = "a grievance procedure of a collective in scope"
+    IMPORTED = "an imported submission of a collective in scope"
 
 
 KIND = {
@@ -91,6 +93,7 @@ KIND = {
     Relation.MEETING: Meeting, Relation.ORGANISATION: Organisation,
     Relation.RECORDED: Organisation, Relation.PROCEDURE: Procedure,
     Relation.BARGAINING: Bargaining,
+    Relation.IMPORTED: ImportedSubmission,
 }
 
 
@@ -288,7 +291,8 @@ class Visibility:
             return self.collective(agg.id)
         if relation is Relation.MEMBER:
             return self.member(agg)
-        if relation in (Relation.GRIEVANCE, Relation.ASSESSMENT, Relation.PROCEDURE):
+        if relation in (Relation.GRIEVANCE, Relation.ASSESSMENT, Relation.PROCEDURE,
+                        Relation.IMPORTED):
             return self.collective(agg.collective_id)
         if relation is Relation.JOINED:
             return self.campaign(agg, joined=True)
@@ -318,7 +322,7 @@ class Visibility:
             return self.collective(agg.id)
         if isinstance(agg, Worker):
             return self.member(agg) or self.former(agg)
-        if isinstance(agg, (Grievance, Assessment, Procedure)):
+        if isinstance(agg, (Grievance, Assessment, Procedure, ImportedSubmission)):
             return self.collective(agg.collective_id)
         if isinstance(agg, Campaign):
             return self.campaign(agg)

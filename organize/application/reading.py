@@ -152,6 +152,14 @@ def worker_view(app, agg: Worker) -> WorkerView:
     )
 
 
+def merged_views(app, agg: Worker) -> tuple[WorkerView, ...]:
+    """Her record and every record merged into it (``MergeWorkers``), each opened under its
+    own key: a merge links the keys and keeps both histories, so an undo has nothing to
+    restore but the two marks."""
+    return (worker_view(app, agg),
+            *(worker_view(app, app.get(Worker, i)) for i in agg.absorbed))
+
+
 def _as_she_left(app, seen, agg: Worker) -> dict:
     """``_base`` for a reader whose collectives she left: the version and the moment of her
     leaving the last of them, as her history shows (``organize.application.history``), so nothing

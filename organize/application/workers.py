@@ -6,7 +6,10 @@ the domain.
 - ``UpdateWorkerProfile``, ``JoinCollective``, ``LeaveCollective``, ``GiveConsent``,
   ``WithdrawConsent``, ``StartSpell``, ``EndSpell``, ``RecordMove``, ``ChangeStatus``,
   ``EraseWorker``: leaders of a collective she is now a member of. Erasure shreds her key
-  before its event is saved.
+  before its event is saved; erasing a merged record erases both.
+- ``MergeWorkers``, ``UndoWorkerMerge``: leaders of both records' collective; never across
+  collectives, never with an erased record. The absorbed record's key gains the survivor
+  as an owner (so her erasure reaches it) and loses it again on undo.
 """
 
 from __future__ import annotations
@@ -152,9 +155,51 @@ def _change_status(app: Organize, cmd: c.ChangeStatus) -> Done:
 def _erase_worker(app: Organize, cmd: c.EraseWorker) -> Done:
     agg = app.target(Worker, cmd, "worker_id")
     agg.erase(now())
+    # A merged record is one woman in two records: erasing either erases both.
+    others = [app.get(Worker, i) for i in (*agg.absorbed, agg.merged_into) if i is not None]
+    for other in others:
+        if not other.erased:
+            other.erase(now())
     # Shred first: if we stop between the two steps, the data is already unreadable and a
     # retry of the same command records the erasure.
-    return Done(agg.id, [agg], before_save=lambda: app.keys.shred_for_worker(agg.id))
+    return Done(agg.id, [agg, *others],
+                before_save=lambda: app.keys.shred_for_worker(agg.id, *(o.id for o in others)))
+
+
+def _pair(app: Organize, cmd) -> tuple[Worker, Worker]:
+    survivor = app.load(Worker, cmd.survivor_id, field="survivor_id")
+    absorbed = app.load(Worker, cmd.absorbed_id, field="absorbed_id")
+    for agg, field in ((survivor, "survivor_id"), (absorbed, "absorbed_id")):
+        if agg.erased:  # a merge must never bring an erased record back
+            raise Invalid("This worker's record was erased; it cannot be merged.",
+                          field=field, code="erased")
+    return survivor, absorbed
+
+
+def _merge_workers(app: Organize, cmd: c.MergeWorkers) -> Done:
+    survivor, absorbed = _pair(app, cmd)
+    if survivor.id == absorbed.id:
+        raise Invalid("Choose two different records.", field="absorbed_id", code="same")
+    if not set(survivor.collectives) & set(absorbed.collectives):
+        # Never across collectives: her file is held by the leaders of one collective.
+        raise Invalid("Only two records in the same collective can be merged.",
+                      field="absorbed_id", code="merge_other_collective")
+    survivor.absorb(absorbed.id)
+    absorbed.merge_into(survivor.id)
+    # Her survivor's erasure must reach the absorbed record's key too: link the keys.
+    return Done(survivor.id, [survivor, absorbed],
+                before_save=lambda: app.keys.add_owners(absorbed.id, [survivor.id]))
+
+
+def _undo_worker_merge(app: Organize, cmd: c.UndoWorkerMerge) -> Done:
+    survivor, absorbed = _pair(app, cmd)
+    if absorbed.merged_into != survivor.id:
+        raise Invalid("These two records were not merged.", field="absorbed_id",
+                      code="not_merged")
+    survivor.undo_merge(absorbed.id)
+    absorbed.undo_merge(survivor.id)
+    return Done(survivor.id, [survivor, absorbed],
+                before_save=lambda: app.keys.remove_owner(absorbed.id, survivor.id))
 
 
 def _plan_departure(app: Organize, cmd: c.PlanDeparture) -> Done:
@@ -168,6 +213,8 @@ def _in_a_collective(principal, cmd: c.RegisterWorker) -> None:
     if cmd.collective_id is None:
         raise Forbidden("Choose one of your collectives for her.", code="scope")
 
+
+PAIR = touching(Relation.MEMBER, "survivor_id", "absorbed_id")
 
 TABLE: dict[type[c.Command], Use] = {
     c.PlanDeparture: Use(_plan_departure, Rule(LEADERS, WORKER)),
@@ -185,4 +232,6 @@ TABLE: dict[type[c.Command], Use] = {
     c.RecordMove: Use(_record_move, Rule(LEADERS, WORKER)),
     c.ChangeStatus: Use(_change_status, Rule(LEADERS, WORKER)),
     c.EraseWorker: Use(_erase_worker, Rule(LEADERS, WORKER)),
+    c.MergeWorkers: Use(_merge_workers, Rule(LEADERS, PAIR), api=False),
+    c.UndoWorkerMerge: Use(_undo_worker_merge, Rule(LEADERS, PAIR), api=False),
 }

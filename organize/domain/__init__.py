@@ -14,6 +14,7 @@ from organize.domain.campaign import Campaign
 from organize.domain.collective import Collective
 from organize.domain.errors import DomainError, TaxonomyError
 from organize.domain.grievance import Grievance
+from organize.domain.imported import ImportedSubmission
 from organize.domain.meeting import Meeting
 from organize.domain.organisation import Organisation
 from organize.domain.privacy_budget import PrivacyBudget
@@ -53,6 +54,7 @@ AGGREGATES = (
     PrivacyBudget,
     Bargaining,
     Procedure,
+    ImportedSubmission,
 )
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "Evidence",
     "Invitation",
     "Grievance",
+    "ImportedSubmission",
     "Meeting",
     "Membership",
     "Move",

@@ -123,6 +123,10 @@ class Worker(Aggregate):
         self.statuses: list[StatusChange] = []
         self.erased = False
         self.erased_on: datetime | None = None
+        # A merge of duplicates: the survivor lists whom she absorbed, the absorbed names
+        # her survivor. Both histories stay; undoing the merge clears both marks.
+        self.absorbed: tuple[UUID, ...] = ()
+        self.merged_into: UUID | None = None
         if collective_id is not None and joined_on is not None:
             self._add_membership(collective_id, joined_on)
 
@@ -445,6 +449,54 @@ class Worker(Aggregate):
     @event("StatusChanged")
     def _status_changed(self, sealed_status: bytes, on: date) -> None:
         self.statuses.append(StatusChange(on=on, sealed_status=sealed_status))
+
+    # --- merging duplicates ------------------------------------------------------------
+
+    def absorb(self, other_id: UUID) -> None:
+        """She survives a merge with ``other_id``, a duplicate record of the same woman."""
+        self._require_not_erased()
+        self._require_unmerged()
+        other_id = check_uuid(other_id, field="absorbed_id")
+        if other_id == self.id or other_id in self.absorbed:
+            raise DomainError("These two records are already one.", field="absorbed_id",
+                              code="already_merged")
+        self._absorbed(other_id=other_id)
+
+    @event("Absorbed")
+    def _absorbed(self, other_id: UUID) -> None:
+        self.absorbed = (*self.absorbed, other_id)
+
+    def merge_into(self, survivor_id: UUID) -> None:
+        """Her record is a duplicate of ``survivor_id``'s: it stays, marked as merged."""
+        self._require_not_erased()
+        self._require_unmerged()
+        if self.absorbed:
+            raise DomainError("This record already absorbed another; merge into it instead.",
+                              field="absorbed_id", code="already_merged")
+        self._merged_into(survivor_id=check_uuid(survivor_id, field="survivor_id"))
+
+    @event("MergedInto")
+    def _merged_into(self, survivor_id: UUID) -> None:
+        self.merged_into = survivor_id
+
+    def undo_merge(self, other_id: UUID) -> None:
+        """Undo a merge with ``other_id``, from either side. An erased record stays erased."""
+        self._require_not_erased()
+        if other_id != self.merged_into and other_id not in self.absorbed:
+            raise DomainError("These two records were not merged.", field="absorbed_id",
+                              code="not_merged")
+        self._merge_undone(other_id=other_id)
+
+    @event("MergeUndone")
+    def _merge_undone(self, other_id: UUID) -> None:
+        if self.merged_into == other_id:
+            self.merged_into = None
+        self.absorbed = tuple(i for i in self.absorbed if i != other_id)
+
+    def _require_unmerged(self) -> None:
+        if self.merged_into is not None:
+            raise DomainError("This record was merged into another; use the other one.",
+                              field="absorbed_id", code="merged")
 
     # --- erasure -----------------------------------------------------------------------
 

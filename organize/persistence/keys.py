@@ -67,6 +67,10 @@ def _digest_key(kek: bytes) -> bytes:
     return hashlib.sha256(b"organize command digest\x00" + kek).digest()
 
 
+def _import_key(master: bytes) -> bytes:
+    return hashlib.sha256(b"organize import source id\x00" + master).digest()
+
+
 SELECT_KEYS = ("SELECT subject_id, wrapped, kek_generation FROM organize_data_keys "
                "WHERE subject_id = ANY(%s)")
 
@@ -93,6 +97,7 @@ class KeyStore:
         self.root = keyring
         self._ring: FileKeyring | None = None
         self._legacy = MasterKey(master_key_b64)
+        self._import = _import_key(base64.b64decode(master_key_b64))
         self._keks: dict[int, bytes] = {}
 
     @property
@@ -156,6 +161,11 @@ class KeyStore:
         for old in [g for g in self._keks if g < generation]:
             del self._keks[old]  # nothing wrapped under it is current any more
         return generation, kek
+
+    def import_key(self) -> bytes:
+        """The key of imports' source-id digests (``organize.imports``): derived from the
+        master key, so it outlives KEK replacements and a re-import still finds its rows."""
+        return self._import
 
     # -- the command log's digests ---------------------------------------------------------
 
@@ -229,9 +239,14 @@ class KeyStore:
                 (list(owners), subject_id),
             )
 
+    def remove_owner(self, subject_id: UUID, owner: UUID) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("UPDATE organize_data_keys SET owner_ids = array_remove(owner_ids, %s) "
+                         "WHERE subject_id = %s", (owner, subject_id))
+
     # -- erasure --------------------------------------------------------------------------
 
-    def shred_for_worker(self, worker_id: UUID) -> list[UUID]:
+    def shred_for_worker(self, worker_id: UUID, *linked: UUID) -> list[UUID]:
         """Delete the worker's key and every key no other living owner holds, and replace
         the KEK.
 
@@ -239,7 +254,9 @@ class KeyStore:
         key (it is their story too); the erased worker is removed from its owners.
         """
         self.keyring.note_erased("worker", worker_id)
-        return self.shred(owner=worker_id, subjects=[worker_id])
+        for other in linked:  # a record merged with hers: the same woman
+            self.keyring.note_erased("worker", other)
+        return self.shred(owner=worker_id, subjects=[worker_id, *linked], also=linked)
 
     def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
         """Delete the collective's own key and every key no other collective (or worker)
@@ -247,17 +264,19 @@ class KeyStore:
         self.keyring.note_erased("collective", collective_id)
         return self.shred(owner=collective_id, subjects=[collective_id])
 
-    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = ()) -> list[UUID]:
-        """Delete ``subjects``' keys and, when ``owner`` is given, remove it from every
-        key's owners and delete the keys left with none; then replace the KEK."""
+    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = (),
+              also: Sequence[UUID] = ()) -> list[UUID]:
+        """Delete ``subjects``' keys and, when ``owner`` is given, remove it (and ``also``,
+        a merged record's) from every key's owners and delete the keys left with none;
+        then replace the KEK."""
         with self.datastore.transaction(commit=True) as curs:
             generation, _ = self._current(curs, "FOR UPDATE")  # no key is made meanwhile
             doomed = list(subjects)
-            if owner is not None:
+            for gone in ([owner, *also] if owner is not None else []):
                 curs.execute(
                     "UPDATE organize_data_keys SET owner_ids = array_remove(owner_ids, %s) "
                     "WHERE owner_ids @> ARRAY[%s]::uuid[] RETURNING subject_id, owner_ids",
-                    (owner, owner),
+                    (gone, gone),
                 )
                 doomed += [r["subject_id"] for r in curs.fetchall() if not r["owner_ids"]]
             curs.execute(

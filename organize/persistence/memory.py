@@ -9,6 +9,7 @@ handler records must encode as it would for PostgreSQL. What only PostgreSQL can
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
@@ -73,6 +74,10 @@ class MemoryKeyStore:
     def digest_key_of(self, generation: int) -> bytes | None:
         return self._digest if generation == 1 else None
 
+    def import_key(self) -> bytes:
+        """``KeyStore.import_key``: one per store here."""
+        return hashlib.sha256(b"organize import source id\x00" + self._digest).digest()
+
     def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
         if subject_id not in self._keys:
             self._keys[subject_id] = (AESGCM.generate_key(bit_length=256), list(owners))
@@ -93,21 +98,27 @@ class MemoryKeyStore:
             key, held = self._keys[subject_id]
             self._keys[subject_id] = (key, list(dict.fromkeys([*held, *owners])))
 
-    def shred_for_worker(self, worker_id: UUID) -> list[UUID]:
-        return self.shred(owner=worker_id, subjects=[worker_id])
+    def shred_for_worker(self, worker_id: UUID, *linked: UUID) -> list[UUID]:
+        return self.shred(owner=worker_id, subjects=[worker_id, *linked], also=linked)
+
+    def remove_owner(self, subject_id: UUID, owner: UUID) -> None:
+        if subject_id in self._keys:
+            key, held = self._keys[subject_id]
+            self._keys[subject_id] = (key, [o for o in held if o != owner])
 
     def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
         return self.shred(owner=collective_id, subjects=[collective_id])
 
-    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = ()) -> list[UUID]:
+    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = (),
+              also: Sequence[UUID] = ()) -> list[UUID]:
         doomed = list(subjects)
-        if owner is not None:
-            for subject_id, (key, held) in list(self._keys.items()):
-                if owner in held:
-                    rest = [o for o in held if o != owner]
-                    self._keys[subject_id] = (key, rest)
-                    if not rest:
-                        doomed.append(subject_id)
+        gone = {owner, *also} if owner is not None else set()
+        for subject_id, (key, held) in list(self._keys.items()):
+            if gone & set(held):
+                rest = [o for o in held if o not in gone]
+                self._keys[subject_id] = (key, rest)
+                if not rest:
+                    doomed.append(subject_id)
         return [i for i in dict.fromkeys(doomed) if self._keys.pop(i, None) is not None]
 
     def upgrade(self) -> None:

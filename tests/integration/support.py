@@ -239,6 +239,28 @@ def _windows(blob: bytes, subject_id: UUID):
             start = blob.find(needle, start + 1)
 
 
+def relation_files(url: str) -> dict[str, bytes]:
+    """Raw bytes of every relation file of the current database (all segments)."""
+    out: dict[str, bytes] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        rows = conn.execute(
+            "SELECT c.oid::regclass::text, pg_relation_filepath(c.oid) FROM pg_class c "
+            "WHERE c.relkind IN ('r', 'i', 't', 'm') AND pg_relation_filepath(c.oid) IS NOT NULL"
+        ).fetchall()
+        for name, path in rows:
+            chunks, segment = [], 0
+            while True:
+                seg_path = path if segment == 0 else f"{path}.{segment}"
+                exists = conn.execute("SELECT (pg_stat_file(%s, true)).size", (seg_path,)).fetchone()[0]
+                if exists is None:
+                    break
+                chunks.append(conn.execute("SELECT pg_read_binary_file(%s)", (seg_path,)).fetchone()[0])
+                segment += 1
+            out[name] = b"".join(bytes(ch) for ch in chunks)
+    return out
+
+
 def hits(files: dict[str, bytes], needles: Iterable[bytes]) -> list[tuple[str, bytes]]:
     return [(path, n) for n in needles for path, blob in files.items() if n in blob]
 

@@ -13,14 +13,6 @@ from tests.integration import support as h
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def cli_env(settings, tmp_path):
-    return {"DATABASE_URL": settings.database_url, "ORGANIZE_CIPHER_KEY": settings.cipher_key,
-            "ORGANIZE_HOME": str(tmp_path), "ORGANIZE_LOG_LEVEL": "WARNING",
-            # The keyring the tests' application uses: its KEK wraps the data keys.
-            "ORGANIZE_KEYRING": str(settings.keyring_dir)}
-
-
 def test_projections_status_and_rebuild(app, cli_env):
     app.execute(h.create_organisation(name="Recruiter for the CLI test", kind="recruiter"))
     runner = CliRunner()

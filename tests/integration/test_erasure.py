@@ -20,30 +20,9 @@ from organize import commands as c
 from organize.persistence.keys import Sealer
 from tests.integration import support as h
 from tests.integration import support as seizure
+from tests.integration.support import relation_files
 
 pytestmark = pytest.mark.integration
-
-
-def relation_files(url: str) -> dict[str, bytes]:
-    """Raw bytes of every relation file of the current database (all segments)."""
-    out: dict[str, bytes] = {}
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
-        rows = conn.execute(
-            "SELECT c.oid::regclass::text, pg_relation_filepath(c.oid) FROM pg_class c "
-            "WHERE c.relkind IN ('r', 'i', 't', 'm') AND pg_relation_filepath(c.oid) IS NOT NULL"
-        ).fetchall()
-        for name, path in rows:
-            chunks, segment = [], 0
-            while True:
-                seg_path = path if segment == 0 else f"{path}.{segment}"
-                exists = conn.execute("SELECT (pg_stat_file(%s, true)).size", (seg_path,)).fetchone()[0]
-                if exists is None:
-                    break
-                chunks.append(conn.execute("SELECT pg_read_binary_file(%s)", (seg_path,)).fetchone()[0])
-                segment += 1
-            out[name] = b"".join(bytes(ch) for ch in chunks)
-    return out
 
 
 def test_erasure_leaves_no_plaintext_anywhere(app, database):

@@ -94,6 +94,13 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
     "no_consent": N_("She has not agreed to be referred to this organisation. Ask her first."),
     "unknown_spell": N_("This work period was not found."),
     "already_ended": N_("This work period has already ended."),
+    # -- merging duplicate records, and imports
+    "same": N_("Choose two different records."),
+    "merge_other_collective": N_("Only two records in the same group can be merged."),
+    "already_merged": N_("These two records are already one."),
+    "merged": N_("This record was merged into another. Use the other one."),
+    "not_merged": N_("These two records were not merged."),
+    "alias": N_("This imported row points to another one. Change that one instead."),
     # -- grievances
     "already_party": N_("She is already part of this grievance."),
     "not_a_party": N_("She is not part of this grievance yet. She must join it first."),

@@ -13,6 +13,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``settings``: the collective's time zone;
 - ``conflicts``: corrections to check, both values of each, and marking them resolved;
 - ``procedures``: the collective's grievance procedure (steps and their time limits);
+- ``imports``: upload Kobo / ODK Central / spreadsheet rows, check them, import them;
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``bargaining``: rounds with a counterpart, from the mandate to the agreement in force;
 - ``forms``: a posted form to a command, with each field's message in her language;
@@ -40,6 +41,7 @@ def route_handlers() -> list:
         conflicts,
         grievances,
         home,
+        imports,
         meetings,
         organisations,
         procedures,
@@ -50,7 +52,7 @@ def route_handlers() -> list:
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
             *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
             *conflicts.ROUTES, *procedures.ROUTES,
-            *bargaining.ROUTES]
+            *bargaining.ROUTES, *imports.ROUTES]
 
 
 def pages_router() -> Router:

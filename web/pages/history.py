@@ -24,6 +24,9 @@ MORE_EVENT_WORDS = {
     "CollectiveInvited": N_("Another group invited"),
     "InvitationAccepted": N_("Invitation accepted"),
     "InvitationDeclined": N_("Invitation declined"),
+    "Absorbed": N_("Another record of hers merged into this one"),
+    "MergedInto": N_("Merged into another record of hers"),
+    "MergeUndone": N_("Merge undone"),
 }
 ROLE_WORDS = {
     "leader": N_("by a collective leader"),

@@ -129,7 +129,43 @@ CASES = {
         by="leader_a", event="DeparturePlanned",
         refuse=lambda w: c.PlanDeparture(command_id=cid(), worker_id=w.w1, leaves_on=None),
         code="nothing_changed", outsider="leader_b", outsider_error="NotFound"),
+    c.MergeWorkers: Case(
+        accept=lambda w: c.MergeWorkers(command_id=cid(), survivor_id=w.w1, absorbed_id=w.w2),
+        by="leader_a", event="MergedInto",
+        refuse=lambda w: c.MergeWorkers(command_id=cid(), survivor_id=w.w1, absorbed_id=w.w1),
+        code="same", outsider="organiser", outsider_error="Forbidden"),
+    c.UndoWorkerMerge: Case(
+        accept=lambda w: (w.run("app", c.MergeWorkers(command_id=cid(), survivor_id=w.w1,
+                                                      absorbed_id=w.w2)),
+                          c.UndoWorkerMerge(command_id=cid(), survivor_id=w.w1,
+                                            absorbed_id=w.w2))[1],
+        by="leader_a", event="MergeUndone",
+        refuse=lambda w: c.UndoWorkerMerge(command_id=cid(), survivor_id=w.w1, absorbed_id=w.w2),
+        code="not_merged", outsider="leader_b", outsider_error="NotFound"),
 }
+
+
+def test_a_merge_never_reaches_across_collectives(world):
+    # Even an admin, who sees both: her file is held by one collective's leaders.
+    with pytest.raises(Exception) as refused:
+        world.run("admin", c.MergeWorkers(command_id=cid(), survivor_id=world.w1,
+                                          absorbed_id=world.wb))
+    assert refused.value.code == "merge_other_collective"
+    # A leader of one collective cannot even name the other's worker.
+    with pytest.raises(Exception) as refused:
+        world.run("leader_a", c.MergeWorkers(command_id=cid(), survivor_id=world.w1,
+                                             absorbed_id=world.wb))
+    assert type(refused.value).__name__ == "NotFound"
+
+
+def test_erasing_a_merged_worker_shreds_both_keys(world):
+    keys = world.app.keys
+    world.run("leader_a", c.MergeWorkers(command_id=cid(), survivor_id=world.w1,
+                                         absorbed_id=world.w2))
+    world.run("leader_a", c.EraseWorker(command_id=cid(), worker_id=world.w1))
+    assert keys.get(world.w1) is None and keys.get(world.w2) is None
+    assert world.get(world.w2).erased
+    assert keys.get(world.wb) is not None
 
 
 def test_erasure_shreds_her_key_and_only_her_grievances_keys(world):

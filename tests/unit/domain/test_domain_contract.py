@@ -36,6 +36,7 @@ AGGREGATE_MODULES = {
 }
 
 EXPECTED_EVENTS = {
+    "ImportedSubmission": {"Recorded", "Revised"},
     "Account": {"Created", "RoleGranted", "RoleRevoked", "Disabled"},
     "Assessment": {"Recorded", "Revised"},
     "Campaign": {
@@ -81,6 +82,9 @@ EXPECTED_EVENTS = {
     "Bargaining": {"Opened", "MandateAdopted", "ClauseTabled", "SessionHeld", "Proposed",
                    "TentativeReached", "VoteRecorded", "InForce", "Ended"},
     "Worker": {
+        "Absorbed",
+        "MergedInto",
+        "MergeUndone",
         "Registered",
         "ProfileUpdated",
         "JoinedCollective",

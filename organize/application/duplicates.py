@@ -1,0 +1,117 @@
+"""Likely duplicate workers within one collective: the same woman recorded twice (an import
+and a form, two offline phones). Names and phones are compared opened, in memory, and
+never leave this room: a suggestion says *why* (a similar pseudonym, the same phone, shared
+grievances), never the values.
+
+The merge itself is a pair of worker commands (``MergeWorkers``, ``UndoWorkerMerge``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from difflib import SequenceMatcher
+from itertools import combinations
+from unicodedata import normalize
+from uuid import UUID
+
+import msgspec
+
+from organize import commands as c
+from organize.domain import Worker
+
+SIMILAR = 0.85  # SequenceMatcher ratio of two folded pseudonyms
+
+
+def _fold(text: str) -> str:
+    return " ".join(normalize("NFKC", text).casefold().split())
+
+
+def _digits(phone: str | None) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-8:] if len(digits) >= 6 else ""  # the subscriber part, without prefixes
+
+
+def similar(a: c.Profile, b: c.Profile) -> str | None:
+    """Why two profiles may be one woman, or None. Pseudonyms that differ in their digits
+    ("Asha 2") are told apart on purpose."""
+    if _digits(a.phone) and _digits(a.phone) == _digits(b.phone):
+        return "same phone as"
+    x, y = _fold(a.pseudonym), _fold(b.pseudonym)
+    if x == y:
+        return "pseudonym like"
+    if re.sub(r"\D", "", x) == re.sub(r"\D", "", y):
+        matcher = SequenceMatcher(None, x, y)
+        if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR \
+                and matcher.ratio() >= SIMILAR:
+            return "pseudonym like"
+    return None
+
+
+def block(profile: c.Profile) -> tuple[str, ...]:
+    """The buckets a profile is compared within: its phone, and its pseudonym's first and
+    last four letters with its digits (two similar pseudonyms share one end, and their
+    digits), so a file of thousands is not compared pair by pair."""
+    folded = _fold(profile.pseudonym)
+    letters, digits = re.sub(r"[^\w]|\d", "", folded), re.sub(r"\D", "", folded)
+    keys = (f"n:{letters[:4]}:{digits}", f"e:{letters[-4:]}:{digits}")
+    return (f"p:{_digits(profile.phone)}", *keys) if _digits(profile.phone) else keys
+
+
+class Index:
+    """Profiles seen so far, each with a label, found again by ``like``."""
+
+    def __init__(self) -> None:
+        self._blocks: dict[str, list[tuple[object, c.Profile]]] = {}
+
+    def add(self, label: object, profile: c.Profile) -> None:
+        for key in block(profile):
+            self._blocks.setdefault(key, []).append((label, profile))
+
+    def like(self, profile: c.Profile) -> tuple[str, object] | None:
+        for key in block(profile):
+            for label, other in self._blocks.get(key, ()):
+                why = similar(profile, other)
+                if why:
+                    return why, label
+        return None
+
+
+class Suggestion(msgspec.Struct, frozen=True):
+    worker_ids: tuple[UUID, UUID]
+    reasons: tuple[str, ...]
+
+
+def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
+            grievances: Mapping[UUID, Iterable[UUID]] | None = None) -> list[Suggestion]:
+    """Pairs of living, unmerged workers who are members of ``collective_id`` now and may be
+    one woman: a similar pseudonym, the same phone, or two or more shared grievances."""
+    profiles: dict[UUID, c.Profile] = {}
+    for worker_id in dict.fromkeys(worker_ids):
+        agg = app.load(Worker, worker_id, field="worker_id")
+        if agg.erased or agg.merged_into is not None or collective_id not in agg.collectives:
+            continue
+        opened = app.open(agg.id, agg.profile, c.Profile)
+        if opened is not None:
+            profiles[agg.id] = opened
+    shared: dict[frozenset[UUID], int] = {}
+    for parties in (grievances or {}).values():
+        for pair in combinations(sorted(set(parties) & set(profiles)), 2):
+            shared[frozenset(pair)] = shared.get(frozenset(pair), 0) + 1
+    index = Index()
+    found: dict[frozenset[UUID], list[str]] = {}
+    for worker_id, profile in profiles.items():
+        for key in block(profile):
+            for other_id, other in index._blocks.get(key, ()):
+                why = similar(profile, other)
+                if why:
+                    found.setdefault(frozenset((other_id, worker_id)), []).append(
+                        {"same phone as": "same phone", "pseudonym like": "similar pseudonym"}[why])
+        index.add(worker_id, profile)
+    for pair, n in shared.items():
+        if n >= 2:
+            found.setdefault(pair, []).append("shared grievances")
+    order = list(profiles)
+    return [Suggestion(worker_ids=tuple(sorted(pair, key=order.index)),
+                       reasons=tuple(dict.fromkeys(reasons)))
+            for pair, reasons in sorted(found.items(), key=lambda kv: sorted(map(order.index, kv[0])))]

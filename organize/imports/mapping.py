@@ -1,0 +1,164 @@
+"""The mapping file (TOML or YAML), one per form id and version.
+
+    form_id = "worker_intake"            # the XLSForm's id, and
+    version = "2024061501"               # its version: a new version needs its own mapping
+    id_column = "meta/instanceID"        # optional; else instanceID / _uuid / KEY
+
+    [worker]                             # the woman the submission is about
+    pseudonym = "name"                   # question -> field (legal_name, phone, note too)
+    phone = "phone"
+    joined_on = "2024-06-01"             # a date, or a date question
+
+    [consent]                            # a select_multiple: one consent per ticked purpose
+    question = "consent"
+    choices = { contact = "contact", research = "research" }
+
+    [spells]                             # a repeat group: one work spell per repeat
+    repeat = "jobs"
+    sector = "sector"  occupation = "job_title"  place = "job_place"
+    started_on = "job_start"  relationship = "relationship"  paid = true
+
+    [grievance]
+    category = "problem"  description = "story"  occurred_on = "problem_on"
+    place = "location"                   # a geopoint becomes the nearest [places] code
+    stage = "destination"                # a constant, or a question
+
+    [coworkers]                          # a repeat group: more workers on the grievance
+    repeat = "coworkers"  pseudonym = "coworker_name"  phone = "coworker_phone"
+
+    [choices.sector]                     # per choice list: choice -> taxonomy code
+    domestic = "domestic_care"
+
+    [places]                             # place code -> [latitude, longitude]
+    radius_km = 100
+    KTM = [27.7172, 85.3240]
+
+A value the mapping does not name is quarantined with its row, and every code the mapping
+names must already be in the taxonomy: the taxonomy never grows silently.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from organize.domain import Taxonomy
+from organize.imports.errors import ImportFailed
+from organize.imports.form import METADATA, Form
+
+# The vocabulary of the taxonomy each mapped field's codes belong to.
+VOCABULARY = {"sector": "sectors", "relationship": "relationships", "category": "categories",
+              "stage": "stages"}
+PERSONAL = ("pseudonym", "legal_name", "phone", "note")
+SECTIONS = {
+    "worker": (*PERSONAL, "joined_on"),
+    "coworkers": ("repeat", *PERSONAL),
+    "spells": ("repeat", "sector", "occupation", "place", "started_on", "relationship", "paid"),
+    "grievance": ("category", "sector", "place", "stage", "occurred_on", "description"),
+    "consent": ("question", "choices"),
+}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    form_id: str
+    version: str
+    id_column: str | None
+    sections: dict[str, dict[str, Any]]
+    choices: dict[str, dict[str, str]]  # list (or question) -> value -> code
+    places: dict[str, tuple[float, float]] = field(default_factory=dict)
+    radius_km: float = 100.0
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.sections.get(name, {})
+
+
+def parse_mapping(name: str, data: bytes) -> dict:
+    try:
+        if Path(name).suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            doc = yaml.safe_load(data.decode("utf-8"))
+        else:
+            doc = tomllib.loads(data.decode("utf-8"))
+    except Exception as e:  # noqa: BLE001 - any parser's complaint, said plainly
+        raise ImportFailed(f"The mapping file could not be read: {e}", code="mapping") from None
+    if not isinstance(doc, dict):
+        raise ImportFailed("The mapping file holds no table of settings.", code="mapping")
+    return doc
+
+
+def load_mapping(doc: dict, form: Form | None, taxonomy: Taxonomy) -> Mapping:
+    """The mapping, checked against the form and the taxonomy, or ``ImportFailed``."""
+    def fail(message: str):
+        raise ImportFailed(message, code="mapping")
+
+    form_id, version = str(doc.get("form_id", "")), str(doc.get("version", ""))
+    if form is not None and (form_id, version) != (form.id, form.version):
+        fail(f"This mapping is for form {form_id!r} version {version!r}; the form is "
+             f"{form.id!r} version {form.version!r}. Write a mapping for this version.")
+    sections = {}
+    for section, allowed in SECTIONS.items():
+        body = doc.get(section) or {}
+        unknown = sorted(set(body) - set(allowed))
+        if unknown:
+            fail(f"[{section}] does not know {', '.join(unknown)}.")
+        sections[section] = body
+    if "pseudonym" not in sections["worker"]:
+        fail("[worker] must name the question holding her pseudonym.")
+    if sections["coworkers"] and "pseudonym" not in sections["coworkers"]:
+        fail("[coworkers] must name the question holding each pseudonym.")
+    choices = {str(k): {str(v): str(code) for v, code in (m or {}).items()}
+               for k, m in (doc.get("choices") or {}).items()}
+    if form is not None:
+        for section, body in sections.items():
+            for key, question in body.items():
+                if key in ("repeat", "choices", "paid") or not isinstance(question, str):
+                    continue
+                q = form.question(question)
+                if q is not None and q.type in METADATA:
+                    fail(f"[{section}] {key} names {question!r}, device or submitter data, "
+                         "which is never imported.")
+        for section in ("spells", "coworkers"):
+            repeat = sections[section].get("repeat")
+            if repeat and repeat not in form.repeats:
+                fail(f"[{section}] repeat {repeat!r} is not a repeat group of the form.")
+    for field_, vocabulary in VOCABULARY.items():
+        for section in ("spells", "grievance"):
+            value = sections[section].get(field_)
+            if isinstance(value, str) and form is not None and form.question(value) is None \
+                    and not taxonomy.has(vocabulary, value):
+                fail(f"[{section}] {field_} = {value!r} is neither a question nor a "
+                     f"{vocabulary} code of the taxonomy.")
+    for list_name, table in choices.items():
+        vocabulary = _vocabulary_of(list_name, sections, form)
+        if vocabulary is None:
+            continue
+        for value, code in table.items():
+            if not taxonomy.has(vocabulary, code):
+                fail(f"[choices.{list_name}] maps {value!r} to {code!r}, which is not a "
+                     f"{vocabulary} code of the taxonomy. Add it to the taxonomy first.")
+    places = {str(k): (float(v[0]), float(v[1])) for k, v in (doc.get("places") or {}).items()
+              if isinstance(v, list | tuple) and len(v) == 2}
+    radius = float((doc.get("places") or {}).get("radius_km", 100))
+    return Mapping(form_id=form_id, version=version, id_column=doc.get("id_column") or None,
+                   sections=sections, choices=choices, places=places, radius_km=radius)
+
+
+def _vocabulary_of(list_name: str, sections: dict, form: Form | None) -> str | None:
+    for section in ("spells", "grievance"):
+        for field_, vocabulary in VOCABULARY.items():
+            question = sections[section].get(field_)
+            if not isinstance(question, str):
+                continue
+            q = form.question(question) if form is not None else None
+            if question == list_name or (q is not None and q.list_name == list_name):
+                return vocabulary
+    return None
+
+
+def as_date(text: str) -> date:
+    return date.fromisoformat(text.strip()[:10])

@@ -1,0 +1,614 @@
+"""The dry run and the commit of an import.
+
+``plan`` maps every submission (``organize.imports.mapping``) and sorts it: **new** (no row
+with its source id was imported), **updated** (imported before, its values changed, or an
+edit naming it in ``deprecatedID`` / ``rootUuid``), **unchanged**, or **quarantined** (with
+its line and the reason: an unknown choice, a missing answer, a bad date). New rows that
+look like a worker already recorded, or like an earlier row, are also counted as
+**duplicate suspects**, with the reason (never the name). Nothing is written.
+
+``commit`` does what the plan says, row by row, through the ordinary commands: a new row
+registers its workers (names and phones sealed under each one's key), her consents, her
+work spells and the grievance, then records the ledger entry
+(``RecordImportedSubmission``); an updated row becomes correction commands
+(``UpdateWorkerProfile``, ``CorrectSpell``, ``CorrectGrievance``, consents given or
+withdrawn) and ``ReviseImportedSubmission``. Command ids derive from the row's keyed
+digest, so a run stopped half-way and started again finishes the row instead of doubling
+it. A row a command refuses is quarantined; the others land.
+
+The source id is kept only as a keyed digest (``KeyStore.import_key``); the row's
+fingerprint keys its personal values under the first worker's own data key, so erasing
+her leaves no digest anyone could test a guessed name against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID, uuid5
+
+import msgspec
+
+from organize import commands as c
+from organize.domain import Grievance, ImportedSubmission, Worker
+from organize.errors import CommandError
+from organize.imports.form import Form
+from organize.imports.mapping import PERSONAL, VOCABULARY, Mapping, as_date
+from organize.imports.sources import Submission
+
+NAMESPACE = UUID("6f726761-6e69-7a65-8000-00000000a001")
+REASON = "came_to_light"  # why an edited submission corrects what was imported
+OUTCOMES = ("new", "updated", "unchanged", "quarantined")
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a message for the catalogues
+    return message
+
+
+UNKNOWN_CHOICE = N_("unknown choice '%(value)s' for '%(question)s'")
+# A plain sheet's column may hold free text (a household's name): never echoed.
+UNKNOWN_VALUE = N_("an unknown choice in '%(question)s'")
+EMPTY = N_("'%(question)s' is empty")
+UNMAPPED = N_("no %(field)s: the mapping names no question for it")
+NOT_A_DATE = N_("'%(question)s' is not a date")
+NOT_GPS = N_("'%(question)s' is not a GPS point")
+FAR = N_("'%(question)s' is far from every place in the mapping's [places]")
+NOT_VALID = N_("'%(question)s' is not valid")
+PURPOSE = N_("consent purpose '%(value)s' is not known")
+NO_ID = N_("no submission id (instanceID, _uuid or the id column)")
+LIKE_KNOWN = {"same phone as": N_("same phone as a worker already recorded"),
+              "pseudonym like": N_("pseudonym like a worker already recorded")}
+LIKE_LINE = {"same phone as": N_("same phone as line %(line)s's"),
+             "pseudonym like": N_("pseudonym like line %(line)s's")}
+
+
+class Quarantine(Exception):  # noqa: N818 - a row set aside, not a failure of the import
+    """Why a row is set aside: an English template (translated by the import page) and its
+    parameters, which name questions and choice codes of the files, never a person."""
+
+    def __init__(self, template: str, **params: object):
+        self.template = template
+        self.params = {k: str(v) for k, v in params.items()}
+        super().__init__(template % self.params)
+
+
+class SpellIn(msgspec.Struct, frozen=True):
+    sector: str
+    occupation: str
+    place: str
+    started_on: date
+    relationship: str
+    paid: bool
+
+
+class GrievanceIn(msgspec.Struct, frozen=True):
+    category: str
+    sector: str
+    place: str
+    stage: str
+    occurred_on: date
+    description: str
+
+
+class Mapped(msgspec.Struct, frozen=True):
+    worker: c.Profile
+    joined_on: date
+    consents: tuple[str, ...]
+    consent_purposes: tuple[str, ...]  # the purposes the consent question can tick
+    spells: tuple[SpellIn, ...]
+    coworkers: tuple[c.Profile, ...]
+    grievance: GrievanceIn | None
+
+    def personal(self) -> bytes:
+        return msgspec.json.encode([self.worker, self.coworkers, [s.occupation for s in self.spells],
+                                    self.grievance.description if self.grievance else None])
+
+    def clear(self) -> bytes:
+        return msgspec.json.encode([self.joined_on, self.consents,
+                                    [msgspec.structs.replace(s, occupation="") for s in self.spells],
+                                    msgspec.structs.replace(self.grievance, description="")
+                                    if self.grievance else None])
+
+
+class Why(msgspec.Struct, frozen=True):
+    """A reason as its English template and parameters (the page translates it), or as the
+    code of an application error (``web.i18n.error_message``)."""
+
+    template: str | None = None
+    params: dict[str, str] = {}
+    code: str | None = None
+
+
+class RowResult(msgspec.Struct, kw_only=True):
+    line: int
+    outcome: str
+    reason: str | None = None
+    suspect: str | None = None  # why a new row may be a worker already recorded
+    why: Why | None = None  # ``reason``, to translate
+    why_suspect: Why | None = None  # ``suspect``, to translate
+
+
+class Report(msgspec.Struct, kw_only=True):
+    committed: bool
+    rows: list[RowResult]
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
+
+    def count(self) -> Report:
+        self.counts = {o: sum(r.outcome == o for r in self.rows) for o in OUTCOMES}
+        self.counts["duplicate_suspect"] = sum(r.suspect is not None for r in self.rows)
+        return self
+
+
+# -- mapping one submission ------------------------------------------------------------------
+
+@dataclass
+class _Reader:
+    form: Form | None
+    mapping: Mapping
+    taxonomy: object
+
+    def is_question(self, spec: object, values: dict[str, str]) -> bool:
+        if not isinstance(spec, str):
+            return False
+        return (self.form.question(spec) is not None) if self.form is not None else spec in values
+
+    def raw(self, spec, values: dict[str, str]) -> str | None:
+        if spec is None:
+            return None
+        if self.is_question(spec, values):
+            return values.get(spec, "").strip() or None
+        return str(spec)
+
+    def choice(self, spec, values: dict[str, str], field_: str) -> str | None:
+        """A code for ``field_`` (sector, category...): a choice translated by the mapping,
+        or a constant; an unknown choice quarantines the row."""
+        value = self.raw(spec, values)
+        if value is None:
+            return None
+        if self.is_question(spec, values):
+            q = self.form.question(spec) if self.form is not None else None
+            table = self.mapping.choices.get(q.list_name if q else spec) \
+                or self.mapping.choices.get(spec)
+            if table is not None:
+                if value not in table:
+                    raise self.unknown(value, spec)
+                value = table[value]
+        vocabulary = VOCABULARY.get(field_)
+        if vocabulary is not None and not self.taxonomy.has(vocabulary, value):
+            raise self.unknown(value, spec)
+        return value
+
+    def unknown(self, value: str, spec: str) -> Quarantine:
+        """An unknown choice: named when it is one of the form's choice names (a code), never
+        when it is whatever a plain sheet's cell held."""
+        q = self.form.question(spec) if self.form is not None else None
+        if q is not None and q.select:
+            return Quarantine(UNKNOWN_CHOICE, value=value, question=spec)
+        return Quarantine(UNKNOWN_VALUE, question=spec)
+
+    def required(self, value, spec, what: str):
+        if value is None:
+            raise Quarantine(EMPTY, question=spec) if spec else Quarantine(UNMAPPED, field=what)
+        return value
+
+    def day(self, spec, values: dict[str, str], what: str) -> date:
+        text = self.required(self.raw(spec, values), spec, what)
+        try:
+            return as_date(text)
+        except ValueError:
+            raise Quarantine(NOT_A_DATE, question=spec) from None
+
+    def place(self, spec, values: dict[str, str]) -> str:
+        q = self.form.question(spec) if self.form is not None and isinstance(spec, str) else None
+        if q is not None and q.type == "geopoint":
+            return self.nearest(self.required(self.raw(spec, values), spec, "place"), spec)
+        return self.required(self.choice(spec, values, "place"), spec, "place")
+
+    def nearest(self, point: str, spec: str) -> str:
+        """A GPS point as the nearest place code of the mapping; never kept raw."""
+        try:
+            lat, lon = (float(x) for x in point.split()[:2])
+        except ValueError:
+            raise Quarantine(NOT_GPS, question=spec) from None
+        best = min(((_km(lat, lon, *at), code) for code, at in self.mapping.places.items()),
+                   default=None)
+        if best is None or best[0] > self.mapping.radius_km:
+            raise Quarantine(FAR, question=spec)
+        return best[1]
+
+    def profile(self, section: dict, values: dict[str, str], what: str) -> c.Profile:
+        fields = {k: self.raw(section.get(k), values) for k in PERSONAL if section.get(k)}
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if "pseudonym" not in fields:
+            raise Quarantine(EMPTY, question=section["pseudonym"])
+        try:
+            return msgspec.convert(fields, c.Profile)
+        except msgspec.ValidationError as e:
+            where = str(e).rsplit("$.", 1)[-1].rstrip("`")
+            raise Quarantine(NOT_VALID, question=section.get(where, where)) from None
+
+    def paid(self, spec, values: dict[str, str]) -> bool:
+        if isinstance(spec, bool):
+            return spec
+        answer = (self.raw(spec, values) or "").lower()
+        return answer in ("yes", "true", "1", "paid", "y")
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def map_submission(reader: _Reader, sub: Submission) -> Mapped:
+    m, v = reader.mapping, sub.values
+    worker = reader.profile(m.section("worker"), v, "the worker")
+    joined = m.section("worker").get("joined_on")
+    joined_on = reader.day(joined, v, "joining date") if joined else date.today()
+    consent = m.section("consent")
+    consents: list[str] = []
+    table = {str(k): str(p) for k, p in (consent.get("choices") or {}).items()}
+    if consent.get("question"):
+        for value in (reader.raw(consent["question"], v) or "").split():
+            if value not in table:
+                raise reader.unknown(value, consent["question"])
+            consents.append(table[value])
+    for purpose in consents:
+        try:
+            msgspec.convert(purpose, c.Purpose)
+        except msgspec.ValidationError:
+            raise Quarantine(PURPOSE, value=purpose) from None
+    spells_map = m.section("spells")
+    spells = []
+    for item in sub.repeats.get(spells_map.get("repeat", ""), []) if spells_map else []:
+        sector = reader.required(reader.choice(spells_map.get("sector"), item, "sector"),
+                                 spells_map.get("sector"), "sector")
+        spells.append(SpellIn(
+            sector=sector,
+            occupation=(reader.raw(spells_map.get("occupation"), item)
+                        or reader.taxonomy.label("sectors", sector))[:120],
+            place=reader.place(spells_map.get("place"), item),
+            started_on=reader.day(spells_map.get("started_on"), item, "start date"),
+            relationship=reader.required(
+                reader.choice(spells_map.get("relationship"), item, "relationship"),
+                spells_map.get("relationship"), "relationship"),
+            paid=reader.paid(spells_map.get("paid", True), item)))
+    co_map = m.section("coworkers")
+    coworkers = tuple(reader.profile(co_map, item, f"co-worker {i}")
+                      for i, item in enumerate(sub.repeats.get(co_map.get("repeat", ""), []), 1)
+                      if any(item.values())) if co_map else ()
+    g = m.section("grievance")
+    grievance = None
+    if g:
+        sector = reader.choice(g.get("sector"), v, "sector") or (spells[0].sector if spells else None)
+        grievance = GrievanceIn(
+            category=reader.required(reader.choice(g.get("category"), v, "category"),
+                                     g.get("category"), "category"),
+            sector=reader.required(sector, g.get("sector"), "sector"),
+            place=reader.place(g.get("place"), v),
+            stage=reader.required(reader.choice(g.get("stage", "destination"), v, "stage"),
+                                  g.get("stage"), "stage"),
+            occurred_on=reader.day(g.get("occurred_on"), v, "date"),
+            description=reader.required(reader.raw(g.get("description"), v),
+                                        g.get("description"), "description")[:2000])
+    return Mapped(worker=worker, joined_on=joined_on, consents=tuple(sorted(set(consents))),
+                  consent_purposes=tuple(sorted(set(table.values()))), spells=tuple(spells),
+                  coworkers=coworkers, grievance=grievance)
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    line: int
+    outcome: str
+    reason: str | None = None
+    why: Why | None = None
+    why_suspect: Why | None = None
+    mapped: Mapped | None = None
+    submission_id: UUID | None = None
+    ledger: ImportedSubmission | None = None  # what it became, for an update
+    alias_id: UUID | None = None  # a new instance id of an edited submission
+    version: bytes | None = None  # a keyed digest of the row's instance id
+    suspect: str | None = None
+
+
+@dataclass
+class Plan:
+    collective_id: UUID
+    rows: list[Row] = field(default_factory=list)
+
+    def report(self, committed: bool) -> Report:
+        return Report(committed=committed, rows=[
+            RowResult(line=r.line, outcome=r.outcome, reason=r.reason, suspect=r.suspect,
+                      why=r.why, why_suspect=r.why_suspect)
+            for r in self.rows]).count()
+
+
+def _digest(app, collective_id: UUID, form_id: str, source_id: str) -> UUID:
+    """The submission's ledger id: per collective, so one file imported into two
+    collectives never reaches across them."""
+    mac = hmac.new(app.keys.import_key(), f"{collective_id}\x00{form_id}\x00{source_id}".encode(),
+                   hashlib.sha256)
+    return uuid5(NAMESPACE, mac.hexdigest())
+
+
+def _version(app, collective_id: UUID, form_id: str, instance_id: str | None) -> bytes | None:
+    if not instance_id:
+        return None
+    return hmac.new(app.keys.import_key(),
+                    f"version\x00{collective_id}\x00{form_id}\x00{instance_id}".encode(),
+                    hashlib.sha256).digest()
+
+
+def fingerprint(app, mapped: Mapped, worker_id: UUID) -> bytes:
+    key = app.keys.get(worker_id) or b""
+    personal = hmac.new(key, mapped.personal(), hashlib.sha256).digest() if key else b""
+    return hmac.new(app.keys.import_key(), mapped.clear() + personal, hashlib.sha256).digest()
+
+
+def ledger_for(app, collective_id: UUID, form_id: str, source_id: str) -> ImportedSubmission | None:
+    """What the submission with this source id became in this collective, if imported."""
+    return _ledger(app, _digest(app, collective_id, form_id, source_id))
+
+
+def _ledger(app, submission_id: UUID) -> ImportedSubmission | None:
+    try:
+        found = app.load(ImportedSubmission, submission_id, field="submission_id")
+    except CommandError:
+        return None
+    if found.alias_of is not None:
+        return _ledger(app, found.alias_of)
+    return found
+
+
+def known_workers(app, worker_ids: Iterable[UUID]) -> Known:
+    """The living, unmerged workers among ``worker_ids`` (a collective's, from the worker
+    directory), opened for the duplicate check; each loaded as ``app`` may see it."""
+    profiles = []
+    for worker_id in worker_ids:
+        agg = app.load(Worker, worker_id, field="worker_id")
+        if not agg.erased and agg.merged_into is None:
+            opened = app.open(agg.id, agg.profile, c.Profile)
+            if opened is not None:
+                profiles.append(opened)
+    return Known(profiles)
+
+
+class Known:
+    """Workers already recorded in the collective, opened in memory for the duplicate check
+    (``organize.application.duplicates`` compares them)."""
+
+    def __init__(self, profiles: Iterable[c.Profile] = ()):
+        from organize.application.duplicates import Index
+
+        self.index = Index()
+        for p in profiles:
+            self.index.add(None, p)
+
+    def like(self, profile: c.Profile) -> str | None:
+        found = self.index.like(profile)
+        return None if found is None else found[0]
+
+
+def plan(app, form: Form | None, mapping: Mapping, submissions: Sequence[Submission],
+         collective_id: UUID, known: Known | None = None,
+         progress: Callable[[int], None] | None = None) -> Plan:
+    """Sort every submission; write nothing."""
+    reader = _Reader(form, mapping, app.taxonomy)
+    known = known or Known()
+    result = Plan(collective_id)
+    seen: dict[UUID, bytes] = {}
+    from organize.application.duplicates import Index
+
+    earlier = Index()
+    for sub in submissions:
+        result.rows.append(_plan_row(app, reader, mapping, collective_id, sub, seen, known,
+                                       earlier))
+        if progress:
+            progress(1)
+    return result
+
+
+def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) -> Row:
+    source = ((sub.values.get(mapping.id_column) or sub.instance_id) if mapping.id_column
+              else (sub.root_id or sub.instance_id))
+    if not source:
+        return Row(sub.line, "quarantined", NO_ID, why=Why(NO_ID))
+    try:
+        mapped = map_submission(reader, sub)
+    except Quarantine as e:
+        return Row(sub.line, "quarantined", str(e), why=Why(e.template, e.params))
+    submission_id = _digest(app, collective_id, mapping.form_id, source)
+    row = Row(sub.line, "new", mapped=mapped, submission_id=submission_id,
+              version=_version(app, collective_id, mapping.form_id, sub.instance_id))
+    ledger = _ledger(app, submission_id)
+    if ledger is None and sub.deprecated_id and not sub.root_id:
+        ledger = _ledger(app, _digest(app, collective_id, mapping.form_id, sub.deprecated_id))
+        if ledger is not None:
+            row.alias_id, row.submission_id = submission_id, ledger.id
+    canonical = mapped.clear() + mapped.personal()
+    if row.submission_id in seen:  # the same submission twice in one file
+        row.outcome = "unchanged" if seen[row.submission_id] == canonical else "updated"
+        row.ledger = ledger
+    elif ledger is not None:
+        row.ledger = ledger
+        older = row.version is not None and row.version.hex() in ledger.versions[:-1]
+        same = older or fingerprint(app, mapped, ledger.worker_ids[0]) == ledger.fingerprint
+        row.outcome = "unchanged" if same else "updated"  # an older version never undoes an edit
+    else:
+        already = known.like(mapped.worker)
+        here = None if already else earlier.like(mapped.worker)
+        if already:
+            row.why_suspect = Why(LIKE_KNOWN[already])
+        elif here:
+            row.why_suspect = Why(LIKE_LINE[here[0]], {"line": str(here[1])})
+        if row.why_suspect is not None:
+            row.suspect = row.why_suspect.template % row.why_suspect.params
+        earlier.add(sub.line, mapped.worker)
+    seen[row.submission_id] = canonical
+    return row
+
+
+# -- the commit ------------------------------------------------------------------------------
+
+def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None) -> Report:
+    """Carry the plan out; a row a command refuses is quarantined with the command's reason."""
+    for row in the_plan.rows:
+        try:
+            if row.outcome == "new":
+                _create(app, the_plan.collective_id, row)
+            elif row.outcome == "updated":
+                _update(app, the_plan.collective_id, row)
+            elif row.outcome == "unchanged" and row.alias_id is not None:
+                _alias(app, row, row.ledger or _ledger(app, row.submission_id))
+        except CommandError as e:
+            row.outcome, row.reason, row.why = "quarantined", e.message, Why(code=e.code)
+        if progress:
+            progress(1)
+    return the_plan.report(committed=True)
+
+
+def _ids(row: Row, tag: str = "") -> Callable[[str], UUID]:
+    return lambda step: uuid5(row.submission_id, f"{step}{tag}")
+
+
+def _create(app, collective_id: UUID, row: Row) -> None:
+    # A row already created (the same submission earlier in this file) is an update now.
+    ledger = _ledger(app, row.submission_id)
+    if ledger is not None:
+        row.ledger = ledger
+        if fingerprint(app, row.mapped, ledger.worker_ids[0]) != ledger.fingerprint:
+            _update(app, collective_id, row)
+        return
+    m, cid = row.mapped, _ids(row)
+    worker_id = app.execute(c.RegisterWorker(command_id=cid("worker"), profile=m.worker,
+                                             collective_id=collective_id,
+                                             joined_on=m.joined_on)).id
+    for purpose in m.consents:
+        app.execute(c.GiveConsent(command_id=cid(f"consent:{purpose}"), worker_id=worker_id,
+                                  purpose=purpose))
+    spell_ids = [_start_spell(app, cid(f"spell:{i}"), worker_id, s) for i, s in enumerate(m.spells)]
+    workers = [worker_id, *(
+        app.execute(c.RegisterWorker(command_id=cid(f"coworker:{i}"), profile=p,
+                                     collective_id=collective_id, joined_on=m.joined_on)).id
+        for i, p in enumerate(m.coworkers))]
+    grievance_id = None
+    if m.grievance is not None:
+        grievance_id = _raise(app, cid("grievance"), collective_id, workers, m.grievance)
+    app.execute(c.RecordImportedSubmission(
+        command_id=cid("ledger"), submission_id=row.submission_id, collective_id=collective_id,
+        fingerprint=fingerprint(app, m, worker_id), worker_ids=tuple(workers),
+        grievance_id=grievance_id, spell_ids=tuple(spell_ids), version=row.version))
+
+
+def _start_spell(app, command_id: UUID, worker_id: UUID, s: SpellIn) -> UUID:
+    from organize.application import new_id
+
+    app.execute(c.StartSpell(command_id=command_id, worker_id=worker_id, sector=s.sector,
+                             occupation=s.occupation, place=s.place, relationship=s.relationship,
+                             paid=s.paid, started_on=s.started_on))
+    return new_id(command_id, "spell")
+
+
+def _raise(app, command_id: UUID, collective_id: UUID, workers: list[UUID], g: GrievanceIn) -> UUID:
+    return app.execute(c.RaiseGrievance(
+        command_id=command_id, collective_id=collective_id, worker_ids=tuple(workers),
+        category=g.category, sector=g.sector, place=g.place, stage=g.stage,
+        occurred_on=g.occurred_on, description=g.description)).id
+
+
+def _update(app, collective_id: UUID, row: Row) -> None:
+    # Read again: an earlier row of this file may have revised it since the plan.
+    ledger, m = _ledger(app, row.submission_id) or row.ledger, row.mapped
+    worker_id = ledger.worker_ids[0]
+    new_print = fingerprint(app, m, worker_id)
+    cid = _ids(row, ":" + new_print.hex()[:24])
+    worker = app.load(Worker, worker_id, field="worker_ids")
+    _profile(app, cid("profile"), worker, m.worker)
+    for purpose in sorted(set(m.consents) - set(worker.consents)):
+        app.execute(c.GiveConsent(command_id=cid(f"consent:{purpose}"), worker_id=worker_id,
+                                  purpose=purpose))
+    for purpose in sorted((set(worker.consents) & set(m.consent_purposes)) - set(m.consents)):
+        app.execute(c.WithdrawConsent(command_id=cid(f"withdraw:{purpose}"), worker_id=worker_id,
+                                      purpose=purpose))
+    spell_ids = _spells(app, cid, worker, ledger.spell_ids, m.spells)
+    workers = [worker_id]
+    for i, p in enumerate(m.coworkers):
+        if i + 1 < len(ledger.worker_ids):
+            other = app.load(Worker, ledger.worker_ids[i + 1], field="worker_ids")
+            _profile(app, cid(f"coworker:{i}"), other, p)
+            workers.append(other.id)
+        else:
+            workers.append(app.execute(c.RegisterWorker(
+                command_id=cid(f"coworker:{i}"), profile=p, collective_id=collective_id,
+                joined_on=m.joined_on)).id)
+    grievance_id = ledger.grievance_id
+    if m.grievance is not None and grievance_id is None:
+        grievance_id = _raise(app, cid("grievance"), collective_id, workers, m.grievance)
+    elif m.grievance is not None:
+        _grievance(app, cid, grievance_id, workers, m.grievance)
+    app.execute(c.ReviseImportedSubmission(
+        command_id=cid("revise"), submission_id=ledger.id, fingerprint=new_print,
+        worker_ids=tuple(dict.fromkeys([*workers, *ledger.worker_ids])),
+        spell_ids=tuple(spell_ids), version=row.version))
+    if row.alias_id is not None:
+        _alias(app, row, app.load(ImportedSubmission, ledger.id, field="submission_id"))
+
+
+def _alias(app, row: Row, ledger: ImportedSubmission) -> None:
+    app.execute(c.RecordImportedSubmission(
+        command_id=uuid5(row.alias_id, "alias"), submission_id=row.alias_id,
+        collective_id=ledger.collective_id, fingerprint=ledger.fingerprint,
+        alias_of=ledger.id))
+
+
+def _profile(app, command_id: UUID, worker: Worker, profile: c.Profile) -> None:
+    if app.open(worker.id, worker.profile, c.Profile) != profile:
+        app.execute(c.UpdateWorkerProfile(command_id=command_id, worker_id=worker.id,
+                                          profile=profile))
+
+
+def _spells(app, cid, worker: Worker, before: Sequence[UUID], spells: Sequence[SpellIn]) -> list[UUID]:
+    kept: list[UUID] = []
+    for i, s in enumerate(spells):
+        current = worker.spells.get(before[i]) if i < len(before) else None
+        if current is None:
+            kept.append(_start_spell(app, cid(f"spell:{i}"), worker.id, s))
+            continue
+        kept.append(current.spell_id)
+        occupation = (app.sealer.open(worker.id, current.sealed_occupation) or b"").decode() \
+            if current.sealed_occupation else current.occupation
+        changed = (current.sector, current.place, current.started_on) != (s.sector, s.place, s.started_on)
+        if changed or occupation != s.occupation:
+            app.execute(c.CorrectSpell(
+                command_id=cid(f"correct-spell:{i}"), worker_id=worker.id,
+                spell_id=current.spell_id, sector=s.sector,
+                occupation=None if occupation == s.occupation else s.occupation,
+                place=s.place, started_on=s.started_on, ended_on=current.ended_on, reason=REASON))
+    for i, spell_id in enumerate(before[len(spells):], start=len(spells)):
+        if spell_id in worker.spells:
+            app.execute(c.WithdrawSpell(command_id=cid(f"withdraw-spell:{i}"),
+                                        worker_id=worker.id, spell_id=spell_id, reason=REASON))
+    return kept
+
+
+def _grievance(app, cid, grievance_id: UUID, workers: list[UUID], g: GrievanceIn) -> None:
+    agg = app.load(Grievance, grievance_id, field="grievance_id")
+    missing = tuple(w for w in workers if w not in agg.worker_ids)
+    if missing:
+        app.execute(c.JoinGrievance(command_id=cid("join"), grievance_id=grievance_id,
+                                    worker_ids=missing))
+    text = app.sealer.open(grievance_id, agg.description)
+    described = None if text is not None and text.decode() == g.description else g.description
+    if (agg.category, agg.sector, agg.place, agg.stage, agg.occurred_on) != (
+            g.category, g.sector, g.place, g.stage, g.occurred_on) or described is not None:
+        app.execute(c.CorrectGrievance(
+            command_id=cid("correct-grievance"), grievance_id=grievance_id, category=g.category,
+            sector=g.sector, place=g.place, stage=g.stage, occurred_on=g.occurred_on,
+            description=described, reason=REASON))

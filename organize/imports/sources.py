@@ -1,0 +1,256 @@
+"""Submissions as the tools export them, made one shape: ``Submission``.
+
+- Kobo: CSV or XLSX (repeat groups on their own sheets, joined by ``_parent_index`` to the
+  main sheet's ``_index``), or JSON (the API's ``results``, repeats as nested lists);
+  columns are ``group/question``, ids ``_uuid`` and ``meta/instanceID`` /
+  ``meta/rootUuid`` / ``meta/deprecatedID``.
+- ODK Central: CSV with one file per repeat group (``form-repeat.csv``, joined by
+  ``PARENT_KEY`` to ``KEY``), columns ``group-question``; or the OData JSON (``value``).
+- A plain CSV / XLSX with a header row (no form): its columns are its questions.
+
+Only a form's questions and the ids are kept; device ids, ``_submitted_by``,
+``SubmitterName``, attachments and the rest are dropped here, before anything maps them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from organize.imports.errors import ImportFailed
+from organize.imports.form import METADATA, Form
+
+# Id columns, by their last path segment. A submission keeps its root id through edits
+# (Kobo's ``meta/rootUuid``, ODK Central's ``KEY`` and OData ``__id``); each version has its
+# own instance id, and an edit may name the version it replaces (``deprecatedID``).
+INSTANCE = ("instanceID", "_uuid")
+ROOTS = ("rootUuid", "KEY", "__id")
+DEPRECATED = "deprecatedID"
+# A geopoint split into columns: ODK Central's ``q-Latitude`` and Kobo's ``_q_latitude``.
+_SPLIT_GPS = (("-Latitude", "-Longitude", ""), ("_latitude", "_longitude", "_"))
+_IDS = frozenset((*INSTANCE, *ROOTS, DEPRECATED))
+_ROW_KEYS = ("_index", "KEY")  # what a repeat row's parent key points at
+_PARENT_KEYS = ("_parent_index", "PARENT_KEY")
+MAX_ROWS = 200_000
+
+
+@dataclass
+class Submission:
+    line: int  # the row's line in its file (the header is line 1)
+    values: dict[str, str]
+    repeats: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    instance_id: str | None = None
+    root_id: str | None = None
+    deprecated_id: str | None = None
+
+
+def _name(column: str) -> str:
+    return column.rsplit("/", 1)[-1]
+
+
+def _keep(form: Form | None, name: str) -> bool:
+    if form is None:
+        return True
+    q = form.question(name)
+    return q is not None and q.type not in METADATA
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):  # a select_multiple as JSON sometimes gives
+        return " ".join(str(v) for v in value)
+    return str(value).strip()
+
+
+def _resolve(form: Form | None, column: str) -> str:
+    """A column's question name: ``group/q`` (Kobo), ``group-q`` (ODK Central) or ``q``."""
+    name = _name(column)
+    if form is not None and form.question(name) is None and "-" in name:
+        tail = name.rsplit("-", 1)[-1]
+        if form.question(tail) is not None or tail in (*INSTANCE, *ROOTS, DEPRECATED):
+            return tail
+    return name
+
+
+def _submission(form: Form | None, line: int, record: dict, id_column: str | None) -> Submission:
+    sub = Submission(line=line, values={})
+    for column, value in record.items():
+        name = _resolve(form, column)
+        text = _plain(value)
+        if id_column is not None and column == id_column:
+            sub.instance_id = text or None
+        elif name in INSTANCE and id_column is None:
+            sub.instance_id = sub.instance_id or text or None
+        elif name in ROOTS:
+            sub.root_id = sub.root_id or text or None
+        elif name == DEPRECATED:
+            sub.deprecated_id = text or None
+        if _keep(form, name) and name not in sub.values and name not in _IDS:
+            sub.values[name] = text  # the ids only ever as keyed digests (``plan``)
+    _join_gps(form, record, sub.values)
+    return sub
+
+
+def _join_gps(form: Form | None, record: dict, values: dict[str, str]) -> None:
+    if form is None:
+        return
+    for q in form.questions.values():
+        if q.type != "geopoint" or values.get(q.name):
+            continue
+        for lat, lon, lead in _SPLIT_GPS:
+            found = {_name(k): _plain(v) for k, v in record.items()}
+            a, b = found.get(f"{lead}{q.name}{lat}"), found.get(f"{lead}{q.name}{lon}")
+            if a and b:
+                values[q.name] = f"{a} {b}"
+                break
+
+
+def _rows_from_table(rows: list[list]) -> list[tuple[int, dict]]:
+    if not rows:
+        return []
+    header = [_plain(h) for h in rows[0]]
+    out = []
+    for i, row in enumerate(rows[1:], start=2):
+        cells = list(row) + [""] * (len(header) - len(row))
+        if any(_plain(c) for c in cells):
+            out.append((i, {h: cells[j] for j, h in enumerate(header) if h}))
+    if len(out) > MAX_ROWS:
+        raise ImportFailed(f"The file has more than {MAX_ROWS:,} rows; split it.", code="size")
+    return out
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, dict]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed("The CSV file is not UTF-8 text; export it again as UTF-8.",
+                           code="encoding") from None
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return _rows_from_table(list(csv.reader(io.StringIO(text), dialect)))
+
+
+def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[int, dict]]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return {name: _rows_from_table(book.get_sheet_by_name(name).to_python())
+                for name in book.sheet_names}
+    except (CalamineError, ValueError) as e:
+        raise ImportFailed(f"The spreadsheet could not be read: {e}", code="xlsx") from None
+
+
+def _attach(form: Form | None, subs: list[Submission], keyed: dict[str, Submission],
+            repeat: str, rows: Iterable[tuple[int, dict]]) -> None:
+    for _line, record in rows:
+        parent = next((_plain(record[k]) for k in record if _name(k) in _PARENT_KEYS), None)
+        owner = keyed.get(parent or "")
+        if owner is None:
+            continue  # a repeat row of a submission not in this file
+        values = {}
+        for column, value in record.items():
+            name = _resolve(form, column)
+            if _keep(form, name) and (form is None or form.questions[name].repeat == repeat):
+                values[name] = _plain(value)
+        owner.repeats.setdefault(repeat, []).append(values)
+
+
+def _keyed(subs: list[Submission], rows: list[tuple[int, dict]]) -> dict[str, Submission]:
+    out: dict[str, Submission] = {}
+    for sub, (_line, record) in zip(subs, rows, strict=True):
+        for column, value in record.items():
+            if _name(column) in _ROW_KEYS:
+                out[_plain(value)] = sub
+    return out
+
+
+def _repeat_of(form: Form | None, label: str) -> str | None:
+    if form is None:
+        return None
+    for repeat in form.repeats:
+        # Kobo names a sheet by the repeat (cut to 31 characters); ODK Central a file
+        # ``form-repeat.csv``.
+        if label == repeat or label[:31] == repeat[:31] or label.endswith("-" + repeat):
+            return repeat
+    return None
+
+
+def _from_json(form: Form | None, data: bytes, id_column: str | None) -> list[Submission]:
+    try:
+        doc = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ImportFailed("The JSON file could not be read.", code="json") from None
+    records = doc.get("results", doc.get("value")) if isinstance(doc, dict) else doc
+    if not isinstance(records, list):
+        raise ImportFailed("The JSON file holds no list of submissions.", code="json")
+    subs = []
+    for i, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            continue
+        flat, repeats = _flatten(form, record)
+        sub = _submission(form, i, flat, id_column)
+        for repeat, items in repeats.items():
+            sub.repeats[repeat] = [
+                {n: v for n, v in ((_resolve(form, k), _plain(v)) for k, v in _flatten(form, it)[0].items())
+                 if _keep(form, n)} for it in items]
+        subs.append(sub)
+    return subs
+
+
+def _flatten(form: Form | None, record: dict, prefix: str = "") -> tuple[dict, dict]:
+    """Groups (nested objects) flattened; repeat groups (lists of objects) set aside."""
+    flat: dict = {}
+    repeats: dict[str, list] = {}
+    for key, value in record.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            inner, more = _flatten(form, value, path + "/")
+            flat.update(inner)
+            repeats.update(more)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            repeat = _repeat_of(form, _name(path)) or _name(path)
+            repeats[repeat] = value
+        else:
+            flat[path] = value
+    return flat, repeats
+
+
+def read_submissions(form: Form | None, main: tuple[str, bytes],
+                     extra: Iterable[tuple[str, bytes]] = (),
+                     id_column: str | None = None) -> list[Submission]:
+    """The submissions in ``main`` (file name, bytes), with repeat rows from ``extra``
+    files (ODK Central's ``form-repeat.csv``) or from the workbook's other sheets."""
+    name, data = main
+    suffix = Path(name).suffix.lower()
+    if suffix == ".json":
+        return _from_json(form, data, id_column)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        sheets = _xlsx_sheets(data)
+        first, *rest = list(sheets) or [""]
+        rows = sheets.get(first, [])
+        others = [(sheet, sheets[sheet]) for sheet in rest]
+    elif suffix in (".csv", ".txt"):
+        rows = _csv_rows(data)
+        others = []
+    else:
+        raise ImportFailed("Choose a .csv, .xlsx or .json file.", code="format")
+    for extra_name, extra_data in extra:
+        others.append((Path(extra_name).stem, _csv_rows(extra_data)))
+    subs = [_submission(form, line, record, id_column) for line, record in rows]
+    keyed = _keyed(subs, rows)
+    for label, repeat_rows in others:
+        repeat = _repeat_of(form, label)
+        if repeat is not None:
+            _attach(form, subs, keyed, repeat, repeat_rows)
+    return subs
