@@ -230,6 +230,12 @@ def route_table() -> dict[tuple[str, str], Route]:
         table[("GET", template)] = Route("page", path, via="session")
     for template, path in PAGE_FORMS.items():
         table[("POST", template)] = Route("page_post", path, via="session")
+    # issue 19: importing is for the collective's leaders (and an admin); an organiser's
+    # role may not import anywhere, so she gets 403 whichever federation it is.
+    table[("GET", f"{C}/import")] = Route("leaders_page", lambda w, s: f"/c/{s.collective}/import",
+                                          via="session")
+    table[("POST", f"{C}/import")] = Route("leaders_post", lambda w, s: f"/c/{s.collective}/import",
+                                           via="session")
     for template, path in ORGANISER_PAGES.items():
         table[("GET", template)] = Route("organiser_page", path, via="session")
     for template, path in ORGANISER_FORMS.items():
@@ -315,7 +321,8 @@ async def test_scope_matrix(client, app, accounts, world, people):
                         if leaked:
                             failures.append(f"{where}: shows ids of the other side: {leaked}")
                     continue
-                if route.kind in ("page", "page_post", "collectives"):
+                if route.kind in ("page", "page_post", "collectives", "leaders_page",
+                                  "leaders_post"):
                     failure = await _leader_page_cell(client, app, world, side, route, method,
                                                       role, auth)
                 elif route.kind in ("organiser_page", "organiser_post"):
@@ -378,6 +385,10 @@ def _own_collective(world: World, role: str) -> Side | None:
 
 
 async def _leader_page_cell(client, app, world, side, route, method, role, auth) -> str | None:
+    if route.kind in ("leaders_page", "leaders_post"):
+        if role == "organiser":
+            return await _refused_cell(client, app, world, side, route, method, auth)
+        route = replace(route, kind={"leaders_page": "page", "leaders_post": "page_post"}[route.kind])
     s = world.side(side)
     path = route.path(world, s)
     before = max_id(app)
@@ -420,6 +431,21 @@ async def _leader_page_cell(client, app, world, side, route, method, role, auth)
         leaked = [str(i) for i in hidden if str(i) in r.text]
         if leaked:
             return f"shows ids of the other side: {leaked}"
+    return None
+
+
+async def _refused_cell(client, app, world, side, route, method, auth) -> str | None:
+    """A page or form the role may not use at all: 403 on either side, nothing appended."""
+    before = max_id(app)
+    kwargs = {"data": {}} if method == "POST" else {}
+    r = await call(client, method, route.path(world, world.side(side)), auth, via=route.via,
+                   **kwargs)
+    if header_problems(r):
+        return f"headers: {header_problems(r)}"
+    if r.status_code != 403:
+        return f"expected 403, got {r.status_code} {r.text[:160]}"
+    if max_id(app) != before:
+        return "a refused form appended events"
     return None
 
 
