@@ -15,7 +15,7 @@ from organize.application.reading import departure_of
 from organize.domain import Grievance, Worker
 from organize.domain.deadlines import deadlines, facts_of
 from organize.persistence.reveal import opened_with
-from organize.projections.reads import Scope
+from organize.projections.reads import Scope, tables
 from organize.projections.views.grievance_deadlines import (
     collective_procedures,
     due_deadlines,
@@ -149,17 +149,21 @@ async def test_an_agreement_s_procedure_applies_only_to_grievances_that_follow_i
 async def test_no_one_outside_the_collective_reads_its_deadlines(app, conn):
     federation = fed()
     coll, sister = collective(app, federation=federation), collective(app, federation=federation)
-    g = grievance(app, coll, [worker(app, coll)], occurred_on=date(2026, 1, 5))
+    her = worker(app, coll)
+    g = grievance(app, coll, [her], occurred_on=date(2026, 1, 5))
     _define(app, coll)
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=her, leaves_on=date(2026, 2, 6)))
     catch_up(app, VIEW)
     day = date(2026, 2, 3)
     own = Scope(collective_ids=frozenset({coll}))
-    assert await _read(app, due_deadlines, conn, own, coll, day)
+    assert "departure" in [r.step for r in await _read(app, due_deadlines, conn, own, coll, day)]
     for outsider in (Scope(collective_ids=frozenset({sister})),  # a sister collective's leader
                      Scope(collective_ids=frozenset({h.cid()})),  # another federation's
                      Scope(federation=federation)):  # the organiser of its own federation
         assert await _read(app, due_deadlines, conn, outsider, coll, day) == []
         assert await _read(app, grievance_deadlines, conn, outsider, g, day) == []
+        assert (await grievance_deadlines(conn, outsider, g, day)).departures == []
+        assert (await due_deadlines(conn, outsider, coll, day)).departures == []
         assert await collective_procedures(conn, outsider, coll) == []
 
 
@@ -234,6 +238,7 @@ async def test_the_view_never_holds_her_departure_and_erasure_takes_its_deadline
     app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=rina, leaves_on=None))
     catch_up(app, VIEW)
     assert "departure" not in [r.step for r in await _read(app, grievance_deadlines, conn, mine, g, today)]
-    left = await conn.fetch("SELECT worker_id FROM v_grievance_deadlines_g1_sealed_departures"
+    t = await tables(conn, "grievance_deadlines")
+    left = await conn.fetch(f"SELECT worker_id FROM {t.sealed_departures}"
                             " WHERE worker_id = ANY($1::uuid[])", [rina, mala])
     assert left == []
