@@ -10,6 +10,9 @@ the worker's key, and version 2 of ``Meeting.Held`` the decisions under the meet
 immutable; each rewrite is recorded in ``organize_migrations`` so it runs once. The cost is
 one decrypt, seal and update per such event.
 
+A worker's planned departure followed: version 2 of ``Worker.DeparturePlanned`` seals its
+day under her key, and ``seal_clear_departures`` rewrites version 1 events the same way.
+
 Collective texts followed (``organize.texts``): version 2 of ``Campaign.Launched``,
 ``DemandAdded``, ``AgreementSigned`` and ``Closed`` seal a campaign's issue, demands, clauses
 and summary under the campaign's key (owned by the collectives it reaches);
@@ -55,6 +58,20 @@ def seal_clear_occupations(app) -> int:
         state["occupation"] = None
 
     return _rewrite(app, "seal_spell_occupations", get_topic(Worker.SpellStarted), seal)
+
+
+def seal_clear_departures(app) -> int:
+    """Rewrite version 1 ``DeparturePlanned`` events with her planned departure's day sealed
+    under her key (dropped when she was erased before the upgrade). Returns how many."""
+
+    def seal(state: dict, worker_id) -> None:
+        day = state.pop("on", None)
+        key = app.keys.get(worker_id)
+        state["sealed_on"] = (None if key is None or not day else
+                              app.sealer.seal_with(key, worker_id, str(day).encode()))
+        state["on"] = None
+
+    return _rewrite(app, "seal_planned_departures", get_topic(Worker.DeparturePlanned), seal)
 
 
 def seal_clear_decisions(app) -> int:
@@ -304,7 +321,7 @@ def _zone_collectives(app, name: str) -> int:
 
 MIGRATIONS: tuple[Callable[..., int], ...] = (
     seal_clear_occupations, seal_clear_decisions, seal_clear_campaign_texts,
-    seal_clear_narratives, seal_clear_cancel_reasons, zone_collectives)
+    seal_clear_narratives, seal_clear_cancel_reasons, zone_collectives, seal_clear_departures)
 
 
 def migrate(app) -> None:

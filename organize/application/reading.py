@@ -100,6 +100,17 @@ class WorkerView(Base, kw_only=True):
     spells: tuple[Spell, ...]
     moves: tuple[Move, ...]
     statuses: tuple[StatusView, ...]
+    departure_on: date | None = None  # opened for readers of personal data only
+
+
+def departure_of(app, agg: Worker, key: bytes | None = None) -> date | None:
+    """Her planned departure, opened with her key (looked up unless given); None when none
+    is planned or her key is gone (erased)."""
+    if agg.sealed_departure is None:
+        return agg.departure_on  # a version 1 event's day, recorded in the clear
+    key = app.keys.get(agg.id) if key is None else key
+    plain = app.sealer.open_with(key, agg.id, agg.sealed_departure)
+    return None if plain is None else date.fromisoformat(plain.decode())
 
 
 def _seen(app):
@@ -149,6 +160,7 @@ def worker_view(app, agg: Worker) -> WorkerView:
         spells=() if former else spells,
         moves=() if former else tuple(agg.moves),
         statuses=() if former else statuses,
+        departure_on=departure_of(app, agg, key) if personal and not former and key else None,
     )
 
 

@@ -27,11 +27,13 @@ from organize.application.policy import (
     Rule,
     touching,
 )
+from organize.application.reading import departure_of
 from organize.domain import (
     Collective,
     Organisation,
     Worker,
 )
+from organize.domain.limits import check_date
 from organize.domain.worker import check_occupation
 from organize.errors import Forbidden, Invalid
 
@@ -203,8 +205,14 @@ def _undo_worker_merge(app: Organize, cmd: c.UndoWorkerMerge) -> Done:
 
 
 def _plan_departure(app: Organize, cmd: c.PlanDeparture) -> Done:
+    """Her planned departure is sealed under her key before it reaches the domain: once she
+    is erased, no copy of the event (WAL, backup, replica) says when she leaves."""
     agg = _living(app.target(Worker, cmd, "worker_id"))
-    agg.plan_departure(cmd.leaves_on)
+    leaves_on = None if cmd.leaves_on is None else check_date(cmd.leaves_on, field="leaves_on")
+    if leaves_on == departure_of(app, agg):
+        raise Invalid("Nothing was changed.", field="leaves_on", code="nothing_changed")
+    agg.plan_departure(None if leaves_on is None else
+                       app.sealer.seal(agg.id, leaves_on.isoformat().encode(), (agg.id,)))
     return Done(agg.id, [agg])
 
 

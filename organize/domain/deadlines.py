@@ -12,7 +12,7 @@ facts from a grievance's final state. The property test holds them equal for ran
 histories, so the list a leader sees is the one the final state implies.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -73,10 +73,16 @@ def deadlines(facts: Facts, steps: tuple[Step, ...],
         if anchor is not None:
             out.append(Deadline(step=step.code, due_on=anchor + timedelta(days=step.days), met_on=met))
         previous = met
-    leaving = [d for w, d in (departures or {}).items() if w in facts.parties]
-    if leaving:
-        out.append(Deadline(step=DEPARTURE, due_on=min(leaving)))
-    return tuple(out)
+    leaving = departure_deadline(facts.parties, departures or {})
+    return tuple(out) if leaving is None else (*out, leaving)
+
+
+def departure_deadline(parties: Iterable[UUID], departures: Mapping[UUID, date]) -> Deadline | None:
+    """The deadline the earliest planned departure among the parties sets, if any. The
+    projection never holds a departure's day (it is sealed under her key): the read path
+    opens the parties' departures for a reader the policy allows and adds this then."""
+    leaving = [departures[w] for w in parties if w in departures]
+    return Deadline(step=DEPARTURE, due_on=min(leaving)) if leaving else None
 
 
 def urgency(deadline: Deadline, today: date) -> str | None:
@@ -115,15 +121,23 @@ def fold(facts: Facts | None, name: str, data: Mapping[str, Any]) -> Facts | Non
     return facts
 
 
-def fold_departure(departures: Mapping[UUID, date], worker_id: UUID, name: str,
-                   data: Mapping[str, Any]) -> dict[UUID, date]:
-    """Planned departures after one worker event: recorded, cleared, or gone with her erasure."""
+def fold_departure(departures: Mapping[UUID, Any], worker_id: UUID, name: str,
+                   data: Mapping[str, Any]) -> dict[UUID, Any]:
+    """Planned departures, as stored, after one worker event: recorded, cleared, or gone with
+    her erasure. A departure is stored sealed (bytes under her key); a version 1 event's day
+    was a date in the clear."""
     out = dict(departures)
-    if name == "DeparturePlanned" and data["on"] is not None:
-        out[worker_id] = data["on"]
+    stored = data.get("sealed_on") or data.get("on") if name == "DeparturePlanned" else None
+    if stored is not None:
+        out[worker_id] = stored
     elif name in ("DeparturePlanned", "Erased"):
         out.pop(worker_id, None)
     return out
+
+
+def departure_stored(worker: Any) -> Any:
+    """The same departure, as stored, read from a worker aggregate's state."""
+    return worker.sealed_departure or worker.departure_on
 
 
 def facts_of(grievance: Any) -> Facts:

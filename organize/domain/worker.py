@@ -500,19 +500,36 @@ class Worker(Aggregate):
 
     # --- erasure -----------------------------------------------------------------------
 
-    departure_on: date | None = None  # a class default: workers recorded before it have none
+    # Class defaults: workers recorded before departures were sealed have none.
+    sealed_departure: bytes | None = None  # the day she leaves, sealed under her key
+    departure_on: date | None = None  # a version 1 event's day, kept in the clear
 
-    def plan_departure(self, on: date | None) -> None:
-        """The day she plans (or is made) to leave the country, or None when she stays. For
-        a migrant worker it is often the binding deadline of every grievance she is party to."""
+    def plan_departure(self, sealed_on: bytes | None) -> None:
+        """The day she plans (or is made) to leave the country, sealed under her key by the
+        application (``organize.application.workers``), or None when she stays. For a
+        migrant worker it is often the binding deadline of every grievance she is party to,
+        and exactly what an employer or the police would want: it is never in the clear."""
         self._require_not_erased()
-        on = None if on is None else check_date(on, field="on")
-        if on == self.departure_on:
+        sealed_on = None if sealed_on is None else check_sealed(sealed_on, field="leaves_on")
+        if sealed_on is None and self.sealed_departure is None and self.departure_on is None:
             raise DomainError("Nothing was changed.", code="nothing_changed")
-        self._departure_planned(on=on)
+        self._departure_planned(sealed_on=sealed_on, on=None)
 
-    @event("DeparturePlanned")
-    def _departure_planned(self, on: date | None) -> None:
+    class DeparturePlanned(Aggregate.Event):
+        """Version 2 seals the day (``sealed_on``, the ISO date under her key). Version 1
+        events kept it in the clear (``on``); they read back with nothing sealed."""
+
+        class_version = 2
+        sealed_on: bytes | None
+        on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["sealed_on"] = None
+
+    @event(DeparturePlanned)
+    def _departure_planned(self, sealed_on: bytes | None, on: date | None) -> None:
+        self.sealed_departure = sealed_on
         self.departure_on = on
 
     def erase(self, on: datetime) -> None:
@@ -526,6 +543,7 @@ class Worker(Aggregate):
         self.erased = True
         self.erased_on = on
         self.departure_on = None
+        self.sealed_departure = None
         self.profile = None
         self.statuses = [StatusChange(on=s.on, sealed_status=None) for s in self.statuses]
         self.spells = {i: replace(s, occupation=None, sealed_occupation=None)

@@ -123,8 +123,13 @@ def test_erased_worker_is_unreadable_from_every_file_and_backup(seized, tmp_path
     app.execute(h.raise_grievance(collective.id, [her.id, other.id], description=shared_text))
     app.execute(c.NoteEvidence(command_id=h.cid(), grievance_id=solo.id, note=evidence,
                                on=date(2025, 6, 2)))
+    # Her planned departure: for a migrant worker, what an employer or the police would want.
+    # A day nothing else in the test or the schema holds, as the events store it (ISO text).
+    leaves_on = date(2030 + int(tag[:2], 16) % 60, 1 + int(tag[2], 16) % 12, 17)
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=her.id, leaves_on=leaves_on))
     seized.runner().catch_up()  # the views are files too
-    plaintexts = [p.encode() for p in [*secrets.values(), status_text, description, evidence]]
+    plaintexts = [p.encode() for p in [*secrets.values(), status_text, description, evidence,
+                                       leaves_on.isoformat()]]
     her_keys = {s: app.keys.get(s) for s in (her.id, solo.id)}
 
     bb_before = seizure.basebackup(seized.database.url, tmp_path / "basebackup-before")
@@ -135,6 +140,9 @@ def test_erased_worker_is_unreadable_from_every_file_and_backup(seized, tmp_path
     found = seizure.keys_in(files)
     recovered = {k for _, k in seizure.unwrap_attempts(files, her.id, found, range(0, 4))}
     assert her_keys[her.id] in recovered, "the scan cannot see a key it should see"
+    opened = _open_everything(seized, seizure.keys_in(files))
+    assert any(leaves_on.isoformat().encode() in t for t in opened), "the scan misses her departure"
+    assert not seizure.hits(files, [leaves_on.isoformat().encode()]), "her departure in the clear"
 
     app.execute(c.EraseWorker(command_id=h.cid(), worker_id=her.id))
     seized.runner().catch_up()

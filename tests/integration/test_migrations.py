@@ -129,3 +129,45 @@ def test_clear_decisions_are_sealed_in_place_under_the_meetings_key(app):
     new = app.get(Meeting, meeting)
     assert new.decisions == () and new.decision_count == 2
     assert meeting_decisions(app, new) == (f"Ask Mrs Chan {tag}", f"Meet again {tag}")
+
+
+def test_clear_departures_are_sealed_in_place_and_erasure_reaches_them(app):
+    from organize.application.reading import departure_of
+    from organize.migrations import seal_clear_departures
+
+    table = app.recorder.events_table_name
+    topic = get_topic(Worker.DeparturePlanned)
+    kept, erased = (app.execute(h.register_worker(pseudonym=f"D{i}")).id for i in (1, 2))
+    days = {kept: date(2031, 3, 14), erased: date(2031, 9, 2)}
+    for worker, day in days.items():
+        app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=worker, leaves_on=day))
+
+    def states(worker) -> list[dict]:
+        with app.recorder.datastore.transaction() as curs:
+            curs.execute(f"SELECT state FROM {table} WHERE originator_id = %s AND topic = %s",
+                         (worker, topic))
+            return [msgspec.json.decode(app.mapper.cipher.decrypt(bytes(r["state"])))
+                    for r in curs.fetchall()]
+
+    assert all(s["on"] is None and s["sealed_on"] for w in days for s in states(w))
+    # As releases before sealing stored them: the day in the clear, version 1.
+    with app.recorder.datastore.transaction(commit=True) as curs:
+        for worker, day in days.items():
+            state = states(worker)[0]
+            del state["sealed_on"], state["class_version"]
+            state["on"] = day.isoformat()
+            curs.execute(f"UPDATE {table} SET state = %s WHERE originator_id = %s AND topic = %s",
+                         (app.mapper.cipher.encrypt(msgspec.json.encode(state)), worker, topic))
+        curs.execute("DELETE FROM organize_migrations WHERE name = 'seal_planned_departures'")
+    assert departure_of(app, app.get(Worker, kept)) == days[kept]  # an old event still reads
+    app.execute(c.EraseWorker(command_id=h.cid(), worker_id=erased))  # erased before upgrading
+
+    assert seal_clear_departures(app) >= 2
+    assert seal_clear_departures(app) == 0  # once
+    for worker, day in days.items():
+        assert all(s["class_version"] == 2 and s["on"] is None for s in states(worker))
+        assert day.isoformat() not in msgspec.json.encode(states(worker)).decode()
+    assert states(erased)[0]["sealed_on"] is None
+    assert departure_of(app, app.get(Worker, kept)) == days[kept]
+    app.execute(c.EraseWorker(command_id=h.cid(), worker_id=kept))
+    assert departure_of(app, app.get(Worker, kept)) is None and states(kept)[0]["sealed_on"]

@@ -11,13 +11,16 @@ import pytest
 
 from organize import commands as c
 from organize.application.procedures import procedure_id
+from organize.application.reading import departure_of
 from organize.domain import Grievance, Worker
 from organize.domain.deadlines import deadlines, facts_of
-from organize.projections.reads import Scope
+from organize.persistence.reveal import opened_with
+from organize.projections.reads import Scope, tables
 from organize.projections.views.grievance_deadlines import (
     collective_procedures,
     due_deadlines,
     grievance_deadlines,
+    with_departures,
 )
 from tests.integration import support as h
 from tests.integration.support import (  # noqa: F401 - conn_fixture
@@ -41,6 +44,11 @@ def _define(app, coll, steps=STEPS, agreement_id=None):
                                          steps=steps, agreement_id=agreement_id)).id
 
 
+async def _read(app, read, conn, *args):
+    """A read as a leader's page gets it: the departures opened with her key, then added."""
+    return with_departures(opened_with(app.keys, await read(conn, *args)))
+
+
 def _due(rows):
     return [(r.step, r.due_on, r.met_on) for r in rows]
 
@@ -53,7 +61,7 @@ async def test_deadlines_follow_every_fact(app, conn):
     catch_up(app, VIEW)
     mine = Scope(collective_ids=frozenset({coll}))
     today = date(2026, 2, 1)
-    assert _due(await grievance_deadlines(conn, mine, g, today)) == [
+    assert _due(await _read(app, grievance_deadlines, conn, mine, g, today)) == [
         ("complaint", date(2026, 2, 4), None), ("claim", date(2027, 1, 5), None)]
 
     # The incident's day corrected: every clock moves with it.
@@ -68,7 +76,7 @@ async def test_deadlines_follow_every_fact(app, conn):
     app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=rina, leaves_on=date(2026, 6, 30)))
     app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=mala, leaves_on=date(2026, 3, 1)))
     catch_up(app, VIEW)
-    got = _due(await grievance_deadlines(conn, mine, g, today))
+    got = _due(await _read(app, grievance_deadlines, conn, mine, g, today))
     assert got == [("complaint", date(2026, 2, 24), date(2026, 2, 10)),
                    ("meeting", date(2026, 2, 24), None),
                    ("claim", date(2027, 1, 20), None),
@@ -77,7 +85,7 @@ async def test_deadlines_follow_every_fact(app, conn):
     agg = app.repository.get(g)
     assert isinstance(agg, Grievance)
     steps = app.repository.get(procedure_id(coll)).steps
-    departures = {w: app.repository.get(w).departure_on for w in (rina, mala)}
+    departures = {w: departure_of(app, app.repository.get(w)) for w in (rina, mala)}
     assert got == [(d.step, d.due_on, d.met_on) for d in deadlines(facts_of(agg), steps, departures)]
 
     # Mala's record erased: her departure goes with it, Rina's binds.
@@ -88,24 +96,24 @@ async def test_deadlines_follow_every_fact(app, conn):
                                                                    days=7, clock="previous_step"),
                                          STEPS[2])))
     catch_up(app, VIEW)
-    got = _due(await grievance_deadlines(conn, mine, g, today))
+    got = _due(await _read(app, grievance_deadlines, conn, mine, g, today))
     assert got[1] == ("meeting", date(2026, 2, 17), None)
     assert got[-1] == ("departure", date(2026, 6, 30), None)
 
     # Due soon and overdue, against the collective's today.
-    due = await due_deadlines(conn, mine, coll, date(2026, 2, 20))
+    due = await _read(app, due_deadlines, conn, mine, coll, date(2026, 2, 20))
     assert [(r.step, r.urgency) for r in due] == [("meeting", "overdue")]
-    due = await due_deadlines(conn, mine, coll, date(2026, 2, 12))
+    due = await _read(app, due_deadlines, conn, mine, coll, date(2026, 2, 12))
     assert [(r.step, r.urgency) for r in due] == [("meeting", "due_soon")]
 
     # An outcome closes it: nothing is due any more; reopened, it all comes back.
     app.execute(c.RecordOutcome(command_id=h.cid(), grievance_id=g, outcome="no_result",
                                 on=date(2026, 2, 11)))
     catch_up(app, VIEW)
-    assert await grievance_deadlines(conn, mine, g, today) == []
+    assert await _read(app, grievance_deadlines, conn, mine, g, today) == []
     app.execute(c.ReopenGrievance(command_id=h.cid(), grievance_id=g, on=date(2026, 2, 12)))
     catch_up(app, VIEW)
-    assert len(await grievance_deadlines(conn, mine, g, today)) == 4
+    assert len(await _read(app, grievance_deadlines, conn, mine, g, today)) == 4
 
 
 async def test_a_procedure_defined_after_the_grievance_applies_to_it(app, conn):
@@ -113,10 +121,10 @@ async def test_a_procedure_defined_after_the_grievance_applies_to_it(app, conn):
     g = grievance(app, coll, [worker(app, coll)], occurred_on=date(2026, 1, 5))
     catch_up(app, VIEW)
     scope = Scope(collective_ids=frozenset({coll}))
-    assert await grievance_deadlines(conn, scope, g, date(2026, 1, 6)) == []
+    assert await _read(app, grievance_deadlines, conn, scope, g, date(2026, 1, 6)) == []
     _define(app, coll)
     catch_up(app, VIEW)
-    assert len(await grievance_deadlines(conn, scope, g, date(2026, 1, 6))) == 2
+    assert len(await _read(app, grievance_deadlines, conn, scope, g, date(2026, 1, 6))) == 2
 
 
 async def test_an_agreement_s_procedure_applies_only_to_grievances_that_follow_it(app, conn):
@@ -130,9 +138,9 @@ async def test_an_agreement_s_procedure_applies_only_to_grievances_that_follow_i
     app.execute(c.FollowProcedure(command_id=h.cid(), grievance_id=g, procedure_id=special))
     catch_up(app, VIEW)
     scope = Scope(collective_ids=frozenset({coll}))
-    assert _due(await grievance_deadlines(conn, scope, g, date(2026, 1, 6))) == [
+    assert _due(await _read(app, grievance_deadlines, conn, scope, g, date(2026, 1, 6))) == [
         ("notice", date(2026, 1, 8), None)]
-    assert [r.step for r in await grievance_deadlines(conn, scope, plain, date(2026, 1, 6))] == [
+    assert [r.step for r in await _read(app, grievance_deadlines, conn, scope, plain, date(2026, 1, 6))] == [
         "complaint", "claim"]
     names = [p.agreement_id for p in await collective_procedures(conn, scope, coll)]
     assert names == [None, agreement]
@@ -141,17 +149,21 @@ async def test_an_agreement_s_procedure_applies_only_to_grievances_that_follow_i
 async def test_no_one_outside_the_collective_reads_its_deadlines(app, conn):
     federation = fed()
     coll, sister = collective(app, federation=federation), collective(app, federation=federation)
-    g = grievance(app, coll, [worker(app, coll)], occurred_on=date(2026, 1, 5))
+    her = worker(app, coll)
+    g = grievance(app, coll, [her], occurred_on=date(2026, 1, 5))
     _define(app, coll)
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=her, leaves_on=date(2026, 2, 6)))
     catch_up(app, VIEW)
     day = date(2026, 2, 3)
     own = Scope(collective_ids=frozenset({coll}))
-    assert await due_deadlines(conn, own, coll, day)
+    assert "departure" in [r.step for r in await _read(app, due_deadlines, conn, own, coll, day)]
     for outsider in (Scope(collective_ids=frozenset({sister})),  # a sister collective's leader
                      Scope(collective_ids=frozenset({h.cid()})),  # another federation's
                      Scope(federation=federation)):  # the organiser of its own federation
-        assert await due_deadlines(conn, outsider, coll, day) == []
-        assert await grievance_deadlines(conn, outsider, g, day) == []
+        assert await _read(app, due_deadlines, conn, outsider, coll, day) == []
+        assert await _read(app, grievance_deadlines, conn, outsider, g, day) == []
+        assert (await grievance_deadlines(conn, outsider, g, day)).departures == []
+        assert (await due_deadlines(conn, outsider, coll, day)).departures == []
         assert await collective_procedures(conn, outsider, coll) == []
 
 
@@ -165,7 +177,7 @@ async def test_applied_one_event_per_batch_the_view_equals_the_pure_function(app
     app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=w, leaves_on=date(2026, 4, 1)))
     catch_up(app, VIEW, batch_size=1)
     scope = Scope(collective_ids=frozenset({coll}))
-    one_by_one = [await grievance_deadlines(conn, scope, g, date(2026, 1, 12)) for g in gs]
+    one_by_one = [await _read(app, grievance_deadlines, conn, scope, g, date(2026, 1, 12)) for g in gs]
     assert isinstance(app.repository.get(w), Worker)
     for g, rows in zip(gs, one_by_one, strict=True):
         agg = app.repository.get(g)
@@ -173,3 +185,60 @@ async def test_applied_one_event_per_batch_the_view_equals_the_pure_function(app
                              {w: date(2026, 4, 1)})
         assert [(r.step, r.due_on, r.met_on) for r in rows] == [
             (d.step, d.due_on, d.met_on) for d in expected]
+
+
+async def _view_rows(conn) -> list[str]:
+    """Every row of every table of the view's live generation, as JSON text."""
+    names = await conn.fetch("SELECT tablename FROM pg_tables WHERE tablename LIKE"
+                             " 'v\\_grievance\\_deadlines\\_g%'")
+    rows = []
+    for n in names:
+        rows += [r[0] for r in await conn.fetch(f"SELECT row_to_json(t)::text FROM {n[0]} t")]
+    return rows
+
+
+async def test_the_view_never_holds_her_departure_and_erasure_takes_its_deadline(app, conn):
+    coll = collective(app, federation=fed())
+    rina, mala = worker(app, coll), worker(app, coll, "Mala")
+    g = grievance(app, coll, [rina, mala], occurred_on=date(2026, 1, 5))
+    _define(app, coll)
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=rina, leaves_on=date(2026, 6, 29)))
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=mala, leaves_on=date(2026, 3, 3)))
+    catch_up(app, VIEW)
+    mine = Scope(collective_ids=frozenset({coll}))
+    today = date(2026, 2, 26)
+    # The view holds tokens, never the days nor a deadline set by them.
+    rows = await _view_rows(conn)
+    assert rows and not [r for r in rows if "2026-06-29" in r or "2026-03-03" in r]
+    assert not [r for r in rows if '"departure"' in r]
+    raw = await grievance_deadlines(conn, mine, g, today)
+    assert {d.worker_id for d in raw.departures} == {rina, mala}
+    assert all(d.day.startswith("\x1esealed:") for d in raw.departures)
+    # Opened for her collective's leader, the earliest binds, and is due soon on the home page.
+    assert _due(await _read(app, grievance_deadlines, conn, mine, g, today))[-1] == (
+        "departure", date(2026, 3, 3), None)
+    due = await _read(app, due_deadlines, conn, mine, coll, today)
+    assert ("departure", date(2026, 3, 3), "due_soon") in [(r.step, r.due_on, r.urgency) for r in due]
+    # Not the same day again: nothing is recorded; cleared, it is gone.
+    with pytest.raises(Exception, match="Nothing was changed"):
+        app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=mala, leaves_on=date(2026, 3, 3)))
+
+    # Mala's key shredded but her token still read (a view not caught up): no deadline from it.
+    app.execute(c.EraseWorker(command_id=h.cid(), worker_id=mala))
+    stale = opened_with(app.keys, raw)
+    assert [d.day for d in stale.departures if d.worker_id == mala] == ["[erased]"]
+    assert _due(with_departures(stale))[-1] == ("departure", date(2026, 6, 29), None)
+    catch_up(app, VIEW)
+    assert _due(await _read(app, grievance_deadlines, conn, mine, g, today))[-1] == (
+        "departure", date(2026, 6, 29), None)
+    assert "departure" not in [r.step for r in await _read(app, due_deadlines, conn, mine, coll, today)]
+    assert [d.worker_id for d in (await grievance_deadlines(conn, mine, g, today)).departures] == [rina]
+    # Her record reads as erased: no day of leaving for anyone.
+    assert departure_of(app, app.repository.get(mala)) is None
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=rina, leaves_on=None))
+    catch_up(app, VIEW)
+    assert "departure" not in [r.step for r in await _read(app, grievance_deadlines, conn, mine, g, today)]
+    t = await tables(conn, "grievance_deadlines")
+    left = await conn.fetch(f"SELECT worker_id FROM {t.sealed_departures}"
+                            " WHERE worker_id = ANY($1::uuid[])", [rina, mala])
+    assert left == []

@@ -16,6 +16,7 @@ first, so it answers 404 word for word as an id nobody has.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import anyio
@@ -35,13 +36,25 @@ from organize.projections.views.grievance_deadlines import (
     collective_procedures,
     due_deadlines,
     grievance_deadlines,
+    with_departures,
 )
 from organize.projections.views.grievance_money import Total, collective_totals, federation_bands
 from organize.time_zones import today_in, zone_of
-from web.api.projection_reads import NOT_FOUND, WaitFor, read_view
+from web.api.projection_reads import NOT_FOUND, WaitFor, opened, read_view
 
 DEADLINE_VIEWS = ["grievance_deadlines"]
 MONEY_VIEWS = ["grievance_money"]
+
+
+def _with_departures(reveal: Any, read):
+    """``read`` with the parties' departures opened for this reader and their deadline
+    added (``with_departures``): the view holds them sealed, never as days."""
+    read = opened(reveal, read)
+
+    async def call(conn: Any, *args: Any, **kwargs: Any) -> list[DeadlineRow]:
+        return with_departures(await read(conn, *args, **kwargs))
+
+    return call
 
 
 class BandCell(msgspec.Struct, kw_only=True):
@@ -81,11 +94,13 @@ async def _of_collective(organize: Organize, pool: asyncpg.Pool, views: list[str
      responses=NOT_FOUND)
 async def collective_deadlines(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
-    organize: NamedDependency[Organize], collective_id: FromPath[UUID], wait_for: WaitFor = None,
+    organize: NamedDependency[Organize], reveal: NamedDependency[Any], collective_id: FromPath[UUID],
+    wait_for: WaitFor = None,
 ) -> Response[list[DeadlineRow]]:
     _leaders_only(reader_scope, "collective", collective_id, "collective_id")
     today = await _today_of(organize, collective_id)
-    return await read_view(db_pool, DEADLINE_VIEWS, wait_for, due_deadlines, reader_scope,
+    return await read_view(db_pool, DEADLINE_VIEWS, wait_for,
+                           _with_departures(reveal, due_deadlines), reader_scope,
                            collective_id, today)
 
 
@@ -94,13 +109,15 @@ async def collective_deadlines(
      responses=NOT_FOUND)
 async def one_grievance_deadlines(
     db_pool: NamedDependency[asyncpg.Pool], reader_scope: NamedDependency[Scope],
-    organize: NamedDependency[Organize], grievance_id: FromPath[UUID], wait_for: WaitFor = None,
+    organize: NamedDependency[Organize], reveal: NamedDependency[Any], grievance_id: FromPath[UUID],
+    wait_for: WaitFor = None,
 ) -> Response[list[DeadlineRow]]:
     _leaders_only(reader_scope, "grievance", grievance_id, "grievance_id")
     found = await anyio.to_thread.run_sync(
         lambda: organize.load(Grievance, grievance_id, field="grievance_id"))
     today = await _today_of(organize, found.collective_id)
-    return await read_view(db_pool, DEADLINE_VIEWS, wait_for, grievance_deadlines, reader_scope,
+    return await read_view(db_pool, DEADLINE_VIEWS, wait_for,
+                           _with_departures(reveal, grievance_deadlines), reader_scope,
                            grievance_id, today)
 
 

@@ -33,6 +33,7 @@ from organize.projections.views.bargaining import list_rounds, one_round
 from organize.projections.views.grievance_deadlines import (
     collective_procedures,
     grievance_deadlines,
+    with_departures,
 )
 from organize.projections.views.grievance_register import (
     STATUSES,
@@ -503,7 +504,8 @@ async def grievance_page(page: Page, collective_id: UUID, grievance_id: UUID, *,
         amounts=[(k, page._(AMOUNT_KINDS[k]), agg.amounts[k]) for k in AMOUNT_KINDS
                  if k in agg.amounts],
         amount_kinds=[(k, page._(w)) for k, w in AMOUNT_KINDS.items()],
-        deadlines=await page.read(grievance_deadlines, page.scope, grievance_id, page.today),
+        deadlines=with_departures(
+            await page.read(grievance_deadlines, page.scope, grievance_id, page.today)),
         urgency_words=URGENCY_WORDS, departure_words=DEPARTURE_WORDS, learned_on=agg.learned_on,
         step_choices=[(s.code, s.name) for s in steps],
         version=agg.version, notice=notice, **nav(collective_id, "grievances"))

@@ -17,7 +17,7 @@ from organize.projections.indicators.reads import collective_indicators
 from organize.projections.reads import Scope, tables
 from organize.projections.views.bargaining import due_for_renewal
 from organize.projections.views.campaign_board.reads import list_campaigns
-from organize.projections.views.grievance_deadlines import due_deadlines
+from organize.projections.views.grievance_deadlines import due_deadlines, with_departures
 from organize.projections.views.grievance_money import collective_totals
 from organize.projections.views.grievance_register import list_grievances
 from organize.projections.views.meeting_log import list_meetings
@@ -84,7 +84,7 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
     grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
                                  limit=RECENT)
     invitations = await pending(page, collective_id)
-    due = await page.read(due_deadlines, page.scope, collective_id, page.today)
+    due = with_departures(await page.read(due_deadlines, page.scope, collective_id, page.today))
     renewals = await page.read(due_for_renewal, page.scope, page.today,
                                collective_id=collective_id)
     return page.html(

@@ -135,7 +135,7 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
             open_key = fixing[key].prefix
     forms = {"spell": spell.keyed("spell"),
              "departure": (posted.get("departure") or Form.blank(
-                 leaves_on=agg.departure_on.isoformat() if agg.departure_on else None)
+                 leaves_on=view.departure_on.isoformat() if view.departure_on else None)
                  ).keyed("departure")}
     return page.html(
         "pages/worker.html", status=status, collective=collective, w=view, version=agg.version,
@@ -145,7 +145,7 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
         bars=bars, spells=view.spells, overlapping=overlapping, referrals=referrals,
         organisations=orgs, org_names=org_names, forms=forms, consent_forms=consent_forms,
         ending=ending, fixing=fixing, withdrawing=withdrawing, reasons=correction_reasons(page),
-        departure_on=agg.departure_on,
+        departure_on=view.departure_on,
         open_key=open_key,
         history=await history_rows(page, Worker, worker_id, "worker_id", collective,
                                    loaded=agg),

@@ -9,7 +9,11 @@ again by the domain's pure function and their rows replaced. So the list is alwa
 the facts imply, whatever order they arrived in.
 
 Rows hold ids, step codes and names (the collective's own words, not personal data) and
-dates; never a description. A departure's day is kept only as the deadline it sets.
+dates; never a description. A worker's planned departure is sealed under her key: the view
+keeps it as a token (``organize.projections.sealed``) and never a day, so it holds no
+deadline derived from it either. The read path opens the tokens for a reader the policy
+allows (the web layer's ``Revealer.open``) and adds the departure deadline then
+(``with_departures``); once she is erased her token is gone and her key with it.
 Reads are scoped like every view's: a leader her collectives, an organiser none of this
 (deadlines are the collective's casework), an admin everything.
 """
@@ -30,11 +34,13 @@ from organize.domain.deadlines import (
     Facts,
     Step,
     deadlines,
+    departure_deadline,
     fold,
     fold_departure,
 )
 from organize.projections.base import Tables, View, on
 from organize.projections.reads import Scope, tables
+from organize.projections.sealed import token
 from organize.projections.views._federations import KnowsFederations
 
 _FACTS = msgspec.json.Decoder(Facts)
@@ -55,7 +61,8 @@ class GrievanceDeadlinesView(KnowsFederations, View):
             " parties uuid[] NOT NULL, facts jsonb NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {t.facts}_parties_idx ON {t.facts} USING gin (parties)",
             f"CREATE INDEX IF NOT EXISTS {t.facts}_collective_idx ON {t.facts} (collective_id)",
-            f"CREATE TABLE IF NOT EXISTS {t.departures} (worker_id uuid PRIMARY KEY, on_day date NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t.sealed_departures} ("
+            " worker_id uuid PRIMARY KEY, token text NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {t.deadlines} ("
             " grievance_id uuid NOT NULL, collective_id uuid NOT NULL, position integer NOT NULL,"
             " step text NOT NULL, step_name text, due_on date NOT NULL, met_on date,"
@@ -118,21 +125,16 @@ class GrievanceDeadlinesView(KnowsFederations, View):
     @on(Worker.DeparturePlanned, Worker.Erased)
     def departure_changed(self, curs, e, _nid) -> None:
         wid = e.originator_id
-        curs.execute(f"SELECT on_day FROM {self.t.departures} WHERE worker_id = %s", (wid,))
-        row = curs.fetchone()
-        known = {} if row is None else {wid: row["on_day"]}
-        after = fold_departure(known, wid, type(e).__name__, vars(e))
-        if wid in after:
-            curs.execute(f"INSERT INTO {self.t.departures} (worker_id, on_day) VALUES (%s, %s)"
-                         " ON CONFLICT (worker_id) DO UPDATE SET on_day = EXCLUDED.on_day",
-                         (wid, after[wid]))
+        after = fold_departure({}, wid, type(e).__name__, vars(e))
+        if wid in after:  # sealed bytes, or a version 1 event's day in the clear
+            stored = after[wid]
+            value = (token(wid, stored) if isinstance(stored, bytes)
+                     else token(wid, None, stored.isoformat()))
+            curs.execute(f"INSERT INTO {self.t.sealed_departures} (worker_id, token)"
+                         " VALUES (%s, %s) ON CONFLICT (worker_id) DO UPDATE"
+                         " SET token = EXCLUDED.token", (wid, value))
         else:
-            curs.execute(f"DELETE FROM {self.t.departures} WHERE worker_id = %s", (wid,))
-        curs.execute(f"SELECT grievance_id, collective_id, facts FROM {self.t.facts}"
-                     " WHERE parties @> ARRAY[%s]::uuid[]", (wid,))
-        for r in curs.fetchall():
-            self._recompute(curs, r["grievance_id"], r["collective_id"],
-                            _FACTS.decode(_json(r["facts"])))
+            curs.execute(f"DELETE FROM {self.t.sealed_departures} WHERE worker_id = %s", (wid,))
 
     # -- computing ------------------------------------------------------------------------
 
@@ -144,14 +146,9 @@ class GrievanceDeadlinesView(KnowsFederations, View):
 
     def _recompute(self, curs, grievance_id: UUID, collective_id: UUID, facts: Facts) -> None:
         steps = self._steps(curs, collective_id, facts.procedure_id)
-        departures: dict[UUID, date] = {}
-        if facts.parties:
-            curs.execute(f"SELECT worker_id, on_day FROM {self.t.departures}"
-                         " WHERE worker_id = ANY(%s::uuid[])", (list(facts.parties),))
-            departures = {r["worker_id"]: r["on_day"] for r in curs.fetchall()}
         names = {s.code: s.name for s in steps}
         curs.execute(f"DELETE FROM {self.t.deadlines} WHERE grievance_id = %s", (grievance_id,))
-        for position, d in enumerate(deadlines(facts, steps, departures)):
+        for position, d in enumerate(deadlines(facts, steps)):
             curs.execute(
                 f"INSERT INTO {self.t.deadlines} (grievance_id, collective_id, position, step,"
                 " step_name, due_on, met_on) VALUES (%s, %s, %s, %s, %s, %s, %s)",
@@ -210,38 +207,105 @@ def _scoped(scope: Scope) -> bool:
     return scope.collective_ids is not None or scope == Scope.everything()
 
 
+class Departure(msgspec.Struct, kw_only=True):
+    """A party's planned departure, as the view keeps it: a sealed token, opened by the web
+    layer (``Revealer.open``) into the ISO day, or "[erased]" once her key is gone."""
+
+    grievance_id: UUID
+    collective_id: UUID
+    worker_id: UUID
+    day: str
+
+
+class Deadlines(msgspec.Struct, kw_only=True):
+    """A read's deadlines before the departures are opened: pass it through
+    ``Revealer.open``, then ``with_departures``."""
+
+    rows: list[DeadlineRow]
+    departures: list[Departure]
+    today: date
+    due_only: bool  # the home page's list: only what is overdue or due within a week
+    limit: int | None = None
+
+
+def with_departures(found: Deadlines) -> list[DeadlineRow]:
+    """The deadlines with each grievance's departure deadline added, from its parties'
+    departures as opened for this reader (an erased one, or one that did not open, sets
+    none); the most pressing first for the home page's list."""
+    leaving: dict[UUID, dict[UUID, date]] = {}
+    collective_of: dict[UUID, UUID] = {}
+    for d in found.departures:
+        try:
+            day = date.fromisoformat(d.day)
+        except ValueError:  # "[erased]", or still a token: no deadline
+            continue
+        leaving.setdefault(d.grievance_id, {})[d.worker_id] = day
+        collective_of[d.grievance_id] = d.collective_id
+    rows = list(found.rows)
+    for grievance_id, days in leaving.items():
+        deadline = departure_deadline(days, days)
+        if deadline is None:
+            continue
+        row = DeadlineRow(grievance_id=grievance_id, collective_id=collective_of[grievance_id],
+                          step=DEPARTURE, step_name=None, due_on=deadline.due_on, met_on=None,
+                          urgency=None)
+        row.urgency = _urgency(row, found.today)
+        if not found.due_only or row.due_on <= found.today + timedelta(days=DUE_SOON_DAYS):
+            rows.append(row)
+    if found.due_only:  # stable: a grievance's departure after its steps of the same day
+        rows.sort(key=lambda r: (r.due_on, r.grievance_id, r.step == DEPARTURE))
+    return rows[: found.limit] if found.limit is not None else rows
+
+
+async def _departures(conn: asyncpg.Connection, t: Tables, where: str, *args: Any) -> list[Departure]:
+    rows = await conn.fetch(
+        f"SELECT f.grievance_id, f.collective_id, d.worker_id, d.token AS day FROM {t.facts} f"
+        f" JOIN {t.sealed_departures} d ON d.worker_id = ANY(f.parties)"
+        f" WHERE coalesce((f.facts->>'is_open')::boolean, true) AND {where}"
+        " ORDER BY f.grievance_id, d.worker_id", *args)
+    return [Departure(**dict(r)) for r in rows]
+
+
 async def due_deadlines(conn: asyncpg.Connection, scope: Scope, collective_id: UUID,
-                        today: date, *, limit: int = 50) -> list[DeadlineRow]:
+                        today: date, *, limit: int = 50) -> Deadlines:
     """The collective's open deadlines that are overdue or due within a week of ``today``
-    (the collective's today), the most pressing first."""
+    (the collective's today), the most pressing first, once ``with_departures`` has added
+    the departures opened for the reader."""
+    found = Deadlines(rows=[], departures=[], today=today, due_only=True, limit=limit)
     if not _scoped(scope) or not scope.allows(collective_id, scope.federation):
-        return []
+        return found
     t = await tables(conn, "grievance_deadlines")
     rows = await conn.fetch(
         f"SELECT grievance_id, collective_id, step, step_name, due_on, met_on FROM {t.deadlines}"
         " WHERE collective_id = $1 AND met_on IS NULL AND due_on <= $2"
         " ORDER BY due_on, grievance_id, position LIMIT $3",
         collective_id, today + timedelta(days=DUE_SOON_DAYS), limit)
-    found = [DeadlineRow(**dict(r)) for r in rows]
-    for r in found:
+    found.rows = [DeadlineRow(**dict(r)) for r in rows]
+    for r in found.rows:
         r.urgency = _urgency(r, today)
+    found.departures = await _departures(conn, t, "f.collective_id = $1", collective_id)
     return found
 
 
 async def grievance_deadlines(conn: asyncpg.Connection, scope: Scope, grievance_id: UUID,
-                              today: date) -> list[DeadlineRow]:
-    """One grievance's deadlines, in its procedure's order, then a departure."""
+                              today: date) -> Deadlines:
+    """One grievance's deadlines, in its procedure's order, then (``with_departures``) the
+    departure."""
+    found = Deadlines(rows=[], departures=[], today=today, due_only=False)
     if not _scoped(scope):
-        return []
+        return found
     t = await tables(conn, "grievance_deadlines")
     ids = None if scope.collective_ids is None else list(scope.collective_ids)
     rows = await conn.fetch(
         f"SELECT grievance_id, collective_id, step, step_name, due_on, met_on FROM {t.deadlines}"
         " WHERE grievance_id = $1 AND ($2::uuid[] IS NULL OR collective_id = ANY($2::uuid[]))"
         " ORDER BY position", grievance_id, ids)
-    found = [DeadlineRow(**dict(r)) for r in rows]
-    for r in found:
+    found.rows = [DeadlineRow(**dict(r)) for r in rows]
+    for r in found.rows:
         r.urgency = _urgency(r, today)
+    found.departures = await _departures(
+        conn, t, "f.grievance_id = $1 AND ($2::uuid[] IS NULL OR f.collective_id = ANY($2::uuid[]))",
+        grievance_id, ids)
     return found
 
 
@@ -258,5 +322,6 @@ async def collective_procedures(conn: asyncpg.Connection, scope: Scope,
                          steps=list(_STEPS.decode(_json(r["steps"])))) for r in rows]
 
 
-__all__ = ["DEPARTURE", "DeadlineRow", "GrievanceDeadlinesView", "ProcedureRow",
-           "collective_procedures", "due_deadlines", "grievance_deadlines"]
+__all__ = ["DEPARTURE", "DeadlineRow", "Deadlines", "Departure", "GrievanceDeadlinesView",
+           "ProcedureRow", "collective_procedures", "due_deadlines", "grievance_deadlines",
+           "with_departures"]

@@ -73,6 +73,11 @@ def test_commands_and_reads_beside_the_pages(base_url, setting):
         due = http.get(f"/api/v1/views/collectives/{s['coll']}/deadlines",
                        params={"wait_for": n}).json()
         assert [d["step"] for d in due] == ["departure", "complaint"]
+        # Opened for her leader: the day itself, never the view's sealed token.
+        leaves = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+        assert due[0]["due_on"] == leaves and due[0]["met_on"] is None
+        raw = http.get(f"/api/v1/views/collectives/{s['coll']}/deadlines").content
+        assert b"sealed" not in raw and b"\\u001e" not in raw and b"\x1e" not in raw
         assert {d["urgency"] for d in due} == {"due_soon"}
         money = http.get(f"/api/v1/views/collectives/{s['coll']}/money",
                          params={"wait_for": n}).json()

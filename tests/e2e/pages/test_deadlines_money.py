@@ -154,3 +154,54 @@ async def test_a_leader_of_another_collective_gets_nothing(client, world, mine):
         "command_id": str(uuid.uuid4()), "name": "Taken over", "steps.1.name": "X",
         "steps.1.days": "1"}, who=world.other)
     assert r.status_code == 404
+
+
+async def _until(fetch, holds, seconds: float = 10.0):
+    """The page once ``holds`` is true of it (the runner applies events in the background)."""
+    import anyio  # noqa: PLC0415
+
+    page = await fetch()
+    for _ in range(int(seconds * 10)):
+        if holds(page):
+            return page
+        await anyio.sleep(0.1)
+        page = await fetch()
+    raise AssertionError(page.text[:300])
+
+
+async def test_her_departure_goes_with_her_erasure(client, world, mine, app):
+    """Her departure shows on her page and sets a deadline on her grievance's page and the
+    home page; once she is erased her page says so, and no deadline derived from it remains."""
+    run = app.execute
+    her = run(c.RegisterWorker(command_id=uuid.uuid4(), profile=c.Profile(pseudonym="Anjali"),
+                               collective_id=mine.coll, joined_on=today() - timedelta(days=30))).id
+    g = run(c.RaiseGrievance(
+        command_id=uuid.uuid4(), collective_id=mine.coll, worker_ids=(her,),
+        category="wages_unpaid_late", sector="domestic_care", place="HK", stage="destination",
+        occurred_on=today() - timedelta(days=3), description="Passport kept.")).id
+    leaves = today() + timedelta(days=4)
+    day = f'datetime="{leaves.isoformat()}"'
+    wpath, gpath = f"{mine.prefix}/workers/{her}", f"{mine.prefix}/grievances/{g}"
+    r = await send_action(client, world, mine, wpath, "departure", {"leaves_on": leaves.isoformat()})
+    page = await _follow(client, world, mine, r)
+    assert day in page.text.split('id="departure"')[1].split("</p>")[0]
+    assert f'value="{leaves.isoformat()}"' in page.text  # her form starts from it
+
+    def deadlines(p):
+        return p.text.split('id="h-deadlines"')[1].split("</section>")[0]
+
+    page = await _until(lambda: _get(client, world, mine, gpath), lambda p: day in deadlines(p))
+    assert "Her planned departure" in deadlines(page)
+    home = await _get(client, world, mine, mine.prefix)
+    assert day in home.text.split('id="h-due"')[1].split("</section>")[0]
+
+    run(c.EraseWorker(command_id=uuid.uuid4(), worker_id=her))
+    page = await _until(lambda: _get(client, world, mine, gpath), lambda p: day not in deadlines(p))
+    assert "Her planned departure" not in deadlines(page)
+    home = await _get(client, world, mine, mine.prefix)
+    assert day not in home.text
+    page = await _get(client, world, mine, wpath)
+    assert page.status_code == 200
+    assert "This worker&#39;s record was erased" in page.text or \
+        "This worker's record was erased" in page.text
+    assert 'id="departure"' not in page.text and leaves.isoformat() not in page.text

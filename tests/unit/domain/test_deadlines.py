@@ -19,6 +19,8 @@ from organize.domain.deadlines import (
     Facts,
     Step,
     deadlines,
+    departure_deadline,
+    departure_stored,
     facts_of,
     fold,
     fold_departure,
@@ -191,16 +193,42 @@ def test_a_deadline_after_a_corrected_incident_date() -> None:
     assert [d.due_on for d in after] == [date(2026, 3, 7), date(2027, 2, 5)]
 
 
-def test_her_departure_is_planned_changed_cleared_and_erased() -> None:
+def _sealed(day: date) -> bytes:
+    """A stand-in for the day sealed under her key (the application seals it)."""
+    return b"\x01" + day.isoformat().encode()
+
+
+def _opened(stored: dict[UUID, bytes]) -> dict[UUID, date]:
+    return {w: date.fromisoformat(s[1:].decode()) for w, s in stored.items()}
+
+
+def test_her_departure_is_planned_sealed_changed_cleared_and_erased() -> None:
     w = Worker.register(id=new_id(), sealed_profile=b"\x01p", collective_id=new_id(),
                         joined_on=INCIDENT)
-    w.plan_departure(date(2026, 4, 1))
-    with refused(w, "nothing_changed"):
-        w.plan_departure(date(2026, 4, 1))
+    with refused(w, "nothing_changed"):  # none to clear
+        w.plan_departure(None)
+    with refused(w, "empty", "leaves_on"):
+        w.plan_departure(b"")
+    with pytest.raises(Exception, match="sealed"):
+        w.plan_departure(date(2026, 4, 1))  # a day in the clear never reaches the domain
+    w.plan_departure(_sealed(date(2026, 4, 1)))
     w.plan_departure(None)
-    w.plan_departure(date(2026, 5, 1))
-    assert w.departure_on == date(2026, 5, 1)
-    assert event_names(assert_replays(w)).count("DeparturePlanned") == 3
+    w.plan_departure(_sealed(date(2026, 5, 1)))
+    assert w.sealed_departure == _sealed(date(2026, 5, 1)) and w.departure_on is None
+    events = assert_replays(w)
+    assert event_names(events).count("DeparturePlanned") == 3
+    planned = [e for e in events if type(e).__name__ == "DeparturePlanned"]
+    assert [e.on for e in planned] == [None, None, None]
+    from datetime import UTC, datetime  # noqa: PLC0415
+    w.erase(datetime(2026, 6, 1, tzinfo=UTC))
+    assert w.sealed_departure is None and departure_stored(w) is None
+
+
+def test_a_version_1_departure_reads_back_in_the_clear_with_nothing_sealed() -> None:
+    state = {"on": date(2026, 4, 1)}
+    Worker.DeparturePlanned.upcast_v1_v2(state)
+    assert state == {"on": date(2026, 4, 1), "sealed_on": None}
+    assert fold_departure({}, UUID(int=1), "DeparturePlanned", state) == {UUID(int=1): date(2026, 4, 1)}
 
 
 # -- the property: event by event equals the final state -----------------------------------
@@ -256,21 +284,27 @@ def test_deadlines_replayed_event_by_event_equal_those_of_the_final_state(action
         elif kind == "join":
             _try(g.join, tuple(w.id for w in workers[1:] if w.id not in g.worker_ids)[:1])
         elif kind == "depart":
-            _try(workers[action[1]].plan_departure, action[2])
+            _try(workers[action[1]].plan_departure,
+                 None if action[2] is None else _sealed(action[2]))
         elif kind == "erase":
             from datetime import UTC, datetime  # noqa: PLC0415
             _try(workers[action[1]].erase, datetime(2026, 6, 1, tzinfo=UTC))
         collect()
 
     facts = None
-    departures: dict[UUID, date] = {}
+    departures: dict[UUID, bytes] = {}  # as the projection keeps them: sealed
     for worker_id, e in stream:
         name, data = type(e).__name__, vars(e)
         if worker_id is None:
             facts = fold(facts, name, data)
         else:
             departures = fold_departure(departures, worker_id, name, data)
-    final_departures = {w.id: w.departure_on for w in workers if w.departure_on is not None}
+    final_departures = {w.id: departure_stored(w) for w in workers if departure_stored(w)}
     assert facts == facts_of(g)
     assert departures == final_departures
-    assert deadlines(facts, STEPS, departures) == deadlines(facts_of(g), STEPS, final_departures)
+    expected = deadlines(facts_of(g), STEPS, _opened(final_departures))
+    assert deadlines(facts, STEPS, _opened(departures)) == expected
+    # The read path: the projection's deadlines (no departure), then the departure deadline
+    # from the departures opened for the reader, equal the pure function on the final state.
+    leaving = departure_deadline(facts.parties, _opened(departures)) if facts.is_open else None
+    assert (*deadlines(facts, STEPS), *([leaving] if leaving else [])) == expected
