@@ -10,7 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
 from organize import commands as c
@@ -25,8 +27,28 @@ pytestmark = pytest.mark.integration
 
 PLAN = DemoPlan()
 # Tables a view writes; the store's own tables are compared field by field below.
-STORE = {"organize_commands", "organize_data_keys", "organize_kek", "organizeevents",
-         "organize_kek_snapshot"}
+STORE = {"organize_commands", "organize_data_keys", "organize_kek", "organize_events",
+         "organize_kek_snapshot", "organize_migrations"}
+
+# What each database holds of its own: the view machinery's clock, the research secret
+# (random per database) and the bucket keys derived from it.
+OWN = {"switched_at", "secret", "ckey"}
+STARTED = datetime.now(UTC) - timedelta(hours=6)
+
+
+def _cell(value):
+    """A view's cell, with what differs between two loads of the same data by design put
+    aside: ciphertext (each database has its own keys; the plaintext is compared through
+    the events above) and wall-clock times of this run (the events' timestamps)."""
+    if isinstance(value, bytes) and value[:1] == b"\x01":
+        return "<sealed>"
+    if isinstance(value, str) and value.startswith("\x1esealed"):
+        return "<sealed>"
+    if isinstance(value, list):
+        return [_cell(v) for v in value]
+    if isinstance(value, datetime) and value.tzinfo is not None and value > STARTED:
+        return "<clock>"
+    return value
 
 
 @pytest.fixture(scope="module")
@@ -41,21 +63,40 @@ def both(database, settings) -> Iterator[tuple]:
         yield batched, single, first
 
 
+def _opened(app, subject_id, value):
+    """``value`` with every sealed field in it, however deep, opened under the subject's key
+    (each database seals under keys of its own, so only the plaintext can be compared)."""
+    if isinstance(value, bytes) and value[:1] == b"\x01":
+        return ("opened", app.sealer.open(subject_id, value))
+    if isinstance(value, msgspec.Struct):
+        value = msgspec.structs.asdict(value)
+    if isinstance(value, dict):
+        return {k: _opened(app, subject_id, v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_opened(app, subject_id, v) for v in value]
+    return value
+
+
 def _events(app) -> list[tuple]:
     """Every stored event, decoded, its sealed fields opened under its aggregate's key."""
     rows = []
     for notification in app.recorder.select_notifications(start=1, limit=1_000_000):
         event = app.mapper.to_domain_event(notification)
-        state = {}
-        for name, value in vars(event).items():
-            if name == "timestamp":
-                continue
-            if isinstance(value, bytes) and value[:1] == b"\x01":
-                value = ("opened", app.sealer.open(event.originator_id, value))
-            state[name] = value
+        state = {k: v for k, v in vars(event).items() if k != "timestamp"}
         rows.append((notification.id, notification.originator_id,
-                     notification.originator_version, notification.topic, state))
+                     notification.originator_version, notification.topic,
+                     _opened(app, event.originator_id, state)))
     return rows
+
+
+def _seals(value) -> list:
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _seals(v)]
+    if isinstance(value, list):
+        if value[:1] == ["opened"]:
+            return [value]
+        return [x for v in value for x in _seals(v)]
+    return [value] if isinstance(value, tuple) and value[:1] == ("opened",) else []
 
 
 def test_same_events_in_the_same_order(both):
@@ -65,9 +106,11 @@ def test_same_events_in_the_same_order(both):
     assert [r[:4] for r in a] == [r[:4] for r in b]
     for x, y in zip(a, b, strict=True):
         assert x[4] == y[4], (x[1], x[2], x[3])
-    # The sealed fields really were opened (the comparison is of plaintext, not of None).
-    opened = [v for r in a for v in r[4].values() if isinstance(v, tuple) and v[:1] == ("opened",)]
-    assert opened and all(v[1] is not None for v in opened)
+    # The sealed fields really were opened: the comparison is of plaintext, not of None
+    # (a few stay shut on both sides: erased workers' keys, seals under another subject).
+    opened = [v for r in a for v in _seals(r[4])]
+    plain = [v for v in opened if v[1] is not None]
+    assert len(plain) > 3000 and len(plain) > 0.9 * len(opened), (len(plain), len(opened))
 
 
 def _log(app) -> list[tuple]:
@@ -96,8 +139,8 @@ def test_same_aggregates(both):
 
 def _plain(app, aggregate) -> dict:
     """An aggregate's state with its sealed fields opened under its own key."""
-    return {k: (app.sealer.open(aggregate.id, v) if isinstance(v, bytes) else v)
-            for k, v in vars(aggregate).items() if k not in ("_created_on", "_modified_on")}
+    return _opened(app, aggregate.id, {k: v for k, v in vars(aggregate).items()
+                                       if k not in ("_created_on", "_modified_on")})
 
 
 def _tables(app) -> dict[str, list]:
@@ -111,7 +154,9 @@ def _tables(app) -> dict[str, list]:
             if name in STORE:
                 continue
             curs.execute(f'SELECT * FROM "{schema}"."{name}"')  # noqa: S608 - catalogue names
-            out[f"{schema}.{name}"] = sorted(repr(sorted(r.items())) for r in curs.fetchall())
+            out[f"{schema}.{name}"] = sorted(
+                repr(sorted((k, _cell(v)) for k, v in r.items() if k not in OWN))
+                for r in curs.fetchall())
         return out
 
 
@@ -120,8 +165,9 @@ def test_same_views(both):
     a, b = _tables(batched.app), _tables(single.app)
     assert a.keys() == b.keys()
     assert sum(len(v) for v in a.values()) > 1000
-    for name in a:
-        assert a[name] == b[name], name
+    differ = {n: next((x, y) for x, y in zip(a[n], b[n], strict=False) if x != y)
+              for n in a if a[n] != b[n]}
+    assert differ == {}
 
 
 def test_second_batched_load_appends_nothing(both):
