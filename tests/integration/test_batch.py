@@ -301,3 +301,19 @@ def test_access_rules_hold_in_a_batch(app):
         curs.execute("SELECT recorded_by_role FROM organize_commands WHERE command_id = %s",
                      (new.command_id,))
         assert curs.fetchone()["recorded_by_role"] == "organiser"
+
+
+def test_a_commit_the_database_refuses_writes_nothing_of_it(app):
+    other, made = create("Batch collision first"), create("Batch collision second")
+    batch = Batch(app)
+    batch.execute(other)
+    batch.execute(made)
+    app.execute(made)  # another writer runs the same command before the batch commits
+    with pytest.raises(Conflict):
+        batch.commit()
+    assert app.recorder.find_command(other.command_id) is None
+    assert events_of(app, new_id(other.command_id, "collective")) == []
+    # Running them again is safe: the first is new, the second replays the other writer's.
+    out = list(run_batched(app, [other, made]))
+    assert [r.replayed for r in out] == [False, True]
+    assert app.repository.get(new_id(other.command_id, "collective")).name == other.name
