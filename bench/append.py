@@ -12,6 +12,11 @@ Batched appends: ``save`` of many new aggregates in one transaction (what an imp
 
 Rounds alternate between ours and stock so drift on a shared machine hits both; the figure
 is the median of the rounds and the ratio is ours / stock.
+
+Demo loading (``--demo-rounds``, 0 to skip): the whole demo (``organize demo``) loaded into
+a fresh database through the batched command path (``organize.application.batch``) and one
+command at a time (``execute``), alternating, median commands/s of the rounds each; the
+ratio is batched / one-by-one.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=400, help="commands per round")
     parser.add_argument("--batch", type=int, default=500, help="aggregates per batched save")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--demo-rounds", type=int, default=3,
+                        help="demo loads per path (batched, one by one); 0 skips them")
     args = parser.parse_args()
     configure_logging("WARNING")  # a log line per command would be measured too
     taxonomy = load_taxonomy()
@@ -128,6 +135,39 @@ def main() -> None:
               "stock = eventsourcing Application, JSON transcoder, no cipher")
         ours.close()
         stock.close()
+    if args.demo_rounds:
+        demo_loading(args.demo_rounds, taxonomy)
+
+
+def demo_loading(rounds: int, taxonomy) -> None:
+    from organize.demo import DemoPlan, load_demo
+
+    def load(batch: int) -> float:
+        with fresh_database() as db:
+            apply_schema(db.url)
+            key = new_key()
+            settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2)
+            app = Organize(application_env(db, key, settings), taxonomy=taxonomy, master_key=key)
+            try:
+                summary = load_demo(app, DemoPlan(), batch=batch)
+            finally:
+                app.close()
+            assert summary.commands_applied == summary.commands
+            return summary.commands / summary.seconds
+
+    batched, single = [], []
+    for _ in range(rounds):
+        batched.append(load(500))
+        single.append(load(0))
+    b, s = statistics.median(batched), statistics.median(single)
+    print(f"demo loading: {rounds} rounds each, median commands/s "
+          f"({DemoPlan().total_commands()} commands per load)")
+    print(f"{'path':34} {'cmds/s':>10}")
+    print(f"{'batched (500 per transaction)':34} {b:10.0f}")
+    print(f"{'one by one (execute)':34} {s:10.0f}")
+    print(f"{'ratio batched / one by one':34} {b / s:10.2f}x")
+    print("rounds: batched " + ", ".join(f"{r:.0f}" for r in batched)
+          + "; one by one " + ", ".join(f"{r:.0f}" for r in single))
 
 
 if __name__ == "__main__":

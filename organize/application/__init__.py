@@ -136,23 +136,8 @@ class Organize(Application):
         something fails, since a resubmitted command can fail where the first succeeded
         ("already a member", a stale version, an id that already exists).
         """
-        command_type = type(command).__name__
-        handler = HANDLERS.get(type(command))
-        if handler is None:
-            raise Invalid(f"Unknown command {command_type}.", code="unknown_command")
-        try:
-            done = handler(self, command)
-        except DomainError as e:
-            self._raise_unless_replayed(command, Invalid(e.message, field=e.field, code=e.code))
-        except CommandError as e:
-            self._raise_unless_replayed(command, e)
-        ids = tuple(dict.fromkeys(a.id for a in done.aggregates)) or (done.primary,)
-        entry = LogEntry(
-            command_id=command.command_id,
-            command_type=command_type,
-            payload_digest=_digest(self.keys, command),
-            result=msgspec.json.encode(StoredResult(id=done.primary, ids=ids)),
-        )
+        done, entry, ids = self._handle(command)
+        command_type = entry.command_type
         if done.before_save is not None:
             done.before_save()
         try:
@@ -172,6 +157,29 @@ class Organize(Application):
             notification_id=notification_id,
         )
 
+    def _handle(self, command: c.Command) -> tuple[Done, LogEntry, tuple[UUID, ...]]:
+        """Run the command's handler on ``self`` (which loads and seals), turning a refusal
+        into the first result when the command was already run; and the command log's row.
+        Shared by ``execute`` and the batched path (``organize.application.batch``)."""
+        command_type = type(command).__name__
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise Invalid(f"Unknown command {command_type}.", code="unknown_command")
+        try:
+            done = handler(self, command)
+        except DomainError as e:
+            self._raise_unless_replayed(command, Invalid(e.message, field=e.field, code=e.code))
+        except CommandError as e:
+            self._raise_unless_replayed(command, e)
+        ids = tuple(dict.fromkeys(a.id for a in done.aggregates)) or (done.primary,)
+        entry = LogEntry(
+            command_id=command.command_id,
+            command_type=command_type,
+            payload_digest=_digest(self.keys, command),
+            result=msgspec.json.encode(StoredResult(id=done.primary, ids=ids)),
+        )
+        return done, entry, ids
+
     def _raise_unless_replayed(self, command: c.Command, error: CommandError):
         prior = self.replay(command)
         if prior is None:
@@ -180,8 +188,11 @@ class Organize(Application):
 
     def replay(self, command: c.Command) -> c.CommandResult | None:
         row = self.recorder.find_command(command.command_id)
-        if row is None:
-            return None
+        return None if row is None else self.replay_row(command, row)
+
+    def replay_row(self, command: c.Command, row: dict) -> c.CommandResult:
+        """The first result of a command from its row in the command log (``find_command``),
+        refusing an id that was used for a different command."""
         if row["command_type"] != type(command).__name__ or not _same_command(
             self.keys, bytes(row["payload_digest"]), command
         ):

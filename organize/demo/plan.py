@@ -4,11 +4,12 @@ application (``load_demo``), idempotently."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from organize import commands as c
+from organize.application.batch import run_batched
 from organize.demo.builder import build_plan
 from organize.errors import CommandError
 
@@ -63,8 +64,24 @@ class DemoSummary:
         )
 
 
+BATCH = 500  # demo commands per transaction (organize.application.batch)
+
+
 class DemoError(Exception):
     """A demo command was refused: the demo and the domain disagree. A bug, not bad luck."""
+
+
+def _one_by_one(app, commands: Sequence[c.Command]) -> Iterator[c.CommandResult]:
+    # While the commands are already in the command log (a second run, or a run that was
+    # interrupted), read their first results straight from the log instead of running the
+    # handlers again; from the first new command on, execute (itself idempotent).
+    replay = getattr(app, "replay", None)
+    for command in commands:
+        result = replay(command) if replay is not None else None
+        if result is None:
+            replay = None
+            result = app.execute(command)
+        yield result
 
 
 def demo_commands(plan: DemoPlan | None = None) -> tuple[c.Command, ...]:
@@ -76,35 +93,35 @@ def load_demo(
     app,
     plan: DemoPlan | None = None,
     progress: Callable[[int], None] = lambda n: None,
+    *,
+    batch: int = BATCH,
 ) -> DemoSummary:
-    """Run the demo's commands in order through ``app.execute``, calling ``progress(1)``
-    after each. Idempotent: commands already in the command log come back as replayed
-    (read from the log while catching up), so a second run appends nothing."""
+    """Run the demo's commands in order, calling ``progress(1)`` after each: ``batch`` to a
+    transaction (``organize.application.batch``: the same handlers, checks and events), or
+    with ``batch=0`` one by one through ``app.execute``. Idempotent: commands already in the
+    command log come back as replayed, so a second run appends nothing. A refused command
+    (a bug in the demo) stops the run with everything before it written."""
     plan = plan or DemoPlan()
     built = build_plan(plan)
     began = time.perf_counter()
     before = app.recorder.max_notification_id() or 0
     applied = replayed = 0
-    # While the commands are already in the command log (a second run, or a run that was
-    # interrupted), read their first results straight from the log instead of running the
-    # handlers again; from the first new command on, execute (itself idempotent).
-    replay = getattr(app, "replay", None)
-    for position, command in enumerate(built.commands, start=1):
-        try:
-            result = replay(command) if replay is not None else None
-            if result is None:
-                replay = None
-                result = app.execute(command)
-        except CommandError as e:
-            raise DemoError(
-                f"Demo command {position} ({type(command).__name__}) was refused: "
-                f"{e.message} (field={e.field}, code={e.code})"
-            ) from e
-        if result.replayed:
-            replayed += 1
-        else:
-            applied += 1
-        progress(1)
+    results = (run_batched(app, built.commands, size=batch) if batch
+               else _one_by_one(app, built.commands))
+    position = 0
+    try:
+        for position, result in enumerate(results, start=1):  # noqa: B007 - read below
+            if result.replayed:
+                replayed += 1
+            else:
+                applied += 1
+            progress(1)
+    except CommandError as e:
+        command = built.commands[position]
+        raise DemoError(
+            f"Demo command {position + 1} ({type(command).__name__}) was refused: "
+            f"{e.message} (field={e.field}, code={e.code})"
+        ) from e
     after = app.recorder.max_notification_id() or 0
     counts = built.counts
     return DemoSummary(

@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from organize import commands as c
 from organize.application import new_id
+from organize.application.batch import run_batched
 
 NAMESPACE = uuid5(NAMESPACE_URL, "organize:demo:scale")
 END = date(2026, 10, 31)  # the demo's last day: fixed, never today's
@@ -79,11 +80,16 @@ def commands(n: int, taxonomy) -> Iterator[c.Command]:
                                       facilitator_ids=present[:1], language="ne")
 
 
-def load_scaled(app, n: int, progress: Callable[[int], None] = lambda k: None) -> int:
-    """Run the commands for size ``n`` (idempotent); the number that did something new."""
+def load_scaled(app, n: int, progress: Callable[[int], None] = lambda k: None, *,
+                batch: int = 500) -> int:
+    """Run the commands for size ``n`` (idempotent), ``batch`` to a transaction
+    (``organize.application.batch``; 0: one by one); the number that did something new."""
     applied = 0
-    for command in commands(n, app.taxonomy):
-        if not app.execute(command).replayed:
+    commands_ = commands(n, app.taxonomy)
+    results = (run_batched(app, commands_, size=batch) if batch
+               else (app.execute(command) for command in commands_))
+    for result in results:
+        if not result.replayed:
             applied += 1
         progress(1)
     return applied

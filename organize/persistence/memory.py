@@ -36,17 +36,27 @@ class MemoryRecorder(POPOApplicationRecorder):
     def _insert_events(self, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
         command = kwargs.get("command")
+        batch = kwargs.get("commands")
+        entries = ([(command, len(stored_events))] if command is not None else []) if batch is None \
+            else [(entry, count) for entry, count, _role in batch]
         with self._database_lock:
             self._assert_uniqueness(stored_events, **kwargs)
-            if command is not None and command.command_id in self.commands:
-                raise IntegrityError(f"Command {command.command_id} already recorded")
+            if any(entry.command_id in self.commands for entry, _ in entries):
+                raise IntegrityError("Command already recorded")
             notification_ids = self._update_table(stored_events, **kwargs)
-            if command is not None:
-                self.commands[command.command_id] = {
-                    "command_type": command.command_type,
-                    "payload_digest": command.payload_digest, "result": command.result,
-                    "notification_id": notification_ids[-1] if notification_ids else None}
+            start = 0
+            for entry, count in entries:
+                mine = (notification_ids or [])[start:start + count]
+                start += count
+                self.commands[entry.command_id] = {
+                    "command_type": entry.command_type,
+                    "payload_digest": entry.payload_digest, "result": entry.result,
+                    "notification_id": mine[-1] if mine else None}
             return notification_ids
+
+    def find_commands(self, command_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+        with self._database_lock:
+            return {i: self.commands[i] for i in command_ids if i in self.commands}
 
     def find_command(self, command_id: UUID) -> dict[str, Any] | None:
         with self._database_lock:

@@ -29,6 +29,27 @@ from psycopg.rows import DictRow
 from organize.provenance import current_role
 
 
+def command_rows(stored_events: Sequence[StoredEvent], notification_ids: Sequence[int],
+                 **kwargs: Any) -> list[tuple]:
+    """The command log's rows for what is being inserted: one ``command`` (``execute``), or
+    ``commands``, a batch's ``(entry, number of events, role)`` in the order of its events,
+    each row naming its own last event and notification ids."""
+    commands = kwargs.get("commands")
+    if commands is None:
+        command = kwargs.get("command")
+        commands = [] if command is None else [(command, len(stored_events), current_role())]
+    rows, start = [], 0
+    for entry, count, role in commands:
+        events, ids = stored_events[start:start + count], notification_ids[start:start + count]
+        start += count
+        last = events[-1] if events else None
+        rows.append((entry.command_id, entry.command_type, entry.payload_digest, entry.result,
+                     None if last is None else last.originator_id,
+                     None if last is None else last.originator_version, role,
+                     min(ids, default=None), max(ids, default=None)))
+    return rows
+
+
 class CommandLoggingRecorder(PostgresApplicationRecorder):
     INSERT_COMMAND = (
         "INSERT INTO organize_commands (command_id, command_type, payload_digest, result, "
@@ -45,18 +66,29 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
         # primary-key violation at once, inside the recorder's guarded block, as an
         # IntegrityError, and the whole transaction (events included) rolls back.
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        command = kwargs.get("command")
-        if command is not None:
-            last = stored_events[-1]
-            curs.execute(
-                self.INSERT_COMMAND,
-                (command.command_id, command.command_type, command.payload_digest,
-                 command.result, last.originator_id, last.originator_version, current_role(),
-                 min(notification_ids, default=None), max(notification_ids, default=None)),
-                prepare=True,
-            )
+        rows = command_rows(stored_events, sorted(notification_ids), **kwargs)
+        if len(rows) == 1:
+            curs.execute(self.INSERT_COMMAND, rows[0], prepare=True)
             curs.fetchone()
+        elif rows:  # a batch (organize.application.batch): every command's row, one statement
+            curs.executemany(self.INSERT_COMMAND, rows, returning=True)
+            while curs.nextset():
+                pass
         return notification_ids
+
+    def find_commands(self, command_ids) -> dict:
+        """The command log's rows for many ids at once (a batch reads them up front)."""
+        sql = (
+            "SELECT c.command_id, c.command_type, c.payload_digest, c.result, "
+            "e.notification_id "
+            f"FROM organize_commands c LEFT JOIN {self.events_table_name} e "
+            "ON e.originator_id = c.last_originator_id "
+            "AND e.originator_version = c.last_originator_version "
+            "WHERE c.command_id = ANY(%s)"
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(sql, (list(command_ids),))
+            return {r["command_id"]: r for r in curs.fetchall()}
 
     def find_command(self, command_id) -> dict | None:
         sql = (

@@ -1,0 +1,297 @@
+"""Many commands per transaction, for loading (the demo, ``organize demo --scale N``).
+
+``Batch(app)`` is the application seen through one batch: ``execute`` runs the same handler
+as ``Organize.execute`` (``Organize._handle``: the same domain calls, the same invariants,
+the same refusals), on aggregates kept in memory across the batch (each loaded once from
+the store, then carried forward at the version its last command left it), with data keys
+fetched and unwrapped once per batch. The events and the command log's rows wait in memory
+until ``commit`` writes them in one transaction, each row naming its own events as a single
+command's would. Views catch up afterwards, from the notification log, as they always do.
+
+Access rules: ``batch.authorised(principal)`` is the batch seen through one account, as
+``Authorised(app, principal)`` is the application: the same ``authorise`` before every
+command, checked against the batch's state (what the commands before it did included).
+
+Idempotency: before a handler runs, the command id is looked up among the batch's own
+commands and in the command log (``expect`` reads the log for many ids in one query); a
+resubmitted id returns the first result, marked replayed, and appends nothing.
+
+A refused command (by its handler, the domain, or the access rules) stops the batch:
+everything before it is committed, the refusal is raised
+(``execute`` raises the same ``CommandError`` the one-by-one path would), nothing of the
+refused command is written, and the aggregates in memory are dropped so that a caller who
+goes on reads them again from the store. A ``commit`` that the database refuses (another
+writer moved an aggregate on, or logged the same command, meanwhile) writes nothing of its
+commands and raises ``Conflict``; running them again, in a batch or one by one, is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from organize import commands as c
+from organize.application import LogEntry, Organize, _Replayed
+from organize.application.access import Authorised
+from organize.errors import CommandError, Conflict
+from organize.persistence.keys import KeyStore, Sealer
+from organize.provenance import current_role
+
+log = structlog.get_logger("organize.application.batch")
+
+HELD = 20_000  # aggregates kept in memory across commits before they are read again
+
+
+class _Repository:
+    """The store's repository, answering from the batch's aggregates first."""
+
+    def __init__(self, batch: Batch, repository) -> None:
+        self._batch = batch
+        self._repository = repository
+
+    def get(self, aggregate_id: UUID, version: int | None = None, **kwargs: Any) -> Aggregate:
+        held = self._batch._held
+        if version is not None or kwargs:  # an older version: from the store, all written
+            self._batch.commit()
+            return self._repository.get(aggregate_id, version=version, **kwargs)
+        found = held.get(aggregate_id)
+        if found is None:
+            found = self._repository.get(aggregate_id)  # raises AggregateNotFoundError
+            held[aggregate_id] = found
+        self._batch._touched.append(found)
+        return found
+
+    def __contains__(self, aggregate_id: UUID) -> bool:
+        try:
+            self.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._repository, name)
+
+
+class _Keys:
+    """The key store, each data key read and unwrapped once per batch."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self._keys = keys
+        self._known: dict[UUID, bytes] = {}
+
+    def get(self, subject_id: UUID) -> bytes | None:
+        return self.get_many([subject_id]).get(subject_id)
+
+    def get_many(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+        ids = list(dict.fromkeys(subject_ids))
+        missing = [i for i in ids if i not in self._known]
+        if missing:
+            self._known.update(self._keys.get_many(missing))
+        return {i: self._known[i] for i in ids if i in self._known}
+
+    def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
+        key = self._known[subject_id] = self._keys.create(subject_id, owners)
+        return key
+
+    def shred_for_worker(self, worker_id: UUID) -> list[UUID]:
+        self._known.clear()  # what went is not known here: read again
+        return self._keys.shred_for_worker(worker_id)
+
+    def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
+        self._known.clear()
+        return self._keys.shred_for_collective(collective_id)
+
+    def shred(self, **kwargs: Any) -> list[UUID]:
+        self._known.clear()
+        return self._keys.shred(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._keys, name)
+
+
+class Batch(Organize):
+    """The application seen through one batch (see the module's docstring). A subclass so
+    that handlers and ``Authorised`` take it for the application; no ``super().__init__``:
+    everything not overridden is the shared application underneath."""
+
+    def __init__(self, app: Organize, *, size: int = 500) -> None:
+        self._app = app
+        self.size = size
+        self._held: dict[UUID, Aggregate] = {}
+        self._touched: list[Aggregate] = []
+        self._known: dict[UUID, dict | None] = {}
+        self._events: list[Any] = []
+        self._logged: list[tuple[LogEntry, int, str | None]] = []
+        self._repository = _Repository(self, app.repository)
+        self.keys = _Keys(app.keys)
+        self.sealer = Sealer(self.keys)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("_app", "_repository"):
+            raise AttributeError(name)
+        return getattr(self._app, name)
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.commit()
+
+    def authorised(self, principal) -> Authorised:
+        """The batch seen through one account: every command authorised first."""
+        return _AuthorisedBatch(self, principal)
+
+    @property
+    def repository(self) -> Any:  # the store's, answering from the batch first
+        return self._repository
+
+    def close(self) -> None:  # the shared application is closed by its owner, never here
+        pass
+
+    def __del__(self) -> None:
+        pass
+
+    @property
+    def pending(self) -> int:
+        """Commands run since the last commit, waiting to be written."""
+        return len(self._logged)
+
+    # -- idempotency ----------------------------------------------------------------------
+
+    def expect(self, commands: Iterable[c.Command]) -> None:
+        """Read the command log for these commands' ids in one query, so that ``execute``
+        asks the database nothing more about them."""
+        ids = [cmd.command_id for cmd in commands if cmd.command_id not in self._known]
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            found = self._app.recorder.find_commands(chunk)
+            self._known.update({i: found.get(i) for i in chunk})
+
+    def replay(self, command: c.Command) -> c.CommandResult | None:
+        if command.command_id not in self._known:
+            return self._app.replay(command)
+        row = self._known[command.command_id]
+        return None if row is None else self._app.replay_row(command, row)
+
+    # -- running --------------------------------------------------------------------------
+
+    def execute(self, command: c.Command) -> c.CommandResult:
+        """Run one command in the batch. Its result has no ``notification_id`` until the
+        batch is committed (``commit`` returns them)."""
+        prior = self.replay(command)
+        if prior is not None:
+            return prior
+        self._touched = []
+        role = current_role()
+        try:
+            done, entry, ids = self._handle(command)
+        except _Replayed as replayed:  # refused, but run before: in the log after all
+            return replayed.result
+        except CommandError:
+            self._stop()
+            raise
+        if done.before_save is not None:
+            done.before_save()
+        count = 0
+        for aggregate in done.aggregates:
+            events = aggregate.collect_events()
+            self._events.extend(events)
+            count += len(events)
+            self._held[aggregate.id] = aggregate
+        # Loaded but not handed back: whatever the handler did to it is not to be saved.
+        saved = {id(a) for a in done.aggregates}
+        for aggregate in self._touched:
+            if id(aggregate) not in saved and getattr(aggregate, "_pending_events", None):
+                self._held.pop(aggregate.id, None)
+        self._logged.append((entry, count, role))
+        # Its row, as the log will hold it: a resubmission in this batch replays from it.
+        self._known[command.command_id] = {
+            "command_type": entry.command_type, "payload_digest": entry.payload_digest,
+            "result": entry.result, "notification_id": None}
+        if len(self._logged) >= self.size:
+            self.commit()
+        return c.CommandResult(command_id=command.command_id, id=done.primary, ids=ids,
+                               notification_id=None)
+
+    def _stop(self) -> None:
+        """A command was refused: write what came before it; forget what is in memory."""
+        try:
+            self.commit()
+        finally:
+            self._held.clear()
+
+    def commit(self) -> list[int | None]:
+        """Write the pending events and command log rows in one transaction; the
+        notification id of each command's last event, in order (None for a command that
+        recorded no event)."""
+        if not self._logged:
+            return []
+        events, logged = self._events, self._logged
+        self._events, self._logged = [], []
+        if not events:
+            raise AssertionError("every command records at least one event")
+        try:
+            recordings = self._app.save(*events, commands=logged)
+        except IntegrityError:
+            self._held.clear()
+            for entry, _count, _role in logged:
+                self._known.pop(entry.command_id, None)
+            raise Conflict(
+                "Someone else changed these records at the same moment. Load them again.",
+                field="expected_version", code="conflict") from None
+        ids: list[int | None] = []
+        position = 0
+        for entry, count, _role in logged:
+            position += count
+            ids.append(recordings[position - 1].notification.id if count else None)
+            self._known[entry.command_id]["notification_id"] = ids[-1]
+        if len(self._held) > HELD:  # bounded memory at any size: read again from the store
+            self._held.clear()
+        log.info("batch", commands=len(logged), events=len(events),
+                 last_notification_id=ids[-1] if ids else None)
+        return ids
+
+
+
+class _AuthorisedBatch(Authorised):
+    """``Authorised`` over a batch: a refusal by the access rules stops the batch too."""
+
+    _app: Batch
+
+    def execute(self, command: c.Command) -> c.CommandResult:
+        try:
+            return super().execute(command)
+        except CommandError:
+            self._app._stop()
+            raise
+
+
+def run_batched(app: Organize, commands: Iterable[c.Command], *,
+                size: int = 500) -> Iterator[c.CommandResult]:
+    """Run commands in order through one ``Batch``, ``size`` to a transaction, yielding
+    each result (``notification_id`` left empty); the command log is read a chunk at a
+    time. A refusal raises after everything before it is committed."""
+    with Batch(app, size=size) as batch:
+        chunk: list[c.Command] = []
+        for command in commands:
+            chunk.append(command)
+            if len(chunk) == size:
+                yield from _run_chunk(batch, chunk)
+                chunk = []
+        yield from _run_chunk(batch, chunk)
+
+
+def _run_chunk(batch: Batch, chunk: list[c.Command]) -> Iterator[c.CommandResult]:
+    batch.expect(chunk)
+    for command in chunk:
+        yield batch.execute(command)
+
+
+__all__ = ["Batch", "run_batched"]
