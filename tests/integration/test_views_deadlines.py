@@ -242,3 +242,29 @@ async def test_the_view_never_holds_her_departure_and_erasure_takes_its_deadline
     left = await conn.fetch(f"SELECT worker_id FROM {t.sealed_departures}"
                             " WHERE worker_id = ANY($1::uuid[])", [rina, mala])
     assert left == []
+
+
+async def test_a_collective_she_has_left_never_reads_her_departure(app, conn):
+    """She was party to a grievance of the collective she left; the departure her new
+    collective records is theirs: the old one's deadlines never show it, nor its token."""
+    old, new = collective(app, federation=fed()), collective(app, federation=fed())
+    rina = worker(app, old)
+    g = grievance(app, old, [rina], occurred_on=date(2026, 1, 5))
+    _define(app, old)
+    app.execute(c.LeaveCollective(command_id=h.cid(), worker_id=rina, collective_id=old,
+                                  on=date(2026, 2, 1)))
+    app.execute(c.JoinCollective(command_id=h.cid(), worker_id=rina, collective_id=new,
+                                 on=date(2026, 2, 2)))
+    app.execute(c.PlanDeparture(command_id=h.cid(), worker_id=rina, leaves_on=date(2026, 3, 3)))
+    catch_up(app, VIEW)
+    today = date(2026, 2, 26)
+    theirs = Scope(collective_ids=frozenset({old}))
+    assert (await grievance_deadlines(conn, theirs, g, today)).departures == []
+    assert (await due_deadlines(conn, theirs, old, today)).departures == []
+    assert "departure" not in [r.step for r in await _read(app, grievance_deadlines, conn, theirs, g, today)]
+    # She comes back: the grievance is her collective's again, and so is the deadline.
+    app.execute(c.JoinCollective(command_id=h.cid(), worker_id=rina, collective_id=old,
+                                 on=date(2026, 2, 20)))
+    catch_up(app, VIEW)
+    assert _due(await _read(app, grievance_deadlines, conn, theirs, g, today))[-1] == (
+        "departure", date(2026, 3, 3), None)

@@ -13,7 +13,9 @@ dates; never a description. A worker's planned departure is sealed under her key
 keeps it as a token (``organize.projections.sealed``) and never a day, so it holds no
 deadline derived from it either. The read path opens the tokens for a reader the policy
 allows (the web layer's ``Revealer.open``) and adds the departure deadline then
-(``with_departures``); once she is erased her token is gone and her key with it.
+(``with_departures``); once she is erased her token is gone and her key with it. A
+departure counts only on a grievance of a collective she is still a member of: one she has
+left does not learn what she plans afterwards (the former-member cut of every record).
 Reads are scoped like every view's: a leader her collectives, an organiser none of this
 (deadlines are the collective's casework), an admin everything.
 """
@@ -63,6 +65,11 @@ class GrievanceDeadlinesView(KnowsFederations, View):
             f"CREATE INDEX IF NOT EXISTS {t.facts}_collective_idx ON {t.facts} (collective_id)",
             f"CREATE TABLE IF NOT EXISTS {t.sealed_departures} ("
             " worker_id uuid PRIMARY KEY, token text NOT NULL)",
+            # Her current collectives: a departure is read only on a grievance of one of them
+            # (a collective she has left never learns what she plans after leaving).
+            f"CREATE TABLE IF NOT EXISTS {t.members} ("
+            " worker_id uuid NOT NULL, collective_id uuid NOT NULL,"
+            " PRIMARY KEY (worker_id, collective_id))",
             f"CREATE TABLE IF NOT EXISTS {t.deadlines} ("
             " grievance_id uuid NOT NULL, collective_id uuid NOT NULL, position integer NOT NULL,"
             " step text NOT NULL, step_name text, due_on date NOT NULL, met_on date,"
@@ -121,6 +128,24 @@ class GrievanceDeadlinesView(KnowsFederations, View):
         self._recompute(curs, gid, collective_id, after)
 
     # -- workers: a planned departure is a deadline of each grievance she is party to ----
+
+    @on(Worker.Registered)
+    def registered(self, curs, e, _nid) -> None:
+        if e.collective_id is not None:
+            self._member(curs, e.originator_id, e.collective_id)
+
+    @on(Worker.JoinedCollective)
+    def joined(self, curs, e, _nid) -> None:
+        self._member(curs, e.originator_id, e.collective_id)
+
+    @on(Worker.LeftCollective)
+    def left(self, curs, e, _nid) -> None:
+        curs.execute(f"DELETE FROM {self.t.members} WHERE worker_id = %s AND collective_id = %s",
+                     (e.originator_id, e.collective_id))
+
+    def _member(self, curs, worker_id: UUID, collective_id: UUID) -> None:
+        curs.execute(f"INSERT INTO {self.t.members} (worker_id, collective_id) VALUES (%s, %s)"
+                     " ON CONFLICT DO NOTHING", (worker_id, collective_id))
 
     @on(Worker.DeparturePlanned, Worker.Erased)
     def departure_changed(self, curs, e, _nid) -> None:
@@ -261,6 +286,7 @@ async def _departures(conn: asyncpg.Connection, t: Tables, where: str, *args: An
     rows = await conn.fetch(
         f"SELECT f.grievance_id, f.collective_id, d.worker_id, d.token AS day FROM {t.facts} f"
         f" JOIN {t.sealed_departures} d ON d.worker_id = ANY(f.parties)"
+        f" JOIN {t.members} m ON m.worker_id = d.worker_id AND m.collective_id = f.collective_id"
         f" WHERE coalesce((f.facts->>'is_open')::boolean, true) AND {where}"
         " ORDER BY f.grievance_id, d.worker_id", *args)
     return [Departure(**dict(r)) for r in rows]
