@@ -17,8 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from organize import commands as c
-from tests.browser.support import log_in
-from tests.browser.test_outbox import READ_DEVICE, listed, outbox_shown, wait_unsent
+from tests.browser.support import READ_DEVICE, listed, log_in, outbox_shown, wait_unsent
 from web.i18n.catalogues import gettext
 
 NEW, NEW_PHONE, KNOWN, OTHER = "Tahmina", "+85297654321", "Rukhsana", "Parveen"
