@@ -144,3 +144,28 @@ def test_online_the_steps_say_what_is_missing_before_moving_on(page, site):
     page.click("button[name=go][value=submit]")  # online: the server records it
     page.wait_for_url(f"**/c/{cid}/grievances/*-*")
     assert NEW in page.inner_text("main")
+
+
+def test_online_the_server_still_checks_what_the_page_let_through(page, site, app):
+    """A worker id she should not know, slipped into the one form: the page's checks pass it,
+    the server refuses it and nothing is recorded."""
+    cid = site["collective"]
+    wid = known(app, cid, "Sabiha")
+    log_in(page, site)
+    before = listed(page, cid, "grievances")
+    page.goto(f"/c/{cid}/grievances/new?all=1")
+    box = page.locator(f"input[name=worker_ids][value='{wid}']")
+    box.check()
+    box.evaluate("(b, id) => { b.value = id; }", str(uuid4()))
+    page.click("section[data-step='1'] [data-next]")
+    page.locator("details.group summary").nth(0).click()
+    page.locator("input[name=category]").first.check()
+    page.fill("[name=description]", WORDS)
+    page.click("section[data-step='2'] [data-next]")
+    page.select_option("[name=stage]", "destination")
+    page.click("section[data-step='3'] [data-next]")
+    page.click("button[name=go][value=submit]")
+    expect(page.locator(".field-error", has_text=gettext(
+        "en", "Please choose one of the options."))).to_be_visible()
+    assert "/grievances/new" in page.url
+    assert listed(page, cid, "grievances") == before
