@@ -65,3 +65,51 @@ def demo_server(runtime, app, label: str,
     finally:
         runner.stop()
         follower.join(timeout=5)
+
+
+# -- the offline outbox (web/static/outbox.js) ------------------------------------------------
+
+READ_DEVICE = """async () => {
+  const dbs = (await indexedDB.databases()).map(d => d.name);
+  const out = {dbs, entries: [], caches: await caches.keys(), cached: []};
+  for (const name of out.caches) {
+    const cache = await caches.open(name);
+    out.cached.push(...(await cache.keys()).map(r => r.url));
+  }
+  if (!dbs.includes("organize-outbox")) return out;
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open("organize-outbox"); r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error); });
+  for (const store of db.objectStoreNames) {
+    const all = await new Promise(ok => {
+      const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); });
+    out.entries.push(...all.map(e => ({store, e})));
+  }
+  db.close();
+  return out;
+}"""
+
+
+def unsent(page) -> str:
+    return page.locator("[data-outbox-count]").inner_text()
+
+
+def wait_unsent(page, n: int) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-outbox-count]")).to_have_text(str(n), timeout=15_000)
+
+
+def outbox_shown(page) -> None:
+    """The outbox line is shown and the page holds the server's key (it can keep a form)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-outbox]")).to_be_visible()
+    expect(page.locator("[data-outbox][data-ready]")).to_have_count(1)
+
+
+def listed(page, cid, noun: str) -> int:
+    page.goto(f"/c/{cid}/{noun}")
+    return page.locator(f"main a[href*='/{noun}/']").filter(
+        has_not_text="new").evaluate_all(
+        f"links => links.filter(a => /\\/{noun}\\/[0-9a-f-]{{36}}$/.test(a.pathname)).length")

@@ -15,47 +15,12 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.support import log_in
+from tests.browser.support import READ_DEVICE, listed, log_in, outbox_shown, wait_unsent
 from web.i18n.catalogues import gettext
 from web.i18n.labels import taxonomy_label
 
 PSEUDONYM, PHONE, WORDS = "Zuleikha", "+85291234567", "Wages held back by the broker Qorvath"
 MEETING_WORDS = "2031-05-06T10:00"
-
-READ_DEVICE = """async () => {
-  const dbs = (await indexedDB.databases()).map(d => d.name);
-  const out = {dbs, entries: [], caches: await caches.keys(), cached: []};
-  for (const name of out.caches) {
-    const cache = await caches.open(name);
-    out.cached.push(...(await cache.keys()).map(r => r.url));
-  }
-  if (!dbs.includes("organize-outbox")) return out;
-  const db = await new Promise((ok, fail) => {
-    const r = indexedDB.open("organize-outbox"); r.onsuccess = () => ok(r.result);
-    r.onerror = () => fail(r.error); });
-  for (const store of db.objectStoreNames) {
-    const all = await new Promise(ok => {
-      const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); });
-    out.entries.push(...all.map(e => ({store, e})));
-  }
-  db.close();
-  return out;
-}"""
-
-
-def unsent(page) -> str:
-    return page.locator("[data-outbox-count]").inner_text()
-
-
-def wait_unsent(page, n: int) -> None:
-    expect(page.locator("[data-outbox-count]")).to_have_text(str(n), timeout=15_000)
-
-
-def outbox_shown(page) -> None:
-    """The outbox line is shown and the page holds the server's key (it can keep a form)."""
-    expect(page.locator("[data-outbox]")).to_be_visible()
-    expect(page.locator("[data-outbox][data-ready]")).to_have_count(1)
-
 
 def grievance_to_last_step(page, cid) -> None:
     page.goto(f"/c/{cid}/grievances/new")
@@ -84,13 +49,6 @@ def meeting_filled(page, cid) -> None:
     page.check("input[name=kind][value=assembly]")
     page.fill("[name=scheduled_for]", MEETING_WORDS)
     outbox_shown(page)
-
-
-def listed(page, cid, noun: str) -> int:
-    page.goto(f"/c/{cid}/{noun}")
-    return page.locator(f"main a[href*='/{noun}/']").filter(
-        has_not_text="new").evaluate_all(
-        f"links => links.filter(a => /\\/{noun}\\/[0-9a-f-]{{36}}$/.test(a.pathname)).length")
 
 
 def test_offline_capture_is_recorded_once_and_leaves_nothing_readable(page, site):

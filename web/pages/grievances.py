@@ -229,7 +229,9 @@ async def record_start(collective_id: FromPath[UUID], page: NamedDependency[Page
     form = Form.blank(started=today().isoformat(), occurred_on=today().isoformat(),
                       place=collective.places[0] if collective.places else None,
                       sector=collective.sectors[0] if collective.sectors else None)
-    return await _flow(page, collective, form, 1)
+    # ?all=1 (set by the script): every step in the one form, so she can finish it offline;
+    # without JavaScript it is one long form that posts like the last step.
+    return await _flow(page, collective, form, 1, every=page.request.query_params.get("all") == "1")
 
 
 @post("/{collective_id:uuid}/grievances/new", name="pages:record-step", status_code=200)
@@ -364,7 +366,8 @@ async def _record(page: Page, collective_id: UUID, form: Form, people: list[Memb
 
 
 async def _flow(page: Page, collective: Any, form: Form, step: int,
-                people: list[Member] | None = None, *, status: int = 200) -> Response:
+                people: list[Member] | None = None, *, status: int = 200,
+                every: bool = False) -> Response:
     people = people if people is not None else await members(page, collective.id)
     names = {str(m.id): m.pseudonym for m in people}
     consents = {str(m.id): m.consents for m in people}
@@ -372,17 +375,19 @@ async def _flow(page: Page, collective: Any, form: Form, step: int,
               for w in form.all("worker_ids")]
     chosen += [{"key": f"new:{i}", "name": p, "given": frozenset()}
                for i, p in enumerate(form.all("new_pseudonym"))]
-    shown = set(SHOWN[step])
+    shown = set(SHOWN[step]) if not every else {n for names in SHOWN.values() for n in names}
     context = dict(
-        collective=collective, form=form, step=step, steps=STEPS,
+        collective=collective, form=form, step=STEPS if every else step, steps=STEPS,
+        shown_steps=range(1, STEPS + 1) if every else [step], every=every,
+        choose_worker=page._(CHOOSE_WORKER), required=field_message("required", page.lang),
         hidden=form.hidden(*(n for n in FLOW if n not in shown and n != "command_id")),
         people=_narrowed([m for m in people if m.current], form.get("find_worker"),
                          set(form.all("worker_ids")), lambda m: m.pseudonym),
         chosen=chosen, new_workers=list(enumerate(form.all("new_pseudonym"))),
-        groups=_category_groups(page) if step == 2 else [],
+        groups=_category_groups(page) if step == 2 or every else [],
         organisations=_narrowed(await organisations(page), form.get("find_org"),
                                 set(form.all("organisation_ids")),
-                                lambda o: o.name) if step == 3 else [],
+                                lambda o: o.name) if step == 3 or every else [],
         places=collective.places, action=f"/c/{collective.id}/grievances/new",
         **nav(collective.id, "grievances"))
     template = "pages/_record_form.html" if page.htmx else "pages/record.html"

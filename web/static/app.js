@@ -12,6 +12,12 @@
     }
   });
 
+  // Recording a grievance: with JavaScript every step comes in the one form (/static/record.js),
+  // so she can finish it offline.
+  document.querySelectorAll("a[href$='/grievances/new']").forEach(function (a) {
+    a.href += "?all=1";
+  });
+
   // Quick exit: replace this page in the history rather than add to it, so the back button
   // does not lead straight back. Without JavaScript it is a plain link and still works.
   document.addEventListener("click", function (event) {
