@@ -107,6 +107,20 @@
     });
   }
 
+  // What the server refused, kept for the page in this tab until a page has said it: only the
+  // names of the forms, nothing she typed (the service worker has no such storage: its page
+  // says the general message).
+  var REFUSED = "organize-outbox-refused";
+
+  function refusals() {
+    try { return JSON.parse(sessionStorage.getItem(REFUSED) || "[]"); } catch (err) { return []; }
+  }
+
+  function remember(item) {
+    try { sessionStorage.setItem(REFUSED, JSON.stringify(refusals().concat([item]))); }
+    catch (err) { /* no session storage here (the service worker, a private mode) */ }
+  }
+
   // Send what is kept, in order; each entry is deleted as soon as the server answers for it.
   // Stops at the first that cannot go yet (no network, logged out, the server busy).
   async function replay() {
@@ -125,10 +139,12 @@
         done.sent++;
       } else if (r.status === 422 || r.status === 400 || r.status === 413) {
         done.refused++;
+        var item = "";
         try { // the server names what it refused, in her language
-          var item = (await r.json()).item;
-          if (item && done.items.indexOf(item) < 0) { done.items.push(item); }
+          item = (await r.json()).item || "";
         } catch (err) { /* a refusal without a name: the general message */ }
+        if (item && done.items.indexOf(item) < 0) { done.items.push(item); }
+        remember(item); // before the entry goes, so that a page left now still tells her
       } else {
         e.attempts++;
         await run([QUEUE], "readwrite", function (t) { t.objectStore(QUEUE).put(e); });
@@ -170,6 +186,12 @@
     note.hidden = !text;
   }
 
+  function tellRefused(items) {
+    var named = items.filter(function (x, i) { return x && items.indexOf(x) === i; });
+    say(named.length ? bar.getAttribute("data-refused-item").replace("%(item)s", named.join(", "))
+      : bar.getAttribute("data-refused"));
+  }
+
   function show() {
     return count().then(function (n) {
       number.textContent = n.toLocaleString(document.documentElement.lang);
@@ -182,10 +204,8 @@
       return show();
     }
     return replay().then(function (d) {
-      if (d.refused && d.items.length) {
-        say(bar.getAttribute("data-refused-item").replace("%(item)s", d.items.join(", ")));
-      } else if (d.refused) {
-        say(bar.getAttribute("data-refused"));
+      if (d.refused) {
+        tellRefused(refusals());
       } else if (d.sent) {
         say(bar.getAttribute("data-sent"));
       } else if (d.stopped === "login") {
@@ -252,8 +272,9 @@
     var t = event.target.closest ? event.target : null;
     if (t && t.closest("a.quick-exit")) {
       indexedDB.deleteDatabase(DB); // the server's Clear-Site-Data repeats it
+      try { sessionStorage.removeItem(REFUSED); } catch (err) { /* nothing kept */ }
     } else if (t && t.closest("[data-outbox-clear]") && self.confirm(bar.getAttribute("data-confirm"))) {
-      clear().then(function () { say(""); return show(); });
+      clear().then(function () { sessionStorage.removeItem(REFUSED); say(""); return show(); });
     }
   }, true);
 
@@ -267,6 +288,10 @@
   }
   self.addEventListener("online", send);
   bar.hidden = false;
+  if (refusals().length) { // refused while she was leaving the last page: said here, once
+    tellRefused(refusals());
+    sessionStorage.removeItem(REFUSED);
+  }
   fetch("/outbox/key", { credentials: "same-origin" }).then(function (r) { return r.json(); })
     .then(function (k) { serverKey = k.key; bar.setAttribute("data-ready", ""); }, function () {});
   send();
