@@ -73,7 +73,10 @@ def open_runtime_on(db: Database):
 
     apply_schema(db.url)
     key = new_key()
-    settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2)
+    # The web app keeps the outbox's key in the keyring directory: a throwaway one per run.
+    keyring = Path(tempfile.mkdtemp(prefix="organize-bench-keyring-"))
+    settings = Settings(database_url=db.url, home=None, cipher_key=key, pool_size=2,
+                        keyring=keyring)
     env = application_env(db, key, settings)
     app = Organize(env, taxonomy=load_taxonomy(), master_key=key)
     return Runtime(settings=settings, database=db, app=app, taxonomy=app.taxonomy,
