@@ -17,6 +17,7 @@ from organize import commands as c
 from organize.application.reading import campaign_view
 from organize.domain import Campaign
 from organize.errors import CommandError, NotFound
+from organize.projections.views.bargaining import list_rounds
 from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.grievance_register import (
     REFERENCE_LENGTH,
@@ -31,7 +32,7 @@ from web.pages.grievances import members, organisations
 from web.pages.history import history_rows
 from web.pages.invitations import ANSWERS, pending
 
-CAMPAIGN_VIEWS = ("campaign_board",)
+CAMPAIGN_VIEWS = ("campaign_board", "bargaining")
 
 
 async def campaigns_page(page: Page, collective: Any, *, posted: Any = None,
@@ -136,6 +137,9 @@ async def campaign_page(page: Page, collective_id: UUID, campaign_id: UUID, *,
         all_demands=[(d.demand_id, d.text) for d in view.demands],
         reasons=correction_reasons(page),
         linkable=linkable,
+        # The bargaining it grew into (organize.domain.bargaining): a campaign can end in an
+        # agreement; each round in the reader's scope, by its stage.
+        rounds=await page.read(list_rounds, page.scope, campaign_id=campaign_id),
         history=await history_rows(page, Campaign, campaign_id, "campaign_id", collective),
         open_key=next(iter(posted), None) if posted else None, changes=changes, notice=notice,
         **nav(collective_id, "campaigns"))

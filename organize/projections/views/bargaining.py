@@ -216,15 +216,17 @@ def _round(r, *, words: bool) -> RoundRow:
 
 async def list_rounds(conn: asyncpg.Connection, scope: Scope, *,
                       collective_id: UUID | None = None, status: str | None = None,
+                      campaign_id: UUID | None = None,
                       limit: int = 200, offset: int = 0) -> list[RoundRow]:
-    """The rounds of collectives in scope (of one, given ``collective_id``), newest first
-    (no texts: a list shows none)."""
+    """The rounds of collectives in scope (of one, given ``collective_id``; grown from one
+    campaign, given ``campaign_id``), newest first (no texts: a list shows none)."""
     t = await tables(conn, "bargaining")
     rows = await conn.fetch(
         _ROUND.format(**vars(_Names(t))) + " AND ($3::text IS NULL OR r.status = $3)"
         " AND ($6::uuid IS NULL OR r.collective_id = $6)"
+        " AND ($7::uuid IS NULL OR r.campaign_id = $7)"
         " ORDER BY r.opened_on DESC, r.id LIMIT $4 OFFSET $5",
-        *_scope(scope), status, limit, offset, collective_id)
+        *_scope(scope), status, limit, offset, collective_id, campaign_id)
     return [_round(r, words=False) for r in rows]
 
 

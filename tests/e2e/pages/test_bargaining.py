@@ -228,3 +228,25 @@ async def test_a_grievance_cites_a_breached_clause_from_its_page(client, us, app
     page = (await get(client, r.headers["location"], world)).text
     assert WORDING in page  # the grievance says which clause it cites
     assert (round_id, clause) in app.repository.get(good).breaches
+
+
+async def test_a_campaign_page_shows_the_bargaining_it_grew_into(client, us, app, runtime):
+    """A campaign can end in an agreement: the round opened from it shows on its page, by its
+    stage, linked; another collective's leader reads the campaign nowhere."""
+    world = us
+    o = world.ours
+    campaign = app.execute(c.LaunchCampaign(
+        command_id=uuid.uuid4(), issue="Pay on time", demands=("Pay by the 7th",),
+        collective_ids=(o.collective,), launched_on=today() - timedelta(days=30))).id
+    page = f"/c/{o.collective}/campaigns/{campaign}"
+    settle_views(runtime)
+    assert "/bargaining/" not in (await get(client, page, world)).text
+    opened = app.execute(c.OpenBargaining(
+        command_id=uuid.uuid4(), collective_id=o.collective, counterpart_id=o.organisations[1],
+        team_ids=tuple(o.workers[:1]), opened_on=today() - timedelta(days=2),
+        campaign_id=campaign)).id
+    settle_views(runtime)
+    r = await get(client, page, world)
+    assert r.status_code == 200
+    assert f'href="/c/{o.collective}/bargaining/{opened}"' in r.text
+    assert (await get(client, page, world, who=world.other)).status_code == 404
