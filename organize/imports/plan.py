@@ -480,8 +480,7 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
     command's reason."""
     rows = rows or ROWS
     batch, view = batched(app, size=10**9)  # committed by rows, below, never mid-row
-    done = 0
-    for row in the_plan.rows:
+    for done, row in enumerate(the_plan.rows, start=1):
         try:
             with batch.whole():
                 if row.outcome == "new":
@@ -492,7 +491,6 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
                     _alias(view, row, row.ledger or _ledger(view, row.submission_id))
         except CommandError as e:
             row.outcome, row.reason, row.why = "quarantined", e.message, Why(code=e.code)
-        done += 1
         if done % rows == 0:
             batch.commit()
         if progress:
