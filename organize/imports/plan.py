@@ -14,7 +14,9 @@ work spells and the grievance, then records the ledger entry
 (``UpdateWorkerProfile``, ``CorrectSpell``, ``CorrectGrievance``, consents given or
 withdrawn) and ``ReviseImportedSubmission``. Command ids derive from the row's keyed
 digest, so a run stopped half-way and started again finishes the row instead of doubling
-it. A row a command refuses is quarantined; the others land.
+it. Each row's commands run in one block of a ``Batch`` (``organize.application.batch``):
+a row lands whole or not at all (one its last command refuses leaves nothing of itself and
+is quarantined; the others land), and the good rows are written ``ROWS`` to a transaction.
 
 The source id is kept only as a keyed digest (``KeyStore.import_key``); the row's
 fingerprint keys its personal values under the first worker's own data key, so erasing
