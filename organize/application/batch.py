@@ -23,11 +23,17 @@ refused command is written, and the aggregates in memory are dropped so that a c
 goes on reads them again from the store. A ``commit`` that the database refuses (another
 writer moved an aggregate on, or logged the same command, meanwhile) writes nothing of its
 commands and raises ``Conflict``; running them again, in a batch or one by one, is safe.
+
+Commands that belong together (an import's row): ``with batch.whole():`` runs them so that
+they land together or not at all. A refusal inside discards what the block ran (its events,
+its log rows, the aggregates it changed in memory), writes what came before the block, and
+raises; no commit falls inside the block (the batch's size is checked when it ends).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -128,6 +134,7 @@ class Batch(Organize):
         self._known: dict[UUID, dict | None] = {}
         self._events: list[Any] = []
         self._logged: list[tuple[LogEntry, int, str | None]] = []
+        self._whole = False  # inside ``whole``: no commit, a refusal discards the block
         self._repository = _Repository(self, app.repository)
         self.keys = _Keys(app.keys)
         self.sealer = Sealer(self.keys)  # type: ignore[arg-type]
@@ -215,13 +222,40 @@ class Batch(Organize):
         self._known[command.command_id] = {
             "command_type": entry.command_type, "payload_digest": entry.payload_digest,
             "result": entry.result, "notification_id": None}
-        if len(self._logged) >= self.size:
+        if len(self._logged) >= self.size and not self._whole:
             self.commit()
         return c.CommandResult(command_id=command.command_id, id=done.primary, ids=ids,
                                notification_id=None)
 
+    @contextmanager
+    def whole(self) -> Iterator[None]:
+        """Commands run inside land together or not at all (see the module's docstring)."""
+        if self._whole:
+            raise AssertionError("whole blocks do not nest")
+        events, logged = len(self._events), len(self._logged)
+        self._whole = True
+        try:
+            yield
+        except BaseException:
+            self._whole = False
+            self._discard(events, logged)
+            raise
+        self._whole = False
+        if len(self._logged) >= self.size:
+            self.commit()
+
+    def _discard(self, events: int, logged: int) -> None:
+        """Forget the commands run since ``logged`` (and their events since ``events``);
+        write what came before; read the aggregates again from the store."""
+        for entry, _count, _role in self._logged[logged:]:
+            self._known.pop(entry.command_id, None)
+        del self._events[events:], self._logged[logged:]
+        self._stop()
+
     def _stop(self) -> None:
         """A command was refused: write what came before it; forget what is in memory."""
+        if self._whole:  # ``whole`` discards the block's work, then stops
+            return
         try:
             self.commit()
         finally:
@@ -231,6 +265,8 @@ class Batch(Organize):
         """Write the pending events and command log rows in one transaction; the
         notification id of each command's last event, in order (None for a command that
         recorded no event)."""
+        if self._whole:  # half a block would land: refused, not written
+            raise AssertionError("no commit inside a whole block")
         if not self._logged:
             return []
         events, logged = self._events, self._logged

@@ -14,7 +14,9 @@ work spells and the grievance, then records the ledger entry
 (``UpdateWorkerProfile``, ``CorrectSpell``, ``CorrectGrievance``, consents given or
 withdrawn) and ``ReviseImportedSubmission``. Command ids derive from the row's keyed
 digest, so a run stopped half-way and started again finishes the row instead of doubling
-it. A row a command refuses is quarantined; the others land.
+it. Each row's commands run in one block of a ``Batch`` (``organize.application.batch``):
+a row lands whole or not at all (one its last command refuses leaves nothing of itself and
+is quarantined; the others land), and the good rows are written ``ROWS`` to a transaction.
 
 The source id is kept only as a keyed digest (``KeyStore.import_key``); the row's
 fingerprint keys its personal values under the first worker's own data key, so erasing
@@ -34,6 +36,9 @@ from uuid import UUID, uuid5
 import msgspec
 
 from organize import commands as c
+from organize.application import Organize
+from organize.application.access import Authorised
+from organize.application.batch import Batch
 from organize.domain import Grievance, ImportedSubmission, Worker
 from organize.errors import CommandError
 from organize.imports.form import Form
@@ -457,20 +462,42 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
 
 # -- the commit ------------------------------------------------------------------------------
 
-def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None) -> Report:
-    """Carry the plan out; a row a command refuses is quarantined with the command's reason."""
-    for row in the_plan.rows:
+ROWS = 200  # rows written to a transaction
+
+
+def batched(app, size: int) -> tuple[Batch, Organize]:
+    """A batch over the application, and the batch seen as ``app`` was: through the same
+    account's access rules when ``app`` is an account's view."""
+    if isinstance(app, Authorised):
+        batch = Batch(app._app, size=size)
+        return batch, batch.authorised(app.principal)
+    batch = Batch(app, size=size)
+    return batch, batch
+
+
+def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
+           rows: int | None = None) -> Report:
+    """Carry the plan out, ``rows`` rows to a transaction; each row lands whole or not at
+    all: a row a command refuses leaves nothing of itself and is quarantined with the
+    command's reason."""
+    rows = rows or ROWS
+    batch, view = batched(app, size=10**9)  # committed by rows, below, never mid-row
+    for done, row in enumerate(the_plan.rows, start=1):
         try:
-            if row.outcome == "new":
-                _create(app, the_plan.collective_id, row)
-            elif row.outcome == "updated":
-                _update(app, the_plan.collective_id, row)
-            elif row.outcome == "unchanged" and row.alias_id is not None:
-                _alias(app, row, row.ledger or _ledger(app, row.submission_id))
+            with batch.whole():
+                if row.outcome == "new":
+                    _create(view, the_plan.collective_id, row)
+                elif row.outcome == "updated":
+                    _update(view, the_plan.collective_id, row)
+                elif row.outcome == "unchanged" and row.alias_id is not None:
+                    _alias(view, row, row.ledger or _ledger(view, row.submission_id))
         except CommandError as e:
             row.outcome, row.reason, row.why = "quarantined", e.message, Why(code=e.code)
+        if done % rows == 0:
+            batch.commit()
         if progress:
             progress(1)
+    batch.commit()
     return the_plan.report(committed=True)
 
 
