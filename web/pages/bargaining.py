@@ -30,6 +30,7 @@ from web.pages.grievances import members
 
 VIEWS = ("bargaining",)
 COUNTERPART_KINDS = ("employer", "employers_association", "recruiter", "labour_office")
+COUNTERPART_LIMIT = 5_000
 # action -> (command, list fields typed a line each)
 STEPS: dict[str, tuple[type[c.Command], tuple[str, ...]]] = {
     "adopt-mandate": (c.AdoptMandate, ("demands",)),
@@ -71,8 +72,10 @@ async def round_list(collective_id: FromPath[UUID], page: NamedDependency[Page])
 
 async def _list_page(page: Page, collective: Any, form: Form, status: int = 200) -> Response:
     rounds = await page.read(list_rounds, page.scope, collective_id=collective.id)
-    counterparts = [o for o in await page.read(list_organisations, page.scope)
-                    if o.kind in COUNTERPART_KINDS]
+    # Every organisation of a kind one bargains with (the picker searches them on the phone),
+    # not the first page of all organisations, which a registry of hundreds would overflow.
+    counterparts = await page.read(list_organisations, page.scope, kinds=COUNTERPART_KINDS,
+                                   limit=COUNTERPART_LIMIT)
     people = [m for m in await members(page, collective.id) if m.current]
     return page.html("pages/bargaining_list.html", status=status, collective=collective,
                      rounds=rounds, form=form, counterparts=counterparts,

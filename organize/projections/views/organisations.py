@@ -77,12 +77,15 @@ class OrganisationRow(msgspec.Struct, kw_only=True):
 
 
 async def list_organisations(conn: asyncpg.Connection, scope: Scope, *, kind: str | None = None,
+                             kinds: tuple[str, ...] | None = None,
                              limit: int = 200, offset: int = 0) -> list[OrganisationRow]:
-    """The organisations this reader may name (see the module's docstring)."""
+    """The organisations this reader may name (see the module's docstring), of one ``kind``
+    or of any of ``kinds`` when given."""
     t = await tables(conn, "organisations")
-    visible, params = visible_organisations_sql(t.orgs, t.collectives, scope, 4)
+    visible, params = visible_organisations_sql(t.orgs, t.collectives, scope, 5)
     rows = await conn.fetch(
         f"SELECT id, name, kind, place, created_at, grievances FROM {t.orgs} "
-        f"WHERE ($1::text IS NULL OR kind = $1) AND {visible} ORDER BY name, id LIMIT $2 OFFSET $3",
-        kind, limit, offset, *params)
+        f"WHERE ($1::text IS NULL OR kind = $1) AND ($4::text[] IS NULL OR kind = ANY($4))"
+        f" AND {visible} ORDER BY name, id LIMIT $2 OFFSET $3",
+        kind, limit, offset, list(kinds) if kinds is not None else None, *params)
     return [OrganisationRow(**dict(r)) for r in rows]

@@ -250,3 +250,18 @@ async def test_a_campaign_page_shows_the_bargaining_it_grew_into(client, us, app
     assert r.status_code == 200
     assert f'href="/c/{o.collective}/bargaining/{opened}"' in r.text
     assert (await get(client, page, world, who=world.other)).status_code == 404
+
+
+async def test_every_counterpart_is_offered_past_the_first_two_hundred(client, us, app, runtime):
+    """A registry of hundreds: the "start bargaining" picker offers every organisation one
+    bargains with (the phone searches them), not the first page of the registry by name."""
+    world = us
+    o = world.ours
+    last = None
+    for i in range(210):
+        last = app.execute(c.CreateOrganisation(
+            command_id=uuid.uuid4(), name=f"Zz agency {i:03d} {uuid.uuid4().hex[:4]}",
+            kind="recruiter", collective_id=o.collective)).id
+    settle_views(runtime)
+    r = await get(client, f"/c/{o.collective}/bargaining", world)
+    assert r.status_code == 200 and f'value="{last}"' in r.text
