@@ -186,6 +186,35 @@ def check_outsider(world: World, case: Case) -> None:
     assert world.head() == before, "a refused command appended events"
 
 
+def case_tests(cases: dict[type[c.Command], Case], table: dict) -> tuple[Callable, ...]:
+    """The four tests every use-case module runs over its ``cases``: they cover its
+    ``table`` exactly; each is accepted for its role; refused with its code; refused by the
+    policy for an outsider. A module binds them to its own names:
+
+        (test_the_cases_cover_the_module, test_accepted, test_refused,
+         test_refused_by_the_policy) = case_tests(CASES, grievances.TABLE)
+    """
+
+    def test_the_cases_cover_the_module():
+        assert set(cases) == set(table)
+
+    by_command = pytest.mark.parametrize("command", cases, ids=lambda k: k.__name__)
+
+    @by_command
+    def test_accepted(world, command):
+        check_accept(world, cases[command])
+
+    @by_command
+    def test_refused(world, command):
+        check_refuse(world, cases[command])
+
+    @by_command
+    def test_refused_by_the_policy(world, command):
+        check_outsider(world, cases[command])
+
+    return test_the_cases_cover_the_module, test_accepted, test_refused, test_refused_by_the_policy
+
+
 STEPS = (c.ProcedureStep(code="written_complaint", name="Written complaint", days=30,
                          clock="knowledge"),
          c.ProcedureStep(code="meeting", name="Meeting with the employer", days=14,

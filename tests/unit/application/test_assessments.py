@@ -3,17 +3,13 @@ and refused by the policy."""
 
 from __future__ import annotations
 
-import pytest
-
 from organize import commands as c
 from organize.application import assessments
 from tests.unit.application.conftest import (
     DAY,
     LEVELS,
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
 )
 
@@ -38,20 +34,5 @@ CASES = {
 }
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(assessments.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, assessments.TABLE)

@@ -16,9 +16,7 @@ from organize.errors import CommandError, Forbidden, NotFound
 from tests.unit.application.conftest import (
     Case,
     World,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
 )
 
@@ -187,23 +185,8 @@ CASES = {
 }
 
 
-def test_every_bargaining_command_has_a_case():
-    assert set(CASES) == set(bargaining.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, bargaining.TABLE)
 
 
 @pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)

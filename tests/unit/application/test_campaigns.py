@@ -12,9 +12,7 @@ from organize.application import campaigns
 from tests.unit.application.conftest import (
     DAY,
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
 )
 
@@ -131,20 +129,5 @@ def test_a_joint_campaign_invites_the_collectives_and_enrols_none(world):
     assert world.a in campaign.reach_ids and world.a2 in campaign.reach_ids
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(campaigns.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, campaigns.TABLE)

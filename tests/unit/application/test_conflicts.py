@@ -14,9 +14,7 @@ from organize.application import conflicts, new_id
 from organize.domain.conflict import CorrectionConflict
 from tests.unit.application.conftest import (
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
 )
 
@@ -131,23 +129,8 @@ CASES = {
 }
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(conflicts.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, conflicts.TABLE)
 
 
 # -- attendance and decisions: merged the same way ----------------------------------------------

@@ -14,9 +14,7 @@ from organize.application import grievances
 from tests.unit.application.conftest import (
     DAY,
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
     procedure,
 )
@@ -211,20 +209,5 @@ def test_free_text_is_sealed_under_the_grievance_key(world):
     assert b"Payslips" not in stored
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(grievances.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, grievances.TABLE)

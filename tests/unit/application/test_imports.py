@@ -7,7 +7,7 @@ import pytest
 
 from organize import commands as c
 from organize.application import imports
-from tests.unit.application.conftest import Case, check_accept, check_outsider, check_refuse, cid
+from tests.unit.application.conftest import Case, case_tests, cid
 
 PRINT = b"\x01" * 32
 
@@ -41,23 +41,8 @@ CASES = {
 }
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(imports.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, imports.TABLE)
 
 
 def test_an_organiser_never_records_an_import(world):

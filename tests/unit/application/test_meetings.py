@@ -11,9 +11,7 @@ from organize import commands as c
 from organize.application import meetings
 from tests.unit.application.conftest import (
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
 )
 
@@ -106,20 +104,5 @@ def test_decisions_are_sealed_under_the_meeting_key(world):
     assert world.app.keys.get(world.meeting) is not None
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(meetings.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, meetings.TABLE)

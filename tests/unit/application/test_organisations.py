@@ -10,9 +10,7 @@ from organize.application import organisations
 from tests.unit.application.conftest import (
     DAY,
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
 )
 
@@ -63,20 +61,5 @@ def test_another_collective_never_names_a_household(world):
     assert type(refused.value).__name__ == "NotFound"
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(organisations.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, organisations.TABLE)

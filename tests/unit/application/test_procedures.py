@@ -17,9 +17,7 @@ from tests.unit.application.conftest import (
     DAY,
     STEPS,
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
     procedure,
 )
@@ -42,23 +40,8 @@ CASES = {
 }
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(procedures.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, procedures.TABLE)
 
 
 def _refused(world, who: str, command: c.Command) -> CommandError:

@@ -12,9 +12,7 @@ from organize.application import workers
 from tests.unit.application.conftest import (
     DAY,
     Case,
-    check_accept,
-    check_outsider,
-    check_refuse,
+    case_tests,
     cid,
 )
 
@@ -199,20 +197,5 @@ def test_personal_fields_are_sealed_under_her_key(world):
     assert b"+85212345678" not in stored and b"Asha" not in stored
 
 
-def test_the_cases_cover_the_module():
-    assert set(CASES) == set(workers.TABLE)
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_accepted(world, command):
-    check_accept(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused(world, command):
-    check_refuse(world, CASES[command])
-
-
-@pytest.mark.parametrize("command", CASES, ids=lambda k: k.__name__)
-def test_refused_by_the_policy(world, command):
-    check_outsider(world, CASES[command])
+(test_the_cases_cover_the_module, test_accepted, test_refused,
+ test_refused_by_the_policy) = case_tests(CASES, workers.TABLE)
