@@ -26,6 +26,16 @@
     [coworkers]                          # a repeat group: more workers on the grievance
     repeat = "coworkers"  pseudonym = "coworker_name"  phone = "coworker_phone"
 
+    [meeting]                            # a meeting register (instead of [worker]): each
+    kind = "kind"                        #   submission schedules and records one meeting held;
+    held_at = "held_at"                  #   a meeting_kinds code or a choice; a dateTime/date
+    language = "ne"                      #   question; a constant (default "en")
+
+    [attendees]                          # a repeat group: who came; each matched to a worker
+    repeat = "attendees"  pseudonym = "attendee_name"  phone = "attendee_phone"
+                                         #   of the collective by the same phone or pseudonym,
+                                         #   else registered; the first facilitated
+
     [choices.sector]                     # per choice list: choice -> taxonomy code
     domestic = "domestic_care"
 
@@ -51,7 +61,8 @@ from organize.imports.form import METADATA, Form
 
 # The vocabulary of the taxonomy each mapped field's codes belong to.
 VOCABULARY = {"sector": "sectors", "relationship": "relationships", "category": "categories",
-              "stage": "stages"}
+              "stage": "stages", "kind": "meeting_kinds"}
+CODED = ("spells", "grievance", "meeting")  # the sections whose fields are taxonomy codes
 PERSONAL = ("pseudonym", "legal_name", "phone", "note")
 SECTIONS = {
     "worker": (*PERSONAL, "joined_on"),
@@ -59,6 +70,8 @@ SECTIONS = {
     "spells": ("repeat", "sector", "occupation", "place", "started_on", "relationship", "paid"),
     "grievance": ("category", "sector", "place", "stage", "occurred_on", "description"),
     "consent": ("question", "choices"),
+    "meeting": ("kind", "held_at", "language"),
+    "attendees": ("repeat", *PERSONAL),
 }
 
 
@@ -107,10 +120,16 @@ def load_mapping(doc: dict, form: Form | None, taxonomy: Taxonomy) -> Mapping:
         if unknown:
             fail(f"[{section}] does not know {', '.join(unknown)}.")
         sections[section] = body
-    if "pseudonym" not in sections["worker"]:
+    if "pseudonym" not in sections["worker"] and not sections["meeting"]:
         fail("[worker] must name the question holding her pseudonym.")
-    if sections["coworkers"] and "pseudonym" not in sections["coworkers"]:
-        fail("[coworkers] must name the question holding each pseudonym.")
+    if sections["meeting"] and (sections["worker"] or "kind" not in sections["meeting"]
+                                or "held_at" not in sections["meeting"]):
+        fail("[meeting] names its kind and held_at, and takes the place of [worker].")
+    if sections["meeting"] and not sections["attendees"].get("repeat"):
+        fail("[meeting] needs [attendees], the repeat group of who came.")
+    for section in ("coworkers", "attendees"):
+        if sections[section] and "pseudonym" not in sections[section]:
+            fail(f"[{section}] must name the question holding each pseudonym.")
     choices = {str(k): {str(v): str(code) for v, code in (m or {}).items()}
                for k, m in (doc.get("choices") or {}).items()}
     if form is not None:
@@ -122,12 +141,12 @@ def load_mapping(doc: dict, form: Form | None, taxonomy: Taxonomy) -> Mapping:
                 if q is not None and q.type in METADATA:
                     fail(f"[{section}] {key} names {question!r}, device or submitter data, "
                          "which is never imported.")
-        for section in ("spells", "coworkers"):
+        for section in ("spells", "coworkers", "attendees"):
             repeat = sections[section].get("repeat")
             if repeat and repeat not in form.repeats:
                 fail(f"[{section}] repeat {repeat!r} is not a repeat group of the form.")
     for field_, vocabulary in VOCABULARY.items():
-        for section in ("spells", "grievance"):
+        for section in CODED:
             value = sections[section].get(field_)
             if isinstance(value, str) and form is not None and form.question(value) is None \
                     and not taxonomy.has(vocabulary, value):
@@ -149,7 +168,7 @@ def load_mapping(doc: dict, form: Form | None, taxonomy: Taxonomy) -> Mapping:
 
 
 def _vocabulary_of(list_name: str, sections: dict, form: Form | None) -> str | None:
-    for section in ("spells", "grievance"):
+    for section in CODED:
         for field_, vocabulary in VOCABULARY.items():
             question = sections[section].get(field_)
             if not isinstance(question, str):

@@ -30,7 +30,7 @@ import hmac
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid5
 
 import msgspec
@@ -39,7 +39,7 @@ from organize import commands as c
 from organize.application import Organize
 from organize.application.access import Authorised
 from organize.application.batch import Batch
-from organize.domain import Grievance, ImportedSubmission, Worker
+from organize.domain import Grievance, ImportedSubmission, Meeting, Worker
 from organize.errors import CommandError
 from organize.imports.form import Form
 from organize.imports.mapping import PERSONAL, VOCABULARY, Mapping, as_date
@@ -99,21 +99,32 @@ class GrievanceIn(msgspec.Struct, frozen=True):
     description: str
 
 
+class MeetingIn(msgspec.Struct, frozen=True):
+    kind: str
+    held_at: datetime
+    language: str
+    attendees: tuple[c.Profile, ...]
+
+
 class Mapped(msgspec.Struct, frozen=True):
-    worker: c.Profile
+    worker: c.Profile | None  # None for a meeting register
     joined_on: date
     consents: tuple[str, ...]
     consent_purposes: tuple[str, ...]  # the purposes the consent question can tick
     spells: tuple[SpellIn, ...]
     coworkers: tuple[c.Profile, ...]
     grievance: GrievanceIn | None
+    meeting: MeetingIn | None = None
 
     def personal(self) -> bytes:
         return msgspec.json.encode([self.worker, self.coworkers, [s.occupation for s in self.spells],
-                                    self.grievance.description if self.grievance else None])
+                                    self.grievance.description if self.grievance else None,
+                                    *([self.meeting.attendees] if self.meeting else [])])
 
     def clear(self) -> bytes:
-        return msgspec.json.encode([self.joined_on, self.consents,
+        held = [[self.meeting.kind, self.meeting.held_at, self.meeting.language]] \
+            if self.meeting else []
+        return msgspec.json.encode([*held, self.joined_on, self.consents,
                                     [msgspec.structs.replace(s, occupation="") for s in self.spells],
                                     msgspec.structs.replace(self.grievance, description="")
                                     if self.grievance else None])
@@ -250,8 +261,35 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
 
 
+def map_meeting(reader: _Reader, sub: Submission) -> Mapped:
+    """A meeting register's submission: the meeting held, and who came."""
+    m, v = reader.mapping, sub.values
+    spec, at = m.section("meeting"), m.section("meeting").get("held_at")
+    kind = reader.required(reader.choice(spec.get("kind"), v, "kind"), spec.get("kind"), "kind")
+    text = reader.required(reader.raw(at, v), at, "meeting time")
+    try:
+        held_at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise Quarantine(NOT_A_DATE, question=at) from None
+    if held_at.tzinfo is None:
+        held_at = held_at.replace(tzinfo=UTC)
+    who = m.section("attendees")
+    attendees = tuple(reader.profile(who, item, f"attendee {i}")
+                      for i, item in enumerate(sub.repeats.get(who["repeat"], []), 1)
+                      if any(item.values()))
+    if not attendees:
+        raise Quarantine(EMPTY, question=who["pseudonym"])
+    language = reader.raw(spec.get("language", "en"), v) or "en"
+    return Mapped(worker=None, joined_on=held_at.date(), consents=(), consent_purposes=(),
+                  spells=(), coworkers=(), grievance=None,
+                  meeting=MeetingIn(kind=kind, held_at=held_at, language=language,
+                                    attendees=attendees))
+
+
 def map_submission(reader: _Reader, sub: Submission) -> Mapped:
     m, v = reader.mapping, sub.values
+    if m.section("meeting"):
+        return map_meeting(reader, sub)
     worker = reader.profile(m.section("worker"), v, "the worker")
     joined = m.section("worker").get("joined_on")
     joined_on = reader.day(joined, v, "joining date") if joined else date.today()
@@ -327,6 +365,7 @@ class Row:
 class Plan:
     collective_id: UUID
     rows: list[Row] = field(default_factory=list)
+    members: list[tuple[UUID, c.Profile]] = field(default_factory=list)  # for attendees
 
     def report(self, committed: bool) -> Report:
         return Report(committed=committed, rows=[
@@ -375,23 +414,25 @@ def _ledger(app, submission_id: UUID) -> ImportedSubmission | None:
 def known_workers(app, worker_ids: Iterable[UUID]) -> Known:
     """The living, unmerged workers among ``worker_ids`` (a collective's, from the worker
     directory), opened for the duplicate check; each loaded as ``app`` may see it."""
-    profiles = []
+    members = []
     for worker_id in worker_ids:
         agg = app.load(Worker, worker_id, field="worker_id")
         if not agg.erased and agg.merged_into is None:
             opened = app.open(agg.id, agg.profile, c.Profile)
             if opened is not None:
-                profiles.append(opened)
-    return Known(profiles)
+                members.append((agg.id, opened))
+    return Known([p for _, p in members], members)
 
 
 class Known:
     """Workers already recorded in the collective, opened in memory for the duplicate check
     (``organize.application.duplicates`` compares them)."""
 
-    def __init__(self, profiles: Iterable[c.Profile] = ()):
+    def __init__(self, profiles: Iterable[c.Profile] = (),
+                 members: Iterable[tuple[UUID, c.Profile]] = ()):
         from organize.application.duplicates import Index
 
+        self.members = list(members)  # (worker id, profile): what attendees are matched to
         self.index = Index()
         for p in profiles:
             self.index.add(None, p)
@@ -407,7 +448,7 @@ def plan(app, form: Form | None, mapping: Mapping, submissions: Sequence[Submiss
     """Sort every submission; write nothing."""
     reader = _Reader(form, mapping, app.taxonomy)
     known = known or Known()
-    result = Plan(collective_id)
+    result = Plan(collective_id, members=known.members)
     seen: dict[UUID, bytes] = {}
     from organize.application.duplicates import Index
 
@@ -446,7 +487,7 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
         older = row.version is not None and row.version.hex() in ledger.versions[:-1]
         same = older or fingerprint(app, mapped, ledger.worker_ids[0]) == ledger.fingerprint
         row.outcome = "unchanged" if same else "updated"  # an older version never undoes an edit
-    else:
+    elif mapped.worker is not None:
         already = known.like(mapped.worker)
         here = None if already else earlier.like(mapped.worker)
         if already:
@@ -483,9 +524,12 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
     rows = rows or ROWS
     batch, view = batched(app, size=10**9)  # committed by rows, below, never mid-row
     for done, row in enumerate(the_plan.rows, start=1):
+        fresh: list[tuple[UUID, c.Profile]] = []  # attendees registered by this row
         try:
             with batch.whole():
-                if row.outcome == "new":
+                if row.outcome in ("new", "updated") and row.mapped.meeting is not None:
+                    _meeting(view, the_plan.collective_id, row, the_plan.members, fresh)
+                elif row.outcome == "new":
                     _create(view, the_plan.collective_id, row)
                 elif row.outcome == "updated":
                     _update(view, the_plan.collective_id, row)
@@ -493,6 +537,8 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
                     _alias(view, row, row.ledger or _ledger(view, row.submission_id))
         except CommandError as e:
             row.outcome, row.reason, row.why = "quarantined", e.message, Why(code=e.code)
+        else:  # a later row's attendee is matched to one this row registered
+            the_plan.members.extend(fresh)
         if done % rows == 0:
             batch.commit()
         if progress:
@@ -639,3 +685,81 @@ def _grievance(app, cid, grievance_id: UUID, workers: list[UUID], g: GrievanceIn
             command_id=cid("correct-grievance"), grievance_id=grievance_id, category=g.category,
             sector=g.sector, place=g.place, stage=g.stage, occurred_on=g.occurred_on,
             description=described, reason=REASON))
+
+
+# -- a meeting register ----------------------------------------------------------------------
+
+def _same(a: c.Profile, b: c.Profile) -> bool:
+    """The same person, for an attendee: the same phone, or the same pseudonym."""
+    def digits(p: c.Profile) -> str:
+        return "".join(ch for ch in (p.phone or "") if ch.isdigit())
+
+    if digits(a) and digits(a) == digits(b):
+        return True
+    return a.pseudonym.strip().casefold() == b.pseudonym.strip().casefold()
+
+
+def _attendee_ids(app, cid, collective_id: UUID, held: MeetingIn,
+                  known: Sequence[tuple[UUID, c.Profile]],
+                  fresh: list[tuple[UUID, c.Profile]]) -> tuple[UUID, ...]:
+    """Each attendee as a worker already known (a member, or an attendee of this row's
+    earlier version), or registered now; names and phones sealed under her own key."""
+    ids: list[UUID] = []
+    for i, profile in enumerate(held.attendees):
+        found = next((wid for wid, p in known if _same(profile, p)), None)
+        if found is None:
+            found = app.execute(c.RegisterWorker(
+                command_id=cid(f"attendee:{i}"), profile=profile, collective_id=collective_id,
+                joined_on=held.held_at.date())).id
+            fresh.append((found, profile))
+        ids.append(found)
+    return tuple(dict.fromkeys(ids))
+
+
+def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c.Profile]],
+             fresh: list[tuple[UUID, c.Profile]]) -> None:
+    """A new row schedules the meeting and records it held; an edited one corrects who came
+    (``CorrectAttendance``) and its kind or time (``CorrectMeeting``). The meeting's id
+    derives from the row's, so a second import finds it."""
+    from organize.application import new_id
+
+    held, first = row.mapped.meeting, _ids(row)
+    ledger = _ledger(app, row.submission_id)
+    if ledger is None:
+        ids = _attendee_ids(app, first, collective_id, held, members, fresh)
+        meeting_id = app.execute(c.ScheduleMeeting(
+            command_id=first("meeting"), kind=held.kind, collective_ids=(collective_id,),
+            scheduled_for=held.held_at, language=held.language)).id
+        app.execute(c.RecordMeetingHeld(
+            command_id=first("held"), meeting_id=meeting_id, held_at=held.held_at,
+            attendee_ids=ids, facilitator_ids=ids[:1], language=held.language))
+        app.execute(c.RecordImportedSubmission(
+            command_id=first("ledger"), submission_id=row.submission_id,
+            collective_id=collective_id, fingerprint=fingerprint(app, row.mapped, ids[0]),
+            worker_ids=ids, version=row.version))
+        return
+    new_print = fingerprint(app, row.mapped, ledger.worker_ids[0])
+    if new_print == ledger.fingerprint:
+        return
+    cid = _ids(row, ":" + new_print.hex()[:24])
+    agg = app.load(Meeting, new_id(first("meeting"), "meeting"), field="meeting_id")
+    before = [(w.id, app.open(w.id, w.profile, c.Profile)) for w in
+              (app.load(Worker, wid, field="worker_ids") for wid in ledger.worker_ids)]
+    ids = _attendee_ids(app, cid, collective_id, held,
+                        [(wid, p) for wid, p in before if p is not None] + list(members), fresh)
+    if tuple(ids) != tuple(agg.attendee_ids):
+        leads = tuple(f for f in agg.facilitator_ids if f in ids) or ids[:1]
+        app.execute(c.CorrectAttendance(
+            command_id=cid("attendance"), meeting_id=agg.id, attendee_ids=ids,
+            facilitator_ids=leads, speaker_ids=tuple(s for s in agg.speaker_ids if s in ids),
+            reason=REASON))
+    if (agg.kind, agg.held_at) != (held.kind, held.held_at):
+        app.execute(c.CorrectMeeting(
+            command_id=cid("correct-meeting"), meeting_id=agg.id, kind=held.kind,
+            scheduled_for=agg.scheduled_for, held_at=held.held_at, reason=REASON))
+    app.execute(c.ReviseImportedSubmission(
+        command_id=cid("revise"), submission_id=ledger.id, fingerprint=new_print,
+        worker_ids=tuple(dict.fromkeys([ledger.worker_ids[0], *ids, *ledger.worker_ids])),
+        version=row.version))
+    if row.alias_id is not None:
+        _alias(app, row, app.load(ImportedSubmission, ledger.id, field="submission_id"))

@@ -1,0 +1,119 @@
+"""A meeting register imported from Kobo's CSV and ODK Central's CSV (each with its repeat
+file): every submission schedules one meeting and records it held with its attendees,
+matched to members already recorded or registered (sealed); a second import changes
+nothing; an edit adding an attendee corrects the attendance; an unknown kind is
+quarantined; and the database's bytes hold no attendee's name or phone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from organize import commands as c
+from organize.domain import Meeting, Worker
+from organize.imports.plan import known_workers
+from tests.integration import support as h
+from tests.integration.imports import meetings as m
+
+pytestmark = pytest.mark.integration
+
+
+def _member(app, collective, name: str, phone: str):
+    return app.execute(c.RegisterWorker(command_id=h.cid(), collective_id=collective,
+                                        profile=c.Profile(pseudonym=name, phone=phone),
+                                        joined_on=date(2026, 1, 1))).id
+
+
+def _held(app, collective, sub):
+    from uuid import uuid5
+
+    from organize.application import new_id
+
+    ledger = m.landed(app, collective, sub)
+    assert ledger is not None
+    meeting_id = new_id(uuid5(ledger.id, "meeting"), "meeting")
+    return ledger, app.get(Meeting, meeting_id)
+
+
+@pytest.mark.parametrize("fmt", list(m.FORMATS))
+def test_a_register_holds_meetings_matches_members_and_corrects_attendance(app, fmt):
+    collective = app.execute(h.create_collective()).id
+    tag = h.cid().hex[:8]
+    member = (f"Kamala Sherpa {tag}", f"+852 6000 {int(tag, 16) % 10**4:04d}")
+    member_id = _member(app, collective, *member)
+    known = known_workers(app, [member_id])
+    _, subs = m.register(member)
+    before = app.recorder.max_notification_id()
+    dry = m.run_import(app, collective, subs, fmt, dry_run=True, known=known)
+    assert app.recorder.max_notification_id() == before  # a dry run writes nothing
+    assert dry.counts == {"new": 2, "updated": 0, "unchanged": 0, "quarantined": 1,
+                          "duplicate_suspect": 0}
+    (bad,) = [r for r in dry.rows if r.outcome == "quarantined"]
+    assert (bad.line, bad.reason) == (4, "unknown choice 'picnic' for 'kind'")
+    done = m.run_import(app, collective, subs, fmt, dry_run=False, known=known)
+    assert done.counts == dry.counts
+    assert [(r.line, r.outcome, r.reason) for r in done.rows] == \
+        [(r.line, r.outcome, r.reason) for r in dry.rows]
+    assert m.landed(app, collective, subs[2]) is None  # the picnic left nothing
+
+    ledger, meeting = _held(app, collective, subs[0])
+    assert (meeting.kind, meeting.language, tuple(meeting.collective_ids)) == \
+        ("assembly", "ne", (collective,))
+    assert meeting.held_at.isoformat() == "2026-03-01T18:00:00+08:00"
+    assert len(meeting.attendee_ids) == 3 and meeting.attendee_ids[2] == member_id
+    assert list(meeting.facilitator_ids) == [meeting.attendee_ids[0]]
+    opened = [app.open(w, app.get(Worker, w).profile, c.Profile) for w in meeting.attendee_ids]
+    assert [(p.pseudonym, p.phone) for p in opened] == [*subs[0].attendees[:2], member]
+    # The same woman at the committee is the same worker, not a second one.
+    _, committee = _held(app, collective, subs[1])
+    assert committee.kind == "committee"
+    assert committee.attendee_ids[0] == meeting.attendee_ids[0]  # Gita, registered once
+    workers = set(meeting.attendee_ids) | set(committee.attendee_ids)
+
+    again = m.run_import(app, collective, subs, fmt, dry_run=False, known=known)
+    assert again.counts == {"new": 0, "updated": 0, "unchanged": 2, "quarantined": 1,
+                            "duplicate_suspect": 0}
+    after_again = app.recorder.max_notification_id()
+
+    newcomer = (f"Bina Gurung {tag}", f"+852 6111 {int(tag, 16) % 10**4:04d}")
+    edit = m.with_attendee(subs, newcomer)
+    dry_edit = m.run_import(app, collective, edit, fmt, dry_run=True, known=known)
+    assert dry_edit.counts == {"new": 0, "updated": 1, "unchanged": 1, "quarantined": 1,
+                               "duplicate_suspect": 0}
+    assert app.recorder.max_notification_id() == after_again
+    assert m.run_import(app, collective, edit, fmt, dry_run=False, known=known).counts == \
+        dry_edit.counts
+    _, corrected = _held(app, collective, edit[0])
+    assert corrected.id == meeting.id
+    assert list(corrected.attendee_ids[:3]) == list(meeting.attendee_ids)
+    assert len(corrected.attendee_ids) == 4
+    added = app.get(Worker, corrected.attendee_ids[3])
+    assert app.open(added.id, added.profile, c.Profile) == \
+        c.Profile(pseudonym=newcomer[0], phone=newcomer[1])
+    assert added.id not in workers
+    kinds = [type(e).__qualname__ for e in app.repository.event_store.get(meeting.id)]
+    assert kinds.count("Meeting.AttendanceCorrected") == 1, kinds
+    assert m.run_import(app, collective, edit, fmt, dry_run=False, known=known).counts[
+        "unchanged"] == 2
+
+
+def test_attendees_are_never_in_the_database_in_plain(app, database):
+    collective = app.execute(h.create_collective()).id
+    tag, subs = m.register()
+    newcomer = (f"Bina Gurung {tag}", f"+852 6111 {int(tag, 16) % 10**4:04d}")
+    for fmt in m.FORMATS:
+        m.run_import(app, collective, subs, fmt, dry_run=False)
+        m.run_import(app, collective, m.with_attendee(subs, newcomer), fmt, dry_run=False)
+    assert m.landed(app, collective, subs[0]) is not None
+    needles = {newcomer[0], newcomer[1], newcomer[1].replace(" ", "")}
+    for sub in subs:
+        needles |= {sub.instance, sub.instance.removeprefix("uuid:")}
+        for name, phone in sub.attendees:
+            needles |= {name, phone, phone.replace(" ", "")}
+    h.catch_up(app)
+    files = h.relation_files(database.url)
+    found = [(needle, name) for needle in sorted(needles)
+             for name, blob in files.items() if needle.encode() in blob]
+    assert found == []
+    assert any(collective.bytes in blob for name, blob in files.items() if "meeting" in name)
