@@ -14,7 +14,7 @@ from organize import commands as c
 from organize.domain import Meeting, Worker
 from organize.imports.plan import known_workers
 from tests.integration import support as h
-from tests.integration.imports import meetings as m
+from tests.integration.imports.meetings import support as m
 
 pytestmark = pytest.mark.integration
 
