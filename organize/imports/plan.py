@@ -18,6 +18,12 @@ it. Each row's commands run in one block of a ``Batch`` (``organize.application.
 a row lands whole or not at all (one its last command refuses leaves nothing of itself and
 is quarantined; the others land), and the good rows are written ``ROWS`` to a transaction.
 
+A meeting register's row (a ``[meeting]`` mapping) schedules its meeting and records it held
+(``ScheduleMeeting``, ``RecordMeetingHeld``), each attendee matched to a worker of the
+collective with the same phone or pseudonym, or to one registered by an earlier row, else
+registered (sealed like any worker); the meeting's id derives from the row's, and an edited
+row becomes ``CorrectAttendance`` (and ``CorrectMeeting`` for a new kind or time).
+
 The source id is kept only as a keyed digest (``KeyStore.import_key``); the row's
 fingerprint keys its personal values under the first worker's own data key, so erasing
 her leaves no digest anyone could test a guessed name against.

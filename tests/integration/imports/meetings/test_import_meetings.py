@@ -6,12 +6,14 @@ quarantined; and the database's bytes hold no attendee's name or phone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from organize import commands as c
 from organize.domain import Meeting, Worker
+from organize.imports.errors import ImportFailed
 from organize.imports.plan import known_workers
 from tests.integration import support as h
 from tests.integration.imports.meetings import support as m
@@ -117,3 +119,41 @@ def test_attendees_are_never_in_the_database_in_plain(app, database):
              for name, blob in files.items() if needle.encode() in blob]
     assert found == []
     assert any(collective.bytes in blob for name, blob in files.items() if "meeting" in name)
+
+
+def test_an_edit_of_the_time_or_kind_corrects_the_meeting(app):
+    collective = app.execute(h.create_collective()).id
+    _, subs = m.register()
+    m.run_import(app, collective, subs, "odk_csv", dry_run=False)
+    _, before = _held(app, collective, subs[1])
+    first = subs[1]
+    edit = replace(first, instance=f"uuid:{h.cid()}", root=first.root_id,
+                   deprecated=first.instance, kind="general",
+                   held_at="2026-03-09T10:30:00.000+08:00")
+    report = m.run_import(app, collective, [subs[0], edit], "odk_csv", dry_run=False)
+    assert report.counts["updated"] == 1 and report.counts["unchanged"] == 1
+    _, after = _held(app, collective, edit)
+    assert after.id == before.id and after.attendee_ids == before.attendee_ids
+    assert (after.kind, after.held_at.isoformat()) == ("assembly", "2026-03-09T10:30:00+08:00")
+    kinds = [type(e).__qualname__ for e in app.repository.event_store.get(after.id)]
+    assert "Meeting.AttendanceCorrected" not in kinds
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    (lambda t: t.replace('committee = "committee"', 'committee = "tea_party"'),
+     "is not a meeting_kinds code"),
+    (lambda t: t.split("[attendees]")[0] + "[choices.kind]" + t.split("[choices.kind]")[1],
+     "needs [attendees]"),
+    (lambda t: t + '\n[worker]\npseudonym = "held_at"\n', "takes the place of [worker]"),
+    (lambda t: t.replace('repeat = "attendees"', 'repeat = "guests"'),
+     "is not a repeat group of the form"),
+])
+def test_a_meeting_mapping_that_does_not_fit_is_refused(app, change, says):
+    from organize.imports import service
+
+    data, extra = m.odk_csv(m.register()[1])
+    mapping = change(m.MAPPING.decode()).encode()
+    with pytest.raises(ImportFailed) as e:
+        service.prepare(app, data=data, extra=extra, form=m.form(),
+                        mapping=("meeting_register.toml", mapping))
+    assert says in e.value.message
