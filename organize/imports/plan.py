@@ -54,6 +54,7 @@ from organize.imports.sources import Submission
 NAMESPACE = UUID("6f726761-6e69-7a65-8000-00000000a001")
 REASON = "came_to_light"  # why an edited submission corrects what was imported
 OUTCOMES = ("new", "updated", "unchanged", "quarantined")
+MAX_ATTENDEES = 50  # a meeting register's row: as many as a ledger entry names workers
 
 
 def N_(message: str) -> str:  # noqa: N802 - marks a message for the catalogues
@@ -285,6 +286,8 @@ def map_meeting(reader: _Reader, sub: Submission) -> Mapped:
                       if any(item.values()))
     if not attendees:
         raise Quarantine(EMPTY, question=who["pseudonym"])
+    if len(attendees) > MAX_ATTENDEES:  # what one ledger entry can name
+        raise Quarantine(NOT_VALID, question=who["repeat"])
     language = reader.raw(spec.get("language", "en"), v) or "en"
     return Mapped(worker=None, joined_on=held_at.date(), consents=(), consent_purposes=(),
                   spells=(), coworkers=(), grievance=None,
@@ -696,13 +699,21 @@ def _grievance(app, cid, grievance_id: UUID, workers: list[UUID], g: GrievanceIn
 # -- a meeting register ----------------------------------------------------------------------
 
 def _same(a: c.Profile, b: c.Profile) -> bool:
-    """The same person, for an attendee: the same phone, or the same pseudonym."""
+    """The same person, for an attendee: the same phone; or, where either has no phone,
+    the same pseudonym. Two phones that differ are two women, whatever their names."""
     def digits(p: c.Profile) -> str:
         return "".join(ch for ch in (p.phone or "") if ch.isdigit())
 
-    if digits(a) and digits(a) == digits(b):
-        return True
+    if digits(a) and digits(b):
+        return digits(a) == digits(b)
     return a.pseudonym.strip().casefold() == b.pseudonym.strip().casefold()
+
+
+def _match(profile: c.Profile, known: Sequence[tuple[UUID, c.Profile]]) -> UUID | None:
+    """The one worker ``profile`` is; None when none is, or when several could be (she is
+    registered then, and the duplicate suggestions offer the merge: never a guess)."""
+    found = {wid for wid, p in known if _same(profile, p)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _attendee_ids(app, cid, collective_id: UUID, held: MeetingIn,
@@ -712,7 +723,7 @@ def _attendee_ids(app, cid, collective_id: UUID, held: MeetingIn,
     earlier version), or registered now; names and phones sealed under her own key."""
     ids: list[UUID] = []
     for i, profile in enumerate(held.attendees):
-        found = next((wid for wid, p in known if _same(profile, p)), None)
+        found = _match(profile, known)
         if found is None:
             found = app.execute(c.RegisterWorker(
                 command_id=cid(f"attendee:{i}"), profile=profile, collective_id=collective_id,
@@ -765,7 +776,8 @@ def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c
             scheduled_for=agg.scheduled_for, held_at=held.held_at, reason=REASON))
     app.execute(c.ReviseImportedSubmission(
         command_id=cid("revise"), submission_id=ledger.id, fingerprint=new_print,
-        worker_ids=tuple(dict.fromkeys([ledger.worker_ids[0], *ids, *ledger.worker_ids])),
+        worker_ids=tuple(dict.fromkeys([ledger.worker_ids[0], *ids, *ledger.worker_ids]))[
+            :MAX_ATTENDEES],
         version=row.version))
     if row.alias_id is not None:
         _alias(app, row, app.load(ImportedSubmission, ledger.id, field="submission_id"))

@@ -157,3 +157,22 @@ def test_a_meeting_mapping_that_does_not_fit_is_refused(app, change, says):
         service.prepare(app, data=data, extra=extra, form=m.form(),
                         mapping=("meeting_register.toml", mapping))
     assert says in e.value.message
+
+
+def test_an_attendee_is_matched_only_when_she_is_surely_the_member(app):
+    collective = app.execute(h.create_collective()).id
+    tag, subs = m.register()
+    name, phone = subs[0].attendees[0]
+    other_phone = _member(app, collective, name, "+852 9999 0001")  # her name, not her phone
+    twins = [_member(app, collective, f"Laxmi {tag}", f"+852 9999 000{i}") for i in (2, 3)]
+    known = known_workers(app, [other_phone, *twins])
+    first = replace(subs[0], attendees=(*subs[0].attendees, (f"Laxmi {tag}", "")))
+    crowd = replace(subs[1], attendees=tuple((f"Guest {i} {tag}", "") for i in range(51)))
+    report = m.run_import(app, collective, [first, crowd], "kobo_csv", dry_run=False, known=known)
+    assert [(r.outcome, r.reason) for r in report.rows] == [
+        ("new", None), ("quarantined", "'attendees' is not valid")]
+    _, meeting = _held(app, collective, first)
+    assert len(meeting.attendee_ids) == 3
+    assert not set(meeting.attendee_ids) & {other_phone, *twins}  # never a guess
+    laxmi = app.get(Worker, meeting.attendee_ids[2])
+    assert app.open(laxmi.id, laxmi.profile, c.Profile) == c.Profile(pseudonym=f"Laxmi {tag}")
