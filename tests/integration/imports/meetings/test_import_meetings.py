@@ -176,3 +176,28 @@ def test_an_attendee_is_matched_only_when_she_is_surely_the_member(app):
     assert not set(meeting.attendee_ids) & {other_phone, *twins}  # never a guess
     laxmi = app.get(Worker, meeting.attendee_ids[2])
     assert app.open(laxmi.id, laxmi.profile, c.Profile) == c.Profile(pseudonym=f"Laxmi {tag}")
+
+
+def test_a_leader_imports_into_her_collective_only(app):
+    import uuid
+
+    from organize.accounts import Principal
+    from organize.application.access import Authorised
+
+    def leader(collective):
+        return Authorised(app, Principal(
+            account_id=uuid.uuid4(), username="leader-register", role="leader",
+            collective_ids=frozenset({collective}), federation=None, via="session"))
+
+    mine = app.execute(h.create_collective(name="Register mine")).id
+    theirs = app.execute(h.create_collective(name="Register theirs")).id
+    _, subs = m.register()
+    refused = m.run_import(leader(theirs), mine, subs, "kobo_csv", dry_run=False)
+    assert refused.counts["quarantined"] == 3 and refused.counts["new"] == 0
+    # Out of her scope the collective is not found (never "forbidden": that would say it exists).
+    assert [r.why.code for r in refused.rows] == ["not_found", "not_found", None]
+    assert all(m.landed(app, mine, s) is None for s in subs)
+    done = m.run_import(leader(mine), mine, subs, "kobo_csv", dry_run=False)
+    assert done.counts["new"] == 2
+    _, meeting = _held(app, mine, subs[0])
+    assert tuple(meeting.collective_ids) == (mine,)
