@@ -283,6 +283,12 @@
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.outbox === "offline" && last) {
         capture(last.form, last.submitter);
+      } else if (event.data && event.data.outbox === "replayed") { // sent by Background Sync
+        if (event.data.refused) {
+          (event.data.items.length ? event.data.items : [""]).forEach(remember);
+          tellRefused(refusals());
+        }
+        show();
       }
     });
   }

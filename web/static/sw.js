@@ -22,6 +22,13 @@ self.addEventListener("fetch", function (event) {
 
 self.addEventListener("sync", function (event) {
   if (event.tag === "organize-outbox") {
-    event.waitUntil(self.organizeOutbox.replay());
+    // What was refused is told to the open pages (they have the words and the tab's memory).
+    event.waitUntil(self.organizeOutbox.replay().then(function (done) {
+      return self.clients.matchAll({ type: "window" }).then(function (windows) {
+        windows.forEach(function (w) {
+          w.postMessage({ outbox: "replayed", refused: done.refused, items: done.items });
+        });
+      });
+    }));
   }
 });
