@@ -147,4 +147,6 @@ async def test_in_her_language(client, world, app, runtime, lang):
     assert page.status_code == 200
     for english in ("Possible duplicates", "Same phone number", "Similar pseudonym", "Keep "):
         assert english not in page.text, english
-    assert ('dir="rtl"' in page.text) == (lang == "ar")
+    assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in page.text
+    same_phone = {"ne": "एउटै फोन नम्बर", "bn": "একই ফোন নম্বর", "ar": "رقم الهاتف نفسه"}[lang]
+    assert same_phone in page.text
