@@ -15,8 +15,8 @@ import pytest
 from organize import commands as c
 from organize.projections.reads import Scope
 from organize.projections.views.worker_directory import list_workers
-from tests.integration.support import conn_fixture  # noqa: F401 - the ``conn`` fixture
 from tests.e2e.pages.support import post
+from tests.integration.support import conn_fixture  # noqa: F401 - the ``conn`` fixture
 from tests.support import settle_views
 
 pytestmark = pytest.mark.integration
