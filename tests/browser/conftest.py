@@ -59,13 +59,3 @@ def page(browser, site):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-@pytest.fixture
-def no_js_page(browser, site):
-    """A phone-sized page with JavaScript off: every form must work as a plain POST."""
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="en-GB",
-                                  base_url=site["base"])
-    pg = context.new_page()
-    yield pg
-    context.close()

@@ -4,8 +4,19 @@ the worker list; the page fits 360 px and axe finds nothing serious."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.support import PHONE, log_in, serious_violations
 from tests.integration.imports import support as s
+
+
+@pytest.fixture
+def no_js_page(browser, site):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="en-GB",
+                                  base_url=site["base"])
+    pg = context.new_page()
+    yield pg
+    context.close()
 
 
 def choose(page, data, repeats) -> None:
