@@ -14,6 +14,7 @@ POST that htmx may enhance, light enough for a cheap phone on prepaid data.
 - ``conflicts``: corrections to check, both values of each, and marking them resolved;
 - ``procedures``: the collective's grievance procedure (steps and their time limits);
 - ``imports``: upload Kobo / ODK Central / spreadsheet rows, check them, import them;
+- ``duplicates``: possible duplicate workers, merging two records after a confirmation, undo;
 - ``organisations``: one organisation, to rename, correct its kind or withdraw it;
 - ``bargaining``: rounds with a counterpart, from the mandate to the agreement in force;
 - ``forms``: a posted form to a command, with each field's message in her language;
@@ -39,6 +40,7 @@ def route_handlers() -> list:
         bargaining,
         campaigns,
         conflicts,
+        duplicates,
         grievances,
         home,
         imports,
@@ -52,7 +54,8 @@ def route_handlers() -> list:
     return [*home.ROUTES, *grievances.ROUTES, *meetings.ROUTES, *campaigns.ROUTES,
             *workers.ROUTES, *assessment.ROUTES, *settings.ROUTES, *organisations.ROUTES,
             *conflicts.ROUTES, *procedures.ROUTES,
-            *bargaining.ROUTES, *imports.ROUTES]
+            *bargaining.ROUTES, *imports.ROUTES,
+            *duplicates.ROUTES]
 
 
 def pages_router() -> Router:

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from organize import commands as c
 from organize.application.reading import ERASED, worker_view
 from organize.domain import Worker
+from organize.domain.account import ADMIN, LEADER
 from organize.errors import CommandError, NotFound
 from organize.projections.views.worker_directory import list_workers, overlapping_pairs
 from web.i18n import format_date, taxonomy_label
@@ -46,7 +47,7 @@ async def _list_page(page: Page, collective: Any, form: Form, status: int = 200)
     names = await page.reveal([(r.id, r.sealed_profile) for r in rows])
     now, before = [], []
     for r in rows:
-        if r.erased:  # nothing of her is left to show
+        if r.erased or r.merged_into is not None:  # nothing left to show / on her survivor's line
             continue
         current = any(m.collective_id == collective.id and m.left_on is None for m in r.memberships)
         entry = {"id": r.id, "name": names.get(r.id, ERASED), "erased": r.erased,
@@ -149,7 +150,17 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
         open_key=open_key,
         history=await history_rows(page, Worker, worker_id, "worker_id", collective,
                                    loaded=agg),
-        changes=changes, notice=notice, **nav(collective_id, "workers"))
+        changes=changes, notice=notice, **await _merges(page, agg), **nav(collective_id, "workers"))
+
+
+async def _merges(page: Page, agg: Worker) -> dict[str, Any]:
+    """The records merged into hers (each with an undo for her leaders), or the one hers was
+    merged into."""
+    names = await page.pseudonyms([*agg.absorbed, *filter(None, [agg.merged_into])])
+    return {"absorbed": [(i, names.get(i, "…"), Form.blank()) for i in agg.absorbed],
+            "merged_into": (agg.merged_into, names.get(agg.merged_into, "…"))
+            if agg.merged_into else None,
+            "leads": getattr(page.organize.principal, "role", None) in (LEADER, ADMIN)}
 
 
 def _org(purpose: str) -> UUID | None:

@@ -65,6 +65,8 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
             " id uuid PRIMARY KEY, sealed_profile bytea, erased boolean NOT NULL DEFAULT false,"
             " registered_at timestamptz NOT NULL, registered_nid bigint NOT NULL,"
             " last_nid bigint NOT NULL)",
+            # The record she was merged into (a duplicate of the same woman), until undone.
+            f"ALTER TABLE {t.workers} ADD COLUMN IF NOT EXISTS merged_into uuid",
             f"CREATE TABLE IF NOT EXISTS {t.consents} ("
             " worker_id uuid NOT NULL, purpose text NOT NULL, given_at timestamptz NOT NULL,"
             " PRIMARY KEY (worker_id, purpose))",
@@ -175,6 +177,14 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
             (e.originator_id, e.to_place, e.from_place, e.stage, e.moved_on, e.originator_id))
         self._touch(curs, e, nid)
 
+    @on(Worker.MergedInto)
+    def merged_into(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid, "merged_into = %s", (e.survivor_id,))
+
+    @on(Worker.MergeUndone)
+    def merge_undone(self, curs, e, nid) -> None:
+        self._touch(curs, e, nid, "merged_into = NULLIF(merged_into, %s)", (e.other_id,))
+
     @on(Worker.Erased)
     def erased(self, curs, e, nid) -> None:
         self._touch(curs, e, nid, "erased = true, sealed_profile = NULL")
@@ -226,6 +236,7 @@ class WorkerRow(msgspec.Struct, kw_only=True):
     spells: list[SpellRow]
     moves: list[MoveRow]
     overlaps: list[tuple[UUID, UUID]]  # pairs of spell ids that overlap in time
+    merged_into: UUID | None = None  # a duplicate record: read under this one's line
 
 
 def _scope_params(scope: Scope) -> tuple[list[UUID] | None, str | None]:
@@ -242,7 +253,8 @@ async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
     """Full rows for these workers, in the order of ``order``'s keys."""
     ids, federation = _scope_params(scope)
     workers = {r["id"]: r for r in await conn.fetch(
-        f"SELECT id, sealed_profile, erased FROM {t.workers} WHERE id = ANY($1::uuid[])", worker_ids)}
+        f"SELECT id, sealed_profile, erased, merged_into FROM {t.workers}"
+        " WHERE id = ANY($1::uuid[])", worker_ids)}
     parts: dict[UUID, dict[str, list]] = {
         w: {"consents": [], "memberships": [], "spells": [], "moves": []} for w in workers}
     for r in await conn.fetch(
@@ -283,7 +295,8 @@ async def _rows(conn: asyncpg.Connection, t: Tables, scope: Scope,
             # recorded about her since (organize.application.policy): no consent, trajectory or moves.
             p = {**p, "consents": [], "spells": [], "moves": []}
         out.append(WorkerRow(
-            id=worker_id, sealed_profile=w["sealed_profile"], erased=w["erased"], **p,
+            id=worker_id, sealed_profile=w["sealed_profile"], erased=w["erased"],
+            merged_into=w["merged_into"], **p,
             overlaps=overlapping_pairs([(s.spell_id, s.started_on, s.ended_on) for s in p["spells"]])))
     return out
 

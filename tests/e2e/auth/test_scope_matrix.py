@@ -236,6 +236,16 @@ def route_table() -> dict[tuple[str, str], Route]:
                                           via="session")
     table[("POST", f"{C}/import")] = Route("leaders_post", lambda w, s: f"/c/{s.collective}/import",
                                            via="session")
+    # issue 19: possible duplicates and their merge (and its undo) are the leaders' alike.
+    pair = "{survivor_id:uuid}/{absorbed_id:uuid}"
+    table[("GET", f"{C}/duplicates")] = Route(
+        "leaders_page", lambda w, s: f"/c/{s.collective}/duplicates", via="session")
+    for method, template, tail in (("GET", pair, ""), ("POST", pair, ""),
+                                   ("POST", f"{pair}/undo", "/undo")):
+        table[(method, f"{C}/duplicates/{template}")] = Route(
+            "leaders_page" if method == "GET" else "leaders_post",
+            lambda w, s, tail=tail: f"/c/{s.collective}/duplicates/{s.worker}/{s.worker2}{tail}",
+            via="session")
     for template, path in ORGANISER_PAGES.items():
         table[("GET", template)] = Route("organiser_page", path, via="session")
     for template, path in ORGANISER_FORMS.items():
