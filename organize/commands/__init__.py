@@ -8,49 +8,77 @@ existing aggregate may carry the ``expected_version`` the client read, so a stal
 refused instead of silently winning.
 """
 
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 from msgspec import Meta
 
-Name = Annotated[str, Meta(min_length=1, max_length=120)]
-ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
-Text = Annotated[str, Meta(min_length=1, max_length=2000)]
-Code = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{1,47}$", max_length=48)]
-Place = Annotated[str, Meta(min_length=1, max_length=64)]
-Language = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
-Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
-Phone = Annotated[str, Meta(pattern=r"^\+?[0-9 ()\-]{3,32}$")]
-Purpose = Annotated[
-    str,
-    Meta(
-        pattern=r"^(contact|research|referral:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
-        description="`contact`, `research` or `referral:<organisation id>`",
-    ),
-]
-Version = Annotated[int, Meta(ge=1, le=2**31)]
-Amount = Annotated[Decimal, Meta(description="A positive amount, as a string, e.g. \"1200.50\"")]
-Ids = Annotated[tuple[UUID, ...], Meta(max_length=50)]
-SomeIds = Annotated[tuple[UUID, ...], Meta(min_length=1, max_length=50)]
-Codes = Annotated[tuple[Code, ...], Meta(max_length=20)]
-Places = Annotated[tuple[Place, ...], Meta(max_length=20)]
-Languages = Annotated[tuple[Language, ...], Meta(max_length=20)]
-TimeZone = Annotated[str, Meta(min_length=1, max_length=64,
-                              description="An IANA time zone, e.g. `Asia/Hong_Kong`")]
-
-
-class Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    command_id: UUID
-
-
-class Update(Command, kw_only=True):
-    expected_version: Version | None = None
-
+# Bargaining's and imports' commands live in modules of their own (each with its ``__all__``),
+# re-exported here so that ``commands.X`` names every command.
+from organize.commands.bargaining import *  # noqa: F403
+from organize.commands.base import (
+    Amount,
+)
+from organize.commands.base import (
+    Code as Code,
+)
+from organize.commands.base import (
+    Codes as Codes,
+)
+from organize.commands.base import (
+    Command as Command,
+)
+from organize.commands.base import (
+    Currency as Currency,
+)
+from organize.commands.base import (
+    Ids as Ids,
+)
+from organize.commands.base import (
+    Language as Language,
+)
+from organize.commands.base import (
+    Languages as Languages,
+)
+from organize.commands.base import (
+    Name as Name,
+)
+from organize.commands.base import (
+    Phone as Phone,
+)
+from organize.commands.base import (
+    Place as Place,
+)
+from organize.commands.base import (
+    Places as Places,
+)
+from organize.commands.base import (
+    Purpose as Purpose,
+)
+from organize.commands.base import (
+    ShortText as ShortText,
+)
+from organize.commands.base import (
+    SomeIds as SomeIds,
+)
+from organize.commands.base import (
+    Text as Text,
+)
+from organize.commands.base import (
+    TimeZone as TimeZone,
+)
+from organize.commands.base import (
+    Update as Update,
+)
+from organize.commands.base import (
+    Version as Version,
+)
+from organize.commands.imports import *  # noqa: F403
 
 # Collectives -----------------------------------------------------------------------------
 
@@ -620,100 +648,6 @@ class ResolveGrievanceConflict(Update, kw_only=True):
 class ResolveMeetingConflict(Update, kw_only=True):
     meeting_id: UUID
     conflict_id: UUID
-# Bargaining -------------------------------------------------------------------------------
-# One round of collective bargaining (organize.domain.bargaining): every text is sealed under
-# the round's key, owned by its collective. Votes are counts, never who voted how.
-
-Count = Annotated[int, Meta(ge=0, le=1_000_000)]
-
-
-class OpenBargaining(Command, kw_only=True):
-    collective_id: UUID
-    counterpart_id: UUID  # an organisation: employer, employers' association, agency, office
-    team_ids: SomeIds  # the bargaining team: members of the collective
-    opened_on: date
-    campaign_id: UUID | None = None  # the campaign it grew from, if any
-
-
-class AdoptMandate(Update, kw_only=True):
-    """The demands members adopted in a held meeting of the collective."""
-
-    bargaining_id: UUID
-    meeting_id: UUID
-    demands: Annotated[tuple[ShortText, ...], Meta(min_length=1, max_length=50)]
-
-
-class TableClause(Update, kw_only=True):
-    bargaining_id: UUID
-    wording: Text
-    on: date
-
-
-class ClauseNote(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    clause_id: UUID
-    note: Text
-
-
-class RecordBargainingSession(Update, kw_only=True):
-    """A session with the other side, on a day in the collective's time zone."""
-
-    bargaining_id: UUID
-    held_on: date
-    our_attendee_ids: SomeIds
-    their_attendees: Annotated[tuple[ShortText, ...], Meta(max_length=50)] = ()
-    notes: Annotated[tuple[ClauseNote, ...], Meta(max_length=50)] = ()
-
-
-class ProposeClause(Update, kw_only=True):
-    """A proposal (``ours``) or counter-proposal (``theirs``) on one clause, with the amount
-    it offers if it is about money (a wage, an allowance): exact, with its currency. The
-    amount agreed on a clause is the last one proposed on it when the tentative agreement
-    is reached."""
-
-    bargaining_id: UUID
-    clause_id: UUID
-    side: Literal["ours", "theirs"]
-    text: Text
-    on: date
-    amount: Amount | None = None
-    currency: Currency | None = None
-
-
-class ReachTentativeAgreement(Update, kw_only=True):
-    bargaining_id: UUID
-    clause_ids: SomeIds
-    on: date
-
-
-class RatifyAgreement(Update, kw_only=True):
-    """The members' vote in a held meeting: counts and the rule, never who voted how."""
-
-    bargaining_id: UUID
-    meeting_id: UUID
-    votes_for: Count
-    against: Count
-    abstaining: Count
-    rule: Literal["simple_majority", "two_thirds"]
-
-
-class BringAgreementIntoForce(Update, kw_only=True):
-    bargaining_id: UUID
-    starts_on: date
-    expires_on: date
-
-
-class EndAgreement(Update, kw_only=True):
-    bargaining_id: UUID
-    on: date
-    reason: Literal["expired", "terminated", "replaced"]
-
-
-class CiteBreach(Update, kw_only=True):
-    """A grievance says this clause of an agreement in force was breached."""
-
-    grievance_id: UUID
-    bargaining_id: UUID
-    clause_id: UUID
 
 
 class CommandResult(msgspec.Struct, kw_only=True):
@@ -724,30 +658,3 @@ class CommandResult(msgspec.Struct, kw_only=True):
     ids: tuple[UUID, ...]
     notification_id: int | None
     replayed: bool = False
-
-
-# Imports ---------------------------------------------------------------------------------
-
-Digest = Annotated[bytes, Meta(min_length=32, max_length=32)]
-
-
-class RecordImportedSubmission(Command, kw_only=True):
-    """What one imported row became (``organize.imports``). ``submission_id`` derives from a
-    keyed digest of its source id; the source id itself is never sent or stored."""
-
-    submission_id: UUID
-    collective_id: UUID
-    fingerprint: Digest
-    worker_ids: Ids = ()
-    grievance_id: UUID | None = None
-    spell_ids: Ids = ()
-    alias_of: UUID | None = None
-    version: Digest | None = None  # a keyed digest of this version's instance id
-
-
-class ReviseImportedSubmission(Update, kw_only=True):
-    submission_id: UUID
-    fingerprint: Digest
-    worker_ids: SomeIds
-    spell_ids: Ids = ()
-    version: Digest | None = None
