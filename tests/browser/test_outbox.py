@@ -249,7 +249,7 @@ def test_two_phones_correcting_one_field_offline_raise_one_flag_and_lose_neither
                      if type(e).__name__ == "Corrected"]
         assert corrected == ["pay_below_rate", "illegal_deductions"]  # neither lost
         assert app.repository.get(gid).category == "illegal_deductions"
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # the flag's view catches up (slower under load)
         while time.monotonic() < deadline:
             phone.goto(f"/c/{cid}/conflicts")
             if phone.locator("li.conflict").count():
@@ -262,7 +262,7 @@ def test_two_phones_correcting_one_field_offline_raise_one_flag_and_lose_neither
             assert taxonomy_label("categories", code, "en") in shown, code
         phone.locator("li.conflict button[type=submit]").click()
         phone.wait_for_url(re.compile(rf"/c/{cid}/conflicts"))
-        expect(phone.locator("li.conflict")).to_have_count(0, timeout=10_000)
+        expect(phone.locator("li.conflict")).to_have_count(0, timeout=30_000)
     finally:
         for context, _phone, _form in phones:
             context.close()
