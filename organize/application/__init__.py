@@ -48,6 +48,7 @@ from organize.application import (
 from organize.application.accounts import account_id_for, privacy_budget, privacy_budget_id
 from organize.application.base import ID_NAMESPACE, Done, Handler, Use, new_id
 from organize.application.policy import Rule
+from organize.commands.base import check
 from organize.domain import DomainError, Taxonomy
 from organize.errors import CommandError, Conflict, Invalid, NotFound
 from organize.persistence.keyring import FileKeyring, MemoryKeyring
@@ -162,6 +163,7 @@ class Organize(Application):
         into the first result when the command was already run; and the command log's row.
         Shared by ``execute`` and the batched path (``organize.application.batch``)."""
         command_type = type(command).__name__
+        check(command)  # its limits, for a command built in Python rather than decoded
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise Invalid(f"Unknown command {command_type}.", code="unknown_command")

@@ -51,7 +51,8 @@ CASES = {
                                               account_id=w.account_researcher,
                                               measurement="0123456789abcdef",
                                               epsilon_milli=900_000),
-        code="out_of_range", outsider="leader_a", outsider_error="Forbidden"),
+        # Over the field's limit: refused by the application before the domain is asked.
+        code="invalid_input", outsider="leader_a", outsider_error="Forbidden"),
     c.SetPrivacyBudget: Case(
         accept=lambda w: c.SetPrivacyBudget(command_id=cid(), account_id=w.account_researcher,
                                             total_milli=5000),

@@ -58,7 +58,7 @@ CASES = {
     c.AddDemand: Case(
         accept=lambda w: c.AddDemand(command_id=cid(), text="Written contracts", **_camp(w)),
         by="organiser", event="DemandAdded",
-        refuse=lambda w: c.AddDemand(command_id=cid(), text="", **_camp(w)),
+        refuse=lambda w: c.AddDemand(command_id=cid(), text="  ", **_camp(w)),
         code="empty", outsider="leader_b", outsider_error="NotFound"),
     c.JoinCampaign: Case(
         accept=lambda w: c.JoinCampaign(command_id=cid(), collective_id=w.b, **_camp(w)),

@@ -46,7 +46,7 @@ CASES = {
         accept=lambda w: c.NoteEvidence(command_id=cid(), note="Payslips kept.", on=DAY, **_g(w)),
         by="leader_a", event="EvidenceNoted",
         refuse=lambda w: c.NoteEvidence(command_id=cid(), note="Payslips kept.", on=DAY,
-                                        grievance_id=w.g, expected_version=0),
+                                        grievance_id=w.g, expected_version=99),
         code="stale_version", outsider="organiser", outsider_error="Forbidden"),
     c.ReferGrievance: Case(
         accept=lambda w: c.ReferGrievance(command_id=cid(), organisation_id=w.org,

@@ -26,7 +26,7 @@ CASES = {
         accept=lambda w: c.RenameOrganisation(command_id=cid(), organisation_id=w.org,
                                               name="Star Agency", expected_version=w.version(w.org)),
         by="organiser", event="Renamed",
-        refuse=lambda w: c.RenameOrganisation(command_id=cid(), organisation_id=w.org, name="",
+        refuse=lambda w: c.RenameOrganisation(command_id=cid(), organisation_id=w.org, name="  ",
                                               expected_version=w.version(w.org)),
         code="empty", outsider="leader_b", outsider_error="NotFound"),
     c.CorrectOrganisationKind: Case(

@@ -113,7 +113,7 @@ CASES = {
         refuse=lambda w: c.ChangeStatus(command_id=cid(), worker_id=w.w1, on=DAY,
                                         change=c.StatusChange(status_kind="document",
                                                               status="Passport returned"),
-                                        expected_version=0),
+                                        expected_version=99),
         code="stale_version", outsider="organiser", outsider_error="Forbidden"),
     c.EraseWorker: Case(
         accept=lambda w: c.EraseWorker(command_id=cid(), worker_id=w.w2),
