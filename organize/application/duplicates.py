@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
+from fractions import Fraction
 from itertools import combinations
 from unicodedata import normalize
 from uuid import UUID
@@ -77,6 +78,23 @@ class Index:
         return None
 
 
+def shared_grievances(grievances: Mapping[UUID, Iterable[UUID]],
+                      workers: Iterable[UUID]) -> set[frozenset[UUID]]:
+    """The pairs of ``workers`` that the grievances name together closely enough to be worth
+    a look. A grievance with ``n`` workers gives each of its pairs ``1 / (n - 1)``, and a
+    pair reaching 1 is returned: the only two workers on a grievance, or two who keep being
+    named together on small ones. A group grievance alone never is (ten women standing
+    behind one wage claim are ten women, not forty-five possible duplicates)."""
+    wanted = set(workers)
+    weight: dict[frozenset[UUID], Fraction] = {}
+    for parties in grievances.values():
+        named = set(parties)
+        share = Fraction(1, max(len(named) - 1, 1))
+        for pair in combinations(sorted(named & wanted), 2):
+            weight[frozenset(pair)] = weight.get(frozenset(pair), Fraction(0)) + share
+    return {pair for pair, w in weight.items() if w >= 1}
+
+
 class Suggestion(msgspec.Struct, frozen=True):
     worker_ids: tuple[UUID, UUID]
     reasons: tuple[str, ...]
@@ -85,7 +103,9 @@ class Suggestion(msgspec.Struct, frozen=True):
 def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
             grievances: Mapping[UUID, Iterable[UUID]] | None = None) -> list[Suggestion]:
     """Pairs of living, unmerged workers who are members of ``collective_id`` now and may be
-    one woman: a similar pseudonym, the same phone, or two or more shared grievances."""
+    one woman: a similar pseudonym, the same phone, or shared grievances
+    (``shared_grievances`` over ``grievances``, each grievance's workers: the collective's
+    own grievances only, read within the reader's scope)."""
     profiles: dict[UUID, c.Profile] = {}
     for worker_id in dict.fromkeys(worker_ids):
         agg = app.load(Worker, worker_id, field="worker_id")
@@ -94,10 +114,6 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
         opened = app.open(agg.id, agg.profile, c.Profile)
         if opened is not None:
             profiles[agg.id] = opened
-    shared: dict[frozenset[UUID], int] = {}
-    for parties in (grievances or {}).values():
-        for pair in combinations(sorted(set(parties) & set(profiles)), 2):
-            shared[frozenset(pair)] = shared.get(frozenset(pair), 0) + 1
     index = Index()
     found: dict[frozenset[UUID], list[str]] = {}
     for worker_id, profile in profiles.items():
@@ -108,9 +124,8 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
                     found.setdefault(frozenset((other_id, worker_id)), []).append(
                         {"same phone as": "same phone", "pseudonym like": "similar pseudonym"}[why])
         index.add(worker_id, profile)
-    for pair, n in shared.items():
-        if n >= 2:
-            found.setdefault(pair, []).append("shared grievances")
+    for pair in shared_grievances(grievances or {}, profiles):
+        found.setdefault(pair, []).append("shared grievances")
     order = list(profiles)
     return [Suggestion(worker_ids=tuple(sorted(pair, key=order.index)),
                        reasons=tuple(dict.fromkeys(reasons)))

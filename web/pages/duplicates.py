@@ -19,6 +19,7 @@ from litestar.params import FromPath
 from organize import commands as c
 from organize.application.duplicates import suggest
 from organize.errors import CommandError
+from organize.projections.views.grievance_register import grievance_workers
 from organize.projections.views.worker_directory import list_workers
 from web.i18n.messages import N_
 from web.pages.common import Page, nav, stale_notice
@@ -29,18 +30,19 @@ from web.pages.workers import WORKER_VIEWS, _worker, worker_page
 # The reasons ``suggest`` gives, in her language.
 REASONS = {"same phone": N_("Same phone number"),
            "similar pseudonym": N_("Similar pseudonym"),
-           "shared grievances": N_("Two or more grievances in common")}
+           "shared grievances": N_("Named together on the same grievance")}
 
 
 @get("/{collective_id:uuid}/duplicates", name="pages:duplicates")
 async def duplicates(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     _leaders_only(page)
     collective = await page.collective(collective_id)
-    await page.settle(WORKER_VIEWS)
+    await page.settle((*WORKER_VIEWS, "grievance_register"))
     rows = await page.read(list_workers, page.scope, collective_id) or []
     members = [r.id for r in rows if not r.erased and r.merged_into is None and any(
         m.collective_id == collective_id and m.left_on is None for m in r.memberships)]
-    found = await page.call(suggest, page.organize, collective_id, members)
+    grievances = await page.read(grievance_workers, page.scope, collective_id)
+    found = await page.call(suggest, page.organize, collective_id, members, grievances)
     names = await page.pseudonyms(i for s in found for i in s.worker_ids)
     pairs = [{"ids": s.worker_ids, "names": [names.get(i, "…") for i in s.worker_ids],
               "reasons": [page._(REASONS[r]) for r in s.reasons if r in REASONS]}

@@ -344,3 +344,16 @@ async def count_grievances(conn: asyncpg.Connection, scope: Scope,
     clauses, params = _where(scope, _filter(where, fields))
     sql_where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return await conn.fetchval(f"SELECT count(*) FROM {t.grievances}{sql_where}", *params)
+
+
+async def grievance_workers(conn: asyncpg.Connection, scope: Scope,
+                            collective_id: UUID) -> dict[UUID, tuple[UUID, ...]]:
+    """Each grievance of one collective (within the reader's scope) with the workers named
+    on it, by opaque id: what "shared grievances" among possible duplicates is counted from.
+    A grievance another collective recorded is never here, even when it names her."""
+    t = await tables(conn, "grievance_register")
+    clauses, params = _where(scope, GrievanceFilter(collective_id=collective_id))
+    rows = await conn.fetch(
+        f"SELECT id, worker_ids FROM {t.grievances} WHERE {' AND '.join(clauses)}"
+        " AND cardinality(worker_ids) > 1", *params)
+    return {r["id"]: tuple(r["worker_ids"]) for r in rows}

@@ -1,8 +1,10 @@
 """The possible-duplicates page over real HTTP: a leader sees two records of one woman with
 the reason in her language (never the phone compared), merges them after a confirmation (a
 double submit merges once), the absorbed record leaves the workers list, and an undo from
-the survivor's page brings it back. Another collective's leader gets 404 and an organiser
-403, with nothing written."""
+the survivor's page brings it back. Two records named together on a grievance are suggested
+with that reason, from the collective's own grievances only: another collective's grievance
+naming both (which her leader may not read) is never a reason on her page. Another
+collective's leader gets 404 and an organiser 403, with nothing written."""
 
 from __future__ import annotations
 
@@ -34,6 +36,60 @@ def _pair(app, runtime, collective) -> tuple[uuid.UUID, uuid.UUID, str, str]:
         profile=c.Profile(pseudonym=name, phone=PHONE))).id for name in names)
     settle_views(runtime)
     return ids[0], ids[1], names[0], names[1]
+
+
+SHARED = "Named together on the same grievance"
+
+
+def _named_together(app, runtime, collective, *, joins=None) -> tuple[list[uuid.UUID], list[str]]:
+    """Two women with nothing alike but one grievance of ``collective`` naming both (members
+    of ``joins`` too, when given)."""
+    tag = uuid.uuid4().hex[:6]
+    names = [f"Parbati {tag}", f"Mumtaz {tag}"]
+    ids = [app.execute(c.RegisterWorker(
+        command_id=uuid.uuid4(), collective_id=collective, joined_on=date(2025, 2, 1),
+        profile=c.Profile(pseudonym=name))).id for name in names]
+    for worker_id in ids if joins else ():
+        app.execute(c.JoinCollective(command_id=uuid.uuid4(), worker_id=worker_id,
+                                     collective_id=joins, on=date(2025, 2, 2)))
+    app.execute(c.RaiseGrievance(
+        command_id=uuid.uuid4(), collective_id=collective, worker_ids=tuple(ids),
+        category="excessive_hours", sector="domestic_care", place="HK", stage="destination",
+        occurred_on=date(2025, 3, 1), description="No rest day for either of them."))
+    settle_views(runtime)
+    return ids, names
+
+
+def _suggested(page: str, names: list[str]) -> str | None:
+    """The reasons given for the pair of ``names`` on a duplicates page, or None."""
+    for item in page.split("<li")[1:]:
+        if all(f"<strong>{n}</strong>" in item for n in names):
+            return item.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
+    return None
+
+
+async def test_a_shared_grievance_is_a_reason(client, world, app, runtime):
+    ours = world.ours.collective
+    (first, second), names = _named_together(app, runtime, ours)
+    page = await client.get(f"/c/{ours}/duplicates", headers=world.leader.headers())
+    assert page.status_code == 200
+    assert _suggested(page.text, names) == SHARED
+    assert f"/c/{ours}/duplicates/{first}/{second}" in page.text
+
+
+async def test_another_collectives_grievance_is_never_a_reason(client, world, app, runtime):
+    ours, theirs = world.ours.collective, world.theirs.collective
+    # Members of both, named together on a grievance theirs recorded.
+    _, both = _named_together(app, runtime, theirs, joins=ours)
+    # Named together on theirs' grievance, members of theirs only.
+    _, only_theirs = _named_together(app, runtime, theirs)
+    page = await client.get(f"/c/{ours}/duplicates", headers=world.leader.headers())
+    assert page.status_code == 200
+    assert _suggested(page.text, both) is None
+    assert all(name not in page.text for name in only_theirs)
+    # Theirs' leader, who reads that grievance, is shown both pairs.
+    page = await client.get(f"/c/{theirs}/duplicates", headers=world.other.headers())
+    assert _suggested(page.text, both) == SHARED and _suggested(page.text, only_theirs) == SHARED
 
 
 async def _post(client, who, path, command_id=None):
@@ -143,9 +199,11 @@ async def test_others_are_refused_and_nothing_is_written(client, world, federati
 async def test_in_her_language(client, world, app, runtime, lang):
     ours = world.ours.collective
     _pair(app, runtime, ours)
+    _named_together(app, runtime, ours)
     page = await client.get(f"/c/{ours}/duplicates", headers=world.leader.headers(lang))
     assert page.status_code == 200
-    for english in ("Possible duplicates", "Same phone number", "Similar pseudonym", "Keep "):
+    for english in ("Possible duplicates", "Same phone number", "Similar pseudonym", "Keep ",
+                    SHARED):
         assert english not in page.text, english
     assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in page.text
     same_phone = {"ne": "एउटै फोन नम्बर", "bn": "একই ফোন নম্বর", "ar": "رقم الهاتف نفسه"}[lang]

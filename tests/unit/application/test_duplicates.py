@@ -1,11 +1,13 @@
 """Duplicate suggestions in memory: why a pair may be one woman (same phone, a similar
-pseudonym, two shared grievances), never across collectives, never an erased, merged or
-former member, and never a name in what is suggested."""
+pseudonym, shared grievances), never across collectives, never an erased, merged or former
+member, and never a name in what is suggested; and how shared grievances are weighed."""
 
 from __future__ import annotations
 
+import uuid
+
 from organize import commands as c
-from organize.application.duplicates import similar, suggest
+from organize.application.duplicates import shared_grievances, similar, suggest
 from tests.unit.application.conftest import DAY, cid
 
 
@@ -37,9 +39,8 @@ def test_suggestions_with_their_reasons(world):
     b = _worker(world, "K. R.", "852-6123-4567")
     d, e = _worker(world, "Devi"), _worker(world, "Esha")
     f = _worker(world, "kalpana rai")
-    for _ in range(2):
-        _grievance(world, d, e)
-    grievances = {i: (d, e) for i in (1, 2)}
+    _grievance(world, d, e)
+    grievances = {1: (d, e)}
     found = {frozenset(s.worker_ids): s.reasons
              for s in suggest(world.app, world.a, [a, b, d, e, f], grievances)}
     assert found == {frozenset((a, b)): ("same phone",), frozenset((a, f)): ("similar pseudonym",),
@@ -57,3 +58,35 @@ def test_never_across_collectives_nor_erased_merged_or_former(world):
     world.run("app", c.EraseWorker(command_id=cid(), worker_id=third))
 
     assert suggest(world.app, world.a, [mine, twin, third, world.former]) == []
+
+
+def test_shared_grievances_weigh_each_by_its_size():
+    a, b, d, e, f = (uuid.uuid4() for _ in range(5))
+    others = [uuid.uuid4() for _ in range(8)]
+    everyone = (a, b, d, e, f)
+    # The only two workers on one grievance: worth a look.
+    assert shared_grievances({1: (a, b)}, everyone) == {frozenset((a, b))}
+    # Ten women behind one claim, or two: ten women (nobody is suggested).
+    group = {1: (a, b, d, e, f, *others[:5]), 2: (a, b, d, e, f, *others[:5])}
+    assert shared_grievances(group, everyone) == set()
+    # Three workers a grievance: a pair named together on two of them reaches one.
+    assert shared_grievances({1: (a, b, d)}, everyone) == set()
+    assert shared_grievances({1: (a, b, d), 2: (a, b, e)}, everyone) == {frozenset((a, b))}
+    # A grievance's size counts every worker on it, members of this list or not.
+    assert shared_grievances({1: (a, b, others[0])}, everyone) == set()
+    assert shared_grievances({1: (a, b, others[0])}, (a, b, others[0])) == set()
+    # Named twice on one grievance is still one worker; a pair left out is never returned.
+    assert shared_grievances({1: (a, a, b)}, everyone) == {frozenset((a, b))}
+    assert shared_grievances({1: (a, b)}, (a, d)) == set()
+    assert shared_grievances({}, everyone) == set()
+
+
+def test_one_shared_grievance_is_a_reason(world):
+    d, e = _worker(world, "Devi"), _worker(world, "Esha")
+    g = world.run("app", c.RaiseGrievance(
+        command_id=cid(), collective_id=world.a, worker_ids=(d, e), category="excessive_hours",
+        sector="domestic_care", place="HK", stage="destination", occurred_on=DAY,
+        description="Long days.")).id
+    found = suggest(world.app, world.a, [d, e], {g: (d, e)})
+    assert [(set(s.worker_ids), s.reasons) for s in found] == [({d, e}, ("shared grievances",))]
+    assert suggest(world.app, world.a, [d, e]) == []  # without the grievances, no reason
