@@ -66,6 +66,7 @@ BENCHES = [
     ("erasure", ["--workers", "10000", "--rounds", "3"], []),
     ("export", ["--grievance-events", "50000"], []),
     ("pages", ["--seconds", "10", "--rounds", "3"], ["--seconds", "30", "--rounds", "5"]),
+    ("command_limits", ["--commands", "2000", "--rounds", "5"], []),
 ]
 
 
