@@ -22,6 +22,10 @@ from organize import commands as c
 from organize.domain import Worker
 
 SIMILAR = 0.85  # SequenceMatcher ratio of two folded pseudonyms
+# The weight of grievances two records share (``shared_grievances``) that makes them worth a
+# look: 1 is one grievance naming only the two of them. Where two women often raise grievances
+# together this suggests many pairs; 2 would ask for two such grievances.
+SHARED_ENOUGH = 1
 
 
 def _fold(text: str) -> str:
@@ -82,7 +86,7 @@ def shared_grievances(grievances: Mapping[UUID, Iterable[UUID]],
                       workers: Iterable[UUID]) -> set[frozenset[UUID]]:
     """The pairs of ``workers`` that the grievances name together closely enough to be worth
     a look. A grievance with ``n`` workers gives each of its pairs ``1 / (n - 1)``, and a
-    pair reaching 1 is returned: the only two workers on a grievance, or two who keep being
+    pair reaching ``SHARED_ENOUGH`` is returned: the only two workers on a grievance, or two who keep being
     named together on small ones. A group grievance alone never is (ten women standing
     behind one wage claim are ten women, not forty-five possible duplicates)."""
     wanted = set(workers)
@@ -92,7 +96,7 @@ def shared_grievances(grievances: Mapping[UUID, Iterable[UUID]],
         share = Fraction(1, max(len(named) - 1, 1))
         for pair in combinations(sorted(named & wanted), 2):
             weight[frozenset(pair)] = weight.get(frozenset(pair), Fraction(0)) + share
-    return {pair for pair, w in weight.items() if w >= 1}
+    return {pair for pair, w in weight.items() if w >= SHARED_ENOUGH}
 
 
 class Suggestion(msgspec.Struct, frozen=True):
