@@ -86,9 +86,10 @@ def shared_grievances(grievances: Mapping[UUID, Iterable[UUID]],
                       workers: Iterable[UUID]) -> set[frozenset[UUID]]:
     """The pairs of ``workers`` that the grievances name together closely enough to be worth
     a look. A grievance with ``n`` workers gives each of its pairs ``1 / (n - 1)``, and a
-    pair reaching ``SHARED_ENOUGH`` is returned: the only two workers on a grievance, or two who keep being
-    named together on small ones. A group grievance alone never is (ten women standing
-    behind one wage claim are ten women, not forty-five possible duplicates)."""
+    pair reaching ``SHARED_ENOUGH`` is returned: the only two workers on a grievance, or two
+    who keep being named together on small ones. A group grievance alone never is (ten
+    women standing behind one wage claim are ten women, not forty-five possible
+    duplicates)."""
     wanted = set(workers)
     weight: dict[frozenset[UUID], Fraction] = {}
     for parties in grievances.values():
