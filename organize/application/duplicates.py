@@ -26,6 +26,10 @@ SIMILAR = 0.85  # SequenceMatcher ratio of two folded pseudonyms
 # look: 1 is one grievance naming only the two of them. Where two women often raise grievances
 # together this suggests many pairs; 2 would ask for two such grievances.
 SHARED_ENOUGH = 1
+# Women who raise a grievance together are usually two women (the same employer, the same
+# agency), so shared grievances alone never suggest a pair: they add weight to a pair whose
+# pseudonyms are at least loosely alike (``loosely_alike``), or already similar.
+LOOSELY = 0.6
 
 
 def _fold(text: str) -> str:
@@ -51,6 +55,15 @@ def similar(a: c.Profile, b: c.Profile) -> str | None:
                 and matcher.ratio() >= SIMILAR:
             return "pseudonym like"
     return None
+
+
+def loosely_alike(a: c.Profile, b: c.Profile) -> bool:
+    """Pseudonyms too far apart to be called similar, but close enough that a shared
+    grievance makes the pair worth a look: a name of three letters or more in common
+    ("Kalpana Rai", "K. Rai") or a SequenceMatcher ratio of at least ``LOOSELY``."""
+    x, y = _fold(a.pseudonym), _fold(b.pseudonym)
+    names = [{w for w in re.split(r"[^\w]+", z) if len(w) >= 3 and w.isalpha()} for z in (x, y)]
+    return bool(names[0] & names[1]) or SequenceMatcher(None, x, y).ratio() >= LOOSELY
 
 
 def block(profile: c.Profile) -> tuple[str, ...]:
@@ -110,7 +123,8 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
     """Pairs of living, unmerged workers who are members of ``collective_id`` now and may be
     one woman: a similar pseudonym, the same phone, or shared grievances
     (``shared_grievances`` over ``grievances``, each grievance's workers: the collective's
-    own grievances only, read within the reader's scope)."""
+    own grievances only, read within the reader's scope) between two records whose
+    pseudonyms are loosely alike or that are suggested already."""
     profiles: dict[UUID, c.Profile] = {}
     for worker_id in dict.fromkeys(worker_ids):
         agg = app.load(Worker, worker_id, field="worker_id")
@@ -130,7 +144,9 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
                         {"same phone as": "same phone", "pseudonym like": "similar pseudonym"}[why])
         index.add(worker_id, profile)
     for pair in shared_grievances(grievances or {}, profiles):
-        found.setdefault(pair, []).append("shared grievances")
+        first, second = (profiles[w] for w in pair)
+        if pair in found or loosely_alike(first, second):
+            found.setdefault(pair, []).append("shared grievances")
     order = list(profiles)
     return [Suggestion(worker_ids=tuple(sorted(pair, key=order.index)),
                        reasons=tuple(dict.fromkeys(reasons)))

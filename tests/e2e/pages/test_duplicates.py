@@ -42,10 +42,11 @@ SHARED = "Named together on the same grievance"
 
 
 def _named_together(app, runtime, collective, *, joins=None) -> tuple[list[uuid.UUID], list[str]]:
-    """Two women with nothing alike but one grievance of ``collective`` naming both (members
-    of ``joins`` too, when given)."""
+    """Two records with loosely alike pseudonyms (not similar enough to be suggested on
+    their own) and one grievance of ``collective`` naming both (members of ``joins`` too,
+    when given)."""
     tag = uuid.uuid4().hex[:6]
-    names = [f"Parbati {tag}", f"Mumtaz {tag}"]
+    names = [f"Parbati {tag}", f"Parbati Sherpa {tag}"]
     ids = [app.execute(c.RegisterWorker(
         command_id=uuid.uuid4(), collective_id=collective, joined_on=date(2025, 2, 1),
         profile=c.Profile(pseudonym=name))).id for name in names]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from organize import commands as c
-from organize.application.duplicates import shared_grievances, similar, suggest
+from organize.application.duplicates import loosely_alike, shared_grievances, similar, suggest
 from tests.unit.application.conftest import DAY, cid
 
 
@@ -37,7 +37,7 @@ def test_similar():
 def test_suggestions_with_their_reasons(world):
     a = _worker(world, "Kalpana Rai", "+852 6123 4567")
     b = _worker(world, "K. R.", "852-6123-4567")
-    d, e = _worker(world, "Devi"), _worker(world, "Esha")
+    d, e = _worker(world, "Devi Rai"), _worker(world, "Devi")
     f = _worker(world, "kalpana rai")
     _grievance(world, d, e)
     grievances = {1: (d, e)}
@@ -81,8 +81,27 @@ def test_shared_grievances_weigh_each_by_its_size():
     assert shared_grievances({}, everyone) == set()
 
 
-def test_one_shared_grievance_is_a_reason(world):
+def test_loosely_alike():
+    p = c.Profile
+    assert loosely_alike(p(pseudonym="Kalpana Rai"), p(pseudonym="K. Rai"))
+    assert loosely_alike(p(pseudonym="Devi"), p(pseudonym="Devi Gurung"))
+    assert loosely_alike(p(pseudonym="Sunita"), p(pseudonym="Sunitha"))
+    assert not loosely_alike(p(pseudonym="Devi"), p(pseudonym="Esha"))
+    assert not loosely_alike(p(pseudonym="Asha 12"), p(pseudonym="Mina 12"))  # digits are no name
+
+
+def test_a_shared_grievance_alone_is_no_reason(world):
+    """Two women with nothing alike, the only two on a grievance: two coworkers, not one woman."""
     d, e = _worker(world, "Devi"), _worker(world, "Esha")
+    g = world.run("app", c.RaiseGrievance(
+        command_id=cid(), collective_id=world.a, worker_ids=(d, e), category="excessive_hours",
+        sector="domestic_care", place="HK", stage="destination", occurred_on=DAY,
+        description="Long days.")).id
+    assert suggest(world.app, world.a, [d, e], {g: (d, e)}) == []
+
+
+def test_one_shared_grievance_is_a_reason(world):
+    d, e = _worker(world, "Devi Rai"), _worker(world, "Devi")
     g = world.run("app", c.RaiseGrievance(
         command_id=cid(), collective_id=world.a, worker_ids=(d, e), category="excessive_hours",
         sector="domestic_care", place="HK", stage="destination", occurred_on=DAY,
