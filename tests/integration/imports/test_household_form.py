@@ -1,0 +1,130 @@
+"""Imports of a public sample form, the pyxform tutorial's household survey (a repeat group
+of household members, a select_multiple, labels in English and Nepali), from its Kobo and
+ODK Central exports into a real PostgreSQL: the dry run counts what the commit does, a
+second import writes nothing, an edited submission becomes corrections, a row with an
+unknown choice is quarantined while the others land, and neither the database's files nor
+its write-ahead log hold a name or phone from the files."""
+
+from __future__ import annotations
+
+import pytest
+
+from organize import commands as c
+from organize.domain import Worker
+from organize.imports.form import SELECT_MANY, read_form
+from tests.integration import support as h
+from tests.integration.imports import household as hh
+from tests.integration.imports import support as s
+
+pytestmark = pytest.mark.integration
+
+NOTHING_NEW = {"new": 0, "updated": 0, "unchanged": 3, "quarantined": 1, "duplicate_suspect": 0}
+
+
+def _profile(app, worker_id) -> c.Profile:
+    agg = app.get(Worker, worker_id)
+    return app.open(agg.id, agg.profile, c.Profile)
+
+
+def _events(app, aggregate_id) -> list[str]:
+    return [type(e).__qualname__ for e in app.repository.event_store.get(aggregate_id)]
+
+
+def test_the_public_form_reads_with_its_repeat_choices_and_languages():
+    form = read_form(hh.FORM)
+    assert (form.id, form.version, form.repeats) == (hh.FORM_ID, hh.VERSION, ("member",))
+    assert form.questions["consent"].type == SELECT_MANY
+    assert form.questions["name"].repeat == "member"
+    assert form.questions["sex"].labels == {"English (en)": "Is (NAME) male or female?",
+                                            "Nepali (ne)": "(NAME) पुरुष हो कि महिला?"}
+    assert form.choices["relationships"]["head"]["Nepali (ne)"] == "घरमूली"
+
+
+@pytest.mark.parametrize("fmt", list(hh.FORMATS))
+def test_dry_run_commit_second_import_and_edit(app, fmt):
+    collective = app.execute(h.create_collective()).id
+    b = hh.batch()
+    before = app.recorder.max_notification_id()
+    dry = hh.run_import(app, collective, b, fmt, dry_run=True)
+    assert app.recorder.max_notification_id() == before  # a dry run writes nothing
+    assert dry.counts == {"new": 3, "updated": 0, "unchanged": 0, "quarantined": 1,
+                          "duplicate_suspect": 0}
+    (bad,) = [r for r in dry.rows if r.outcome == "quarantined"]
+    assert (bad.line, bad.reason) == (4 if fmt != "kobo_json" and fmt != "odk_odata" else 3,
+                                      "unknown choice 'whatsapp' for 'consent'")
+    done = hh.run_import(app, collective, b, fmt, dry_run=False)
+    assert done.counts == dry.counts
+    assert [(r.line, r.outcome, r.reason) for r in done.rows] == \
+        [(r.line, r.outcome, r.reason) for r in dry.rows]
+    first, _, third, fourth = b.subs
+    assert hh.landed(app, collective, third) is None  # quarantined: nothing of hers
+    ledger = hh.landed(app, collective, first)
+    assert [_profile(app, w) for w in ledger.worker_ids] == [
+        c.Profile(pseudonym=first.name, phone=first.phone),
+        *(c.Profile(pseudonym=m.name, phone=m.phone or None) for m in first.members)]
+    assert set(app.get(Worker, ledger.worker_ids[0]).consents) == {"contact", "research"}
+    assert app.get(Worker, hh.landed(app, collective, fourth).worker_ids[0]).consents == {}
+
+    written = app.recorder.max_notification_id()
+    again = hh.run_import(app, collective, b, fmt, dry_run=False)
+    assert again.counts == NOTHING_NEW
+    assert app.recorder.max_notification_id() == written  # the second import adds nothing
+
+    edit = hh.edited(b)
+    son = ledger.worker_ids[1]
+    events = {w: _events(app, w) for w in ledger.worker_ids}
+    dry_edit = hh.run_import(app, collective, edit, fmt, dry_run=True)
+    assert dry_edit.counts == {**NOTHING_NEW, "updated": 1, "unchanged": 2}
+    assert hh.run_import(app, collective, edit, fmt, dry_run=False).counts == dry_edit.counts
+    after = {w: _events(app, w) for w in events}
+    assert after[ledger.worker_ids[0]][len(events[ledger.worker_ids[0]]):] == \
+        ["Worker.ConsentWithdrawn"]
+    assert after[son][len(events[son]):] == ["Worker.ProfileUpdated"]
+    assert after[ledger.worker_ids[2]] == events[ledger.worker_ids[2]]
+    assert _profile(app, son).phone == edit.subs[0].members[0].phone
+    assert hh.landed(app, collective, first).worker_ids == ledger.worker_ids  # nobody new
+    written = app.recorder.max_notification_id()
+    assert hh.run_import(app, collective, edit, fmt, dry_run=False).counts == NOTHING_NEW
+    assert app.recorder.max_notification_id() == written
+
+
+@pytest.mark.parametrize("fmt", ["kobo_json", "kobo_xlsx"])
+def test_an_edit_named_only_by_its_deprecated_id(app, fmt):
+    """Kobo without ``rootUuid``: the edit names the version it replaces, and a second edit
+    follows the chain."""
+    collective = app.execute(h.create_collective()).id
+    b = hh.batch(unknown_choice=False)
+    hh.run_import(app, collective, b, fmt, dry_run=False)
+    once = hh.edited(b, with_root=False)
+    assert hh.run_import(app, collective, once, fmt, dry_run=False).counts["updated"] == 1
+    twice = hh.edited(once, with_root=False, digit="0")
+    report = hh.run_import(app, collective, twice, fmt, dry_run=False)
+    assert report.counts == {"new": 0, "updated": 1, "unchanged": 3, "quarantined": 0,
+                             "duplicate_suspect": 0}
+    son = hh.landed(app, collective, b.subs[0]).worker_ids[1]
+    assert _profile(app, son).phone == twice.subs[0].members[0].phone
+
+
+def test_no_name_or_phone_from_the_files_in_the_database_or_its_log(app, database):
+    collective = app.execute(h.create_collective()).id
+    b = hh.batch()
+    start = s.wal_position(database.url)
+    for fmt in hh.FORMATS:
+        hh.run_import(app, collective, b, fmt, dry_run=False)
+        hh.run_import(app, collective, hh.edited(b), fmt, dry_run=False)
+    assert hh.landed(app, collective, b.subs[0]) is not None
+    needles = set()
+    for sub in [*b.subs, *hh.edited(b).subs]:
+        for name, phone in [(sub.name, sub.phone), *((m.name, m.phone) for m in sub.members)]:
+            needles.add(name)
+            needles |= {phone, phone.replace(" ", "")} if phone else set()
+        needles |= {sub.instance, sub.instance.removeprefix("uuid:")}
+    h.catch_up(app)  # the views too
+    files = h.relation_files(database.url)
+    wal = s.wal_since(database.url, start)
+    assert wal  # the scan read the log the import wrote
+    found = [(needle, where) for needle in sorted(needles)
+             for where, blob in (*files.items(), *wal.items()) if needle.encode() in blob]
+    assert found == []
+    # The scan sees what is stored in the clear: this collective's id, in the log too.
+    assert any(collective.bytes in blob for blob in wal.values())
