@@ -44,7 +44,9 @@
     KTM = [27.7172, 85.3240]
 
 A value the mapping does not name is quarantined with its row, and every code the mapping
-names must already be in the taxonomy: the taxonomy never grows silently.
+names must already be in the taxonomy: the taxonomy never grows silently. A field kept in
+the clear (a code, a place) takes a choice question, a [choices] table or a GPS point, never
+a free-text answer: a mapping that would put a name or phone there is refused.
 """
 
 from __future__ import annotations
@@ -65,6 +67,11 @@ VOCABULARY = {"sector": "sectors", "relationship": "relationships", "category": 
               "stage": "stages", "kind": "meeting_kinds"}
 CODED = ("spells", "grievance", "meeting")  # the sections whose fields are taxonomy codes
 PERSONAL = ("pseudonym", "legal_name", "phone", "note")
+# Fields kept in the clear (codes and places, never sealed): a question may fill one only
+# through its choices (a select question, or a [choices] table for it), or, for a place, as
+# a GPS point; a free-text answer (a name, a phone) must never become a code.
+CLEAR = {"spells": ("sector", "place", "relationship"),
+         "grievance": ("category", "sector", "place", "stage"), "meeting": ("kind", "language")}
 SECTIONS = {
     "worker": (*PERSONAL, "joined_on"),
     "coworkers": ("repeat", *PERSONAL),
@@ -186,6 +193,15 @@ def load_mapping(doc: dict, form: Form | None, taxonomy: Taxonomy) -> Mapping:
                     and not taxonomy.has(vocabulary, value):
                 fail(f"[{section}] {field_} = {value!r} is neither a question nor a "
                      f"{vocabulary} code of the taxonomy.")
+    for section, fields in CLEAR.items():
+        for field_ in fields:
+            spec = sections[section].get(field_)
+            q = form.question(spec) if form is not None and isinstance(spec, str) else None
+            if q is not None and not (q.select or spec in choices or q.list_name in choices
+                                      or (field_ == "place" and q.type == "geopoint")):
+                fail(f"[{section}] {field_} names {spec!r}, a question answered in free text, "
+                     f"and {field_} is kept in the clear: name a choice question, or add "
+                     f"[choices.{spec}] to turn its answers into codes.")
     for list_name, table in choices.items():
         vocabulary = _vocabulary_of(list_name, sections, form)
         if vocabulary is None:

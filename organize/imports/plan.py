@@ -178,6 +178,8 @@ class _Reader:
                 if value not in table:
                     raise self.unknown(value, spec)
                 value = table[value]
+            elif q is None and field_ not in VOCABULARY:  # a sheet's free text, never a place
+                raise self.unknown(value, spec)
         vocabulary = VOCABULARY.get(field_)
         if vocabulary is not None and not self.taxonomy.has(vocabulary, value):
             raise self.unknown(value, spec)

@@ -128,3 +128,36 @@ def test_no_name_or_phone_from_the_files_in_the_database_or_its_log(app, databas
     assert found == []
     # The scan sees what is stored in the clear: this collective's id, in the log too.
     assert any(collective.bytes in blob for blob in wal.values())
+
+
+CLEAR_PLACE = b"""
+[grievance]
+category = "wages_unpaid_late"
+sector = "domestic_care"
+place = "respondent_phone"
+stage = "destination"
+occurred_on = "2024-07-01"
+description = "household survey"
+"""
+
+
+def test_a_free_text_question_never_fills_a_field_kept_in_the_clear(app):
+    """A grievance's place is a code kept in the clear: a mapping that would fill it with the
+    respondent's phone is refused before anything is read; a plain sheet's free-text place
+    quarantines its row, unechoed."""
+    from organize.imports import service
+    from organize.imports.errors import ImportFailed
+
+    collective = app.execute(h.create_collective()).id
+    data, extra = hh.kobo_xlsx(hh.batch(unknown_choice=False))
+    with pytest.raises(ImportFailed) as e:
+        service.prepare(app, data=data, extra=extra, form=(hh.FORM.name, hh.FORM.read_bytes()),
+                        mapping=("m.toml", hh.MAPPING.read_bytes() + CLEAR_PLACE))
+    assert "'respondent_phone', a question answered in free text" in e.value.message
+    sheet = b"No,Name,Place\nH-1,Rupa,+977 9801 555555\n"
+    mapping = (b'form_id = "sheet"\nversion = "1"\nid_column = "No"\n[worker]\n'
+               b'pseudonym = "Name"\n' + CLEAR_PLACE.replace(b"respondent_phone", b"Place"))
+    prepared = service.prepare(app, data=("sheet.csv", sheet), mapping=("m.toml", mapping))
+    report = service.run(app, prepared, collective, dry_run=False)
+    assert [(r.outcome, r.reason) for r in report.rows] == [
+        ("quarantined", "an unknown choice in 'Place'")]
