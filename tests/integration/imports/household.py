@@ -4,7 +4,8 @@ README): a repeat group ``member`` of the people in the household, a select_mult
 ``consent``, labels in English and Nepali. Written out as KoboToolbox exports them (CSV with
 the repeat's own CSV, XLSX with the repeat on its own sheet, both joined by
 ``_parent_index``; the API's JSON) and as ODK Central does (CSV with ``FORM-member.csv``
-joined by ``PARENT_KEY``; the OData ``Submissions`` feed with ``$expand=*``).
+joined by ``PARENT_KEY``; the OData ``Submissions`` feed with ``$expand=*``, or without it and the
+repeat's own feed).
 
 Every person is invented, and each batch gets its own tag so that a raw-bytes scan can look
 for exactly its names and phones.
@@ -250,8 +251,21 @@ def odk_odata(b: Batch) -> tuple[tuple[str, bytes], list]:
                           "$metadata#Submissions", "value": value}, ensure_ascii=False).encode()), []
 
 
+def odk_odata_feeds(b: Batch) -> tuple[tuple[str, bytes], list[tuple[str, bytes]]]:
+    """ODK Central's OData without ``$expand``: ``Submissions`` with a navigation link for
+    the repeat, and the repeat's own feed ``Submissions.member`` (``__Submissions-id``)."""
+    (name, data), _ = odk_odata(b)
+    doc = json.loads(data)
+    rows = [row for sub in doc["value"] for row in sub.pop("member")]
+    feed = {"@odata.context": doc["@odata.context"].replace("#Submissions",
+                                                            "#Submissions.member"),
+            "value": rows}
+    return ((name, json.dumps(doc, ensure_ascii=False).encode()),
+            [("Submissions.member.json", json.dumps(feed, ensure_ascii=False).encode())])
+
+
 FORMATS = {"kobo_csv": kobo_csv, "kobo_xlsx": kobo_xlsx, "kobo_json": kobo_json,
-           "odk_csv": odk_csv, "odk_odata": odk_odata}
+           "odk_csv": odk_csv, "odk_odata": odk_odata, "odk_odata_feeds": odk_odata_feeds}
 
 
 def run_import(app, collective_id, b: Batch, fmt: str, *, dry_run: bool):
