@@ -7,6 +7,8 @@ its write-ahead log hold a name or phone from the files."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from organize import commands as c
@@ -161,3 +163,20 @@ def test_a_free_text_question_never_fills_a_field_kept_in_the_clear(app):
     report = service.run(app, prepared, collective, dry_run=False)
     assert [(r.outcome, r.reason) for r in report.rows] == [
         ("quarantined", "an unknown choice in 'Place'")]
+
+
+@pytest.mark.parametrize("fmt", ["kobo_xlsx", "kobo_json", "odk_csv"])
+def test_an_edit_under_the_same_id_is_a_correction(app, fmt):
+    """An export that keeps the submission's id and carries its new values (Kobo's ``_uuid``
+    and instanceID unchanged): the fingerprint tells the edit apart."""
+    collective = app.execute(h.create_collective()).id
+    b = hh.batch(unknown_choice=False)
+    hh.run_import(app, collective, b, fmt, dry_run=False)
+    edit = hh.edited(b)
+    edit.subs[0] = replace(edit.subs[0], instance=b.subs[0].instance, root=None, deprecated=None)
+    son = hh.landed(app, collective, b.subs[0]).worker_ids[1]
+    assert hh.run_import(app, collective, edit, fmt, dry_run=True).counts["updated"] == 1
+    assert hh.run_import(app, collective, edit, fmt, dry_run=False).counts == {
+        "new": 0, "updated": 1, "unchanged": 3, "quarantined": 0, "duplicate_suspect": 0}
+    assert _profile(app, son).phone == edit.subs[0].members[0].phone
+    assert _events(app, son)[-1] == "Worker.ProfileUpdated"
