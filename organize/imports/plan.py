@@ -3,9 +3,9 @@
 ``plan`` maps every submission (``organize.imports.mapping``) and sorts it: **new** (no row
 with its source id was imported), **updated** (imported before, its values changed, or an
 edit naming it in ``deprecatedID`` / ``rootUuid``), **unchanged**, or **quarantined** (with
-its line and the reason: an unknown choice, a missing answer, a bad date). New rows that
-look like a worker already recorded, or like an earlier row, are also counted as
-**duplicate suspects**, with the reason (never the name). Nothing is written.
+its line and the reason: an unknown choice, a missing answer, a bad date). A new row whose
+worker, or a co-worker it names, looks like one recorded or an earlier row's is also a
+**duplicate suspect**, with the reason (never the name). Nothing is written.
 
 ``commit`` does what the plan says, row by row, through the ordinary commands: a new row
 registers its workers (names and phones sealed under each one's key), her consents, her
@@ -65,7 +65,7 @@ from organize.imports.mapping import (
     as_date,
     km,
 )
-from organize.imports.meetings import LEDGER_WORKERS, MeetingIn, attendee_ids, read_meeting
+from organize.imports.meetings import LEDGER_WORKERS, MeetingIn, attendee_ids, read_meeting, same
 from organize.imports.sources import Submission
 
 NAMESPACE = UUID("6f726761-6e69-7a65-8000-00000000a001")
@@ -282,6 +282,7 @@ def map_submission(reader: _Reader, sub: Submission) -> Mapped:
     coworkers = tuple(reader.profile(co_map, item, f"co-worker {i}")
                       for i, item in enumerate(sub.repeats.get(co_map.get("repeat", ""), []), 1)
                       if any(item.values())) if co_map else ()
+    coworkers = tuple(p for p in coworkers if not same(p, worker))  # she listed herself too
     g = m.section("grievance")
     grievance = None
     if g:
@@ -444,16 +445,17 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
         older = row.version is not None and row.version.hex() in ledger.versions[:-1]
         same = older or fingerprint(app, mapped, ledger.worker_ids[0]) == ledger.fingerprint
         row.outcome = "unchanged" if same else "updated"  # an older version never undoes an edit
-    elif mapped.worker is not None:
-        already = known.like(mapped.worker)
-        here = None if already else earlier.like(mapped.worker)
-        if already:
-            row.why_suspect = Why(LIKE_KNOWN[already])
-        elif here:
-            row.why_suspect = Why(LIKE_LINE[here[0]], {"line": str(here[1])})
-        if row.why_suspect is not None:
-            row.suspect = row.why_suspect.template % row.why_suspect.params
-        earlier.add(sub.line, mapped.worker)
+    elif mapped.worker is not None:  # she, or someone she names, may be recorded already
+        for person in (mapped.worker, *mapped.coworkers):
+            already = known.like(person)
+            here = None if already else earlier.like(person)
+            row.why_suspect = Why(LIKE_KNOWN[already]) if already else Why(
+                LIKE_LINE[here[0]], {"line": str(here[1])}) if here else None
+            if row.why_suspect is not None:
+                row.suspect = row.why_suspect.template % row.why_suspect.params
+                break
+        for person in (mapped.worker, *mapped.coworkers):
+            earlier.add(sub.line, person)
     seen[row.submission_id] = canonical
     return row
 

@@ -268,14 +268,14 @@ FORMATS = {"kobo_csv": kobo_csv, "kobo_xlsx": kobo_xlsx, "kobo_json": kobo_json,
            "odk_csv": odk_csv, "odk_odata": odk_odata, "odk_odata_feeds": odk_odata_feeds}
 
 
-def run_import(app, collective_id, b: Batch, fmt: str, *, dry_run: bool):
+def run_import(app, collective_id, b: Batch, fmt: str, *, dry_run: bool, known=None):
     """Import a batch in one of ``FORMATS`` with the form and its mapping."""
     from organize.imports import service
 
     data, extra = FORMATS[fmt](b)
     prepared = service.prepare(app, data=data, extra=extra, form=(FORM.name, FORM.read_bytes()),
                                mapping=(MAPPING.name, MAPPING.read_bytes()))
-    return service.run(app, prepared, collective_id, dry_run=dry_run)
+    return service.run(app, prepared, collective_id, dry_run=dry_run, known=known)
 
 
 def landed(app, collective_id, sub: Household):

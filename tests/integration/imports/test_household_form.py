@@ -180,3 +180,32 @@ def test_an_edit_under_the_same_id_is_a_correction(app, fmt):
         "new": 0, "updated": 1, "unchanged": 3, "quarantined": 0, "duplicate_suspect": 0}
     assert _profile(app, son).phone == edit.subs[0].members[0].phone
     assert _events(app, son)[-1] == "Worker.ProfileUpdated"
+
+
+def test_she_is_recorded_once_and_a_member_already_recorded_is_a_suspect(app):
+    """The tutorial lists everyone in the household, the woman answering too: she is the
+    row's worker, not a second record of herself. A member already recorded in the
+    collective (by phone) makes the row a duplicate suspect, said without her name."""
+    from datetime import date
+
+    from organize.imports.plan import known_workers
+
+    collective = app.execute(h.create_collective()).id
+    b = hh.batch(unknown_choice=False)
+    first, second = b.subs[:2]
+    herself = hh.Member(first.name, first.phone, "head", "female", 41)
+    b.subs[0] = replace(first, members=(herself, *first.members))
+    hari = second.members[0]
+    recorded = app.execute(c.RegisterWorker(
+        command_id=h.cid(), collective_id=collective, joined_on=date(2024, 1, 1),
+        profile=c.Profile(pseudonym="H.", phone=hari.phone))).id
+    known = known_workers(app, [recorded])
+    dry = hh.run_import(app, collective, b, "odk_csv", dry_run=True, known=known)
+    assert [(r.line, r.suspect) for r in dry.rows if r.suspect] == [
+        (3, "same phone as a worker already recorded")]
+    done = hh.run_import(app, collective, b, "odk_csv", dry_run=False, known=known)
+    assert done.counts == dry.counts == {"new": 4, "updated": 0, "unchanged": 0,
+                                         "quarantined": 0, "duplicate_suspect": 1}
+    ledger = hh.landed(app, collective, b.subs[0])
+    assert [_profile(app, w).pseudonym for w in ledger.worker_ids] == [
+        first.name, *(m.name for m in first.members)]
