@@ -229,8 +229,9 @@ def _flatten(form: Form | None, record: dict, prefix: str = "") -> tuple[dict, d
     repeats: dict[str, list] = {}
     for key, value in record.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and value.get("type") == "Point":  # OData's GeoJSON point
-            lon, lat, *rest = [*value.get("coordinates", []), None, None][:3]
+        if isinstance(value, dict) and value.get("type") == "Point" \
+                and isinstance(value.get("coordinates"), list):
+            lon, lat, *rest = [*value["coordinates"], None, None][:3]  # OData's GeoJSON
             accuracy = (value.get("properties") or {}).get("accuracy")
             flat[path] = " ".join(str(x) for x in (lat, lon, *rest, accuracy) if x is not None)
         elif isinstance(value, dict):
