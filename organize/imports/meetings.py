@@ -1,7 +1,8 @@
 """A meeting register's rows: the mapping of one submission to the meeting held and who
 came (``[meeting]`` and ``[attendees]`` in the mapping), and the matching of each attendee
-to a worker already known. ``organize.imports.plan`` schedules the meeting, records it held
-and corrects it through the ordinary commands.
+to a worker already known; and ``pair``, the same matching for the co-workers an edited
+row names, so that an edit corrects each person's own record. ``organize.imports.plan``
+schedules the meeting, records it held and corrects it through the ordinary commands.
 
 An attendee is matched by the same phone, or (where either has no phone) the same
 pseudonym, to exactly one worker: a member of the collective, an attendee of this row's
@@ -96,3 +97,26 @@ def attendee_ids(app, cid, collective_id: UUID, held: MeetingIn,
             fresh.append((found, profile))
         ids.append(found)
     return tuple(dict.fromkeys(ids))
+
+
+def pair(profiles: Sequence[c.Profile], before: Sequence[tuple[UUID, c.Profile | None]]
+         ) -> list[UUID | None]:
+    """For the people an edited row names (its co-workers), the record each one was: the one
+    with the same phone or the same pseudonym (a corrected phone, or a corrected name), else
+    the one in her place in the list if nobody took it; None for someone new. A person
+    dropped from the list leaves her record alone, and never lends it to the next one."""
+    def alike(a: c.Profile, b: c.Profile) -> bool:
+        digits = ["".join(ch for ch in (p.phone or "") if ch.isdigit()) for p in (a, b)]
+        return (digits[0] != "" and digits[0] == digits[1]) or \
+            a.pseudonym.strip().casefold() == b.pseudonym.strip().casefold()
+
+    free = {wid: p for wid, p in before if p is not None}  # erased records are never reused
+    out: list[UUID | None] = []
+    for profile in profiles:
+        out.append(next((wid for wid, p in free.items() if alike(profile, p)), None))
+        free.pop(out[-1], None)
+    for i, wid in enumerate(out):
+        if wid is None and i < len(before) and before[i][0] in free:
+            out[i] = before[i][0]
+            free.pop(out[i])
+    return out

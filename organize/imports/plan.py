@@ -65,7 +65,7 @@ from organize.imports.mapping import (
     as_date,
     km,
 )
-from organize.imports.meetings import LEDGER_WORKERS, MeetingIn, attendee_ids, read_meeting, same
+from organize.imports.meetings import LEDGER_WORKERS, MeetingIn, attendee_ids, pair, read_meeting, same
 from organize.imports.sources import Submission
 
 NAMESPACE = UUID("6f726761-6e69-7a65-8000-00000000a001")
@@ -571,11 +571,12 @@ def _update(app, collective_id: UUID, row: Row) -> None:
                                       purpose=purpose))
     spell_ids = _spells(app, cid, worker, ledger.spell_ids, m.spells)
     workers = [worker_id]
-    for i, p in enumerate(m.coworkers):
-        if i + 1 < len(ledger.worker_ids):
-            other = app.load(Worker, ledger.worker_ids[i + 1], field="worker_ids")
-            _profile(app, cid(f"coworker:{i}"), other, p)
-            workers.append(other.id)
+    before = [(w.id, app.open(w.id, w.profile, c.Profile)) for w in
+              (app.load(Worker, wid, field="worker_ids") for wid in ledger.worker_ids[1:])]
+    for i, (p, other) in enumerate(zip(m.coworkers, pair(m.coworkers, before), strict=True)):
+        if other is not None:  # the same person, by phone or pseudonym, else by place
+            _profile(app, cid(f"coworker:{i}"), app.load(Worker, other, field="worker_ids"), p)
+            workers.append(other)
         else:
             workers.append(app.execute(c.RegisterWorker(
                 command_id=cid(f"coworker:{i}"), profile=p, collective_id=collective_id,
@@ -596,8 +597,7 @@ def _update(app, collective_id: UUID, row: Row) -> None:
 def _alias(app, row: Row, ledger: ImportedSubmission) -> None:
     app.execute(c.RecordImportedSubmission(
         command_id=uuid5(row.alias_id, "alias"), submission_id=row.alias_id,
-        collective_id=ledger.collective_id, fingerprint=ledger.fingerprint,
-        alias_of=ledger.id))
+        collective_id=ledger.collective_id, fingerprint=ledger.fingerprint, alias_of=ledger.id))
 
 
 def _profile(app, command_id: UUID, worker: Worker, profile: c.Profile) -> None:

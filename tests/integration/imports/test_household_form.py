@@ -209,3 +209,20 @@ def test_she_is_recorded_once_and_a_member_already_recorded_is_a_suspect(app):
     ledger = hh.landed(app, collective, b.subs[0])
     assert [_profile(app, w).pseudonym for w in ledger.worker_ids] == [
         first.name, *(m.name for m in first.members)]
+
+
+def test_an_edit_that_drops_a_member_corrects_nobody_else(app):
+    """The edit deletes the son's repeat: the daughter, now first in the list, is still the
+    daughter's record, and the son's record is not renamed after her."""
+    collective = app.execute(h.create_collective()).id
+    b = hh.batch(unknown_choice=False)
+    hh.run_import(app, collective, b, "kobo_json", dry_run=False)
+    _, son, daughter = hh.landed(app, collective, b.subs[0]).worker_ids
+    before = {w: _events(app, w) for w in (son, daughter)}
+    edit = hh.edited(b)
+    edit.subs[0] = replace(edit.subs[0], members=b.subs[0].members[1:])
+    assert hh.run_import(app, collective, edit, "kobo_json", dry_run=False).counts["updated"] == 1
+    assert {w: _events(app, w) for w in (son, daughter)} == before
+    assert _profile(app, son).pseudonym == b.subs[0].members[0].name
+    assert hh.landed(app, collective, b.subs[0]).worker_ids[:3] == \
+        hh.landed(app, collective, b.subs[0]).worker_ids[:1] + (daughter, son)
