@@ -7,6 +7,8 @@
 - ``mapping``: the mapping file (TOML or YAML) for one form id and version: question to
   field, choice to taxonomy code, repeat groups to work spells and workers on one
   grievance, a consent question to consent per purpose.
+- ``meetings``: a meeting register's row: the meeting held and who came, each attendee
+  matched to a worker already known.
 - ``plan``: the dry run (new, updated, unchanged, quarantined, duplicate-suspect rows with
   their reasons) and the commit, through the ordinary commands.
 

@@ -44,11 +44,14 @@
     KTM = [27.7172, 85.3240]
 
 A value the mapping does not name is quarantined with its row, and every code the mapping
-names must already be in the taxonomy: the taxonomy never grows silently.
+names must already be in the taxonomy: the taxonomy never grows silently. A field kept in
+the clear (a code, a place) takes a choice question, a [choices] table or a GPS point, never
+a free-text answer: a mapping that would put a name or phone there is refused.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -64,6 +67,11 @@ VOCABULARY = {"sector": "sectors", "relationship": "relationships", "category": 
               "stage": "stages", "kind": "meeting_kinds"}
 CODED = ("spells", "grievance", "meeting")  # the sections whose fields are taxonomy codes
 PERSONAL = ("pseudonym", "legal_name", "phone", "note")
+# Fields kept in the clear (codes and places, never sealed): a question may fill one only
+# through its choices (a select question, or a [choices] table for it), or, for a place, as
+# a GPS point; a free-text answer (a name, a phone) must never become a code.
+CLEAR = {"spells": ("sector", "place", "relationship"),
+         "grievance": ("category", "sector", "place", "stage"), "meeting": ("kind", "language")}
 SECTIONS = {
     "worker": (*PERSONAL, "joined_on"),
     "coworkers": ("repeat", *PERSONAL),
@@ -73,6 +81,39 @@ SECTIONS = {
     "meeting": ("kind", "held_at", "language"),
     "attendees": ("repeat", *PERSONAL),
 }
+
+
+# -- why a row is set aside ------------------------------------------------------------------
+
+def N_(message: str) -> str:  # noqa: N802 - marks a message for the catalogues
+    return message
+
+
+UNKNOWN_CHOICE = N_("unknown choice '%(value)s' for '%(question)s'")
+# A plain sheet's column may hold free text (a household's name): never echoed.
+UNKNOWN_VALUE = N_("an unknown choice in '%(question)s'")
+EMPTY = N_("'%(question)s' is empty")
+UNMAPPED = N_("no %(field)s: the mapping names no question for it")
+NOT_A_DATE = N_("'%(question)s' is not a date")
+NOT_GPS = N_("'%(question)s' is not a GPS point")
+FAR = N_("'%(question)s' is far from every place in the mapping's [places]")
+NOT_VALID = N_("'%(question)s' is not valid")
+PURPOSE = N_("consent purpose '%(value)s' is not known")
+NO_ID = N_("no submission id (instanceID, _uuid or the id column)")
+LIKE_KNOWN = {"same phone as": N_("same phone as a worker already recorded"),
+              "pseudonym like": N_("pseudonym like a worker already recorded")}
+LIKE_LINE = {"same phone as": N_("same phone as line %(line)s's"),
+             "pseudonym like": N_("pseudonym like line %(line)s's")}
+
+
+class Quarantine(Exception):  # noqa: N818 - a row set aside, not a failure of the import
+    """Why a row is set aside: an English template (translated by the import page) and its
+    parameters, which name questions and choice codes of the files, never a person."""
+
+    def __init__(self, template: str, **params: object):
+        self.template = template
+        self.params = {k: str(v) for k, v in params.items()}
+        super().__init__(template % self.params)
 
 
 @dataclass(frozen=True)
@@ -152,6 +193,15 @@ def load_mapping(doc: dict, form: Form | None, taxonomy: Taxonomy) -> Mapping:
                     and not taxonomy.has(vocabulary, value):
                 fail(f"[{section}] {field_} = {value!r} is neither a question nor a "
                      f"{vocabulary} code of the taxonomy.")
+    for section, fields in CLEAR.items():
+        for field_ in fields:
+            spec = sections[section].get(field_)
+            q = form.question(spec) if form is not None and isinstance(spec, str) else None
+            if q is not None and not (q.select or spec in choices or q.list_name in choices
+                                      or (field_ == "place" and q.type == "geopoint")):
+                fail(f"[{section}] {field_} names {spec!r}, a question answered in free text, "
+                     f"and {field_} is kept in the clear: name a choice question, or add "
+                     f"[choices.{spec}] to turn its answers into codes.")
     for list_name, table in choices.items():
         vocabulary = _vocabulary_of(list_name, sections, form)
         if vocabulary is None:
@@ -181,3 +231,11 @@ def _vocabulary_of(list_name: str, sections: dict, form: Form | None) -> str | N
 
 def as_date(text: str) -> date:
     return date.fromisoformat(text.strip()[:10])
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The distance between two points, in kilometres (for ``[places]``)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))

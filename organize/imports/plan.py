@@ -3,9 +3,9 @@
 ``plan`` maps every submission (``organize.imports.mapping``) and sorts it: **new** (no row
 with its source id was imported), **updated** (imported before, its values changed, or an
 edit naming it in ``deprecatedID`` / ``rootUuid``), **unchanged**, or **quarantined** (with
-its line and the reason: an unknown choice, a missing answer, a bad date). New rows that
-look like a worker already recorded, or like an earlier row, are also counted as
-**duplicate suspects**, with the reason (never the name). Nothing is written.
+its line and the reason: an unknown choice, a missing answer, a bad date). A new row whose
+worker, or a co-worker it names, looks like one recorded or an earlier row's is also a
+**duplicate suspect**, with the reason (never the name). Nothing is written.
 
 ``commit`` does what the plan says, row by row, through the ordinary commands: a new row
 registers its workers (names and phones sealed under each one's key), her consents, her
@@ -18,11 +18,9 @@ it. Each row's commands run in one block of a ``Batch`` (``organize.application.
 a row lands whole or not at all (one its last command refuses leaves nothing of itself and
 is quarantined; the others land), and the good rows are written ``ROWS`` to a transaction.
 
-A meeting register's row (a ``[meeting]`` mapping) schedules its meeting and records it held
-(``ScheduleMeeting``, ``RecordMeetingHeld``), each attendee matched to a worker of the
-collective with the same phone or pseudonym, or to one registered by an earlier row, else
-registered (sealed like any worker); the meeting's id derives from the row's, and an edited
-row becomes ``CorrectAttendance`` (and ``CorrectMeeting`` for a new kind or time).
+A meeting register's row (a ``[meeting]`` mapping, read and its attendees matched in
+``organize.imports.meetings``) schedules its meeting and records it held; the meeting's id
+derives from the row's, and an edited row becomes ``CorrectAttendance`` / ``CorrectMeeting``.
 
 The source id is kept only as a keyed digest (``KeyStore.import_key``); the row's
 fingerprint keys its personal values under the first worker's own data key, so erasing
@@ -33,10 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID, uuid5
 
 import msgspec
@@ -48,44 +45,32 @@ from organize.application.batch import Batch
 from organize.domain import Grievance, ImportedSubmission, Meeting, Worker
 from organize.errors import CommandError
 from organize.imports.form import Form
-from organize.imports.mapping import PERSONAL, VOCABULARY, Mapping, as_date
+from organize.imports.mapping import (
+    EMPTY,
+    FAR,
+    LIKE_KNOWN,
+    LIKE_LINE,
+    NO_ID,
+    NOT_A_DATE,
+    NOT_GPS,
+    NOT_VALID,
+    PERSONAL,
+    PURPOSE,
+    UNKNOWN_CHOICE,
+    UNKNOWN_VALUE,
+    UNMAPPED,
+    VOCABULARY,
+    Mapping,
+    Quarantine,
+    as_date,
+    km,
+)
+from organize.imports.meetings import LEDGER_WORKERS, MeetingIn, attendee_ids, pair, read_meeting, same
 from organize.imports.sources import Submission
 
 NAMESPACE = UUID("6f726761-6e69-7a65-8000-00000000a001")
 REASON = "came_to_light"  # why an edited submission corrects what was imported
 OUTCOMES = ("new", "updated", "unchanged", "quarantined")
-MAX_ATTENDEES = 50  # a meeting register's row: as many as a ledger entry names workers
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a message for the catalogues
-    return message
-
-
-UNKNOWN_CHOICE = N_("unknown choice '%(value)s' for '%(question)s'")
-# A plain sheet's column may hold free text (a household's name): never echoed.
-UNKNOWN_VALUE = N_("an unknown choice in '%(question)s'")
-EMPTY = N_("'%(question)s' is empty")
-UNMAPPED = N_("no %(field)s: the mapping names no question for it")
-NOT_A_DATE = N_("'%(question)s' is not a date")
-NOT_GPS = N_("'%(question)s' is not a GPS point")
-FAR = N_("'%(question)s' is far from every place in the mapping's [places]")
-NOT_VALID = N_("'%(question)s' is not valid")
-PURPOSE = N_("consent purpose '%(value)s' is not known")
-NO_ID = N_("no submission id (instanceID, _uuid or the id column)")
-LIKE_KNOWN = {"same phone as": N_("same phone as a worker already recorded"),
-              "pseudonym like": N_("pseudonym like a worker already recorded")}
-LIKE_LINE = {"same phone as": N_("same phone as line %(line)s's"),
-             "pseudonym like": N_("pseudonym like line %(line)s's")}
-
-
-class Quarantine(Exception):  # noqa: N818 - a row set aside, not a failure of the import
-    """Why a row is set aside: an English template (translated by the import page) and its
-    parameters, which name questions and choice codes of the files, never a person."""
-
-    def __init__(self, template: str, **params: object):
-        self.template = template
-        self.params = {k: str(v) for k, v in params.items()}
-        super().__init__(template % self.params)
 
 
 class SpellIn(msgspec.Struct, frozen=True):
@@ -104,13 +89,6 @@ class GrievanceIn(msgspec.Struct, frozen=True):
     stage: str
     occurred_on: date
     description: str
-
-
-class MeetingIn(msgspec.Struct, frozen=True):
-    kind: str
-    held_at: datetime
-    language: str
-    attendees: tuple[c.Profile, ...]
 
 
 class Mapped(msgspec.Struct, frozen=True):
@@ -200,6 +178,8 @@ class _Reader:
                 if value not in table:
                     raise self.unknown(value, spec)
                 value = table[value]
+            elif q is None and field_ not in VOCABULARY:  # a sheet's free text, never a place
+                raise self.unknown(value, spec)
         vocabulary = VOCABULARY.get(field_)
         if vocabulary is not None and not self.taxonomy.has(vocabulary, value):
             raise self.unknown(value, spec)
@@ -237,7 +217,7 @@ class _Reader:
             lat, lon = (float(x) for x in point.split()[:2])
         except ValueError:
             raise Quarantine(NOT_GPS, question=spec) from None
-        best = min(((_km(lat, lon, *at), code) for code, at in self.mapping.places.items()),
+        best = min(((km(lat, lon, *at), code) for code, at in self.mapping.places.items()),
                    default=None)
         if best is None or best[0] > self.mapping.radius_km:
             raise Quarantine(FAR, question=spec)
@@ -261,44 +241,12 @@ class _Reader:
         return answer in ("yes", "true", "1", "paid", "y")
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
-
-
-def map_meeting(reader: _Reader, sub: Submission) -> Mapped:
-    """A meeting register's submission: the meeting held, and who came."""
-    m, v = reader.mapping, sub.values
-    spec, at = m.section("meeting"), m.section("meeting").get("held_at")
-    kind = reader.required(reader.choice(spec.get("kind"), v, "kind"), spec.get("kind"), "kind")
-    text = reader.required(reader.raw(at, v), at, "meeting time")
-    try:
-        held_at = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise Quarantine(NOT_A_DATE, question=at) from None
-    if held_at.tzinfo is None:
-        held_at = held_at.replace(tzinfo=UTC)
-    who = m.section("attendees")
-    attendees = tuple(reader.profile(who, item, f"attendee {i}")
-                      for i, item in enumerate(sub.repeats.get(who["repeat"], []), 1)
-                      if any(item.values()))
-    if not attendees:
-        raise Quarantine(EMPTY, question=who["pseudonym"])
-    if len(attendees) > MAX_ATTENDEES:  # what one ledger entry can name
-        raise Quarantine(NOT_VALID, question=who["repeat"])
-    language = reader.raw(spec.get("language", "en"), v) or "en"
-    return Mapped(worker=None, joined_on=held_at.date(), consents=(), consent_purposes=(),
-                  spells=(), coworkers=(), grievance=None,
-                  meeting=MeetingIn(kind=kind, held_at=held_at, language=language,
-                                    attendees=attendees))
-
-
 def map_submission(reader: _Reader, sub: Submission) -> Mapped:
     m, v = reader.mapping, sub.values
-    if m.section("meeting"):
-        return map_meeting(reader, sub)
+    if m.section("meeting"):  # a meeting register's row
+        held = read_meeting(reader, v, sub.repeats)
+        return Mapped(worker=None, joined_on=held.held_at.date(), consents=(),
+                      consent_purposes=(), spells=(), coworkers=(), grievance=None, meeting=held)
     worker = reader.profile(m.section("worker"), v, "the worker")
     joined = m.section("worker").get("joined_on")
     joined_on = reader.day(joined, v, "joining date") if joined else date.today()
@@ -334,6 +282,7 @@ def map_submission(reader: _Reader, sub: Submission) -> Mapped:
     coworkers = tuple(reader.profile(co_map, item, f"co-worker {i}")
                       for i, item in enumerate(sub.repeats.get(co_map.get("repeat", ""), []), 1)
                       if any(item.values())) if co_map else ()
+    coworkers = tuple(p for p in coworkers if not same(p, worker))  # she listed herself too
     g = m.section("grievance")
     grievance = None
     if g:
@@ -496,16 +445,17 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
         older = row.version is not None and row.version.hex() in ledger.versions[:-1]
         same = older or fingerprint(app, mapped, ledger.worker_ids[0]) == ledger.fingerprint
         row.outcome = "unchanged" if same else "updated"  # an older version never undoes an edit
-    elif mapped.worker is not None:
-        already = known.like(mapped.worker)
-        here = None if already else earlier.like(mapped.worker)
-        if already:
-            row.why_suspect = Why(LIKE_KNOWN[already])
-        elif here:
-            row.why_suspect = Why(LIKE_LINE[here[0]], {"line": str(here[1])})
-        if row.why_suspect is not None:
-            row.suspect = row.why_suspect.template % row.why_suspect.params
-        earlier.add(sub.line, mapped.worker)
+    elif mapped.worker is not None:  # she, or someone she names, may be recorded already
+        for person in (mapped.worker, *mapped.coworkers):
+            already = known.like(person)
+            here = None if already else earlier.like(person)
+            row.why_suspect = Why(LIKE_KNOWN[already]) if already else Why(
+                LIKE_LINE[here[0]], {"line": str(here[1])}) if here else None
+            if row.why_suspect is not None:
+                row.suspect = row.why_suspect.template % row.why_suspect.params
+                break
+        for person in (mapped.worker, *mapped.coworkers):
+            earlier.add(sub.line, person)
     seen[row.submission_id] = canonical
     return row
 
@@ -621,11 +571,12 @@ def _update(app, collective_id: UUID, row: Row) -> None:
                                       purpose=purpose))
     spell_ids = _spells(app, cid, worker, ledger.spell_ids, m.spells)
     workers = [worker_id]
-    for i, p in enumerate(m.coworkers):
-        if i + 1 < len(ledger.worker_ids):
-            other = app.load(Worker, ledger.worker_ids[i + 1], field="worker_ids")
-            _profile(app, cid(f"coworker:{i}"), other, p)
-            workers.append(other.id)
+    before = [(w.id, app.open(w.id, w.profile, c.Profile)) for w in
+              (app.load(Worker, wid, field="worker_ids") for wid in ledger.worker_ids[1:])]
+    for i, (p, other) in enumerate(zip(m.coworkers, pair(m.coworkers, before), strict=True)):
+        if other is not None:  # the same person, by phone or pseudonym, else by place
+            _profile(app, cid(f"coworker:{i}"), app.load(Worker, other, field="worker_ids"), p)
+            workers.append(other)
         else:
             workers.append(app.execute(c.RegisterWorker(
                 command_id=cid(f"coworker:{i}"), profile=p, collective_id=collective_id,
@@ -646,8 +597,7 @@ def _update(app, collective_id: UUID, row: Row) -> None:
 def _alias(app, row: Row, ledger: ImportedSubmission) -> None:
     app.execute(c.RecordImportedSubmission(
         command_id=uuid5(row.alias_id, "alias"), submission_id=row.alias_id,
-        collective_id=ledger.collective_id, fingerprint=ledger.fingerprint,
-        alias_of=ledger.id))
+        collective_id=ledger.collective_id, fingerprint=ledger.fingerprint, alias_of=ledger.id))
 
 
 def _profile(app, command_id: UUID, worker: Worker, profile: c.Profile) -> None:
@@ -698,41 +648,6 @@ def _grievance(app, cid, grievance_id: UUID, workers: list[UUID], g: GrievanceIn
 
 # -- a meeting register ----------------------------------------------------------------------
 
-def _same(a: c.Profile, b: c.Profile) -> bool:
-    """The same person, for an attendee: the same phone; or, where either has no phone,
-    the same pseudonym. Two phones that differ are two women, whatever their names."""
-    def digits(p: c.Profile) -> str:
-        return "".join(ch for ch in (p.phone or "") if ch.isdigit())
-
-    if digits(a) and digits(b):
-        return digits(a) == digits(b)
-    return a.pseudonym.strip().casefold() == b.pseudonym.strip().casefold()
-
-
-def _match(profile: c.Profile, known: Sequence[tuple[UUID, c.Profile]]) -> UUID | None:
-    """The one worker ``profile`` is; None when none is, or when several could be (she is
-    registered then, and the duplicate suggestions offer the merge: never a guess)."""
-    found = {wid for wid, p in known if _same(profile, p)}
-    return found.pop() if len(found) == 1 else None
-
-
-def _attendee_ids(app, cid, collective_id: UUID, held: MeetingIn,
-                  known: Sequence[tuple[UUID, c.Profile]],
-                  fresh: list[tuple[UUID, c.Profile]]) -> tuple[UUID, ...]:
-    """Each attendee as a worker already known (a member, or an attendee of this row's
-    earlier version), or registered now; names and phones sealed under her own key."""
-    ids: list[UUID] = []
-    for i, profile in enumerate(held.attendees):
-        found = _match(profile, known)
-        if found is None:
-            found = app.execute(c.RegisterWorker(
-                command_id=cid(f"attendee:{i}"), profile=profile, collective_id=collective_id,
-                joined_on=held.held_at.date())).id
-            fresh.append((found, profile))
-        ids.append(found)
-    return tuple(dict.fromkeys(ids))
-
-
 def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c.Profile]],
              fresh: list[tuple[UUID, c.Profile]]) -> None:
     """A new row schedules the meeting and records it held; an edited one corrects who came
@@ -743,7 +658,7 @@ def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c
     held, first = row.mapped.meeting, _ids(row)
     ledger = _ledger(app, row.submission_id)
     if ledger is None:
-        ids = _attendee_ids(app, first, collective_id, held, members, fresh)
+        ids = attendee_ids(app, first, collective_id, held, members, fresh)
         meeting_id = app.execute(c.ScheduleMeeting(
             command_id=first("meeting"), kind=held.kind, collective_ids=(collective_id,),
             scheduled_for=held.held_at, language=held.language)).id
@@ -753,16 +668,17 @@ def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c
         app.execute(c.RecordImportedSubmission(
             command_id=first("ledger"), submission_id=row.submission_id,
             collective_id=collective_id, fingerprint=fingerprint(app, row.mapped, ids[0]),
-            worker_ids=ids, version=row.version))
+            worker_ids=ids[:LEDGER_WORKERS], version=row.version))
         return
     new_print = fingerprint(app, row.mapped, ledger.worker_ids[0])
     if new_print == ledger.fingerprint:
         return
     cid = _ids(row, ":" + new_print.hex()[:24])
     agg = app.load(Meeting, new_id(first("meeting"), "meeting"), field="meeting_id")
+    came = dict.fromkeys([*ledger.worker_ids, *agg.attendee_ids])  # the ledger names 50 at most
     before = [(w.id, app.open(w.id, w.profile, c.Profile)) for w in
-              (app.load(Worker, wid, field="worker_ids") for wid in ledger.worker_ids)]
-    ids = _attendee_ids(app, cid, collective_id, held,
+              (app.load(Worker, wid, field="worker_ids") for wid in came)]
+    ids = attendee_ids(app, cid, collective_id, held,
                         [(wid, p) for wid, p in before if p is not None] + list(members), fresh)
     if tuple(ids) != tuple(agg.attendee_ids):
         leads = tuple(f for f in agg.facilitator_ids if f in ids) or ids[:1]
@@ -777,7 +693,7 @@ def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c
     app.execute(c.ReviseImportedSubmission(
         command_id=cid("revise"), submission_id=ledger.id, fingerprint=new_print,
         worker_ids=tuple(dict.fromkeys([ledger.worker_ids[0], *ids, *ledger.worker_ids]))[
-            :MAX_ATTENDEES],
+            :LEDGER_WORKERS],
         version=row.version))
     if row.alias_id is not None:
         _alias(app, row, app.load(ImportedSubmission, ledger.id, field="submission_id"))

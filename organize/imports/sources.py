@@ -5,7 +5,9 @@
   columns are ``group/question``, ids ``_uuid`` and ``meta/instanceID`` /
   ``meta/rootUuid`` / ``meta/deprecatedID``.
 - ODK Central: CSV with one file per repeat group (``form-repeat.csv``, joined by
-  ``PARENT_KEY`` to ``KEY``), columns ``group-question``; or the OData JSON (``value``).
+  ``PARENT_KEY`` to ``KEY``), columns ``group-question``; or the OData JSON (``value``),
+  repeats inline (``$expand=*``) or in their own feed (``Submissions.repeat``, joined by
+  ``__Submissions-id`` to ``__id``), a geopoint as GeoJSON (longitude first).
 - A plain CSV / XLSX with a header row (no form): its columns are its questions.
 
 Only a form's questions and the ids are kept; device ids, ``_submitted_by``,
@@ -151,10 +153,17 @@ def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[int, dict]]]:
         raise ImportFailed(f"The spreadsheet could not be read: {e}", code="xlsx") from None
 
 
+def _parent_key(column: str) -> bool:
+    """A repeat row's pointer at its submission: Kobo's ``_parent_index``, ODK Central's
+    CSV ``PARENT_KEY`` or OData ``__Submissions-id``."""
+    return _name(column) in _PARENT_KEYS or (column.startswith("__Submissions")
+                                             and column.endswith("-id"))
+
+
 def _attach(form: Form | None, subs: list[Submission], keyed: dict[str, Submission],
             repeat: str, rows: Iterable[tuple[int, dict]]) -> None:
     for _line, record in rows:
-        parent = next((_plain(record[k]) for k in record if _name(k) in _PARENT_KEYS), None)
+        parent = next((_plain(record[k]) for k in record if _parent_key(k)), None)
         owner = keyed.get(parent or "")
         if owner is None:
             continue  # a repeat row of a submission not in this file
@@ -180,13 +189,14 @@ def _repeat_of(form: Form | None, label: str) -> str | None:
         return None
     for repeat in form.repeats:
         # Kobo names a sheet by the repeat (cut to 31 characters); ODK Central a file
-        # ``form-repeat.csv``.
-        if label == repeat or label[:31] == repeat[:31] or label.endswith("-" + repeat):
+        # ``form-repeat.csv``; its OData feed ``Submissions.repeat``.
+        if label == repeat or label[:31] == repeat[:31] or label.endswith(("-" + repeat,
+                                                                           "." + repeat)):
             return repeat
     return None
 
 
-def _from_json(form: Form | None, data: bytes, id_column: str | None) -> list[Submission]:
+def _json_records(data: bytes) -> list:
     try:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -194,6 +204,11 @@ def _from_json(form: Form | None, data: bytes, id_column: str | None) -> list[Su
     records = doc.get("results", doc.get("value")) if isinstance(doc, dict) else doc
     if not isinstance(records, list):
         raise ImportFailed("The JSON file holds no list of submissions.", code="json")
+    return records
+
+
+def _from_json(form: Form | None, data: bytes, id_column: str | None) -> list[Submission]:
+    records = _json_records(data)
     subs = []
     for i, record in enumerate(records, start=1):
         if not isinstance(record, dict):
@@ -214,7 +229,12 @@ def _flatten(form: Form | None, record: dict, prefix: str = "") -> tuple[dict, d
     repeats: dict[str, list] = {}
     for key, value in record.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value.get("type") == "Point" \
+                and isinstance(value.get("coordinates"), list):
+            lon, lat, *rest = [*value["coordinates"], None, None][:3]  # OData's GeoJSON
+            accuracy = (value.get("properties") or {}).get("accuracy")
+            flat[path] = " ".join(str(x) for x in (lat, lon, *rest, accuracy) if x is not None)
+        elif isinstance(value, dict):
             inner, more = _flatten(form, value, path + "/")
             flat.update(inner)
             repeats.update(more)
@@ -233,8 +253,16 @@ def read_submissions(form: Form | None, main: tuple[str, bytes],
     files (ODK Central's ``form-repeat.csv``) or from the workbook's other sheets."""
     name, data = main
     suffix = Path(name).suffix.lower()
-    if suffix == ".json":
-        return _from_json(form, data, id_column)
+    if suffix == ".json":  # repeats inline, or ODK Central's ``Submissions.repeat`` feeds
+        subs = _from_json(form, data, id_column)
+        keyed = {sub.root_id or sub.instance_id or "": sub for sub in subs}
+        for extra_name, extra_data in extra:
+            repeat = _repeat_of(form, Path(extra_name).stem)
+            if repeat is not None:
+                _attach(form, subs, keyed, repeat,
+                        [(i, _flatten(form, r)[0]) for i, r in
+                         enumerate(_json_records(extra_data), 1) if isinstance(r, dict)])
+        return subs
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         sheets = _xlsx_sheets(data)
         first, *rest = list(sheets) or [""]

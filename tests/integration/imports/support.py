@@ -249,3 +249,29 @@ def run_import(app, collective_id, b: Batch, fmt: str, *, dry_run: bool):
     prepared = service.prepare(app, data=data, extra=extra, form=(FORM.name, FORM.read_bytes()),
                                mapping=(MAPPING.name, MAPPING.read_bytes()))
     return service.run(app, prepared, collective_id, dry_run=dry_run)
+
+
+# -- the write-ahead log ---------------------------------------------------------------------
+
+def wal_position(url: str) -> str:
+    """Where the server's write-ahead log stands now (its LSN)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+
+
+def wal_since(url: str, start: str) -> dict[str, bytes]:
+    """Raw bytes of every WAL segment written from ``start`` (an LSN) to now: what a copy
+    of ``pg_wal`` would hold of an import (the server's, so other databases' too)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_switch_wal()")  # close the segment being written
+        first, last = conn.execute(
+            "SELECT pg_walfile_name(%s::pg_lsn), pg_walfile_name(pg_current_wal_lsn())",
+            (start,)).fetchone()
+        names = [n for (n,) in conn.execute("SELECT name FROM pg_ls_waldir() ORDER BY name")
+                 if len(n) == 24 and first <= n <= last]
+        return {n: bytes(conn.execute("SELECT pg_read_binary_file(%s)",
+                                      (f"pg_wal/{n}",)).fetchone()[0]) for n in names}

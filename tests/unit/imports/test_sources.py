@@ -59,6 +59,13 @@ def test_odk_central_odata_json_nests_groups():
     assert sub.values == {"name": "Asha"} and sub.repeats == {"jobs": [{"sector": "garment"}]}
 
 
+def test_odk_central_odata_geopoint_is_geojson_longitude_first():
+    doc = b'''{"value": [{"__id": "uuid:root-1", "name": "Asha", "location": {"type": "Point",
+      "coordinates": [85.324, 27.7172, 1300], "properties": {"accuracy": 5}}}]}'''
+    (sub,) = read_submissions(FORM, ("odata.json", doc))
+    assert sub.values["location"] == "27.7172 85.324 1300 5"
+
+
 @pytest.mark.parametrize("name, data, code", [
     ("data.pdf", b"%PDF", "format"),
     ("data.csv", "name\nAsha\n".encode("utf-16"), "encoding"),

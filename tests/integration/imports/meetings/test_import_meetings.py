@@ -14,6 +14,7 @@ import pytest
 from organize import commands as c
 from organize.domain import Meeting, Worker
 from organize.imports.errors import ImportFailed
+from organize.imports.meetings import LEDGER_WORKERS, MAX_ATTENDEES
 from organize.imports.plan import known_workers
 from tests.integration import support as h
 from tests.integration.imports.meetings import support as m
@@ -167,7 +168,8 @@ def test_an_attendee_is_matched_only_when_she_is_surely_the_member(app):
     twins = [_member(app, collective, f"Laxmi {tag}", f"+852 9999 000{i}") for i in (2, 3)]
     known = known_workers(app, [other_phone, *twins])
     first = replace(subs[0], attendees=(*subs[0].attendees, (f"Laxmi {tag}", "")))
-    crowd = replace(subs[1], attendees=tuple((f"Guest {i} {tag}", "") for i in range(51)))
+    crowd = replace(subs[1], attendees=tuple((f"Guest {i} {tag}", "")
+                                             for i in range(MAX_ATTENDEES + 1)))
     report = m.run_import(app, collective, [first, crowd], "kobo_csv", dry_run=False, known=known)
     assert [(r.outcome, r.reason) for r in report.rows] == [
         ("new", None), ("quarantined", "'attendees' is not valid")]
@@ -201,3 +203,27 @@ def test_a_leader_imports_into_her_collective_only(app):
     assert done.counts["new"] == 2
     _, meeting = _held(app, mine, subs[0])
     assert tuple(meeting.collective_ids) == (mine,)
+
+
+def test_a_big_assembly_lands_whole_and_its_edit_registers_nobody_twice(app):
+    """Three hundred at an assembly: more than a ledger entry names (its first fifty), all
+    on the meeting; an edit adding one more reads who came from the meeting, so the other
+    two hundred and fifty are found again, not registered a second time."""
+    collective = app.execute(h.create_collective()).id
+    tag, subs = m.register()
+    n = int(tag, 16) % 10**4
+    crowd = tuple((f"Member {i} {tag}", f"+852 7{i:03d} {n:04d}") for i in range(300))
+    assembly = replace(subs[0], attendees=crowd)
+    report = m.run_import(app, collective, [assembly], "odk_csv", dry_run=False)
+    assert report.counts["new"] == 1
+    ledger, meeting = _held(app, collective, assembly)
+    assert len(meeting.attendee_ids) == 300 and len(ledger.worker_ids) == LEDGER_WORKERS
+    late = (f"Late {tag}", f"+852 8000 {n:04d}")
+    (edit,) = m.with_attendee([assembly], late)
+    assert m.run_import(app, collective, [edit], "odk_csv", dry_run=False).counts["updated"] == 1
+    _, corrected = _held(app, collective, edit)
+    assert list(corrected.attendee_ids[:300]) == list(meeting.attendee_ids)
+    assert len(corrected.attendee_ids) == 301
+    last = app.get(Worker, corrected.attendee_ids[300])
+    assert app.open(last.id, last.profile, c.Profile) == c.Profile(pseudonym=late[0],
+                                                                   phone=late[1])
