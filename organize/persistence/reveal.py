@@ -67,6 +67,8 @@ class Revealer:
         """``found`` (a read's answer: structs, lists, dicts) with every sealed-text token
         of the views (``organize.projections.sealed``) opened, with one key look-up; a text
         whose key was shredded reads as "[erased]". Nothing opened is stored."""
+        if not _may_hold_tokens(found):
+            return found
         tokens: dict[str, tuple[bool, UUID, bytes]] = {}
         _collect(found, tokens)
         if not tokens:
@@ -95,6 +97,19 @@ def _opened(found: T, tokens: dict, keys: dict[UUID, bytes]) -> T:
         else:
             opened[value] = [plain.decode()]
     return _replace(found, opened)
+
+
+# Both marks start so; in JSON the control character is written as an escape.
+_MARK_IN_JSON = msgspec.json.encode(sealed_texts.MARK[:-1])[1:-1]
+
+
+def _may_hold_tokens(found: Any) -> bool:
+    """False when ``found`` surely holds no token: its JSON (encoded in C, far quicker than
+    walking it in Python) has no mark. Anything JSON cannot hold is walked as before."""
+    try:
+        return _MARK_IN_JSON in msgspec.json.encode(found)
+    except (TypeError, ValueError, msgspec.EncodeError):
+        return True
 
 
 def _collect(value: Any, into: dict) -> None:

@@ -83,7 +83,8 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
     upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
                                status="scheduled", period_from=page.today,
                                time_zone=str(page.zone), limit=20)
-    campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active")
+    campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active",
+                                            joined_by=collective_id)
                  if collective_id in c.collective_ids]
     grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
                                  limit=RECENT)
