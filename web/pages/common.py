@@ -27,7 +27,7 @@ from organize.domain import Collective, Worker
 from organize.domain.dates import day_of
 from organize.domain.limits import CORRECTION_REASONS
 from organize.errors import CommandError, NotFound
-from organize.projections.reads import Scope, wait_for
+from organize.projections.reads import Scope, generations_for_request, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
 from organize.time_zones import today_in, zone_of
 from web.api.projection_reads import WAIT_SECONDS  # one bound for pages and API
@@ -76,6 +76,8 @@ class Page:
     # holding it meanwhile keeps nothing else waiting.
     _conn: asyncpg.Connection | None = field(default=None, init=False, repr=False)
     _conn_pool: asyncpg.Pool | None = field(default=None, init=False, repr=False)
+    # The views' live generations, read once for the request (organize.projections.reads).
+    _generations: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     # -- small helpers ---------------------------------------------------------------------
 
@@ -125,7 +127,8 @@ class Page:
         the views keep sealed are opened for this page (``Revealer.open``), never stored."""
         conn = await self.connection()
         try:
-            found = await fn(conn, *args, **kwargs)
+            with generations_for_request(self._generations):
+                found = await fn(conn, *args, **kwargs)
         except asyncpg.UndefinedTableError:
             raise Unavailable() from None
         return await self.reveal.open(found, conn=conn)
@@ -141,6 +144,7 @@ class Page:
             chosen = await self.pools.choose(views, wanted)
             if chosen is self.pools.replica:
                 await self.release()  # read from the replica from now on
+                self._generations.clear()
                 self.pool = chosen
                 self.notice = self._("Saved.") if wanted else self.notice
                 return
