@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import BaseLoader, Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from web.i18n import formatting, labels, messages
 from web.i18n.catalogues import get_translations
@@ -217,11 +217,20 @@ def _icon(name: Any, label: Any = None, **attrs: Any) -> Markup:
     """An icon from the sprite, decorative unless given a label (then read out). ``class``
     (a keyword the templates pass) adds classes."""
     extra = attrs.get("class")
-    classes = Markup(" {}").format(extra) if extra else ""
-    said = (Markup('role="img" aria-label="{}"').format(label) if label
-            else Markup('aria-hidden="true"'))
-    return Markup('<svg class="icon{}" focusable="false" {}><use href="{}#{}"></use></svg>'
-                  ).format(classes, said, ICONS_URL, name)
+    if not extra and not label and type(name) is str:
+        return _plain_icon(name)
+    classes = f" {escape(extra)}" if extra else ""
+    said = f'role="img" aria-label="{escape(label)}"' if label else 'aria-hidden="true"'
+    # Every value in it is escaped (escape() is markupsafe's, in C: str.format is slower).
+    return Markup(f'<svg class="icon{classes}" focusable="false" {said}>'  # noqa: S704
+                  f'<use href="{ICONS_URL}#{escape(name)}"></use></svg>')
+
+
+@lru_cache(maxsize=512)
+def _plain_icon(name: str) -> Markup:
+    """A decorative icon, the same for every page (icon names are the templates' own)."""
+    return Markup(f'<svg class="icon" focusable="false" aria-hidden="true">'  # noqa: S704
+                  f'<use href="{ICONS_URL}#{escape(name)}"></use></svg>')
 
 
 # A record's status as a short word (grievances, meetings, campaigns).
@@ -240,7 +249,7 @@ OTHER_STATUS = N_("Closed")
 @pass_context
 def _status(context: Context, code: Any) -> Markup:
     text = get_translations(context_lang(context)).gettext(STATUS_WORDS.get(code, OTHER_STATUS))
-    return Markup('<span class="tag {}">{}</span>').format(code, text)
+    return Markup(f'<span class="tag {escape(code)}">{escape(text)}</span>')  # noqa: S704
 
 
 @cache
