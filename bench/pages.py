@@ -15,6 +15,8 @@
    a fixed schedule, whatever the server's pace. Latency is counted from the moment a request
    was due, not from when it was sent, so a slow server cannot hide its queue by slowing the
    clients down (closed-loop figures can). Prints p50/p95/p99 and errors for both sides.
+   These clients ask for gzip, as browsers do (wrk does not): ours compresses, the
+   baseline has no compression configured.
 """
 
 from __future__ import annotations
