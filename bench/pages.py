@@ -1,6 +1,6 @@
 """Pages under load: the project's pages against a bare Litestar + Jinja2 baseline, in one run.
 
-    python -m bench.pages [--workers 2] [--connections 50] [--seconds 10] [--rounds 3]
+    python -m bench.pages [--workers 2] [--connections 50] [--seconds 10] [--rounds 3] [--users 50]
 
 1. Loads the demo into a fresh database, builds the views, and starts a session for the
    demo's Hong Kong leader.
@@ -11,11 +11,18 @@
 3. In alternating rounds, ``wrk`` drives ``--connections`` closed-loop clients: ours rotate
    the leader's home, her grievance list and a worker's page (with her session cookie), the
    baseline requests its page. Prints pages/s, p50/p95/p99 and the ratio (medians of rounds).
+4. In the same rounds, an open-loop load: ``--users`` users each ask for one page a second on
+   a fixed schedule, whatever the server's pace. Latency is counted from the moment a request
+   was due, not from when it was sent, so a slow server cannot hide its queue by slowing the
+   clients down (closed-loop figures can). Prints p50/p95/p99 and errors for both sides.
+   These clients ask for gzip, as browsers do (wrk does not): ours compresses, the
+   baseline has no compression configured.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import shutil
@@ -106,6 +113,41 @@ def wrk(base: str, paths: list[str], cookie: str, connections: int, seconds: int
             "p99": float(p99), "errors": int(bad_status) + int(socket_errors)}
 
 
+async def _open_loop(base: str, paths: list[str], cookie: str, users: int,
+                     seconds: int) -> dict[str, float]:
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(base_url=base, headers={"Cookie": cookie} if cookie else {},
+                                 limits=limits, timeout=10) as client:
+        start = loop.time() + 0.1
+
+        async def user(u: int) -> None:
+            nonlocal errors
+            for k in range(seconds):
+                # Users are spread evenly over each second; each keeps its own schedule.
+                due = start + k + u / users
+                await asyncio.sleep(max(0.0, due - loop.time()))
+                try:
+                    answer = await client.get(paths[(u + k) % len(paths)])
+                    errors += answer.status_code != 200
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append((loop.time() - due) * 1000)
+
+        await asyncio.gather(*(user(u) for u in range(users)))
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "errors": errors,
+            "requests": len(latencies)}
+
+
+def open_loop(base: str, paths: list[str], cookie: str, users: int,
+              seconds: int) -> dict[str, float]:
+    """``users`` users, each requesting one page a second for ``seconds`` seconds."""
+    return asyncio.run(_open_loop(base, paths, cookie, users, seconds))
+
+
 def prepare(env: dict[str, str]) -> tuple[str, list[str]]:
     """Demo, views, a session: (cookie value, the three page paths)."""
     subprocess.run([*CLI, "demo"], env=env, check=True, capture_output=True)
@@ -137,6 +179,8 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--users", type=int, default=50,
+                    help="open-loop users, each requesting one page a second")
     args = ap.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="organize-bench-pages-"))
@@ -183,6 +227,7 @@ def main() -> None:
             wrk(ours, paths, cookie, args.connections, 2, workdir)  # warm both up
             wrk(base, [f"/page?rows={rows}"], "", args.connections, 2, workdir)
             results: dict[str, list[dict[str, float]]] = {"ours": [], "baseline": []}
+            paced: dict[str, list[dict[str, float]]] = {"ours": [], "baseline": []}
             def measured(proc: subprocess.Popen, *run) -> dict[str, float]:
                 # CPU of the server's processes per page: steadier than pages/s on a
                 # machine shared with other work.
@@ -197,8 +242,13 @@ def main() -> None:
                                                 args.seconds, workdir))
                 results["baseline"].append(measured(procs[1], base, [f"/page?rows={rows}"], "",
                                                     args.connections, args.seconds, workdir))
+                paced["ours"].append(open_loop(ours, paths, cookie, args.users, args.seconds))
+                paced["baseline"].append(open_loop(base, [f"/page?rows={rows}"], "", args.users,
+                                                   args.seconds))
                 print(f"  round {r + 1}: ours {results['ours'][-1]['rate']:.1f} pages/s, "
-                      f"baseline {results['baseline'][-1]['rate']:.1f} pages/s", flush=True)
+                      f"baseline {results['baseline'][-1]['rate']:.1f} pages/s; open loop p95 "
+                      f"ours {paced['ours'][-1]['p95']:.1f} ms, baseline "
+                      f"{paced['baseline'][-1]['p95']:.1f} ms", flush=True)
             med = {side: {k: statistics.median(x[k] for x in rs) for k in rs[0]}
                    for side, rs in results.items()}
             for side in ("ours", "baseline"):
@@ -207,6 +257,13 @@ def main() -> None:
                       f"p95 {m['p95']:7.1f} ms  p99 {m['p99']:7.1f} ms  "
                       f"server CPU {m['cpu_ms']:5.2f} ms/page  "
                       f"errors {sum(x['errors'] for x in results[side]):.0f}")
+            print(f"open loop, {args.users} users each asking one page a second, {args.seconds} s "
+                  f"a round (latency from the moment each request was due):")
+            for side in ("ours", "baseline"):
+                m = {k: statistics.median(x[k] for x in paced[side]) for k in paced[side][0]}
+                print(f"{side:>9}: p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  "
+                      f"p99 {m['p99']:7.1f} ms  requests {sum(x['requests'] for x in paced[side]):.0f}"
+                      f"  errors {sum(x['errors'] for x in paced[side]):.0f}")
             print(f"    ratio: {med['ours']['rate'] / med['baseline']['rate']:.3f} "
                   f"(ours / baseline pages/s, median of {args.rounds} rounds); CPU per page "
                   f"{med['ours']['cpu_ms'] / med['baseline']['cpu_ms']:.1f}x the baseline's")

@@ -94,6 +94,7 @@ class Authorised(Organize):
             aggregate = self._app.load(cls, aggregate_id, field=field)
         except NotFound:
             raise not_found(cls, aggregate_id, field) from None
+        self.visibility.seen(aggregate)
         if not self.visibility.readable(aggregate):
             raise not_found(cls, aggregate_id, field)
         if expected_version is not None:  # checked only once the aggregate may be seen

@@ -173,6 +173,12 @@ class Visibility:
                 self._loaded[aggregate_id] = None
         return self._loaded[aggregate_id]
 
+    def seen(self, aggregate: Aggregate) -> None:
+        """An aggregate this request has just loaded: its checks use it rather than replay
+        it again (a page loads its collective, then asks whether the collective is in scope).
+        The latest load wins: a page read after a command sees the aggregate it changed."""
+        self._loaded[aggregate.id] = aggregate
+
     # -- collectives -----------------------------------------------------------------------
 
     def federation_of(self, collective_id: UUID) -> str | None:

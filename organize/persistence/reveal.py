@@ -29,12 +29,19 @@ class Revealer:
         self.pool = pool
         self.store = keys  # unwraps under the KEK of each row's generation
 
-    async def keys(self, subject_ids: Sequence[UUID]) -> dict[UUID, bytes]:
+    async def keys(self, subject_ids: Sequence[UUID],
+                   conn: asyncpg.Connection | None = None) -> dict[UUID, bytes]:
+        """The data keys of these subjects, read on ``conn`` (a page's own connection) or
+        on one from the pool."""
         if not subject_ids:
             return {}
         for attempt in (1, 2):
-            async with self.pool.acquire() as conn:
+            if conn is not None:
                 rows = await conn.fetch(SELECT_KEYS.replace("%s", "$1"), list(set(subject_ids)))
+            else:
+                async with self.pool.acquire() as pooled:
+                    rows = await pooled.fetch(SELECT_KEYS.replace("%s", "$1"),
+                                              list(set(subject_ids)))
             try:
                 return {r["subject_id"]: self.store.unwrap(r["subject_id"], r["wrapped"],
                                                            r["kek_generation"]) for r in rows}
@@ -43,8 +50,9 @@ class Revealer:
                     raise
         raise AssertionError("unreachable")
 
-    async def pseudonyms(self, items: Sequence[tuple[UUID, bytes | None]]) -> dict[UUID, str]:
-        keys = await self.keys([worker_id for worker_id, blob in items if blob])
+    async def pseudonyms(self, items: Sequence[tuple[UUID, bytes | None]],
+                         conn: asyncpg.Connection | None = None) -> dict[UUID, str]:
+        keys = await self.keys([worker_id for worker_id, blob in items if blob], conn)
         out: dict[UUID, str] = {}
         for worker_id, blob in items:
             plain = Sealer.open_with(keys.get(worker_id), worker_id, blob)
@@ -55,15 +63,17 @@ class Revealer:
     async def __call__(self, items: Sequence[tuple[UUID, bytes | None]]) -> dict[UUID, str]:
         return await self.pseudonyms(items)
 
-    async def open(self, found: T) -> T:
+    async def open(self, found: T, conn: asyncpg.Connection | None = None) -> T:
         """``found`` (a read's answer: structs, lists, dicts) with every sealed-text token
         of the views (``organize.projections.sealed``) opened, with one key look-up; a text
         whose key was shredded reads as "[erased]". Nothing opened is stored."""
+        if not _may_hold_tokens(found):
+            return found
         tokens: dict[str, tuple[bool, UUID, bytes]] = {}
         _collect(found, tokens)
         if not tokens:
             return found
-        keys = await self.keys([subject for _, subject, _ in tokens.values()])
+        keys = await self.keys([subject for _, subject, _ in tokens.values()], conn)
         return _opened(found, tokens, keys)
 
 
@@ -87,6 +97,19 @@ def _opened(found: T, tokens: dict, keys: dict[UUID, bytes]) -> T:
         else:
             opened[value] = [plain.decode()]
     return _replace(found, opened)
+
+
+# Both marks start so; in JSON the control character is written as an escape.
+_MARK_IN_JSON = msgspec.json.encode(sealed_texts.MARK[:-1])[1:-1]
+
+
+def _may_hold_tokens(found: Any) -> bool:
+    """False when ``found`` surely holds no token: its JSON (encoded in C, far quicker than
+    walking it in Python) has no mark. Anything JSON cannot hold is walked as before."""
+    try:
+        return _MARK_IN_JSON in msgspec.json.encode(found)
+    except (TypeError, ValueError, msgspec.EncodeError):
+        return True
 
 
 def _collect(value: Any, into: dict) -> None:

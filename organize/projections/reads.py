@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -37,10 +39,35 @@ class Scope:
         return self.federation is None or self.federation == federation
 
 
+# The live generation of every view, as one request read it (``generations_for_request``):
+# a page reads several views and asks once, instead of once a view. Never kept longer than
+# the request, so a blue/green switch is seen by the next one.
+_REQUEST_GENERATIONS: ContextVar[dict[str, int] | None] = ContextVar(
+    "organize_request_generations", default=None)
+
+
+@contextmanager
+def generations_for_request(known: dict[str, int]) -> Iterator[None]:
+    """Within this block, ``tables`` reads the live generations once into ``known`` (a dict
+    the caller keeps for one request) and answers from it after that."""
+    token = _REQUEST_GENERATIONS.set(known)
+    try:
+        yield
+    finally:
+        _REQUEST_GENERATIONS.reset(token)
+
+
 async def tables(conn: asyncpg.Connection, view: str) -> Tables:
-    generation = await conn.fetchval(
-        "SELECT generation FROM organize_projections WHERE name = $1", view)
-    return Tables(view, generation or 1)
+    known = _REQUEST_GENERATIONS.get()
+    if known is None:
+        generation = await conn.fetchval(
+            "SELECT generation FROM organize_projections WHERE name = $1", view)
+        return Tables(view, generation or 1)
+    if not known:
+        rows = await conn.fetch("SELECT name, generation FROM organize_projections")
+        known.update({r["name"]: r["generation"] for r in rows})
+        known.setdefault("", 0)  # marks it read, even with no view registered yet
+    return Tables(view, known.get(view) or 1)
 
 
 async def positions(conn: asyncpg.Connection, views: Iterable[str]) -> dict[str, int]:

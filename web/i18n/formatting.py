@@ -16,7 +16,9 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import get_date_format
 from babel.dates import get_timezone_name as _babel_zone_name
+from babel.dates import parse_pattern as _date_pattern
 from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 
@@ -56,12 +58,30 @@ def _as_date(value: date | datetime | str) -> date:
     return value
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(_lang(lang))
+
+
+@cache
+def _date_format(lang: str, format: str):
+    """The locale and the parsed pattern of a date format: what Babel's ``format_date``
+    looks up on every call, looked up once (a list page formats a date on every row)."""
+    locale = _locale(lang)
+    named = format in ("full", "long", "medium", "short")
+    return locale, _date_pattern(get_date_format(format, locale=locale) if named else format)
+
+
 def format_date(value: date | datetime | str | None, lang: str, format: str = "medium") -> str:
     """``7 Mar 2025`` in the reader's language; ``format`` is short/medium/long/full or a
     CLDR pattern. ISO strings (from JSON) are accepted; None gives an empty string."""
     if value is None or value == "":
         return ""
-    return localise_digits(_babel_date(_as_date(value), format, locale=_lang(lang)), lang)
+    value = _as_date(value)
+    if isinstance(value, datetime):  # Babel's own path for a datetime (its time zone)
+        return localise_digits(_babel_date(value, format, locale=_locale(lang)), lang)
+    locale, pattern = _date_format(lang, format)
+    return localise_digits(pattern.apply(value, locale), lang)
 
 
 def format_datetime(value: datetime | str | None, lang: str, format: str = "medium",
@@ -93,7 +113,9 @@ def _as_number(value: int | float | Decimal | str) -> int | float | Decimal:
 def format_number(value: int | float | Decimal | str | None, lang: str) -> str:
     if value is None or value == "":
         return ""
-    return localise_digits(_babel_decimal(_as_number(value), locale=_lang(lang)), lang)
+    if type(value) is int and 0 <= value < 1000:  # counts on a page: no sign, no grouping
+        return localise_digits(str(value), lang)
+    return localise_digits(_babel_decimal(_as_number(value), locale=_locale(lang)), lang)
 
 
 def format_money(amount: int | float | Decimal | str | None, currency: str, lang: str) -> str:

@@ -9,8 +9,8 @@ leader types travel in POST bodies.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from functools import partial
 from typing import Any, TypeVar
@@ -27,7 +27,7 @@ from organize.domain import Collective, Worker
 from organize.domain.dates import day_of
 from organize.domain.limits import CORRECTION_REASONS
 from organize.errors import CommandError, NotFound
-from organize.projections.reads import Scope, wait_for
+from organize.projections.reads import Scope, generations_for_request, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
 from organize.time_zones import today_in, zone_of
 from web.api.projection_reads import WAIT_SECONDS  # one bound for pages and API
@@ -70,6 +70,14 @@ class Page:
     zone: tzinfo | None = None
     # The primary's and the replica's pools (organize.projections.replica.ReadPools), if any.
     pools: Any = None
+    # One pooled connection serves every read of the request: taken at the first read and
+    # given back when the handler ends (``provide_page``), instead of a take-and-reset
+    # round trip to the pool for each of a page's reads. Rendering is synchronous, so
+    # holding it meanwhile keeps nothing else waiting.
+    _conn: asyncpg.Connection | None = field(default=None, init=False, repr=False)
+    _conn_pool: asyncpg.Pool | None = field(default=None, init=False, repr=False)
+    # The views' live generations, read once for the request (organize.projections.reads).
+    _generations: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     # -- small helpers ---------------------------------------------------------------------
 
@@ -100,15 +108,30 @@ class Page:
         """Today in the page's collective (UTC before one is loaded)."""
         return today_in(self.zone)
 
+    async def connection(self) -> asyncpg.Connection:
+        """The request's connection to the views (taken from the pool at first use)."""
+        if self._conn is None:
+            self._conn = await self.pool.acquire()
+            self._conn_pool = self.pool
+        return self._conn
+
+    async def release(self) -> None:
+        """Give the request's connection back to its pool (a later read takes one again)."""
+        conn, pool = self._conn, self._conn_pool
+        self._conn = self._conn_pool = None
+        if conn is not None and pool is not None:
+            await pool.release(conn)
+
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """A read function of the views, on a pooled connection; the collective texts the
-        views keep sealed are opened for this page (``Revealer.open``), never stored."""
-        async with self.pool.acquire() as conn:
-            try:
+        """A read function of the views, on the request's connection; the collective texts
+        the views keep sealed are opened for this page (``Revealer.open``), never stored."""
+        conn = await self.connection()
+        try:
+            with generations_for_request(self._generations):
                 found = await fn(conn, *args, **kwargs)
-            except asyncpg.UndefinedTableError:
-                raise Unavailable() from None
-        return await self.reveal.open(found)
+        except asyncpg.UndefinedTableError:
+            raise Unavailable() from None
+        return await self.reveal.open(found, conn=conn)
 
     async def settle(self, views: Iterable[str]) -> None:
         """Read-your-writes: when the page was reached after a command (``?n=``), wait (up
@@ -120,6 +143,8 @@ class Page:
         if self.pools is not None and self.pools.replica is not None:
             chosen = await self.pools.choose(views, wanted)
             if chosen is self.pools.replica:
+                await self.release()  # read from the replica from now on
+                self._generations.clear()
                 self.pool = chosen
                 self.notice = self._("Saved.") if wanted else self.notice
                 return
@@ -137,7 +162,8 @@ class Page:
         if not ids:
             return {}
         sealed = await self.read(sealed_profiles, ids)
-        found = await self.reveal([(i, sealed[i]) for i in ids if i in sealed])
+        found = await self.reveal.pseudonyms([(i, sealed[i]) for i in ids if i in sealed],
+                                             conn=await self.connection())
         missing = [i for i in ids if i not in found]
         if missing:
             found.update(await self.call(self._read_pseudonyms, missing))
@@ -180,10 +206,14 @@ async def provide_page(request: Request, organize: NamedDependency[Any],
                        db_pool: NamedDependency[asyncpg.Pool], reveal: NamedDependency[Any],
                        reader_scope: NamedDependency[Scope], rubric: NamedDependency[Any],
                        csrf_token: NamedDependency[str | None],
-                       read_pools: NamedDependency[Any] = None) -> Page:
-    return Page(request=request, organize=organize, pool=db_pool, reveal=reveal,
+                       read_pools: NamedDependency[Any] = None) -> AsyncGenerator[Page, None]:
+    page = Page(request=request, organize=organize, pool=db_pool, reveal=reveal,
                 scope=reader_scope, rubric=rubric, csrf=csrf_token,
                 lang=locale_from_request(request), pools=read_pools)
+    try:
+        yield page
+    finally:  # also when the handler failed or the client went away
+        await page.release()
 
 
 PAGE_DEPENDENCIES = {"page": Provide(provide_page)}

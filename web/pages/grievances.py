@@ -152,11 +152,15 @@ async def _list_page(page: Page, collective: Any, *, status: int = 200, search: 
     raw = listing.params(page)
     q = listing.Query()
     taxonomy = page.organize.taxonomy
-    # The members' ids check the filter; only the names the page shows are opened.
-    rows = await page.read(list_workers, page.scope, collective.id) or []
-    member_ids = {r.id for r in rows if not r.erased}
-    orgs = await organisations(page)
-    org_names = {o.id: o.name for o in orgs}
+    # The members' ids check the filter; only the names the page shows are opened. Both
+    # lists are read only when the address names a worker or an organisation to check.
+    member_ids: set[UUID] = set()
+    if raw.get("worker") or raw.get("mw"):
+        rows = await page.read(list_workers, page.scope, collective.id) or []
+        member_ids = {r.id for r in rows if not r.erased}
+    org_names: dict[UUID, str] = {}
+    if raw.get("organisation") or raw.get("mo"):
+        org_names = {o.id: o.name for o in await organisations(page)}
     period_from, period_to = listing.dates(page, raw, q)
     f = GrievanceFilter(
         collective_id=collective.id,

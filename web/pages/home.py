@@ -19,7 +19,11 @@ from organize.projections.views.bargaining import due_for_renewal
 from organize.projections.views.campaign_board.reads import list_campaigns
 from organize.projections.views.grievance_deadlines import due_deadlines, with_departures
 from organize.projections.views.grievance_money import collective_totals
-from organize.projections.views.grievance_register import list_grievances
+from organize.projections.views.grievance_register import (
+    GrievanceFilter,
+    grievance_categories,
+    list_grievances,
+)
 from organize.projections.views.meeting_log import list_meetings
 from web.i18n import dimension_label, level_label, trend_label
 from web.i18n.reasons import reason_texts
@@ -79,7 +83,8 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
     upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
                                status="scheduled", period_from=page.today,
                                time_zone=str(page.zone), limit=20)
-    campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active")
+    campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active",
+                                            joined_by=collective_id)
                  if collective_id in c.collective_ids]
     grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
                                  limit=RECENT)
@@ -104,8 +109,8 @@ async def _due_names(page: Page, collective_id: UUID, due: list) -> dict[UUID, s
     ids = {d.grievance_id for d in due}
     if not ids:
         return {}
-    rows = await page.read(list_grievances, page.scope, collective_id=collective_id, limit=500)
-    return {g.id: g.category for g in rows if g.id in ids}
+    return await page.read(grievance_categories, page.scope,
+                           GrievanceFilter(collective_id=collective_id), ids)
 
 
 ROUTES = [collectives, home]

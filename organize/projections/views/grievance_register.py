@@ -14,6 +14,7 @@ collectives table this view keeps for itself (a view reads only its own tables).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -336,6 +337,23 @@ async def list_grievances(
         g.organisation_ids = [o for o in g.organisation_ids if o in named]
         g.referred_to = [o for o in g.referred_to if o in named]
     return found
+
+
+async def grievance_categories(conn: asyncpg.Connection, scope: Scope,
+                               where: GrievanceFilter, ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The category of each of these grievances that the filter and the scope let through
+    (the home page names its due deadlines so): one query over those ids only, instead of a
+    list of every grievance read to pick a few from."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    t = await tables(conn, "grievance_register")
+    clauses, params = _where(scope, where)
+    params.append(ids)
+    clauses.append(f"id = ANY(${len(params)}::uuid[])")
+    rows = await conn.fetch(f"SELECT id, category FROM {t.grievances} WHERE "
+                            + " AND ".join(clauses), *params)
+    return {r["id"]: r["category"] for r in rows}
 
 
 async def count_grievances(conn: asyncpg.Connection, scope: Scope,

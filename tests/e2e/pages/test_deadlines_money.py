@@ -16,6 +16,7 @@ import pytest
 from organize import commands as c
 from tests.e2e.pages.conftest import Leader
 from tests.e2e.pages.support import form_of, get, hidden, post, today
+from web.i18n import taxonomy_label
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +98,8 @@ async def test_the_whole_flow(client, world, mine):
     home = await _get(client, world, mine, mine.prefix)
     due = home.text.split('id="h-due"')[1].split("</section>")[0]
     assert "Overdue" in due and "Written complaint" in due and str(mine.grievance) in due
+    # named by its kind, as the list of grievances names it
+    assert taxonomy_label("categories", "wages_unpaid_late", "en") in due
 
     # A bad amount: refused on its field, in her language, what she typed kept.
     r = await send_action(client, world, mine, path, "amount",

@@ -118,18 +118,20 @@ class _Names:
 
 
 async def _campaigns(conn: asyncpg.Connection, t: Tables, scope: Scope, *,
-                     campaign_id: UUID | None = None, status: str | None = None) -> list[CampaignRow]:
+                     campaign_id: UUID | None = None, status: str | None = None,
+                     joined_by: UUID | None = None) -> list[CampaignRow]:
     ids = None if scope.collective_ids is None else list(scope.collective_ids)
     # Visible when any of its collectives, joined or invited, is in scope.
     rows = await conn.fetch(
         f"SELECT * FROM {t.campaigns} p "
         "WHERE ($1::uuid IS NULL OR p.id = $1) AND ($2::text IS NULL OR p.status = $2)"
+        " AND ($5::uuid IS NULL OR $5 = ANY(p.collective_ids))"
         " AND (($3::uuid[] IS NULL AND $4::text IS NULL) OR EXISTS ("
         f"  SELECT 1 FROM {t.collectives} c WHERE c.id = ANY(p.collective_ids || p.invited_ids)"
         "   AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))"
         "   AND ($4::text IS NULL OR c.federation = $4))) "
         "ORDER BY p.launched_on DESC, p.launched_nid DESC",
-        campaign_id, status, ids, scope.federation)
+        campaign_id, status, ids, scope.federation, joined_by)
     if not rows:
         return []
     found = [r["id"] for r in rows]
@@ -177,10 +179,12 @@ async def _campaigns(conn: asyncpg.Connection, t: Tables, scope: Scope, *,
 
 
 async def list_campaigns(conn: asyncpg.Connection, scope: Scope, *,
-                         status: str | None = None) -> list[CampaignRow]:
-    """Campaigns any of whose collectives is in scope, the most recently launched first."""
+                         status: str | None = None,
+                         joined_by: UUID | None = None) -> list[CampaignRow]:
+    """Campaigns any of whose collectives is in scope, the most recently launched first;
+    with ``joined_by``, only those that collective has joined (a home page's own)."""
     t = await tables(conn, "campaign_board")
-    return await _campaigns(conn, t, scope, status=status)
+    return await _campaigns(conn, t, scope, status=status, joined_by=joined_by)
 
 
 async def get_campaign(conn: asyncpg.Connection, scope: Scope,
