@@ -22,7 +22,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-DATA = Path(__file__).resolve().parent / "data" / "household"
+DATA = Path(__file__).resolve().parent.parent / "data" / "household"
 FORM = DATA / "household_roster.xlsx"
 MAPPING = DATA / "household_roster.toml"
 FORM_ID, VERSION = "household_roster", "2024070101"

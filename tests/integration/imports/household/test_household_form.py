@@ -15,7 +15,7 @@ from organize import commands as c
 from organize.domain import Worker
 from organize.imports.form import SELECT_MANY, read_form
 from tests.integration import support as h
-from tests.integration.imports import household as hh
+from tests.integration.imports.household import support as hh
 from tests.integration.imports import support as s
 
 pytestmark = pytest.mark.integration
