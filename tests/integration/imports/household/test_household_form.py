@@ -15,8 +15,8 @@ from organize import commands as c
 from organize.domain import Worker
 from organize.imports.form import SELECT_MANY, read_form
 from tests.integration import support as h
-from tests.integration.imports.household import support as hh
 from tests.integration.imports import support as s
+from tests.integration.imports.household import support as hh
 
 pytestmark = pytest.mark.integration
 
