@@ -63,6 +63,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt);
     # 4: bargaining rounds feed negotiating power and collective voice (rebuilt)
     version = 4
+    # Nearly every handler reads back what it wrote (to mark the subjects it touched).
+    pipelined = False
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
