@@ -1,10 +1,18 @@
 """Projection throughput: our batched runner against eventsourcing's stock ProjectionRunner.
 
     python -m bench.projections [--events 200000] [--stock-events 6000] [--rounds 3]
+        [--sizes 10000,100000,1000000] [--size-rounds 3] [--per-view 20000]
 
 1. Loads the demo dataset, then multiplies it (each copy with fresh ids) until the log holds
    at least ``--events`` events.
-2. Catches up ALL views over the whole log with our batched runner (events/s).
+2. Catches up ALL views over the whole log with our batched runner (events/s), then the
+   row views (every view but the indicators). With ``--sizes``, the log grows to each size
+   in turn and both catch-ups run over the whole log at each (``--size-rounds`` rounds,
+   median): the cost per event should stay flat as the log grows, so each size's rate is
+   also printed as a ratio to the smallest size's. Beside each, the process's peak
+   resident memory (``ru_maxrss``) after the catch-up: constant memory keeps it flat too.
+   With ``--per-view N``, each view is then caught up alone over the first N events, to
+   show which views are slow.
 3. On the first ``--stock-events`` events, in alternating rounds, catches up all views
    with our runner and with the stock ``ProjectionRunner`` (one transaction per event,
    one runner per view, run one after another, as its users write a projection), into
@@ -18,6 +26,7 @@
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import time
 import uuid
@@ -56,12 +65,15 @@ def remap(value: Any, k: int) -> Any:
     return value
 
 
-def multiply(app: Organize, target: int) -> int:
-    """Copy the log with fresh ids until it holds ``target`` events. Returns the head."""
-    originals = app.recorder.select_notifications(start=1, limit=10**7)
-    events = [app.mapper.to_domain_event(n) for n in originals]
-    k = 0
+def multiply(app: Organize, target: int, originals: int | None = None) -> int:
+    """Copy the first ``originals`` events (the demo; by default the whole log) with fresh ids
+    until the log holds ``target`` events. Returns the head. Called again with a larger
+    target, it goes on from the copies already made."""
     head = app.recorder.max_notification_id() or 0
+    originals = originals or head
+    source = app.recorder.select_notifications(start=1, limit=originals)
+    events = [app.mapper.to_domain_event(n) for n in source]
+    k = head // originals - 1  # copies made so far
     while head < target:
         k += 1
         stored = []
@@ -146,13 +158,35 @@ def ours_round(runtime: Runtime, generation: int, until: int | None = None,
     return consumed / elapsed, consumed
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def sized_rounds(runtime: Runtime, names: list[str], generation: int, rounds: int
+                 ) -> tuple[float, int, list[float]]:
+    """Catch ``names`` up over the whole log, ``rounds`` times: (median events/s, events, rates)."""
+    rates, consumed = [], 0
+    for _ in range(rounds):
+        rate, consumed = ours_round(runtime, generation, names=names)
+        rates.append(rate)
+    return statistics.median(rates), consumed, rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
-    parser.add_argument("--stock-events", type=int, default=6_000)
+    parser.add_argument("--stock-events", type=int, default=6_000,
+                        help="events for the comparison with the stock runner (0: none)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", default="",
+                        help="log sizes to catch up at, comma-separated (default: --events)")
+    parser.add_argument("--size-rounds", type=int, default=3)
+    parser.add_argument("--per-view", type=int, default=0,
+                        help="catch each view up alone over the first N events")
     args = parser.parse_args()
     configure_logging("WARNING")
+    sizes = sorted(int(x) for x in args.sizes.split(",") if x) or [args.events]
     with fresh_database() as db:
         runtime, env = open_runtime_on(db)
         app = runtime.app
@@ -160,18 +194,29 @@ def main() -> None:
         load_demo(app, DemoPlan())
         demo_events = app.recorder.max_notification_id()
         print(f"demo loaded: {demo_events} events in {time.perf_counter() - started:.0f} s")
-        head = multiply(app, args.events)
         views = registry.load_all()
         print(f"views: {', '.join(views)}")
-
-        full_rate, consumed = ours_round(runtime, generation=100)
-        print(f"full catch-up, all {len(views)} views, batched runner: {consumed} events, "
-              f"{full_rate:,.0f} events/s")
-
         every = list(views)
-        for label, names, base in (("all views", every, 200),
-                                   ("without indicators", [n for n in every if n != "indicators"],
-                                    400)):
+        rows = [n for n in every if n != "indicators"]
+        baseline: dict[str, float] = {}
+        for size in sizes:
+            head = multiply(app, size, demo_events)
+            for label, names, generation in (("all views", every, 100), ("row views", rows, 101)):
+                rate, consumed, rates = sized_rounds(runtime, names, generation, args.size_rounds)
+                baseline.setdefault(label, rate)
+                print(f"log of {head} events, {label}, catch-up over the whole log: "
+                      f"{rate:,.0f} events/s (median of {len(rates)}: "
+                      + ", ".join(f"{x:,.0f}" for x in rates)
+                      + f"), {rate / baseline[label]:.2f}x the smallest log's rate, "
+                      f"peak RSS {peak_mb():,.0f} MB", flush=True)
+        if args.per_view:
+            print(f"each view alone, first {args.per_view} events:")
+            for name in every:
+                rate, _ = ours_round(runtime, 300, args.per_view, [name])
+                print(f"  {name:22s} {rate:10,.0f} events/s", flush=True)
+
+        comparisons = (("all views", every, 200), ("without indicators", rows, 400))
+        for label, names, base in comparisons if args.stock_events else ():
             ours_rates, stock_rates = [], []
             for r in range(args.rounds):
                 ours_rates.append(ours_round(runtime, base + r, args.stock_events, names)[0])

@@ -11,6 +11,7 @@ active generations is ``organize_projections``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterable
@@ -74,6 +75,10 @@ class View(PostgresTrackingRecorder):
     """
 
     name: ClassVar[str] = ""
+    # Whether handlers run in psycopg's pipeline mode (``apply_batch``). A view whose
+    # handlers read a result after nearly every statement gains nothing from it and pays
+    # a sync per read: it sets this False.
+    pipelined: ClassVar[bool] = True
     _handlers: ClassVar[dict[type, str]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -140,8 +145,11 @@ class View(PostgresTrackingRecorder):
             now = (row["max"] if row else None) or 0
             if now != after:
                 raise BatchTaken(now)
-        for notification_id, event in batch:
-            self.apply(curs, event, notification_id)
+        # Pipeline mode: a statement whose result the handler does not read is sent without
+        # waiting for the server, so a batch costs a few round trips, not one per statement.
+        with curs.connection.pipeline() if self.pipelined else contextlib.nullcontext():
+            for notification_id, event in batch:
+                self.apply(curs, event, notification_id)
         self.after_batch(curs)
         self._insert_tracking(curs, Tracking(APPLICATION_NAME, last_id))
 

@@ -16,7 +16,11 @@ on two machines, an old and a new release during a deploy). Two mechanisms keep 
   connection closes, PostgreSQL frees the lock and a standby takes over within a poll.
 
 The stock eventsourcing ``ProjectionRunner`` commits once per event; batching is where the
-speed comes from (``bench/projections.py`` measures the ratio).
+speed comes from (``bench/projections.py`` measures the ratio). Within a batch, a view's
+handlers run in psycopg's pipeline mode (``View.apply_batch``: a write whose result is not
+read costs no round trip), and views whose handlers would redo the same work event after
+event (the deadlines, the worker directory, the indicators' series) gather it in memory and
+do it once in ``after_batch``, in the same transaction.
 """
 
 from __future__ import annotations

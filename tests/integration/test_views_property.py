@@ -23,7 +23,7 @@ from tests.support import own_runtime
 pytestmark = pytest.mark.integration
 
 VIEWS = ["grievance_register", "common_grievances", "campaign_board", "meeting_log",
-         "worker_directory", "sector_flows", "organisations"]
+         "worker_directory", "sector_flows", "organisations", "grievance_deadlines"]
 
 @pytest.fixture(scope="module")
 def own_app(database, settings):

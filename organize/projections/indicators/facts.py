@@ -1,13 +1,19 @@
 """The facts the scorer reads, one small frozen record per thing that happened (a meeting
 held, an event of a grievance or a campaign, an alliance, a work spell), each with its domain
-date and the notification id that proves it. The view loads them from its tables."""
+date and the notification id that proves it. The view loads them from its tables (``load_facts``)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from uuid import UUID
+
+# The two kinds of subject a series is kept for.
+COLLECTIVE = "collective"
+CAMPAIGN = "campaign"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +129,83 @@ class Facts:
             if a.until is not None:
                 out.append(a.until)
         return out
+
+
+def load_facts(curs: Any, t: Any, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
+    """The facts of one collective or campaign that weeks after ``since`` can see
+    (all of them when ``since`` is None), in one pass of a few queries, from the
+    indicators view's tables ``t``."""
+    since = since or date.min
+    meetings_where = "collective_ids @> %s" if subject == COLLECTIVE else "agenda_campaign_ids @> %s"
+    curs.execute(
+        f"SELECT held_nid, held_on, kind, attendee_ids, facilitator_ids, speaker_ids, decisions "
+        f"FROM {t.meetings} WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on >= %s",
+        ([subject_id], since))
+    meetings = [MeetingFact(nid=r["held_nid"], on=r["held_on"], kind=r["kind"],
+                            attendees=tuple(r["attendee_ids"]), facilitators=tuple(r["facilitator_ids"]),
+                            speakers=tuple(r["speaker_ids"]), decisions=r["decisions"])
+                for r in curs.fetchall()]
+    curs.execute(
+        f"SELECT DISTINCT f FROM {t.meetings}, unnest(facilitator_ids) AS f "
+        f"WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on < %s", ([subject_id], since))
+    prior = frozenset(r["f"] for r in curs.fetchall())
+
+    if subject == COLLECTIVE:
+        grievances = (f"SELECT id FROM {t.grievances} WHERE collective_id = %s", subject_id)
+        cevents_where = "collective_ids @> %s"
+        cevents_arg: Any = [subject_id]
+    else:
+        grievances = (f"SELECT unnest(grievance_ids) FROM {t.campaigns} WHERE id = %s", subject_id)
+        cevents_where = "campaign_id = %s"
+        cevents_arg = subject_id
+    # Every event of each grievance with something in the weeks concerned: who stood
+    # behind it, and what answered a retaliation, can date from before them.
+    curs.execute(
+        f"SELECT nid, grievance_id, kind, on_date, worker_ids, organisation_id, outcome FROM {t.gevents} "
+        f"WHERE grievance_id IN (SELECT grievance_id FROM {t.gevents} WHERE on_date >= %s "
+        f"AND grievance_id IN ({grievances[0]}))", (since, grievances[1]))
+    gevents = [GrievanceEvent(nid=r["nid"], grievance_id=r["grievance_id"], kind=r["kind"],
+                              on=r["on_date"], worker_ids=tuple(r["worker_ids"]),
+                              organisation_id=r["organisation_id"], outcome=r["outcome"])
+               for r in curs.fetchall()]
+    curs.execute(
+        f"SELECT nid, campaign_id, kind, on_date, detail, participant_ids, organisation_id "
+        f"FROM {t.cevents} WHERE {cevents_where} AND on_date >= %s", (cevents_arg, since))
+    cevents = [CampaignEvent(nid=r["nid"], campaign_id=r["campaign_id"], kind=r["kind"], on=r["on_date"],
+                             detail=r["detail"], participants=tuple(r["participant_ids"]),
+                             organisation_id=r["organisation_id"]) for r in curs.fetchall()]
+    campaign_ids = list({e.campaign_id for e in cevents})
+    curs.execute(f"SELECT id, launched_on, sectors FROM {t.campaigns} WHERE id = ANY(%s)",
+                 (campaign_ids,))
+    campaigns = {r["id"]: CampaignFact(id=r["id"], launched_on=r["launched_on"],
+                                       sectors=tuple(r["sectors"])) for r in curs.fetchall()}
+
+    alliances: list[AllianceFact] = []
+    if subject == COLLECTIVE:
+        curs.execute(
+            "SELECT a.nid, a.organisation_id, o.kind, a.since, a.until, a.ended_nid "
+            f"FROM {t.alliances} a "
+            f"LEFT JOIN {t.orgs} o ON o.id = a.organisation_id WHERE a.collective_id = %s", (subject_id,))
+        alliances = [AllianceFact(nid=r["nid"], organisation_id=r["organisation_id"], kind=r["kind"],
+                                  since=r["since"], until=r["until"], ended_nid=r["ended_nid"])
+                     for r in curs.fetchall()]
+
+    bevents: list[BargainingEvent] = []
+    if subject == COLLECTIVE:
+        curs.execute(f"SELECT nid, bargaining_id, kind, on_date, voters, clause_id FROM {t.bevents} "
+                     "WHERE collective_id = %s AND on_date >= %s", (subject_id, since))
+        bevents = [BargainingEvent(nid=r["nid"], bargaining_id=r["bargaining_id"], kind=r["kind"],
+                                   on=r["on_date"], voters=r["voters"], clause_id=r["clause_id"])
+                   for r in curs.fetchall()]
+
+    people = {p for m in meetings for p in m.attendees} | {p for e in cevents for p in e.participants}
+    spells: dict[UUID, list[SpellFact]] = defaultdict(list)
+    if people:
+        curs.execute(f"SELECT worker_id, nid, sector, started_on, ended_on FROM {t.spells} "
+                     "WHERE worker_id = ANY(%s)", (list(people),))
+        for r in curs.fetchall():
+            spells[r["worker_id"]].append(SpellFact(nid=r["nid"], sector=r["sector"],
+                                                    started_on=r["started_on"], ended_on=r["ended_on"]))
+    return Facts(subject=subject, meetings=meetings, grievance_events=gevents, campaigns=campaigns,
+                 campaign_events=cevents, alliances=alliances, spells=dict(spells),
+                 prior_facilitators=prior, bargaining_events=bevents)

@@ -16,12 +16,14 @@ rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
 
 A campaign's issue and a self-assessment's narrative are kept sealed, as tokens
 (``organize.projections.sealed``) that the web layer opens for the reader.
+
+The handlers of bargaining rounds (``bargaining.py``) and of corrections (``corrections.py``)
+are mixins of this view; the facts are loaded by ``facts.load_facts``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -30,27 +32,11 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from organize.domain import (
-    Assessment,
-    Bargaining,
-    Campaign,
-    Collective,
-    Grievance,
-    Meeting,
-    Organisation,
-    Worker,
-)
+from organize.domain import Assessment, Campaign, Collective, Grievance, Meeting, Organisation, Worker
 from organize.projections.base import APPLICATION_NAME, Tables, View, on
-from organize.projections.indicators.facts import (
-    AllianceFact,
-    BargainingEvent,
-    CampaignEvent,
-    CampaignFact,
-    Facts,
-    GrievanceEvent,
-    MeetingFact,
-    SpellFact,
-)
+from organize.projections.indicators.bargaining import BargainingHandlers
+from organize.projections.indicators.corrections import CorrectionHandlers
+from organize.projections.indicators.facts import CAMPAIGN, COLLECTIVE, Facts, load_facts
 from organize.projections.indicators.rubric import Rubric, load_rubric
 from organize.projections.indicators.scoring import Scorer, week_of
 from organize.projections.sealed import token
@@ -62,8 +48,6 @@ CATCH_UP_LAG = 100
 MAX_DEFERRED = 20_000
 EARLIEST = date(1900, 1, 1)
 LATEST = date(9000, 1, 1)
-COLLECTIVE = "collective"
-CAMPAIGN = "campaign"
 WEEK = timedelta(days=7)
 
 
@@ -71,7 +55,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-class IndicatorsView(View):
+class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     """Deps: ``rubric`` (a ``Rubric``; the default rubric when missing) and, optionally,
     ``events_table`` (the notification log's table, to tell how far behind the view is)."""
 
@@ -79,6 +63,8 @@ class IndicatorsView(View):
     # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt);
     # 4: bargaining rounds feed negotiating power and collective voice (rebuilt)
     version = 4
+    # Nearly every handler reads back what it wrote (to mark the subjects it touched).
+    pipelined = False
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -338,40 +324,6 @@ class IndicatorsView(View):
         for grievance_id in row["agenda_grievance_ids"]:
             self._grievance_event(curs, grievance_id, nid, "discussed", held_on)
 
-    def _meeting_changed(self, curs, meeting_id, sets: str, args: tuple, *days) -> None:
-        """A held meeting corrected: update it and mark its collectives and campaigns on the
-        days its reading changes."""
-        curs.execute(f"UPDATE {self.t.meetings} SET {sets} WHERE id = %s AND held_nid IS NOT NULL "
-                     "RETURNING collective_ids, agenda_campaign_ids, held_on",
-                     (*args, meeting_id))
-        row = curs.fetchone()
-        if row is None:
-            return
-        for day in {*days, row["held_on"]} - {None}:
-            for collective_id in row["collective_ids"]:
-                self._mark(COLLECTIVE, collective_id, day, day)
-            for campaign_id in row["agenda_campaign_ids"]:
-                self._mark(CAMPAIGN, campaign_id, day, day)
-
-    @on(Meeting.AttendanceCorrected)
-    def meeting_attendance_corrected(self, curs, e, _nid) -> None:
-        self._meeting_changed(curs, e.originator_id,
-                              "attendee_ids = %s, facilitator_ids = %s, speaker_ids = %s",
-                              (list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids)))
-
-    @on(Meeting.DecisionsCorrected)
-    def meeting_decisions_corrected(self, curs, e, _nid) -> None:
-        self._meeting_changed(curs, e.originator_id, "decisions = %s", (e.decision_count,))
-
-    @on(Meeting.Corrected)
-    def meeting_corrected(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.meetings} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
-        if e.held_at is not None:
-            curs.execute(f"SELECT held_on FROM {self.t.meetings} WHERE id = %s", (e.originator_id,))
-            before = curs.fetchone()
-            self._meeting_changed(curs, e.originator_id, "held_on = %s", (e.held_at.date(),),
-                                  before["held_on"] if before else None)
-
     # -- grievances -----------------------------------------------------------------------------
 
     @on(Grievance.Raised)
@@ -379,50 +331,6 @@ class IndicatorsView(View):
         curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
                      "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
         self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
-
-    @on(Grievance.Corrected)
-    def grievance_corrected(self, curs, e, _nid) -> None:
-        """Its day corrected: it was raised on the new day, each join happened by the clock
-        it would have had then, and its collective and campaigns are scored again from the
-        earlier of the two days, as if it had been entered right."""
-        t = self.t
-        curs.execute(
-            f"WITH old AS (SELECT on_date FROM {t.gevents} WHERE grievance_id = %(g)s AND kind = 'raised'), "
-            f"r AS (UPDATE {t.gevents} SET on_date = %(on)s WHERE grievance_id = %(g)s AND kind = 'raised') "
-            "SELECT (SELECT on_date FROM old) AS before",
-            {"g": e.originator_id, "on": e.occurred_on})
-        row = curs.fetchone()
-        before = row["before"] if row else None
-        if before is None or before == e.occurred_on:
-            return
-        curs.execute(
-            f"UPDATE {t.gevents} j SET on_date = coalesce((SELECT max(d.on_date) FROM {t.gevents} d "
-            "WHERE d.grievance_id = j.grievance_id AND d.kind <> 'joined' AND d.nid < j.nid), j.on_date) "
-            "WHERE j.grievance_id = %s AND j.kind = 'joined'", (e.originator_id,))
-        curs.execute(
-            f"UPDATE {t.grievances} g SET clock = (SELECT max(on_date) FROM {t.gevents} "
-            "WHERE grievance_id = g.id) WHERE id = %s RETURNING collective_id, campaign_ids",
-            (e.originator_id,))
-        row = curs.fetchone()
-        if row is None:
-            return
-        self._reset(curs, COLLECTIVE, row["collective_id"])
-        for campaign_id in row["campaign_ids"]:
-            self._reset(curs, CAMPAIGN, campaign_id)
-
-    def _reset(self, curs, subject: str, subject_id: UUID) -> None:
-        """Its facts moved in time (a corrected day): its series is dropped and scored again
-        from its first fact to its last as they now stand, so that it starts and ends where
-        it would have, had the day been entered right."""
-        f = self.facts(curs, subject, subject_id)
-        days = [*(m.on for m in f.meetings), *(e.on for e in f.grievance_events),
-                *(e.on for e in f.campaign_events), *(a.since for a in f.alliances),
-                *(a.until for a in f.alliances if a.until is not None)]
-        for table in (self.t.levels, self.t.series, self.t.pending):
-            curs.execute(f"DELETE FROM {table} WHERE subject = %s AND id = %s", (subject, subject_id))
-        self._dirty.pop((subject, subject_id), None)
-        if days:
-            self._mark(subject, subject_id, min(days), max(days))
 
     @on(Grievance.Joined)
     def grievance_joined(self, curs, e, nid) -> None:
@@ -528,43 +436,6 @@ class IndicatorsView(View):
         self._mark(CAMPAIGN, e.originator_id, on, on)
         for collective_id in (row["collective_ids"] if row else ()):
             self._mark(COLLECTIVE, collective_id, on, on)
-
-    # -- bargaining ------------------------------------------------------------------------------
-
-    @on(Bargaining.Opened)
-    def bargaining_opened(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.brounds} (id, collective_id) VALUES (%s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id))
-
-    @on(Bargaining.SessionHeld)
-    def bargaining_session(self, curs, e, nid) -> None:
-        self._bargaining_event(curs, e.originator_id, nid, "session", e.held_on)
-
-    @on(Bargaining.VoteRecorded)
-    def bargaining_vote(self, curs, e, nid) -> None:
-        if e.carried:  # a vote that did not carry sends the round back to the table
-            self._bargaining_event(curs, e.originator_id, nid, "ratified", e.on,
-                                   voters=e.votes_for + e.against + e.abstaining)
-
-    @on(Grievance.BreachCited)
-    def breach_cited(self, curs, e, nid) -> None:
-        # Dated by the grievance's clock: the latest day its story has reached.
-        curs.execute(f"SELECT clock FROM {self.t.grievances} WHERE id = %s", (e.originator_id,))
-        row = curs.fetchone()
-        if row is not None:
-            self._bargaining_event(curs, e.bargaining_id, nid, "breach", row["clock"],
-                                   clause_id=e.clause_id)
-
-    def _bargaining_event(self, curs, bargaining_id: UUID, nid: int, kind: str, on: date, *,
-                          voters: int = 0, clause_id: UUID | None = None) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.bevents} (nid, bargaining_id, collective_id, kind, on_date, voters,"
-            f" clause_id) SELECT %s, id, collective_id, %s, %s, %s, %s FROM {self.t.brounds}"
-            " WHERE id = %s ON CONFLICT DO NOTHING RETURNING collective_id",
-            (nid, kind, on, voters, clause_id, bargaining_id))
-        row = curs.fetchone()
-        if row is not None:
-            self._mark(COLLECTIVE, row["collective_id"], on, on)
 
     # -- self-assessments -----------------------------------------------------------------------
 
@@ -705,86 +576,9 @@ class IndicatorsView(View):
             (subject, subject_id, first, last, end, digest))
         return len(scored)
 
-    # -- loading facts ---------------------------------------------------------------------------
-
     def facts(self, curs, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
-        """The facts of one collective or campaign that weeks after ``since`` can see
-        (all of them when ``since`` is None), in one pass of a few queries."""
-        t = self.t
-        since = since or date.min
-        meetings_where = "collective_ids @> %s" if subject == COLLECTIVE else "agenda_campaign_ids @> %s"
-        curs.execute(
-            f"SELECT held_nid, held_on, kind, attendee_ids, facilitator_ids, speaker_ids, decisions "
-            f"FROM {t.meetings} WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on >= %s",
-            ([subject_id], since))
-        meetings = [MeetingFact(nid=r["held_nid"], on=r["held_on"], kind=r["kind"],
-                                attendees=tuple(r["attendee_ids"]), facilitators=tuple(r["facilitator_ids"]),
-                                speakers=tuple(r["speaker_ids"]), decisions=r["decisions"])
-                    for r in curs.fetchall()]
-        curs.execute(
-            f"SELECT DISTINCT f FROM {t.meetings}, unnest(facilitator_ids) AS f "
-            f"WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on < %s", ([subject_id], since))
-        prior = frozenset(r["f"] for r in curs.fetchall())
-
-        if subject == COLLECTIVE:
-            grievances = (f"SELECT id FROM {t.grievances} WHERE collective_id = %s", subject_id)
-            cevents_where = "collective_ids @> %s"
-            cevents_arg: Any = [subject_id]
-        else:
-            grievances = (f"SELECT unnest(grievance_ids) FROM {t.campaigns} WHERE id = %s", subject_id)
-            cevents_where = "campaign_id = %s"
-            cevents_arg = subject_id
-        # Every event of each grievance with something in the weeks concerned: who stood
-        # behind it, and what answered a retaliation, can date from before them.
-        curs.execute(
-            f"SELECT nid, grievance_id, kind, on_date, worker_ids, organisation_id, outcome FROM {t.gevents} "
-            f"WHERE grievance_id IN (SELECT grievance_id FROM {t.gevents} WHERE on_date >= %s "
-            f"AND grievance_id IN ({grievances[0]}))", (since, grievances[1]))
-        gevents = [GrievanceEvent(nid=r["nid"], grievance_id=r["grievance_id"], kind=r["kind"],
-                                  on=r["on_date"], worker_ids=tuple(r["worker_ids"]),
-                                  organisation_id=r["organisation_id"], outcome=r["outcome"])
-                   for r in curs.fetchall()]
-        curs.execute(
-            f"SELECT nid, campaign_id, kind, on_date, detail, participant_ids, organisation_id "
-            f"FROM {t.cevents} WHERE {cevents_where} AND on_date >= %s", (cevents_arg, since))
-        cevents = [CampaignEvent(nid=r["nid"], campaign_id=r["campaign_id"], kind=r["kind"], on=r["on_date"],
-                                 detail=r["detail"], participants=tuple(r["participant_ids"]),
-                                 organisation_id=r["organisation_id"]) for r in curs.fetchall()]
-        campaign_ids = list({e.campaign_id for e in cevents})
-        curs.execute(f"SELECT id, launched_on, sectors FROM {t.campaigns} WHERE id = ANY(%s)",
-                     (campaign_ids,))
-        campaigns = {r["id"]: CampaignFact(id=r["id"], launched_on=r["launched_on"],
-                                           sectors=tuple(r["sectors"])) for r in curs.fetchall()}
-
-        alliances: list[AllianceFact] = []
-        if subject == COLLECTIVE:
-            curs.execute(
-                "SELECT a.nid, a.organisation_id, o.kind, a.since, a.until, a.ended_nid "
-                f"FROM {t.alliances} a "
-                f"LEFT JOIN {t.orgs} o ON o.id = a.organisation_id WHERE a.collective_id = %s", (subject_id,))
-            alliances = [AllianceFact(nid=r["nid"], organisation_id=r["organisation_id"], kind=r["kind"],
-                                      since=r["since"], until=r["until"], ended_nid=r["ended_nid"])
-                         for r in curs.fetchall()]
-
-        bevents: list[BargainingEvent] = []
-        if subject == COLLECTIVE:
-            curs.execute(f"SELECT nid, bargaining_id, kind, on_date, voters, clause_id FROM {t.bevents} "
-                         "WHERE collective_id = %s AND on_date >= %s", (subject_id, since))
-            bevents = [BargainingEvent(nid=r["nid"], bargaining_id=r["bargaining_id"], kind=r["kind"],
-                                       on=r["on_date"], voters=r["voters"], clause_id=r["clause_id"])
-                       for r in curs.fetchall()]
-
-        people = {p for m in meetings for p in m.attendees} | {p for e in cevents for p in e.participants}
-        spells: dict[UUID, list[SpellFact]] = defaultdict(list)
-        if people:
-            curs.execute(f"SELECT worker_id, nid, sector, started_on, ended_on FROM {t.spells} "
-                         "WHERE worker_id = ANY(%s)", (list(people),))
-            for r in curs.fetchall():
-                spells[r["worker_id"]].append(SpellFact(nid=r["nid"], sector=r["sector"],
-                                                        started_on=r["started_on"], ended_on=r["ended_on"]))
-        return Facts(subject=subject, meetings=meetings, grievance_events=gevents, campaigns=campaigns,
-                     campaign_events=cevents, alliances=alliances, spells=dict(spells),
-                     prior_facilitators=prior, bargaining_events=bevents)
+        """The facts of one collective or campaign that weeks after ``since`` can see."""
+        return load_facts(curs, self.t, subject, subject_id, since)
 
 
 def _widen(span: list[date | None], recompute_from: date, first_fact: date | None,

@@ -62,39 +62,38 @@ class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
 
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:
+        # One statement, whose result nobody waits for (the runner pipelines it): the
+        # grievance, its cluster keys, and each cluster counted once more, unless the
+        # grievance was already counted (its insert then returns no row, and nothing follows).
         t = self.t
-        curs.execute(
-            f"INSERT INTO {t.grievances} (id, collective_id, federation, category, sector, place,"
-            " organisation_ids, occurred_on, raised_nid) "
-            f"VALUES (%s, %s, (SELECT federation FROM {t.collectives} WHERE id = %s), %s, %s, %s,"
-            " %s::uuid[], %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id",
-            (e.originator_id, e.collective_id, e.collective_id, e.category, e.sector, e.place,
-             list(e.organisation_ids), e.occurred_on, nid))
-        if curs.fetchone() is None:
-            return  # already counted
         keys = [(BY_ORGANISATION, str(o)) for o in e.organisation_ids] + [(BY_PLACE, e.place)]
-        for key_kind, key in keys:
-            curs.execute(
-                f"INSERT INTO {t.members} (category, key_kind, key, grievance_id) "
-                "VALUES (%s, %s, %s, %s)", (e.category, key_kind, key, e.originator_id))
-            curs.execute(
-                f"INSERT INTO {t.clusters} AS c (category, key_kind, key, grievance_ids,"
-                " collective_ids, sectors, grievances, collectives, first_on, last_on) "
-                "VALUES (%(category)s, %(kind)s, %(key)s, ARRAY[%(id)s::uuid], ARRAY[%(coll)s::uuid],"
-                " ARRAY[%(sector)s::text], 1, 1, %(on)s, %(on)s) "
-                "ON CONFLICT (category, key_kind, key) DO UPDATE SET"
-                " grievance_ids = c.grievance_ids || %(id)s::uuid,"
-                " grievances = c.grievances + 1,"
-                " collective_ids = CASE WHEN %(coll)s::uuid = ANY(c.collective_ids)"
-                "   THEN c.collective_ids ELSE c.collective_ids || %(coll)s::uuid END,"
-                " collectives = c.collectives"
-                "   + CASE WHEN %(coll)s::uuid = ANY(c.collective_ids) THEN 0 ELSE 1 END,"
-                " sectors = CASE WHEN %(sector)s::text = ANY(c.sectors)"
-                "   THEN c.sectors ELSE c.sectors || %(sector)s::text END,"
-                " first_on = LEAST(c.first_on, %(on)s), last_on = GREATEST(c.last_on, %(on)s)",
-                dict(category=e.category, kind=key_kind, key=key, id=e.originator_id,
-                     coll=e.collective_id, sector=e.sector, on=e.occurred_on))
-
+        curs.execute(
+            f"WITH g AS (INSERT INTO {t.grievances} (id, collective_id, federation, category, sector,"
+            " place, organisation_ids, occurred_on, raised_nid) "
+            f"VALUES (%(id)s, %(coll)s, (SELECT federation FROM {t.collectives} WHERE id = %(coll)s),"
+            " %(category)s, %(sector)s, %(place)s, %(orgs)s::uuid[], %(on)s, %(nid)s)"
+            " ON CONFLICT (id) DO NOTHING RETURNING id), "
+            "k AS (SELECT * FROM unnest(%(kinds)s::text[], %(keys)s::text[]) WITH ORDINALITY"
+            " AS k(key_kind, key, n)), "
+            f"m AS (INSERT INTO {t.members} (category, key_kind, key, grievance_id)"
+            " SELECT %(category)s::text, k.key_kind, k.key, g.id FROM g, k) "
+            f"INSERT INTO {t.clusters} AS c (category, key_kind, key, grievance_ids,"
+            " collective_ids, sectors, grievances, collectives, first_on, last_on) "
+            "SELECT %(category)s::text, k.key_kind, k.key, ARRAY[g.id], ARRAY[%(coll)s::uuid],"
+            " ARRAY[%(sector)s::text], 1, 1, %(on)s::date, %(on)s::date FROM g, k ORDER BY k.n "
+            "ON CONFLICT (category, key_kind, key) DO UPDATE SET"
+            " grievance_ids = c.grievance_ids || %(id)s::uuid,"
+            " grievances = c.grievances + 1,"
+            " collective_ids = CASE WHEN %(coll)s::uuid = ANY(c.collective_ids)"
+            "   THEN c.collective_ids ELSE c.collective_ids || %(coll)s::uuid END,"
+            " collectives = c.collectives"
+            "   + CASE WHEN %(coll)s::uuid = ANY(c.collective_ids) THEN 0 ELSE 1 END,"
+            " sectors = CASE WHEN %(sector)s::text = ANY(c.sectors)"
+            "   THEN c.sectors ELSE c.sectors || %(sector)s::text END,"
+            " first_on = LEAST(c.first_on, %(on)s::date), last_on = GREATEST(c.last_on, %(on)s::date)",
+            dict(id=e.originator_id, coll=e.collective_id, category=e.category, sector=e.sector,
+                 place=e.place, orgs=list(e.organisation_ids), on=e.occurred_on, nid=nid,
+                 kinds=[k for k, _ in keys], keys=[key for _, key in keys]))
 
     @on(Grievance.Corrected)
     def corrected(self, curs, e, _nid) -> None:

@@ -6,7 +6,8 @@ Facts``, folded event by event with ``fold``), and each worker's planned departu
 one of them changes (a step taken, the incident's day corrected, a procedure revised, a
 departure recorded or erased), the deadlines of every grievance it touches are computed
 again by the domain's pure function and their rows replaced. So the list is always the one
-the facts imply, whatever order they arrived in.
+the facts imply, whatever order they arrived in. Within a batch the facts are folded in
+memory and the deadlines computed once per touched grievance, after the batch's events.
 
 Rows hold ids, step codes and names (the collective's own words, not personal data) and
 dates; never a description. A worker's planned departure is sealed under her key: the view
@@ -87,7 +88,7 @@ class GrievanceDeadlinesView(KnowsFederations, View):
             " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
             (e.originator_id, e.collective_id, e.agreement_id, e.name,
              msgspec.json.encode(e.steps).decode()))
-        self._recompute_collective(curs, e.collective_id)
+        self._revised.add(e.collective_id)
 
     @on(Procedure.Revised)
     def procedure_revised(self, curs, e, _nid) -> None:
@@ -96,7 +97,7 @@ class GrievanceDeadlinesView(KnowsFederations, View):
                      (e.name, msgspec.json.encode(e.steps).decode(), e.originator_id))
         row = curs.fetchone()
         if row is not None:
-            self._recompute_collective(curs, row["collective_id"])
+            self._revised.add(row["collective_id"])
 
     # -- grievances: fold the facts, then compute again ----------------------------------
 
@@ -104,28 +105,26 @@ class GrievanceDeadlinesView(KnowsFederations, View):
         Grievance.StepTaken, Grievance.ProcedureFollowed, Grievance.OutcomeRecorded,
         Grievance.Withdrawn, Grievance.Reopened)
     def grievance_changed(self, curs, e, _nid) -> None:
+        # Folded in memory; written, and its deadlines computed, once per batch.
         name = type(e).__name__
         gid = e.originator_id
         if name == "Raised":
             before = None
             collective_id = e.collective_id
         else:
-            curs.execute(f"SELECT collective_id, facts FROM {self.t.facts} WHERE grievance_id = %s",
-                         (gid,))
-            row = curs.fetchone()
-            if row is None:
-                return
-            before = _FACTS.decode(_json(row["facts"]))
-            collective_id = row["collective_id"]
+            known = self._folded.get(gid)
+            if known is None:
+                curs.execute(f"SELECT collective_id, facts FROM {self.t.facts} WHERE grievance_id = %s",
+                             (gid,))
+                row = curs.fetchone()
+                if row is None:
+                    return
+                known = (row["collective_id"], _FACTS.decode(_json(row["facts"])))
+            collective_id, before = known
         after = fold(before, name, vars(e))
         if after is None:
             return
-        curs.execute(
-            f"INSERT INTO {self.t.facts} (grievance_id, collective_id, parties, facts)"
-            " VALUES (%s, %s, %s::uuid[], %s) ON CONFLICT (grievance_id) DO UPDATE"
-            " SET parties = EXCLUDED.parties, facts = EXCLUDED.facts",
-            (gid, collective_id, list(after.parties), msgspec.json.encode(after).decode()))
-        self._recompute(curs, gid, collective_id, after)
+        self._folded[gid] = (collective_id, after)
 
     # -- workers: a planned departure is a deadline of each grievance she is party to ----
 
@@ -163,22 +162,58 @@ class GrievanceDeadlinesView(KnowsFederations, View):
 
     # -- computing ------------------------------------------------------------------------
 
-    def _recompute_collective(self, curs, collective_id: UUID) -> None:
-        curs.execute(f"SELECT grievance_id, facts FROM {self.t.facts} WHERE collective_id = %s",
-                     (collective_id,))
-        for r in curs.fetchall():
-            self._recompute(curs, r["grievance_id"], collective_id, _FACTS.decode(_json(r["facts"])))
+    def __init__(self, datastore, *, generation: int = 1, **deps: Any):
+        super().__init__(datastore, generation=generation, **deps)
+        # What the batch in flight folded, and the collectives whose procedures it changed:
+        # their grievances' deadlines are computed once, after its events (``after_batch``).
+        self._folded: dict[UUID, tuple[UUID, Facts]] = {}
+        self._revised: set[UUID] = set()
 
-    def _recompute(self, curs, grievance_id: UUID, collective_id: UUID, facts: Facts) -> None:
-        steps = self._steps(curs, collective_id, facts.procedure_id)
-        names = {s.code: s.name for s in steps}
-        curs.execute(f"DELETE FROM {self.t.deadlines} WHERE grievance_id = %s", (grievance_id,))
-        for position, d in enumerate(deadlines(facts, steps)):
-            curs.execute(
+    def apply_batch(self, curs, batch, last_id: int, after: int | None = None) -> None:
+        self._folded, self._revised = {}, set()  # nothing left from a batch that failed
+        super().apply_batch(curs, batch, last_id, after)
+
+    def after_batch(self, curs) -> None:
+        """Store the facts the batch folded, then compute again the deadlines of every
+        grievance whose facts or procedures it changed. A grievance's deadlines are a pure
+        function of its final facts and its collective's final procedures, so computing
+        them once per batch leaves the rows computing them after each event would."""
+        folded, revised = self._folded, self._revised
+        self._folded, self._revised = {}, set()
+        if folded:
+            curs.executemany(
+                f"INSERT INTO {self.t.facts} (grievance_id, collective_id, parties, facts)"
+                " VALUES (%s, %s, %s::uuid[], %s) ON CONFLICT (grievance_id) DO UPDATE"
+                " SET parties = EXCLUDED.parties, facts = EXCLUDED.facts",
+                [(gid, cid, list(f.parties), msgspec.json.encode(f).decode())
+                 for gid, (cid, f) in folded.items()])
+        todo = dict(folded)
+        if revised:
+            curs.execute(f"SELECT grievance_id, collective_id, facts FROM {self.t.facts}"
+                         " WHERE collective_id = ANY(%s)", (list(revised),))
+            for r in curs.fetchall():
+                todo.setdefault(r["grievance_id"],
+                                (r["collective_id"], _FACTS.decode(_json(r["facts"]))))
+        if todo:
+            self._recompute(curs, todo)
+
+    def _recompute(self, curs, grievances: dict[UUID, tuple[UUID, Facts]]) -> None:
+        steps_of: dict[tuple[UUID, UUID | None], tuple[Step, ...]] = {}
+        rows = []
+        for grievance_id, (collective_id, facts) in grievances.items():
+            key = (collective_id, facts.procedure_id)
+            if key not in steps_of:
+                steps_of[key] = self._steps(curs, collective_id, facts.procedure_id)
+            steps = steps_of[key]
+            names = {s.code: s.name for s in steps}
+            rows += [(grievance_id, collective_id, position, d.step, names.get(d.step), d.due_on,
+                      d.met_on) for position, d in enumerate(deadlines(facts, steps))]
+        curs.execute(f"DELETE FROM {self.t.deadlines} WHERE grievance_id = ANY(%s)",
+                     (list(grievances),))
+        if rows:
+            curs.executemany(
                 f"INSERT INTO {self.t.deadlines} (grievance_id, collective_id, position, step,"
-                " step_name, due_on, met_on) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (grievance_id, collective_id, position, d.step, names.get(d.step), d.due_on,
-                 d.met_on))
+                " step_name, due_on, met_on) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
 
     def _steps(self, curs, collective_id: UUID, procedure_id: UUID | None) -> tuple[Step, ...]:
         # The procedure the grievance follows, else its collective's own (no agreement).

@@ -89,9 +89,27 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
             " PRIMARY KEY (worker_id, seq))",
         ]
 
+    def __init__(self, datastore, *, generation: int = 1, **deps: Any):
+        super().__init__(datastore, generation=generation, **deps)
+        self._touched: dict[UUID, int] = {}  # worker -> the batch's last event of hers
+
+    def apply_batch(self, curs, batch, last_id: int, after: int | None = None) -> None:
+        self._touched = {}  # nothing left from a batch that failed
+        super().apply_batch(curs, batch, last_id, after)
+
+    def after_batch(self, curs) -> None:
+        # Her last event's id, once per worker per batch rather than once per event. Ids
+        # only grow, so the greatest is the one the per-event updates would have left.
+        touched, self._touched = self._touched, {}
+        if touched:
+            curs.executemany(f"UPDATE {self.t.workers} SET last_nid = greatest(last_nid, %s)"
+                             " WHERE id = %s", [(nid, wid) for wid, nid in touched.items()])
+
     def _touch(self, curs, e, nid, assignments: str = "", params: tuple = ()) -> None:
-        sets = f"{assignments}, last_nid = %s" if assignments else "last_nid = %s"
-        curs.execute(f"UPDATE {self.t.workers} SET {sets} WHERE id = %s",
+        if not assignments:
+            self._touched[e.originator_id] = nid
+            return
+        curs.execute(f"UPDATE {self.t.workers} SET {assignments}, last_nid = %s WHERE id = %s",
                      (*params, nid, e.originator_id))
 
     def _join(self, curs, worker_id: UUID, collective_id: UUID, on: date, nid: int) -> None:
@@ -102,12 +120,18 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
 
     @on(Worker.Registered)
     def registered(self, curs, e, nid) -> None:
+        # One statement (nothing to wait for): her row and, if she was registered into a
+        # collective and not already known, her first membership.
+        t = self.t
         curs.execute(
-            f"INSERT INTO {self.t.workers} (id, sealed_profile, registered_at, registered_nid,"
-            " last_nid) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id",
-            (e.originator_id, e.sealed_profile, e.timestamp, nid, nid))
-        if curs.fetchone() is not None and e.collective_id is not None:
-            self._join(curs, e.originator_id, e.collective_id, e.joined_on, nid)
+            f"WITH w AS (INSERT INTO {t.workers} (id, sealed_profile, registered_at, registered_nid,"
+            " last_nid) VALUES (%(id)s, %(profile)s, %(at)s, %(nid)s, %(nid)s)"
+            " ON CONFLICT (id) DO NOTHING RETURNING id) "
+            f"INSERT INTO {t.memberships} (worker_id, seq, collective_id, joined_on, nid) "
+            f"SELECT w.id, (SELECT count(*) FROM {t.memberships} WHERE worker_id = %(id)s),"
+            " %(coll)s::uuid, %(on)s::date, %(nid)s FROM w WHERE %(coll)s::uuid IS NOT NULL",
+            {"id": e.originator_id, "profile": e.sealed_profile, "at": e.timestamp, "nid": nid,
+             "coll": e.collective_id, "on": e.joined_on})
 
     @on(Worker.ProfileUpdated)
     def profile_updated(self, curs, e, nid) -> None:
