@@ -96,6 +96,7 @@ class _Keys:
     def __init__(self, keys: KeyStore) -> None:
         self._keys = keys
         self._known: dict[UUID, bytes] = {}
+        self._absent: set[UUID] = set()  # asked for and not stored: ``create`` asks no more
         self.made: dict[UUID, tuple[bytes, list[UUID]]] = {}
         self._made_at: dict[UUID, int] = {}  # when each was made, as counted by ``_made``
         self._made = 0
@@ -105,9 +106,12 @@ class _Keys:
 
     def get_many(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
         ids = list(dict.fromkeys(subject_ids))
-        missing = [i for i in ids if i not in self._known and i not in self.made]
+        missing = [i for i in ids if i not in self._known and i not in self.made
+                   and i not in self._absent]
         if missing:
-            self._known.update(self._keys.get_many(missing))
+            found = self._keys.get_many(missing)
+            self._known.update(found)
+            self._absent.update(i for i in missing if i not in found)
         found = {i: self._known[i] for i in ids if i in self._known}
         found.update({i: self.made[i][0] for i in ids if i in self.made})
         return found
@@ -136,8 +140,16 @@ class _Keys:
             del self.made[subject_id], self._made_at[subject_id]
 
     def take(self) -> dict[UUID, tuple[bytes, list[UUID]]]:
+        """The keys made, for ``commit`` to write; known from now on as stored ones."""
         made, self.made, self._made_at = self.made, {}, {}
+        self._known.update({i: key for i, (key, _owners) in made.items()})
+        self._absent.difference_update(made)
         return made
+
+    def forget(self) -> None:
+        """A commit was refused: what was taken for it is not stored; read again."""
+        self._known.clear()
+        self._absent.clear()
 
     def add_owners(self, subject_id: UUID, owners: Sequence[UUID]) -> None:
         if subject_id in self.made:
@@ -171,17 +183,20 @@ class _Keys:
 
     def shred_for_worker(self, worker_id: UUID, *linked: UUID) -> list[UUID]:
         self._known.clear()  # what went is not known here: read again
+        self._absent.clear()
         made = self._shred_made(worker_id, [worker_id, *linked], linked)
         return made + self._keys.shred_for_worker(worker_id, *linked)
 
     def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
         self._known.clear()
+        self._absent.clear()
         made = self._shred_made(collective_id, [collective_id])
         return made + self._keys.shred_for_collective(collective_id)
 
     def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = (),
               also: Sequence[UUID] = ()) -> list[UUID]:
         self._known.clear()
+        self._absent.clear()
         made = self._shred_made(owner, subjects, also)
         return made + self._keys.shred(owner=owner, subjects=subjects, also=also)
 
@@ -350,6 +365,7 @@ class Batch(Organize):
                                         data_keys=partial(self._app.keys.write_made, made=made))
         except IntegrityError:  # the new keys were in the transaction: none was written
             self._held.clear()
+            self.keys.forget()
             for entry, _count, _role in logged:
                 self._known.pop(entry.command_id, None)
             raise Conflict(

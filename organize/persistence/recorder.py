@@ -92,7 +92,7 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
             "AND e.originator_version = c.last_originator_version "
             "WHERE c.command_id = ANY(%s)"
         )
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(sql, (list(command_ids),))
             return {r["command_id"]: r for r in curs.fetchall()}
 
@@ -104,6 +104,9 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
             "AND e.originator_version = c.last_originator_version "
             "WHERE c.command_id = %s"
         )
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(sql, (command_id,))
+        # One statement on the pool's autocommit connection: its own snapshot, and one
+        # round trip instead of three (BEGIN, SELECT, ROLLBACK). A batch asks this once per
+        # command it was not told to ``expect``.
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(sql, (command_id,), prepare=True)
             return curs.fetchone()
