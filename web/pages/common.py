@@ -119,8 +119,8 @@ class Page:
         wanted = int(raw) if raw and raw.isdigit() else None
         if self.pools is not None and self.pools.replica is not None:
             chosen = await self.pools.choose(views, wanted)
+            self.pool = chosen  # the primary too: ``db_pool`` may have been the replica
             if chosen is self.pools.replica:
-                self.pool = chosen
                 self.notice = self._("Saved.") if wanted else self.notice
                 return
         if not wanted:
