@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 import pytest
@@ -384,3 +384,20 @@ def test_erasure_in_a_batch_destroys_the_keys_it_made(app):
     assert app.repository.get(worker_id).erased
     registered = next(iter(app.repository.event_store.get(worker_id)))
     assert app.open(worker_id, registered.sealed_profile, c.Profile) is None
+
+
+def test_a_command_refused_after_sealing_leaves_no_key(app):
+    made = register("Key refused grievance")
+    worker_id = new_id(made.command_id, "worker")
+    collective = create("Key refusals")
+    app.execute(collective)
+    raised = c.RaiseGrievance(
+        command_id=uuid.uuid4(), collective_id=new_id(collective.command_id, "collective"),
+        worker_ids=(worker_id,), category="no_such_category", sector="domestic_care",
+        place="HK", stage="destination", description="What happened", occurred_on=date(2024, 5, 1))
+    batch = Batch(app)
+    batch.execute(made)
+    with pytest.raises(Invalid):  # the taxonomy refuses it after its text was sealed
+        batch.execute(raised)
+    assert key_rows(app, worker_id) == 1
+    assert key_rows(app, new_id(raised.command_id, "grievance")) == 0
