@@ -140,14 +140,16 @@ class _Keys:
             del self.made[subject_id], self._made_at[subject_id]
 
     def take(self) -> dict[UUID, tuple[bytes, list[UUID]]]:
-        """The keys made, for ``commit`` to write; known from now on as stored ones."""
+        """The keys made, for ``commit`` to write (``written`` once they are)."""
         made, self.made, self._made_at = self.made, {}, {}
-        self._known.update({i: key for i, (key, _owners) in made.items()})
-        self._absent.difference_update(made)
         return made
 
+    def written(self, made: dict[UUID, tuple[bytes, list[UUID]]]) -> None:
+        self._known.update({i: key for i, (key, _owners) in made.items()})
+        self._absent.difference_update(made)
+
     def forget(self) -> None:
-        """A commit was refused: what was taken for it is not stored; read again."""
+        """A commit was refused (another writer got there first): read every key again."""
         self._known.clear()
         self._absent.clear()
 
@@ -371,6 +373,7 @@ class Batch(Organize):
             raise Conflict(
                 "Someone else changed these records at the same moment. Load them again.",
                 field="expected_version", code="conflict") from None
+        self.keys.written(made)
         ids: list[int | None] = []
         position = 0
         for entry, count, _role in logged:
