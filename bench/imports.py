@@ -7,13 +7,18 @@ mapping, digest or ledger.
 The submissions are a Kobo JSON export of the Worker intake XLSForm
 (``tests/integration/imports/data``), one work spell each.
 
-    .venv/bin/python -m bench.imports [--rows 10000]
+    .venv/bin/python -m bench.imports [--rows 10000] [--rounds 3]
+
+Each round imports a file of its own (fresh instance ids) into a fresh collective and runs
+the baseline into another; the figures are the medians of the rounds, and the ratio is the
+median commit rate over the median baseline rate. Each round's figures print as it ends.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import uuid
 from datetime import date
 from pathlib import Path
@@ -72,45 +77,61 @@ def say(line: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the one-by-one baseline (its 10,000 rows take minutes): "
+                             "compare two builds run side by side instead")
     parser.add_argument("--dry-run-only", action="store_true",
                         help="only the dry run (no baseline, no commit): the planning's rate")
     args = parser.parse_args()
     configure_logging("WARNING")
     n = args.rows
-    blob = submissions(n)
     form = (DATA.joinpath("worker_intake.xlsx").name, DATA.joinpath("worker_intake.xlsx").read_bytes())
     mapping = (DATA.joinpath("worker_intake.toml").name, DATA.joinpath("worker_intake.toml").read_bytes())
     with fresh_database() as db:
         runtime, _ = open_runtime_on(db)
         app = runtime.app
-        ours, theirs = (app.execute(c.CreateCollective(command_id=uuid.uuid4(), name=f"Bench {k}",
-                                                       kind="worker_collective")).id
-                        for k in ("import", "by hand"))
+
+        def collective(name: str) -> uuid.UUID:
+            return app.execute(c.CreateCollective(command_id=uuid.uuid4(), name=name,
+                                                  kind="worker_collective")).id
+
         if args.dry_run_only:
+            blob, ours = submissions(n), collective("Bench import")
             prepared = service.prepare(app, data=("data.json", blob), form=form, mapping=mapping)
             took = timed(lambda: service.run(app, prepared, ours, dry_run=True))
             say(f"import, dry run only: {n / took:8.1f} rows/s ({took:.1f} s)")
             runtime.close()
             return
-        base = timed(lambda: by_hand(app, theirs, n))
-        say(f"baseline, the same commands one by one: {n / base:8.1f} rows/s ({base:.1f} s)")
-        reports = {}
-
-        def step(name: str, dry_run: bool) -> float:
-            def go():
-                prepared = service.prepare(app, data=("data.json", blob), form=form, mapping=mapping)
-                reports[name] = service.run(app, prepared, ours, dry_run=dry_run)
-            took = timed(go)
-            say(f"import, {name + ':':31} {n / took:8.1f} rows/s ({took:.1f} s)")
-            return took
-
-        step("dry run", True)
-        commit = step("commit", False)
-        step("again (all unchanged)", False)
-        assert reports["dry run"].counts == reports["commit"].counts, reports
-        assert reports["again (all unchanged)"].counts["unchanged"] == n, reports
-        say(f"{n} rows; counts {reports['commit'].counts}")
-        say(f"ratio commit / baseline: {base / commit:.2f}x the baseline's rate")
+        rates: dict[str, list[float]] = {}
+        for k in range(1, args.rounds + 1):
+            blob = submissions(n)
+            ours, theirs = collective(f"Bench import {k}"), collective(f"Bench by hand {k}")
+            if not args.no_baseline:
+                base = timed(lambda: by_hand(app, theirs, n))  # noqa: B023 - run at once
+                rates.setdefault("baseline", []).append(n / base)
+                say(f"round {k}: baseline, the same commands one by one: {n / base:8.1f} "
+                    f"rows/s ({base:.1f} s)")
+            reports = {}
+            for name, dry_run in (("dry run", True), ("commit", False),
+                                  ("again (all unchanged)", False)):
+                def go(name=name, dry_run=dry_run, blob=blob, ours=ours, reports=reports):
+                    prepared = service.prepare(app, data=("data.json", blob), form=form,
+                                               mapping=mapping)
+                    reports[name] = service.run(app, prepared, ours, dry_run=dry_run)
+                took = timed(go)
+                rates.setdefault(name, []).append(n / took)
+                say(f"round {k}: import, {name + ':':31} {n / took:8.1f} rows/s ({took:.1f} s)")
+            assert reports["dry run"].counts == reports["commit"].counts, reports
+            assert reports["again (all unchanged)"].counts["unchanged"] == n, reports
+            say(f"round {k}: {n} rows; counts {reports['commit'].counts}")
+        say(f"medians of {args.rounds} rounds, rows/s:")
+        for name, values in rates.items():
+            say(f"  {name + ':':31} {statistics.median(values):8.1f}  "
+                f"(rounds: {', '.join(f'{v:.1f}' for v in values)})")
+        if "baseline" in rates:
+            ratio = statistics.median(rates["commit"]) / statistics.median(rates["baseline"])
+            say(f"ratio commit / baseline: {ratio:.2f}x the baseline's rate")
         runtime.close()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import asyncpg
 import structlog
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -50,6 +50,7 @@ from web.i18n.routes import set_language
 from web.outbox import ROUTES as OUTBOX_ROUTES
 from web.outbox import Outbox
 from web.pages import pages_router
+from web.pages.common import NOTICE_PARAM
 from web.pages.organising import organising_router
 from web.research import research_routes
 
@@ -149,6 +150,14 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
     def provide(key: str):
         return Provide(lambda: holder[key], use_cache=True, sync_to_thread=False)
 
+    async def read_pool(request: Request) -> asyncpg.Pool:
+        """``db_pool``, per request: the replica for a GET that follows no write of this
+        session (no ``?n=`` or ``wait_for``) while it is close to the primary
+        (``ReadPools.current``); the primary for everything else."""
+        after_write = request.method != "GET" or any(
+            p in request.query_params for p in (NOTICE_PARAM, "wait_for"))
+        return await holder["read_pools"].for_read(after_write=after_write)
+
     app = Litestar(
         route_handlers=_routers(),
         lifespan=[database_pool],
@@ -156,7 +165,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
             # ``organize``, ``reader_scope``, ``principal``, ``accounts``, ``csrf_token``: the
             # application and the scope as the account asking may use them.
             **auth_dependencies(organize, accounts),
-            "db_pool": provide("pool"),
+            "db_pool": Provide(read_pool),
             "reveal": provide("reveal"),
             "read_pools": provide("read_pools"),
             "rubric": Provide(lambda: runtime.rubric, use_cache=True, sync_to_thread=False),

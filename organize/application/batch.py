@@ -4,9 +4,11 @@
 as ``Organize.execute`` (``Organize._handle``: the same domain calls, the same invariants,
 the same refusals), on aggregates kept in memory across the batch (each loaded once from
 the store, then carried forward at the version its last command left it), with data keys
-fetched and unwrapped once per batch. The events and the command log's rows wait in memory
-until ``commit`` writes them in one transaction, each row naming its own events as a single
-command's would. Views catch up afterwards, from the notification log, as they always do.
+fetched and unwrapped once per batch. The events, the command log's rows and the data keys
+the batch made wait in memory until ``commit`` writes them in one transaction, each row
+naming its own events as a single command's would (the keys in one statement,
+``KeyStore.write_made``): a key exists if and only if the events sealed under it were stored.
+Views catch up afterwards, from the notification log, as they always do.
 
 Access rules: ``batch.authorised(principal)`` is the batch seen through one account, as
 ``Authorised(app, principal)`` is the application: the same ``authorise`` before every
@@ -34,10 +36,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 import structlog
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -85,37 +89,118 @@ class _Repository:
 
 
 class _Keys:
-    """The key store, each data key read and unwrapped once per batch."""
+    """The key store, each data key read and unwrapped once per batch. A key the batch makes
+    waits in memory (``made``) and is written by ``commit`` in the transaction of the events
+    sealed under it: a refused command, a discarded block or a refused commit leaves none."""
 
     def __init__(self, keys: KeyStore) -> None:
         self._keys = keys
         self._known: dict[UUID, bytes] = {}
+        self._absent: set[UUID] = set()  # asked for and not stored: ``create`` asks no more
+        self.made: dict[UUID, tuple[bytes, list[UUID]]] = {}
+        self._made_at: dict[UUID, int] = {}  # when each was made, as counted by ``_made``
+        self._made = 0
 
     def get(self, subject_id: UUID) -> bytes | None:
         return self.get_many([subject_id]).get(subject_id)
 
     def get_many(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
         ids = list(dict.fromkeys(subject_ids))
-        missing = [i for i in ids if i not in self._known]
+        missing = [i for i in ids if i not in self._known and i not in self.made
+                   and i not in self._absent]
         if missing:
-            self._known.update(self._keys.get_many(missing))
-        return {i: self._known[i] for i in ids if i in self._known}
+            found = self._keys.get_many(missing)
+            self._known.update(found)
+            self._absent.update(i for i in missing if i not in found)
+        found = {i: self._known[i] for i in ids if i in self._known}
+        found.update({i: self.made[i][0] for i in ids if i in self.made})
+        return found
 
     def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
-        key = self._known[subject_id] = self._keys.create(subject_id, owners)
+        """The subject's key: the existing one, or a new one written at the next commit."""
+        key = self.get(subject_id)
+        if key is None:
+            key = AESGCM.generate_key(bit_length=256)
+            self.made[subject_id] = (key, list(dict.fromkeys(owners)))
+            self._made_at[subject_id] = self._made
+            self._made += 1
         return key
 
-    def shred_for_worker(self, worker_id: UUID) -> list[UUID]:
+    def mark(self) -> int:
+        return self._made
+
+    def forget_since(self, mark: int) -> None:
+        """Drop the keys made since ``mark``: their commands were refused or discarded."""
+        later = []
+        for subject_id in reversed(self.made):  # the newest last: stop at the first older
+            if self._made_at[subject_id] < mark:
+                break
+            later.append(subject_id)
+        for subject_id in later:
+            del self.made[subject_id], self._made_at[subject_id]
+
+    def take(self) -> dict[UUID, tuple[bytes, list[UUID]]]:
+        """The keys made, for ``commit`` to write (``written`` once they are)."""
+        made, self.made, self._made_at = self.made, {}, {}
+        return made
+
+    def written(self, made: dict[UUID, tuple[bytes, list[UUID]]]) -> None:
+        self._known.update({i: key for i, (key, _owners) in made.items()})
+        self._absent.difference_update(made)
+
+    def forget(self) -> None:
+        """A commit was refused (another writer got there first): read every key again."""
+        self._known.clear()
+        self._absent.clear()
+
+    def add_owners(self, subject_id: UUID, owners: Sequence[UUID]) -> None:
+        if subject_id in self.made:
+            key, held = self.made[subject_id]
+            self.made[subject_id] = (key, list(dict.fromkeys([*held, *owners])))
+        else:
+            self._keys.add_owners(subject_id, owners)
+
+    def remove_owner(self, subject_id: UUID, owner: UUID) -> None:
+        if subject_id in self.made:
+            key, held = self.made[subject_id]
+            self.made[subject_id] = (key, [o for o in held if o != owner])
+        else:
+            self._keys.remove_owner(subject_id, owner)
+
+    def _shred_made(self, owner: UUID | None, subjects: Sequence[UUID],
+                    also: Sequence[UUID] = ()) -> list[UUID]:
+        """``KeyStore.shred``'s rule on the keys not written yet: they never will be."""
+        doomed = list(subjects)
+        gone = {owner, *also} if owner is not None else set()
+        for subject_id, (key, held) in list(self.made.items()):
+            if gone & set(held):
+                rest = [o for o in held if o not in gone]
+                self.made[subject_id] = (key, rest)
+                if not rest:
+                    doomed.append(subject_id)
+        shredded = [i for i in dict.fromkeys(doomed) if self.made.pop(i, None) is not None]
+        for subject_id in shredded:
+            del self._made_at[subject_id]
+        return shredded
+
+    def shred_for_worker(self, worker_id: UUID, *linked: UUID) -> list[UUID]:
         self._known.clear()  # what went is not known here: read again
-        return self._keys.shred_for_worker(worker_id)
+        self._absent.clear()
+        made = self._shred_made(worker_id, [worker_id, *linked], linked)
+        return made + self._keys.shred_for_worker(worker_id, *linked)
 
     def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
         self._known.clear()
-        return self._keys.shred_for_collective(collective_id)
+        self._absent.clear()
+        made = self._shred_made(collective_id, [collective_id])
+        return made + self._keys.shred_for_collective(collective_id)
 
-    def shred(self, **kwargs: Any) -> list[UUID]:
+    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = (),
+              also: Sequence[UUID] = ()) -> list[UUID]:
         self._known.clear()
-        return self._keys.shred(**kwargs)
+        self._absent.clear()
+        made = self._shred_made(owner, subjects, also)
+        return made + self._keys.shred(owner=owner, subjects=subjects, also=also)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._keys, name)
@@ -197,11 +282,14 @@ class Batch(Organize):
             return prior
         self._touched = []
         role = current_role()
+        mark = self.keys.mark()
         try:
             done, entry, ids = self._handle(command)
         except _Replayed as replayed:  # refused, but run before: in the log after all
+            self.keys.forget_since(mark)
             return replayed.result
         except CommandError:
+            self.keys.forget_since(mark)
             self._stop()
             raise
         if done.before_save is not None:
@@ -232,12 +320,13 @@ class Batch(Organize):
         """Commands run inside land together or not at all (see the module's docstring)."""
         if self._whole:
             raise AssertionError("whole blocks do not nest")
-        events, logged = len(self._events), len(self._logged)
+        events, logged, made = len(self._events), len(self._logged), self.keys.mark()
         self._whole = True
         try:
             yield
         except BaseException:
             self._whole = False
+            self.keys.forget_since(made)
             self._discard(events, logged)
             raise
         self._whole = False
@@ -269,19 +358,22 @@ class Batch(Organize):
             raise AssertionError("no commit inside a whole block")
         if not self._logged:
             return []
-        events, logged = self._events, self._logged
+        events, logged, made = self._events, self._logged, self.keys.take()
         self._events, self._logged = [], []
         if not events:
             raise AssertionError("every command records at least one event")
         try:
-            recordings = self._app.save(*events, commands=logged)
-        except IntegrityError:
+            recordings = self._app.save(*events, commands=logged,
+                                        data_keys=partial(self._app.keys.write_made, made=made))
+        except IntegrityError:  # the new keys were in the transaction: none was written
             self._held.clear()
+            self.keys.forget()
             for entry, _count, _role in logged:
                 self._known.pop(entry.command_id, None)
             raise Conflict(
                 "Someone else changed these records at the same moment. Load them again.",
                 field="expected_version", code="conflict") from None
+        self.keys.written(made)
         ids: list[int | None] = []
         position = 0
         for entry, count, _role in logged:

@@ -43,6 +43,9 @@ class MemoryRecorder(POPOApplicationRecorder):
             self._assert_uniqueness(stored_events, **kwargs)
             if any(entry.command_id in self.commands for entry, _ in entries):
                 raise IntegrityError("Command already recorded")
+            write_keys = kwargs.get("data_keys")  # a batch's new data keys, with its events
+            if write_keys is not None:
+                write_keys(None)
             notification_ids = self._update_table(stored_events, **kwargs)
             start = 0
             for entry, count in entries:
@@ -92,6 +95,12 @@ class MemoryKeyStore:
         if subject_id not in self._keys:
             self._keys[subject_id] = (AESGCM.generate_key(bit_length=256), list(owners))
         return self._keys[subject_id][0]
+
+    def write_made(self, _curs, made: dict[UUID, tuple[bytes, Sequence[UUID]]]) -> None:
+        """``KeyStore.write_made``: a subject with a key already refuses them all."""
+        if any(i in self._keys for i in made):
+            raise IntegrityError("Data key already made")
+        self._keys.update({i: (key, list(owners)) for i, (key, owners) in made.items()})
 
     def get(self, subject_id: UUID) -> bytes | None:
         found = self._keys.get(subject_id)

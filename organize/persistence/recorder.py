@@ -12,6 +12,9 @@ it on, events are inserted by a database function, and under concurrent writers 
 following the notification log can pass a gap that a slower transaction fills later, so it
 skips events for good. Projections must never skip an event.
 
+A batch's new data keys (``organize.application.batch``) are written by the same hook, in the
+same transaction as the events sealed under them (``KeyStore.write_made``).
+
 The row also keeps the role of the account that ran the command and the notification ids its
 events took (``organize.provenance``), so a record's history can say who (as a role) changed it.
 """
@@ -74,6 +77,9 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
             curs.executemany(self.INSERT_COMMAND, rows, returning=True)
             while curs.nextset():
                 pass
+        write_keys = kwargs.get("data_keys")
+        if write_keys is not None:  # a batch's new data keys, in the same transaction
+            write_keys(curs)
         return notification_ids
 
     def find_commands(self, command_ids) -> dict:
@@ -86,7 +92,7 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
             "AND e.originator_version = c.last_originator_version "
             "WHERE c.command_id = ANY(%s)"
         )
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(sql, (list(command_ids),))
             return {r["command_id"]: r for r in curs.fetchall()}
 
@@ -98,6 +104,9 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
             "AND e.originator_version = c.last_originator_version "
             "WHERE c.command_id = %s"
         )
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(sql, (command_id,))
+        # One statement on the pool's autocommit connection: its own snapshot, and one
+        # round trip instead of three (BEGIN, SELECT, ROLLBACK). A batch asks this once per
+        # command it was not told to ``expect``.
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(sql, (command_id,), prepare=True)
             return curs.fetchone()

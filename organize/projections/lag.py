@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any
 
 import asyncpg
 
@@ -19,10 +20,13 @@ from organize.projections.reads import EVENTS_TABLE
 LAG_EVENTS = 50  # fewer is the ordinary distance of a runner that keeps up
 
 
-async def view_positions(conn: asyncpg.Connection, views: Iterable[str]) -> dict[str, int]:
-    """Each view's tracking position in two round trips (0 for a view not built yet)."""
+async def view_positions(conn: asyncpg.Connection, views: Iterable[str], *,
+                         unknown: int | None = 0) -> dict[str, Any]:
+    """Each view's tracking position in two round trips; ``unknown`` (0 unless asked) for a
+    view not built yet or with no tracking row (``organize.projections.replica`` asks for
+    None: a position it cannot see is not one it may count as reached)."""
     views = list(dict.fromkeys(views))
-    out = dict.fromkeys(views, 0)
+    out: dict[str, Any] = dict.fromkeys(views, unknown)
     rows = await conn.fetch(
         "SELECT name, generation, to_regclass(format('v_%s_g%s_tracking', name, "
         "coalesce(generation, 1))) IS NOT NULL AS built "
@@ -32,7 +36,8 @@ async def view_positions(conn: asyncpg.Connection, views: Iterable[str]) -> dict
         parts = [f"SELECT {i} AS i, notification_id FROM {t.tracking} WHERE application_name = $1"
                  for i, (_, t) in enumerate(built)]
         for row in await conn.fetch(" UNION ALL ".join(parts), APPLICATION_NAME):
-            out[built[row["i"]][0]] = row["notification_id"] or 0
+            if row["notification_id"] is not None:
+                out[built[row["i"]][0]] = row["notification_id"]
     return out
 
 

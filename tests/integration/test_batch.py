@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 import pytest
@@ -317,3 +317,87 @@ def test_a_commit_the_database_refuses_writes_nothing_of_it(app):
     out = list(run_batched(app, [other, made]))
     assert [r.replayed for r in out] == [False, True]
     assert app.repository.get(new_id(other.command_id, "collective")).name == other.name
+
+
+# -- data keys: written with the events sealed under them ----------------------------------
+
+def register(name: str) -> c.RegisterWorker:
+    return c.RegisterWorker(command_id=uuid.uuid4(), profile=c.Profile(pseudonym=name))
+
+
+def key_rows(app, *subject_ids) -> int:
+    with app.recorder.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT count(*) AS n FROM organize_data_keys WHERE subject_id = ANY(%s)",
+                     (list(subject_ids),))
+        return curs.fetchone()["n"]
+
+
+def test_a_batch_writes_its_keys_with_its_events(app):
+    first, second = register("Key one"), register("Key two")
+    ids = [new_id(first.command_id, "worker"), new_id(second.command_id, "worker")]
+    batch = Batch(app)
+    batch.execute(first)
+    batch.execute(second)
+    assert key_rows(app, *ids) == 0  # made in memory: nothing is stored yet
+    batch.commit()
+    assert key_rows(app, *ids) == 2
+    profile = app.open(ids[1], app.repository.get(ids[1]).profile, c.Profile)
+    assert profile.pseudonym == "Key two"
+
+
+def test_a_discarded_block_and_a_refused_commit_leave_no_key(app):
+    kept, dropped = register("Key kept"), register("Key dropped")
+    kept_id, dropped_id = (new_id(x.command_id, "worker") for x in (kept, dropped))
+    batch = Batch(app)
+    batch.execute(kept)
+    with pytest.raises(NotFound), batch.whole():  # a row whose second command is refused
+        batch.execute(dropped)
+        batch.execute(rename(uuid.uuid4(), "Nobody"))
+    assert key_rows(app, kept_id) == 1 and key_rows(app, dropped_id) == 0
+    assert events_of(app, dropped_id) == []
+    # A commit the database refuses (another writer ran the same command meanwhile): the
+    # batch's key for her is not written; the other writer's is the one her events use.
+    raced, other = register("Key raced"), register("Key other")
+    raced_id, other_id = (new_id(x.command_id, "worker") for x in (raced, other))
+    batch = Batch(app)
+    batch.execute(other)
+    batch.execute(raced)
+    app.execute(raced)
+    with pytest.raises(Conflict):
+        batch.commit()
+    assert key_rows(app, other_id) == 0 and key_rows(app, raced_id) == 1
+    profile = app.open(raced_id, app.repository.get(raced_id).profile, c.Profile)
+    assert profile.pseudonym == "Key raced"
+
+
+def test_erasure_in_a_batch_destroys_the_keys_it_made(app):
+    made = register("Key erased")
+    worker_id = new_id(made.command_id, "worker")
+    kept = register("Key beside her")
+    with Batch(app) as batch:
+        batch.execute(made)
+        batch.execute(kept)
+        batch.execute(c.EraseWorker(command_id=uuid.uuid4(), worker_id=worker_id,
+                                    expected_version=1))
+    assert key_rows(app, worker_id) == 0
+    assert key_rows(app, new_id(kept.command_id, "worker")) == 1
+    assert app.repository.get(worker_id).erased
+    registered = next(iter(app.repository.event_store.get(worker_id)))
+    assert app.open(worker_id, registered.sealed_profile, c.Profile) is None
+
+
+def test_a_command_refused_after_sealing_leaves_no_key(app):
+    made = register("Key refused grievance")
+    worker_id = new_id(made.command_id, "worker")
+    collective = create("Key refusals")
+    app.execute(collective)
+    raised = c.RaiseGrievance(
+        command_id=uuid.uuid4(), collective_id=new_id(collective.command_id, "collective"),
+        worker_ids=(worker_id,), category="no_such_category", sector="domestic_care",
+        place="HK", stage="destination", description="What happened", occurred_on=date(2024, 5, 1))
+    batch = Batch(app)
+    batch.execute(made)
+    with pytest.raises(Invalid):  # the taxonomy refuses it after its text was sealed
+        batch.execute(raised)
+    assert key_rows(app, worker_id) == 1
+    assert key_rows(app, new_id(raised.command_id, "grievance")) == 0

@@ -122,6 +122,9 @@ async def test_views_come_from_the_replica_only_once_it_holds_what_the_page_need
         # An event no view on the replica has reached yet, even with the primary's views
         # behind it too, never lands on the replica.
         assert await pools.choose(["worker_directory"], done.notification_id + 10**6) is primary
+        # A view the replica has no tracking row for is unknown there, not "at 0": even when
+        # the primary's reads 0 too, the primary serves it.
+        assert await pools.choose(["no_such_view"], None) is primary
 
         _replay(replica_url, running=True)
         _caught_up(db.url, replica_url)
@@ -168,6 +171,66 @@ async def test_pages_show_a_write_whether_or_not_the_replica_has_it(primary_and_
         _caught_up(db.url, replica_url)
         page = await client.get(f"/c/{collective}/workers?n={done.notification_id}")
         assert "Devi" in page.text and "Saved." in page.text
+
+
+async def test_reads_after_no_write_use_the_replica_within_a_bounded_lag(primary_and_replica):
+    runtime, replica_url, db = primary_and_replica
+    app = runtime.app
+    collective = h.collective(app)
+    h.worker(app, collective, pseudonym="Esha")
+    h.catch_up(app)
+    _caught_up(db.url, replica_url)
+    primary = await asyncpg.create_pool(_dsn(db.url), min_size=1, max_size=2)
+    replica = await asyncpg.create_pool(_dsn(replica_url), min_size=1, max_size=2)
+    pools = ReadPools(primary, replica, max_lag=3, ttl=0)
+    try:
+        assert await pools.current() is replica
+        assert await pools.for_read(after_write=True) is primary
+        _replay(replica_url, running=False)
+        h.worker(app, collective, pseudonym="Farida")  # one event behind: within the bound
+        h.catch_up(app)
+        assert await pools.current() is replica
+        for k in range(4):  # now more than max_lag behind: the primary serves
+            h.worker(app, collective, pseudonym=f"Gita {k}")
+        h.catch_up(app)
+        assert await pools.current() is primary
+        _replay(replica_url, running=True)
+        _caught_up(db.url, replica_url)
+        assert await pools.current() is replica
+    finally:
+        _replay(replica_url, running=True)
+        await primary.close()
+        await replica.close()
+
+
+async def test_the_api_reads_the_replica_unless_it_waits_for_a_write(primary_and_replica):
+    runtime, replica_url, db = primary_and_replica
+    app = runtime.app
+    collective = h.collective(app)
+    h.worker(app, collective, pseudonym="Hema")
+    accounts = AccountService(app)
+    leader = accounts.create_account(f"leader-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex,
+                                     role="leader", collective_ids=(collective,))
+    token = accounts.start_session(leader).token
+    h.catch_up(app)
+    _caught_up(db.url, replica_url)
+    with_replica = dataclasses.replace(runtime, settings=dataclasses.replace(
+        runtime.settings, database_read_url=replica_url))
+    path = f"/api/v1/views/collectives/{collective}/workers"
+    async with AsyncTestClient(app=create_app(with_replica, accounts)) as client:
+        client.cookies.set("organize_session", token)
+        _replay(replica_url, running=False)
+        try:
+            done = app.execute(h.register_worker(collective, pseudonym="Indu"))
+            h.catch_up(app)
+            # No write of this session to wait for: the replica, one event behind, answers.
+            names = [w["pseudonym"] for w in (await client.get(path)).json()]
+            assert "Hema" in names and "Indu" not in names
+            # Waiting for the write: the primary answers, with it.
+            answer = await client.get(f"{path}?wait_for={done.notification_id}")
+            assert "Indu" in [w["pseudonym"] for w in answer.json()]
+        finally:
+            _replay(replica_url, running=True)
 
 
 async def test_a_replica_that_is_down_leaves_pages_on_the_primary(primary_and_replica):

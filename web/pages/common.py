@@ -142,10 +142,11 @@ class Page:
         wanted = int(raw) if raw and raw.isdigit() else None
         if self.pools is not None and self.pools.replica is not None:
             chosen = await self.pools.choose(views, wanted)
-            if chosen is self.pools.replica:
-                await self.release()  # read from the replica from now on
+            if chosen is not self.pool:  # ``db_pool`` may have been the replica, or not
+                await self.release()  # read from the chosen pool from now on
                 self._generations.clear()
                 self.pool = chosen
+            if chosen is self.pools.replica:
                 self.notice = self._("Saved.") if wanted else self.notice
                 return
         if not wanted:
