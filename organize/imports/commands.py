@@ -29,28 +29,34 @@ def _runtime():
         raise click.ClickException(str(e)) from None
 
 
-def _members(runtime, collective_id: uuid.UUID) -> list[uuid.UUID]:
-    """The collective's workers, from the worker directory (brought up to date first)."""
+def _read_views(runtime, views: list[str], read):
+    """``read(conn)`` over the views, brought up to date first (with a progress bar)."""
     import asyncpg
 
-    from organize.projections.reads import Scope
-    from organize.projections.views.worker_directory import list_workers
-
-    runner = runtime.runner(["worker_directory"])
+    runner = runtime.runner(views)
     behind = (runner.recorder.max_notification_id() or 0) - min(runner.positions().values(),
                                                                  default=0)
-    with click.progressbar(length=max(behind, 0), label="Reading the worker directory",
+    with click.progressbar(length=max(behind, 0), label="Reading the views",
                            file=sys.stderr) as bar:
         runner.catch_up(progress=bar.update)
 
     async def go():
         conn = await asyncpg.connect(runtime.database.asyncpg_dsn())
         try:
-            return await list_workers(conn, Scope.everything(), collective_id)
+            return await read(conn)
         finally:
             await conn.close()
 
-    rows = asyncio.run(go())
+    return asyncio.run(go())
+
+
+def _members(runtime, collective_id: uuid.UUID) -> list[uuid.UUID]:
+    """The collective's workers, from the worker directory."""
+    from organize.projections.reads import Scope
+    from organize.projections.views.worker_directory import list_workers
+
+    rows = _read_views(runtime, ["worker_directory"],
+                       lambda conn: list_workers(conn, Scope.everything(), collective_id))
     if rows is None:
         raise click.ClickException(f"No collective with id {collective_id}.")
     return [r.id for r in rows]
@@ -113,10 +119,16 @@ def import_command(collective_id: uuid.UUID, data: Path, mapping_path: Path,
 def duplicates_command(collective_id: uuid.UUID) -> None:
     """Likely duplicate workers in a collective, with the reason (names are never shown)."""
     from organize.application.duplicates import suggest
+    from organize.projections.reads import Scope
+    from organize.projections.views.grievance_register import grievance_workers
 
     runtime = _runtime()
     try:
-        found = suggest(runtime.app, collective_id, _members(runtime, collective_id))
+        members = _members(runtime, collective_id)
+        grievances = _read_views(
+            runtime, ["grievance_register"],
+            lambda conn: grievance_workers(conn, Scope.everything(), collective_id))
+        found = suggest(runtime.app, collective_id, members, grievances)
     finally:
         runtime.close()
     for s in found:

@@ -73,3 +73,21 @@ def test_a_bad_mapping_is_a_plain_error(app, cli_env, tmp_path):
     assert result.exit_code == 1
     assert "'domestic_chores', which is not a sectors code of the taxonomy" in result.output
     assert "Traceback" not in result.output
+
+
+def test_duplicates_counts_shared_grievances(app, cli_env):
+    """Two records with loosely alike pseudonyms, the only two on one of the collective's
+    grievances, are a pair "shared grievances"; two unalike coworkers on another are not."""
+    collective = app.execute(h.create_collective()).id
+    first, second, third, fourth = (
+        app.execute(h.register_worker(collective, pseudonym=name)).id
+        for name in ("Parbati", "Parbati Sherpa", "Mumtaz", "Ishrat"))
+    app.execute(h.raise_grievance(collective, (first, second)))
+    app.execute(h.raise_grievance(collective, (third, fourth)))
+    dupes = CliRunner().invoke(main, ["duplicates", str(collective)], env=cli_env)
+    assert dupes.exit_code == 0, dupes.output
+    pairs = [line.split("  ", 1) for line in dupes.output.splitlines() if "  " in line]
+    assert [({*ids.split()}, why) for ids, why in pairs] == [
+        ({str(first), str(second)}, "shared grievances")]
+    assert "1 possible duplicate pair(s)." in dupes.output
+    assert "Parbati" not in dupes.output
