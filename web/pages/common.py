@@ -94,9 +94,13 @@ class Page:
         """Run something synchronous (the application) off the event loop."""
         return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
 
-    async def load(self, cls: type[T], aggregate_id: UUID, field: str = "id") -> T:
-        """An aggregate, if this account may see it; NotFound (a 404 page) otherwise."""
-        return await self.call(self.organize.load, cls, aggregate_id, field=field)
+    async def load(self, cls: type[T], aggregate_id: UUID, field: str = "id",
+                   events: list | None = None) -> T:
+        """An aggregate, if this account may see it; NotFound (a 404 page) otherwise.
+        ``events`` receives the stored events it was built from (for its history)."""
+        if events is None:
+            return await self.call(self.organize.load, cls, aggregate_id, field=field)
+        return await self.call(self.organize.load, cls, aggregate_id, field=field, events=events)
 
     async def collective(self, collective_id: UUID) -> Collective:
         found = await self.load(Collective, collective_id, "collective_id")

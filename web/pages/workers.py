@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from markupsafe import Markup, escape
 
 from organize import commands as c
+from organize.application.history import record_history
 from organize.application.reading import ERASED, worker_view
 from organize.domain import Worker
 from organize.domain.account import ADMIN, LEADER
@@ -25,7 +26,7 @@ from web.i18n.messages import N_
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
 from web.pages.forms import Form, decode, execute, read_form
 from web.pages.grievances import organisations
-from web.pages.history import history_rows
+from web.pages.history import history_words
 from web.pages.svg import Bar, timeline
 
 WORKER_VIEWS = ("worker_directory",)
@@ -72,8 +73,9 @@ async def worker_add(collective_id: FromPath[UUID], page: NamedDependency[Page])
     return await _list_page(page, collective, form, status=422)
 
 
-async def _worker(page: Page, collective_id: UUID, worker_id: UUID) -> Worker:
-    agg = await page.load(Worker, worker_id, "worker_id")
+async def _worker(page: Page, collective_id: UUID, worker_id: UUID,
+                  events: list | None = None) -> Worker:
+    agg = await page.load(Worker, worker_id, "worker_id", events)
     if not any(m.collective_id == collective_id for m in agg.memberships):
         raise NotFound("No worker with this id in this collective.", code="not_found")
     return agg
@@ -96,8 +98,9 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
                       posted: dict[str, Form] | None = None, status: int = 200,
                       changes: list | None = None, notice: str | None = None) -> Response:
     collective = await page.collective(collective_id)
-    agg = await _worker(page, collective_id, worker_id)
-    view = await page.call(worker_view, page.organize, agg)
+    events: list = []
+    agg = await _worker(page, collective_id, worker_id, events)
+    view, history = await page.call(_read, page.organize, agg, events, collective)
     orgs = await organisations(page)
     org_names = {o.id: o.name for o in orgs}
     bars = _bars(page, view.spells, org_names)
@@ -148,9 +151,17 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
         ending=ending, fixing=fixing, withdrawing=withdrawing, reasons=correction_reasons(page),
         departure_on=view.departure_on,
         open_key=open_key,
-        history=await history_rows(page, Worker, worker_id, "worker_id", collective,
-                                   loaded=agg),
+        history=history_words(page, history),
         changes=changes, notice=notice, **await _merges(page, agg), **nav(collective_id, "workers"))
+
+
+def _read(app: Any, agg: Worker, events: list, collective: Any) -> tuple[Any, list]:
+    """Her record and its history, from the events her record was loaded from and with her
+    key fetched once: one trip off the event loop."""
+    key = app.keys.get(agg.id)
+    return (worker_view(app, agg, key=key),
+            record_history(app, Worker, agg.id, field="worker_id", collective=collective,
+                           loaded=agg, events=events, key=key))
 
 
 async def _merges(page: Page, agg: Worker) -> dict[str, Any]:
