@@ -24,7 +24,7 @@ from web.i18n import format_date, taxonomy_label
 from web.i18n.locales import text_direction
 from web.i18n.messages import N_
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.grievances import organisations
 from web.pages.history import history_words
 from web.pages.svg import Bar, timeline
@@ -67,7 +67,7 @@ async def worker_add(collective_id: FromPath[UUID], page: NamedDependency[Page])
     command = decode(c.RegisterWorker, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id})
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(f"/c/{collective_id}/workers/{result.id}", result)
     return await _list_page(page, collective, form, status=422)
@@ -215,7 +215,7 @@ async def worker_action(collective_id: FromPath[UUID], worker_id: FromPath[UUID]
     command = decode(command_type, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError:  # stale
             return await _stale(page, collective_id, worker_id, action, form)
         if result is not None:
@@ -268,7 +268,7 @@ async def erase_post(collective_id: FromPath[UUID], worker_id: FromPath[UUID],
     command = decode(c.EraseWorker, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError:  # stale: she sees the worker as she is now, and is asked again
             form.set("expected_version", None)
             form.errors["word"] = stale_notice(page)
