@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import groupby
 from typing import Any
 from urllib.parse import quote
 
@@ -318,6 +319,71 @@ def _field(context: Context, form: Any, name: str, label: Any, type: str = "text
     return Markup("".join(out))  # noqa: S704 - every value above is escaped
 
 
+def _hidden(name: Any, value: Any) -> str:
+    return f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+
+
+@pass_context
+def _form_opening(context: Context, form: Any, action: Any, version: Any = None,
+                  htmx: bool = False, **options: Any) -> Markup:
+    """The opening of a form (``ui.open``): CSRF, command_id (a double submit does the
+    thing once), the version she is looking at (a stale edit is caught), and the message
+    about the whole form. ``class`` (a keyword the templates pass) sets its classes."""
+    action = escape(action)
+    swap = f' hx-post="{action}" hx-target="this" hx-swap="outerHTML"' if htmx else ""
+    out = [f'<form method="post" action="{action}" class="{escape(options.get("class", "stack"))}"'
+           f"{swap}>\n",
+           _hidden(context.get("csrf_field_name"), _csrf_value(context)), "\n",
+           _hidden("command_id", form.get("command_id")), "\n"]
+    if version is not None:
+        out.append(_hidden("expected_version", form.get("expected_version") or version))
+    if form.message:
+        out.append(f'<p class="form-error" role="alert">{_plain_icon("alert")}'
+                   f"<span>{escape(form.message)}</span></p>")
+    return Markup("".join(out))  # noqa: S704 - every value above is escaped
+
+
+@pass_context
+def _organisations(context: Context, form: Any, name: Any, text: Any, organisations: Any,
+                   multiple: bool = False, required: bool = False, hint: Any = None) -> Markup:
+    """A select of organisations, by kind (``ui.orgs``): a page's list of employers holds
+    every household, and a worker's page has two."""
+    lang = context_lang(context)
+    optional, choose = _field_words(lang)
+    err = form.error(name)
+    fid = escape("f-" + (f"{form.prefix}-" if form.prefix else "") + str(name))
+    out = ['<div class="field has-error">\n' if err else '<div class="field">\n',
+           f'<label for="{fid}">{escape(text)}{"" if required else optional}</label>\n']
+    if hint:
+        out.append(f'<p class="hint">{escape(hint)}</p>')
+    if err:
+        out.append(f'<p class="field-error">{_plain_icon("alert")}<span>{escape(err)}</span></p>')
+    out.append(f'<select id="{fid}" name="{escape(name)}"'
+               + (' multiple size="6"' if multiple else "") + (" required" if required else "")
+               + (' aria-invalid="true"' if err else "") + ">\n")
+    if not multiple:
+        out.append(choose)
+    taxonomy = context.get("taxonomy")
+    chosen = set(form.all(name))
+    # As Jinja's groupby: sorted by kind (ignoring case), stable within a kind.
+    ordered = sorted(organisations, key=_kind_key)
+    for _, items in groupby(ordered, key=_kind_key):
+        group = list(items)
+        kind_label = labels.taxonomy_label("organisation_kinds", group[0].kind, lang,
+                                           taxonomy=taxonomy)
+        out.append(f'<optgroup label="{escape(kind_label)}">\n')
+        out.extend(f'<option value="{escape(o.id)}"{" selected" if str(o.id) in chosen else ""}>'
+                   f"{escape(o.name)}</option>" for o in group)
+        out.append("</optgroup>\n")
+    out.append("</select>\n</div>")
+    return Markup("".join(out))  # noqa: S704 - every value above is escaped
+
+
+def _kind_key(organisation: Any) -> Any:
+    kind = organisation.kind
+    return kind.lower() if isinstance(kind, str) else kind
+
+
 @pass_context
 def _grievance_item(context: Context, g: Any, prefix: Any) -> Markup:
     """A grievance in a list (home, grievances): the icon of its group beside its category,
@@ -393,6 +459,8 @@ def make_environment(loader: BaseLoader | None = None, *, auto_reload: bool = Fa
         svg_icon=_icon,
         status_tag=_status,
         form_field=_field,
+        form_opening=_form_opening,
+        organisation_select=_organisations,
         grievance_row=_grievance_item,
     )
     return env
