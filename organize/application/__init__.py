@@ -26,7 +26,7 @@ from uuid import UUID
 
 import msgspec
 import structlog
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -105,6 +105,17 @@ class _Replayed(Exception):  # noqa: N818 - control flow, never escapes execute(
     def __init__(self, result: c.CommandResult):
         self.result = result
 
+
+
+def _keeping(kept: list):
+    """The library's projector, also putting each event it applies into ``kept``."""
+    def project(initial, events):
+        def tee():
+            for event in events:
+                kept.append(event)
+                yield event
+        return project_aggregate(initial, tee())
+    return project
 
 class Organize(Application):
     """The organize application. ``env`` comes from the composition root."""
@@ -217,10 +228,13 @@ class Organize(Application):
     # -- loading --------------------------------------------------------------------------
 
     def load(self, cls: type[A], aggregate_id: UUID, *, field: str,
-             expected_version: int | None = None) -> A:
+             expected_version: int | None = None, events: list | None = None) -> A:
+        """``events``: a list that receives the stored events the record was built from, for
+        a page that reads them too (its history), so they are read once."""
         noun = cls.__name__.lower()
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = (self.repository.get(aggregate_id) if events is None else
+                         self.repository.get(aggregate_id, projector_func=_keeping(events)))
         except AggregateNotFoundError:
             raise NotFound(f"No {noun} with id {aggregate_id}.", field=field,
                            code="not_found") from None

@@ -87,11 +87,12 @@ class Authorised(Organize):
             return self._app.execute(command)
 
     def load(self, cls: type[A], aggregate_id: UUID, *, field: str,
-             expected_version: int | None = None) -> A:
+             expected_version: int | None = None, events: list | None = None) -> A:
         if not self.principal.organises:
             raise Forbidden(ROLE_MESSAGE, code="role")
+        kept: list | None = None if events is None else []
         try:
-            aggregate = self._app.load(cls, aggregate_id, field=field)
+            aggregate = self._app.load(cls, aggregate_id, field=field, events=kept)
         except NotFound:
             raise not_found(cls, aggregate_id, field) from None
         self.visibility.seen(aggregate)
@@ -99,6 +100,8 @@ class Authorised(Organize):
             raise not_found(cls, aggregate_id, field)
         if expected_version is not None:  # checked only once the aggregate may be seen
             return self._app.load(cls, aggregate_id, field=field, expected_version=expected_version)
+        if events is not None and kept:  # handed over only once the aggregate may be seen
+            events.extend(kept)
         return aggregate
 
     def close(self) -> None:  # the shared application is closed by its owner, never here

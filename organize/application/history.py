@@ -49,6 +49,7 @@ CODED = {
 }
 # Aggregates whose sealed fields are opened with the aggregate's own key (organize.application.reading).
 _OWN_KEY = (Worker, Grievance, Meeting)
+_LOOK_UP = object()  # no key given: look it up
 
 
 class Entry(msgspec.Struct, kw_only=True):
@@ -147,17 +148,24 @@ def _until(seen: Any, agg: Any, events: list[Any]) -> int | None:
 
 def record_history(
     app: Any, cls: type, aggregate_id: UUID, *, field: str = "id", collective: Any | None = None,
-    loaded: Any | None = None,
+    loaded: Any | None = None, events: list | None = None, key: Any = _LOOK_UP,
 ) -> list[Entry]:
     """The history of one record as this account may see it, oldest first. ``loaded``: the
     record as the page already loaded it through this same ``app`` (its scope checked), so
-    its events are not replayed twice."""
+    its events are not replayed twice; ``events``: the stored events it was loaded from
+    (``load(..., events=...)``), so they are not read twice; ``key``: its data key, if the
+    page already fetched it (``None`` when it is gone)."""
     # NotFound when out of scope
     agg = loaded if loaded is not None else app.load(cls, aggregate_id, field=field)
     seen = _seen(app)
-    events = list(app.repository.event_store.get(agg.id))
+    if not (events and events[0].originator_version == 1
+            and events[-1].originator_version == agg.version):  # not given, or not all
+        events = list(app.repository.event_store.get(agg.id))
     until = _until(seen, agg, events)
-    key_gone = isinstance(agg, _OWN_KEY) and app.keys.get(agg.id) is None
+    if isinstance(agg, _OWN_KEY):
+        key_gone = (app.keys.get(agg.id) if key is _LOOK_UP else key) is None
+    else:
+        key_gone = False
     commands = _commands(app, agg.id)
     entries = []
     for event in events:

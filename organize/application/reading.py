@@ -126,8 +126,13 @@ def reads_personal_data(app) -> bool:
     return getattr(app, "reads_personal_data", True)
 
 
-def worker_view(app, agg: Worker) -> WorkerView:
-    key = None if agg.erased else app.keys.get(agg.id)
+_LOOK_UP = object()
+
+
+def worker_view(app, agg: Worker, key: Any = _LOOK_UP) -> WorkerView:
+    """Her record as ``app``'s account may read it. ``key``: her data key, if the caller
+    already fetched it (``None`` when it is gone); else it is looked up."""
+    key = None if agg.erased else app.keys.get(agg.id) if key is _LOOK_UP else key
     profile = _decode(app.sealer.open_with(key, agg.id, agg.profile) if key else None, c.Profile)
     personal = reads_personal_data(app)
     statuses = tuple(

@@ -158,3 +158,41 @@ def test_a_collective_she_left_reads_no_trace_of_later_changes_in_her_record(app
     assert seen.modified_on == at_leaving.modified_on
     as_second = Authorised(app, leader(second))  # her collective now reads all of it
     assert worker_view(as_second, as_second.load(Worker, worker, field="worker_id")).version == 5
+
+
+def test_history_from_the_events_a_page_loaded_is_the_history_read_afresh(app):
+    """A record page loads the record and hands its history the events it was built from and
+    the key it fetched (web/pages/workers.py): the same entries as a history that reads them
+    itself, for a collective she left (nothing after her leaving), her current collective,
+    and after her erasure; a record out of scope hands over no events at all."""
+    first = app.execute(h.create_collective(name="Before")).id
+    second = app.execute(h.create_collective(name="After")).id
+    worker = app.execute(h.register_worker(first, pseudonym="Twice read")).id
+    app.execute(c.JoinCollective(command_id=uuid.uuid4(), worker_id=worker, collective_id=second,
+                                 on=date.today()))
+    app.execute(c.LeaveCollective(command_id=uuid.uuid4(), worker_id=worker,
+                                  collective_id=first, on=date.today()))
+    app.execute(c.GiveConsent(command_id=uuid.uuid4(), worker_id=worker, purpose="contact"))
+
+    def both(reader):
+        events: list = []
+        agg = reader.load(Worker, worker, field="worker_id", events=events)
+        reused = record_history(reader, Worker, worker, field="worker_id", loaded=agg,
+                                events=events, key=app.keys.get(worker))
+        return reused, record_history(reader, Worker, worker, field="worker_id")
+
+    as_first, as_second = Authorised(app, leader(first)), Authorised(app, leader(second))
+    reused, afresh = both(as_first)
+    assert reused == afresh and [e.event for e in reused] == ["Registered", "LeftCollective"]
+    reused, afresh = both(as_second)
+    assert reused == afresh and "ConsentGiven" in [e.event for e in reused]
+    app.execute(c.EraseWorker(command_id=uuid.uuid4(), worker_id=worker))
+    reused, afresh = both(as_second)
+    assert reused == afresh and reused[-1].kind == ERASURE
+    reused, afresh = both(app)  # the application itself (the CLI) reads all of it
+    assert reused == afresh and "profile" in reused[0].erased and reused[-1].kind == ERASURE
+    stranger = Authorised(app, leader(app.execute(h.create_collective(name="Other")).id))
+    handed: list = []
+    with pytest.raises(NotFound):
+        stranger.load(Worker, worker, field="worker_id", events=handed)
+    assert handed == []

@@ -15,7 +15,7 @@ from organize.domain import DIMENSIONS
 from organize.projections.indicators.reads import collective_indicators
 from web.i18n import dimension_label, field_message, level_label
 from web.pages.common import Page, nav
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 
 LEVELS = range(5)
 
@@ -66,7 +66,7 @@ async def record(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> 
     command = decode(c.RecordAssessment, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id, "levels": tuple(levels)})
     if command is not None and not form.errors:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(f"/c/{collective_id}", result)
     return await _page(page, collective_id, form, status=422)

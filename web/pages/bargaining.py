@@ -25,7 +25,7 @@ from organize.projections.views.meeting_log import MeetingFilter, list_meetings
 from organize.projections.views.organisations import list_organisations
 from web.i18n import error_message
 from web.pages.common import Page, Unavailable, nav
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.grievances import members
 
 VIEWS = ("bargaining",)
@@ -91,7 +91,7 @@ async def open_round(collective_id: FromPath[UUID], page: NamedDependency[Page])
     command = decode(c.OpenBargaining, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id})
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(f"/c/{collective_id}/bargaining/{result.id}", result)
     return await _list_page(page, collective, form, status=422)
@@ -151,7 +151,7 @@ async def step(collective_id: FromPath[UUID], bargaining_id: FromPath[UUID],
     command = decode(command_type, form, page.lang, zone=page.zone, fixed=fixed, lines=lines)
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError:  # changed meanwhile: what she typed stays
             form.message = error_message("stale_version", page.lang)
             form.set("expected_version", None)

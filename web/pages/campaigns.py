@@ -27,7 +27,7 @@ from organize.projections.views.grievance_register import (
 from web.i18n import taxonomy_label
 from web.i18n.formatting import format_date
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.grievances import members, organisations
 from web.pages.history import history_rows
 from web.pages.invitations import ANSWERS, pending
@@ -81,7 +81,7 @@ async def launch_post(collective_id: FromPath[UUID], page: NamedDependency[Page]
                      fixed={"collective_ids": (collective_id,)},
                      lines=("demands",))
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(f"/c/{collective_id}/campaigns/{result.id}", result)
     return _launch_page(page, collective, form, status=422)
@@ -168,7 +168,7 @@ async def campaign_action(collective_id: FromPath[UUID], campaign_id: FromPath[U
     command = decode(command_type, form, page.lang, zone=page.zone, fixed=fixed, lines=lines)
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError:  # stale
             changes, _ = await stale_edit(page, campaign_id, form)
             return await campaign_page(page, collective_id, campaign_id, posted={action: form},
@@ -192,7 +192,7 @@ async def answer(collective_id: FromPath[UUID], campaign_id: FromPath[UUID], ans
     command = decode(ANSWERS[answer], form, page.lang, fixed={
         "campaign_id": campaign_id, "collective_id": collective_id, "on": page.today})
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             where = (f"/c/{collective_id}/campaigns/{campaign_id}" if answer == "accept"
                      else f"/c/{collective_id}/campaigns")

@@ -35,6 +35,7 @@ from web.auth.pages import error_page
 from web.i18n import get_translations, locale_from_request
 from web.i18n.messages import N_
 from web.i18n.templating import default_environment
+from web.pages.forms import execute
 
 T = TypeVar("T")
 
@@ -94,9 +95,27 @@ class Page:
         """Run something synchronous (the application) off the event loop."""
         return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
 
-    async def load(self, cls: type[T], aggregate_id: UUID, field: str = "id") -> T:
-        """An aggregate, if this account may see it; NotFound (a 404 page) otherwise."""
-        return await self.call(self.organize.load, cls, aggregate_id, field=field)
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run something that records (a command, a use case) off the event loop, with the
+        request's read connection given back first: a write holds its own connection of the
+        event store for as long as it runs, and an idle read connection held meanwhile is
+        one of the pool's few (a later read of the page takes one again)."""
+        await self.release()
+        return await self.call(fn, *args, **kwargs)
+
+    async def execute(self, command: Any, form: Any, *, fields: Iterable[str] = ()) -> Any:
+        """A command from ``form`` (web.pages.forms.execute), the read connection given back
+        first (``write``): the result, or None with the refusal on the form."""
+        await self.release()
+        return await execute(self.organize, command, form, self.lang, fields=fields)
+
+    async def load(self, cls: type[T], aggregate_id: UUID, field: str = "id",
+                   events: list | None = None) -> T:
+        """An aggregate, if this account may see it; NotFound (a 404 page) otherwise.
+        ``events`` receives the stored events it was built from (for its history)."""
+        if events is None:
+            return await self.call(self.organize.load, cls, aggregate_id, field=field)
+        return await self.call(self.organize.load, cls, aggregate_id, field=field, events=events)
 
     async def collective(self, collective_id: UUID) -> Collective:
         found = await self.load(Collective, collective_id, "collective_id")

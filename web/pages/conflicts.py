@@ -21,7 +21,7 @@ from organize import commands as c
 from organize.application.reading import ERASED
 from organize.projections.views.conflict_flags import open_flags
 from web.pages.common import Page, nav
-from web.pages.forms import Form, execute, read_form
+from web.pages.forms import Form, read_form
 from web.pages.grievances import members
 
 # How each field's value is shown: a vocabulary's label, a place, a day or a time.
@@ -89,7 +89,7 @@ async def resolve(collective_id: FromPath[UUID], conflict_id: FromPath[UUID],
         command_type, field = kind
         command = command_type(command_id=command_id, conflict_id=conflict_id,
                                **{field: record_id})
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(f"/c/{collective_id}/conflicts", result)
     else:

@@ -56,7 +56,7 @@ from web.pages.common import (
     stale_notice,
     today,
 )
-from web.pages.forms import Form, decode, execute, read_form, refusal
+from web.pages.forms import Form, decode, read_form, refusal
 from web.pages.history import history_rows
 
 GRIEVANCE_VIEWS = ("grievance_register", "worker_directory", "grievance_deadlines")
@@ -363,7 +363,7 @@ async def _record(page: Page, collective_id: UUID, form: Form, people: list[Memb
         {purpose: form.all(f"consent_{purpose}") for purpose in ("contact", "research")},
         {m.id: m.consents for m in people})
     try:
-        return await page.call(record_grievance, page.organize, record, command, consents)
+        return await page.write(record_grievance, page.organize, record, command, consents)
     except CommandError as e:
         refusal(form, e, page.lang, fields=FLOW)
         return None
@@ -583,7 +583,7 @@ async def grievance_action(collective_id: FromPath[UUID], grievance_id: FromPath
                 form.errors.setdefault("clause", form.errors.pop(name))
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError as e:  # stale: someone changed the grievance meanwhile
             return await stale(page, collective_id, grievance_id, action, form, e)
         if result is not None:

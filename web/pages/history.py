@@ -111,4 +111,9 @@ async def history_rows(
         record_history, page.organize, cls, aggregate_id, field=field, collective=collective,
         loaded=loaded,
     )
+    return history_words(page, entries)
+
+
+def history_words(page: Page, entries: list[Entry]) -> list[Row]:
+    """Entries of ``record_history`` (oldest first) as the page shows them, newest first."""
     return [_row(page, e) for e in reversed(entries)]

@@ -33,7 +33,7 @@ from organize.projections.views.meeting_log import (
 from web.i18n import LOCALE_NAMES, LOCALES, taxonomy_label
 from web.pages import listing
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.grievances import members
 from web.pages.history import history_rows
 
@@ -152,7 +152,7 @@ async def plan_post(collective_id: FromPath[UUID], page: NamedDependency[Page]) 
     command = decode(c.ScheduleMeeting, form, page.lang, zone=page.zone,
                      fixed={"collective_ids": (collective_id,)})
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(f"/c/{collective_id}/meetings/{result.id}", result)
     return _plan_page(page, collective, form, status=422)
@@ -249,8 +249,8 @@ async def meeting_action(collective_id: FromPath[UUID], meeting_id: FromPath[UUI
                      lines=("decisions",))
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang,
-                                   fields=("attendee_ids", "facilitator_ids", "speaker_ids"))
+            result = await page.execute(command, form,
+                                       fields=("attendee_ids", "facilitator_ids", "speaker_ids"))
         except CommandError:  # stale
             changes, _ = await stale_edit(page, meeting_id, form)
             return await meeting_page(page, collective_id, meeting_id, posted={action: form},

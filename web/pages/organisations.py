@@ -15,7 +15,7 @@ from organize.domain import Organisation
 from organize.errors import CommandError, NotFound
 from web.i18n import error_message
 from web.pages.common import Page, correction_reasons, nav
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.history import history_rows
 
 COMMANDS = {
@@ -85,7 +85,7 @@ async def organisation_action(
     )
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError:  # stale: changed meanwhile; what she typed stays
             form.message = error_message("stale_version", page.lang)
             form.set("expected_version", None)

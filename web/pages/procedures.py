@@ -25,7 +25,7 @@ from organize.projections.views.grievance_deadlines import collective_procedures
 from web.i18n import error_message, field_message
 from web.i18n.messages import N_
 from web.pages.common import Page, nav
-from web.pages.forms import Form, execute, latin_digits, read_form
+from web.pages.forms import Form, latin_digits, read_form
 
 ROWS = 8  # step rows on the form: more than any procedure we have seen
 CLOCK_WORDS = {"incident": N_("From the day it happened"),
@@ -118,7 +118,7 @@ async def save(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
         form.message = error_message("invalid_input", page.lang)
         return await _page(page, collective_id, form, status=422)
     try:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
     except CommandError:  # stale: someone changed it meanwhile; what she typed stays
         form.message = error_message("stale_version", page.lang)
         return await _page(page, collective_id, form, status=409)

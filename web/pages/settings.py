@@ -18,7 +18,7 @@ from organize.time_zones import all_zones, suggested_zones, zone_name
 from web.i18n import error_message
 from web.i18n.formatting import zone_name as zone_label
 from web.pages.common import Page, nav
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 
 
 async def _page(page: Page, collective_id: UUID, form: Form, *, status: int = 200) -> Response:
@@ -54,7 +54,7 @@ async def set_time_zone(collective_id: FromPath[UUID], page: NamedDependency[Pag
     )
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang, fields=("time_zone",))
+            result = await page.execute(command, form, fields=("time_zone",))
         except CommandError:  # stale: changed meanwhile; her choice stays, at the new version
             form.message = error_message("stale_version", page.lang)
             form.set("expected_version", None)

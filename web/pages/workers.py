@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from markupsafe import Markup, escape
 
 from organize import commands as c
+from organize.application.history import record_history
 from organize.application.reading import ERASED, worker_view
 from organize.domain import Worker
 from organize.domain.account import ADMIN, LEADER
@@ -23,9 +24,9 @@ from web.i18n import format_date, taxonomy_label
 from web.i18n.locales import text_direction
 from web.i18n.messages import N_
 from web.pages.common import Page, correction_reasons, nav, stale_edit, stale_notice
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.grievances import organisations
-from web.pages.history import history_rows
+from web.pages.history import history_words
 from web.pages.svg import Bar, timeline
 
 WORKER_VIEWS = ("worker_directory",)
@@ -66,14 +67,15 @@ async def worker_add(collective_id: FromPath[UUID], page: NamedDependency[Page])
     command = decode(c.RegisterWorker, form, page.lang, zone=page.zone,
                      fixed={"collective_id": collective_id})
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(f"/c/{collective_id}/workers/{result.id}", result)
     return await _list_page(page, collective, form, status=422)
 
 
-async def _worker(page: Page, collective_id: UUID, worker_id: UUID) -> Worker:
-    agg = await page.load(Worker, worker_id, "worker_id")
+async def _worker(page: Page, collective_id: UUID, worker_id: UUID,
+                  events: list | None = None) -> Worker:
+    agg = await page.load(Worker, worker_id, "worker_id", events)
     if not any(m.collective_id == collective_id for m in agg.memberships):
         raise NotFound("No worker with this id in this collective.", code="not_found")
     return agg
@@ -96,8 +98,9 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
                       posted: dict[str, Form] | None = None, status: int = 200,
                       changes: list | None = None, notice: str | None = None) -> Response:
     collective = await page.collective(collective_id)
-    agg = await _worker(page, collective_id, worker_id)
-    view = await page.call(worker_view, page.organize, agg)
+    events: list = []
+    agg = await _worker(page, collective_id, worker_id, events)
+    view, history = await page.call(_read, page.organize, agg, events, collective)
     orgs = await organisations(page)
     org_names = {o.id: o.name for o in orgs}
     bars = _bars(page, view.spells, org_names)
@@ -148,9 +151,17 @@ async def worker_page(page: Page, collective_id: UUID, worker_id: UUID, *,
         ending=ending, fixing=fixing, withdrawing=withdrawing, reasons=correction_reasons(page),
         departure_on=view.departure_on,
         open_key=open_key,
-        history=await history_rows(page, Worker, worker_id, "worker_id", collective,
-                                   loaded=agg),
+        history=history_words(page, history),
         changes=changes, notice=notice, **await _merges(page, agg), **nav(collective_id, "workers"))
+
+
+def _read(app: Any, agg: Worker, events: list, collective: Any) -> tuple[Any, list]:
+    """Her record and its history, from the events her record was loaded from and with her
+    key fetched once: one trip off the event loop."""
+    key = app.keys.get(agg.id)
+    return (worker_view(app, agg, key=key),
+            record_history(app, Worker, agg.id, field="worker_id", collective=collective,
+                           loaded=agg, events=events, key=key))
 
 
 async def _merges(page: Page, agg: Worker) -> dict[str, Any]:
@@ -204,7 +215,7 @@ async def worker_action(collective_id: FromPath[UUID], worker_id: FromPath[UUID]
     command = decode(command_type, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError:  # stale
             return await _stale(page, collective_id, worker_id, action, form)
         if result is not None:
@@ -257,7 +268,7 @@ async def erase_post(collective_id: FromPath[UUID], worker_id: FromPath[UUID],
     command = decode(c.EraseWorker, form, page.lang, zone=page.zone, fixed={"worker_id": worker_id})
     if command is not None:
         try:
-            result = await execute(page.organize, command, form, page.lang)
+            result = await page.execute(command, form)
         except CommandError:  # stale: she sees the worker as she is now, and is asked again
             form.set("expected_version", None)
             form.errors["word"] = stale_notice(page)

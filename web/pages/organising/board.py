@@ -25,7 +25,7 @@ from organize.time_zones import today_in, zone_of
 from web.i18n import LOCALE_NAMES, LOCALES, field_message
 from web.i18n.formatting import zone_name
 from web.pages.common import Page, today
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.organising.common import Federation, chosen_federation, collective_names, read_dates
 
 BOARD_VIEWS = ("campaign_board", "meeting_log")
@@ -119,7 +119,7 @@ async def schedule(page: NamedDependency[Page]) -> Response:
         form.errors["time_zone"] = field_message("required" if not chosen else "unknown_choice", page.lang)
         command = None
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(fed.url("/campaigns"), result)
     return await board_page(page, fed, form=form, status=422)

@@ -25,7 +25,7 @@ from organize.projections.views.common_grievances import Cluster, list_common_gr
 from web.i18n import group_icon, taxonomy_label
 from web.i18n.labels import place_label
 from web.pages.common import Page, today
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, read_form
 from web.pages.organising.common import (
     Federation,
     chosen_federation,
@@ -123,7 +123,7 @@ async def launch(page: NamedDependency[Page]) -> Response:
     command = decode(c.LaunchJointCampaign, form, page.lang, zone=page.zone, lines=("demands",),
                      fixed={"grievance_ids": tuple(cluster.grievance_ids)})
     if command is not None:
-        result = await execute(page.organize, command, form, page.lang)
+        result = await page.execute(command, form)
         if result is not None:
             return page.go(fed.url("/campaigns"), result)
     return await clusters_page(page, fed, posted=("|".join(wanted), form), status=422)

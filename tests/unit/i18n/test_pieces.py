@@ -1,0 +1,61 @@
+"""The pieces of a leaders' page drawn in Python (web/i18n/templating.py: the form field, the
+opening of a form, the select of organisations, the grievance row): whatever she typed or
+named is escaped, and their words are in the reader's language."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from types import SimpleNamespace
+
+from web.i18n.templating import default_environment
+from web.pages.forms import Form
+
+UI = '{% import "pages/_ui.html" as ui with context %}'
+TYPED = '"><script>x</script>'
+
+
+def draw(source: str, lang: str = "en", **context) -> str:
+    return default_environment().from_string(UI + source).render(lang=lang, **context)
+
+
+def test_a_field_escapes_what_she_typed_and_what_it_is_told():
+    form = Form.blank(name=TYPED).keyed('k"')
+    form.errors["name"] = TYPED
+    for kind in ("text", "textarea", "select", "radio"):
+        html = draw('{{ ui.f(form, "name", label, kind, hint=label, choices=[(typed, typed)],'
+                    ' attrs={"data-x": typed}) }}', form=form, label=TYPED, kind=kind, typed=TYPED)
+        assert "<script>" not in html and "&lt;script&gt;" in html, kind
+        assert 'f-k&#34;-name-error' in html, kind
+
+
+def test_a_field_says_optional_and_choose_in_her_language():
+    html = draw('{{ ui.f(form, "kind", "x", "select", choices=[("a", "A")]) }}', "ar",
+                form=Form.blank())
+    assert "(اختياري)" in html and "يُرجى الاختيار…" in html and "(optional)" not in html
+
+
+def test_a_form_opening_escapes_its_action_and_keeps_her_token():
+    html = draw('{{ ui.open(form, action, version=3, htmx=True, class="row") }}',
+                form=Form.blank(), action=TYPED, csrf_token="tok")
+    assert "<script>" not in html and 'name="expected_version" value="3"' in html
+    assert 'name="csrf_token" value="tok"' in html and 'class="row"' in html
+
+
+def test_organisations_are_escaped_grouped_and_chosen():
+    chosen, other = uuid.uuid4(), uuid.uuid4()
+    organisations = [SimpleNamespace(id=other, name=TYPED, kind="recruiter"),
+                     SimpleNamespace(id=chosen, name="Household 1", kind="employer")]
+    html = draw('{{ ui.orgs(form, "organisation_id", "To whom", organisations) }}',
+                form=Form.blank(organisation_id=str(chosen)), organisations=organisations)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.index("Household 1") < html.index("&lt;script&gt;")  # by kind
+    assert f'<option value="{chosen}" selected>' in html and f'<option value="{other}">' in html
+
+
+def test_a_grievance_row_escapes_and_speaks_her_language():
+    g = SimpleNamespace(id=uuid.uuid4(), category="wages_unpaid_late", category_group="wages",
+                        occurred_on=date(2025, 3, 7), parties=2, status="open")
+    html = draw("{{ ui.grievance_item(g, prefix) }}", "ar", g=g, prefix=TYPED)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "عاملتان" in html and '<span class="tag open">مفتوحة</span>' in html
