@@ -67,6 +67,7 @@ BENCHES = [
     ("export", ["--grievance-events", "50000"], []),
     ("pages", ["--seconds", "10", "--rounds", "3"], ["--seconds", "30", "--rounds", "5"]),
     ("command_limits", ["--commands", "2000", "--rounds", "5"], []),
+    ("imports", ["--rows", "500", "--rounds", "3"], ["--rows", "10000", "--rounds", "3"]),
 ]
 
 
