@@ -32,7 +32,7 @@ from organize.application.batch import Batch
 from organize.domain import Grievance, ImportedSubmission, Meeting, Worker
 from organize.errors import CommandError
 from organize.imports.meetings import LEDGER_WORKERS, attendee_ids, pair
-from organize.imports.plan import REASON, GrievanceIn, Plan, Report, Row, SpellIn, Why, _ledger, fingerprint
+from organize.imports.plan import REASON, GrievanceIn, Plan, Report, Row, SpellIn, Why, fingerprint, ledger_of
 
 # -- the commit ------------------------------------------------------------------------------
 
@@ -69,7 +69,7 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
                 elif row.outcome == "updated":
                     _update(view, the_plan.collective_id, row)
                 elif row.outcome == "unchanged" and row.alias_id is not None:
-                    _alias(view, row, row.ledger or _ledger(view, row.submission_id))
+                    _alias(view, row, row.ledger or ledger_of(view, row.submission_id))
         except CommandError as e:
             row.outcome, row.reason, row.why = "quarantined", e.message, Why(code=e.code)
         else:  # a later row's attendee is matched to one this row registered
@@ -126,7 +126,7 @@ def _ids(row: Row, tag: str = "") -> Callable[[str], UUID]:
 
 def _create(app, collective_id: UUID, row: Row) -> None:
     # A row already created (the same submission earlier in this file) is an update now.
-    ledger = _ledger(app, row.submission_id)
+    ledger = ledger_of(app, row.submission_id)
     if ledger is not None:
         row.ledger = ledger
         if fingerprint(app, row.mapped, ledger.worker_ids[0]) != ledger.fingerprint:
@@ -171,7 +171,7 @@ def _raise(app, command_id: UUID, collective_id: UUID, workers: list[UUID], g: G
 
 def _update(app, collective_id: UUID, row: Row) -> None:
     # Read again: an earlier row of this file may have revised it since the plan.
-    ledger, m = _ledger(app, row.submission_id) or row.ledger, row.mapped
+    ledger, m = ledger_of(app, row.submission_id) or row.ledger, row.mapped
     worker_id = ledger.worker_ids[0]
     new_print = fingerprint(app, m, worker_id)
     cid = _ids(row, ":" + new_print.hex()[:24])
@@ -270,7 +270,7 @@ def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c
     from organize.application import new_id
 
     held, first = row.mapped.meeting, _ids(row)
-    ledger = _ledger(app, row.submission_id)
+    ledger = ledger_of(app, row.submission_id)
     if ledger is None:
         ids = attendee_ids(app, first, collective_id, held, members, fresh)
         meeting_id = app.execute(c.ScheduleMeeting(

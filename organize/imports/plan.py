@@ -342,16 +342,17 @@ def fingerprint(app, mapped: Mapped, worker_id: UUID) -> bytes:
 
 def ledger_for(app, collective_id: UUID, form_id: str, source_id: str) -> ImportedSubmission | None:
     """What the submission with this source id became in this collective, if imported."""
-    return _ledger(app, _digest(app, collective_id, form_id, source_id))
+    return ledger_of(app, _digest(app, collective_id, form_id, source_id))
 
 
-def _ledger(app, submission_id: UUID) -> ImportedSubmission | None:
+def ledger_of(app, submission_id: UUID) -> ImportedSubmission | None:
+    """The ledger entry with this id, an alias followed to what it names; None if none."""
     try:
         found = app.load(ImportedSubmission, submission_id, field="submission_id")
     except CommandError:
         return None
     if found.alias_of is not None:
-        return _ledger(app, found.alias_of)
+        return ledger_of(app, found.alias_of)
     return found
 
 
@@ -417,9 +418,9 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
     submission_id = _digest(app, collective_id, mapping.form_id, source)
     row = Row(sub.line, "new", mapped=mapped, submission_id=submission_id,
               version=_version(app, collective_id, mapping.form_id, sub.instance_id))
-    ledger = _ledger(app, submission_id)
+    ledger = ledger_of(app, submission_id)
     if ledger is None and sub.deprecated_id and not sub.root_id:
-        ledger = _ledger(app, _digest(app, collective_id, mapping.form_id, sub.deprecated_id))
+        ledger = ledger_of(app, _digest(app, collective_id, mapping.form_id, sub.deprecated_id))
         if ledger is not None:
             row.alias_id, row.submission_id = submission_id, ledger.id
     canonical = mapped.clear() + mapped.personal()
