@@ -87,3 +87,17 @@ def test_a_new_row_whose_first_version_landed_since_the_plan_corrects_it(app):
     assert done.counts["quarantined"] == 0
     after = _plan(app, collective, edited).report(False).counts  # the edit is what stands
     assert after["unchanged"] == len(edited.subs), after
+
+
+def test_a_meeting_register_reads_the_log_per_transaction_too(app, monkeypatch):
+    from tests.integration.imports.meetings import support as m
+
+    collective = app.execute(h.create_collective()).id
+    _, subs = m.register()
+    one_by_one, _reads = _counting(monkeypatch, app)
+    done = m.run_import(app, collective, subs, "odk_csv", dry_run=False)
+    assert done.counts["new"] == 2
+    edit = m.with_attendee(subs, ("Kamala Gurung", "+852 55000123"))
+    done = m.run_import(app, collective, edit, "odk_csv", dry_run=False)
+    assert done.counts["updated"] == 1
+    assert one_by_one == []
