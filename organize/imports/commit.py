@@ -14,7 +14,8 @@ is quarantined; the others land), and the good rows are written ``ROWS`` to a tr
 Before each transaction's rows run, the command log is read for the ids they may use in
 one query (``_expected``; ``Batch.expect_ids``), and a new row's ledger entry, which the
 plan has just read and found missing, is not read again (``Batch.absent``) unless the log
-shows its command since.
+shows its command since; the data keys of what new rows create (and of the workers whose
+keys an update's fingerprint needs) are asked for in one query too (``_made``).
 
 A meeting register's row schedules its meeting and records it held; the meeting's id
 derives from the row's, and an edited row becomes ``CorrectAttendance`` / ``CorrectMeeting``.
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from uuid import UUID, uuid5
 
 from organize import commands as c
-from organize.application import Organize
+from organize.application import Organize, new_id
 from organize.application.access import Authorised
 from organize.application.batch import Batch
 from organize.domain import Grievance, ImportedSubmission, Meeting, Worker
@@ -86,11 +87,23 @@ def _expect(batch: Batch, rows: Sequence[Row]) -> None:
     """Read the command log once for every id these rows' commands may carry; mark the new
     rows' ledger entries, which the plan found missing, as absent unless the log now shows
     the entry's command (another run of the same file got there since)."""
-    batch.keys.get_many(r.ledger.worker_ids[0] for r in rows
-                        if r.outcome == "updated" and r.ledger is not None)
+    batch.keys.get_many([*(r.ledger.worker_ids[0] for r in rows
+                           if r.outcome == "updated" and r.ledger is not None),
+                         *(i for r in rows if r.outcome == "new" for i in _made(r))])
     batch.expect_ids(i for r in rows for i in _expected(batch, r))
     batch.absent(r.submission_id for r in rows
                  if r.outcome == "new" and not batch.logged(_ids(r)("ledger")))
+
+
+def _made(row: Row) -> Iterable[UUID]:
+    """The ids of what a new row's commands create under data keys of their own (workers,
+    attendees, the grievance): their keys are read in the transaction's one query."""
+    m, first = row.mapped, _ids(row)
+    yield new_id(first("worker"), "worker")
+    yield new_id(first("grievance"), "grievance")
+    yield from (new_id(first(f"coworker:{i}"), "worker") for i in range(len(m.coworkers)))
+    yield from (new_id(first(f"attendee:{i}"), "worker")
+                for i in range(len(m.meeting.attendees) if m.meeting else 0))
 
 
 def _expected(app, row: Row) -> Iterable[UUID]:
@@ -154,8 +167,6 @@ def _create(app, collective_id: UUID, row: Row) -> None:
 
 
 def _start_spell(app, command_id: UUID, worker_id: UUID, s: SpellIn) -> UUID:
-    from organize.application import new_id
-
     app.execute(c.StartSpell(command_id=command_id, worker_id=worker_id, sector=s.sector,
                              occupation=s.occupation, place=s.place, relationship=s.relationship,
                              paid=s.paid, started_on=s.started_on))
@@ -267,8 +278,6 @@ def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c
     """A new row schedules the meeting and records it held; an edited one corrects who came
     (``CorrectAttendance``) and its kind or time (``CorrectMeeting``). The meeting's id
     derives from the row's, so a second import finds it."""
-    from organize.application import new_id
-
     held, first = row.mapped.meeting, _ids(row)
     ledger = ledger_of(app, row.submission_id)
     if ledger is None:

@@ -1,6 +1,7 @@
 """What an import's commit asks the database row by row: nothing about its command ids
-(the log is read once for a transaction's rows, ``Batch.expect_ids``) and nothing about a
-new row's ledger entry, which the plan has just read (``Batch.absent``). Real PostgreSQL."""
+(the log is read once for a transaction's rows, ``Batch.expect_ids``), nothing about a
+new row's ledger entry, which the plan has just read (``Batch.absent``), and nothing about
+the data keys of what a new row creates (one query for them all). Real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -40,6 +41,17 @@ def _counting(monkeypatch, app) -> tuple[list, list]:
     return one_by_one, reads
 
 
+def _key_reads(monkeypatch, app) -> list:
+    asked, get_many = [], app.keys.get_many
+
+    def counted(subject_ids):
+        asked.append(list(subject_ids))
+        return get_many(asked[-1])
+
+    monkeypatch.setattr(app.keys, "get_many", counted)
+    return asked
+
+
 def test_a_commit_reads_the_log_per_transaction_and_no_new_ledger_again(app, monkeypatch):
     collective = app.execute(h.create_collective()).id
     b = s.batch(unknown_choice=False)
@@ -47,10 +59,12 @@ def test_a_commit_reads_the_log_per_transaction_and_no_new_ledger_again(app, mon
     new = {r.submission_id for r in the_plan.rows if r.outcome == "new"}
     assert len(new) == len(b.subs)
     one_by_one, reads = _counting(monkeypatch, app)
+    keys = _key_reads(monkeypatch, app)
     done = commit(app, the_plan)
     assert done.counts["new"] == len(b.subs) and done.counts["quarantined"] == 0
     assert one_by_one == []
     assert new.isdisjoint(reads)
+    assert len(keys) == 1  # the new workers' and grievances' keys: one query
     monkeypatch.undo()
 
     # An edited file: its corrections' ids are read up front too.
