@@ -71,6 +71,8 @@ class _Repository:
             self._batch.commit()
             return self._repository.get(aggregate_id, version=version, **kwargs)
         found = held.get(aggregate_id)
+        if found is None and aggregate_id in self._batch._absent:
+            raise AggregateNotFoundError(aggregate_id)
         if found is None:
             found = self._repository.get(aggregate_id)  # raises AggregateNotFoundError
             held[aggregate_id] = found
@@ -215,6 +217,7 @@ class Batch(Organize):
         self._app = app
         self.size = size
         self._held: dict[UUID, Aggregate] = {}
+        self._absent: set[UUID] = set()  # not in the store, as its caller read: see ``absent``
         self._touched: list[Aggregate] = []
         self._known: dict[UUID, dict | None] = {}
         self._events: list[Any] = []
@@ -260,11 +263,27 @@ class Batch(Organize):
     def expect(self, commands: Iterable[c.Command]) -> None:
         """Read the command log for these commands' ids in one query, so that ``execute``
         asks the database nothing more about them."""
-        ids = [cmd.command_id for cmd in commands if cmd.command_id not in self._known]
+        self.expect_ids(cmd.command_id for cmd in commands)
+
+    def expect_ids(self, command_ids: Iterable[UUID]) -> None:
+        """``expect`` for command ids known before their commands are made (an import's
+        row derives them from its digest); an id never used costs nothing more."""
+        ids = [i for i in dict.fromkeys(command_ids) if i not in self._known]
         for start in range(0, len(ids), 5000):
             chunk = ids[start:start + 5000]
             found = self._app.recorder.find_commands(chunk)
             self._known.update({i: found.get(i) for i in chunk})
+
+    def logged(self, command_id: UUID) -> bool:
+        """Whether the command log (as ``expect`` read it) or this batch holds this id."""
+        return self._known.get(command_id) is not None
+
+    def absent(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Aggregates the caller has just read and found not stored: loading one answers
+        not found from memory, without a read, until a command of the batch creates it.
+        The same window as ``expect``'s: another writer storing one meanwhile makes the
+        commit a ``Conflict``."""
+        self._absent.update(aggregate_ids)
 
     def replay(self, command: c.Command) -> c.CommandResult | None:
         if command.command_id not in self._known:
@@ -300,6 +319,7 @@ class Batch(Organize):
             self._events.extend(events)
             count += len(events)
             self._held[aggregate.id] = aggregate
+            self._absent.discard(aggregate.id)  # written at the commit, or read again
         # Loaded but not handed back: whatever the handler did to it is not to be saved.
         saved = {id(a) for a in done.aggregates}
         for aggregate in self._touched:
@@ -367,6 +387,7 @@ class Batch(Organize):
                                         data_keys=partial(self._app.keys.write_made, made=made))
         except IntegrityError:  # the new keys were in the transaction: none was written
             self._held.clear()
+            self._absent.clear()  # another writer stored something: read everything again
             self.keys.forget()
             for entry, _count, _role in logged:
                 self._known.pop(entry.command_id, None)

@@ -1,7 +1,7 @@
 """A meeting register's rows: the mapping of one submission to the meeting held and who
 came (``[meeting]`` and ``[attendees]`` in the mapping), and the matching of each attendee
 to a worker already known; and ``pair``, the same matching for the co-workers an edited
-row names, so that an edit corrects each person's own record. ``organize.imports.plan``
+row names, so that an edit corrects each person's own record. ``organize.imports.commit``
 schedules the meeting, records it held and corrects it through the ordinary commands.
 
 An attendee is matched by the same phone, or (where either has no phone) the same

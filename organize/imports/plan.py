@@ -1,4 +1,4 @@
-"""The dry run and the commit of an import.
+"""The dry run of an import: its plan, row by row.
 
 ``plan`` maps every submission (``organize.imports.mapping``) and sorts it: **new** (no row
 with its source id was imported), **updated** (imported before, its values changed, or an
@@ -7,20 +7,9 @@ its line and the reason: an unknown choice, a missing answer, a bad date). A new
 worker, or a co-worker it names, looks like one recorded or an earlier row's is also a
 **duplicate suspect**, with the reason (never the name). Nothing is written.
 
-``commit`` does what the plan says, row by row, through the ordinary commands: a new row
-registers its workers (names and phones sealed under each one's key), her consents, her
-work spells and the grievance, then records the ledger entry
-(``RecordImportedSubmission``); an updated row becomes correction commands
-(``UpdateWorkerProfile``, ``CorrectSpell``, ``CorrectGrievance``, consents given or
-withdrawn) and ``ReviseImportedSubmission``. Command ids derive from the row's keyed
-digest, so a run stopped half-way and started again finishes the row instead of doubling
-it. Each row's commands run in one block of a ``Batch`` (``organize.application.batch``):
-a row lands whole or not at all (one its last command refuses leaves nothing of itself and
-is quarantined; the others land), and the good rows are written ``ROWS`` to a transaction.
-
-A meeting register's row (a ``[meeting]`` mapping, read and its attendees matched in
-``organize.imports.meetings``) schedules its meeting and records it held; the meeting's id
-derives from the row's, and an edited row becomes ``CorrectAttendance`` / ``CorrectMeeting``.
+``organize.imports.commit`` carries the plan out through the ordinary commands, each row
+whole or not at all; a meeting register's row (a ``[meeting]`` mapping, read and its
+attendees matched in ``organize.imports.meetings``) schedules its meeting and records it held.
 
 The source id is kept only as a keyed digest (``KeyStore.import_key``); the row's
 fingerprint keys its personal values under the first worker's own data key, so erasing
@@ -39,10 +28,7 @@ from uuid import UUID, uuid5
 import msgspec
 
 from organize import commands as c
-from organize.application import Organize
-from organize.application.access import Authorised
-from organize.application.batch import Batch
-from organize.domain import Grievance, ImportedSubmission, Meeting, Worker
+from organize.domain import ImportedSubmission, Worker
 from organize.errors import CommandError
 from organize.imports.form import Form
 from organize.imports.mapping import (
@@ -65,7 +51,7 @@ from organize.imports.mapping import (
     as_date,
     km,
 )
-from organize.imports.meetings import LEDGER_WORKERS, MeetingIn, attendee_ids, pair, read_meeting, same
+from organize.imports.meetings import MeetingIn, read_meeting, same
 from organize.imports.sources import Submission
 
 NAMESPACE = UUID("6f726761-6e69-7a65-8000-00000000a001")
@@ -356,16 +342,17 @@ def fingerprint(app, mapped: Mapped, worker_id: UUID) -> bytes:
 
 def ledger_for(app, collective_id: UUID, form_id: str, source_id: str) -> ImportedSubmission | None:
     """What the submission with this source id became in this collective, if imported."""
-    return _ledger(app, _digest(app, collective_id, form_id, source_id))
+    return ledger_of(app, _digest(app, collective_id, form_id, source_id))
 
 
-def _ledger(app, submission_id: UUID) -> ImportedSubmission | None:
+def ledger_of(app, submission_id: UUID) -> ImportedSubmission | None:
+    """The ledger entry with this id, an alias followed to what it names; None if none."""
     try:
         found = app.load(ImportedSubmission, submission_id, field="submission_id")
     except CommandError:
         return None
     if found.alias_of is not None:
-        return _ledger(app, found.alias_of)
+        return ledger_of(app, found.alias_of)
     return found
 
 
@@ -431,9 +418,9 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
     submission_id = _digest(app, collective_id, mapping.form_id, source)
     row = Row(sub.line, "new", mapped=mapped, submission_id=submission_id,
               version=_version(app, collective_id, mapping.form_id, sub.instance_id))
-    ledger = _ledger(app, submission_id)
+    ledger = ledger_of(app, submission_id)
     if ledger is None and sub.deprecated_id and not sub.root_id:
-        ledger = _ledger(app, _digest(app, collective_id, mapping.form_id, sub.deprecated_id))
+        ledger = ledger_of(app, _digest(app, collective_id, mapping.form_id, sub.deprecated_id))
         if ledger is not None:
             row.alias_id, row.submission_id = submission_id, ledger.id
     canonical = mapped.clear() + mapped.personal()
@@ -458,242 +445,3 @@ def _plan_row(app, reader, mapping, collective_id, sub, seen, known, earlier) ->
             earlier.add(sub.line, person)
     seen[row.submission_id] = canonical
     return row
-
-
-# -- the commit ------------------------------------------------------------------------------
-
-ROWS = 200  # rows written to a transaction
-
-
-def batched(app, size: int) -> tuple[Batch, Organize]:
-    """A batch over the application, and the batch seen as ``app`` was: through the same
-    account's access rules when ``app`` is an account's view."""
-    if isinstance(app, Authorised):
-        batch = Batch(app._app, size=size)
-        return batch, batch.authorised(app.principal)
-    batch = Batch(app, size=size)
-    return batch, batch
-
-
-def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
-           rows: int | None = None) -> Report:
-    """Carry the plan out, ``rows`` rows to a transaction; each row lands whole or not at
-    all: a row a command refuses leaves nothing of itself and is quarantined with the
-    command's reason."""
-    rows = rows or ROWS
-    batch, view = batched(app, size=10**9)  # committed by rows, below, never mid-row
-    for done, row in enumerate(the_plan.rows, start=1):
-        fresh: list[tuple[UUID, c.Profile]] = []  # attendees registered by this row
-        try:
-            with batch.whole():
-                if row.outcome in ("new", "updated") and row.mapped.meeting is not None:
-                    _meeting(view, the_plan.collective_id, row, the_plan.members, fresh)
-                elif row.outcome == "new":
-                    _create(view, the_plan.collective_id, row)
-                elif row.outcome == "updated":
-                    _update(view, the_plan.collective_id, row)
-                elif row.outcome == "unchanged" and row.alias_id is not None:
-                    _alias(view, row, row.ledger or _ledger(view, row.submission_id))
-        except CommandError as e:
-            row.outcome, row.reason, row.why = "quarantined", e.message, Why(code=e.code)
-        else:  # a later row's attendee is matched to one this row registered
-            the_plan.members.extend(fresh)
-        if done % rows == 0:
-            batch.commit()
-        if progress:
-            progress(1)
-    batch.commit()
-    return the_plan.report(committed=True)
-
-
-def _ids(row: Row, tag: str = "") -> Callable[[str], UUID]:
-    return lambda step: uuid5(row.submission_id, f"{step}{tag}")
-
-
-def _create(app, collective_id: UUID, row: Row) -> None:
-    # A row already created (the same submission earlier in this file) is an update now.
-    ledger = _ledger(app, row.submission_id)
-    if ledger is not None:
-        row.ledger = ledger
-        if fingerprint(app, row.mapped, ledger.worker_ids[0]) != ledger.fingerprint:
-            _update(app, collective_id, row)
-        return
-    m, cid = row.mapped, _ids(row)
-    worker_id = app.execute(c.RegisterWorker(command_id=cid("worker"), profile=m.worker,
-                                             collective_id=collective_id,
-                                             joined_on=m.joined_on)).id
-    for purpose in m.consents:
-        app.execute(c.GiveConsent(command_id=cid(f"consent:{purpose}"), worker_id=worker_id,
-                                  purpose=purpose))
-    spell_ids = [_start_spell(app, cid(f"spell:{i}"), worker_id, s) for i, s in enumerate(m.spells)]
-    workers = [worker_id, *(
-        app.execute(c.RegisterWorker(command_id=cid(f"coworker:{i}"), profile=p,
-                                     collective_id=collective_id, joined_on=m.joined_on)).id
-        for i, p in enumerate(m.coworkers))]
-    grievance_id = None
-    if m.grievance is not None:
-        grievance_id = _raise(app, cid("grievance"), collective_id, workers, m.grievance)
-    app.execute(c.RecordImportedSubmission(
-        command_id=cid("ledger"), submission_id=row.submission_id, collective_id=collective_id,
-        fingerprint=fingerprint(app, m, worker_id), worker_ids=tuple(workers),
-        grievance_id=grievance_id, spell_ids=tuple(spell_ids), version=row.version))
-
-
-def _start_spell(app, command_id: UUID, worker_id: UUID, s: SpellIn) -> UUID:
-    from organize.application import new_id
-
-    app.execute(c.StartSpell(command_id=command_id, worker_id=worker_id, sector=s.sector,
-                             occupation=s.occupation, place=s.place, relationship=s.relationship,
-                             paid=s.paid, started_on=s.started_on))
-    return new_id(command_id, "spell")
-
-
-def _raise(app, command_id: UUID, collective_id: UUID, workers: list[UUID], g: GrievanceIn) -> UUID:
-    return app.execute(c.RaiseGrievance(
-        command_id=command_id, collective_id=collective_id, worker_ids=tuple(workers),
-        category=g.category, sector=g.sector, place=g.place, stage=g.stage,
-        occurred_on=g.occurred_on, description=g.description)).id
-
-
-def _update(app, collective_id: UUID, row: Row) -> None:
-    # Read again: an earlier row of this file may have revised it since the plan.
-    ledger, m = _ledger(app, row.submission_id) or row.ledger, row.mapped
-    worker_id = ledger.worker_ids[0]
-    new_print = fingerprint(app, m, worker_id)
-    cid = _ids(row, ":" + new_print.hex()[:24])
-    worker = app.load(Worker, worker_id, field="worker_ids")
-    _profile(app, cid("profile"), worker, m.worker)
-    for purpose in sorted(set(m.consents) - set(worker.consents)):
-        app.execute(c.GiveConsent(command_id=cid(f"consent:{purpose}"), worker_id=worker_id,
-                                  purpose=purpose))
-    for purpose in sorted((set(worker.consents) & set(m.consent_purposes)) - set(m.consents)):
-        app.execute(c.WithdrawConsent(command_id=cid(f"withdraw:{purpose}"), worker_id=worker_id,
-                                      purpose=purpose))
-    spell_ids = _spells(app, cid, worker, ledger.spell_ids, m.spells)
-    workers = [worker_id]
-    before = [(w.id, app.open(w.id, w.profile, c.Profile)) for w in
-              (app.load(Worker, wid, field="worker_ids") for wid in ledger.worker_ids[1:])]
-    for i, (p, other) in enumerate(zip(m.coworkers, pair(m.coworkers, before), strict=True)):
-        if other is not None:  # the same person, by phone or pseudonym, else by place
-            _profile(app, cid(f"coworker:{i}"), app.load(Worker, other, field="worker_ids"), p)
-            workers.append(other)
-        else:
-            workers.append(app.execute(c.RegisterWorker(
-                command_id=cid(f"coworker:{i}"), profile=p, collective_id=collective_id,
-                joined_on=m.joined_on)).id)
-    grievance_id = ledger.grievance_id
-    if m.grievance is not None and grievance_id is None:
-        grievance_id = _raise(app, cid("grievance"), collective_id, workers, m.grievance)
-    elif m.grievance is not None:
-        _grievance(app, cid, grievance_id, workers, m.grievance)
-    app.execute(c.ReviseImportedSubmission(
-        command_id=cid("revise"), submission_id=ledger.id, fingerprint=new_print,
-        worker_ids=tuple(dict.fromkeys([*workers, *ledger.worker_ids])),
-        spell_ids=tuple(spell_ids), version=row.version))
-    if row.alias_id is not None:
-        _alias(app, row, app.load(ImportedSubmission, ledger.id, field="submission_id"))
-
-
-def _alias(app, row: Row, ledger: ImportedSubmission) -> None:
-    app.execute(c.RecordImportedSubmission(
-        command_id=uuid5(row.alias_id, "alias"), submission_id=row.alias_id,
-        collective_id=ledger.collective_id, fingerprint=ledger.fingerprint, alias_of=ledger.id))
-
-
-def _profile(app, command_id: UUID, worker: Worker, profile: c.Profile) -> None:
-    if app.open(worker.id, worker.profile, c.Profile) != profile:
-        app.execute(c.UpdateWorkerProfile(command_id=command_id, worker_id=worker.id,
-                                          profile=profile))
-
-
-def _spells(app, cid, worker: Worker, before: Sequence[UUID], spells: Sequence[SpellIn]) -> list[UUID]:
-    kept: list[UUID] = []
-    for i, s in enumerate(spells):
-        current = worker.spells.get(before[i]) if i < len(before) else None
-        if current is None:
-            kept.append(_start_spell(app, cid(f"spell:{i}"), worker.id, s))
-            continue
-        kept.append(current.spell_id)
-        occupation = (app.sealer.open(worker.id, current.sealed_occupation) or b"").decode() \
-            if current.sealed_occupation else current.occupation
-        changed = (current.sector, current.place, current.started_on) != (s.sector, s.place, s.started_on)
-        if changed or occupation != s.occupation:
-            app.execute(c.CorrectSpell(
-                command_id=cid(f"correct-spell:{i}"), worker_id=worker.id,
-                spell_id=current.spell_id, sector=s.sector,
-                occupation=None if occupation == s.occupation else s.occupation,
-                place=s.place, started_on=s.started_on, ended_on=current.ended_on, reason=REASON))
-    for i, spell_id in enumerate(before[len(spells):], start=len(spells)):
-        if spell_id in worker.spells:
-            app.execute(c.WithdrawSpell(command_id=cid(f"withdraw-spell:{i}"),
-                                        worker_id=worker.id, spell_id=spell_id, reason=REASON))
-    return kept
-
-
-def _grievance(app, cid, grievance_id: UUID, workers: list[UUID], g: GrievanceIn) -> None:
-    agg = app.load(Grievance, grievance_id, field="grievance_id")
-    missing = tuple(w for w in workers if w not in agg.worker_ids)
-    if missing:
-        app.execute(c.JoinGrievance(command_id=cid("join"), grievance_id=grievance_id,
-                                    worker_ids=missing))
-    text = app.sealer.open(grievance_id, agg.description)
-    described = None if text is not None and text.decode() == g.description else g.description
-    if (agg.category, agg.sector, agg.place, agg.stage, agg.occurred_on) != (
-            g.category, g.sector, g.place, g.stage, g.occurred_on) or described is not None:
-        app.execute(c.CorrectGrievance(
-            command_id=cid("correct-grievance"), grievance_id=grievance_id, category=g.category,
-            sector=g.sector, place=g.place, stage=g.stage, occurred_on=g.occurred_on,
-            description=described, reason=REASON))
-
-
-# -- a meeting register ----------------------------------------------------------------------
-
-def _meeting(app, collective_id: UUID, row: Row, members: Sequence[tuple[UUID, c.Profile]],
-             fresh: list[tuple[UUID, c.Profile]]) -> None:
-    """A new row schedules the meeting and records it held; an edited one corrects who came
-    (``CorrectAttendance``) and its kind or time (``CorrectMeeting``). The meeting's id
-    derives from the row's, so a second import finds it."""
-    from organize.application import new_id
-
-    held, first = row.mapped.meeting, _ids(row)
-    ledger = _ledger(app, row.submission_id)
-    if ledger is None:
-        ids = attendee_ids(app, first, collective_id, held, members, fresh)
-        meeting_id = app.execute(c.ScheduleMeeting(
-            command_id=first("meeting"), kind=held.kind, collective_ids=(collective_id,),
-            scheduled_for=held.held_at, language=held.language)).id
-        app.execute(c.RecordMeetingHeld(
-            command_id=first("held"), meeting_id=meeting_id, held_at=held.held_at,
-            attendee_ids=ids, facilitator_ids=ids[:1], language=held.language))
-        app.execute(c.RecordImportedSubmission(
-            command_id=first("ledger"), submission_id=row.submission_id,
-            collective_id=collective_id, fingerprint=fingerprint(app, row.mapped, ids[0]),
-            worker_ids=ids[:LEDGER_WORKERS], version=row.version))
-        return
-    new_print = fingerprint(app, row.mapped, ledger.worker_ids[0])
-    if new_print == ledger.fingerprint:
-        return
-    cid = _ids(row, ":" + new_print.hex()[:24])
-    agg = app.load(Meeting, new_id(first("meeting"), "meeting"), field="meeting_id")
-    came = dict.fromkeys([*ledger.worker_ids, *agg.attendee_ids])  # the ledger names 50 at most
-    before = [(w.id, app.open(w.id, w.profile, c.Profile)) for w in
-              (app.load(Worker, wid, field="worker_ids") for wid in came)]
-    ids = attendee_ids(app, cid, collective_id, held,
-                        [(wid, p) for wid, p in before if p is not None] + list(members), fresh)
-    if tuple(ids) != tuple(agg.attendee_ids):
-        leads = tuple(f for f in agg.facilitator_ids if f in ids) or ids[:1]
-        app.execute(c.CorrectAttendance(
-            command_id=cid("attendance"), meeting_id=agg.id, attendee_ids=ids,
-            facilitator_ids=leads, speaker_ids=tuple(s for s in agg.speaker_ids if s in ids),
-            reason=REASON))
-    if (agg.kind, agg.held_at) != (held.kind, held.held_at):
-        app.execute(c.CorrectMeeting(
-            command_id=cid("correct-meeting"), meeting_id=agg.id, kind=held.kind,
-            scheduled_for=agg.scheduled_for, held_at=held.held_at, reason=REASON))
-    app.execute(c.ReviseImportedSubmission(
-        command_id=cid("revise"), submission_id=ledger.id, fingerprint=new_print,
-        worker_ids=tuple(dict.fromkeys([ledger.worker_ids[0], *ids, *ledger.worker_ids]))[
-            :LEDGER_WORKERS],
-        version=row.version))
-    if row.alias_id is not None:
-        _alias(app, row, app.load(ImportedSubmission, ledger.id, field="submission_id"))

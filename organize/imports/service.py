@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
+from organize.imports.commit import commit
 from organize.imports.errors import ImportFailed
 from organize.imports.form import Form, read_form
 from organize.imports.mapping import Mapping, load_mapping, parse_mapping
-from organize.imports.plan import Known, Plan, Report, commit, plan
+from organize.imports.plan import Known, Plan, Report, plan
 from organize.imports.sources import Submission, read_submissions
 
 File = tuple[str, bytes]  # a file's name and its bytes

@@ -65,9 +65,9 @@ def test_a_row_refused_on_its_last_command_leaves_nothing_of_itself(app):
 
 
 def test_a_good_import_commits_what_the_dry_run_counted_across_transactions(app, monkeypatch):
-    from organize.imports import plan
+    from organize.imports import commit
 
-    monkeypatch.setattr(plan, "ROWS", 2)  # several transactions for a few rows
+    monkeypatch.setattr(commit, "ROWS", 2)  # several transactions for a few rows
     collective = app.execute(h.create_collective()).id
     b = s.batch()
     dry = s.run_import(app, collective, b, "kobo_xlsx", dry_run=True)
