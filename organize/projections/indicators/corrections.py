@@ -77,6 +77,7 @@ class CorrectionHandlers:
             "WHERE grievance_id = g.id) WHERE id = %s RETURNING collective_id, campaign_ids",
             (e.originator_id,))
         row = curs.fetchone()
+        self._known.pop(e.originator_id, None)  # its clock moved: read again when next needed
         if row is None:
             return
         self._reset(curs, COLLECTIVE, row["collective_id"])

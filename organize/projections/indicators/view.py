@@ -63,8 +63,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt);
     # 4: bargaining rounds feed negotiating power and collective voice (rebuilt)
     version = 4
-    # Nearly every handler reads back what it wrote (to mark the subjects it touched).
-    pipelined = False
+    # Handlers run in pipeline mode: what they need of a grievance is kept in memory for the
+    # batch (``_grievance``), so its many events are written without waiting for an answer.
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -75,6 +75,11 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._recomputed_at = 0  # the notification id of the last recompute
         # What this batch touched: (subject, id) -> [recompute from, earliest fact, latest fact]
         self._dirty: dict[tuple[str, UUID], list[date | None]] = {}
+        # This batch's copy of the grievances its handlers read: id -> [collective, campaigns,
+        # clock], or None when the view has no such grievance.
+        self._known: dict[UUID, list | None] = {}
+        # Workers whose trajectory the batch changed -> the earliest day it changed from.
+        self._participants: dict[UUID, date] = {}
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -162,28 +167,39 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             span = self._dirty[(subject, subject_id)] = [earliest, None, None]
         _widen(span, earliest, earliest if latest is not None else None, latest)
 
+    def _grievance(self, curs, grievance_id: UUID) -> list | None:
+        """[collective id, campaign ids, clock] of a grievance, or None if unknown: read once
+        per batch (most are read up front, in one query: ``apply_batch``), then kept in step
+        with what the handlers write."""
+        try:
+            return self._known[grievance_id]
+        except KeyError:
+            pass
+        curs.execute(f"SELECT collective_id, campaign_ids, clock FROM {self.t.grievances} WHERE id = %s",
+                     (grievance_id,))
+        row = curs.fetchone()
+        known = self._known[grievance_id] = (
+            None if row is None else [row["collective_id"], list(row["campaign_ids"]), row["clock"]])
+        return known
+
     def _grievance_event(self, curs, grievance_id: UUID, nid: int, kind: str, on: date | None, *,
                          worker_ids=(), organisation_id: UUID | None = None,
                          outcome: str | None = None) -> None:
         """Record what happened to a grievance, move its clock (the latest domain date it
-        has seen), and mark its collective and campaigns. One round trip."""
-        t = self.t
-        curs.execute(
-            f"WITH g AS (UPDATE {t.grievances} SET clock = greatest(clock, %(on)s::date) WHERE id = %(g)s "
-            "RETURNING collective_id, campaign_ids, clock), "
-            f"i AS (INSERT INTO {t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
-            # A join carries no date: it happened by the grievance's clock.
-            "outcome) SELECT %(nid)s, %(g)s, %(kind)s, coalesce(%(on)s::date, g.clock), %(workers)s::uuid[], "
-            "%(org)s::uuid, %(outcome)s FROM g ON CONFLICT DO NOTHING) "
-            "SELECT collective_id, campaign_ids, clock FROM g",
-            {"on": on, "g": grievance_id, "nid": nid, "kind": kind, "workers": list(worker_ids),
-             "org": organisation_id, "outcome": outcome})
-        row = curs.fetchone()
-        if row is None:
+        has seen), and mark its collective and campaigns. Nothing is read back."""
+        g = self._grievance(curs, grievance_id)
+        if g is None:
             return
-        on = on or row["clock"]
-        self._mark(COLLECTIVE, row["collective_id"], on, on)
-        for campaign_id in row["campaign_ids"]:
+        if on is not None and on > g[2]:
+            g[2] = on
+            curs.execute(f"UPDATE {self.t.grievances} SET clock = %s WHERE id = %s", (on, grievance_id))
+        on = on or g[2]  # a join carries no date: it happened by the grievance's clock
+        curs.execute(
+            f"INSERT INTO {self.t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
+            "outcome) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (nid, grievance_id, kind, on, list(worker_ids), organisation_id, outcome))
+        self._mark(COLLECTIVE, g[0], on, on)
+        for campaign_id in g[1]:
             self._mark(CAMPAIGN, campaign_id, on, on)
 
     # -- collectives and organisations -------------------------------------------------------------
@@ -280,15 +296,30 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                 (e.originator_id, e.spell_id))
 
     def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
-        """Change her trajectory, and mark the gatherings she took part in, whose reading
-        it changes (one round trip)."""
+        """Change her trajectory; the gatherings she took part in, whose reading it changes,
+        are marked from ``on`` at the end of the batch (``_mark_gatherings``)."""
+        curs.execute(change, args)
+        since = self._participants.get(worker_id)
+        self._participants[worker_id] = on if since is None else min(since, on)
+
+    def _mark_gatherings(self, curs) -> None:
+        """Mark the collectives and campaigns of the held meetings and campaign actions that
+        the batch's changed participants took part in (one query for the batch). Read at
+        the end of the batch, it also finds a gathering held later in it: marked, it is
+        only scored again."""
+        participants, self._participants = self._participants, {}
+        if not participants:
+            return
+        people = list(participants)
         curs.execute(
-            f"WITH change AS ({change}) "
-            f"SELECT collective_ids, agenda_campaign_ids AS campaign_ids FROM {self.t.meetings} "
-            "WHERE attendee_ids @> %s AND held_nid IS NOT NULL "
-            f"UNION ALL SELECT collective_ids, ARRAY[campaign_id] FROM {self.t.cevents} "
-            "WHERE participant_ids @> %s", (*args, [worker_id], [worker_id]))
+            f"SELECT w, collective_ids, agenda_campaign_ids AS campaign_ids FROM {self.t.meetings}, "
+            "unnest(attendee_ids) w WHERE attendee_ids && %(p)s::uuid[] AND held_nid IS NOT NULL "
+            "AND w = ANY(%(p)s::uuid[]) "
+            f"UNION ALL SELECT w, collective_ids, ARRAY[campaign_id] FROM {self.t.cevents}, "
+            "unnest(participant_ids) w WHERE participant_ids && %(p)s::uuid[] AND w = ANY(%(p)s::uuid[])",
+            {"p": people})
         for row in curs.fetchall():
+            on = participants[row["w"]]
             for collective_id in row["collective_ids"]:
                 self._mark(COLLECTIVE, collective_id, on, None)
             for campaign_id in row["campaign_ids"]:
@@ -330,6 +361,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     def grievance_raised(self, curs, e, nid) -> None:
         curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
                      "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
+        if self._grievance(curs, e.originator_id) is None:
+            self._known[e.originator_id] = [e.collective_id, [], e.occurred_on]
         self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
 
     @on(Grievance.Joined)
@@ -394,6 +427,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
                      "WHERE id = %s AND NOT campaign_ids @> %s",
                      (e.originator_id, e.grievance_id, [e.originator_id]))
+        g = self._grievance(curs, e.grievance_id)
+        if g is not None and e.originator_id not in g[1]:
+            g[1].append(e.originator_id)
         # The grievance's whole story becomes part of the campaign's facts.
         curs.execute(f"SELECT min(on_date) AS lo, max(on_date) AS hi FROM {self.t.gevents} "
                      "WHERE grievance_id = %s", (e.grievance_id,))
@@ -467,7 +503,22 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     def apply_batch(self, curs: Cursor[DictRow], batch, last_id: int,
                     after: int | None = None) -> None:
         self._last_id = last_id
+        batch = list(batch)
+        self._known = {}
+        self._read_grievances(curs, batch)
         super().apply_batch(curs, batch, last_id, after)
+
+    def _read_grievances(self, curs, batch) -> None:
+        """Read up front, in one query, the grievances the batch's events name."""
+        ids = {e.originator_id if isinstance(e, Grievance.Event) else e.grievance_id
+               for _, e in batch if isinstance(e, Grievance.Event | Campaign.GrievanceLinked)}
+        if not ids:
+            return
+        curs.execute(f"SELECT id, collective_id, campaign_ids, clock FROM {self.t.grievances} "
+                     "WHERE id = ANY(%s)", (list(ids),))
+        self._known.update(dict.fromkeys(ids))
+        for row in curs.fetchall():
+            self._known[row["id"]] = [row["collective_id"], list(row["campaign_ids"]), row["clock"]]
 
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Recompute the series the batch touched, once the view is (nearly) caught up.
@@ -477,7 +528,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         series are recomputed once, near the head: recomputing them batch after batch
         would redo the same weeks many times. What ends up stored is the same either way.
         """
+        self._mark_gatherings(curs)
         dirty, self._dirty = self._dirty, {}
+        self._known = {}  # what the next batch's handlers read is read again
         if self._behind(curs):
             p = self.t.pending
             for (subject, subject_id), span in dirty.items():
