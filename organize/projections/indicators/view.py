@@ -37,6 +37,7 @@ from organize.projections.base import APPLICATION_NAME, Tables, View, on
 from organize.projections.indicators.bargaining import BargainingHandlers
 from organize.projections.indicators.corrections import CorrectionHandlers
 from organize.projections.indicators.facts import CAMPAIGN, COLLECTIVE, Facts, load_facts
+from organize.projections.indicators.memory import BatchMemory, GrievanceMemo, MeetingMemo
 from organize.projections.indicators.rubric import Rubric, load_rubric
 from organize.projections.indicators.scoring import Scorer, week_of
 from organize.projections.sealed import token
@@ -63,8 +64,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt);
     # 4: bargaining rounds feed negotiating power and collective voice (rebuilt)
     version = 4
-    # Handlers run in pipeline mode: what they need of a grievance is kept in memory for the
-    # batch (``_grievance``), so its many events are written without waiting for an answer.
+    # Handlers run in pipeline mode: what they need of grievances and meetings is kept in
+    # memory for the batch (``memory.py``), so most events are written without an answer.
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -75,9 +76,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._recomputed_at = 0  # the notification id of the last recompute
         # What this batch touched: (subject, id) -> [recompute from, earliest fact, latest fact]
         self._dirty: dict[tuple[str, UUID], list[date | None]] = {}
-        # This batch's copy of the grievances its handlers read: id -> [collective, campaigns,
-        # clock], or None when the view has no such grievance.
-        self._known: dict[UUID, list | None] = {}
+        # What the handlers of this batch read of grievances and meetings.
+        self._memory = BatchMemory(self.t)
         # Workers whose trajectory the batch changed -> the earliest day it changed from.
         self._participants: dict[UUID, date] = {}
 
@@ -167,39 +167,26 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             span = self._dirty[(subject, subject_id)] = [earliest, None, None]
         _widen(span, earliest, earliest if latest is not None else None, latest)
 
-    def _grievance(self, curs, grievance_id: UUID) -> list | None:
-        """[collective id, campaign ids, clock] of a grievance, or None if unknown: read once
-        per batch (most are read up front, in one query: ``apply_batch``), then kept in step
-        with what the handlers write."""
-        try:
-            return self._known[grievance_id]
-        except KeyError:
-            pass
-        curs.execute(f"SELECT collective_id, campaign_ids, clock FROM {self.t.grievances} WHERE id = %s",
-                     (grievance_id,))
-        row = curs.fetchone()
-        known = self._known[grievance_id] = (
-            None if row is None else [row["collective_id"], list(row["campaign_ids"]), row["clock"]])
-        return known
-
     def _grievance_event(self, curs, grievance_id: UUID, nid: int, kind: str, on: date | None, *,
                          worker_ids=(), organisation_id: UUID | None = None,
                          outcome: str | None = None) -> None:
         """Record what happened to a grievance, move its clock (the latest domain date it
-        has seen), and mark its collective and campaigns. Nothing is read back."""
-        g = self._grievance(curs, grievance_id)
+        has seen), and mark its collective and campaigns. Nothing is read back: what it needs
+        of the grievance is in the batch's memory."""
+        g = self._memory.grievance(curs, grievance_id)
         if g is None:
             return
-        if on is not None and on > g[2]:
-            g[2] = on
+        if on is not None and on > g.clock:
+            g.clock = on
             curs.execute(f"UPDATE {self.t.grievances} SET clock = %s WHERE id = %s", (on, grievance_id))
-        on = on or g[2]  # a join carries no date: it happened by the grievance's clock
+        on = on or g.clock  # a join carries no date: it happened by the grievance's clock
         curs.execute(
             f"INSERT INTO {self.t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
             "outcome) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
             (nid, grievance_id, kind, on, list(worker_ids), organisation_id, outcome))
-        self._mark(COLLECTIVE, g[0], on, on)
-        for campaign_id in g[1]:
+        g.saw(on)
+        self._mark(COLLECTIVE, g.collective_id, on, on)
+        for campaign_id in g.campaign_ids:
             self._mark(CAMPAIGN, campaign_id, on, on)
 
     # -- collectives and organisations -------------------------------------------------------------
@@ -334,25 +321,27 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             "agenda_campaign_ids) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
             (e.originator_id, e.kind, list(e.collective_ids), list(e.agenda_grievance_ids),
              list(e.agenda_campaign_ids)))
+        if self._memory.meetings.get(e.originator_id) is None:
+            self._memory.meetings[e.originator_id] = MeetingMemo(
+                list(e.collective_ids), list(e.agenda_grievance_ids), list(e.agenda_campaign_ids))
 
     @on(Meeting.Held)
     def meeting_held(self, curs, e, nid) -> None:
         held_on = e.held_at.date()  # the local date where it was held
+        m = self._memory.meeting(curs, e.originator_id)
+        if m is None:
+            return
         curs.execute(
             f"UPDATE {self.t.meetings} SET held_nid = %s, held_on = %s, attendee_ids = %s, "
-            "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s "
-            "RETURNING collective_ids, agenda_grievance_ids, agenda_campaign_ids",
+            "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s",
             (nid, held_on, list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids),
              e.decision_count, e.originator_id))
-        row = curs.fetchone()
-        if row is None:
-            return
-        for collective_id in row["collective_ids"]:
+        for collective_id in m.collective_ids:
             self._mark(COLLECTIVE, collective_id, held_on, held_on)
-        for campaign_id in row["agenda_campaign_ids"]:
+        for campaign_id in m.campaign_ids:
             self._mark(CAMPAIGN, campaign_id, held_on, held_on)
         # A grievance on the agenda of a held meeting was discussed: a collective response.
-        for grievance_id in row["agenda_grievance_ids"]:
+        for grievance_id in m.grievance_ids:
             self._grievance_event(curs, grievance_id, nid, "discussed", held_on)
 
     # -- grievances -----------------------------------------------------------------------------
@@ -361,8 +350,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     def grievance_raised(self, curs, e, nid) -> None:
         curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
                      "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
-        if self._grievance(curs, e.originator_id) is None:
-            self._known[e.originator_id] = [e.collective_id, [], e.occurred_on]
+        if self._memory.grievance(curs, e.originator_id) is None:
+            self._memory.grievances[e.originator_id] = GrievanceMemo(e.collective_id, [], e.occurred_on)
         self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
 
     @on(Grievance.Joined)
@@ -427,15 +416,14 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
                      "WHERE id = %s AND NOT campaign_ids @> %s",
                      (e.originator_id, e.grievance_id, [e.originator_id]))
-        g = self._grievance(curs, e.grievance_id)
-        if g is not None and e.originator_id not in g[1]:
-            g[1].append(e.originator_id)
+        g = self._memory.grievance(curs, e.grievance_id)
+        if g is None:
+            return
+        if e.originator_id not in g.campaign_ids:
+            g.campaign_ids.append(e.originator_id)
         # The grievance's whole story becomes part of the campaign's facts.
-        curs.execute(f"SELECT min(on_date) AS lo, max(on_date) AS hi FROM {self.t.gevents} "
-                     "WHERE grievance_id = %s", (e.grievance_id,))
-        row = curs.fetchone()
-        if row and row["lo"] is not None:
-            self._mark(CAMPAIGN, e.originator_id, row["lo"], row["hi"])
+        if g.first is not None:
+            self._mark(CAMPAIGN, e.originator_id, g.first, g.last)
 
     @on(Campaign.ActionTaken)
     def action_taken(self, curs, e, nid) -> None:
@@ -504,21 +492,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                     after: int | None = None) -> None:
         self._last_id = last_id
         batch = list(batch)
-        self._known = {}
-        self._read_grievances(curs, batch)
+        self._memory.clear()
+        self._memory.preload(curs, batch)
         super().apply_batch(curs, batch, last_id, after)
-
-    def _read_grievances(self, curs, batch) -> None:
-        """Read up front, in one query, the grievances the batch's events name."""
-        ids = {e.originator_id if isinstance(e, Grievance.Event) else e.grievance_id
-               for _, e in batch if isinstance(e, Grievance.Event | Campaign.GrievanceLinked)}
-        if not ids:
-            return
-        curs.execute(f"SELECT id, collective_id, campaign_ids, clock FROM {self.t.grievances} "
-                     "WHERE id = ANY(%s)", (list(ids),))
-        self._known.update(dict.fromkeys(ids))
-        for row in curs.fetchall():
-            self._known[row["id"]] = [row["collective_id"], list(row["campaign_ids"]), row["clock"]]
 
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Recompute the series the batch touched, once the view is (nearly) caught up.
@@ -530,7 +506,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         """
         self._mark_gatherings(curs)
         dirty, self._dirty = self._dirty, {}
-        self._known = {}  # what the next batch's handlers read is read again
+        self._memory.clear()  # what the next batch's handlers need is read again
         if self._behind(curs):
             p = self.t.pending
             for (subject, subject_id), span in dirty.items():
