@@ -23,12 +23,12 @@ are mixins of this view; the facts are loaded by ``facts.load_facts``.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
@@ -53,7 +53,9 @@ WEEK = timedelta(days=7)
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with sorted keys, encoded in C: equal values, equal texts (so the series
+    compares a week's scores with the week before by their texts)."""
+    return msgspec.json.encode(value, order="sorted").decode()
 
 
 class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
@@ -589,7 +591,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                        "rubric_digest) FROM STDIN") as copy:
             for week, scores in scored:
                 for dimension, s in scores.items():
-                    reasons = _json([r.to_json() for r in s.reasons])
+                    reasons = _json(s.reasons)  # as Reason.to_json gives them
                     measures = _json({k: round(v, 4) for k, v in s.measures.items()})
                     key = (s.level, reasons, measures, s.gap, digest)
                     if previous.get(dimension) == key:
