@@ -147,9 +147,11 @@ class View(PostgresTrackingRecorder):
                 raise BatchTaken(now)
         # Pipeline mode: a statement whose result the handler does not read is sent without
         # waiting for the server, so a batch costs a few round trips, not one per statement.
+        # Handlers get a cursor per statement there (``_OwnCursors``).
         with curs.connection.pipeline() if self.pipelined else contextlib.nullcontext():
+            handed = _OwnCursors(curs.connection) if self.pipelined else curs
             for notification_id, event in batch:
-                self.apply(curs, event, notification_id)
+                self.apply(handed, event, notification_id)  # type: ignore[arg-type]
         self.after_batch(curs)
         self._insert_tracking(curs, Tracking(APPLICATION_NAME, last_id))
 
@@ -170,3 +172,32 @@ class View(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=True) as curs:
             for table in [*self.table_names(), self.t.tracking]:
                 curs.execute(SQL("DROP TABLE IF EXISTS {} CASCADE").format(SQL(table)))
+
+
+class _OwnCursors:
+    """The cursor handlers are given in pipeline mode: each statement runs on a cursor of its
+    own (one connection, one transaction). A cursor shared by several statements can be
+    handed an earlier statement's result, arriving late, when the last one's is read
+    (psycopg waits only while the cursor holds no result): a catch-up of 202k events stopped
+    on a RETURNING read as the plain INSERT before it. A fresh cursor holds no result until
+    its own arrives."""
+
+    __slots__ = ("connection", "_last")
+
+    def __init__(self, connection: Any):
+        self.connection = connection
+        self._last: Any = None
+
+    def execute(self, query: Any, params: Any = None) -> Any:
+        self._last = self.connection.cursor()
+        return self._last.execute(query, params)
+
+    def executemany(self, query: Any, params_seq: Any) -> None:
+        self._last = self.connection.cursor()
+        self._last.executemany(query, params_seq)
+
+    def fetchone(self) -> Any:
+        return self._last.fetchone()
+
+    def fetchall(self) -> list:
+        return self._last.fetchall()

@@ -95,26 +95,3 @@ class BatchMemory:
             self.meetings[r["id"]] = MeetingMemo(list(r["collective_ids"]), list(r["agenda_grievance_ids"]),
                                                  list(r["agenda_campaign_ids"]))
 
-
-class FreshCursors:
-    """What the handlers are given as their cursor: each statement runs on a cursor of its
-    own (one connection, one transaction). In pipeline mode a cursor shared by several
-    statements can be handed an earlier statement's result, arriving late, when the last
-    one's is read (psycopg waits only while the cursor holds no result); a fresh cursor
-    holds none until its own arrives."""
-
-    __slots__ = ("connection", "_last")
-
-    def __init__(self, connection):
-        self.connection = connection
-        self._last = None
-
-    def execute(self, query, params=None):
-        self._last = self.connection.cursor()
-        return self._last.execute(query, params)
-
-    def fetchone(self):
-        return self._last.fetchone()
-
-    def fetchall(self):
-        return self._last.fetchall()

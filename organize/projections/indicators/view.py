@@ -37,7 +37,7 @@ from organize.projections.base import APPLICATION_NAME, Tables, View, on
 from organize.projections.indicators.bargaining import BargainingHandlers
 from organize.projections.indicators.corrections import CorrectionHandlers
 from organize.projections.indicators.facts import CAMPAIGN, COLLECTIVE, Facts, load_facts
-from organize.projections.indicators.memory import BatchMemory, FreshCursors, GrievanceMemo, MeetingMemo
+from organize.projections.indicators.memory import BatchMemory, GrievanceMemo, MeetingMemo
 from organize.projections.indicators.rubric import Rubric, load_rubric
 from organize.projections.indicators.scoring import Scorer, week_of
 from organize.projections.sealed import token
@@ -497,9 +497,6 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._memory.clear()
         self._memory.preload(curs, batch)
         super().apply_batch(curs, batch, last_id, after)
-
-    def apply(self, curs: Cursor[DictRow], event: Any, notification_id: int) -> None:
-        super().apply(FreshCursors(curs.connection), event, notification_id)  # type: ignore[arg-type]
 
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Recompute the series the batch touched, once the view is (nearly) caught up.
