@@ -71,7 +71,8 @@ class View(PostgresTrackingRecorder):
 
     Handlers have the signature ``handler(self, curs, event, notification_id)`` and run
     inside the runner's transaction; they must be deterministic, so that a view rebuilt
-    from scratch equals the incrementally maintained one.
+    from scratch equals the incrementally maintained one. In pipeline mode their cursor
+    offers ``execute``, ``executemany``, ``fetchone`` and ``fetchall`` (``_OwnCursors``).
     """
 
     name: ClassVar[str] = ""
