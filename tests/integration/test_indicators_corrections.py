@@ -84,3 +84,16 @@ async def test_each_correction_after_the_mistake_was_scored(app, conn):
     correct_day(app, g)
     catch_up(app, ["indicators"])
     assert await series(conn, coll) == await series(conn, right)
+
+
+async def test_a_join_after_a_corrected_day_in_the_same_batch_is_dated_by_the_corrected_clock(app, conn):
+    """The handlers keep a batch's grievances in memory: a correction must refresh it."""
+    coll = h.collective(app, name="Harbour branch", federation=h.fed())
+    w1, w2 = h.worker(app, coll), h.worker(app, coll, pseudonym="Mina")
+    g = h.grievance(app, coll, [w1], occurred_on=date(2025, 6, 1))
+    correct_day(app, g)  # to RIGHT_DAY: its clock goes back with it
+    app.execute(c.JoinGrievance(command_id=h.cid(), grievance_id=g, worker_ids=(w2,)))
+    catch_up(app, ["indicators"])  # one batch
+    t = await tables(conn, "indicators")
+    rows = await conn.fetch(f"SELECT kind, on_date FROM {t.gevents} WHERE grievance_id = $1", g)
+    assert {r["kind"]: r["on_date"] for r in rows} == {"raised": RIGHT_DAY, "joined": RIGHT_DAY}

@@ -37,11 +37,9 @@ class BargainingHandlers:
     @on(Grievance.BreachCited)
     def breach_cited(self, curs, e, nid) -> None:
         # Dated by the grievance's clock: the latest day its story has reached.
-        curs.execute(f"SELECT clock FROM {self.t.grievances} WHERE id = %s", (e.originator_id,))
-        row = curs.fetchone()
-        if row is not None:
-            self._bargaining_event(curs, e.bargaining_id, nid, "breach", row["clock"],
-                                   clause_id=e.clause_id)
+        g = self._memory.grievance(curs, e.originator_id)
+        if g is not None:
+            self._bargaining_event(curs, e.bargaining_id, nid, "breach", g.clock, clause_id=e.clause_id)
 
     def _bargaining_event(self, curs, bargaining_id: UUID, nid: int, kind: str, on: date, *,
                           voters: int = 0, clause_id: UUID | None = None) -> None:

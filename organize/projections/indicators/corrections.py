@@ -77,6 +77,8 @@ class CorrectionHandlers:
             "WHERE grievance_id = g.id) WHERE id = %s RETURNING collective_id, campaign_ids",
             (e.originator_id,))
         row = curs.fetchone()
+        # Its clock and its events' days moved: read again when next needed.
+        self._memory.grievances.pop(e.originator_id, None)
         if row is None:
             return
         self._reset(curs, COLLECTIVE, row["collective_id"])

@@ -23,12 +23,12 @@ are mixins of this view; the facts are loaded by ``facts.load_facts``.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
@@ -37,6 +37,7 @@ from organize.projections.base import APPLICATION_NAME, Tables, View, on
 from organize.projections.indicators.bargaining import BargainingHandlers
 from organize.projections.indicators.corrections import CorrectionHandlers
 from organize.projections.indicators.facts import CAMPAIGN, COLLECTIVE, Facts, load_facts
+from organize.projections.indicators.memory import BatchMemory, GrievanceMemo, MeetingMemo
 from organize.projections.indicators.rubric import Rubric, load_rubric
 from organize.projections.indicators.scoring import Scorer, week_of
 from organize.projections.sealed import token
@@ -52,7 +53,9 @@ WEEK = timedelta(days=7)
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with sorted keys, encoded in C: equal values, equal texts (so the series
+    compares a week's scores with the week before by their texts)."""
+    return msgspec.json.encode(value, order="sorted").decode()
 
 
 class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
@@ -63,8 +66,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     # 2: collective texts kept sealed (tokens); 3: reasons stored as codes (rebuilt);
     # 4: bargaining rounds feed negotiating power and collective voice (rebuilt)
     version = 4
-    # Nearly every handler reads back what it wrote (to mark the subjects it touched).
-    pipelined = False
+    # Handlers run in pipeline mode: what they need of grievances and meetings is kept in
+    # memory for the batch (``memory.py``), so most events are written without an answer.
 
     def __init__(self, datastore, *, generation: int = 1, **deps: Any):
         super().__init__(datastore, generation=generation, **deps)
@@ -75,6 +78,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._recomputed_at = 0  # the notification id of the last recompute
         # What this batch touched: (subject, id) -> [recompute from, earliest fact, latest fact]
         self._dirty: dict[tuple[str, UUID], list[date | None]] = {}
+        # What the handlers of this batch read of grievances and meetings.
+        self._memory = BatchMemory(self.t)
+        # Workers whose trajectory the batch changed -> the earliest day it changed from.
+        self._participants: dict[UUID, date] = {}
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -166,24 +173,22 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                          worker_ids=(), organisation_id: UUID | None = None,
                          outcome: str | None = None) -> None:
         """Record what happened to a grievance, move its clock (the latest domain date it
-        has seen), and mark its collective and campaigns. One round trip."""
-        t = self.t
-        curs.execute(
-            f"WITH g AS (UPDATE {t.grievances} SET clock = greatest(clock, %(on)s::date) WHERE id = %(g)s "
-            "RETURNING collective_id, campaign_ids, clock), "
-            f"i AS (INSERT INTO {t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
-            # A join carries no date: it happened by the grievance's clock.
-            "outcome) SELECT %(nid)s, %(g)s, %(kind)s, coalesce(%(on)s::date, g.clock), %(workers)s::uuid[], "
-            "%(org)s::uuid, %(outcome)s FROM g ON CONFLICT DO NOTHING) "
-            "SELECT collective_id, campaign_ids, clock FROM g",
-            {"on": on, "g": grievance_id, "nid": nid, "kind": kind, "workers": list(worker_ids),
-             "org": organisation_id, "outcome": outcome})
-        row = curs.fetchone()
-        if row is None:
+        has seen), and mark its collective and campaigns. Nothing is read back: what it needs
+        of the grievance is in the batch's memory."""
+        g = self._memory.grievance(curs, grievance_id)
+        if g is None:
             return
-        on = on or row["clock"]
-        self._mark(COLLECTIVE, row["collective_id"], on, on)
-        for campaign_id in row["campaign_ids"]:
+        if on is not None and on > g.clock:
+            g.clock = on
+            curs.execute(f"UPDATE {self.t.grievances} SET clock = %s WHERE id = %s", (on, grievance_id))
+        on = on or g.clock  # a join carries no date: it happened by the grievance's clock
+        curs.execute(
+            f"INSERT INTO {self.t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
+            "outcome) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (nid, grievance_id, kind, on, list(worker_ids), organisation_id, outcome))
+        g.saw(on)
+        self._mark(COLLECTIVE, g.collective_id, on, on)
+        for campaign_id in g.campaign_ids:
             self._mark(CAMPAIGN, campaign_id, on, on)
 
     # -- collectives and organisations -------------------------------------------------------------
@@ -280,15 +285,30 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                 (e.originator_id, e.spell_id))
 
     def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
-        """Change her trajectory, and mark the gatherings she took part in, whose reading
-        it changes (one round trip)."""
+        """Change her trajectory; the gatherings she took part in, whose reading it changes,
+        are marked from ``on`` at the end of the batch (``_mark_gatherings``)."""
+        curs.execute(change, args)
+        since = self._participants.get(worker_id)
+        self._participants[worker_id] = on if since is None else min(since, on)
+
+    def _mark_gatherings(self, curs) -> None:
+        """Mark the collectives and campaigns of the held meetings and campaign actions that
+        the batch's changed participants took part in (one query for the batch). Read at
+        the end of the batch, it also finds a gathering held later in it: marked, it is
+        only scored again."""
+        participants, self._participants = self._participants, {}
+        if not participants:
+            return
+        people = list(participants)
         curs.execute(
-            f"WITH change AS ({change}) "
-            f"SELECT collective_ids, agenda_campaign_ids AS campaign_ids FROM {self.t.meetings} "
-            "WHERE attendee_ids @> %s AND held_nid IS NOT NULL "
-            f"UNION ALL SELECT collective_ids, ARRAY[campaign_id] FROM {self.t.cevents} "
-            "WHERE participant_ids @> %s", (*args, [worker_id], [worker_id]))
+            f"SELECT w, collective_ids, agenda_campaign_ids AS campaign_ids FROM {self.t.meetings}, "
+            "unnest(attendee_ids) w WHERE attendee_ids && %(p)s::uuid[] AND held_nid IS NOT NULL "
+            "AND w = ANY(%(p)s::uuid[]) "
+            f"UNION ALL SELECT w, collective_ids, ARRAY[campaign_id] FROM {self.t.cevents}, "
+            "unnest(participant_ids) w WHERE participant_ids && %(p)s::uuid[] AND w = ANY(%(p)s::uuid[])",
+            {"p": people})
         for row in curs.fetchall():
+            on = participants[row["w"]]
             for collective_id in row["collective_ids"]:
                 self._mark(COLLECTIVE, collective_id, on, None)
             for campaign_id in row["campaign_ids"]:
@@ -303,25 +323,27 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             "agenda_campaign_ids) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
             (e.originator_id, e.kind, list(e.collective_ids), list(e.agenda_grievance_ids),
              list(e.agenda_campaign_ids)))
+        if self._memory.meetings.get(e.originator_id) is None:
+            self._memory.meetings[e.originator_id] = MeetingMemo(
+                list(e.collective_ids), list(e.agenda_grievance_ids), list(e.agenda_campaign_ids))
 
     @on(Meeting.Held)
     def meeting_held(self, curs, e, nid) -> None:
         held_on = e.held_at.date()  # the local date where it was held
+        m = self._memory.meeting(curs, e.originator_id)
+        if m is None:
+            return
         curs.execute(
             f"UPDATE {self.t.meetings} SET held_nid = %s, held_on = %s, attendee_ids = %s, "
-            "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s "
-            "RETURNING collective_ids, agenda_grievance_ids, agenda_campaign_ids",
+            "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s",
             (nid, held_on, list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids),
              e.decision_count, e.originator_id))
-        row = curs.fetchone()
-        if row is None:
-            return
-        for collective_id in row["collective_ids"]:
+        for collective_id in m.collective_ids:
             self._mark(COLLECTIVE, collective_id, held_on, held_on)
-        for campaign_id in row["agenda_campaign_ids"]:
+        for campaign_id in m.campaign_ids:
             self._mark(CAMPAIGN, campaign_id, held_on, held_on)
         # A grievance on the agenda of a held meeting was discussed: a collective response.
-        for grievance_id in row["agenda_grievance_ids"]:
+        for grievance_id in m.grievance_ids:
             self._grievance_event(curs, grievance_id, nid, "discussed", held_on)
 
     # -- grievances -----------------------------------------------------------------------------
@@ -330,6 +352,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     def grievance_raised(self, curs, e, nid) -> None:
         curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
                      "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
+        if self._memory.grievance(curs, e.originator_id) is None:
+            self._memory.grievances[e.originator_id] = GrievanceMemo(e.collective_id, [], e.occurred_on)
         self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
 
     @on(Grievance.Joined)
@@ -394,12 +418,14 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
                      "WHERE id = %s AND NOT campaign_ids @> %s",
                      (e.originator_id, e.grievance_id, [e.originator_id]))
+        g = self._memory.grievance(curs, e.grievance_id)
+        if g is None:
+            return
+        if e.originator_id not in g.campaign_ids:
+            g.campaign_ids.append(e.originator_id)
         # The grievance's whole story becomes part of the campaign's facts.
-        curs.execute(f"SELECT min(on_date) AS lo, max(on_date) AS hi FROM {self.t.gevents} "
-                     "WHERE grievance_id = %s", (e.grievance_id,))
-        row = curs.fetchone()
-        if row and row["lo"] is not None:
-            self._mark(CAMPAIGN, e.originator_id, row["lo"], row["hi"])
+        if g.first is not None:
+            self._mark(CAMPAIGN, e.originator_id, g.first, g.last)
 
     @on(Campaign.ActionTaken)
     def action_taken(self, curs, e, nid) -> None:
@@ -467,6 +493,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     def apply_batch(self, curs: Cursor[DictRow], batch, last_id: int,
                     after: int | None = None) -> None:
         self._last_id = last_id
+        batch = list(batch)
+        self._memory.clear()
+        self._memory.preload(curs, batch)
         super().apply_batch(curs, batch, last_id, after)
 
     def after_batch(self, curs: Cursor[DictRow]) -> None:
@@ -477,7 +506,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         series are recomputed once, near the head: recomputing them batch after batch
         would redo the same weeks many times. What ends up stored is the same either way.
         """
+        self._mark_gatherings(curs)
         dirty, self._dirty = self._dirty, {}
+        self._memory.clear()  # what the next batch's handlers need is read again
         if self._behind(curs):
             p = self.t.pending
             for (subject, subject_id), span in dirty.items():
@@ -560,7 +591,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                        "rubric_digest) FROM STDIN") as copy:
             for week, scores in scored:
                 for dimension, s in scores.items():
-                    reasons = _json([r.to_json() for r in s.reasons])
+                    reasons = _json(s.reasons)  # as Reason.to_json gives them
                     measures = _json({k: round(v, 4) for k, v in s.measures.items()})
                     key = (s.level, reasons, measures, s.gap, digest)
                     if previous.get(dimension) == key:

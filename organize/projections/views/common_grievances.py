@@ -2,11 +2,13 @@
 same place, across collectives and sectors (DOMAIN.md, lesson 3).
 
 A cluster is keyed by (category, organisation) or (category, place). The view keeps each
-grievance's codes and a cluster table with the grievance ids, collective ids and sectors
-behind each key, maintained as grievances are raised. An unrestricted reader gets the
-cluster table as it is; a scoped reader (a leader) sees a cluster only through the
-grievances of her own collectives, so clusters are recomputed from the in-scope
-grievances and those that become too small are dropped.
+grievance's codes, a row per (key, grievance) (``members``) and a cluster table with the
+counts, collective ids and sectors behind each key, maintained as grievances are raised.
+A cluster's grievance ids are read from its members rows, for the clusters a read returns
+only: kept in the cluster row, they grew with the log and were rewritten at every grievance
+raised. An unrestricted reader gets the cluster table as it is; a scoped reader (a leader)
+sees a cluster only through the grievances of her own collectives, so clusters are
+recomputed from the in-scope grievances and those that become too small are dropped.
 
 Every grievance raised counts, whatever its status later: a grievance withdrawn out of
 fear is still evidence that the wrong is common.
@@ -37,6 +39,8 @@ BY_PLACE = "place"
 
 class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
     name = "common_grievances"
+    # 2: a cluster's grievance ids are read from its members rows, not kept in an array
+    version = 2
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -53,7 +57,7 @@ class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
             f"CREATE INDEX IF NOT EXISTS {t.members}_grievance_idx ON {t.members} (grievance_id)",
             f"CREATE TABLE IF NOT EXISTS {t.clusters} ("
             " category text NOT NULL, key_kind text NOT NULL, key text NOT NULL,"
-            " grievance_ids uuid[] NOT NULL, collective_ids uuid[] NOT NULL, sectors text[] NOT NULL,"
+            " collective_ids uuid[] NOT NULL, sectors text[] NOT NULL,"
             " grievances integer NOT NULL, collectives integer NOT NULL,"
             " first_on date NOT NULL, last_on date NOT NULL,"
             " PRIMARY KEY (category, key_kind, key))",
@@ -77,12 +81,11 @@ class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
             " AS k(key_kind, key, n)), "
             f"m AS (INSERT INTO {t.members} (category, key_kind, key, grievance_id)"
             " SELECT %(category)s::text, k.key_kind, k.key, g.id FROM g, k) "
-            f"INSERT INTO {t.clusters} AS c (category, key_kind, key, grievance_ids,"
+            f"INSERT INTO {t.clusters} AS c (category, key_kind, key,"
             " collective_ids, sectors, grievances, collectives, first_on, last_on) "
-            "SELECT %(category)s::text, k.key_kind, k.key, ARRAY[g.id], ARRAY[%(coll)s::uuid],"
+            "SELECT %(category)s::text, k.key_kind, k.key, ARRAY[%(coll)s::uuid],"
             " ARRAY[%(sector)s::text], 1, 1, %(on)s::date, %(on)s::date FROM g, k ORDER BY k.n "
             "ON CONFLICT (category, key_kind, key) DO UPDATE SET"
-            " grievance_ids = c.grievance_ids || %(id)s::uuid,"
             " grievances = c.grievances + 1,"
             " collective_ids = CASE WHEN %(coll)s::uuid = ANY(c.collective_ids)"
             "   THEN c.collective_ids ELSE c.collective_ids || %(coll)s::uuid END,"
@@ -119,11 +122,11 @@ class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
             curs.execute(f"DELETE FROM {t.clusters} WHERE category = %s AND key_kind = %s"
                          " AND key = %s", (category, key_kind, key))
             curs.execute(
-                f"INSERT INTO {t.clusters} (category, key_kind, key, grievance_ids, collective_ids,"
+                f"INSERT INTO {t.clusters} (category, key_kind, key, collective_ids,"
                 " sectors, grievances, collectives, first_on, last_on) "
-                "SELECT m.category, m.key_kind, m.key, array_agg(g.id ORDER BY g.raised_nid),"
-                " array_agg(DISTINCT g.collective_id), array_agg(DISTINCT g.sector), count(*),"
-                " count(DISTINCT g.collective_id), min(g.occurred_on), max(g.occurred_on) "
+                "SELECT m.category, m.key_kind, m.key, array_agg(DISTINCT g.collective_id),"
+                " array_agg(DISTINCT g.sector), count(*), count(DISTINCT g.collective_id),"
+                " min(g.occurred_on), max(g.occurred_on) "
                 f"FROM {t.members} m JOIN {t.grievances} g ON g.id = m.grievance_id"
                 " WHERE m.category = %s AND m.key_kind = %s AND m.key = %s"
                 " GROUP BY m.category, m.key_kind, m.key", (category, key_kind, key))
@@ -146,14 +149,15 @@ class Cluster(msgspec.Struct, kw_only=True):
     last_on: date
 
 
-def _cluster(r: Any) -> Cluster:
+def _cluster(r: Any, grievance_ids: list[UUID] | None = None) -> Cluster:
     by_org = r["key_kind"] == BY_ORGANISATION
     return Cluster(
         category=r["category"], key_kind=r["key_kind"],
         organisation_id=UUID(r["key"]) if by_org else None,
         place=None if by_org else r["key"],
         # Sorted, so the maintained table and the scoped regrouping read the same.
-        grievance_ids=list(r["grievance_ids"]), collective_ids=sorted(r["collective_ids"]),
+        grievance_ids=list(r["grievance_ids"] if grievance_ids is None else grievance_ids),
+        collective_ids=sorted(r["collective_ids"]),
         sectors=sorted(r["sectors"]), grievances=r["grievances"], collectives=r["collectives"],
         first_on=r["first_on"], last_on=r["last_on"])
 
@@ -173,7 +177,8 @@ async def list_common_grievances(conn: asyncpg.Connection, scope: Scope, *,
             f"SELECT * FROM {t.clusters} WHERE grievances >= $1 AND collectives >= $2"
             f" AND ($3::text IS NULL OR category = $3) {_ORDER} LIMIT $4",
             min_grievances, min_collectives, category, limit)
-        return [_cluster(r) for r in rows]
+        members = await _grievance_ids(conn, t, [(r["category"], r["key_kind"], r["key"]) for r in rows])
+        return [_cluster(r, members.get((r["category"], r["key_kind"], r["key"]), [])) for r in rows]
     ids = None if scope.collective_ids is None else list(scope.collective_ids)
     # Arrays keep the order of raising (raised_nid), as the maintained cluster table does.
     rows = await conn.fetch(
@@ -196,6 +201,20 @@ async def list_common_grievances(conn: asyncpg.Connection, scope: Scope, *,
     # collective recorded) is not hers to see: its key is that organisation.
     named = await nameable_organisations(conn, t, scope, [x.organisation_id for x in clusters])
     return [x for x in clusters if x.organisation_id is None or x.organisation_id in named]
+
+
+async def _grievance_ids(conn: asyncpg.Connection, t: Any, keys: list[tuple[str, str, str]]
+                         ) -> dict[tuple[str, str, str], list[UUID]]:
+    """The grievance ids of these clusters, each in the order of raising (one query)."""
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        "SELECT m.category, m.key_kind, m.key, array_agg(g.id ORDER BY g.raised_nid) AS ids "
+        f"FROM unnest($1::text[], $2::text[], $3::text[]) AS k(category, key_kind, key) "
+        f"JOIN {t.members} m USING (category, key_kind, key) "
+        f"JOIN {t.grievances} g ON g.id = m.grievance_id GROUP BY m.category, m.key_kind, m.key",
+        *(list(column) for column in zip(*keys, strict=True)))
+    return {(r["category"], r["key_kind"], r["key"]): list(r["ids"]) for r in rows}
 
 
 async def federation_clusters(conn: asyncpg.Connection, scope: Scope, federation: str, *,
