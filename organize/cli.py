@@ -544,6 +544,8 @@ def export_budget(username: str, total: float | None) -> None:
         except NotFound:
             raise click.ClickException(f"There is no account {username!r}.") from None
         if total is not None:
+            if not 0 <= total <= 20:  # SetPrivacyBudget's bound, said in the option's unit
+                raise click.BadParameter("must be between 0 and 20", param_hint="'--total'")
             try:
                 runtime.app.execute(c.SetPrivacyBudget(
                     command_id=uuid.uuid4(), account_id=account_id,

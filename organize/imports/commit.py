@@ -57,6 +57,7 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
     command's reason."""
     rows = rows or ROWS
     batch, view = batched(app, size=10**9)  # committed by rows, below, never mid-row
+    written: list[int | None] = []
     for done, row in enumerate(the_plan.rows, start=1):
         if (done - 1) % rows == 0:  # the log read once for the transaction's rows
             _expect(batch, the_plan.rows[done - 1:done - 1 + rows])
@@ -76,11 +77,13 @@ def commit(app, the_plan: Plan, progress: Callable[[int], None] | None = None,
         else:  # a later row's attendee is matched to one this row registered
             the_plan.members.extend(fresh)
         if done % rows == 0:
-            batch.commit()
+            written += batch.commit()
         if progress:
             progress(1)
-    batch.commit()
-    return the_plan.report(committed=True)
+    written += batch.commit()
+    report = the_plan.report(committed=True)
+    report.last_notification_id = max((n for n in written if n), default=None)
+    return report
 
 
 def _expect(batch: Batch, rows: Sequence[Row]) -> None:

@@ -123,6 +123,9 @@ class Report(msgspec.Struct, kw_only=True):
     committed: bool
     rows: list[RowResult]
     counts: dict[str, int] = msgspec.field(default_factory=dict)
+    # The last event a commit wrote (None for a dry run, or when nothing was written): a page
+    # after it waits for the views to hold it.
+    last_notification_id: int | None = None
 
     def count(self) -> Report:
         self.counts = {o: sum(r.outcome == o for r in self.rows) for o in OUTCOMES}

@@ -49,7 +49,8 @@ def test_check_then_import_without_javascript(no_js_page, site, tmp_path):
     page.click("button[name=action][value=import]")
     page.wait_for_selector("#result")
     assert page.inner_text("#result") == "Imported"
-    page.goto(f"/c/{cid}/workers")
+    page.click("text=See the workers")  # waits for the views to hold the import
+    page.wait_for_url(f"**/c/{cid}/workers?n=*")
     assert b.subs[0].name in page.inner_text("main")
 
 
