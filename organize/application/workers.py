@@ -8,7 +8,8 @@ the domain.
   ``EraseWorker``: leaders of a collective she is now a member of. Erasure shreds her key
   before its event is saved; erasing a merged record erases both.
 - ``MergeWorkers``, ``UndoWorkerMerge``: leaders of both records' collective; never across
-  collectives, never with an erased record. The absorbed record's key gains the survivor
+  collectives (both records members of the same collectives now), never with an erased
+  record. The absorbed record's key gains the survivor
   as an owner (so her erasure reaches it) and loses it again on undo.
 """
 
@@ -182,8 +183,10 @@ def _merge_workers(app: Organize, cmd: c.MergeWorkers) -> Done:
     survivor, absorbed = _pair(app, cmd)
     if survivor.id == absorbed.id:
         raise Invalid("Choose two different records.", field="absorbed_id", code="same")
-    if not set(survivor.collectives) & set(absorbed.collectives):
-        # Never across collectives: her file is held by the leaders of one collective.
+    if not survivor.collectives or set(survivor.collectives) != set(absorbed.collectives):
+        # Never across collectives: both records must be held by the same collectives now,
+        # or one collective's leader would pour her record into a file another collective
+        # reads (or take a record away from it) without its leaders' say.
         raise Invalid("Only two records in the same collective can be merged.",
                       field="absorbed_id", code="merge_other_collective")
     survivor.absorb(absorbed.id)
