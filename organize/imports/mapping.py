@@ -135,7 +135,13 @@ def parse_mapping(name: str, data: bytes) -> dict:
         if Path(name).suffix.lower() in (".yaml", ".yml"):
             import yaml
 
-            doc = yaml.safe_load(data.decode("utf-8"))
+            text = data.decode("utf-8")
+            # An alias (``*name``) repeats a whole value: nine of nine levels deep is a
+            # kilobyte that reads as hundreds of millions of items. A mapping needs none.
+            if any(isinstance(t, yaml.AliasToken) for t in yaml.scan(text)):
+                raise ValueError("it repeats values with YAML aliases (*name); write "
+                                 "each value out")
+            doc = yaml.safe_load(text)
         else:
             doc = tomllib.loads(data.decode("utf-8"))
     except Exception as e:  # noqa: BLE001 - any parser's complaint, said plainly

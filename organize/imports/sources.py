@@ -139,7 +139,12 @@ def _csv_rows(data: bytes) -> list[tuple[int, dict]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return _rows_from_table(list(csv.reader(io.StringIO(text), dialect)))
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error:  # a cell over the csv module's limit (128 KB), or a broken quote
+        raise ImportFailed("The CSV file could not be read: a cell is too long or its "
+                           "quotes are broken.", code="csv") from None
+    return _rows_from_table(rows)
 
 
 def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[int, dict]]]:
@@ -199,7 +204,7 @@ def _repeat_of(form: Form | None, label: str) -> str | None:
 def _json_records(data: bytes) -> list:
     try:
         doc = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # broken, not UTF-8, nested too deep, a huge number
         raise ImportFailed("The JSON file could not be read.", code="json") from None
     records = doc.get("results", doc.get("value")) if isinstance(doc, dict) else doc
     if not isinstance(records, list):
@@ -246,6 +251,19 @@ def _flatten(form: Form | None, record: dict, prefix: str = "") -> tuple[dict, d
     return flat, repeats
 
 
+def _json_submissions(form: Form | None, data: bytes, extra: Iterable[tuple[str, bytes]],
+                      id_column: str | None) -> list[Submission]:
+    subs = _from_json(form, data, id_column)
+    keyed = {sub.root_id or sub.instance_id or "": sub for sub in subs}
+    for extra_name, extra_data in extra:
+        repeat = _repeat_of(form, Path(extra_name).stem)
+        if repeat is not None:
+            _attach(form, subs, keyed, repeat,
+                    [(i, _flatten(form, r)[0]) for i, r in
+                     enumerate(_json_records(extra_data), 1) if isinstance(r, dict)])
+    return subs
+
+
 def read_submissions(form: Form | None, main: tuple[str, bytes],
                      extra: Iterable[tuple[str, bytes]] = (),
                      id_column: str | None = None) -> list[Submission]:
@@ -254,15 +272,10 @@ def read_submissions(form: Form | None, main: tuple[str, bytes],
     name, data = main
     suffix = Path(name).suffix.lower()
     if suffix == ".json":  # repeats inline, or ODK Central's ``Submissions.repeat`` feeds
-        subs = _from_json(form, data, id_column)
-        keyed = {sub.root_id or sub.instance_id or "": sub for sub in subs}
-        for extra_name, extra_data in extra:
-            repeat = _repeat_of(form, Path(extra_name).stem)
-            if repeat is not None:
-                _attach(form, subs, keyed, repeat,
-                        [(i, _flatten(form, r)[0]) for i, r in
-                         enumerate(_json_records(extra_data), 1) if isinstance(r, dict)])
-        return subs
+        try:
+            return _json_submissions(form, data, extra, id_column)
+        except RecursionError:  # groups nested deeper than any form makes
+            raise ImportFailed("The JSON file could not be read.", code="json") from None
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         sheets = _xlsx_sheets(data)
         first, *rest = list(sheets) or [""]
