@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,13 @@ _IDS = frozenset((*INSTANCE, *ROOTS, DEPRECATED))
 _ROW_KEYS = ("_index", "KEY")  # what a repeat row's parent key points at
 _PARENT_KEYS = ("_parent_index", "PARENT_KEY")
 MAX_ROWS = 200_000
+# A workbook is read whole, as a grid from its first cell to its last: one cell written at
+# XFD1048576 makes a file of a kilobyte a grid of 17 billion cells. Refused before reading.
+MAX_CELLS = 5_000_000
+MAX_UNZIPPED = 128 * 1024 * 1024  # the workbook's parts, decompressed (a zip bomb)
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+_CELL = re.compile(rb'<(?:\w+:)?c[\s>/]')
 
 
 @dataclass
@@ -147,9 +156,52 @@ def _csv_rows(data: bytes) -> list[tuple[int, dict]]:
     return _rows_from_table(rows)
 
 
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_workbook(data: bytes) -> None:
+    """Refuse a workbook whose sheets span more than ``MAX_CELLS`` cells, or whose parts
+    decompress to more than ``MAX_UNZIPPED`` bytes, before anything reads it whole. A file
+    that is no zip (an old .xls) is left to the reader."""
+    too_big = ImportFailed(f"The spreadsheet is too big: more than {MAX_CELLS:,} cells; "
+                           "split it.", code="size")
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return
+    unzipped = 0
+    with book:
+        for info in book.infolist():
+            sheet = info.filename.startswith("xl/worksheets/")
+            rows = cols = cells = 0
+            try:
+                with book.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 20):
+                        unzipped += len(chunk)
+                        if unzipped > MAX_UNZIPPED:
+                            raise too_big
+                        if sheet:
+                            text = tail + chunk
+                            for letters, row in _CELL_REF.findall(text):
+                                cols, rows = max(cols, _column(letters)), max(rows, int(row))
+                            rows = max([rows, *map(int, _ROW_REF.findall(text))])
+                            cells += len(_CELL.findall(chunk))
+                            if max(rows * max(cols, 1), cells) > MAX_CELLS:
+                                raise too_big
+                            tail = chunk[-64:]
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+                raise ImportFailed("The spreadsheet could not be read.", code="xlsx") from None
+
+
 def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[int, dict]]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    _check_workbook(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return {name: _rows_from_table(book.get_sheet_by_name(name).to_python())
