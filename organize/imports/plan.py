@@ -178,7 +178,9 @@ class _Reader:
         """An unknown choice: named when it is one of the form's choice names (a code), never
         when it is whatever a plain sheet's cell held."""
         q = self.form.question(spec) if self.form is not None else None
-        if q is not None and q.select:
+        # A select question's cell may hold anything (a file whose columns slipped puts a
+        # name there): named only when it is one of the form's choice names.
+        if q is not None and q.select and value in self.form.choices.get(q.list_name or "", {}):
             return Quarantine(UNKNOWN_CHOICE, value=value, question=spec)
         return Quarantine(UNKNOWN_VALUE, question=spec)
 

@@ -52,7 +52,7 @@ async def test_check_then_import(client, world, app, runtime):
     assert "Check: nothing written" in checked.text
     assert "<dt>New</dt><dd>3</dd>" in checked.text
     assert "<dt>Set aside</dt><dd>1</dd>" in checked.text
-    assert "unknown choice &#39;fishing_boat&#39; for &#39;sector&#39;" in checked.text
+    assert "an unknown choice in &#39;sector&#39;" in checked.text
     assert "<dt>Maybe already recorded</dt><dd>1</dd>" in checked.text
     assert "same phone as a worker already recorded" in checked.text
     done = await _post(client, world.leader, ours, b, "import")

@@ -34,7 +34,7 @@ def test_import_dry_run_commit_duplicates_and_merge(app, cli_env, tmp_path):
     dry = CliRunner().invoke(main, args, env=cli_env)
     assert dry.exit_code == 0, dry.output
     assert app.recorder.max_notification_id() == before
-    assert "line 4: quarantined: unknown choice 'fishing_boat' for 'sector'" in dry.output
+    assert "line 4: quarantined: an unknown choice in 'sector'" in dry.output
     assert "line 3: duplicate suspect: same phone as a worker already recorded" in dry.output
     summary = "3 new, 0 updated, 0 unchanged, 1 quarantined, 1 duplicate-suspect."
     assert f"Dry run, nothing written: {summary}" in dry.output
