@@ -1,0 +1,57 @@
+"""Merge routes probed by a leader with ids at the edge of her scope: a worker who left her
+collective for another, the same record twice, an erased record. Nothing is written and no
+response names what she may not know."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+from organize import commands as c
+from tests.e2e.pages.support import post
+from tests.support import settle_views
+
+pytestmark = pytest.mark.integration
+
+
+def _register(app, collective, name):
+    return app.execute(c.RegisterWorker(
+        command_id=uuid.uuid4(), collective_id=collective, joined_on=date(2025, 2, 1),
+        profile=c.Profile(pseudonym=name, phone="+977 9841 000 777"))).id
+
+
+async def test_edges_write_nothing(client, world, app, runtime):
+    ours, theirs = world.ours.collective, world.theirs.collective
+    tag = uuid.uuid4().hex[:6]
+    keep = _register(app, ours, f"Kamala {tag}")
+    gone = _register(app, ours, f"Kamla {tag}")
+    app.execute(c.JoinCollective(command_id=uuid.uuid4(), worker_id=gone, collective_id=theirs,
+                                 on=date(2025, 3, 1)))
+    app.execute(c.LeaveCollective(command_id=uuid.uuid4(), worker_id=gone, collective_id=ours,
+                                  on=date(2025, 3, 2)))
+    erased = _register(app, ours, f"Kamali {tag}")
+    app.execute(c.EraseWorker(command_id=uuid.uuid4(), worker_id=erased))
+    settle_views(runtime)
+    before = app.recorder.max_notification_id()
+    results = {}
+    for label, pair in {"left": (keep, gone), "left-as-survivor": (gone, keep),
+                        "self": (keep, keep), "erased": (keep, erased),
+                        "unknown": (keep, uuid.uuid4())}.items():
+        path = f"/c/{ours}/duplicates/{pair[0]}/{pair[1]}"
+        got = await client.get(path, headers=world.leader.headers())
+        merged = await post(client, path, None, {"command_id": str(uuid.uuid4())},
+                            who=world.leader)
+        undone = await post(client, path + "/undo", None, {"command_id": str(uuid.uuid4())},
+                            who=world.leader)
+        results[label] = (got.status_code, merged.status_code, undone.status_code)
+        for r in (got, merged, undone):
+            assert r.status_code < 500, (label, r.status_code)
+            assert str(theirs) not in r.text
+    # Her own (or former) members: the page, then a refusal; an id she never knew: 404.
+    assert results == {"left": (200, 422, 422), "left-as-survivor": (200, 422, 422),
+                       "self": (200, 422, 422), "erased": (200, 422, 422),
+                       "unknown": (404, 404, 404)}
+    assert app.recorder.max_notification_id() == before
+    assert app.repository.get(keep).absorbed == ()
