@@ -94,7 +94,7 @@ def import_command(collective_id: uuid.UUID, data: Path, mapping_path: Path,
                 extra=[(p.name, p.read_bytes()) for p in repeats])
         except (service.ImportFailed, CommandError) as e:
             raise click.ClickException(e.message) from None
-        known = known_workers(app, _members(runtime, collective_id))
+        known = known_workers(app, _members(runtime, collective_id), collective_id=collective_id)
         label = "Importing" if commit else "Checking (dry run)"
         with click.progressbar(length=len(prepared.submissions), label=label,
                                file=sys.stderr) as bar:

@@ -361,13 +361,15 @@ def ledger_of(app, submission_id: UUID) -> ImportedSubmission | None:
     return found
 
 
-def known_workers(app, worker_ids: Iterable[UUID]) -> Known:
+def known_workers(app, worker_ids: Iterable[UUID], *, collective_id: UUID) -> Known:
     """The living, unmerged workers among ``worker_ids`` (a collective's, from the worker
-    directory), opened for the duplicate check; each loaded as ``app`` may see it."""
+    directory) who are members of ``collective_id`` now, opened for the duplicate check;
+    each loaded as ``app`` may see it. A worker who left is never compared: her profile now
+    is what another collective recorded since."""
     members = []
     for worker_id in worker_ids:
         agg = app.load(Worker, worker_id, field="worker_id")
-        if not agg.erased and agg.merged_into is None:
+        if not agg.erased and agg.merged_into is None and collective_id in agg.collectives:
             opened = app.open(agg.id, agg.profile, c.Profile)
             if opened is not None:
                 members.append((agg.id, opened))

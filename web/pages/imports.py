@@ -94,7 +94,8 @@ async def import_run(collective_id: FromPath[UUID], page: NamedDependency[Page])
     except service.ImportFailed as e:
         return _render(page, collective_id, status=422, message=_failure(page, e))
     members = await page.read(list_workers, page.scope, collective_id) or []
-    known = await page.call(known_workers, page.organize, [m.id for m in members])
+    known = await page.call(known_workers, page.organize, [m.id for m in members],
+                              collective_id=collective_id)
     report = await page.write(service.run, page.organize, prepared, collective_id,
                               dry_run=not commit, known=known)
     return _render(page, collective_id, report=report, committed=commit)

@@ -199,7 +199,7 @@ def test_she_is_recorded_once_and_a_member_already_recorded_is_a_suspect(app):
     recorded = app.execute(c.RegisterWorker(
         command_id=h.cid(), collective_id=collective, joined_on=date(2024, 1, 1),
         profile=c.Profile(pseudonym="H.", phone=hari.phone))).id
-    known = known_workers(app, [recorded])
+    known = known_workers(app, [recorded], collective_id=collective)
     dry = hh.run_import(app, collective, b, "odk_csv", dry_run=True, known=known)
     assert [(r.line, r.suspect) for r in dry.rows if r.suspect] == [
         (3, "same phone as a worker already recorded")]

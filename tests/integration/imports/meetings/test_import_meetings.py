@@ -45,7 +45,7 @@ def test_a_register_holds_meetings_matches_members_and_corrects_attendance(app, 
     tag = h.cid().hex[:8]
     member = (f"Kamala Sherpa {tag}", f"+852 6000 {int(tag, 16) % 10**4:04d}")
     member_id = _member(app, collective, *member)
-    known = known_workers(app, [member_id])
+    known = known_workers(app, [member_id], collective_id=collective)
     _, subs = m.register(member)
     before = app.recorder.max_notification_id()
     dry = m.run_import(app, collective, subs, fmt, dry_run=True, known=known)
@@ -166,7 +166,7 @@ def test_an_attendee_is_matched_only_when_she_is_surely_the_member(app):
     name, phone = subs[0].attendees[0]
     other_phone = _member(app, collective, name, "+852 9999 0001")  # her name, not her phone
     twins = [_member(app, collective, f"Laxmi {tag}", f"+852 9999 000{i}") for i in (2, 3)]
-    known = known_workers(app, [other_phone, *twins])
+    known = known_workers(app, [other_phone, *twins], collective_id=collective)
     first = replace(subs[0], attendees=(*subs[0].attendees, (f"Laxmi {tag}", "")))
     crowd = replace(subs[1], attendees=tuple((f"Guest {i} {tag}", "")
                                              for i in range(MAX_ATTENDEES + 1)))
