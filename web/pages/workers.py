@@ -164,13 +164,24 @@ def _read(app: Any, agg: Worker, events: list, collective: Any) -> tuple[Any, li
                            loaded=agg, events=events, key=key))
 
 
+def _merged_in_scope(app: Any, agg: Worker) -> tuple[list[UUID], UUID | None]:
+    """Her merges as a reader who holds her file now may know them (each record loaded)."""
+    seen = app.visibility
+    if not seen.member(agg):
+        return [], None
+    into = agg.merged_into
+    return ([i for i in agg.absorbed if seen.knows_worker(i)],
+            into if into is not None and seen.knows_worker(into) else None)
+
+
 async def _merges(page: Page, agg: Worker) -> dict[str, Any]:
     """The records merged into hers (each with an undo for her leaders), or the one hers was
-    merged into."""
-    names = await page.pseudonyms([*agg.absorbed, *filter(None, [agg.merged_into])])
-    return {"absorbed": [(i, names.get(i, "…"), Form.blank()) for i in agg.absorbed],
-            "merged_into": (agg.merged_into, names.get(agg.merged_into, "…"))
-            if agg.merged_into else None,
+    merged into. A collective she left reads neither: a merge since is none of its business,
+    and the other record may be one it never held."""
+    absorbed, into = await page.call(_merged_in_scope, page.organize, agg)
+    names = await page.pseudonyms([*absorbed, *filter(None, [into])])
+    return {"absorbed": [(i, names.get(i, "…"), Form.blank()) for i in absorbed],
+            "merged_into": (into, names.get(into, "…")) if into else None,
             "leads": getattr(page.organize.principal, "role", None) in (LEADER, ADMIN)}
 
 

@@ -55,3 +55,23 @@ async def test_edges_write_nothing(client, world, app, runtime):
                        "unknown": (404, 404, 404)}
     assert app.recorder.max_notification_id() == before
     assert app.repository.get(keep).absorbed == ()
+
+
+async def test_a_collective_she_left_learns_nothing_of_a_later_merge(client, world, app, runtime):
+    """She left theirs for ours; ours merged her with a record theirs never held. Theirs still
+    reads her pseudonym on what it recorded, but not the survivor's id or pseudonym, nor that
+    a merge happened after she left."""
+    ours, theirs = world.ours.collective, world.theirs.collective
+    tag = uuid.uuid4().hex[:6]
+    moved = _register(app, theirs, f"Bimala {tag}")
+    app.execute(c.JoinCollective(command_id=uuid.uuid4(), worker_id=moved, collective_id=ours,
+                                 on=date(2025, 3, 1)))
+    app.execute(c.LeaveCollective(command_id=uuid.uuid4(), worker_id=moved, collective_id=theirs,
+                                  on=date(2025, 3, 2)))
+    survivor = _register(app, ours, f"Bimla Thapa {tag}")
+    app.execute(c.MergeWorkers(command_id=uuid.uuid4(), survivor_id=survivor, absorbed_id=moved))
+    settle_views(runtime)
+    page = await client.get(f"/c/{theirs}/workers/{moved}", headers=world.other.headers())
+    assert page.status_code == 200 and f"Bimala {tag}" in page.text
+    assert str(survivor) not in page.text and f"Bimla Thapa {tag}" not in page.text
+    assert "merged" not in page.text.lower()
