@@ -126,6 +126,7 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
     own grievances only, read within the reader's scope) between two records whose
     pseudonyms are loosely alike or that are suggested already."""
     profiles: dict[UUID, c.Profile] = {}
+    held_by: dict[UUID, frozenset[UUID]] = {}  # her collectives now: a merge needs the same
     for worker_id in dict.fromkeys(worker_ids):
         agg = app.load(Worker, worker_id, field="worker_id")
         if agg.erased or agg.merged_into is not None or collective_id not in agg.collectives:
@@ -133,6 +134,7 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
         opened = app.open(agg.id, agg.profile, c.Profile)
         if opened is not None:
             profiles[agg.id] = opened
+            held_by[agg.id] = frozenset(agg.collectives)
     index = Index()
     found: dict[frozenset[UUID], list[str]] = {}
     for worker_id, profile in profiles.items():
@@ -147,6 +149,8 @@ def suggest(app, collective_id: UUID, worker_ids: Iterable[UUID],
         first, second = (profiles[w] for w in pair)
         if pair in found or loosely_alike(first, second):
             found.setdefault(pair, []).append("shared grievances")
+    found = {pair: why for pair, why in found.items()
+             if len({held_by[w] for w in pair}) == 1}  # only pairs ``MergeWorkers`` takes
     order = list(profiles)
     return [Suggestion(worker_ids=tuple(sorted(pair, key=order.index)),
                        reasons=tuple(dict.fromkeys(reasons)))

@@ -60,3 +60,13 @@ def test_once_both_records_are_in_the_same_collectives_they_merge(app):
     as_both.execute(c.MergeWorkers(
         command_id=h.cid(), survivor_id=both, absorbed_id=only_a))
     assert app.get(Worker, both).absorbed == (only_a,)
+
+
+def test_a_pair_that_cannot_be_merged_is_not_suggested(app):
+    from organize.application.duplicates import suggest
+
+    a, b, both, only_a, _ = _two_collectives(app)
+    assert suggest(app, a, [both, only_a]) == []
+    app.execute(c.JoinCollective(command_id=h.cid(), worker_id=only_a, collective_id=b,
+                                 on=date(2025, 3, 1)))
+    assert [set(s.worker_ids) for s in suggest(app, a, [both, only_a])] == [{both, only_a}]
