@@ -47,6 +47,10 @@ MAX_UNZIPPED = 128 * 1024 * 1024  # the workbook's parts, decompressed (a zip bo
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
 _CELL = re.compile(rb'<(?:\w+:)?c[\s>/]')
+# An OpenDocument sheet repeats a row or a cell by count: the grid reaches its last cell
+# with a value.
+_ODS = re.compile(rb'<table:table[\s>]|<table:table-row\b([^>]*)>|<table:table-cell\b([^>]*)>')
+_REPEATED = re.compile(rb'number-(?:rows|columns)-repeated="([0-9]{1,9})"')
 
 
 @dataclass
@@ -177,6 +181,7 @@ def _check_workbook(data: bytes) -> None:
     with book:
         for info in book.infolist():
             sheet = info.filename.startswith("xl/worksheets/")
+            content = bytearray() if info.filename == "content.xml" else None
             rows = cols = cells = 0
             try:
                 with book.open(info) as part:
@@ -194,8 +199,33 @@ def _check_workbook(data: bytes) -> None:
                             if max(rows * max(cols, 1), cells) > MAX_CELLS:
                                 raise too_big
                             tail = chunk[-64:]
+                        if content is not None:
+                            content += chunk
+                if content is not None and _ods_cells(bytes(content)) > MAX_CELLS:
+                    raise too_big
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
                 raise ImportFailed("The spreadsheet could not be read.", code="xlsx") from None
+
+
+def _ods_cells(content: bytes) -> int:
+    """The largest grid of a sheet in an OpenDocument ``content.xml``: rows up to its last
+    with a value, times columns up to the last cell with a value in any row."""
+    most = rows = width = row_at = col_at = 0
+    repeat_row = 1
+    for m in _ODS.finditer(content):
+        row_attrs, cell_attrs = m.group(1), m.group(2)
+        if row_attrs is None and cell_attrs is None:  # a new sheet
+            most, rows, width, row_at = max(most, rows * width), 0, 0, 0
+        elif row_attrs is not None:
+            found = _REPEATED.search(row_attrs)
+            row_at, col_at = row_at + repeat_row, 0
+            repeat_row = int(found.group(1)) if found else 1
+        else:
+            found = _REPEATED.search(cell_attrs)
+            col_at += int(found.group(1)) if found else 1
+            if b"value-type" in cell_attrs:
+                rows, width = row_at + repeat_row - 1, max(width, col_at)
+    return max(most, rows * width)
 
 
 def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[int, dict]]]:

@@ -61,3 +61,36 @@ def test_a_workbook_spanning_millions_of_cells_is_refused_before_it_is_read():
     with pytest.raises(ImportFailed) as e:
         read_submissions(None, ("d.xlsx", data))
     assert e.value.code == "size" and "too big" in e.value.message
+
+
+def ods(rows: int, cols: int) -> bytes:
+    """An OpenDocument sheet: a header, then one cell with a value repeated ``cols`` times on
+    a row repeated ``rows`` times."""
+    ns = "urn:oasis:names:tc:opendocument:xmlns"
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office='
+        f'"{ns}:office:1.0" xmlns:table="{ns}:table:1.0" xmlns:text="{ns}:text:1.0" '
+        'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S">'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>name</text:p>'
+        f'</table:table-cell></table:table-row><table:table-row table:number-rows-repeated='
+        f'"{rows}"><table:table-cell table:number-columns-repeated="{cols}" '
+        'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+        '</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = (f'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                f'"{ns}:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" '
+                'manifest:media-type="text/xml"/></manifest:manifest>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+    return buf.getvalue()
+
+
+def test_an_opendocument_sheet_repeating_a_cell_millions_of_times_is_refused():
+    assert len(read_submissions(None, ("d.ods", ods(10, 3)))) == 10
+    with pytest.raises(ImportFailed) as e:
+        read_submissions(None, ("d.ods", ods(3000, 2000)))  # 6 million cells from 1.4 KB
+    assert e.value.code == "size"
