@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from organize import commands as c
 from tests.e2e.pages.conftest import World
+from tests.integration.imports import support as s
 
 
 def today() -> date:
@@ -138,3 +139,23 @@ def table_holding(app, text: str) -> list[str]:
             if curs.fetchone()["n"]:
                 found.append(name)
     return found
+
+
+# -- the import page ----------------------------------------------------------------------
+
+def import_files(b, with_mapping: bool = True) -> list:
+    """Batch ``b`` as ODK Central files, with the form and (unless told not to) the mapping."""
+    (name, data), extra = s.odk_csv(b)
+    files = [("data", (name, data, "text/csv")),
+             ("form", (s.FORM.name, s.FORM.read_bytes(), "application/octet-stream")),
+             *[("repeat", (n, blob, "text/csv")) for n, blob in extra]]
+    if with_mapping:
+        files.append(("mapping", (s.MAPPING.name, s.MAPPING.read_bytes(), "application/toml")))
+    return files
+
+
+async def post_import(client, who, collective, b, action, **kw):
+    """The import page's form posted by ``who``, with batch ``b``'s ODK Central files."""
+    return await client.post(f"/c/{collective}/import", headers=who.headers(),
+                             data={"csrf_token": who.csrf, "action": action},
+                             files=import_files(b, **kw))

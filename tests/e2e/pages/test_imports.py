@@ -12,26 +12,11 @@ import pytest
 
 from organize import commands as c
 from organize.imports.plan import ledger_for
+from tests.e2e.pages.support import import_files, post_import
 from tests.integration.imports import support as s
 from tests.support import settle_views
 
 pytestmark = pytest.mark.integration
-
-
-def _files(b, with_mapping: bool = True) -> list:
-    (name, data), extra = s.odk_csv(b)
-    files = [("data", (name, data, "text/csv")),
-             ("form", (s.FORM.name, s.FORM.read_bytes(), "application/octet-stream")),
-             *[("repeat", (n, blob, "text/csv")) for n, blob in extra]]
-    if with_mapping:
-        files.append(("mapping", (s.MAPPING.name, s.MAPPING.read_bytes(), "application/toml")))
-    return files
-
-
-async def _post(client, who, collective, b, action, **kw):
-    return await client.post(f"/c/{collective}/import", headers=who.headers(),
-                             data={"csrf_token": who.csrf, "action": action},
-                             files=_files(b, **kw))
 
 
 async def test_check_then_import(client, world, app, runtime):
@@ -46,7 +31,7 @@ async def test_check_then_import(client, world, app, runtime):
                                  profile=c.Profile(pseudonym="R.", phone=b.subs[1].phone)))
     settle_views(runtime)
     before = app.recorder.max_notification_id()
-    checked = await _post(client, world.leader, ours, b, "check")
+    checked = await post_import(client, world.leader, ours, b, "check")
     assert checked.status_code == 200, checked.text
     assert app.recorder.max_notification_id() == before  # a check writes nothing
     assert "Check: nothing written" in checked.text
@@ -55,10 +40,10 @@ async def test_check_then_import(client, world, app, runtime):
     assert "an unknown choice in &#39;sector&#39;" in checked.text
     assert "<dt>Maybe already recorded</dt><dd>1</dd>" in checked.text
     assert "same phone as a worker already recorded" in checked.text
-    done = await _post(client, world.leader, ours, b, "import")
+    done = await post_import(client, world.leader, ours, b, "import")
     assert done.status_code == 200 and "<dt>New</dt><dd>3</dd>" in done.text
     assert ledger_for(app, ours, "worker_intake", b.subs[0].root_id) is not None
-    again = await _post(client, world.leader, ours, b, "import")
+    again = await post_import(client, world.leader, ours, b, "import")
     assert "<dt>Unchanged</dt><dd>3</dd>" in again.text
     for response in (checked, done, again):
         for secret in [*b.names(), *b.phones()]:
@@ -72,7 +57,7 @@ async def test_in_her_language(client, world):
     assert "Submissions (.csv, .xlsx or .json)" not in page.text
     checked = await client.post(
         f"/c/{world.ours.collective}/import", headers=world.leader.headers("ne"),
-        data={"csrf_token": world.leader.csrf, "action": "check"}, files=_files(s.batch()))
+        data={"csrf_token": world.leader.csrf, "action": "check"}, files=import_files(s.batch()))
     # The row set aside, in Nepali, naming the question as the file has it (the cell's value
     # is not one of the form's choices, so it is never echoed).
     assert "&#39;sector&#39; मा अज्ञात छनोट" in checked.text
@@ -85,9 +70,9 @@ async def test_another_collectives_leader_and_an_organiser_are_refused(client, w
     ours = world.ours.collective
     b = s.batch()
     before = app.recorder.max_notification_id()
-    other = await _post(client, world.other, ours, b, "import")
+    other = await post_import(client, world.other, ours, b, "import")
     assert other.status_code == 404
-    organiser = await _post(client, federation.organiser, ours, b, "check")
+    organiser = await post_import(client, federation.organiser, ours, b, "check")
     assert organiser.status_code == 403
     assert (await client.get(f"/c/{ours}/import", headers=federation.organiser.headers())
             ).status_code == 403
@@ -98,7 +83,7 @@ async def test_another_collectives_leader_and_an_organiser_are_refused(client, w
 
 async def test_a_missing_mapping_and_a_bad_form_say_so(client, world):
     ours = world.ours.collective
-    missing = await _post(client, world.leader, ours, s.batch(), "check", with_mapping=False)
+    missing = await post_import(client, world.leader, ours, s.batch(), "check", with_mapping=False)
     assert missing.status_code == 422
     assert "Choose the submissions file and its mapping file." in missing.text
     bad = await client.post(

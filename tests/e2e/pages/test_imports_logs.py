@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from tests.e2e.pages.test_imports import _post
+from tests.e2e.pages.support import post_import
 from tests.integration.imports import support as s
 
 pytestmark = pytest.mark.integration
@@ -17,7 +17,7 @@ async def test_nothing_personal_is_logged(client, world, capsys, caplog):
     caplog.set_level(logging.DEBUG)
     b = s.batch()
     for action in ("check", "import"):
-        response = await _post(client, world.leader, world.ours.collective, b, action)
+        response = await post_import(client, world.leader, world.ours.collective, b, action)
         assert response.status_code == 200
     logged = capsys.readouterr()
     text = logged.out + logged.err + caplog.text

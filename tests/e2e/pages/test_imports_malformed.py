@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.imports.test_import_workbook_size import workbook
+from tests.integration.imports.support import workbook
 
 pytestmark = pytest.mark.integration
 

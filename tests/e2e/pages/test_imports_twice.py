@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from organize.imports.plan import ledger_for
-from tests.e2e.pages.test_imports import _post
+from tests.e2e.pages.support import post_import
 from tests.integration.imports import support as s
 
 pytestmark = pytest.mark.integration
@@ -17,7 +17,7 @@ async def test_a_double_submit_imports_once(client, world, app):
     b = s.batch()
     ours = world.ours.collective
     before = app.recorder.max_notification_id()
-    first, second = await asyncio.gather(*(_post(client, world.leader, ours, b, "import")
+    first, second = await asyncio.gather(*(post_import(client, world.leader, ours, b, "import")
                                            for _ in range(2)))
     assert {first.status_code, second.status_code} <= {200, 409, 422}, (
         first.status_code, second.status_code)
@@ -29,6 +29,6 @@ async def test_a_double_submit_imports_once(client, world, app):
         assert ledger is not None
         workers.add(ledger.worker_ids[0])
     assert len(workers) == 3
-    again = await _post(client, world.leader, ours, b, "import")
+    again = await post_import(client, world.leader, ours, b, "import")
     assert again.status_code == 200
     assert app.recorder.max_notification_id() - before == written  # nothing more
