@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from organize.projections.indicators.reads import collective_indicators
 from organize.projections.reads import Scope, tables
 from organize.projections.views.bargaining import due_for_renewal
-from organize.projections.views.campaign_board.reads import list_campaigns
+from organize.projections.views.campaign_board.reads import joined_campaigns
 from organize.projections.views.grievance_deadlines import due_deadlines, with_departures
 from organize.projections.views.grievance_money import collective_totals
 from organize.projections.views.grievance_register import (
@@ -83,9 +83,8 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
     upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
                                status="scheduled", period_from=page.today,
                                time_zone=str(page.zone), limit=20)
-    campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active",
-                                            joined_by=collective_id)
-                 if collective_id in c.collective_ids]
+    campaigns = await page.read(joined_campaigns, page.scope, collective_id, status="active",
+                                limit=4)
     grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
                                  limit=RECENT)
     invitations = await pending(page, collective_id)
@@ -96,7 +95,7 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
         "pages/home.html", collective=collective, cid=collective_id,
         indicators=indicator_rows(found, page.lang), assessment=found.self_assessment if found else None,
         indicators_updating=found is None or found.updating,
-        meetings=list(reversed(upcoming))[:4], campaigns=campaigns[:4], grievances=grievances,
+        meetings=list(reversed(upcoming))[:4], campaigns=campaigns, grievances=grievances,
         invitations=invitations, renewals=renewals,
         due=due, due_names=await _due_names(page, collective_id, due),
         totals=await page.read(collective_totals, page.scope, collective_id),
