@@ -14,9 +14,11 @@ from organize.accounts import AccountService
 from organize.application.access import Authorised
 from organize.demo import FED_DOMESTIC, DemoPlan, load_demo
 from organize.demo.accounts import ensure_demo_accounts
+from organize.projections.reads import Scope
 from organize.projections.views.campaign_board.reads import (
     collective_invitations,
     federation_board,
+    joined_campaigns,
     list_campaigns,
 )
 from organize.projections.views.common_grievances import federation_clusters
@@ -68,3 +70,27 @@ async def test_organiser_finds_a_fresh_cross_sector_cluster_and_leader_kl_accept
     (item,) = [b for b in board.campaigns if b.id == launched.id]
     assert [x.id for x in item.collectives] == [kl] and item.stage == "organising"
     assert {i.collective_id: i.state for i in item.invitations} == {hk: "pending", kl: "accepted"}
+
+
+async def test_a_homes_campaigns_are_the_boards_joined_ones_it_names(demo, conn):
+    """What a collective's home lists (one query) is what the board's full read gives, kept to
+    the campaigns that still name the collective among their joined ones, for every reader."""
+    everything = await list_campaigns(conn, Scope.everything())
+    collectives = {i for camp in everything for i in camp.collective_ids}
+    assert any(len(camp.collective_ids) > 1 for camp in everything if camp.status == "active")
+    readers = [Scope.everything(), demo("organiser").scope, demo("leader-hk").scope,
+               demo("leader-kl").scope, Scope(federation="nowhere"),
+               Scope(collective_ids=frozenset(collectives))]
+    shown = 0
+    for scope in readers:
+        for collective_id in collectives:
+            full = [(camp.id, camp.issue, len(camp.demands), len(camp.actions))
+                    for camp in await list_campaigns(conn, scope, status="active",
+                                                     joined_by=collective_id)
+                    if collective_id in camp.collective_ids]
+            found = await joined_campaigns(conn, scope, collective_id, status="active", limit=100)
+            assert [(x.id, x.issue, x.demands, x.actions) for x in found] == full
+            assert [x.id for x in await joined_campaigns(
+                conn, scope, collective_id, status="active", limit=2)] == [x[0] for x in full[:2]]
+            shown += len(full)
+    assert shown

@@ -328,6 +328,20 @@ async def test_the_self_assessment_sits_beside_the_computed_levels(app, runner, 
     assert earlier.self_assessment is None  # not yet made then
 
 
+async def test_an_assessment_before_the_weeks_read_is_compared_with_its_own_week(
+        runner, scenario, conn):
+    """Read long after, the assessment's week lies before the series' rows of the sparkline:
+    its levels are compared with that week's all the same."""
+    at_now = await collective_indicators(conn, EVERYTHING, scenario.collective, NOW)
+    long_after = await collective_indicators(conn, EVERYTHING, scenario.collective,
+                                             date(2026, 6, 1))
+    assert dims(long_after)["leadership"].level == 0  # the windows have emptied since
+    assert long_after.self_assessment.compared_week == date(2025, 3, 24)
+    assert ([(x.dimension, x.computed, x.difference) for x in long_after.self_assessment.divergences]
+            == [(x.dimension, x.computed, x.difference) for x in at_now.self_assessment.divergences])
+    assert dims(long_after)["leadership"].divergence == 3
+
+
 async def test_campaign_indicators(app, runner, scenario, conn):
     result = opened_with(app.keys, await campaign_indicators(conn, EVERYTHING, scenario.campaign, NOW))
     assert result.issue == "Back pay for domestic workers"

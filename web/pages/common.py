@@ -144,13 +144,22 @@ class Page:
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """A read function of the views, on the request's connection; the collective texts
         the views keep sealed are opened for this page (``Revealer.open``), never stored."""
+        return await self.open(await self.read_sealed(fn, *args, **kwargs))
+
+    async def read_sealed(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """``read`` with the sealed texts left sealed: a page that reads several views opens
+        their answers together (``open``), with one look-up of their keys."""
         conn = await self.connection()
         try:
             with generations_for_request(self._generations):
-                found = await fn(conn, *args, **kwargs)
+                return await fn(conn, *args, **kwargs)
         except asyncpg.UndefinedTableError:
             raise Unavailable() from None
-        return await self.reveal.open(found, conn=conn)
+
+    async def open(self, found: T) -> T:
+        """``found`` (answers of ``read_sealed``, a tuple of several) with its sealed texts
+        opened for this page, never stored."""
+        return await self.reveal.open(found, conn=await self.connection())
 
     async def settle(self, views: Iterable[str]) -> None:
         """Read-your-writes: when the page was reached after a command (``?n=``), wait (up

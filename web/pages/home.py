@@ -16,7 +16,10 @@ from litestar.params import FromPath
 from organize.projections.indicators.reads import collective_indicators
 from organize.projections.reads import Scope, tables
 from organize.projections.views.bargaining import due_for_renewal
-from organize.projections.views.campaign_board.reads import list_campaigns
+from organize.projections.views.campaign_board.reads import (
+    collective_invitations,
+    joined_campaigns,
+)
 from organize.projections.views.grievance_deadlines import due_deadlines, with_departures
 from organize.projections.views.grievance_money import collective_totals
 from organize.projections.views.grievance_register import (
@@ -29,7 +32,7 @@ from web.i18n import dimension_label, level_label, trend_label
 from web.i18n.reasons import reason_texts
 from web.pages.common import Page, nav
 from web.pages.grievances import AMOUNT_KINDS, DEPARTURE_WORDS, URGENCY_WORDS
-from web.pages.invitations import pending
+from web.pages.invitations import with_forms
 from web.pages.svg import sparkline
 
 HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators",
@@ -79,27 +82,33 @@ def indicator_rows(found: Any, lang: str) -> list[dict[str, Any]]:
 async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Response:
     collective = await page.collective(collective_id)
     await page.settle(HOME_VIEWS)
-    found = await page.read(collective_indicators, page.scope, collective_id, rubric=page.rubric)
-    upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
-                               status="scheduled", period_from=page.today,
-                               time_zone=str(page.zone), limit=20)
-    campaigns = [c for c in await page.read(list_campaigns, page.scope, status="active",
-                                            joined_by=collective_id)
-                 if collective_id in c.collective_ids]
-    grievances = await page.read(list_grievances, page.scope, collective_id=collective_id,
-                                 limit=RECENT)
-    invitations = await pending(page, collective_id)
-    due = with_departures(await page.read(due_deadlines, page.scope, collective_id, page.today))
-    renewals = await page.read(due_for_renewal, page.scope, page.today,
-                               collective_id=collective_id)
+    scope, today = page.scope, page.today
+    # Read sealed, then opened together: one look-up of the keys for the whole page.
+    found, upcoming, campaigns, grievances, invitations, deadlines, renewals, totals = (
+        await page.open((
+            await page.read_sealed(collective_indicators, scope, collective_id,
+                                   rubric=page.rubric),
+            await page.read_sealed(list_meetings, scope, collective_id=collective_id,
+                                   status="scheduled", period_from=today,
+                                   time_zone=str(page.zone), limit=20),
+            await page.read_sealed(joined_campaigns, scope, collective_id, status="active",
+                                   limit=4),
+            await page.read_sealed(list_grievances, scope, collective_id=collective_id,
+                                   limit=RECENT),
+            await page.read_sealed(collective_invitations, scope, collective_id,
+                                   state="pending"),
+            await page.read_sealed(due_deadlines, scope, collective_id, today),
+            await page.read_sealed(due_for_renewal, scope, today, collective_id=collective_id),
+            await page.read_sealed(collective_totals, scope, collective_id))))
+    due = with_departures(deadlines)
     return page.html(
         "pages/home.html", collective=collective, cid=collective_id,
         indicators=indicator_rows(found, page.lang), assessment=found.self_assessment if found else None,
         indicators_updating=found is None or found.updating,
-        meetings=list(reversed(upcoming))[:4], campaigns=campaigns[:4], grievances=grievances,
-        invitations=invitations, renewals=renewals,
+        meetings=list(reversed(upcoming))[:4], campaigns=campaigns, grievances=grievances,
+        invitations=with_forms(invitations), renewals=renewals,
         due=due, due_names=await _due_names(page, collective_id, due),
-        totals=await page.read(collective_totals, page.scope, collective_id),
+        totals=totals,
         kind_words=AMOUNT_KINDS, urgency_words=URGENCY_WORDS, departure_words=DEPARTURE_WORDS,
         **nav(collective_id, "home"))
 

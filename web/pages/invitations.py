@@ -27,7 +27,13 @@ ANSWERS: dict[str, type[c.Command]] = {
 async def pending(page: Page, collective_id: UUID, *,
                   posted: tuple[UUID, str, Form] | None = None) -> list[dict[str, Any]]:
     """The collective's invitations still to answer, each with its two forms."""
-    found = await page.read(collective_invitations, page.scope, collective_id, state="pending")
+    return with_forms(await page.read(collective_invitations, page.scope, collective_id,
+                                      state="pending"), posted=posted)
+
+
+def with_forms(found: list | None, *,
+               posted: tuple[UUID, str, Form] | None = None) -> list[dict[str, Any]]:
+    """Invitations (``collective_invitations``, opened), each with its two forms."""
     out = []
     for inv in found or []:
         forms = {}

@@ -137,7 +137,8 @@ def _loads(value: Any) -> Any:
 class _Series:
     """One subject's stored rows around a week, read with the last row carried forward."""
 
-    def __init__(self, rows: list[asyncpg.Record]):
+    def __init__(self, rows: list[asyncpg.Record], since: date):
+        self.since = since  # every week after it is held, and each dimension's last row before
         self.rows: dict[str, list[asyncpg.Record]] = defaultdict(list)
         for r in sorted(rows, key=lambda r: r["week"]):
             self.rows[r["dimension"]].append(r)
@@ -158,15 +159,15 @@ class _Series:
 async def _series(conn: asyncpg.Connection, t: Tables, subject: str, subject_id: UUID, week: date,
                   lookback_weeks: int) -> _Series:
     lo = week - WEEK * lookback_weeks
+    # One trip: the rows of the weeks read, and each dimension's last row before them.
     rows = await conn.fetch(
-        f"SELECT dimension, week, level, reasons, measures, gap, rubric_digest FROM {t.levels} "
-        "WHERE subject = $1 AND id = $2 AND week <= $3 AND week > $4",
+        f"(SELECT dimension, week, level, reasons, measures, gap, rubric_digest FROM {t.levels} "
+        "WHERE subject = $1 AND id = $2 AND week <= $3 AND week > $4) UNION ALL "
+        "(SELECT DISTINCT ON (dimension) dimension, week, level, reasons, measures, gap, "
+        f"rubric_digest FROM {t.levels} WHERE subject = $1 AND id = $2 AND week <= $4 "
+        "ORDER BY dimension, week DESC)",
         subject, subject_id, week, lo)
-    rows += await conn.fetch(
-        f"SELECT DISTINCT ON (dimension) dimension, week, level, reasons, measures, gap, rubric_digest "
-        f"FROM {t.levels} WHERE subject = $1 AND id = $2 AND week <= $3 ORDER BY dimension, week DESC",
-        subject, subject_id, lo)
-    return _Series(list(rows))
+    return _Series(list(rows), since=lo)
 
 
 _rubric_cache: dict[str, dict[str, Any]] = {}
@@ -194,6 +195,14 @@ def _trend_word(dimension: str, delta: int) -> str:
     return "growing" if delta > 0 else "stalling"
 
 
+def _head(t: Tables, subject_id: str) -> str:
+    """The columns of a series' head (its rubric's digest, whether it is updating) for the
+    subject ``$1`` and the id ``subject_id`` (an SQL expression)."""
+    return (f"(SELECT rubric_digest FROM {t.series} WHERE subject = $1 AND id = {subject_id}) "
+            f"AS digest, EXISTS (SELECT 1 FROM {t.pending} WHERE subject = $1 "
+            f"AND id = {subject_id}) AS updating")
+
+
 @dataclass
 class _Read:
     week: date
@@ -201,19 +210,21 @@ class _Read:
     digest: str | None
     dimensions: list[DimensionIndicator]
     updating: bool
+    series: _Series
 
 
 async def _dimensions(
     conn, t, subject: str, subject_id: UUID, as_of: date, dimensions: tuple[str, ...],
-    rubric: Rubric | None,
+    rubric: Rubric | None, head: asyncpg.Record | None = None,
 ) -> _Read:
+    """``head``, when the caller read it already (``_head``): the series' digest and whether
+    it is updating."""
     week = week_of(as_of)
     fallback = rubric or default_rubric()
-    digest = await conn.fetchval(f"SELECT rubric_digest FROM {t.series} WHERE subject = $1 AND id = $2",
-                                 subject, subject_id)
+    if head is None:
+        head = await conn.fetchrow(f"SELECT {_head(t, '$2')}", subject, subject_id)
     # Set aside while the view catches up: what is stored may be behind the facts.
-    updating = await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {t.pending} WHERE subject = $1 "
-                                   "AND id = $2)", subject, subject_id)
+    digest, updating = head["digest"], head["updating"]
     body = await _rubric_body(conn, t, digest, fallback)
     window, sparkline = body["window_weeks"], body["sparkline_weeks"]
     series = await _series(conn, t, subject, subject_id, week, max(window, sparkline))
@@ -242,7 +253,8 @@ async def _dimensions(
             sparkline=[WeekLevel(week=w, level=series.level(dimension, w))
                        for w in (week - WEEK * i for i in range(sparkline - 1, -1, -1))],
         ))
-    return _Read(week=week, window=window, digest=digest, dimensions=out, updating=updating)
+    return _Read(week=week, window=window, digest=digest, dimensions=out, updating=updating,
+                 series=series)
 
 
 def _divergence_sentence(dimension: str, title: str, computed: int, self_level: int) -> str | None:
@@ -272,23 +284,29 @@ async def collective_indicators(conn: asyncpg.Connection, scope: Scope, collecti
     ``rubric`` (the one in use) only serves when nothing has been scored yet. Raises
     ``asyncpg.UndefinedTableError`` before the view's tables exist."""
     t = await tables(conn, "indicators")
-    row = await conn.fetchrow(f"SELECT id, name, federation FROM {t.collectives} WHERE id = $1",
-                              collective_id)
+    as_of = _as_of(as_of)
+    # One trip: the collective, its series' head and its latest assessment up to ``as_of``.
+    row = await conn.fetchrow(
+        f"SELECT c.id, c.name, c.federation, {_head(t, 'c.id')}, a.id AS a_id, "
+        "a.assessed_on, a.levels, a.narrative "
+        f"FROM {t.collectives} c LEFT JOIN LATERAL (SELECT id, assessed_on, levels, narrative "
+        f"FROM {t.assessments} WHERE collective_id = c.id AND assessed_on <= $3 "
+        "ORDER BY assessed_on DESC, nid DESC LIMIT 1) a ON true WHERE c.id = $2",
+        COLLECTIVE, collective_id, as_of)
     if row is None or not scope.allows(row["id"], row["federation"]):
         return None
-    as_of = _as_of(as_of)
-    read = await _dimensions(conn, t, COLLECTIVE, collective_id, as_of, DIMENSIONS, rubric)
+    read = await _dimensions(conn, t, COLLECTIVE, collective_id, as_of, DIMENSIONS, rubric,
+                             head=row)
     dims = read.dimensions
 
     assessment = None
-    a = await conn.fetchrow(
-        f"SELECT id, assessed_on, levels, narrative FROM {t.assessments} WHERE collective_id = $1 "
-        "AND assessed_on <= $2 ORDER BY assessed_on DESC, nid DESC LIMIT 1", collective_id, as_of)
+    a = row if row["a_id"] is not None else None
     if a is not None:
         levels = {k: int(v) for k, v in _loads(a["levels"]).items()}
         compared = week_of(a["assessed_on"])
-        # The assessment's week may lie outside the rows read for the sparkline.
-        at_assessment = await _series(conn, t, COLLECTIVE, collective_id, compared, 0)
+        # The assessment's week may lie before the rows read for the sparkline.
+        at_assessment = (read.series if compared >= read.series.since else
+                         await _series(conn, t, COLLECTIVE, collective_id, compared, 0))
         by_dimension = {d.dimension: d for d in dims}
         divergences = []
         for dimension in DIMENSIONS:
@@ -302,7 +320,7 @@ async def collective_indicators(conn: asyncpg.Connection, scope: Scope, collecti
                 dimension=dimension, computed=computed, self_assessed=levels[dimension],
                 difference=d.divergence,
                 sentence=_divergence_sentence(dimension, d.title, computed, levels[dimension])))
-        assessment = SelfAssessment(assessment_id=a["id"], assessed_on=a["assessed_on"],
+        assessment = SelfAssessment(assessment_id=a["a_id"], assessed_on=a["assessed_on"],
                                     narrative=a["narrative"], levels=levels, compared_week=compared,
                                     divergences=divergences)
     return CollectiveIndicators(collective_id=row["id"], name=row["name"], federation=row["federation"],

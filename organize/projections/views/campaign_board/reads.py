@@ -187,6 +187,40 @@ async def list_campaigns(conn: asyncpg.Connection, scope: Scope, *,
     return await _campaigns(conn, t, scope, status=status, joined_by=joined_by)
 
 
+class JoinedCampaign(msgspec.Struct, kw_only=True):
+    """A campaign as a collective's home lists it: its issue and how many demands and actions."""
+
+    id: UUID
+    issue: str
+    demands: int
+    actions: int
+
+
+async def joined_campaigns(conn: asyncpg.Connection, scope: Scope, collective_id: UUID, *,
+                           status: str, limit: int) -> list[JoinedCampaign]:
+    """The campaigns ``collective_id`` has joined, the most recently launched first, in one
+    query: those ``list_campaigns(joined_by=...)`` returns that still name the collective
+    among their joined ones for this reader (``_Names``: she sees everything, or a collective
+    of the campaign's joined ones is in her scope, or, outside a leader's scope, this one is)."""
+    t = await tables(conn, "campaign_board")
+    ids = None if scope.collective_ids is None else list(scope.collective_ids)
+    everything = scope == Scope.everything()
+    rows = await conn.fetch(
+        "SELECT p.id, p.issue,"
+        f" (SELECT count(*) FROM {t.demands} d WHERE d.campaign_id = p.id) AS demands,"
+        f" (SELECT count(*) FROM {t.actions} a WHERE a.campaign_id = p.id) AS actions "
+        f"FROM {t.campaigns} p WHERE p.status = $1 AND $2 = ANY(p.collective_ids)"
+        " AND ($5 OR EXISTS ("
+        f"  SELECT 1 FROM {t.collectives} c WHERE c.id = ANY(p.collective_ids)"
+        "   AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))"
+        "   AND ($4::text IS NULL OR c.federation = $4)"
+        "   AND ($3::uuid[] IS NOT NULL OR c.id = $2))) "
+        "ORDER BY p.launched_on DESC, p.launched_nid DESC LIMIT $6",
+        status, collective_id, ids, scope.federation, everything, limit)
+    return [JoinedCampaign(id=r["id"], issue=r["issue"], demands=r["demands"],
+                           actions=r["actions"]) for r in rows]
+
+
 async def get_campaign(conn: asyncpg.Connection, scope: Scope,
                        campaign_id: UUID) -> CampaignRow | None:
     """One campaign, or None when it is unknown or out of scope."""
