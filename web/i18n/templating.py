@@ -63,6 +63,32 @@ def _gettext(context: Context, message: str) -> str:
 
 
 @pass_context
+def _template_gettext(context: Context, message: str, **variables: Any) -> str:
+    """The templates' ``_()`` and ``{% trans %}``: what ``jinja2.ext.i18n``'s newstyle
+    gettext gives (the translation, as markup when autoescaping, always read as a format
+    string), in one call instead of three. A message of the catalogue without variables
+    is formatted once per process (``CATALOGUE_MARKUP``); anything else every time."""
+    translations = get_translations(context_lang(context))
+    if not context.eval_ctx.autoescape:
+        return translations.gettext(message) % variables
+    if not variables:
+        kept = CATALOGUE_MARKUP.get((translations, message))
+        if kept is not None:
+            return kept
+        if message in getattr(translations, "_catalog", ()):
+            kept = CATALOGUE_MARKUP[translations, message] = (
+                Markup(translations.gettext(message)) % {})  # noqa: S704 - the catalogue's
+            return kept
+    return Markup(translations.gettext(message)) % variables  # noqa: S704 - the catalogue's
+
+
+# (translations, msgid) -> the message as ``_()`` without variables gives it. Only the
+# catalogue's own msgids are kept, so it is no bigger than the catalogues and never holds a
+# text a page passes in (a worker's words are translated, as themselves, every time).
+CATALOGUE_MARKUP: dict[tuple[Any, str], Markup] = {}
+
+
+@pass_context
 def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
     return get_translations(context_lang(context)).ngettext(singular, plural, n)
 
@@ -432,6 +458,9 @@ def make_environment(loader: BaseLoader | None = None, *, auto_reload: bool = Fa
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
         gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext, newstyle=True,
     )
+    # The newstyle gettext above without its two extra calls (``_`` resolves ``gettext``,
+    # which calls the function installed): a page says some two hundred words.
+    env.globals.update(gettext=_template_gettext, _=_template_gettext)
     env.filters.update(date=_date, datetime=_datetime, number=_number, money=_money, digits=_digits)
     env.globals["zone_label"] = _zone_label
     env.globals.update(

@@ -59,3 +59,24 @@ def test_a_grievance_row_escapes_and_speaks_her_language():
     html = draw("{{ ui.grievance_item(g, prefix) }}", "ar", g=g, prefix=TYPED)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "عاملتان" in html and '<span class="tag open">مفتوحة</span>' in html
+
+
+
+def test_the_templates_gettext_is_jinjas_newstyle_gettext_and_keeps_no_typed_text():
+    from jinja2 import Environment
+
+    from web.i18n.templating import CATALOGUE_MARKUP, _gettext
+
+    # The reference: jinja2.ext.i18n's own newstyle gettext over the same catalogues.
+    plain = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    plain.install_gettext_callables(gettext=_gettext, ngettext=None, newstyle=True)  # type: ignore[attr-defined]
+    source = ('{{ _("Trend") }}|{{ _("Choose…") }}|{{ _(typed) }}|{{ _("Trend", x=typed) }}'
+              '|{% trans %}Why{% endtrans %}|{{ _("100%% sure") }}|{{ _(typed) }}')
+    for lang in ("en", "ar", "ne"):
+        for _ in range(2):  # the second time from what was kept
+            ours = default_environment().from_string(source).render(lang=lang, typed=TYPED)
+            assert ours == plain.from_string(source).render(lang=lang, typed=TYPED), lang
+    assert "100% sure" in ours
+    # Words of the catalogue are kept; a text the page passes in never is.
+    assert any(message == "Trend" for _, message in CATALOGUE_MARKUP)
+    assert not any(TYPED in message for _, message in CATALOGUE_MARKUP)
