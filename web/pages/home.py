@@ -5,6 +5,7 @@ campaigns, the agreements due for renewal and the latest grievances."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +28,7 @@ from organize.projections.views.grievance_register import (
     grievance_categories,
     list_grievances,
 )
-from organize.projections.views.meeting_log import list_meetings
+from organize.projections.views.meeting_log import MeetingCursor, list_meetings
 from web.i18n import dimension_label, level_label, trend_label
 from web.i18n.reasons import reason_texts
 from web.pages.common import Page, nav
@@ -39,6 +40,14 @@ HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators
               "grievance_deadlines", "grievance_money", "bargaining")
 RECENT = 6
 REASONS = 3
+MEETINGS = 4  # the soonest scheduled from today, soonest first
+
+
+def _soonest_from(day: date, zone: tzinfo | None) -> MeetingCursor:
+    """A keyset place just before the start of ``day`` in the collective's time zone: the
+    list read ``before`` it runs forward from there, so its first rows are the soonest (the
+    latest-first read of a page of them missed the soonest once more were planned)."""
+    return MeetingCursor(datetime.combine(day, time.min, tzinfo=zone or UTC), UUID(int=0))
 
 
 async def collectives_in_scope(conn: asyncpg.Connection, scope: Scope) -> list[dict[str, Any]]:
@@ -90,7 +99,8 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
                                    rubric=page.rubric),
             await page.read_sealed(list_meetings, scope, collective_id=collective_id,
                                    status="scheduled", period_from=today,
-                                   time_zone=str(page.zone), limit=20),
+                                   time_zone=str(page.zone), limit=MEETINGS,
+                                   before=_soonest_from(today, page.zone)),
             await page.read_sealed(joined_campaigns, scope, collective_id, status="active",
                                    limit=4),
             await page.read_sealed(list_grievances, scope, collective_id=collective_id,
@@ -105,7 +115,7 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
         "pages/home.html", collective=collective, cid=collective_id,
         indicators=indicator_rows(found, page.lang), assessment=found.self_assessment if found else None,
         indicators_updating=found is None or found.updating,
-        meetings=list(reversed(upcoming))[:4], campaigns=campaigns, grievances=grievances,
+        meetings=list(reversed(upcoming)), campaigns=campaigns, grievances=grievances,
         invitations=with_forms(invitations), renewals=renewals,
         due=due, due_names=await _due_names(page, collective_id, due),
         totals=totals,
