@@ -108,6 +108,17 @@ def _routers() -> list:
             deadlines_money_router(), *OUTBOX_ROUTES]
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """How the web's pools reset a connection given back: asyncpg has already rolled back a
+    transaction left open (and dropped its listeners) before it calls this, and nothing more
+    is needed. Its default, ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``,
+    is one more round trip on every release (every page gives back at least one), for
+    session state these pools never take: they hold reads, and transactions whose
+    ``SET LOCAL`` and ``pg_advisory_xact_lock`` end with them. Session advisory locks,
+    ``LISTEN`` and session settings are taken on psycopg connections of their own (the
+    views' runner, rebuilds, migrations), never here."""
+
+
 async def _replica_pool(runtime: Runtime) -> asyncpg.Pool | None:
     """A pool on ``DATABASE_READ_URL``, or None. A replica that cannot be reached at start
     is left out (pages read the primary) rather than keeping the app from serving."""
@@ -117,7 +128,7 @@ async def _replica_pool(runtime: Runtime) -> asyncpg.Pool | None:
     try:
         return await asyncpg.create_pool(Database(url=url, embedded=False).asyncpg_dsn(),
                                          min_size=0, max_size=max(2, runtime.settings.pool_size),
-                                         timeout=5)
+                                         timeout=5, reset=keep_session)
     except (OSError, asyncpg.PostgresError, TimeoutError) as e:
         log.warning("replica_unreachable", error=type(e).__name__)
         return None
@@ -132,7 +143,8 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
     @asynccontextmanager
     async def database_pool(app: Litestar):
         pool = await asyncpg.create_pool(runtime.database.asyncpg_dsn(), min_size=1,
-                                         max_size=max(2, runtime.settings.pool_size))
+                                         max_size=max(2, runtime.settings.pool_size),
+                                         reset=keep_session)
         holder["pool"] = pool
         holder["reveal"] = Revealer(pool, organize.keys)
         replica = await _replica_pool(runtime)
