@@ -11,8 +11,10 @@ Nothing here logs a username, a password, a token or an address.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -20,6 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import anyio
+import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from eventsourcing.application import AggregateNotFoundError
@@ -44,6 +48,10 @@ ADDRESS_FREE_FAILURES = 20
 ADDRESS_DELAY_START = 0.25  # seconds, for the first failure past the allowance
 ADDRESS_DELAY_MAX = 4.0
 FAILURE_WINDOW = timedelta(minutes=15)
+END_SESSION = "DELETE FROM organize_sessions WHERE id_hash = $1"
+# The longest a request waits for the web pool and for the session's answer (seconds): a
+# database that is away answers 503 within it, as the event store's own pool does.
+SESSION_WAIT = 3.0
 TOKEN_PREFIX = "org_"  # noqa: S105 - a prefix that secret scanners can match, not a secret
 
 ORGANISING_ROLES = frozenset({LEADER, ORGANISER, ADMIN})
@@ -228,9 +236,10 @@ class AccountService:
 
         With ``version`` (the account's latest event version, read with the session), the
         principal built at that version is reused instead of replaying the account."""
-        cached = self._principals.get(account_id) if version is not None else None
-        if cached is not None and cached[0] == version:
-            return replace(cached[1], via=via, csrf_token=csrf_token)
+        cached = self.cached_principal(account_id, via=via, csrf_token=csrf_token,
+                                       version=version)
+        if cached is not None:
+            return cached
         account = self.get(account_id)
         if account is None or account.disabled:
             self._principals.pop(account_id, None)
@@ -246,6 +255,14 @@ class AccountService:
             self._principals.clear()
         self._principals[account_id] = (account.version, principal)
         return principal
+
+    def cached_principal(self, account_id: UUID, *, via: str, csrf_token: str | None = None,
+                         version: int | None = None) -> Principal | None:
+        """The principal built at ``version`` of the account, if this process holds it."""
+        cached = self._principals.get(account_id) if version is not None else None
+        if cached is not None and cached[0] == version:
+            return replace(cached[1], via=via, csrf_token=csrf_token)
+        return None
 
     def _version_sql(self, account: str) -> str:
         """The latest version of the account aggregate ``account`` names, as SQL."""
@@ -340,24 +357,28 @@ class AccountService:
                          (_sha256(session.token), account_id, session.csrf_token))
         return session
 
+    def _session_sql(self) -> str:
+        """The live session of ``$1`` (its token's hash), its account's version, and
+        last_seen moved on only when it is older than ``touch_every`` (``$4``; most requests
+        write nothing): one round trip. ``$2`` the idle limit, ``$3`` the longest a session
+        lives."""
+        return ("WITH live AS (SELECT id_hash, account_id, csrf_token, last_seen "
+                "  FROM organize_sessions WHERE id_hash = $1 "
+                "  AND last_seen > now() - $2::interval AND created_at > now() - $3::interval), "
+                "touched AS (UPDATE organize_sessions s SET last_seen = now() FROM live "
+                "  WHERE s.id_hash = live.id_hash AND live.last_seen < now() - $4::interval) "
+                f"SELECT account_id, csrf_token, {self._version_sql('live.account_id')} "
+                "  AS version FROM live")
+
     def session_principal(self, token: str) -> Principal | None:
         """The principal of a live session (touching it), or None; an expired one is deleted."""
         id_hash = _sha256(token)
         with self.datastore.transaction(commit=True) as curs:
-            # One round trip: the live session, its account's version, and last_seen moved
-            # on only when it is older than ``touch_every`` (most requests write nothing).
-            curs.execute(
-                "WITH live AS (SELECT id_hash, account_id, csrf_token, last_seen "
-                "  FROM organize_sessions WHERE id_hash = %s "
-                "  AND last_seen > now() - %s AND created_at > now() - %s), "
-                "touched AS (UPDATE organize_sessions s SET last_seen = now() FROM live "
-                "  WHERE s.id_hash = live.id_hash AND live.last_seen < now() - %s) "
-                f"SELECT account_id, csrf_token, {self._version_sql('live.account_id')} "
-                "  AS version FROM live",
-                (id_hash, self.session_idle, SESSION_MAX_AGE, self.touch_every))
+            curs.execute(re.sub(r"\$\d", "%s", self._session_sql()),
+                         (id_hash, self.session_idle, SESSION_MAX_AGE, self.touch_every))
             row = curs.fetchone()
             if row is None:
-                curs.execute("DELETE FROM organize_sessions WHERE id_hash = %s", (id_hash,))
+                curs.execute(END_SESSION.replace("$1", "%s"), (id_hash,))
                 return None
         principal = self.principal(row["account_id"], via="session", csrf_token=row["csrf_token"],
                                    version=row["version"])
@@ -365,9 +386,37 @@ class AccountService:
             self.end_session(token)
         return principal
 
+    async def session_principal_on(self, pool: asyncpg.Pool, token: str) -> Principal | None:
+        """``session_principal`` on the web's asyncpg pool, without a thread: the same query
+        and the same rules (idle and longest life, the touch, a disabled account's session
+        ended). Only an account whose principal is not cached at its version is read in a
+        thread (its events, through the application).
+
+        Waiting for a connection and for the answer is bounded (``SESSION_WAIT``): when the
+        database is away, a request answers 503 with ``Retry-After`` (``TimeoutError`` and
+        a refused connection are what web/auth/errors.py calls the database being down)
+        instead of queueing on the pool."""
+        id_hash = _sha256(token)
+        async with pool.acquire(timeout=SESSION_WAIT) as conn:
+            row = await conn.fetchrow(self._session_sql(), id_hash, self.session_idle,
+                                      SESSION_MAX_AGE, self.touch_every, timeout=SESSION_WAIT)
+            if row is None:
+                await conn.execute(END_SESSION, id_hash, timeout=SESSION_WAIT)
+                return None
+        principal = self.cached_principal(row["account_id"], via="session",
+                                          csrf_token=row["csrf_token"], version=row["version"])
+        if principal is None:
+            principal = await anyio.to_thread.run_sync(functools.partial(
+                self.principal, row["account_id"], via="session", csrf_token=row["csrf_token"],
+                version=row["version"]))
+        if principal is None:  # disabled since: the session goes too
+            async with pool.acquire(timeout=SESSION_WAIT) as conn:
+                await conn.execute(END_SESSION, id_hash, timeout=SESSION_WAIT)
+        return principal
+
     def end_session(self, token: str) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute("DELETE FROM organize_sessions WHERE id_hash = %s", (_sha256(token),))
+            curs.execute(END_SESSION.replace("$1", "%s"), (_sha256(token),))
 
     def end_all_sessions(self, account_id: UUID) -> None:
         with self.datastore.transaction(commit=True) as curs:

@@ -185,7 +185,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         guards=[enforce_access],
         before_request=refuse_deep_json,
         exception_handlers={**errors.HANDLERS, **auth_errors.HANDLERS},
-        middleware=[request_logging, authentication(accounts)],
+        middleware=[request_logging, authentication(accounts, pool=lambda: holder.get("pool"))],
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,
         compression_config=CompressionConfig(backend="gzip"),

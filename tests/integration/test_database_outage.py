@@ -159,3 +159,35 @@ def test_an_outage_answers_503_with_retry_after_and_keeps_her_words(relayed):
                 break
         assert ok is not None and ok.status_code == 200
     assert runtime.app.recorder.max_notification_id() == before, "nothing was written"
+
+
+async def test_a_session_lookup_waits_for_the_web_pool_no_longer_than_its_bound(
+        runtime, database, monkeypatch):
+    """Every connection of the web's pool taken (or the database away): the session's look-up
+    gives up within ``SESSION_WAIT`` with a TimeoutError, which answers 503 with
+    ``Retry-After`` (web/auth/errors.py), instead of queueing the request on the pool."""
+    import asyncio
+    import time
+
+    import asyncpg
+
+    from organize import accounts as accounts_module
+    from web.auth.errors import DATABASE_DOWN
+
+    monkeypatch.setattr(accounts_module, "SESSION_WAIT", 0.5)
+    accounts = AccountService(runtime.app)
+    collective = runtime.app.execute(h.create_collective()).id
+    leader = accounts.create_account(f"leader-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex,
+                                     role="leader", collective_ids=(collective,))
+    session = accounts.start_session(leader)
+    pool = await asyncpg.create_pool(database.asyncpg_dsn(), min_size=1, max_size=1)
+    try:
+        assert (await accounts.session_principal_on(pool, session.token)) is not None
+        async with pool.acquire():  # the pool's only connection, held
+            started = time.monotonic()
+            with pytest.raises(TimeoutError) as raised:
+                await asyncio.wait_for(accounts.session_principal_on(pool, session.token), 3)
+            assert time.monotonic() - started < 2, "it waited for the pool past its bound"
+        assert isinstance(raised.value, DATABASE_DOWN)
+    finally:
+        await pool.close()

@@ -8,9 +8,11 @@ the response, so a shared phone does not keep a dead cookie around.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import anyio
+import asyncpg
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,7 +41,10 @@ def cleared_cookie(key: str = SESSION_COOKIE, *, secure: bool = False) -> Cookie
                   max_age=0)
 
 
-async def authenticate(service: AccountService, scope: Scope) -> tuple[Principal | None, AuthInfo]:
+async def authenticate(service: AccountService, scope: Scope,
+                       pool: asyncpg.Pool | None = None) -> tuple[Principal | None, AuthInfo]:
+    """``pool``: the web's asyncpg pool on the primary, where a session is looked up without
+    a thread (before the app has one, in a thread on the application's own connection)."""
     internal = scope.get(INTERNAL_PRINCIPAL)  # type: ignore[misc]
     if internal is not None:  # a form from the outbox, run inside the app (web/outbox.py)
         return internal, AuthInfo(session_token=None, stale_cookie=False)
@@ -54,21 +59,26 @@ async def authenticate(service: AccountService, scope: Scope) -> tuple[Principal
     token = connection.cookies.get(SESSION_COOKIE)
     if not token:
         return None, AuthInfo(session_token=None, stale_cookie=False)
-    principal = await anyio.to_thread.run_sync(service.session_principal, token)
+    if pool is not None:
+        principal = await service.session_principal_on(pool, token)
+    else:
+        principal = await anyio.to_thread.run_sync(service.session_principal, token)
     if principal is None:
         return None, AuthInfo(session_token=None, stale_cookie=True)
     return principal, AuthInfo(session_token=token, stale_cookie=False)
 
 
-def authentication(service: AccountService):
-    """Litestar middleware factory: sets ``scope["user"]`` and ``scope["auth"]``."""
+def authentication(service: AccountService,
+                   pool: Callable[[], asyncpg.Pool | None] = lambda: None):
+    """Litestar middleware factory: sets ``scope["user"]`` and ``scope["auth"]``. ``pool``
+    gives the web's pool on the primary once it is open (``authenticate``)."""
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            principal, info = await authenticate(service, scope)
+            principal, info = await authenticate(service, scope, pool())
             scope["user"] = principal
             scope["auth"] = info
             if not info.stale_cookie:
