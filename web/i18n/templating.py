@@ -63,7 +63,7 @@ def _gettext(context: Context, message: str) -> str:
 
 
 @pass_context
-def _template_gettext(context: Context, message: str, **variables: Any) -> str:
+def template_gettext(context: Context, message: str, **variables: Any) -> str:
     """The templates' ``_()`` and ``{% trans %}``: what ``jinja2.ext.i18n``'s newstyle
     gettext gives (the translation, as markup when autoescaping, always read as a format
     string), in one call instead of three. A message of the catalogue without variables
@@ -460,7 +460,7 @@ def make_environment(loader: BaseLoader | None = None, *, auto_reload: bool = Fa
     )
     # The newstyle gettext above without its two extra calls (``_`` resolves ``gettext``,
     # which calls the function installed): a page says some two hundred words.
-    env.globals.update(gettext=_template_gettext, _=_template_gettext)
+    env.globals.update(gettext=template_gettext, _=template_gettext)
     env.filters.update(date=_date, datetime=_datetime, number=_number, money=_money, digits=_digits)
     env.globals["zone_label"] = _zone_label
     env.globals.update(

@@ -5,14 +5,18 @@ campaigns, the agreements due for renewal and the latest grievances."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from markupsafe import Markup, escape
 
 from organize.projections.indicators.reads import collective_indicators
 from organize.projections.reads import Scope, tables
@@ -30,7 +34,10 @@ from organize.projections.views.grievance_register import (
 )
 from organize.projections.views.meeting_log import MeetingCursor, list_meetings
 from web.i18n import dimension_label, level_label, trend_label
+from web.i18n.formatting import format_date
+from web.i18n.labels import taxonomy_label
 from web.i18n.reasons import reason_texts
+from web.i18n.templating import context_lang, template_gettext
 from web.pages.common import Page, nav
 from web.pages.grievances import AMOUNT_KINDS, DEPARTURE_WORDS, URGENCY_WORDS
 from web.pages.invitations import with_forms
@@ -120,7 +127,31 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
         due=due, due_names=await _due_names(page, collective_id, due),
         totals=totals,
         kind_words=AMOUNT_KINDS, urgency_words=URGENCY_WORDS, departure_words=DEPARTURE_WORDS,
+        due_row=due_row,
         **nav(collective_id, "home"))
+
+
+@pass_context
+def due_row(context: Context, d: Any, prefix: Any, names: Mapping[UUID, str]) -> Markup:
+    """A grievance's deadline due soon or overdue, as the home lists them (fifty at most):
+    what the template drew for it, byte for byte, in one call instead of a dozen. Every
+    value is escaped; the words are the catalogue's (``_()`` of the templates)."""
+    lang = context_lang(context)
+    urgency = template_gettext(context, URGENCY_WORDS[d.urgency])
+    step = (template_gettext(context, DEPARTURE_WORDS) if d.step == "departure"
+            else Markup('<span dir="auto">%s</span>') % (d.step_name or d.step))
+    category = names.get(d.grievance_id)
+    named = (" · " + escape(taxonomy_label("categories", category, lang,
+                                           taxonomy=context.get("taxonomy")))
+             if category else "")
+    risk = ' class="risk"' if d.urgency == "overdue" else ""
+    return Markup(  # noqa: S704 - every value in it is escaped
+        f"<li{risk}>"
+        f'<a href="{escape(prefix)}/grievances/{escape(d.grievance_id)}#h-deadlines">'
+        f'<span class="grow"><strong>{escape(urgency)}</strong> · '
+        f'<time datetime="{escape(d.due_on.isoformat())}">'
+        f"{escape(format_date(d.due_on, lang))}</time><br>\n"
+        f'<span class="meta">{escape(step)}{named}</span></span></a></li>')
 
 
 async def _due_names(page: Page, collective_id: UUID, due: list) -> dict[UUID, str]:

@@ -80,3 +80,34 @@ def test_the_templates_gettext_is_jinjas_newstyle_gettext_and_keeps_no_typed_tex
     # Words of the catalogue are kept; a text the page passes in never is.
     assert any(message == "Trend" for _, message in CATALOGUE_MARKUP)
     assert not any(TYPED in message for _, message in CATALOGUE_MARKUP)
+
+
+def test_a_due_row_is_what_the_home_template_drew():
+    from web.pages.grievances import DEPARTURE_WORDS, URGENCY_WORDS
+    from web.pages.home import due_row
+
+    template = (  # home.html's row before it was drawn in Python
+        '{% for d in due %}<li{% if d.urgency == "overdue" %} class="risk"{% endif %}><a href="'
+        '{{ nav_prefix }}/grievances/{{ d.grievance_id }}#h-deadlines"><span class="grow"><strong>'
+        '{{ _(urgency_words[d.urgency]) }}</strong> · <time datetime="{{ d.due_on.isoformat() }}">'
+        '{{ d.due_on|date }}</time><br>\n<span class="meta">{% if d.step == "departure" %}'
+        '{{ _(departure_words) }}{% else %}<span dir="auto">{{ d.step_name or d.step }}</span>'
+        '{% endif %}{% if due_names.get(d.grievance_id) %} · {{ label("categories", '
+        'due_names[d.grievance_id]) }}{% endif %}</span></span></a></li>\n{% endfor %}')
+    drawn = "{% for d in due %}{{ due_row(d, nav_prefix, due_names) }}\n{% endfor %}"
+    ids = [uuid.uuid4() for _ in range(4)]
+    due = [SimpleNamespace(grievance_id=ids[0], urgency="overdue", due_on=date(2025, 3, 7),
+                           step="departure", step_name=None),
+           SimpleNamespace(grievance_id=ids[1], urgency="due_soon", due_on=date(2025, 12, 31),
+                           step="s1", step_name=TYPED),
+           SimpleNamespace(grievance_id=ids[2], urgency="due_soon", due_on=date(2026, 1, 2),
+                           step="s2", step_name=None),
+           SimpleNamespace(grievance_id=ids[3], urgency="overdue", due_on=date(2024, 2, 29),
+                           step="s3", step_name="")]
+    context = dict(due=due, nav_prefix=TYPED, due_names={ids[0]: "wages_unpaid_late",
+                   ids[1]: "no_such_category"}, urgency_words=URGENCY_WORDS,
+                   departure_words=DEPARTURE_WORDS, due_row=due_row)
+    for lang in ("en", "ar", "ne"):
+        ours = draw(drawn, lang, **context)
+        assert ours == draw(template, lang, **context), lang
+    assert "<script>" not in ours and ours.count("&lt;script&gt;") == 5
