@@ -188,7 +188,10 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         middleware=[request_logging, authentication(accounts, pool=lambda: holder.get("pool"))],
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,
-        compression_config=CompressionConfig(backend="gzip"),
+        # zlib's default level, not Litestar's 9: on the three main pages 9 costs a quarter
+        # more CPU (0.44 -> 0.61 ms for the home, 0.92 -> 1.22 ms for a worker) for 0.3 to
+        # 1 % fewer bytes (6,293 -> 6,233 and 14,803 -> 14,758 bytes of 35 and 59 KB).
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         state=State({"runtime": runtime, "outbox": Outbox(
             OutboxKey.in_keyring(runtime.settings.keyring_dir),
             Devices.of(organize))}),
