@@ -18,8 +18,8 @@ from litestar.params import FromPath
 
 from organize import commands as c
 from organize.application.duplicates import suggest
-from organize.domain import Worker
-from organize.errors import CommandError, Invalid
+from organize.application.workers import unmergeable
+from organize.errors import CommandError
 from organize.projections.views.grievance_register import grievance_workers
 from organize.projections.views.worker_directory import list_workers
 from web.i18n.messages import N_
@@ -52,28 +52,12 @@ async def duplicates(collective_id: FromPath[UUID], page: NamedDependency[Page])
                      **nav(collective_id, "workers"))
 
 
-def _unmergeable(survivor: Worker, absorbed: Worker) -> Invalid | None:
-    """What ``MergeWorkers`` would refuse for this pair, checked in its order, so that the
-    confirmation says it before she presses (the post still decides; a test holds the two
-    answers equal)."""
-    for agg, field in ((survivor, "survivor_id"), (absorbed, "absorbed_id")):
-        if agg.erased:
-            return Invalid("This worker's record was erased; it cannot be merged.",
-                           field=field, code="erased")
-    if survivor.id == absorbed.id:
-        return Invalid("Choose two different records.", field="absorbed_id", code="same")
-    if not survivor.collectives or set(survivor.collectives) != set(absorbed.collectives):
-        return Invalid("Only two records in the same collective can be merged.",
-                       field="absorbed_id", code="merge_other_collective")
-    return None
-
-
 async def _confirm(page: Page, collective_id: UUID, survivor_id: UUID, absorbed_id: UUID,
                    form: Form, status: int = 200) -> Response:
     collective = await page.collective(collective_id)
     survivor = await _worker(page, collective_id, survivor_id)
     absorbed = await _worker(page, collective_id, absorbed_id)
-    refused = _unmergeable(survivor, absorbed) if form.ok else None
+    refused = unmergeable(survivor, absorbed) if form.ok else None
     if refused is not None:  # the very refusal (and status) the post would answer
         refusal(form, refused, page.lang)
         status = 422
