@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from contextvars import ContextVar
+from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
@@ -52,7 +54,7 @@ from organize.commands.base import check
 from organize.domain import DomainError, Taxonomy
 from organize.errors import CommandError, Conflict, Invalid, NotFound
 from organize.persistence.keyring import FileKeyring, MemoryKeyring
-from organize.persistence.keys import KeyStore, Sealer
+from organize.persistence.keys import KeyStore, PendingKeys, Sealer
 
 log = structlog.get_logger("organize.application")
 
@@ -101,6 +103,12 @@ def _same_command(keys: KeyStore, stored: bytes, command: c.Command) -> bool:
     return hmac.compare_digest(stored[8:], hmac.new(key, payload, hashlib.sha256).digest())
 
 
+# The command running in this thread (``Organize._execute``): its application, the keys it
+# made so far (``PendingKeys``) and a sealer over them.
+_MAKING: ContextVar[tuple[Organize, PendingKeys, Sealer] | None] = ContextVar(
+    "organize_making", default=None)
+
+
 class _Replayed(Exception):  # noqa: N818 - control flow, never escapes execute()
     def __init__(self, result: c.CommandResult):
         self.result = result
@@ -132,6 +140,26 @@ class Organize(Application):
                                      keyring or MemoryKeyring())
         self.sealer = Sealer(self.keys)
 
+    # The key store, as the command running in this thread sees it (``_execute``): the keys it
+    # makes wait in memory and are written with its events. Elsewhere, the store itself.
+    @property
+    def keys(self) -> KeyStore:
+        making = _MAKING.get()
+        return making[1] if making is not None and making[0] is self else self._key_store
+
+    @keys.setter
+    def keys(self, keys: KeyStore) -> None:
+        self._key_store = keys
+
+    @property
+    def sealer(self) -> Sealer:
+        making = _MAKING.get()
+        return making[2] if making is not None and making[0] is self else self._key_sealer
+
+    @sealer.setter
+    def sealer(self, sealer: Sealer) -> None:
+        self._key_sealer = sealer
+
     # -- running commands -----------------------------------------------------------------
 
     def execute(self, command: c.Command) -> c.CommandResult:
@@ -148,12 +176,19 @@ class Organize(Application):
         something fails, since a resubmitted command can fail where the first succeeded
         ("already a member", a stale version, an id that already exists).
         """
-        done, entry, ids = self._handle(command)
-        command_type = entry.command_type
-        if done.before_save is not None:
-            done.before_save()
+        pending = PendingKeys(self._key_store)
+        making = _MAKING.set((self, pending, Sealer(pending)))  # type: ignore[arg-type]
         try:
-            recordings = self.save(*done.aggregates, command=entry)
+            done, entry, ids = self._handle(command)
+            if done.before_save is not None:
+                done.before_save()
+        finally:
+            _MAKING.reset(making)
+        command_type = entry.command_type
+        made = pending.take()  # written with the events: a refused command leaves no key
+        try:
+            recordings = self.save(*done.aggregates, command=entry,
+                                   data_keys=partial(self._key_store.write_made, made=made))
         except IntegrityError:
             # Either the same command got there first, or the aggregate moved on under us.
             self._raise_unless_replayed(command, Conflict(

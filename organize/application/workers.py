@@ -169,26 +169,44 @@ def _erase_worker(app: Organize, cmd: c.EraseWorker) -> Done:
                 before_save=lambda: app.keys.shred_for_worker(agg.id, *(o.id for o in others)))
 
 
+def _erased(survivor: Worker, absorbed: Worker) -> Invalid | None:
+    for agg, field in ((survivor, "survivor_id"), (absorbed, "absorbed_id")):
+        if agg.erased:  # a merge must never bring an erased record back
+            return Invalid("This worker's record was erased; it cannot be merged.",
+                           field=field, code="erased")
+    return None
+
+
 def _pair(app: Organize, cmd) -> tuple[Worker, Worker]:
     survivor = app.load(Worker, cmd.survivor_id, field="survivor_id")
     absorbed = app.load(Worker, cmd.absorbed_id, field="absorbed_id")
-    for agg, field in ((survivor, "survivor_id"), (absorbed, "absorbed_id")):
-        if agg.erased:  # a merge must never bring an erased record back
-            raise Invalid("This worker's record was erased; it cannot be merged.",
-                          field=field, code="erased")
+    refused = _erased(survivor, absorbed)
+    if refused is not None:
+        raise refused
     return survivor, absorbed
+
+
+def unmergeable(survivor: Worker, absorbed: Worker) -> Invalid | None:
+    """What ``MergeWorkers`` refuses for this pair, or None; the merge page asks it too, so
+    that its confirmation already says the refusal."""
+    refused = _erased(survivor, absorbed)
+    if refused is None and survivor.id == absorbed.id:
+        refused = Invalid("Choose two different records.", field="absorbed_id", code="same")
+    elif refused is None and (not survivor.collectives
+                              or set(survivor.collectives) != set(absorbed.collectives)):
+        # Never across collectives: both records must be held by the same collectives now,
+        # or one collective's leader would pour her record into a file another collective
+        # reads (or take a record away from it) without its leaders' say.
+        refused = Invalid("Only two records in the same collective can be merged.",
+                          field="absorbed_id", code="merge_other_collective")
+    return refused
 
 
 def _merge_workers(app: Organize, cmd: c.MergeWorkers) -> Done:
     survivor, absorbed = _pair(app, cmd)
-    if survivor.id == absorbed.id:
-        raise Invalid("Choose two different records.", field="absorbed_id", code="same")
-    if not survivor.collectives or set(survivor.collectives) != set(absorbed.collectives):
-        # Never across collectives: both records must be held by the same collectives now,
-        # or one collective's leader would pour her record into a file another collective
-        # reads (or take a record away from it) without its leaders' say.
-        raise Invalid("Only two records in the same collective can be merged.",
-                      field="absorbed_id", code="merge_other_collective")
+    refused = unmergeable(survivor, absorbed)
+    if refused is not None:
+        raise refused
     survivor.absorb(absorbed.id)
     absorbed.merge_into(survivor.id)
     # Her survivor's erasure must reach the absorbed record's key too: link the keys.

@@ -109,6 +109,63 @@ def _made(row: Row) -> Iterable[UUID]:
                 for i in range(len(m.meeting.attendees) if m.meeting else 0))
 
 
+# -- the steps of a row's commands -------------------------------------------------------------
+# Each command a row runs takes its id from the row's (``_ids``): ``uuid5(submission id,
+# step)``, the step being a name, or ``name:key`` for one taken per consent, spell, coworker
+# or attendee, and tagged with the new fingerprint on an edit. ``STEPS`` names every step
+# once, with the row's parts it is taken over on a new row and on an edit (None: not then):
+# ``_expected`` derives from it the ids to read the command log for, and ``_ids`` refuses a
+# step it does not list, so the two cannot drift apart.
+
+def _once(row: Row) -> Iterable[object]:
+    return (None,)
+
+
+def _consents(row: Row) -> Iterable[object]:
+    return row.mapped.consents
+
+
+def _purposes(row: Row) -> Iterable[object]:  # given or withdrawn on an edit
+    return dict.fromkeys([*row.mapped.consent_purposes, *row.mapped.consents])
+
+
+def _spells_of(row: Row) -> Iterable[object]:
+    return range(len(row.mapped.spells))
+
+
+def _coworkers(row: Row) -> Iterable[object]:
+    return range(len(row.mapped.coworkers))
+
+
+def _attendees(row: Row) -> Iterable[object]:
+    return range(len(row.mapped.meeting.attendees) if row.mapped.meeting else 0)
+
+
+def _ledger_spells(row: Row) -> Iterable[object]:
+    return range(len(row.ledger.spell_ids) if row.ledger is not None else 0)
+
+
+Over = Callable[[Row], Iterable[object]] | None
+STEPS: dict[str, tuple[Over, Over]] = {  # step: (on a new row, on an edit)
+    "worker": (_once, None), "ledger": (_once, None),
+    "meeting": (_once, None), "held": (_once, None),
+    "grievance": (_once, _once),
+    "consent": (_consents, _purposes), "spell": (_spells_of, _spells_of),
+    "coworker": (_coworkers, _coworkers), "attendee": (_attendees, _attendees),
+    "profile": (None, _once), "join": (None, _once), "correct-grievance": (None, _once),
+    "revise": (None, _once), "attendance": (None, _once), "correct-meeting": (None, _once),
+    "withdraw": (None, _purposes), "correct-spell": (None, _spells_of),
+    "withdraw-spell": (None, _ledger_spells),
+}
+
+
+def _steps(row: Row, edit: bool) -> Iterable[str]:
+    for name, over in STEPS.items():
+        keys = over[edit]
+        if keys is not None:
+            yield from (name if k is None else f"{name}:{k}" for k in keys(row))
+
+
 def _expected(app, row: Row) -> Iterable[UUID]:
     """The command ids ``_create``, ``_update``, ``_meeting`` and ``_alias`` may give this
     row's commands (a few more than they will: an id never used costs nothing)."""
@@ -118,26 +175,19 @@ def _expected(app, row: Row) -> Iterable[UUID]:
         yield uuid5(row.alias_id, "alias")
     if row.outcome == "unchanged":
         return
-    m, first = row.mapped, _ids(row)
-    yield from map(first, ("worker", "grievance", "ledger", "meeting", "held"))
-    steps = [*(f"consent:{p}" for p in m.consents), *(f"spell:{i}" for i in range(len(m.spells))),
-             *(f"coworker:{i}" for i in range(len(m.coworkers))),
-             *(f"attendee:{i}" for i in range(len(m.meeting.attendees) if m.meeting else 0))]
-    yield from map(first, steps)
+    yield from map(_ids(row), _steps(row, edit=False))
     if row.outcome != "updated" or row.ledger is None:
         return
-    cid = _ids(row, ":" + fingerprint(app, m, row.ledger.worker_ids[0]).hex()[:24])
-    yield from map(cid, steps)
-    yield from map(cid, ("profile", "grievance", "join", "correct-grievance", "revise",
-                         "attendance", "correct-meeting"))
-    yield from (cid(f"withdraw:{p}") for p in m.consent_purposes)
-    yield from (cid(f"consent:{p}") for p in m.consent_purposes)
-    yield from (cid(f"correct-spell:{i}") for i in range(len(m.spells)))
-    yield from (cid(f"withdraw-spell:{i}") for i in range(len(row.ledger.spell_ids)))
+    tag = ":" + fingerprint(app, row.mapped, row.ledger.worker_ids[0]).hex()[:24]
+    yield from map(_ids(row, tag), _steps(row, edit=True))
 
 
 def _ids(row: Row, tag: str = "") -> Callable[[str], UUID]:
-    return lambda step: uuid5(row.submission_id, f"{step}{tag}")
+    def command_id(step: str) -> UUID:
+        if step.partition(":")[0] not in STEPS:  # read for by ``_expected``: listed there
+            raise KeyError(f"an import step not in STEPS: {step.partition(':')[0]}")
+        return uuid5(row.submission_id, f"{step}{tag}")
+    return command_id
 
 
 def _create(app, collective_id: UUID, row: Row) -> None:

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
@@ -400,6 +401,126 @@ class KeyStore:
             count = curs.fetchone()["n"]
             self._write_snapshot(curs, generation, kek)
         return count
+
+
+class PendingKeys:
+    """The key store seen by one command (``Organize.execute``) or one batch
+    (``organize.application.batch``): each data key read and unwrapped once. A key made here
+    waits in memory (``made``) and is written (``KeyStore.write_made``) in the transaction of
+    the events sealed under it: a refused command, a discarded block or a refused commit
+    leaves none."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self._keys = keys
+        self._known: dict[UUID, bytes] = {}
+        self._absent: set[UUID] = set()  # asked for and not stored: ``create`` asks no more
+        self.made: dict[UUID, tuple[bytes, list[UUID]]] = {}
+        self._made_at: dict[UUID, int] = {}  # when each was made, as counted by ``_made``
+        self._made = 0
+
+    def get(self, subject_id: UUID) -> bytes | None:
+        return self.get_many([subject_id]).get(subject_id)
+
+    def get_many(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+        ids = list(dict.fromkeys(subject_ids))
+        missing = [i for i in ids if i not in self._known and i not in self.made
+                   and i not in self._absent]
+        if missing:
+            found = self._keys.get_many(missing)
+            self._known.update(found)
+            self._absent.update(i for i in missing if i not in found)
+        found = {i: self._known[i] for i in ids if i in self._known}
+        found.update({i: self.made[i][0] for i in ids if i in self.made})
+        return found
+
+    def create(self, subject_id: UUID, owners: Sequence[UUID] = ()) -> bytes:
+        """The subject's key: the existing one, or a new one written at the next commit."""
+        key = self.get(subject_id)
+        if key is None:
+            key = AESGCM.generate_key(bit_length=256)
+            self.made[subject_id] = (key, list(dict.fromkeys(owners)))
+            self._made_at[subject_id] = self._made
+            self._made += 1
+        return key
+
+    def mark(self) -> int:
+        return self._made
+
+    def forget_since(self, mark: int) -> None:
+        """Drop the keys made since ``mark``: their commands were refused or discarded."""
+        later = []
+        for subject_id in reversed(self.made):  # the newest last: stop at the first older
+            if self._made_at[subject_id] < mark:
+                break
+            later.append(subject_id)
+        for subject_id in later:
+            del self.made[subject_id], self._made_at[subject_id]
+
+    def take(self) -> dict[UUID, tuple[bytes, list[UUID]]]:
+        """The keys made, for the save to write (``written`` once they are)."""
+        made, self.made, self._made_at = self.made, {}, {}
+        return made
+
+    def written(self, made: dict[UUID, tuple[bytes, list[UUID]]]) -> None:
+        self._known.update({i: key for i, (key, _owners) in made.items()})
+        self._absent.difference_update(made)
+
+    def forget(self) -> None:
+        """A commit was refused (another writer got there first): read every key again."""
+        self._known.clear()
+        self._absent.clear()
+
+    def add_owners(self, subject_id: UUID, owners: Sequence[UUID]) -> None:
+        if subject_id in self.made:
+            key, held = self.made[subject_id]
+            self.made[subject_id] = (key, list(dict.fromkeys([*held, *owners])))
+        else:
+            self._keys.add_owners(subject_id, owners)
+
+    def remove_owner(self, subject_id: UUID, owner: UUID) -> None:
+        if subject_id in self.made:
+            key, held = self.made[subject_id]
+            self.made[subject_id] = (key, [o for o in held if o != owner])
+        else:
+            self._keys.remove_owner(subject_id, owner)
+
+    def _shred_made(self, owner: UUID | None, subjects: Sequence[UUID],
+                    also: Sequence[UUID] = ()) -> list[UUID]:
+        """``KeyStore.shred``'s rule on the keys not written yet: they never will be."""
+        doomed = list(subjects)
+        gone = {owner, *also} if owner is not None else set()
+        for subject_id, (key, held) in list(self.made.items()):
+            if gone & set(held):
+                rest = [o for o in held if o not in gone]
+                self.made[subject_id] = (key, rest)
+                if not rest:
+                    doomed.append(subject_id)
+        shredded = [i for i in dict.fromkeys(doomed) if self.made.pop(i, None) is not None]
+        for subject_id in shredded:
+            del self._made_at[subject_id]
+        return shredded
+
+    def shred_for_worker(self, worker_id: UUID, *linked: UUID) -> list[UUID]:
+        self._known.clear()  # what went is not known here: read again
+        self._absent.clear()
+        made = self._shred_made(worker_id, [worker_id, *linked], linked)
+        return made + self._keys.shred_for_worker(worker_id, *linked)
+
+    def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
+        self._known.clear()
+        self._absent.clear()
+        made = self._shred_made(collective_id, [collective_id])
+        return made + self._keys.shred_for_collective(collective_id)
+
+    def shred(self, *, owner: UUID | None = None, subjects: Sequence[UUID] = (),
+              also: Sequence[UUID] = ()) -> list[UUID]:
+        self._known.clear()
+        self._absent.clear()
+        made = self._shred_made(owner, subjects, also)
+        return made + self._keys.shred(owner=owner, subjects=subjects, also=also)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._keys, name)
 
 
 class Sealer:

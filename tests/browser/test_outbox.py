@@ -288,3 +288,35 @@ def test_a_refused_item_is_named_on_the_page_in_her_language(page, site):
                              "Record it again.").replace("%(item)s", gettext("ne", "Plan a meeting"))
     expect(note).to_have_text(expected)
     assert listed(page, cid, "meetings") == before  # nothing recorded
+
+
+def test_a_refusal_met_while_no_page_is_open_is_said_by_the_next_page(page, site):
+    """The service worker sends on Background Sync when the network comes back, maybe while
+    she is between pages and none can be told: the refusal is kept beside the queue, in the
+    transaction that deletes the entry, and the next page she opens says it."""
+    cid = site["collective"]
+    log_in(page, site)
+    before = listed(page, cid, "meetings")
+    meeting_filled(page, cid)
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.locator("input[name=kind][value=assembly]").evaluate("r => { r.value = 'no_such_kind'; }")
+    context = page.context
+    context.set_offline(True)
+    page.locator("main form button[type=submit]").first.click()
+    wait_unsent(page, 1)
+    page.close()  # no page open: only the service worker is left to send
+    (worker,) = context.service_workers
+    context.set_offline(False)
+    worker.evaluate("self.organizeOutbox.replay()")  # as on Background Sync (if not done yet)
+    page = context.new_page()
+    page.goto(f"/c/{cid}")
+    wait_unsent(page, 0)
+    note = page.locator("[data-outbox-note]")
+    expect(note).to_have_text(gettext("en", "The server refused something this phone kept "
+                                            "(%(item)s). Record it again.").replace(
+        "%(item)s", gettext("en", "Plan a meeting")))
+    page.reload()  # said once: the next page has nothing more to say
+    outbox_shown(page)
+    page.wait_for_timeout(500)
+    expect(note).to_be_hidden()
+    assert listed(page, cid, "meetings") == before

@@ -89,6 +89,14 @@ def raise_grievance(collective_id, worker_ids, **kw) -> c.RaiseGrievance:
     return c.RaiseGrievance(**base)
 
 
+def key_rows(app, *subject_ids) -> int:
+    """How many of these subjects have a data key row."""
+    with app.recorder.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT count(*) AS n FROM organize_data_keys WHERE subject_id = ANY(%s)",
+                     (list(subject_ids),))
+        return curs.fetchone()["n"]
+
+
 # -- the view tests' builders and fixtures ----------------------------------------------------
 
 

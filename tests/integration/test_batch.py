@@ -21,6 +21,7 @@ from organize.application import new_id
 from organize.application.batch import Batch, run_batched
 from organize.demo import DemoPlan, load_demo
 from organize.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.integration.support import key_rows
 from tests.support import own_runtime, settle_views
 
 pytestmark = pytest.mark.integration
@@ -323,13 +324,6 @@ def test_a_commit_the_database_refuses_writes_nothing_of_it(app):
 
 def register(name: str) -> c.RegisterWorker:
     return c.RegisterWorker(command_id=uuid.uuid4(), profile=c.Profile(pseudonym=name))
-
-
-def key_rows(app, *subject_ids) -> int:
-    with app.recorder.datastore.transaction(commit=False) as curs:
-        curs.execute("SELECT count(*) AS n FROM organize_data_keys WHERE subject_id = ANY(%s)",
-                     (list(subject_ids),))
-        return curs.fetchone()["n"]
 
 
 def test_a_batch_writes_its_keys_with_its_events(app):

@@ -18,12 +18,13 @@ from litestar.params import FromPath
 
 from organize import commands as c
 from organize.application.duplicates import suggest
+from organize.application.workers import unmergeable
 from organize.errors import CommandError
 from organize.projections.views.grievance_register import grievance_workers
 from organize.projections.views.worker_directory import list_workers
 from web.i18n.messages import N_
 from web.pages.common import Page, nav, stale_notice
-from web.pages.forms import Form, decode, execute, read_form
+from web.pages.forms import Form, decode, execute, read_form, refusal
 from web.pages.imports import _leaders_only
 from web.pages.workers import WORKER_VIEWS, _worker, worker_page
 
@@ -56,6 +57,10 @@ async def _confirm(page: Page, collective_id: UUID, survivor_id: UUID, absorbed_
     collective = await page.collective(collective_id)
     survivor = await _worker(page, collective_id, survivor_id)
     absorbed = await _worker(page, collective_id, absorbed_id)
+    refused = unmergeable(survivor, absorbed) if form.ok else None
+    if refused is not None:  # the very refusal (and status) the post would answer
+        refusal(form, refused, page.lang)
+        status = 422
     names = await page.pseudonyms([survivor.id, absorbed.id])
     return page.html("pages/merge.html", status=status, collective=collective, form=form,
                      survivor_id=survivor.id, absorbed_id=absorbed.id,

@@ -1,7 +1,8 @@
 /* The offline outbox, write-only. When a form cannot reach the server, its post is encrypted
    here to the server's public key (ECDH P-256, an ephemeral key per envelope, HKDF-SHA256,
    AES-256-GCM) and only the ciphertext is kept in IndexedDB, with the route, the command id,
-   the attempts and its place in this phone's order. Nothing here can open it again: only the
+   the attempts and its place in this phone's order (and, until a page has said it, the name of
+   a form the server refused). Nothing here can open it again: only the
    server can. The service worker (/sw.js) loads this file too, to send the queue on
    Background Sync; pages send it on load and when the network comes back.
    Nothing is read offline, nothing is cached: pages stay no-store. */
@@ -107,18 +108,36 @@
     });
   }
 
-  // What the server refused, kept for the page in this tab until a page has said it: only the
-  // names of the forms, nothing she typed (the service worker has no such storage: its page
-  // says the general message).
-  var REFUSED = "organize-outbox-refused";
+  // What the server refused is kept beside the queue until a page has said it: only the names
+  // of the forms (the route is kept beside each envelope anyway), nothing she typed. It is
+  // written in the very transaction that deletes the refused entry, so whoever sends (this
+  // page, a page being left, the service worker on Background Sync) the next page that looks
+  // finds either the entry, to send again, or its refusal, to say; never neither.
+  var REFUSED = "refused";
 
-  function refusals() {
-    try { return JSON.parse(sessionStorage.getItem(REFUSED) || "[]"); } catch (err) { return []; }
+  function refuse(seq, item) {
+    return run([QUEUE, META], "readwrite", function (t) {
+      t.objectStore(QUEUE).delete(seq);
+      var meta = t.objectStore(META);
+      return req(meta.get(REFUSED)).then(function (items) {
+        meta.put((items || []).concat([item]), REFUSED);
+      });
+    });
   }
 
-  function remember(item) {
-    try { sessionStorage.setItem(REFUSED, JSON.stringify(refusals().concat([item]))); }
-    catch (err) { /* no session storage here (the service worker, a private mode) */ }
+  // The refusals not said yet; ``take``: taken out as they are read. A page takes them once it
+  // has loaded and sent what was kept, so the next page she opens says what was refused while
+  // she was leaving the last one (even when the last one said it, just as she left).
+  function refusals(take) {
+    return exists().then(function (yes) {
+      return yes ? run([META], take ? "readwrite" : "readonly", function (t) {
+        var meta = t.objectStore(META);
+        return req(meta.get(REFUSED)).then(function (items) {
+          if (items && take) { meta.delete(REFUSED); }
+          return items || [];
+        });
+      }) : [];
+    });
   }
 
   // Send what is kept, in order; each entry is deleted as soon as the server answers for it.
@@ -144,7 +163,8 @@
           item = (await r.json()).item || "";
         } catch (err) { /* a refusal without a name: the general message */ }
         if (item && done.items.indexOf(item) < 0) { done.items.push(item); }
-        remember(item); // before the entry goes, so that a page left now still tells her
+        await refuse(e.seq, item); // the entry goes and its refusal stays, at once
+        continue;
       } else {
         e.attempts++;
         await run([QUEUE], "readwrite", function (t) { t.objectStore(QUEUE).put(e); });
@@ -199,20 +219,27 @@
     });
   }
 
-  function send() {
-    if (!navigator.onLine) {
-      return show();
-    }
-    return replay().then(function (d) {
-      if (d.refused) {
-        tellRefused(refusals());
-      } else if (d.sent) {
-        say(bar.getAttribute("data-sent"));
-      } else if (d.stopped === "login") {
-        say(bar.getAttribute("data-login"));
-      }
-      return show();
-    }, show);
+  // Says the refusals not said yet, whoever met them; true when there were some.
+  function tellRefusals(take) {
+    return refusals(take).then(function (items) {
+      if (items.length) { tellRefused(items); }
+      return items.length > 0;
+    }, function () { return false; });
+  }
+
+  function send(loaded) {
+    var sent = navigator.onLine ? replay() : Promise.resolve(null);
+    return sent.then(function (d) {
+      return tellRefusals(loaded === true).then(function (told) {
+        if (told || !d) {
+          return;
+        } else if (d.sent) {
+          say(bar.getAttribute("data-sent"));
+        } else if (d.stopped === "login") {
+          say(bar.getAttribute("data-login"));
+        }
+      });
+    }, function () { return tellRefusals(loaded === true); }).then(show, show);
   }
 
   // A leaders' form (/c/...) that records something: the only posts the server takes back.
@@ -272,9 +299,8 @@
     var t = event.target.closest ? event.target : null;
     if (t && t.closest("a.quick-exit")) {
       indexedDB.deleteDatabase(DB); // the server's Clear-Site-Data repeats it
-      try { sessionStorage.removeItem(REFUSED); } catch (err) { /* nothing kept */ }
     } else if (t && t.closest("[data-outbox-clear]") && self.confirm(bar.getAttribute("data-confirm"))) {
-      clear().then(function () { sessionStorage.removeItem(REFUSED); say(""); return show(); });
+      clear().then(function () { say(""); return show(); });
     }
   }, true);
 
@@ -284,21 +310,13 @@
       if (event.data && event.data.outbox === "offline" && last) {
         capture(last.form, last.submitter);
       } else if (event.data && event.data.outbox === "replayed") { // sent by Background Sync
-        if (event.data.refused) {
-          (event.data.items.length ? event.data.items : [""]).forEach(remember);
-          tellRefused(refusals());
-        }
-        show();
+        tellRefusals(false).then(show, show);
       }
     });
   }
-  self.addEventListener("online", send);
+  self.addEventListener("online", function () { send(false); });
   bar.hidden = false;
-  if (refusals().length) { // refused while she was leaving the last page: said here, once
-    tellRefused(refusals());
-    sessionStorage.removeItem(REFUSED);
-  }
   fetch("/outbox/key", { credentials: "same-origin" }).then(function (r) { return r.json(); })
     .then(function (k) { serverKey = k.key; bar.setAttribute("data-ready", ""); }, function () {});
-  send();
+  send(true);
 })(self);

@@ -1,6 +1,7 @@
 """Merge routes probed by a leader with ids at the edge of her scope: a worker who left her
 collective for another, the same record twice, an erased record. Nothing is written and no
-response names what she may not know."""
+response names what she may not know; the confirmation already gives the refusal the merge
+would, with its status, in her language."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import uuid
 from datetime import date
 
 import pytest
+from markupsafe import escape
 
 from organize import commands as c
 from tests.e2e.pages.support import post
 from tests.support import settle_views
+from web.i18n.messages import error_message
 
 pytestmark = pytest.mark.integration
 
@@ -49,9 +52,9 @@ async def test_edges_write_nothing(client, world, app, runtime):
         for r in (got, merged, undone):
             assert r.status_code < 500, (label, r.status_code)
             assert str(theirs) not in r.text
-    # Her own (or former) members: the page, then a refusal; an id she never knew: 404.
-    assert results == {"left": (200, 422, 422), "left-as-survivor": (200, 422, 422),
-                       "self": (200, 422, 422), "erased": (200, 422, 422),
+    # Her own (or former) members: refused from the confirmation on; an id she never knew: 404.
+    assert results == {"left": (422, 422, 422), "left-as-survivor": (422, 422, 422),
+                       "self": (422, 422, 422), "erased": (422, 422, 422),
                        "unknown": (404, 404, 404)}
     assert app.recorder.max_notification_id() == before
     assert app.repository.get(keep).absorbed == ()
@@ -75,3 +78,29 @@ async def test_a_collective_she_left_learns_nothing_of_a_later_merge(client, wor
     assert page.status_code == 200 and f"Bimala {tag}" in page.text
     assert str(survivor) not in page.text and f"Bimla Thapa {tag}" not in page.text
     assert "merged" not in page.text.lower()
+
+
+async def test_the_confirmation_refuses_as_the_merge_does_in_her_language(client, world, app,
+                                                                        runtime):
+    ours = world.ours.collective
+    tag = uuid.uuid4().hex[:6]
+    keep = _register(app, ours, f"Sarita {tag}")
+    other = _register(app, ours, f"Sarrita {tag}")
+    erased = _register(app, ours, f"Sabita {tag}")
+    app.execute(c.EraseWorker(command_id=uuid.uuid4(), worker_id=erased))
+    settle_views(runtime)
+    before = app.recorder.max_notification_id()
+    for pair, code in (((keep, keep), "same"), ((keep, erased), "erased"),
+                       ((erased, keep), "erased")):
+        path = f"/c/{ours}/duplicates/{pair[0]}/{pair[1]}"
+        said = str(escape(error_message(code, "ne")))
+        assert said != str(escape(error_message(code, "en")))  # a sentence of her own language
+        got = await client.get(path, headers=world.leader.headers("ne"))
+        merged = await post(client, path, None, {"command_id": str(uuid.uuid4())},
+                            who=world.leader, lang="ne")
+        for r in (got, merged):
+            assert r.status_code == 422 and said in r.text, (code, r.status_code)
+    assert app.recorder.max_notification_id() == before
+    fine = await client.get(f"/c/{ours}/duplicates/{keep}/{other}",
+                            headers=world.leader.headers("ne"))
+    assert fine.status_code == 200  # two records of hers that can be merged: the question

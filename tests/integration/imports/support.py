@@ -5,6 +5,10 @@ and Arabic), written out as KoboToolbox and ODK Central export them: Kobo CSV, K
 ODK Central CSV with one file per repeat group (``PARENT_KEY``).
 
 Each test gets its own names and phones (a tag), so a raw-bytes scan can look for them.
+
+What every sample form's submissions share (the household survey's and the meeting
+register's too) comes first: ``Batch``, ``Edited``, ``new_instance``, ``import_files`` and
+``ledger``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from openpyxl import Workbook
 
@@ -24,6 +29,65 @@ FORM = DATA / "worker_intake.xlsx"
 MAPPING = DATA / "worker_intake.toml"
 VERSION = "2024061501"
 
+
+# -- what every sample form's submissions share -------------------------------------------
+
+def new_instance() -> str:
+    """A new submission's instance id, as ODK Collect and Enketo write it."""
+    return f"uuid:{uuid.uuid4()}"
+
+
+class Edited:
+    """A submission that an edit on the server may replace: ``root`` names the first version
+    (``meta/rootUuid``), ``deprecated`` the one it replaces; ``root_id`` is its id through
+    edits."""
+
+    instance: str
+    root: str | None
+
+    @property
+    def root_id(self) -> str:
+        return self.root or self.instance
+
+
+S = TypeVar("S")
+
+
+@dataclass
+class Batch(Generic[S]):
+    """One test's submissions and the tag in all their names and phones: ``names`` and
+    ``phones`` are every person's (each submission's own, then the people it lists,
+    ``listed()``), for a raw-bytes scan."""
+
+    tag: str
+    subs: list[S] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.subs] + [n for s in self.subs for n, _ in s.listed()]
+
+    def phones(self) -> list[str]:
+        return [p for p in [s.phone for s in self.subs]
+                + [p for s in self.subs for _, p in s.listed()] if p]
+
+
+def import_files(app, collective_id, files: tuple[Any, list], form: tuple[str, bytes],
+                 mapping: tuple[str, bytes | str], *, dry_run: bool, known=None):
+    """Import one export (its main file and the repeats' files) with a form and its mapping."""
+    from organize.imports import service
+
+    data, extra = files
+    prepared = service.prepare(app, data=data, extra=extra, form=form, mapping=mapping)
+    return service.run(app, prepared, collective_id, dry_run=dry_run, known=known)
+
+
+def ledger(app, collective_id, form_id: str, sub: Edited):
+    """The ledger entry of one submission (None when it never landed)."""
+    from organize.imports.plan import ledger_for
+
+    return ledger_for(app, collective_id, form_id, sub.root_id)
+
+
+# -- the worker intake form ---------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Job:
@@ -35,7 +99,7 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Sub:
+class Sub(Edited):
     instance: str
     name: str
     phone: str
@@ -51,58 +115,41 @@ class Sub:
     device: str = "collect:Xy12AbCdEf"
     submitted_by: str = "field_officer_7"
 
-    @property
-    def root_id(self) -> str:
-        return self.root or self.instance
+    def listed(self) -> tuple[tuple[str, str], ...]:
+        return self.coworkers
 
 
-@dataclass
-class Batch:
-    tag: str
-    subs: list[Sub] = field(default_factory=list)
-
-    def names(self) -> list[str]:
-        return [s.name for s in self.subs] + [n for s in self.subs for n, _ in s.coworkers]
-
-    def phones(self) -> list[str]:
-        return [s.phone for s in self.subs] + [p for s in self.subs for _, p in s.coworkers]
-
-
-def _uuid() -> str:
-    return f"uuid:{uuid.uuid4()}"
-
-
-def batch(unknown_choice: bool = True) -> Batch:
+def batch(unknown_choice: bool = True) -> Batch[Sub]:
     """Four submissions; the third picks a sector the mapping does not know."""
     tag = uuid.uuid4().hex[:8]
     n = int(tag, 16) % 10**6
     subs = [
-        Sub(_uuid(), f"Asha Gurung {tag}", f"+977 984{n:06d}1", "27.7000 85.3300 1300 5",
+        Sub(new_instance(), f"Asha Gurung {tag}", f"+977 984{n:06d}1", "27.7000 85.3300 1300 5",
             "contact research", "unpaid", f"Seven months unpaid at the Lee house {tag}",
             "2024-05-20",
             jobs=(Job("domestic", f"Cook for the Lee family {tag}", "hk", "2022-03-01", "agency"),),
             coworkers=((f"Mina Rai {tag}", f"+852 61{n:06d}"),)),
-        Sub(_uuid(), f"Rekha Tamang {tag}", f"+977 985{n:06d}2", "22.3000 114.1700 10 8",
+        Sub(new_instance(), f"Rekha Tamang {tag}", f"+977 985{n:06d}2", "22.3000 114.1700 10 8",
             "contact", "passport", f"Passport kept by the agent {tag}", "2024-04-02",
             jobs=(Job("garment", f"Machinist {tag}", "ktm", "2019-01-10", "direct"),
                   Job("construction", f"Helper {tag}", "hk", "2021-07-01", "agency"))),
-        Sub(_uuid(), f"Sabina Khatun {tag}", f"+880 171{n:06d}3", "22.3100 114.1800 10 8",
+        Sub(new_instance(), f"Sabina Khatun {tag}", f"+880 171{n:06d}3", "22.3100 114.1800 10 8",
             "research", "hours", f"Eighteen hours a day {tag}", "2024-03-15",
             jobs=(Job("fishing_boat" if unknown_choice else "garment", f"Sorter {tag}", "hk",
                       "2023-02-01", "direct"),)),
-        Sub(_uuid(), f"Fatema Begum {tag}", f"+880 181{n:06d}4", "22.2900 114.1600 10 8",
+        Sub(new_instance(), f"Fatema Begum {tag}", f"+880 181{n:06d}4", "22.2900 114.1600 10 8",
             "", "hours", f"No day off since March {tag}", "2024-06-01",
             jobs=(Job("domestic", f"Carer {tag}", "hk", "2020-09-01", "direct"),)),
     ]
     return Batch(tag, subs)
 
 
-def edited(b: Batch, *, with_root: bool = True) -> Batch:
+def edited(b: Batch[Sub], *, with_root: bool = True) -> Batch[Sub]:
     """The first submission edited on the server: a new instance id naming the old one, a new
     phone, a corrected job place and a longer story."""
     first = b.subs[0]
     job = replace(first.jobs[0], job_place="ktm")
-    new = replace(first, instance=_uuid(), root=first.root_id if with_root else None,
+    new = replace(first, instance=new_instance(), root=first.root_id if with_root else None,
                   deprecated=first.instance, phone=first.phone[:-1] + "9", jobs=(job,),
                   story=first.story + " and the agent took a fee")
     return Batch(b.tag, [new, *b.subs[1:]])
@@ -229,10 +276,7 @@ def odk_csv(b: Batch) -> tuple[tuple[str, bytes], list[tuple[str, bytes]]]:
 
 
 def landed(app, collective_id, sub: Sub):
-    """The ledger entry of one submission (None when it never landed)."""
-    from organize.imports.plan import ledger_for
-
-    return ledger_for(app, collective_id, "worker_intake", sub.root_id)
+    return ledger(app, collective_id, "worker_intake", sub)
 
 
 FORMATS = {
@@ -242,14 +286,10 @@ FORMATS = {
 }
 
 
-def run_import(app, collective_id, b: Batch, fmt: str, *, dry_run: bool):
+def run_import(app, collective_id, b: Batch[Sub], fmt: str, *, dry_run: bool):
     """Import a batch in one of ``FORMATS`` with the form and its mapping."""
-    from organize.imports import service
-
-    data, extra = FORMATS[fmt](b)
-    prepared = service.prepare(app, data=data, extra=extra, form=(FORM.name, FORM.read_bytes()),
-                               mapping=(MAPPING.name, MAPPING.read_bytes()))
-    return service.run(app, prepared, collective_id, dry_run=dry_run)
+    return import_files(app, collective_id, FORMATS[fmt](b), (FORM.name, FORM.read_bytes()),
+                        (MAPPING.name, MAPPING.read_bytes()), dry_run=dry_run)
 
 
 # -- the write-ahead log ---------------------------------------------------------------------

@@ -17,10 +17,12 @@ import csv
 import io
 import json
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from openpyxl import Workbook
+
+from tests.integration.imports.support import Batch, Edited, import_files, ledger, new_instance
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "household"
 FORM = DATA / "household_roster.xlsx"
@@ -53,7 +55,7 @@ MEMBER_QUESTIONS = ["name", "member_phone", "relationship_to_household_head", "s
 
 
 @dataclass(frozen=True)
-class Household:
+class Household(Edited):
     instance: str
     name: str  # the respondent
     phone: str
@@ -62,54 +64,37 @@ class Household:
     root: str | None = None
     deprecated: str | None = None
 
-    @property
-    def root_id(self) -> str:
-        return self.root or self.instance
+    def listed(self) -> list[tuple[str, str]]:
+        return [(m.name, m.phone) for m in self.members]
 
 
-@dataclass
-class Batch:
-    tag: str
-    subs: list[Household] = field(default_factory=list)
-
-    def names(self) -> list[str]:
-        return [s.name for s in self.subs] + [m.name for s in self.subs for m in s.members]
-
-    def phones(self) -> list[str]:
-        return [p for s in self.subs for p in (s.phone, *(m.phone for m in s.members)) if p]
-
-
-def _uuid() -> str:
-    return f"uuid:{uuid.uuid4()}"
-
-
-def batch(unknown_choice: bool = True) -> Batch:
+def batch(unknown_choice: bool = True) -> Batch[Household]:
     """Four households, each told by one woman who lists the others living with her; the
     third ticks a consent the mapping does not know."""
     tag = uuid.uuid4().hex[:8]
     n = int(tag, 16) % 10**6
     subs = [
-        Household(_uuid(), f"Durga Thapa {tag}", f"+977 980{n:06d}1", "contact research", (
+        Household(new_instance(), f"Durga Thapa {tag}", f"+977 980{n:06d}1", "contact research", (
             Member(f"Bikash Thapa {tag}", f"+977 981{n:06d}2", "son_or_daughter", "male", 19),
             Member(f"Anu Thapa {tag}", "", "son_or_daughter", "female", 3))),
-        Household(_uuid(), f"Laxmi Shrestha {tag}", f"+977 982{n:06d}3", "contact", (
+        Household(new_instance(), f"Laxmi Shrestha {tag}", f"+977 982{n:06d}3", "contact", (
             Member(f"Hari Shrestha {tag}", f"+977 983{n:06d}4", "head", "male", 52),)),
-        Household(_uuid(), f"Nasima Akter {tag}", f"+880 171{n:06d}5",
+        Household(new_instance(), f"Nasima Akter {tag}", f"+880 171{n:06d}5",
                   "contact whatsapp" if unknown_choice else "contact", (
                       Member(f"Rahim Uddin {tag}", f"+880 172{n:06d}8", "head", "male", 36),)),
-        Household(_uuid(), f"Parbati Magar {tag}", f"+977 984{n:06d}6", "", (
+        Household(new_instance(), f"Parbati Magar {tag}", f"+977 984{n:06d}6", "", (
             Member(f"Sunita Magar {tag}", f"+977 985{n:06d}7", "son_or_daughter", "female",
                    12),)),
     ]
     return Batch(tag, subs)
 
 
-def edited(b: Batch, *, with_root: bool = True, digit: str = "9") -> Batch:
+def edited(b: Batch[Household], *, with_root: bool = True, digit: str = "9") -> Batch[Household]:
     """The first household edited on the server: a new instance id naming the one it
     replaces, research consent withdrawn, and the son's phone corrected."""
     first = b.subs[0]
     son = replace(first.members[0], phone=first.members[0].phone[:-1] + digit)
-    new = replace(first, instance=_uuid(), root=first.root_id if with_root else None,
+    new = replace(first, instance=new_instance(), root=first.root_id if with_root else None,
                   deprecated=first.instance, consent="contact", members=(son, *first.members[1:]))
     return Batch(b.tag, [new, *b.subs[1:]])
 
@@ -268,18 +253,12 @@ FORMATS = {"kobo_csv": kobo_csv, "kobo_xlsx": kobo_xlsx, "kobo_json": kobo_json,
            "odk_csv": odk_csv, "odk_odata": odk_odata, "odk_odata_feeds": odk_odata_feeds}
 
 
-def run_import(app, collective_id, b: Batch, fmt: str, *, dry_run: bool, known=None):
+def run_import(app, collective_id, b: Batch[Household], fmt: str, *, dry_run: bool,
+               known=None):
     """Import a batch in one of ``FORMATS`` with the form and its mapping."""
-    from organize.imports import service
-
-    data, extra = FORMATS[fmt](b)
-    prepared = service.prepare(app, data=data, extra=extra, form=(FORM.name, FORM.read_bytes()),
-                               mapping=(MAPPING.name, MAPPING.read_bytes()))
-    return service.run(app, prepared, collective_id, dry_run=dry_run, known=known)
+    return import_files(app, collective_id, FORMATS[fmt](b), (FORM.name, FORM.read_bytes()),
+                        (MAPPING.name, MAPPING.read_bytes()), dry_run=dry_run, known=known)
 
 
 def landed(app, collective_id, sub: Household):
-    """The ledger entry of one household (None when it never landed)."""
-    from organize.imports.plan import ledger_for
-
-    return ledger_for(app, collective_id, FORM_ID, sub.root_id)
+    return ledger(app, collective_id, FORM_ID, sub)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 from openpyxl import Workbook
 
+from tests.integration.imports.support import Edited, import_files, ledger, new_instance
+
 VERSION = "2026010101"
 MAPPING = f'''form_id = "meeting_register"
 version = "{VERSION}"
@@ -58,21 +60,13 @@ def form() -> tuple[str, bytes]:
 
 
 @dataclass(frozen=True)
-class Held:
+class Held(Edited):
     instance: str
     kind: str
     held_at: str
     attendees: tuple[tuple[str, str], ...]
     root: str | None = None
     deprecated: str | None = None
-
-    @property
-    def root_id(self) -> str:
-        return self.root or self.instance
-
-
-def _uuid() -> str:
-    return f"uuid:{uuid.uuid4()}"
 
 
 def register(member: tuple[str, str] | None = None) -> tuple[str, list[Held]]:
@@ -82,11 +76,11 @@ def register(member: tuple[str, str] | None = None) -> tuple[str, list[Held]]:
     n = int(tag, 16) % 10**6
     first = ((f"Gita Lama {tag}", f"+852 51{n:06d}"), (f"Nisha Magar {tag}", f"+852 52{n:06d}"))
     return tag, [
-        Held(_uuid(), "general", "2026-03-01T18:00:00.000+08:00",
+        Held(new_instance(), "general", "2026-03-01T18:00:00.000+08:00",
              first + ((member,) if member else ())),
-        Held(_uuid(), "committee", "2026-03-08T10:30:00.000+08:00",
+        Held(new_instance(), "committee", "2026-03-08T10:30:00.000+08:00",
              ((f"Gita Lama {tag}", f"+852 51{n:06d}"), (f"Sunita Rai {tag}", f"+852 53{n:06d}"))),
-        Held(_uuid(), "picnic", "2026-03-15T12:00:00.000+08:00",
+        Held(new_instance(), "picnic", "2026-03-15T12:00:00.000+08:00",
              ((f"Parbati Thapa {tag}", f"+852 54{n:06d}"),)),
     ]
 
@@ -94,7 +88,7 @@ def register(member: tuple[str, str] | None = None) -> tuple[str, list[Held]]:
 def with_attendee(subs: list[Held], who: tuple[str, str]) -> list[Held]:
     """The first submission edited on the server: one more attendee."""
     first = subs[0]
-    new = replace(first, instance=_uuid(), root=first.root_id, deprecated=first.instance,
+    new = replace(first, instance=new_instance(), root=first.root_id, deprecated=first.instance,
                   attendees=(*first.attendees, who))
     return [new, *subs[1:]]
 
@@ -138,15 +132,9 @@ FORMATS = {"kobo_csv": kobo_csv, "odk_csv": odk_csv}
 
 
 def run_import(app, collective_id, subs: list[Held], fmt: str, *, dry_run: bool, known=None):
-    from organize.imports import service
-
-    data, extra = FORMATS[fmt](subs)
-    prepared = service.prepare(app, data=data, extra=extra, form=form(),
-                               mapping=("meeting_register.toml", MAPPING))
-    return service.run(app, prepared, collective_id, dry_run=dry_run, known=known)
+    return import_files(app, collective_id, FORMATS[fmt](subs), form(),
+                        ("meeting_register.toml", MAPPING), dry_run=dry_run, known=known)
 
 
 def landed(app, collective_id, sub: Held):
-    from organize.imports.plan import ledger_for
-
-    return ledger_for(app, collective_id, "meeting_register", sub.root_id)
+    return ledger(app, collective_id, "meeting_register", sub)
