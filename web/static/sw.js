@@ -22,11 +22,12 @@ self.addEventListener("fetch", function (event) {
 
 self.addEventListener("sync", function (event) {
   if (event.tag === "organize-outbox") {
-    // What was refused is told to the open pages (they have the words and the tab's memory).
+    // The open pages are told a replay ran: what it was refused waits beside the queue, and
+    // each page says it in her language (outbox.js, ``refusals``).
     event.waitUntil(self.organizeOutbox.replay().then(function (done) {
       return self.clients.matchAll({ type: "window" }).then(function (windows) {
         windows.forEach(function (w) {
-          w.postMessage({ outbox: "replayed", refused: done.refused, items: done.items });
+          w.postMessage({ outbox: "replayed", refused: done.refused });
         });
       });
     }));
