@@ -25,6 +25,7 @@ import msgspec
 import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import IntegrityError
 
 from organize.persistence.keyring import FileKeyring, KeyringError, kek_check
 
@@ -222,6 +223,14 @@ class KeyStore:
         if not made:
             return
         generation, kek = self._current(curs)  # an erasure cannot re-wrap meanwhile
+        # An erasure notes the erased before it shreds, under the KEK row's lock that
+        # ``_current`` waited for: an owner noted now was erased after the command read her
+        # alive, and a key owned by her, written after her keys were shredded, would keep
+        # her story readable. The save is refused, its events with it (the recorder makes
+        # the server refuse the transaction: ``refuse_transaction``).
+        owners = {o for _key, held in made.values() for o in held}
+        if owners and owners & self._erased_ids():
+            raise IntegrityError("an owner of a new data key was erased meanwhile")
         ids = list(made)
         curs.execute(
             "INSERT INTO organize_data_keys (subject_id, owner_ids, wrapped, kek_generation) "
@@ -230,6 +239,9 @@ class KeyStore:
             (generation, ids, ["{" + ",".join(str(o) for o in made[i][1]) + "}" for i in ids],
              [wrap_under(kek, generation, i, made[i][0]) for i in ids]))
         curs.fetchall()  # here, in the recorder's guarded block: a duplicate raises now
+
+    def _erased_ids(self) -> set[UUID]:
+        return {UUID(i) for _kind, i in self.keyring.erased()}
 
     def get(self, subject_id: UUID) -> bytes | None:
         return self.get_many([subject_id]).get(subject_id)

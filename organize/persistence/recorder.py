@@ -21,9 +21,11 @@ events took (``organize.provenance``), so a record's history can say who (as a r
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
@@ -53,6 +55,26 @@ def command_rows(stored_events: Sequence[StoredEvent], notification_ids: Sequenc
     return rows
 
 
+# Makes the server refuse the transaction in hand (see ``refuse_transaction``).
+_REFUSE = ("DO $$BEGIN RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', "
+           "MESSAGE = 'refused after the events were inserted'; END$$")
+
+
+def refuse_transaction(curs: Cursor[DictRow], error: Exception) -> None:
+    """Make sure the transaction in hand rolls back after ``error``, raised in Python after the
+    events were inserted (a keyring that cannot open, an owner erased meanwhile).
+    eventsourcing's ``insert_events`` holds such an error until its transaction block has
+    ended, and that block commits unless the server has refused the transaction: events
+    without their command row or their keys would land. A server error has refused it
+    already; otherwise a statement that fails does."""
+    if isinstance(error, psycopg.Error):
+        return
+    with contextlib.suppress(psycopg.Error):
+        curs.execute(_REFUSE)
+        curs.execute("SELECT 1")
+        curs.fetchone()  # in pipeline mode, the refusal is taken in here
+
+
 class CommandLoggingRecorder(PostgresApplicationRecorder):
     INSERT_COMMAND = (
         "INSERT INTO organize_commands (command_id, command_type, payload_digest, result, "
@@ -68,6 +90,14 @@ class CommandLoggingRecorder(PostgresApplicationRecorder):
         # that eventsourcing retries ten times). Here, fetching the RETURNING row raises the
         # primary-key violation at once, inside the recorder's guarded block, as an
         # IntegrityError, and the whole transaction (events included) rolls back.
+        try:
+            return self._write_beside_events(curs, stored_events, **kwargs)
+        except Exception as error:
+            refuse_transaction(curs, error)
+            raise
+
+    def _write_beside_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
+                             **kwargs: Any) -> Sequence[int]:
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         rows = command_rows(stored_events, sorted(notification_ids), **kwargs)
         if len(rows) == 1:
