@@ -40,6 +40,9 @@ log = structlog.get_logger("organize.projections")
 
 
 DEFAULT_BATCH = 500
+# While far behind the log (a first start, a rebuild), batches grow up to this many events:
+# each batch costs each view a transaction, a few round trips and a commit, whatever its size.
+CATCH_UP_BATCH = 5000
 
 
 class Lease:
@@ -80,10 +83,15 @@ class Lease:
 class BatchedRunner:
     def __init__(self, recorder: Any, mapper: Any, views: Sequence[View], *,
                  batch_size: int = DEFAULT_BATCH, listen_url: str | None = None,
-                 reopen: Callable[[Sequence[View]], Sequence[View] | None] | None = None):
+                 reopen: Callable[[Sequence[View]], Sequence[View] | None] | None = None,
+                 max_batch: int | None = None):
         self.recorder = recorder  # the application's recorder (select_notifications)
         self.mapper = mapper
         self.batch_size = batch_size
+        # ``catch_up`` doubles the batch after each full one, up to ``max_batch`` (by default
+        # it stays at ``batch_size``); near the head batches are small again.
+        self.max_batch = max_batch
+        self._read_size: int | None = None
         self.listen_url = listen_url
         # Given the views in use, returns the live generations if a rebuild switched them.
         self.reopen = reopen
@@ -138,10 +146,11 @@ class BatchedRunner:
             head = min(head, until)
         if head < start:
             return 0
+        limit = self._read_size or self.batch_size
         notifications = self.recorder.select_notifications(
-            start=start, limit=self.batch_size, stop=head, topics=sorted(self.topics),
+            start=start, limit=limit, stop=head, topics=sorted(self.topics),
         )
-        last_id = notifications[-1].id if len(notifications) == self.batch_size else head
+        last_id = notifications[-1].id if len(notifications) == limit else head
         events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
         for view in self._live():
             after = positions[view.name]
@@ -175,13 +184,21 @@ class BatchedRunner:
         """Run batches until every view has reached the end of the log (or ``until``)."""
         positions = self.positions()
         total = 0
-        while not self._stop.is_set():
-            consumed = self.step(positions, until)
-            if not consumed:
-                break
-            total += consumed
-            if progress:
-                progress(consumed)
+        self._read_size = self.batch_size
+        try:
+            while not self._stop.is_set():
+                consumed = self.step(positions, until)
+                if not consumed:
+                    break
+                total += consumed
+                if progress:
+                    progress(consumed)
+                if self.max_batch and consumed >= self._read_size:  # far behind: read more
+                    self._read_size = min(self._read_size * 2, self.max_batch)
+                else:
+                    self._read_size = self.batch_size
+        finally:
+            self._read_size = None
         return total
 
     # -- following ------------------------------------------------------------------------

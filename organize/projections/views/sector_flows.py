@@ -95,10 +95,9 @@ class SectorFlowsView(KnowsFederations, View):
 
     @on(Worker.SpellStarted)
     def spell_started(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.spells} (spell_id, worker_id, sector, started_on) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (spell_id) DO NOTHING",
-            (e.spell_id, e.originator_id, e.sector, e.started_on))
+        self.insert(curs, self.t.spells, "spell_id uuid, worker_id uuid, sector text, started_on date",
+                    (e.spell_id, e.originator_id, e.sector, e.started_on),
+                    conflict="ON CONFLICT (spell_id) DO NOTHING")
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, _nid) -> None:
