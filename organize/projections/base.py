@@ -16,6 +16,7 @@ import functools
 import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
@@ -129,6 +130,16 @@ class View(PostgresTrackingRecorder):
         else:
             curs.execute(statement.sql, statement.params([row]))
 
+    def change(self, curs: Any, table: str, key: Any, query: str, params: Any = ()) -> None:
+        """Run an UPDATE or DELETE of the rows of ``table`` whose first column (as ``insert``
+        lists it) is ``key``, that changes no column of a conflict key and reads no other
+        table. Rows set aside for ``table`` are sent first only if one of them has that key:
+        the others are rows it cannot touch, so they may go after it."""
+        if isinstance(curs, _SyncedReads):
+            curs.execute_keyed(query, params, table, key)
+        else:
+            curs.execute(query, params)
+
     def insert_many(self, curs: Any, table: str, columns: str, rows: list[tuple[Any, ...]], *,
                     conflict: str = "", select: str = "", into: str = "") -> None:
         """``insert`` for rows in hand: one statement now. An ``ON CONFLICT ... DO UPDATE``
@@ -230,12 +241,13 @@ class _SyncedReads:
     list as one statement before any statement that names one of the tables it writes or
     reads (a name found in the text: a false match only sends it early)."""
 
-    __slots__ = ("_curs", "_pipeline", "_deferred")
+    __slots__ = ("_curs", "_pipeline", "_deferred", "_keys")
 
     def __init__(self, curs: Any, pipeline: Any):
         self._curs = curs
         self._pipeline = pipeline
         self._deferred: dict[_BulkInsert, list[tuple[Any, ...]]] = {}
+        self._keys: dict[_BulkInsert, set[Any]] = {}  # the first column of the rows set aside
 
     @property
     def connection(self) -> Any:
@@ -268,7 +280,20 @@ class _SyncedReads:
             for other in others:
                 self._send(other)
             rows = self._deferred[statement] = []
+            self._keys[statement] = set()
         rows.append(row)
+        self._keys[statement].add(row[0])
+
+    def execute_keyed(self, query: str, params: Any, table: str, key: Any) -> None:
+        """``View.change``: the rows set aside for ``table`` go first only if one has ``key``;
+        any other list goes first if the statement names a table it writes or reads."""
+        for statement in list(self._deferred):
+            if statement.table == table and table not in statement.reads:
+                if key in self._keys[statement]:
+                    self._send(statement)
+            elif any(name in query for name in statement.tables):
+                self._send(statement)
+        self._curs.execute(query, params)
 
     def flush(self) -> None:
         for statement in list(self._deferred):
@@ -281,6 +306,7 @@ class _SyncedReads:
 
     def _send(self, statement: _BulkInsert) -> None:
         rows = self._deferred.pop(statement)
+        del self._keys[statement]
         self._curs.execute(statement.sql, statement.params(rows))
 
 
@@ -288,7 +314,7 @@ class _BulkInsert:
     """One ``INSERT ... SELECT ... FROM unnest(...)``: a parameter per column, an array of
     that column's values (an array column travels as text, one literal per row)."""
 
-    __slots__ = ("sql", "tables", "_arrays")
+    __slots__ = ("sql", "table", "reads", "tables", "_arrays")
 
     def __init__(self, table: str, columns: str, conflict: str, select: str, into: str):
         names, types = zip(*(c.split() for c in columns.split(",")), strict=True)
@@ -301,10 +327,14 @@ class _BulkInsert:
         self.sql = (f"INSERT INTO {table} ({into}) SELECT {select} FROM unnest({params})"
                     f" AS x({', '.join(names)}) {conflict}")
         # What it writes and reads: the view's tables named in it (v_<view>_g<n>_<table>).
-        self.tables = frozenset(re.findall(r"\bv_\w+", f"{table} {select}"))
+        self.table = table
+        self.reads = frozenset(re.findall(r"\bv_\w+", select))
+        self.tables = self.reads | {table}
 
-    def params(self, rows: list[tuple[Any, ...]]) -> list[list[Any]]:
-        return [[_array_literal(v) for v in column] if array else list(column)
+    def params(self, rows: list[tuple[Any, ...]]) -> list[str]:
+        # One array literal per column, written here: psycopg's list dumper costs a Python
+        # call per element, the server's array input reads the text in C.
+        return [_array_literal([_array_literal(v) for v in column] if array else column)
                 for column, array in zip(zip(*rows, strict=True), self._arrays, strict=True)]
 
 
@@ -314,8 +344,22 @@ def _bulk_insert(table: str, columns: str, conflict: str, select: str, into: str
 
 
 def _array_literal(values: Any) -> str | None:
-    """A PostgreSQL array literal of uuids or strings (``{"a","b"}``), or None."""
+    """A PostgreSQL array literal (``{"a",NULL,"b"}``) of values whose text form the server
+    reads back as themselves: strings, uuids, numbers, dates, aware datetimes, booleans."""
     if values is None:
         return None
-    quoted = ('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
-    return "{" + ",".join(quoted) + "}"
+    return "{" + ",".join(map(_element, values)) + "}"
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        text = value.isoformat()  # naive: read in the session's time zone, as psycopg sends it
+    elif isinstance(value, bytes | bytearray | memoryview):
+        raise TypeError("bytes in a bulk insert")  # their text form is not the value
+    else:
+        text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

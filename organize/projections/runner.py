@@ -156,7 +156,8 @@ class BatchedRunner:
             after = positions[view.name]
             if after >= last_id:
                 continue
-            batch = [(i, e) for i, e in events if i > after and view.handles(e)]
+            handled = view._handlers  # event class -> handler
+            batch = [(i, e) for i, e in events if type(e) in handled and i > after]
             try:
                 with view.datastore.transaction(commit=True) as curs:
                     view.apply_batch(curs, batch, last_id, after)

@@ -117,7 +117,8 @@ class MeetingLogView(KnowsFederations, View):
 
     @on(Meeting.Held)
     def held(self, curs, e, nid) -> None:
-        curs.execute(
+        self.change(
+            curs, self.t.meetings, e.originator_id,
             f"UPDATE {self.t.meetings} SET status = %s, held_at = %s, language = %s,"
             " attendees = %s, facilitators = %s, speakers = %s, decisions = %s,"
             " held_nid = %s, last_nid = %s WHERE id = %s",

@@ -101,17 +101,20 @@ class SectorFlowsView(KnowsFederations, View):
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
-                     (e.ended_on, e.spell_id))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
+                    (e.ended_on, e.spell_id))
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s "
-                     "WHERE spell_id = %s", (e.sector, e.started_on, e.ended_on, e.spell_id))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s "
+                    "WHERE spell_id = %s", (e.sector, e.started_on, e.ended_on, e.spell_id))
 
     @on(Worker.SpellWithdrawn)
     def spell_withdrawn(self, curs, e, _nid) -> None:
-        curs.execute(f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
 
 # == The organiser's read: k-suppressed, as of a date ==========================================
 

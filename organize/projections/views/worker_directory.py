@@ -177,20 +177,23 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
-                     (e.ended_on, e.spell_id))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
+                    (e.ended_on, e.spell_id))
         self._touch(curs, e, nid)
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET sector = %s, place = %s, started_on = %s,"
-                     " ended_on = %s WHERE spell_id = %s",
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET sector = %s, place = %s, started_on = %s,"
+                    " ended_on = %s WHERE spell_id = %s",
                      (e.sector, e.place, e.started_on, e.ended_on, e.spell_id))
         self._touch(curs, e, nid)
 
     @on(Worker.SpellWithdrawn)
     def spell_withdrawn(self, curs, e, nid) -> None:
-        curs.execute(f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
         self._touch(curs, e, nid)
 
     @on(Worker.MoveRecorded)

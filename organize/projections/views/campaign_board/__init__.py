@@ -254,8 +254,9 @@ class CampaignBoardView(KnowsFederations, View):
 
     @on(Meeting.Held)
     def meeting_held(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
-                     (e.held_at.date(), e.originator_id))
+        self.change(curs, self.t.meetings, e.originator_id,
+                    f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
+                    (e.held_at.date(), e.originator_id))
 
     @on(Meeting.Corrected)
     def meeting_corrected(self, curs, e, _nid) -> None:
