@@ -75,6 +75,8 @@ class View(PostgresTrackingRecorder):
     inside the runner's transaction; they must be deterministic, so that a view rebuilt
     from scratch equals the incrementally maintained one. In pipeline mode their cursor
     offers ``execute``, ``executemany``, ``fetchone`` and ``fetchall`` (``_SyncedReads``).
+    A handler's plain insert goes through ``insert`` (one statement per table per batch),
+    and an update keyed on one row of such a table through ``change``.
     """
 
     name: ClassVar[str] = ""
@@ -131,10 +133,12 @@ class View(PostgresTrackingRecorder):
             curs.execute(statement.sql, statement.params([row]))
 
     def change(self, curs: Any, table: str, key: Any, query: str, params: Any = ()) -> None:
-        """Run an UPDATE or DELETE of the rows of ``table`` whose first column (as ``insert``
-        lists it) is ``key``, that changes no column of a conflict key and reads no other
-        table. Rows set aside for ``table`` are sent first only if one of them has that key:
-        the others are rows it cannot touch, so they may go after it."""
+        """Run a statement that reads or writes only the rows of ``table`` whose first column
+        (as ``insert`` lists it) is ``key``, and changes no column of a conflict key there (an
+        UPDATE or DELETE of that row, or an INSERT into another table reading it). Rows set
+        aside for ``table`` are sent first only if one of them has that key: the others are
+        rows it cannot touch, so they may go after it. Other tables it names are handled as
+        by any statement."""
         if isinstance(curs, _SyncedReads):
             curs.execute_keyed(query, params, table, key)
         else:
@@ -289,7 +293,7 @@ class _SyncedReads:
         any other list goes first if the statement names a table it writes or reads."""
         for statement in list(self._deferred):
             if statement.table == table and table not in statement.reads:
-                if key in self._keys[statement]:
+                if key in self._keys[statement] or any(name in query for name in statement.reads):
                     self._send(statement)
             elif any(name in query for name in statement.tables):
                 self._send(statement)

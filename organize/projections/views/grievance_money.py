@@ -57,7 +57,8 @@ class GrievanceMoneyView(KnowsFederations, View):
             curs.execute(f"DELETE FROM {self.t.amounts} WHERE grievance_id = %s AND kind = %s",
                          (e.originator_id, e.kind))
             return
-        curs.execute(
+        self.change(  # reads its own grievance's row only
+            curs, self.t.grievances, e.originator_id,
             f"INSERT INTO {self.t.amounts} (grievance_id, kind, collective_id, federation, amount,"
             " currency, band) SELECT id, %s, collective_id, federation, %s, %s, %s"
             f" FROM {self.t.grievances} WHERE id = %s ON CONFLICT (grievance_id, kind) DO UPDATE"
