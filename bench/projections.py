@@ -6,7 +6,7 @@
 1. Loads the demo dataset, then multiplies it (each copy with fresh ids) until the log holds
    at least ``--events`` events.
 2. Catches up ALL views over the whole log with our batched runner (batches of 500 growing
-   up to ``--max-batch`` while behind, as ``organize project`` and rebuilds do), then the
+   up to ``--max-batch`` while behind, as rebuilds do; 500 keeps them fixed), then the
    row views (every view but the indicators). With ``--sizes``, the log grows to each size
    in turn and both catch-ups run over the whole log at each (``--size-rounds`` rounds,
    median): the cost per event should stay flat as the log grows, so each size's rate is
