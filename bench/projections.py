@@ -1,11 +1,12 @@
 """Projection throughput: our batched runner against eventsourcing's stock ProjectionRunner.
 
     python -m bench.projections [--events 200000] [--stock-events 6000] [--rounds 3]
-        [--sizes 10000,100000,1000000] [--size-rounds 3] [--per-view 20000]
+        [--sizes 10000,100000,1000000] [--size-rounds 3] [--per-view 20000] [--max-batch 5000]
 
 1. Loads the demo dataset, then multiplies it (each copy with fresh ids) until the log holds
    at least ``--events`` events.
-2. Catches up ALL views over the whole log with our batched runner (events/s), then the
+2. Catches up ALL views over the whole log with our batched runner (batches of 500 growing
+   up to ``--max-batch`` while behind, as rebuilds do; 500 keeps them fixed), then the
    row views (every view but the indicators). With ``--sizes``, the log grows to each size
    in turn and both catch-ups run over the whole log at each (``--size-rounds`` rounds,
    median): the cost per event should stay flat as the log grows, so each size's rate is
@@ -41,7 +42,7 @@ from infra.logging import configure_logging
 from organize.application import Organize
 from organize.demo import DemoPlan, load_demo
 from organize.projections import registry
-from organize.projections.runner import BatchedRunner
+from organize.projections.runner import CATCH_UP_BATCH, BatchedRunner
 from organize.runtime import Runtime
 
 COPY_NS = uuid.UUID("6f726761-6e69-7a65-8000-00000000beef")
@@ -145,10 +146,14 @@ def stock_round(runtime: Runtime, generation: int, until: int, env: dict[str, st
     return until / total
 
 
+MAX_BATCH = CATCH_UP_BATCH  # ``--max-batch``: how large catch-up batches grow
+
+
 def ours_round(runtime: Runtime, generation: int, until: int | None = None,
                names: list[str] | None = None) -> tuple[float, int]:
     views = fresh_views(runtime, generation, names)
-    runner = BatchedRunner(runtime.app.recorder, runtime.app.mapper, views, batch_size=500)
+    runner = BatchedRunner(runtime.app.recorder, runtime.app.mapper, views, batch_size=500,
+                           max_batch=MAX_BATCH)
     started = time.perf_counter()
     consumed = runner.catch_up(until=until)
     for view in views:  # what was set aside while behind: the same end state as the stock side
@@ -184,7 +189,11 @@ def main() -> None:
     parser.add_argument("--size-rounds", type=int, default=3)
     parser.add_argument("--per-view", type=int, default=0,
                         help="catch each view up alone over the first N events")
+    parser.add_argument("--max-batch", type=int, default=CATCH_UP_BATCH,
+                        help="how large our runner's batches grow while behind (500: fixed)")
     args = parser.parse_args()
+    global MAX_BATCH  # noqa: PLW0603 - one setting for every round of this run
+    MAX_BATCH = args.max_batch
     configure_logging("WARNING")
     sizes = sorted(int(x) for x in args.sizes.split(",") if x) or [args.events]
     with fresh_database() as db:

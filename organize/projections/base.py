@@ -12,9 +12,11 @@ active generations is ``organize_projections``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
@@ -73,6 +75,8 @@ class View(PostgresTrackingRecorder):
     inside the runner's transaction; they must be deterministic, so that a view rebuilt
     from scratch equals the incrementally maintained one. In pipeline mode their cursor
     offers ``execute``, ``executemany``, ``fetchone`` and ``fetchall`` (``_SyncedReads``).
+    A handler's plain insert goes through ``insert`` (one statement per table per batch),
+    and an update keyed on one row of such a table through ``change``.
     """
 
     name: ClassVar[str] = ""
@@ -107,6 +111,51 @@ class View(PostgresTrackingRecorder):
     def after_batch(self, curs: Cursor[DictRow]) -> None:
         """Called once per batch, after its events, in the same transaction."""
 
+    def insert(self, curs: Any, table: str, columns: str, row: tuple[Any, ...], *,
+               conflict: str = "", select: str = "", into: str = "") -> None:
+        """Insert one row into ``table``, or, within a batch, set it aside to be sent with the
+        other rows of the same statement as one ``INSERT ... SELECT FROM unnest(...)``:
+        one statement per table per batch rather than one per event.
+
+        ``columns`` names and types the values in ``row`` ("id uuid, names text[]"); they
+        are the columns inserted, unless ``into`` names them and ``select`` computes them from
+        ``x.<name>`` (it may read other tables: "(SELECT federation FROM ... WHERE id = x.c)").
+        ``conflict`` may be empty or an ``ON CONFLICT ... DO NOTHING``: rows of one statement
+        must not update a row twice, and a ``select`` must not read ``table`` itself, as one
+        statement does not see its own rows. The rows set aside are sent, in their order,
+        before any later statement that names a table they write or read
+        (``_SyncedReads``), so every statement sees what it would have seen.
+        """
+        statement = _bulk_insert(table, columns, conflict, select, into)
+        if isinstance(curs, _SyncedReads):
+            curs.defer(statement, row)
+        else:
+            curs.execute(statement.sql, statement.params([row]))
+
+    def change(self, curs: Any, table: str, key: Any, query: str, params: Any = ()) -> None:
+        """Run a statement that reads or writes only the rows of ``table`` whose first column
+        (as ``insert`` lists it) is ``key``, and changes no column of a conflict key there (an
+        UPDATE or DELETE of that row, or an INSERT into another table reading it). Rows set
+        aside for ``table`` are sent first only if one of them has that key: the others are
+        rows it cannot touch, so they may go after it. Other tables it names are handled as
+        by any statement."""
+        if isinstance(curs, _SyncedReads):
+            curs.execute_keyed(query, params, table, key)
+        else:
+            curs.execute(query, params)
+
+    def insert_many(self, curs: Any, table: str, columns: str, rows: list[tuple[Any, ...]], *,
+                    conflict: str = "", select: str = "", into: str = "") -> None:
+        """``insert`` for rows in hand: one statement now. An ``ON CONFLICT ... DO UPDATE``
+        is allowed here when no two rows have the same key."""
+        if rows:
+            statement = _bulk_insert(table, columns, conflict, select, into)
+            curs.execute(statement.sql, statement.params(rows))
+
+    def prefetch(self, curs: Cursor[DictRow], batch: list[tuple[int, Any]]) -> None:
+        """Called once per batch, before its events, with the batch: a view whose handlers
+        would each read a row (a round trip apiece) reads them all here, in one query."""
+
     def finish(self, curs: Cursor[DictRow]) -> int:
         """Do now any work set aside while far behind the log (the indicators defer their
         recomputes during a catch-up); returns how much was done. The runner does this on
@@ -139,20 +188,30 @@ class View(PostgresTrackingRecorder):
         one starting while the other is mid-batch) would both apply the overlap, and a
         handler that adds (``+ 1``, a new row) would count it twice.
         """
-        if after is not None:
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.t.tracking,))
-            curs.execute(self.max_tracking_id_statement, (APPLICATION_NAME,))
-            row = curs.fetchone()
-            now = (row["max"] if row else None) or 0
-            if now != after:
-                raise BatchTaken(now)
+        batch = list(batch)
         # Pipeline mode: a statement whose result the handler does not read is sent without
         # waiting for the server, so a batch costs a few round trips, not one per statement.
         # A handler's read there first syncs the pipeline (``_SyncedReads``).
         with curs.connection.pipeline() if self.pipelined else contextlib.nullcontext() as pipeline:
             handed = curs if pipeline is None else _SyncedReads(curs, pipeline)
+            # A view is derived data: a commit lost to a server crash goes with its tracking
+            # row, and the next start applies those events again. So its commit need not wait
+            # for the disk (once per view per batch, a large part of a catch-up's time).
+            curs.execute("SET LOCAL synchronous_commit = off")
+            if after is not None:
+                # Sent together, read once: the lock is held before the position is read
+                # (the server runs them in order, each with a snapshot of its own).
+                curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.t.tracking,))
+                curs.execute(self.max_tracking_id_statement, (APPLICATION_NAME,))
+                row = handed.fetchone()
+                now = (row["max"] if row else None) or 0
+                if now != after:
+                    raise BatchTaken(now)
+            self.prefetch(handed, batch)
             for notification_id, event in batch:
                 self.apply(handed, event, notification_id)  # type: ignore[arg-type]
+            if isinstance(handed, _SyncedReads):
+                handed.flush()
         self.after_batch(curs)
         self._insert_tracking(curs, Tracking(APPLICATION_NAME, last_id))
 
@@ -180,22 +239,32 @@ class _SyncedReads:
     that every result sent for is in. Without it, a cursor shared by several statements can
     be handed an earlier statement's result, arriving late, when the last one's is read
     (psycopg waits only while the cursor holds no result): a catch-up of 202k events stopped
-    on a RETURNING read as the plain INSERT before it. A read costs a round trip either way."""
+    on a RETURNING read as the plain INSERT before it. A read costs a round trip either way.
 
-    __slots__ = ("_curs", "_pipeline")
+    It also holds the rows ``View.insert`` sets aside, one list per statement, and sends a
+    list as one statement before any statement that names one of the tables it writes or
+    reads (a name found in the text: a false match only sends it early)."""
+
+    __slots__ = ("_curs", "_pipeline", "_deferred", "_keys")
 
     def __init__(self, curs: Any, pipeline: Any):
         self._curs = curs
         self._pipeline = pipeline
+        self._deferred: dict[_BulkInsert, list[tuple[Any, ...]]] = {}
+        self._keys: dict[_BulkInsert, set[Any]] = {}  # the first column of the rows set aside
 
     @property
     def connection(self) -> Any:
         return self._curs.connection
 
     def execute(self, query: Any, params: Any = None) -> Any:
+        if self._deferred:
+            self._flush_for(query if isinstance(query, str) else None)
         return self._curs.execute(query, params)
 
     def executemany(self, query: Any, params_seq: Any) -> None:
+        if self._deferred:
+            self._flush_for(query if isinstance(query, str) else None)
         self._curs.executemany(query, params_seq)
 
     def fetchone(self) -> Any:
@@ -205,3 +274,96 @@ class _SyncedReads:
     def fetchall(self) -> list:
         self._pipeline.sync()
         return self._curs.fetchall()
+
+    def defer(self, statement: _BulkInsert, row: tuple[Any, ...]) -> None:
+        rows = self._deferred.get(statement)
+        if rows is None:
+            # Another list whose statement touches these tables goes first, so that the
+            # lists waiting never depend on one another and may be sent in any order.
+            others = [s for s in self._deferred if s.tables & statement.tables]
+            for other in others:
+                self._send(other)
+            rows = self._deferred[statement] = []
+            self._keys[statement] = set()
+        rows.append(row)
+        self._keys[statement].add(row[0])
+
+    def execute_keyed(self, query: str, params: Any, table: str, key: Any) -> None:
+        """``View.change``: the rows set aside for ``table`` go first only if one has ``key``;
+        any other list goes first if the statement names a table it writes or reads."""
+        for statement in list(self._deferred):
+            if statement.table == table and table not in statement.reads:
+                if key in self._keys[statement] or any(name in query for name in statement.reads):
+                    self._send(statement)
+            elif any(name in query for name in statement.tables):
+                self._send(statement)
+        self._curs.execute(query, params)
+
+    def flush(self) -> None:
+        for statement in list(self._deferred):
+            self._send(statement)
+
+    def _flush_for(self, query: str | None) -> None:
+        for statement in list(self._deferred):
+            if query is None or any(name in query for name in statement.tables):
+                self._send(statement)
+
+    def _send(self, statement: _BulkInsert) -> None:
+        rows = self._deferred.pop(statement)
+        del self._keys[statement]
+        self._curs.execute(statement.sql, statement.params(rows))
+
+
+class _BulkInsert:
+    """One ``INSERT ... SELECT ... FROM unnest(...)``: a parameter per column, an array of
+    that column's values (an array column travels as text, one literal per row)."""
+
+    __slots__ = ("sql", "table", "reads", "tables", "_arrays")
+
+    def __init__(self, table: str, columns: str, conflict: str, select: str, into: str):
+        names, types = zip(*(c.split() for c in columns.split(",")), strict=True)
+        self._arrays = tuple(t.endswith("[]") for t in types)
+        params = ", ".join("%s::text[]" if a else f"%s::{t}[]"
+                           for t, a in zip(types, self._arrays, strict=True))
+        select = select or ", ".join(
+            f"x.{n}::{t}" if a else f"x.{n}" for n, t, a in zip(names, types, self._arrays, strict=True))
+        into = into or ", ".join(names)
+        self.sql = (f"INSERT INTO {table} ({into}) SELECT {select} FROM unnest({params})"
+                    f" AS x({', '.join(names)}) {conflict}")
+        # What it writes and reads: the view's tables named in it (v_<view>_g<n>_<table>).
+        self.table = table
+        self.reads = frozenset(re.findall(r"\bv_\w+", select))
+        self.tables = self.reads | {table}
+
+    def params(self, rows: list[tuple[Any, ...]]) -> list[str]:
+        # One array literal per column, written here: psycopg's list dumper costs a Python
+        # call per element, the server's array input reads the text in C.
+        return [_array_literal([_array_literal(v) for v in column] if array else column)
+                for column, array in zip(zip(*rows, strict=True), self._arrays, strict=True)]
+
+
+@functools.cache
+def _bulk_insert(table: str, columns: str, conflict: str, select: str, into: str) -> _BulkInsert:
+    return _BulkInsert(table, columns, conflict, select, into)
+
+
+def _array_literal(values: Any) -> str | None:
+    """A PostgreSQL array literal (``{"a",NULL,"b"}``) of values whose text form the server
+    reads back as themselves: strings, uuids, numbers, dates, aware datetimes, booleans."""
+    if values is None:
+        return None
+    return "{" + ",".join(map(_element, values)) + "}"
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        text = value.isoformat()  # naive: read in the session's time zone, as psycopg sends it
+    elif isinstance(value, bytes | bytearray | memoryview):
+        raise TypeError("bytes in a bulk insert")  # their text form is not the value
+    else:
+        text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.postgres import PostgresDatastore
 
 from organize.projections.base import Tables, View
-from organize.projections.runner import BatchedRunner
+from organize.projections.runner import CATCH_UP_BATCH, BatchedRunner
 from organize.projections.views import VIEWS
 
 VIEW_CLASSES: dict[str, type[View]] = {cls.name: cls for cls in VIEWS}
@@ -113,7 +113,8 @@ def _rebuild(datastore: PostgresDatastore, recorder: Any, mapper: Any, name: str
     with datastore.transaction(commit=True) as curs:
         curs.execute("UPDATE organize_projections SET building = %s WHERE name = %s",
                      (new_generation, name))
-    runner = BatchedRunner(recorder, mapper, [fresh], batch_size=batch_size)
+    runner = BatchedRunner(recorder, mapper, [fresh], batch_size=batch_size,
+                           max_batch=max(batch_size, CATCH_UP_BATCH))
     runner.catch_up(progress)
     with datastore.transaction(commit=True) as curs:
         curs.execute("SELECT generation FROM organize_projections WHERE name = %s FOR UPDATE",

@@ -18,9 +18,12 @@ on two machines, an old and a new release during a deploy). Two mechanisms keep 
 The stock eventsourcing ``ProjectionRunner`` commits once per event; batching is where the
 speed comes from (``bench/projections.py`` measures the ratio). Within a batch, a view's
 handlers run in psycopg's pipeline mode (``View.apply_batch``: a write whose result is not
-read costs no round trip), and views whose handlers would redo the same work event after
-event (the deadlines, the worker directory, the indicators' series) gather it in memory and
-do it once in ``after_batch``, in the same transaction.
+read costs no round trip); rows a handler inserts go as one statement per table per batch
+(``View.insert``); a read a handler would make per event is made once for the batch
+(``View.prefetch``); and views whose handlers would redo the same work event after event
+(the deadlines, the worker directory, the indicators' series) gather it in memory and do it
+once in ``after_batch``, in the same transaction. While far behind the log, batches grow
+(``max_batch``): a batch costs each view a transaction and a commit, whatever its size.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ log = structlog.get_logger("organize.projections")
 
 
 DEFAULT_BATCH = 500
+# While far behind the log (a first start, a rebuild), batches grow up to this many events:
+# each batch costs each view a transaction, a few round trips and a commit, whatever its size.
+CATCH_UP_BATCH = 5000
 
 
 class Lease:
@@ -80,10 +86,15 @@ class Lease:
 class BatchedRunner:
     def __init__(self, recorder: Any, mapper: Any, views: Sequence[View], *,
                  batch_size: int = DEFAULT_BATCH, listen_url: str | None = None,
-                 reopen: Callable[[Sequence[View]], Sequence[View] | None] | None = None):
+                 reopen: Callable[[Sequence[View]], Sequence[View] | None] | None = None,
+                 max_batch: int | None = None):
         self.recorder = recorder  # the application's recorder (select_notifications)
         self.mapper = mapper
         self.batch_size = batch_size
+        # ``catch_up`` doubles the batch after each full one, up to ``max_batch`` (by default
+        # it stays at ``batch_size``); near the head batches are small again.
+        self.max_batch = max_batch
+        self._read_size: int | None = None
         self.listen_url = listen_url
         # Given the views in use, returns the live generations if a rebuild switched them.
         self.reopen = reopen
@@ -138,16 +149,18 @@ class BatchedRunner:
             head = min(head, until)
         if head < start:
             return 0
+        limit = self._read_size or self.batch_size
         notifications = self.recorder.select_notifications(
-            start=start, limit=self.batch_size, stop=head, topics=sorted(self.topics),
+            start=start, limit=limit, stop=head, topics=sorted(self.topics),
         )
-        last_id = notifications[-1].id if len(notifications) == self.batch_size else head
+        last_id = notifications[-1].id if len(notifications) == limit else head
         events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
         for view in self._live():
             after = positions[view.name]
             if after >= last_id:
                 continue
-            batch = [(i, e) for i, e in events if i > after and view.handles(e)]
+            handled = view._handlers  # event class -> handler
+            batch = [(i, e) for i, e in events if type(e) in handled and i > after]
             try:
                 with view.datastore.transaction(commit=True) as curs:
                     view.apply_batch(curs, batch, last_id, after)
@@ -175,13 +188,21 @@ class BatchedRunner:
         """Run batches until every view has reached the end of the log (or ``until``)."""
         positions = self.positions()
         total = 0
-        while not self._stop.is_set():
-            consumed = self.step(positions, until)
-            if not consumed:
-                break
-            total += consumed
-            if progress:
-                progress(consumed)
+        self._read_size = self.batch_size
+        try:
+            while not self._stop.is_set():
+                consumed = self.step(positions, until)
+                if not consumed:
+                    break
+                total += consumed
+                if progress:
+                    progress(consumed)
+                if self.max_batch and consumed >= self._read_size:  # far behind: read more
+                    self._read_size = min(self._read_size * 2, self.max_batch)
+                else:
+                    self._read_size = self.batch_size
+        finally:
+            self._read_size = None
         return total
 
     # -- following ------------------------------------------------------------------------

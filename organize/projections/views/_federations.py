@@ -72,8 +72,8 @@ class KnowsOrganisations:
 
     @on(Organisation.Created)
     def organisation_known(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.org_scope} (id, kind) VALUES (%s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.kind))
+        self.insert(curs, self.t.org_scope, "id uuid, kind text", (e.originator_id, e.kind),
+                    conflict="ON CONFLICT (id) DO NOTHING")
 
     @on(Organisation.Recorded)
     def organisation_recorder(self, curs, e, _nid) -> None:

@@ -114,12 +114,9 @@ class GrievanceDeadlinesView(KnowsFederations, View):
         else:
             known = self._folded.get(gid)
             if known is None:
-                curs.execute(f"SELECT collective_id, facts FROM {self.t.facts} WHERE grievance_id = %s",
-                             (gid,))
-                row = curs.fetchone()
-                if row is None:
-                    return
-                known = (row["collective_id"], _FACTS.decode(_json(row["facts"])))
+                known = self._stored_facts(curs, gid)
+            if known is None:  # a grievance this view never saw raised
+                return
             collective_id, before = known
         after = fold(before, name, vars(e))
         if after is None:
@@ -143,8 +140,8 @@ class GrievanceDeadlinesView(KnowsFederations, View):
                      (e.originator_id, e.collective_id))
 
     def _member(self, curs, worker_id: UUID, collective_id: UUID) -> None:
-        curs.execute(f"INSERT INTO {self.t.members} (worker_id, collective_id) VALUES (%s, %s)"
-                     " ON CONFLICT DO NOTHING", (worker_id, collective_id))
+        self.insert(curs, self.t.members, "worker_id uuid, collective_id uuid",
+                    (worker_id, collective_id), conflict="ON CONFLICT DO NOTHING")
 
     @on(Worker.DeparturePlanned, Worker.Erased)
     def departure_changed(self, curs, e, _nid) -> None:
@@ -168,10 +165,36 @@ class GrievanceDeadlinesView(KnowsFederations, View):
         # their grievances' deadlines are computed once, after its events (``after_batch``).
         self._folded: dict[UUID, tuple[UUID, Facts]] = {}
         self._revised: set[UUID] = set()
+        self._stored: dict[UUID, tuple[UUID, Facts]] | None = None  # as the batch found them
 
     def apply_batch(self, curs, batch, last_id: int, after: int | None = None) -> None:
         self._folded, self._revised = {}, set()  # nothing left from a batch that failed
-        super().apply_batch(curs, batch, last_id, after)
+        try:
+            super().apply_batch(curs, batch, last_id, after)
+        finally:
+            self._stored = None
+
+    def prefetch(self, curs, batch) -> None:
+        """The stored facts of every grievance the batch's events go on with, in one read
+        (rather than one round trip per grievance). The facts table is written only after
+        the batch's events, so what is read here is what each handler would have read."""
+        changed = self._handlers
+        ids = list({e.originator_id for _, e in batch
+                    if changed.get(type(e)) == "grievance_changed" and type(e) is not Grievance.Raised})
+        self._stored = {}
+        if ids:
+            curs.execute(f"SELECT grievance_id, collective_id, facts FROM {self.t.facts}"
+                         " WHERE grievance_id = ANY(%s)", (ids,))
+            self._stored = {r["grievance_id"]: (r["collective_id"], _FACTS.decode(_json(r["facts"])))
+                            for r in curs.fetchall()}
+
+    def _stored_facts(self, curs, gid: UUID) -> tuple[UUID, Facts] | None:
+        if self._stored is not None:  # read for the whole batch by ``prefetch``
+            return self._stored.get(gid)
+        curs.execute(f"SELECT collective_id, facts FROM {self.t.facts} WHERE grievance_id = %s",
+                     (gid,))
+        row = curs.fetchone()
+        return None if row is None else (row["collective_id"], _FACTS.decode(_json(row["facts"])))
 
     def after_batch(self, curs) -> None:
         """Store the facts the batch folded, then compute again the deadlines of every
@@ -180,13 +203,12 @@ class GrievanceDeadlinesView(KnowsFederations, View):
         them once per batch leaves the rows computing them after each event would."""
         folded, revised = self._folded, self._revised
         self._folded, self._revised = {}, set()
-        if folded:
-            curs.executemany(
-                f"INSERT INTO {self.t.facts} (grievance_id, collective_id, parties, facts)"
-                " VALUES (%s, %s, %s::uuid[], %s) ON CONFLICT (grievance_id) DO UPDATE"
-                " SET parties = EXCLUDED.parties, facts = EXCLUDED.facts",
-                [(gid, cid, list(f.parties), msgspec.json.encode(f).decode())
-                 for gid, (cid, f) in folded.items()])
+        self.insert_many(  # one row per grievance (the keys of a dict)
+            curs, self.t.facts, "grievance_id uuid, collective_id uuid, parties uuid[], facts jsonb",
+            [(gid, cid, list(f.parties), msgspec.json.encode(f).decode())
+             for gid, (cid, f) in folded.items()],
+            conflict="ON CONFLICT (grievance_id) DO UPDATE"
+                     " SET parties = EXCLUDED.parties, facts = EXCLUDED.facts")
         todo = dict(folded)
         if revised:
             curs.execute(f"SELECT grievance_id, collective_id, facts FROM {self.t.facts}"
@@ -210,10 +232,9 @@ class GrievanceDeadlinesView(KnowsFederations, View):
                       d.met_on) for position, d in enumerate(deadlines(facts, steps))]
         curs.execute(f"DELETE FROM {self.t.deadlines} WHERE grievance_id = ANY(%s)",
                      (list(grievances),))
-        if rows:
-            curs.executemany(
-                f"INSERT INTO {self.t.deadlines} (grievance_id, collective_id, position, step,"
-                " step_name, due_on, met_on) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+        self.insert_many(curs, self.t.deadlines,
+                         "grievance_id uuid, collective_id uuid, position int, step text,"
+                         " step_name text, due_on date, met_on date", rows)
 
     def _steps(self, curs, collective_id: UUID, procedure_id: UUID | None) -> tuple[Step, ...]:
         # The procedure the grievance follows, else its collective's own (no agreement).

@@ -45,10 +45,11 @@ class GrievanceMoneyView(KnowsFederations, View):
 
     @on(Grievance.Raised)
     def raised(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.grievances} (id, collective_id, federation) VALUES"
-            f" (%s, %s, (SELECT federation FROM {self.t.collectives} WHERE id = %s))"
-            " ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.collective_id))
+        self.insert(curs, self.t.grievances, "id uuid, collective_id uuid",
+                    (e.originator_id, e.collective_id), conflict="ON CONFLICT (id) DO NOTHING",
+                    into="id, collective_id, federation",
+                    select=f"x.id, x.collective_id, (SELECT federation FROM {self.t.collectives}"
+                           " WHERE id = x.collective_id)")
 
     @on(Grievance.AmountStated, Grievance.AmountCorrected)
     def amount_changed(self, curs, e, _nid) -> None:
@@ -56,7 +57,8 @@ class GrievanceMoneyView(KnowsFederations, View):
             curs.execute(f"DELETE FROM {self.t.amounts} WHERE grievance_id = %s AND kind = %s",
                          (e.originator_id, e.kind))
             return
-        curs.execute(
+        self.change(  # reads its own grievance's row only
+            curs, self.t.grievances, e.originator_id,
             f"INSERT INTO {self.t.amounts} (grievance_id, kind, collective_id, federation, amount,"
             " currency, band) SELECT id, %s, collective_id, federation, %s, %s, %s"
             f" FROM {self.t.grievances} WHERE id = %s ON CONFLICT (grievance_id, kind) DO UPDATE"

@@ -93,17 +93,21 @@ class GrievanceRegisterView(KnowsOrganisations, View):
 
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:
-        group = self._group(e.category)
-        curs.execute(
-            f"INSERT INTO {self.t.grievances} (id, collective_id, federation, category,"
-            " category_group, sector, place, stage, occurred_on, status, parties,"
-            " organisation_ids, worker_ids, raised_nid, last_nid) "
-            f"VALUES (%s, %s, (SELECT federation FROM {self.t.collectives} WHERE id = %s),"
-            " %s, %s, %s, %s, %s, %s, %s, %s, %s::uuid[], %s::uuid[], %s, %s)"
-            " ON CONFLICT (id) DO NOTHING",
-            (e.originator_id, e.collective_id, e.collective_id, e.category, group, e.sector,
+        self.insert(
+            curs, self.t.grievances,
+            "id uuid, collective_id uuid, category text, category_group text, sector text,"
+            " place text, stage text, occurred_on date, status text, parties int,"
+            " organisation_ids uuid[], worker_ids uuid[], raised_nid bigint, last_nid bigint",
+            (e.originator_id, e.collective_id, e.category, self._group(e.category), e.sector,
              e.place, e.stage, e.occurred_on, OPEN, len(e.worker_ids), list(e.organisation_ids),
-             list(e.worker_ids), nid, nid))
+             list(e.worker_ids), nid, nid),
+            into="id, collective_id, federation, category, category_group, sector, place, stage,"
+                 " occurred_on, status, parties, organisation_ids, worker_ids, raised_nid, last_nid",
+            select=f"x.id, x.collective_id, (SELECT federation FROM {self.t.collectives}"
+                   " WHERE id = x.collective_id), x.category, x.category_group, x.sector, x.place,"
+                   " x.stage, x.occurred_on, x.status, x.parties, x.organisation_ids::uuid[],"
+                   " x.worker_ids::uuid[], x.raised_nid, x.last_nid",
+            conflict="ON CONFLICT (id) DO NOTHING")
 
     def _group(self, category: str) -> str:
         try:
@@ -112,9 +116,10 @@ class GrievanceRegisterView(KnowsOrganisations, View):
             return "unknown"
 
     def _update(self, curs, e, nid, assignments: str, params: tuple[Any, ...] = ()) -> None:
-        curs.execute(
-            f"UPDATE {self.t.grievances} SET {assignments}, last_nid = %s WHERE id = %s",
-            (*params, nid, e.originator_id))
+        # Keyed: it waits for the grievances set aside only when its own is one of them.
+        self.change(curs, self.t.grievances, e.originator_id,
+                    f"UPDATE {self.t.grievances} SET {assignments}, last_nid = %s WHERE id = %s",
+                    (*params, nid, e.originator_id))
 
     @on(Grievance.Corrected)
     def corrected(self, curs, e, nid) -> None:

@@ -66,9 +66,9 @@ class MeetingLogView(KnowsFederations, View):
     # -- what the reads need to know who may be named ----------------------------------------
 
     def _joined(self, curs, worker_id, collective_id, on, nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.memberships} (worker_id, collective_id, joined_on, nid) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", (worker_id, collective_id, on, nid))
+        self.insert(curs, self.t.memberships,
+                    "worker_id uuid, collective_id uuid, joined_on date, nid bigint",
+                    (worker_id, collective_id, on, nid), conflict="ON CONFLICT DO NOTHING")
 
     @on(Worker.Registered)
     def worker_registered(self, curs, e, nid) -> None:
@@ -87,8 +87,8 @@ class MeetingLogView(KnowsFederations, View):
 
     @on(Grievance.Raised)
     def grievance_raised(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id) VALUES (%s, %s) "
-                     "ON CONFLICT DO NOTHING", (e.originator_id, e.collective_id))
+        self.insert(curs, self.t.grievances, "id uuid, collective_id uuid",
+                    (e.originator_id, e.collective_id), conflict="ON CONFLICT DO NOTHING")
 
     def _reach(self, curs, campaign_id, collective_ids) -> None:
         curs.execute(
@@ -106,17 +106,19 @@ class MeetingLogView(KnowsFederations, View):
 
     @on(Meeting.Scheduled)
     def scheduled(self, curs, e, nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.meetings} (id, kind, collective_ids, scheduled_for, status,"
-            " language, agenda_grievance_ids, agenda_campaign_ids, scheduled_nid, last_nid) "
-            "VALUES (%s, %s, %s::uuid[], %s, %s, %s, %s::uuid[], %s::uuid[], %s, %s)"
-            " ON CONFLICT (id) DO NOTHING",
+        self.insert(
+            curs, self.t.meetings,
+            "id uuid, kind text, collective_ids uuid[], scheduled_for timestamptz, status text,"
+            " language text, agenda_grievance_ids uuid[], agenda_campaign_ids uuid[],"
+            " scheduled_nid bigint, last_nid bigint",
             (e.originator_id, e.kind, list(e.collective_ids), e.scheduled_for, SCHEDULED,
-             e.language, list(e.agenda_grievance_ids), list(e.agenda_campaign_ids), nid, nid))
+             e.language, list(e.agenda_grievance_ids), list(e.agenda_campaign_ids), nid, nid),
+            conflict="ON CONFLICT (id) DO NOTHING")
 
     @on(Meeting.Held)
     def held(self, curs, e, nid) -> None:
-        curs.execute(
+        self.change(
+            curs, self.t.meetings, e.originator_id,
             f"UPDATE {self.t.meetings} SET status = %s, held_at = %s, language = %s,"
             " attendees = %s, facilitators = %s, speakers = %s, decisions = %s,"
             " held_nid = %s, last_nid = %s WHERE id = %s",
@@ -128,11 +130,11 @@ class MeetingLogView(KnowsFederations, View):
         facilitators, speakers = set(e.facilitator_ids), set(e.speaker_ids)
         rows = [(e.originator_id, w, held_at, True, w in facilitators, w in speakers, i, nid)
                 for i, w in enumerate(e.attendee_ids)]
-        if rows:
-            curs.executemany(
-                f"INSERT INTO {self.t.attendance} (meeting_id, worker_id, held_at, attended,"
-                " facilitated, spoke, position, nid) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (meeting_id, worker_id) DO NOTHING", rows)
+        for row in rows:
+            self.insert(curs, self.t.attendance,
+                        "meeting_id uuid, worker_id uuid, held_at timestamptz, attended bool,"
+                        " facilitated bool, spoke bool, position int, nid bigint", row,
+                        conflict="ON CONFLICT (meeting_id, worker_id) DO NOTHING")
 
     # -- corrections (the reason is a code, kept in the event's history, not here) -----------
 

@@ -43,10 +43,9 @@ class OrganisationsView(KnowsFederations, View):
 
     @on(Organisation.Created)
     def created(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.orgs} (id, name, kind, place, created_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-            (e.originator_id, e.name, e.kind, e.place, e.timestamp))
+        self.insert(curs, self.t.orgs, "id uuid, name text, kind text, place text, created_at timestamptz",
+                    (e.originator_id, e.name, e.kind, e.place, e.timestamp),
+                    conflict="ON CONFLICT (id) DO NOTHING")
 
     @on(Organisation.Renamed)
     def renamed(self, curs, e, _nid) -> None:

@@ -95,24 +95,26 @@ class SectorFlowsView(KnowsFederations, View):
 
     @on(Worker.SpellStarted)
     def spell_started(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.spells} (spell_id, worker_id, sector, started_on) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (spell_id) DO NOTHING",
-            (e.spell_id, e.originator_id, e.sector, e.started_on))
+        self.insert(curs, self.t.spells, "spell_id uuid, worker_id uuid, sector text, started_on date",
+                    (e.spell_id, e.originator_id, e.sector, e.started_on),
+                    conflict="ON CONFLICT (spell_id) DO NOTHING")
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
-                     (e.ended_on, e.spell_id))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
+                    (e.ended_on, e.spell_id))
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s "
-                     "WHERE spell_id = %s", (e.sector, e.started_on, e.ended_on, e.spell_id))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s "
+                    "WHERE spell_id = %s", (e.sector, e.started_on, e.ended_on, e.spell_id))
 
     @on(Worker.SpellWithdrawn)
     def spell_withdrawn(self, curs, e, _nid) -> None:
-        curs.execute(f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
 
 # == The organiser's read: k-suppressed, as of a date ==========================================
 

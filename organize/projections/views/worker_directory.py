@@ -102,8 +102,9 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
         # only grow, so the greatest is the one the per-event updates would have left.
         touched, self._touched = self._touched, {}
         if touched:
-            curs.executemany(f"UPDATE {self.t.workers} SET last_nid = greatest(last_nid, %s)"
-                             " WHERE id = %s", [(nid, wid) for wid, nid in touched.items()])
+            curs.execute(f"UPDATE {self.t.workers} w SET last_nid = greatest(w.last_nid, x.nid)"
+                         " FROM unnest(%s::uuid[], %s::bigint[]) AS x(id, nid) WHERE w.id = x.id",
+                         (list(touched), list(touched.values())))
 
     def _touch(self, curs, e, nid, assignments: str = "", params: tuple = ()) -> None:
         if not assignments:
@@ -167,30 +168,32 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
 
     @on(Worker.SpellStarted)
     def spell_started(self, curs, e, nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.spells} (spell_id, worker_id, sector, place,"
-            " employer_id, relationship, paid, started_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (spell_id) DO NOTHING",
-            (e.spell_id, e.originator_id, e.sector, e.place, e.employer_id,
-             e.relationship, e.paid, e.started_on))
+        self.insert(curs, self.t.spells,
+                    "spell_id uuid, worker_id uuid, sector text, place text, employer_id uuid,"
+                    " relationship text, paid bool, started_on date",
+                    (e.spell_id, e.originator_id, e.sector, e.place, e.employer_id,
+                     e.relationship, e.paid, e.started_on), conflict="ON CONFLICT (spell_id) DO NOTHING")
         self._touch(curs, e, nid)
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
-                     (e.ended_on, e.spell_id))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
+                    (e.ended_on, e.spell_id))
         self._touch(curs, e, nid)
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, nid) -> None:
-        curs.execute(f"UPDATE {self.t.spells} SET sector = %s, place = %s, started_on = %s,"
-                     " ended_on = %s WHERE spell_id = %s",
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"UPDATE {self.t.spells} SET sector = %s, place = %s, started_on = %s,"
+                    " ended_on = %s WHERE spell_id = %s",
                      (e.sector, e.place, e.started_on, e.ended_on, e.spell_id))
         self._touch(curs, e, nid)
 
     @on(Worker.SpellWithdrawn)
     def spell_withdrawn(self, curs, e, nid) -> None:
-        curs.execute(f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
+        self.change(curs, self.t.spells, e.spell_id,
+                    f"DELETE FROM {self.t.spells} WHERE spell_id = %s", (e.spell_id,))
         self._touch(curs, e, nid)
 
     @on(Worker.MoveRecorded)

@@ -23,7 +23,7 @@ Changing this view's tables means ``organize projections rebuild campaign_board`
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from organize.domain import Campaign, Collective, Grievance, Meeting
@@ -108,18 +108,48 @@ class CampaignBoardView(KnowsFederations, View):
 
     @on(Grievance.Raised)
     def grievance_raised(self, curs, e, _nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id) VALUES (%s, %s) "
-                     "ON CONFLICT DO NOTHING", (e.originator_id, e.collective_id))
+        self.insert(curs, self.t.grievances, "id uuid, collective_id uuid",
+                    (e.originator_id, e.collective_id), conflict="ON CONFLICT DO NOTHING")
+
+    _clocks: dict[UUID, date | None] | None = None  # campaign -> clock, within a batch
+
+    def apply_batch(self, curs, batch, last_id: int, after: int | None = None) -> None:
+        try:
+            super().apply_batch(curs, batch, last_id, after)
+        finally:
+            self._clocks = None  # read again by the next batch
+
+    def prefetch(self, curs, batch) -> None:
+        """The clock of every campaign the batch's events touch, in one read: the handlers
+        then keep it in memory as their updates move it (rather than a round trip each)."""
+        self._clocks = {}
+        ids = list({e.originator_id for _, e in batch if isinstance(e, Campaign.Event)})
+        if ids:
+            curs.execute(f"SELECT id, clock FROM {self.t.campaigns} WHERE id = ANY(%s)", (ids,))
+            self._clocks = {r["id"]: r["clock"] for r in curs.fetchall()}
 
     def _touch(self, curs, e, nid, assignments: str = "", params: tuple = (),
                on: date | None = None) -> date | None:
         """Update the campaign row, move its clock to ``on`` (when later) and return the
-        clock: the date of an event that carries none of its own."""
+        clock: the date of an event that carries none of its own. The clock returned is the
+        one the update leaves (``greatest``, which passes over a null), kept in memory since
+        ``prefetch``; None when there is no such campaign."""
         sets = f"{assignments}, last_nid = %s" if assignments else "last_nid = %s"
+        if self._clocks is None:  # an event applied on its own, outside a batch
+            curs.execute(f"UPDATE {self.t.campaigns} SET {sets}, clock = greatest(clock, %s::date) "
+                         "WHERE id = %s RETURNING clock", (*params, nid, on, e.originator_id))
+            row = curs.fetchone()
+            return None if row is None else row["clock"]
         curs.execute(f"UPDATE {self.t.campaigns} SET {sets}, clock = greatest(clock, %s::date) "
-                     "WHERE id = %s RETURNING clock", (*params, nid, on, e.originator_id))
-        row = curs.fetchone()
-        return None if row is None else row["clock"]
+                     "WHERE id = %s", (*params, nid, on, e.originator_id))
+        if e.originator_id not in self._clocks:
+            return None
+        clock = self._clocks[e.originator_id]
+        if on is not None:
+            on = on.date() if isinstance(on, datetime) else on
+            clock = on if clock is None else max(clock, on)
+        self._clocks[e.originator_id] = clock
+        return clock
 
     @on(Collective.Created)
     def collective_created(self, curs, e, nid) -> None:
@@ -156,6 +186,8 @@ class CampaignBoardView(KnowsFederations, View):
              list(e.sectors), nid, nid, e.launched_on))
         if curs.fetchone() is None:
             return
+        if self._clocks is not None:
+            self._clocks[e.originator_id] = e.launched_on
         for position, demand in enumerate(e.demands):
             self._add_demand(curs, e.originator_id, demand, "%s", (position,), e.launched_on)
         for collective_id in e.collective_ids:
@@ -191,9 +223,8 @@ class CampaignBoardView(KnowsFederations, View):
         clock = self._touch(curs, e, nid, "grievance_ids = grievance_ids || %s::uuid",
                             (e.grievance_id,))
         if clock is not None:
-            curs.execute(f"INSERT INTO {self.t.links} (campaign_id, grievance_id, linked_on, nid) "
-                         "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                         (e.originator_id, e.grievance_id, clock, nid))
+            self.insert(curs, self.t.links, "campaign_id uuid, grievance_id uuid, linked_on date, nid bigint",
+                        (e.originator_id, e.grievance_id, clock, nid), conflict="ON CONFLICT DO NOTHING")
 
     @on(Campaign.CollectiveInvited)
     def collective_invited(self, curs, e, nid) -> None:
@@ -214,17 +245,18 @@ class CampaignBoardView(KnowsFederations, View):
     @on(Meeting.Scheduled)
     def meeting_scheduled(self, curs, e, nid) -> None:
         if e.agenda_campaign_ids:
-            curs.execute(
-                f"INSERT INTO {self.t.meetings} (meeting_id, campaign_ids, kind, collective_ids,"
-                " scheduled_for, scheduled_on, nid) VALUES (%s, %s::uuid[], %s, %s::uuid[], %s, %s, %s)"
-                " ON CONFLICT DO NOTHING",
+            self.insert(
+                curs, self.t.meetings,
+                "meeting_id uuid, campaign_ids uuid[], kind text, collective_ids uuid[],"
+                " scheduled_for timestamptz, scheduled_on date, nid bigint",
                 (e.originator_id, list(e.agenda_campaign_ids), e.kind, list(e.collective_ids),
-                 e.scheduled_for, e.scheduled_for.date(), nid))
+                 e.scheduled_for, e.scheduled_for.date(), nid), conflict="ON CONFLICT DO NOTHING")
 
     @on(Meeting.Held)
     def meeting_held(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
-                     (e.held_at.date(), e.originator_id))
+        self.change(curs, self.t.meetings, e.originator_id,
+                    f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
+                    (e.held_at.date(), e.originator_id))
 
     @on(Meeting.Corrected)
     def meeting_corrected(self, curs, e, _nid) -> None:
