@@ -65,12 +65,12 @@ class Runtime:
 
     def runner(self, names: Sequence[str] | None = None, batch_size: int = 500):
         from organize.projections import registry
-        from organize.projections.runner import BatchedRunner
+        from organize.projections.runner import CATCH_UP_BATCH, BatchedRunner
 
         datastore = self.app.recorder.datastore
         return BatchedRunner(
             self.app.recorder, self.app.mapper, self.open_views(names), batch_size=batch_size,
-            listen_url=self.database.url,
+            listen_url=self.database.url, max_batch=max(batch_size, CATCH_UP_BATCH),
             reopen=lambda views: registry.switched(datastore, views, **self.view_deps()),
         )
 

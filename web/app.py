@@ -25,7 +25,7 @@ from litestar.types import ASGIApp, Receive, Send
 from litestar.types import Scope as ASGIScope
 
 from infra.database import Database, check_reachable
-from organize.accounts import AccountService
+from organize.accounts import SESSION_WAIT, AccountService
 from organize.application import Organize
 from organize.outbox import Devices, OutboxKey
 from organize.persistence.reveal import Revealer
@@ -56,6 +56,7 @@ from web.research import research_routes
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY = 256 * 1024  # a grievance with notes is a few KB; anything near this is abuse
+SESSION_POOL_SIZE = 3  # connections for session look-ups, each held for one statement
 
 log = structlog.get_logger("web.access")
 
@@ -146,6 +147,13 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
                                          max_size=max(2, runtime.settings.pool_size),
                                          reset=keep_session)
         holder["pool"] = pool
+        # Sessions are looked up on a pool of their own: its connections are held for one
+        # statement, so its bounded wait (``SESSION_WAIT``) runs out only when the database
+        # is away, never because pages hold every connection of the main pool under load.
+        sessions = await asyncpg.create_pool(runtime.database.asyncpg_dsn(), min_size=1,
+                                             max_size=SESSION_POOL_SIZE, reset=keep_session,
+                                             timeout=SESSION_WAIT)
+        holder["session_pool"] = sessions
         holder["reveal"] = Revealer(pool, organize.keys)
         replica = await _replica_pool(runtime)
         holder["read_pools"] = ReadPools(pool, replica)
@@ -154,6 +162,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         finally:
             if replica is not None:
                 replica.terminate()
+            sessions.terminate()  # one statement at a time: nothing to wait for
             try:
                 await asyncio.wait_for(pool.close(), timeout=5)
             except (asyncio.CancelledError, TimeoutError):
@@ -185,7 +194,7 @@ def create_app(runtime: Runtime, accounts: AccountService | None = None) -> Lite
         guards=[enforce_access],
         before_request=refuse_deep_json,
         exception_handlers={**errors.HANDLERS, **auth_errors.HANDLERS},
-        middleware=[request_logging, authentication(accounts, pool=lambda: holder.get("pool"))],
+        middleware=[request_logging, authentication(accounts, pool=lambda: holder.get("session_pool"))],
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,
         # zlib's default level, not Litestar's 9: on the three main pages 9 costs a quarter
