@@ -9,8 +9,10 @@ earliest affected week to a few windows past its latest fact: facts can arrive l
 (back-dated), and a late fact changes every week whose window can see it.
 
 The series is stored compactly: a week's row for a dimension is written only when it
-differs from the week before, and reads carry the last row forward. Rows are the same
-whatever the batch boundaries were, so a rebuild equals the incrementally kept view.
+differs from the week before, and reads carry the last row forward. A recompute writes only
+the rows that change (``series.py``), and the scorer skips the weeks that cannot differ
+from the week before (``Scorer.changes``). Rows are the same whatever the batch boundaries
+were, so a rebuild equals the incrementally kept view.
 Each row carries the digest of the rubric that scored it; re-scoring under a changed
 rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
 
