@@ -3,7 +3,7 @@ votes that ratified a tentative agreement, and the grievances that cite a clause
 They feed negotiating power and collective voice.
 
 A mixin of ``IndicatorsView``: the handlers use its tables (``self.t``) and its marking of
-touched subjects (``self._mark``).
+touched subjects (``self._mark``), and its batch memory (``self._memory``, ``memory.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class BargainingHandlers:
     def bargaining_opened(self, curs, e, _nid) -> None:
         curs.execute(f"INSERT INTO {self.t.brounds} (id, collective_id) VALUES (%s, %s) "
                      "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id))
+        if self._memory.round(curs, e.originator_id) is None:
+            self._memory.rounds[e.originator_id] = e.collective_id
 
     @on(Bargaining.SessionHeld)
     def bargaining_session(self, curs, e, nid) -> None:
@@ -43,11 +45,12 @@ class BargainingHandlers:
 
     def _bargaining_event(self, curs, bargaining_id: UUID, nid: int, kind: str, on: date, *,
                           voters: int = 0, clause_id: UUID | None = None) -> None:
+        # The round's collective is known from the batch's memory: no read.
+        collective_id = self._memory.round(curs, bargaining_id)
+        if collective_id is None:
+            return
         curs.execute(
             f"INSERT INTO {self.t.bevents} (nid, bargaining_id, collective_id, kind, on_date, voters,"
-            f" clause_id) SELECT %s, id, collective_id, %s, %s, %s, %s FROM {self.t.brounds}"
-            " WHERE id = %s ON CONFLICT DO NOTHING RETURNING collective_id",
-            (nid, kind, on, voters, clause_id, bargaining_id))
-        row = curs.fetchone()
-        if row is not None:
-            self._mark(COLLECTIVE, row["collective_id"], on, on)
+            " clause_id) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (nid, bargaining_id, collective_id, kind, on, voters, clause_id))
+        self._mark(COLLECTIVE, collective_id, on, on)

@@ -1,8 +1,11 @@
 """What the indicators' handlers would otherwise read back from their tables, kept in memory
 for one batch: a grievance's collective, campaigns, clock and the span of its events' days,
-and a meeting's collectives and agenda. Most are read up front, in two queries for the whole
-batch (``preload``); the rest when first needed. The handlers keep these copies in step with
-what they write, so their writes need no answer and run in pipeline mode.
+a meeting's collectives and agenda, a campaign's collectives, a bargaining round's collective,
+and the collectives allied with an organisation (from their first alliance with it). They are
+read up front, in a few queries for the whole batch (``preload``), before the handlers run;
+what a handler needs that was not foreseen is read when first needed. The handlers keep these
+copies in step with what they write, so their writes need no answer and run in pipeline mode
+(a read there syncs the pipeline: a round trip).
 
 The memory lives for one batch (one transaction): it is emptied before and after each, so
 a batch that rolls back leaves nothing behind.
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from organize.domain import Campaign, Grievance, Meeting
+from organize.domain import Bargaining, Campaign, Grievance, Meeting, Organisation
 from organize.projections.base import Tables
 
 _GRIEVANCE = ("SELECT id, collective_id, campaign_ids, clock, "
@@ -23,6 +26,13 @@ _GRIEVANCE = ("SELECT id, collective_id, campaign_ids, clock, "
               "FROM {grievances} g WHERE id = ANY(%s)")
 _MEETING = ("SELECT id, collective_ids, agenda_grievance_ids, agenda_campaign_ids FROM {meetings} "
             "WHERE id = ANY(%s)")
+_CAMPAIGN = "SELECT id, collective_ids FROM {campaigns} WHERE id = ANY(%s)"
+_ROUND = "SELECT id, collective_id FROM {brounds} WHERE id = ANY(%s)"
+_ALLIES = ("SELECT organisation_id, collective_id, min(since) AS since FROM {alliances} "
+           "WHERE organisation_id = ANY(%s) GROUP BY organisation_id, collective_id")
+# The campaign events whose handlers need the campaign's collectives.
+_CAMPAIGN_EVENTS = (Campaign.Launched, Campaign.CollectiveJoined, Campaign.ActionTaken,
+                    Campaign.DemandResolved, Campaign.AgreementSigned)
 
 
 @dataclass(slots=True)
@@ -50,13 +60,38 @@ class BatchMemory:
         self.t = t
         self.grievances: dict[UUID, GrievanceMemo | None] = {}  # None: no such grievance
         self.meetings: dict[UUID, MeetingMemo | None] = {}
+        self.campaigns: dict[UUID, list[UUID] | None] = {}  # its collectives
+        self.rounds: dict[UUID, UUID | None] = {}  # a bargaining round's collective
+        # An organisation -> each collective allied with it -> the day of their first alliance.
+        self.allies: dict[UUID, dict[UUID, date]] = {}
 
     def clear(self) -> None:
         self.grievances.clear()
         self.meetings.clear()
+        self.campaigns.clear()
+        self.rounds.clear()
+        self.allies.clear()
 
     def preload(self, curs, batch: list) -> None:
-        """Read the grievances and meetings the batch's events name, in two queries."""
+        """Read what the batch's events name, a query per kind of record."""
+        campaigns: set[UUID] = set()
+        rounds: set[UUID] = set()
+        organisations: set[UUID] = set()
+        for _, e in batch:
+            if isinstance(e, _CAMPAIGN_EVENTS):
+                campaigns.add(e.originator_id)
+            elif isinstance(e, (Bargaining.Opened, Bargaining.SessionHeld, Bargaining.VoteRecorded)):
+                rounds.add(e.originator_id)
+            elif isinstance(e, Grievance.BreachCited):
+                rounds.add(e.bargaining_id)
+            elif isinstance(e, (Organisation.Created, Organisation.KindCorrected)):
+                organisations.add(e.originator_id)
+        if campaigns:
+            self._read_campaigns(curs, campaigns)
+        if rounds:
+            self._read_rounds(curs, rounds)
+        if organisations:
+            self._read_allies(curs, organisations)
         meetings = {e.originator_id for _, e in batch if isinstance(e, Meeting.Held)}
         if meetings:
             self._read_meetings(curs, meetings)
@@ -80,6 +115,43 @@ class BatchMemory:
         if meeting_id not in self.meetings:
             self._read_meetings(curs, {meeting_id})
         return self.meetings[meeting_id]
+
+    def campaign(self, curs, campaign_id: UUID) -> list[UUID] | None:
+        """The campaign's collectives (None: no such campaign)."""
+        if campaign_id not in self.campaigns:
+            self._read_campaigns(curs, {campaign_id})
+        return self.campaigns[campaign_id]
+
+    def round(self, curs, bargaining_id: UUID) -> UUID | None:
+        """The bargaining round's collective (None: no such round)."""
+        if bargaining_id not in self.rounds:
+            self._read_rounds(curs, {bargaining_id})
+        return self.rounds[bargaining_id]
+
+    def allied(self, curs, organisation_id: UUID) -> dict[UUID, date]:
+        """The collectives allied with the organisation, each with its first alliance's day."""
+        if organisation_id not in self.allies:
+            self._read_allies(curs, {organisation_id})
+        return self.allies[organisation_id]
+
+    def _read_campaigns(self, curs, ids: set[UUID]) -> None:
+        curs.execute(_CAMPAIGN.format(campaigns=self.t.campaigns), (list(ids),))
+        self.campaigns.update(dict.fromkeys(ids))
+        for r in curs.fetchall():
+            self.campaigns[r["id"]] = list(r["collective_ids"])
+
+    def _read_rounds(self, curs, ids: set[UUID]) -> None:
+        curs.execute(_ROUND.format(brounds=self.t.brounds), (list(ids),))
+        self.rounds.update(dict.fromkeys(ids))
+        for r in curs.fetchall():
+            self.rounds[r["id"]] = r["collective_id"]
+
+    def _read_allies(self, curs, ids: set[UUID]) -> None:
+        curs.execute(_ALLIES.format(alliances=self.t.alliances), (list(ids),))
+        for i in ids:
+            self.allies[i] = {}
+        for r in curs.fetchall():
+            self.allies[r["organisation_id"]][r["collective_id"]] = r["since"]
 
     def _read_grievances(self, curs, ids: set[UUID]) -> None:
         curs.execute(_GRIEVANCE.format(gevents=self.t.gevents, grievances=self.t.grievances), (list(ids),))

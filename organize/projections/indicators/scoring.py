@@ -275,6 +275,8 @@ class Scorer:
                     self.multi_since[p] = (s.started_on, s.nid)
                     break
         self._cross: dict[int, bool] = {}
+        self._days: list[date] | None = None  # fact days and state days, for ``changes``
+        self._state_days: list[date] = []
 
         dims = rubric.dimensions
         self.recent_meetings = int(dims["leadership"].params["recent_meetings"])
@@ -328,15 +330,19 @@ class Scorer:
         return out
 
     def changes(self, first_week: date, last_week: date) -> Iterator[tuple[date, dict[str, Score]]]:
-        """The weeks of ``series`` that can differ from the week before: a week whose
-        windows (and the week before's) hold no fact at all scores the same as that week,
-        so long quiet stretches are skipped. Reads carry the last week forward."""
+        """The weeks of ``series`` that can differ from the week before, in order, from
+        ``first_week`` (always scored) on. Reads carry the last week forward.
+
+        A week scores as the week before when its windows hold the same facts and no dated
+        state changed in between (``_as_week_before``); and a week whose windows (and the
+        week before's) hold no fact at all scores the same as that week, so long quiet
+        stretches are skipped in one step."""
         dates = sorted({*self.m_dates, *self.g_dates, *self.c_dates, *self.b_dates,
                         *(a.since for a in self.facts.alliances),
                         *(a.until for a in self.facts.alliances if a.until is not None)})
         reach = timedelta(days=2 * self.window_days - 1)  # this window and the one before
         week, last = week_of(first_week), week_of(last_week)
-        quiet_before = False
+        quiet_before = scored = False
         while week <= last:
             hi = week + timedelta(days=6)
             i = bisect_left(dates, hi - reach)
@@ -347,9 +353,37 @@ class Scorer:
                 week = max(week + timedelta(days=7), week_of(dates[i]))  # the next fact's week
                 quiet_before = False  # ... may already see it: score it
                 continue
-            yield week, self.score(week)
+            if not (scored and self._as_week_before(week)):
+                yield week, self.score(week)
+                scored = True
             quiet_before = quiet
             week += timedelta(days=7)
+
+    def _as_week_before(self, week: date) -> bool:
+        """Whether ``week`` scores exactly as the week before: no fact's day enters or
+        leaves its window or the window before it, and no dated state that a score reads
+        against the window's last day (an alliance's start or end, the start of a work
+        spell: when a person's history is known, when it spans two sectors) falls in the
+        week. Everything else a score reads is fixed for the scorer (who first facilitated,
+        when a grievance first had two parties, what answered it: those are days of facts
+        already counted as entering the window)."""
+        if self._days is None:
+            self._days = sorted({*self.m_dates, *self.g_dates, *self.c_dates, *self.b_dates})
+            self._state_days = sorted({
+                *(a.since for a in self.facts.alliances),
+                *(a.until for a in self.facts.alliances if a.until is not None),
+                *(s.started_on for spells in self.spells.values() for s in spells)})
+        hi = week + timedelta(days=6)
+        lo = hi - timedelta(days=self.window_days - 1)
+        plo = lo - timedelta(days=self.window_days)
+        # The days entering the window, leaving it (into the window before), leaving that.
+        for first, end in ((hi - timedelta(days=6), hi), (lo - timedelta(days=7), lo - timedelta(days=1)),
+                           (plo - timedelta(days=7), plo - timedelta(days=1))):
+            i = bisect_left(self._days, first)
+            if i < len(self._days) and self._days[i] <= end:
+                return False
+        i = bisect_left(self._state_days, hi - timedelta(days=6))
+        return not (i < len(self._state_days) and self._state_days[i] <= hi)
 
     # -- dimensions ------------------------------------------------------------------------
     # Each returns (measures, reasons). Reasons are codes (``reasons.REASON_CODES``) with

@@ -9,8 +9,10 @@ earliest affected week to a few windows past its latest fact: facts can arrive l
 (back-dated), and a late fact changes every week whose window can see it.
 
 The series is stored compactly: a week's row for a dimension is written only when it
-differs from the week before, and reads carry the last row forward. Rows are the same
-whatever the batch boundaries were, so a rebuild equals the incrementally kept view.
+differs from the week before, and reads carry the last row forward. A recompute writes only
+the rows that change (``series.py``), and the scorer skips the weeks that cannot differ
+from the week before (``Scorer.changes``). Rows are the same whatever the batch boundaries
+were, so a rebuild equals the incrementally kept view.
 Each row carries the digest of the rubric that scored it; re-scoring under a changed
 rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
 
@@ -28,7 +30,6 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
@@ -40,6 +41,7 @@ from organize.projections.indicators.facts import CAMPAIGN, COLLECTIVE, Facts, l
 from organize.projections.indicators.memory import BatchMemory, GrievanceMemo, MeetingMemo
 from organize.projections.indicators.rubric import Rubric, load_rubric
 from organize.projections.indicators.scoring import Scorer, week_of
+from organize.projections.indicators.series import json_text, write_series
 from organize.projections.sealed import token
 
 # While the runner is more than CATCH_UP_LAG notifications behind the head of the log,
@@ -50,12 +52,6 @@ MAX_DEFERRED = 20_000
 EARLIEST = date(1900, 1, 1)
 LATEST = date(9000, 1, 1)
 WEEK = timedelta(days=7)
-
-
-def _json(value: Any) -> str:
-    """Compact JSON with sorted keys, encoded in C: equal values, equal texts (so the series
-    compares a week's scores with the week before by their texts)."""
-    return msgspec.json.encode(value, order="sorted").decode()
 
 
 class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
@@ -212,6 +208,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"INSERT INTO {self.t.alliances} (nid, collective_id, organisation_id, since) "
                      "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
                      (nid, e.originator_id, e.organisation_id, e.since))
+        allied = self._memory.allies.get(e.organisation_id)  # kept in step when in memory
+        if allied is not None:
+            since = allied.get(e.originator_id)
+            allied[e.originator_id] = e.since if since is None else min(since, e.since)
         self._mark(COLLECTIVE, e.originator_id, e.since, e.since)
 
     @on(Collective.AllianceEnded)
@@ -236,12 +236,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     def _mark_allies(self, curs, organisation_id: UUID, change: str, args: tuple) -> None:
         """Change what is known of an organisation, and mark the collectives allied with it
-        from their first alliance with it on (one round trip)."""
-        curs.execute(f"WITH change AS ({change}) "
-                     f"SELECT collective_id, min(since) AS since FROM {self.t.alliances} "
-                     "WHERE organisation_id = %s GROUP BY collective_id", (*args, organisation_id))
-        for row in curs.fetchall():
-            self._mark(COLLECTIVE, row["collective_id"], row["since"], None)
+        from their first alliance with it on (known from the batch's memory: no read)."""
+        curs.execute(change, args)
+        for collective_id, since in self._memory.allied(curs, organisation_id).items():
+            self._mark(COLLECTIVE, collective_id, since, None)
 
     # -- trajectories ---------------------------------------------------------------------------
 
@@ -402,6 +400,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
             (e.originator_id, nid, token(e.originator_id, e.sealed_issue, e.issue), e.launched_on,
              list(e.sectors), list(e.collective_ids)))
+        if self._memory.campaign(curs, e.originator_id) is None:
+            self._memory.campaigns[e.originator_id] = list(e.collective_ids)
         self._campaign_event(curs, e, nid, "launched", e.launched_on, list(e.collective_ids))
 
     @on(Campaign.CollectiveJoined)
@@ -409,6 +409,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"UPDATE {self.t.campaigns} SET collective_ids = array_append(collective_ids, %s) "
                      "WHERE id = %s AND NOT collective_ids @> %s",
                      (e.collective_id, e.originator_id, [e.collective_id]))
+        collective_ids = self._memory.campaign(curs, e.originator_id)
+        if collective_ids is not None and e.collective_id not in collective_ids:
+            collective_ids.append(e.collective_id)
 
     @on(Campaign.GrievanceLinked)
     def grievance_linked(self, curs, e, _nid) -> None:
@@ -449,18 +452,16 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                         detail: str | None = None, participants=(),
                         organisation_id: UUID | None = None) -> None:
         # Without collectives of its own, attributed to the campaign's collectives when it
-        # happened. One round trip.
+        # happened (known from the batch's memory: no read).
+        if collective_ids is None:
+            collective_ids = list(self._memory.campaign(curs, e.originator_id) or ())
         curs.execute(
             f"INSERT INTO {self.t.cevents} (nid, campaign_id, kind, on_date, detail, participant_ids, "
-            "collective_ids, organisation_id) SELECT %(nid)s, %(c)s, %(kind)s, %(on)s, %(detail)s, "
-            "%(people)s::uuid[], coalesce(%(collectives)s::uuid[], "
-            f"(SELECT collective_ids FROM {self.t.campaigns} WHERE id = %(c)s), '{{}}'), %(org)s::uuid "
-            "ON CONFLICT DO NOTHING RETURNING collective_ids",
-            {"nid": nid, "c": e.originator_id, "kind": kind, "on": on, "detail": detail,
-             "people": list(participants), "collectives": collective_ids, "org": organisation_id})
-        row = curs.fetchone()
+            "collective_ids, organisation_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
+            (nid, e.originator_id, kind, on, detail, list(participants), collective_ids, organisation_id))
         self._mark(CAMPAIGN, e.originator_id, on, on)
-        for collective_id in (row["collective_ids"] if row else ()):
+        for collective_id in collective_ids:
             self._mark(COLLECTIVE, collective_id, on, on)
 
     # -- self-assessments -----------------------------------------------------------------------
@@ -471,7 +472,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             f"INSERT INTO {self.t.assessments} (id, collective_id, assessed_on, levels, narrative, nid) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
             (e.originator_id, e.collective_id, e.assessed_on,
-             _json({dl.dimension: dl.level for dl in e.levels}),
+             json_text({dl.dimension: dl.level for dl in e.levels}),
              token(e.collective_id, e.sealed_narrative, e.narrative), nid))
 
     @on(Assessment.Revised)
@@ -484,7 +485,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             return
         curs.execute(f"UPDATE {self.t.assessments} SET levels = %s, narrative = %s, revised_nid = %s "
                      "WHERE id = %s",
-                     (_json({dl.dimension: dl.level for dl in e.levels}),
+                     (json_text({dl.dimension: dl.level for dl in e.levels}),
                       token(row["collective_id"], e.sealed_narrative, e.narrative), nid,
                       e.originator_id))
 
@@ -511,14 +512,14 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._memory.clear()  # what the next batch's handlers need is read again
         if self._behind(curs):
             p = self.t.pending
-            for (subject, subject_id), span in dirty.items():
-                curs.execute(
+            if dirty:  # one statement for the batch (psycopg pipelines the rows)
+                curs.executemany(
                     f"INSERT INTO {p} (subject, id, recompute_from, first_fact, last_fact) "
                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (subject, id) DO UPDATE SET "
                     f"recompute_from = least({p}.recompute_from, EXCLUDED.recompute_from), "
                     f"first_fact = least({p}.first_fact, EXCLUDED.first_fact), "
                     f"last_fact = greatest({p}.last_fact, EXCLUDED.last_fact)",
-                    (subject, subject_id, *span))
+                    [(subject, subject_id, *span) for (subject, subject_id), span in dirty.items()])
             return
         self._recomputed_at = self._last_id or 0
         self._recompute_dirty(curs, dirty)
@@ -544,30 +545,36 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         if not dirty:
             return 0
         self._save_rubric(curs)
+        # The stored extent of every series to recompute, in one query.
+        keys = sorted(dirty, key=lambda key: (key[0], str(key[1])))
+        curs.execute(f"SELECT subject, id, first_week, last_fact_week FROM {self.t.series} "
+                     "WHERE (subject, id) IN (SELECT * FROM unnest(%s::text[], %s::uuid[]))",
+                     ([subject for subject, _ in keys], [subject_id for _, subject_id in keys]))
+        extents = {(r["subject"], r["id"]): (r["first_week"], r["last_fact_week"]) for r in curs.fetchall()}
         weeks = 0
-        for subject, subject_id in sorted(dirty, key=lambda key: (key[0], str(key[1]))):
-            weeks += self._recompute(curs, subject, subject_id, *dirty[(subject, subject_id)])
+        for key in keys:
+            weeks += self._recompute(curs, *key, *dirty[key], extents.get(key))
         return weeks
 
     def _save_rubric(self, curs) -> None:
         curs.execute(f"INSERT INTO {self.t.rubrics} (digest, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                     (self.rubric.digest, _json(self.rubric.to_dict())))
+                     (self.rubric.digest, json_text(self.rubric.to_dict())))
 
     def _recompute(self, curs, subject: str, subject_id: UUID, recompute_from: date,
-                   first_fact: date | None, last_fact: date | None) -> int:
+                   first_fact: date | None, last_fact: date | None,
+                   extent: tuple[date, date] | None) -> int:
         """Re-score ``subject_id``'s weeks from ``recompute_from`` on. Its series runs from
         the week of its first fact to a few windows past its last: past the last fact every
         window empties within two windows, the levels stop changing, and reads carry the
-        last row forward. Returns the number of weeks scored."""
+        last row forward. ``extent`` is the stored series' first week and last fact's week.
+        Only the weeks whose rows change are written (``series.py``). Returns the number of
+        weeks scored."""
         t, window = self.t, self.rubric.window_weeks
-        curs.execute(f"SELECT first_week, last_fact_week FROM {t.series} WHERE subject = %s AND id = %s",
-                     (subject, subject_id))
-        extent = curs.fetchone()
         firsts = [week_of(first_fact)] if first_fact else []
         lasts = [week_of(last_fact)] if last_fact else []
         if extent:
-            firsts.append(extent["first_week"])
-            lasts.append(extent["last_fact_week"])
+            firsts.append(extent[0])
+            lasts.append(extent[1])
         if not firsts:
             return 0  # no fact of its own yet
         first, last = min(firsts), max(lasts)
@@ -576,36 +583,16 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         if start > end:
             return 0
         facts = self.facts(curs, subject, subject_id, since=start - WEEK * (2 * window + 1))
-        scored = list(Scorer(facts, self.rubric).changes(start, end))
-
         digest = self.rubric.digest
-        curs.execute(
-            f"SELECT DISTINCT ON (dimension) dimension, level, reasons, measures, gap, rubric_digest "
-            f"FROM {t.levels} WHERE subject = %s AND id = %s AND week < %s ORDER BY dimension, week DESC",
-            (subject, subject_id, start))
-        previous = {r["dimension"]: (r["level"], _json(r["reasons"]), _json(r["measures"]), r["gap"],
-                                     r["rubric_digest"]) for r in curs.fetchall()}
-        curs.execute(f"DELETE FROM {t.levels} WHERE subject = %s AND id = %s AND week >= %s",
-                     (subject, subject_id, start))
-        with curs.copy(f"COPY {t.levels} (subject, id, dimension, week, level, reasons, measures, gap, "
-                       "rubric_digest) FROM STDIN") as copy:
-            for week, scores in scored:
-                for dimension, s in scores.items():
-                    reasons = _json(s.reasons)  # as Reason.to_json gives them
-                    measures = _json({k: round(v, 4) for k, v in s.measures.items()})
-                    key = (s.level, reasons, measures, s.gap, digest)
-                    if previous.get(dimension) == key:
-                        continue  # unchanged since last week: reads carry it forward
-                    previous[dimension] = key
-                    copy.write_row((subject, subject_id, dimension, week, s.level, reasons, measures,
-                                    s.gap, digest))
+        weeks = write_series(curs, t.levels, subject, subject_id, start,
+                             Scorer(facts, self.rubric).changes(start, end), digest)
         curs.execute(
             f"INSERT INTO {t.series} (subject, id, first_week, last_fact_week, last_week, rubric_digest) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (subject, id) DO UPDATE SET "
             "first_week = EXCLUDED.first_week, last_fact_week = EXCLUDED.last_fact_week, "
             "last_week = EXCLUDED.last_week, rubric_digest = EXCLUDED.rubric_digest",
             (subject, subject_id, first, last, end, digest))
-        return len(scored)
+        return weeks
 
     def facts(self, curs, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
         """The facts of one collective or campaign that weeks after ``since`` can see."""
