@@ -176,8 +176,13 @@ class BatchedRunner:
                     raise
                 # Another runner applied this batch first (two processes following one view):
                 # the tracking row refused ours, or the two deadlocked on the same rows, and
-                # our transaction rolled back. Carry on from where that runner got to.
-                positions[view.name] = view.position()
+                # our transaction rolled back. Carry on from where that runner got to. If no
+                # runner moved the view on, the refusal was our own handlers' (a bug): raise
+                # rather than read the same batch again forever.
+                now = view.position()
+                if now == after:
+                    raise
+                positions[view.name] = now
                 log.info("projection_batch_taken_by_another_runner", view=view.name)
                 continue
             positions[view.name] = last_id

@@ -6,6 +6,7 @@ import time
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
@@ -69,3 +70,22 @@ def test_a_killed_rebuild_is_told_apart_from_a_running_one(app, database):
     generation = registry.rebuild(datastore, app.recorder, app.mapper, "organisations")
     assert registry.generations(datastore)["organisations"] == (generation, None)
     assert not registry.rebuild_running(datastore, "organisations")
+
+
+def test_a_handler_that_breaks_a_constraint_stops_the_catch_up_instead_of_looping(app):
+    """A unique key broken by the view's own handler (a bug) used to be taken for another
+    runner's batch: the runner read the same batch again, for ever. With the view's position
+    unmoved, nobody else applied it: the error is raised."""
+    (view,) = registry.open_views(app.recorder.datastore, ["organisations"])
+    app.execute(h.create_organisation(name="Agency Beta", kind="recruiter"))
+
+    def broken(curs, event, notification_id):
+        curs.execute(f"INSERT INTO {view.t.tracking} (application_name, notification_id) "
+                     "VALUES ('Organize', 1), ('Organize', 1)")
+
+    for event_class, attr in view._handlers.items():
+        setattr(view, attr, broken)
+    runner = BatchedRunner(app.recorder, app.mapper, [view], batch_size=7)
+    with pytest.raises(IntegrityError):
+        runner.catch_up()
+    assert view.position() == 0
