@@ -4,6 +4,7 @@ scheduled: with more than a page of them, the ones far ahead must not push out n
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -44,4 +45,37 @@ async def test_home_shows_the_four_soonest_meetings_of_many(client, world, app, 
     shown = [day for day, m in meeting_on.items() if f"/meetings/{m}\"" in section]
     assert sorted(shown) == [1, 2, 3, 4], sorted(shown)
     positions = [section.index(f"/meetings/{meeting_on[d]}\"") for d in (1, 2, 3, 4)]
+    assert positions == sorted(positions), "soonest first"
+
+
+async def test_meetings_page_lists_the_soonest_scheduled_first_of_many(client, world, app,
+                                                                       page_accounts):
+    # More planned than the page's upcoming list holds (50): the soonest must be there,
+    # soonest first, and the furthest ahead left out.
+    tag = uuid.uuid4().hex[:8]
+    collective = app.execute(h.create_collective(name=f"Planned {tag}")).id
+    start = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
+    days = list(range(1, 61))
+    random.Random(17).shuffle(days)
+    meeting_on = {}
+    for day in days:
+        meeting_on[day] = app.execute(c.ScheduleMeeting(
+            command_id=h.cid(), kind="assembly", collective_ids=(collective,),
+            scheduled_for=start + timedelta(days=day), language="en")).id
+    account = page_accounts.create_account(f"planned-{tag}", f"pass-planned-{tag}",
+                                           role="leader", collective_ids=(collective,))
+    session = page_accounts.start_session(account)
+    leader = Leader(session=session.token, csrf=session.csrf_token)
+    last = f"/meetings/{meeting_on[60]}"
+    for _ in range(300):  # the views follow the log (a runner thread)
+        listed = (await get(client, f"/c/{collective}/meetings?status=scheduled", world,
+                            who=leader)).text
+        if last in listed:
+            break
+        await asyncio.sleep(0.1)
+    html = (await get(client, f"/c/{collective}/meetings", world, who=leader)).text
+    upcoming = html.split("<h2>Upcoming meetings</h2>", 1)[1].split("</ul>", 1)[0]
+    shown = [day for day, m in meeting_on.items() if f"/meetings/{m}\"" in upcoming]
+    assert sorted(shown) == list(range(1, 51)), sorted(shown)
+    positions = [upcoming.index(f"/meetings/{meeting_on[d]}\"") for d in range(1, 51)]
     assert positions == sorted(positions), "soonest first"
