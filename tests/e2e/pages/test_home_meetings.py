@@ -14,6 +14,7 @@ from organize import commands as c
 from tests.e2e.pages.conftest import Leader
 from tests.e2e.pages.support import get
 from tests.integration import support as h
+from tests.support import settle_views
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +49,7 @@ async def test_home_shows_the_four_soonest_meetings_of_many(client, world, app, 
     assert positions == sorted(positions), "soonest first"
 
 
-async def test_meetings_page_lists_the_soonest_scheduled_first_of_many(client, world, app,
+async def test_meetings_page_lists_the_soonest_scheduled_first_of_many(client, world, app, runtime,
                                                                        page_accounts):
     # More planned than the page's upcoming list holds (50): the soonest must be there,
     # soonest first, and the furthest ahead left out.
@@ -66,13 +67,7 @@ async def test_meetings_page_lists_the_soonest_scheduled_first_of_many(client, w
                                            role="leader", collective_ids=(collective,))
     session = page_accounts.start_session(account)
     leader = Leader(session=session.token, csrf=session.csrf_token)
-    last = f"/meetings/{meeting_on[60]}"
-    for _ in range(300):  # the views follow the log (a runner thread)
-        listed = (await get(client, f"/c/{collective}/meetings?status=scheduled", world,
-                            who=leader)).text
-        if last in listed:
-            break
-        await asyncio.sleep(0.1)
+    await asyncio.to_thread(settle_views, runtime)  # every meeting in the views
     html = (await get(client, f"/c/{collective}/meetings", world, who=leader)).text
     upcoming = html.split("<h2>Upcoming meetings</h2>", 1)[1].split("</ul>", 1)[0]
     shown = [day for day, m in meeting_on.items() if f"/meetings/{m}\"" in upcoming]
