@@ -62,6 +62,10 @@ _COLLECTIVES: dict[UUID, tuple[int, Collective]] = {}
 _KEPT_COLLECTIVES = 256
 _COLLECTIVE_VERSION = (f"SELECT max(originator_version) FROM {EVENTS_TABLE} "
                        "WHERE originator_id = $1")
+# ... and the views' live generations in the same round trip, as ``tables`` reads them
+# (organize.projections.reads.generations_for_request): the version in the row without a name.
+_GENERATIONS_AND_VERSION = ("SELECT name, generation::bigint FROM organize_projections "
+                            f"UNION ALL {_COLLECTIVE_VERSION.replace('max(', 'NULL, max(', 1)}")
 
 
 def _keep_collective(found: Collective) -> None:
@@ -156,7 +160,16 @@ class Page:
         if kept is None:
             return None
         conn = await self.connection()
-        version = await conn.fetchval(_COLLECTIVE_VERSION, collective_id)
+        if self._generations:
+            version = await conn.fetchval(_COLLECTIVE_VERSION, collective_id)
+        else:  # with the views' live generations, which the page's reads need next
+            version = None
+            for row in await conn.fetch(_GENERATIONS_AND_VERSION, collective_id):
+                if row["name"] is None:
+                    version = row["generation"]
+                else:
+                    self._generations[row["name"]] = row["generation"]
+            self._generations.setdefault("", 0)  # read, as ``tables`` marks it
         if version != kept[0]:
             return None
         found = copy.deepcopy(kept[1])  # the page's own: nothing it does reaches the kept one
@@ -223,6 +236,7 @@ class Page:
                 self.notice = self._(CATCHING_UP)
             return
         reached = await wait_for(self.pool, views, wanted, timeout=WAIT_SECONDS)
+        self._generations.clear()  # the views' generations are read again after the wait
         self.notice = self._("Saved.") if reached else self._("Still updating. Reload in a moment.")
 
     async def pseudonyms(self, worker_ids: Iterable[UUID]) -> dict[UUID, str]:
