@@ -9,7 +9,6 @@ leader types travel in POST bodies.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -23,13 +22,12 @@ from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotFoundException
 
-from organize.application.access import Authorised
 from organize.application.reading import events_since
 from organize.domain import Collective, Worker
 from organize.domain.dates import day_of
 from organize.domain.limits import CORRECTION_REASONS
 from organize.errors import CommandError, NotFound
-from organize.projections.reads import EVENTS_TABLE, Scope, generations_for_request, wait_for
+from organize.projections.reads import Scope, generations_for_request, wait_for
 from organize.projections.views.worker_directory import sealed_profiles
 from organize.time_zones import today_in, zone_of
 from web.api.projection_reads import WAIT_SECONDS  # one bound for pages and API
@@ -53,25 +51,6 @@ class Unavailable(Exception):  # noqa: N818 - answered as a 503 page
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-# The collectives' records (names, languages, time zones, alliances: nothing personal) as
-# this process last loaded them, with the version each was loaded at. A page reads the stored
-# version first, so a change made by any process is seen on the next page.
-_COLLECTIVES: dict[UUID, tuple[int, Collective]] = {}
-_KEPT_COLLECTIVES = 256
-_COLLECTIVE_VERSION = (f"SELECT max(originator_version) FROM {EVENTS_TABLE} "
-                       "WHERE originator_id = $1")
-# ... and the views' live generations in the same round trip, as ``tables`` reads them
-# (organize.projections.reads.generations_for_request): the version in the row without a name.
-_GENERATIONS_AND_VERSION = ("SELECT name, generation::bigint FROM organize_projections "
-                            f"UNION ALL {_COLLECTIVE_VERSION.replace('max(', 'NULL, max(', 1)}")
-
-
-def _keep_collective(found: Collective) -> None:
-    if len(_COLLECTIVES) >= _KEPT_COLLECTIVES and found.id not in _COLLECTIVES:
-        _COLLECTIVES.pop(next(iter(_COLLECTIVES)))  # the longest kept
-    _COLLECTIVES[found.id] = (found.version, copy.deepcopy(found))
 
 
 @dataclass
@@ -139,42 +118,9 @@ class Page:
         return await self.call(self.organize.load, cls, aggregate_id, field=field, events=events)
 
     async def collective(self, collective_id: UUID) -> Collective:
-        found = await self._kept_collective(collective_id)
-        if found is None:
-            found = await self.load(Collective, collective_id, "collective_id")
-            _keep_collective(found)
+        found = await self.load(Collective, collective_id, "collective_id")
         self.zone = zone_of(found)
         return found
-
-    async def _kept_collective(self, collective_id: UUID) -> Collective | None:
-        """The collective's record as this process last loaded it, when its version is still
-        the stored one (read on the page's connection: one indexed query instead of a load
-        in a thread) and this account may read it; None otherwise (``load`` it, and answer
-        its refusals). Only with no replica: the version is read where writes land."""
-        organize = self.organize
-        if not isinstance(organize, Authorised) or not organize.principal.organises:
-            return None
-        if self.pools is not None and self.pools.replica is not None:
-            return None
-        kept = _COLLECTIVES.get(collective_id)
-        if kept is None:
-            return None
-        conn = await self.connection()
-        if self._generations:
-            version = await conn.fetchval(_COLLECTIVE_VERSION, collective_id)
-        else:  # with the views' live generations, which the page's reads need next
-            version = None
-            for row in await conn.fetch(_GENERATIONS_AND_VERSION, collective_id):
-                if row["name"] is None:
-                    version = row["generation"]
-                else:
-                    self._generations[row["name"]] = row["generation"]
-            self._generations.setdefault("", 0)  # read, as ``tables`` marks it
-        if version != kept[0]:
-            return None
-        found = copy.deepcopy(kept[1])  # the page's own: nothing it does reaches the kept one
-        organize.visibility.seen(found)  # as ``Authorised.load``: seen, then in scope
-        return found if organize.visibility.readable(found) else None
 
     @property
     def today(self) -> date:
@@ -236,7 +182,6 @@ class Page:
                 self.notice = self._(CATCHING_UP)
             return
         reached = await wait_for(self.pool, views, wanted, timeout=WAIT_SECONDS)
-        self._generations.clear()  # the views' generations are read again after the wait
         self.notice = self._("Saved.") if reached else self._("Still updating. Reload in a moment.")
 
     async def pseudonyms(self, worker_ids: Iterable[UUID]) -> dict[UUID, str]:
