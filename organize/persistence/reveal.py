@@ -8,7 +8,14 @@ agreement's clauses, a narrative) are opened here the same way (``Revealer.open`
 
 from __future__ import annotations
 
+import functools
+import re
+import types
+import typing
+from collections import abc
 from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -67,10 +74,7 @@ class Revealer:
         """``found`` (a read's answer: structs, lists, dicts) with every sealed-text token
         of the views (``organize.projections.sealed``) opened, with one key look-up; a text
         whose key was shredded reads as "[erased]". Nothing opened is stored."""
-        if not _may_hold_tokens(found):
-            return found
-        tokens: dict[str, tuple[bool, UUID, bytes]] = {}
-        _collect(found, tokens)
+        tokens = _tokens(found)
         if not tokens:
             return found
         keys = await self.keys([subject for _, subject, _ in tokens.values()], conn)
@@ -79,8 +83,7 @@ class Revealer:
 
 def opened_with(store: KeyStore, found: T) -> T:
     """``Revealer.open`` on the sync side (the CLI, tests): keys from ``store``."""
-    tokens: dict[str, tuple[bool, UUID, bytes]] = {}
-    _collect(found, tokens)
+    tokens = _tokens(found)
     if not tokens:
         return found
     return _opened(found, tokens, store.get_many([s for _, s, _ in tokens.values()]))
@@ -101,15 +104,30 @@ def _opened(found: T, tokens: dict, keys: dict[UUID, bytes]) -> T:
 
 # Both marks start so; in JSON the control character is written as an escape.
 _MARK_IN_JSON = msgspec.json.encode(sealed_texts.MARK[:-1])[1:-1]
+# A token as msgspec writes it: a string value (a key is followed by a colon), whose text
+# after the control character is a mark's name and base64, which JSON writes unescaped.
+_START = msgspec.json.encode(sealed_texts.MARK[0])[1:-1]
+_TOKEN_IN_JSON = re.compile(re.escape(b'"' + _START) + rb'(sealed(?:-list)?:[A-Za-z0-9+/=]*)"(?!:)')
 
 
-def _may_hold_tokens(found: Any) -> bool:
-    """False when ``found`` surely holds no token: its JSON (encoded in C, far quicker than
-    walking it in Python) has no mark. Anything JSON cannot hold is walked as before."""
+def _tokens(found: Any) -> dict[str, tuple[bool, UUID, bytes]]:
+    """Every sealed-text token among the values of ``found``, parsed. Found in its JSON
+    (encoded in C, far quicker than walking it in Python); anything JSON cannot hold is
+    walked."""
+    tokens: dict[str, tuple[bool, UUID, bytes]] = {}
     try:
-        return _MARK_IN_JSON in msgspec.json.encode(found)
+        encoded = msgspec.json.encode(found)
     except (TypeError, ValueError, msgspec.EncodeError):
-        return True
+        _collect(found, tokens)
+        return tokens
+    if _MARK_IN_JSON not in encoded:
+        return tokens
+    for match in _TOKEN_IN_JSON.finditer(encoded):
+        value = sealed_texts.MARK[0] + match.group(1).decode()
+        parsed = sealed_texts.parse(value)
+        if parsed is not None:
+            tokens[value] = parsed
+    return tokens
 
 
 def _collect(value: Any, into: dict) -> None:
@@ -129,13 +147,48 @@ def _collect(value: Any, into: dict) -> None:
             _collect(item, into)
 
 
+# Values that hold no string, so no token: ``_replace`` passes them by without a call.
+_LEAVES = frozenset({int, float, bool, type(None), UUID, date, datetime, time, timedelta,
+                     Decimal, bytes})
+
+
+def _may_hold_text(kind: Any) -> bool:
+    """False when a value of the declared type ``kind`` surely holds no string (numbers,
+    dates, ids, and containers of them); anything else (a string, a struct, ``Any``, an
+    unknown type) may."""
+    if isinstance(kind, type) and kind in _LEAVES:
+        return False
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return any(_may_hold_text(arg) for arg in args)
+    if origin in (list, tuple, set, frozenset, abc.Sequence, abc.Set) and args:
+        return any(_may_hold_text(arg) for arg in args if arg is not Ellipsis)
+    if origin in (dict, abc.Mapping) and len(args) == 2:
+        return _may_hold_text(args[1])  # keys are never replaced
+    return True
+
+
+@functools.cache
+def _text_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    """The fields of a struct class that may hold a token, by their declared types: a
+    struct's int, date or id fields are not walked."""
+    try:
+        fields = msgspec.structs.fields(cls)
+    except Exception:  # a type msgspec cannot resolve: walk every field
+        return tuple(cls.__struct_fields__)
+    return tuple(f.name for f in fields if _may_hold_text(f.type))
+
+
 def _replace(value: Any, opened: dict[str, list[str]]) -> Any:
     if isinstance(value, str):
         return opened[value][0] if value in opened else value
     if isinstance(value, msgspec.Struct):
         changed = {}
-        for field in value.__struct_fields__:
+        for field in _text_fields(type(value)):
             before = getattr(value, field)
+            if type(before) in _LEAVES:
+                continue
             after = _replace(before, opened)
             if after is not before:
                 changed[field] = after
@@ -143,7 +196,9 @@ def _replace(value: Any, opened: dict[str, list[str]]) -> Any:
     if isinstance(value, (list, tuple)):
         items: list[Any] = []
         for item in value:
-            if isinstance(item, str) and item in opened:
+            if type(item) in _LEAVES:
+                items.append(item)
+            elif isinstance(item, str) and item in opened:
                 items.extend(opened[item])  # a list token opens to its texts
             else:
                 items.append(_replace(item, opened))

@@ -389,20 +389,42 @@ def _organisations(context: Context, form: Any, name: Any, text: Any, organisati
                + (' aria-invalid="true"' if err else "") + ">\n")
     if not multiple:
         out.append(choose)
-    taxonomy = context.get("taxonomy")
     chosen = set(form.all(name))
+    groups, unchosen = _organisation_groups(context, organisations, lang)
+    if not chosen:
+        out.append(unchosen)
+    else:
+        for optgroup, options in groups:
+            out.append(optgroup)
+            out.extend(f'{head}{" selected" if sid in chosen else ""}{tail}'
+                       for sid, head, tail in options)
+            out.append("</optgroup>\n")
+    out.append("</select>\n</div>")
+    return Markup("".join(out))  # noqa: S704 - every value above is escaped
+
+
+def _organisation_groups(context: Context, organisations: Any, lang: str) -> tuple[list, str]:
+    """The organisations' options by kind, escaped, and all of them drawn with none chosen:
+    sorted, grouped and escaped once for a page that draws them twice (a worker's page),
+    kept with the page's render only."""
+    kept = context.__dict__.setdefault("_organisation_groups", {})
+    key = (id(organisations), lang)
+    if key in kept and kept[key][0] is organisations:
+        return kept[key][1]
+    taxonomy = context.get("taxonomy")
+    groups = []
     # As Jinja's groupby: sorted by kind (ignoring case), stable within a kind.
-    ordered = sorted(organisations, key=_kind_key)
-    for _, items in groupby(ordered, key=_kind_key):
+    for _, items in groupby(sorted(organisations, key=_kind_key), key=_kind_key):
         group = list(items)
         kind_label = labels.taxonomy_label("organisation_kinds", group[0].kind, lang,
                                            taxonomy=taxonomy)
-        out.append(f'<optgroup label="{escape(kind_label)}">\n')
-        out.extend(f'<option value="{escape(o.id)}"{" selected" if str(o.id) in chosen else ""}>'
-                   f"{escape(o.name)}</option>" for o in group)
-        out.append("</optgroup>\n")
-    out.append("</select>\n</div>")
-    return Markup("".join(out))  # noqa: S704 - every value above is escaped
+        groups.append((f'<optgroup label="{escape(kind_label)}">\n',
+                       [(str(o.id), f'<option value="{escape(o.id)}"',
+                         f">{escape(o.name)}</option>") for o in group]))
+    unchosen = "".join(optgroup + "".join(head + tail for _, head, tail in options)
+                       + "</optgroup>\n" for optgroup, options in groups)
+    kept[key] = (organisations, (groups, unchosen))
+    return groups, unchosen
 
 
 def _kind_key(organisation: Any) -> Any:

@@ -6,7 +6,6 @@ campaigns, the agreements due for renewal and the latest grievances."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -32,7 +31,7 @@ from organize.projections.views.grievance_register import (
     grievance_categories,
     list_grievances,
 )
-from organize.projections.views.meeting_log import MeetingCursor, list_meetings
+from organize.projections.views.meeting_log import list_meetings
 from web.i18n import dimension_label, level_label, trend_label
 from web.i18n.formatting import format_date
 from web.i18n.labels import taxonomy_label
@@ -41,6 +40,7 @@ from web.i18n.templating import context_lang, template_gettext
 from web.pages.common import Page, nav
 from web.pages.grievances import AMOUNT_KINDS, DEPARTURE_WORDS, URGENCY_WORDS
 from web.pages.invitations import with_forms
+from web.pages.meetings import soonest_from
 from web.pages.svg import sparkline
 
 HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators",
@@ -48,13 +48,6 @@ HOME_VIEWS = ("grievance_register", "meeting_log", "campaign_board", "indicators
 RECENT = 6
 REASONS = 3
 MEETINGS = 4  # the soonest scheduled from today, soonest first
-
-
-def _soonest_from(day: date, zone: tzinfo | None) -> MeetingCursor:
-    """A keyset place just before the start of ``day`` in the collective's time zone: the
-    list read ``before`` it runs forward from there, so its first rows are the soonest (the
-    latest-first read of a page of them missed the soonest once more were planned)."""
-    return MeetingCursor(datetime.combine(day, time.min, tzinfo=zone or UTC), UUID(int=0))
 
 
 async def collectives_in_scope(conn: asyncpg.Connection, scope: Scope) -> list[dict[str, Any]]:
@@ -107,7 +100,7 @@ async def home(collective_id: FromPath[UUID], page: NamedDependency[Page]) -> Re
             await page.read_sealed(list_meetings, scope, collective_id=collective_id,
                                    status="scheduled", period_from=today,
                                    time_zone=str(page.zone), limit=MEETINGS,
-                                   before=_soonest_from(today, page.zone)),
+                                   before=soonest_from(today, page.zone)),
             await page.read_sealed(joined_campaigns, scope, collective_id, status="active",
                                    limit=4),
             await page.read_sealed(list_grievances, scope, collective_id=collective_id,

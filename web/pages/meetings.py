@@ -7,7 +7,7 @@ leader never meets the "must also be marked as present" refusal for a missed tap
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
@@ -42,6 +42,7 @@ STATUSES = (SCHEDULED, HELD, CANCELLED)
 # The list's URL parameters; a search's own (its result) are replaced by a new search.
 MATCH_PARAMS = ("m", "mw", "mk")
 LIST_PARAMS = ("status", "kind", "from", "to", "worker", *MATCH_PARAMS)
+UPCOMING = 50  # scheduled meetings listed above the past ones, soonest first
 
 
 def _local(value: datetime, zone: tzinfo | None) -> str:
@@ -53,6 +54,13 @@ def _local(value: datetime, zone: tzinfo | None) -> str:
 def _languages(collective: Any) -> list[tuple[str, str]]:
     codes = list(dict.fromkeys([*collective.languages, *LOCALES]))
     return [(code, LOCALE_NAMES.get(code, code)) for code in codes]
+
+
+def soonest_from(day: date, zone: tzinfo | None) -> MeetingCursor:
+    """A keyset place just before the start of ``day`` in the collective's time zone: the
+    list read ``before`` it runs forward from there, so its first rows are the soonest (the
+    latest-first read of a page of them missed the soonest once more were planned)."""
+    return MeetingCursor(datetime.combine(day, time.min, tzinfo=zone or UTC), UUID(int=0))
 
 
 @get("/{collective_id:uuid}/meetings", name="pages:meetings")
@@ -106,7 +114,8 @@ async def _list_page(page: Page, collective: Any, *, status: int = 200, search: 
         if not (after or before):
             upcoming = await page.read(list_meetings, page.scope, collective_id=collective_id,
                                        status="scheduled", period_from=page.today,
-                                       time_zone=str(page.zone), limit=50)
+                                       time_zone=str(page.zone), limit=UPCOMING,
+                                       before=soonest_from(page.today, page.zone))
         f = msgspec.structs.replace(f, period_to=page.today)
     found = await page.read(list_meetings, page.scope, f, limit=listing.PAGE_SIZE + 1,
                             after=after, before=before)

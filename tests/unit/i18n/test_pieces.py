@@ -53,6 +53,34 @@ def test_organisations_are_escaped_grouped_and_chosen():
     assert f'<option value="{chosen}" selected>' in html and f'<option value="{other}">' in html
 
 
+class Counted(list):
+    """A list that counts how often it is read through."""
+
+    reads = 0
+
+    def __iter__(self):
+        self.reads += 1
+        return super().__iter__()
+
+
+def test_organisations_drawn_twice_on_a_page_are_sorted_once_and_drawn_alike():
+    chosen = uuid.uuid4()
+    organisations = Counted(SimpleNamespace(id=uuid.uuid4(), name=f"{kind} {n}", kind=kind)
+                            for n, kind in enumerate(["union", "Employer", "recruiter", "employer"]))
+    organisations.append(SimpleNamespace(id=chosen, name=TYPED, kind="union"))
+    one = '{{ ui.orgs(a, "employer_id", "Employer", organisations) }}'
+    other = '{{ ui.orgs(b, "organisation_id", "To whom", organisations, required=True) }}'
+    a, b = Form.blank(), Form.blank(organisation_id=str(chosen))
+    for lang in ("en", "ar"):
+        organisations.reads = 0
+        both = draw(f"{one}|{other}", lang, a=a, b=b, organisations=organisations)
+        assert organisations.reads == 1, lang
+        alone = (draw(one, lang, a=a, b=b, organisations=list(organisations)),
+                 draw(other, lang, a=a, b=b, organisations=list(organisations)))
+        assert both == "|".join(alone), lang
+        assert both.count(" selected>") == 1 and both.count("&lt;script&gt;") == 2
+
+
 def test_a_grievance_row_escapes_and_speaks_her_language():
     g = SimpleNamespace(id=uuid.uuid4(), category="wages_unpaid_late", category_group="wages",
                         occurred_on=date(2025, 3, 7), parties=2, status="open")
