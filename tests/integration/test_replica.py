@@ -77,8 +77,10 @@ def _replay(replica_url: str, running: bool) -> None:
 
 
 def _caught_up(primary_url: str, replica_url: str, timeout: float = 30.0) -> None:
+    # The insert position, not the write position: the views commit without waiting for
+    # the disk (synchronous_commit off), so their last commits may not be written yet.
     with psycopg.connect(primary_url, autocommit=True) as conn:
-        lsn = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+        lsn = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
     deadline = time.monotonic() + timeout
     with psycopg.connect(replica_url, autocommit=True) as conn:
         while time.monotonic() < deadline:
