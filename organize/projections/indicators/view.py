@@ -52,6 +52,12 @@ MAX_DEFERRED = 20_000
 EARLIEST = date(1900, 1, 1)
 LATEST = date(9000, 1, 1)
 WEEK = timedelta(days=7)
+# The columns of the fact rows handlers set aside for one INSERT per table per batch.
+_GEVENT = ("nid bigint, grievance_id uuid, kind text, on_date date, worker_ids uuid[], "
+           "organisation_id uuid, outcome text")
+_CEVENT = ("nid bigint, campaign_id uuid, kind text, on_date date, detail text, participant_ids uuid[], "
+           "collective_ids uuid[], organisation_id uuid")
+_NOTHING = "ON CONFLICT DO NOTHING"
 
 
 class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
@@ -78,6 +84,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._memory = BatchMemory(self.t)
         # Workers whose trajectory the batch changed -> the earliest day it changed from.
         self._participants: dict[UUID, date] = {}
+        # Grievances whose clock the batch moved -> the clock, stored in one UPDATE after it.
+        self._clocks: dict[UUID, date] = {}
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -175,13 +183,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         if g is None:
             return
         if on is not None and on > g.clock:
-            g.clock = on
-            curs.execute(f"UPDATE {self.t.grievances} SET clock = %s WHERE id = %s", (on, grievance_id))
+            g.clock = self._clocks[grievance_id] = on  # stored once, at the end of the batch
         on = on or g.clock  # a join carries no date: it happened by the grievance's clock
-        curs.execute(
-            f"INSERT INTO {self.t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
-            "outcome) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (nid, grievance_id, kind, on, list(worker_ids), organisation_id, outcome))
+        self.insert(curs, self.t.gevents, _GEVENT, (nid, grievance_id, kind, on, list(worker_ids),
+                                                    organisation_id, outcome), conflict=_NOTHING)
         g.saw(on)
         self._mark(COLLECTIVE, g.collective_id, on, on)
         for campaign_id in g.campaign_ids:
@@ -455,11 +460,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         # happened (known from the batch's memory: no read).
         if collective_ids is None:
             collective_ids = list(self._memory.campaign(curs, e.originator_id) or ())
-        curs.execute(
-            f"INSERT INTO {self.t.cevents} (nid, campaign_id, kind, on_date, detail, participant_ids, "
-            "collective_ids, organisation_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT DO NOTHING",
-            (nid, e.originator_id, kind, on, detail, list(participants), collective_ids, organisation_id))
+        self.insert(curs, self.t.cevents, _CEVENT, (nid, e.originator_id, kind, on, detail,
+                                                    list(participants), collective_ids, organisation_id),
+                    conflict=_NOTHING)
         self._mark(CAMPAIGN, e.originator_id, on, on)
         for collective_id in collective_ids:
             self._mark(COLLECTIVE, collective_id, on, on)
@@ -496,6 +499,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._last_id = last_id
         batch = list(batch)
         self._memory.clear()
+        self._clocks.clear()
         self._memory.preload(curs, batch)
         super().apply_batch(curs, batch, last_id, after)
 
@@ -507,6 +511,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         series are recomputed once, near the head: recomputing them batch after batch
         would redo the same weeks many times. What ends up stored is the same either way.
         """
+        self._store_clocks(curs)
         self._mark_gatherings(curs)
         dirty, self._dirty = self._dirty, {}
         self._memory.clear()  # what the next batch's handlers need is read again
@@ -523,6 +528,15 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             return
         self._recomputed_at = self._last_id or 0
         self._recompute_dirty(curs, dirty)
+
+    def _store_clocks(self, curs) -> None:
+        """The clocks the batch moved, in one statement: each the latest day its grievance's
+        events reached, as an UPDATE per moving event would have left it."""
+        clocks, self._clocks = self._clocks, {}
+        if clocks:
+            curs.execute(f"UPDATE {self.t.grievances} g SET clock = x.clock "
+                         "FROM unnest(%s::uuid[], %s::date[]) AS x(id, clock) WHERE g.id = x.id",
+                         (list(clocks), list(clocks.values())))
 
     def finish(self, curs: Cursor[DictRow]) -> int:
         """Recompute what the catch-up set aside in the pending table (weeks recomputed)."""
