@@ -57,7 +57,12 @@ _GEVENT = ("nid bigint, grievance_id uuid, kind text, on_date date, worker_ids u
            "organisation_id uuid, outcome text")
 _CEVENT = ("nid bigint, campaign_id uuid, kind text, on_date date, detail text, participant_ids uuid[], "
            "collective_ids uuid[], organisation_id uuid")
+_SPELL = "worker_id uuid, spell_id uuid, nid bigint, sector text, started_on date"
+_MEETING = ("id uuid, kind text, collective_ids uuid[], agenda_grievance_ids uuid[], "
+            "agenda_campaign_ids uuid[]")
+_GRIEVANCE = "id uuid, collective_id uuid, clock date"
 _NOTHING = "ON CONFLICT DO NOTHING"
+_ID_NOTHING = "ON CONFLICT (id) DO NOTHING"
 
 
 class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
@@ -229,20 +234,19 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     @on(Organisation.KindCorrected)
     def organisation_kind_corrected(self, curs, e, _nid) -> None:
         # Its alliances read differently from the first of them on (an NGO that was a union).
-        self._mark_allies(curs, e.originator_id,
-                          f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+        self.change(curs, self.t.orgs, e.originator_id, f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s",
+                    (e.kind, e.originator_id))
+        self._mark_allies(curs, e.originator_id)
 
     @on(Organisation.Created)
     def organisation_created(self, curs, e, _nid) -> None:
         # An alliance recorded before its organisation: its kind is known only now.
-        self._mark_allies(curs, e.originator_id,
-                          f"INSERT INTO {self.t.orgs} (id, kind) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                          (e.originator_id, e.kind))
+        self.insert(curs, self.t.orgs, "id uuid, kind text", (e.originator_id, e.kind), conflict=_NOTHING)
+        self._mark_allies(curs, e.originator_id)
 
-    def _mark_allies(self, curs, organisation_id: UUID, change: str, args: tuple) -> None:
+    def _mark_allies(self, curs, organisation_id: UUID) -> None:
         """Change what is known of an organisation, and mark the collectives allied with it
         from their first alliance with it on (known from the batch's memory: no read)."""
-        curs.execute(change, args)
         for collective_id, since in self._memory.allied(curs, organisation_id).items():
             self._mark(COLLECTIVE, collective_id, since, None)
 
@@ -250,11 +254,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     @on(Worker.SpellStarted)
     def spell_started(self, curs, e, nid) -> None:
-        self._mark_participant(
-            curs, e.originator_id, e.started_on,
-            f"INSERT INTO {self.t.spells} (worker_id, spell_id, nid, sector, started_on) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (e.originator_id, e.spell_id, nid, e.sector, e.started_on))
+        self.insert(curs, self.t.spells, _SPELL, (e.originator_id, e.spell_id, nid, e.sector, e.started_on),
+                    conflict=_NOTHING)
+        self._note_participant(e.originator_id, e.started_on)
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, _nid) -> None:
@@ -288,9 +290,13 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                 (e.originator_id, e.spell_id))
 
     def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
-        """Change her trajectory; the gatherings she took part in, whose reading it changes,
-        are marked from ``on`` at the end of the batch (``_mark_gatherings``)."""
-        curs.execute(change, args)
+        """Change her trajectory (a statement on her rows of the spells alone); the gatherings
+        she took part in, whose reading it changes, are marked from ``on`` at the end of the
+        batch (``_mark_gatherings``)."""
+        self.change(curs, self.t.spells, worker_id, change, args)
+        self._note_participant(worker_id, on)
+
+    def _note_participant(self, worker_id: UUID, on: date) -> None:
         since = self._participants.get(worker_id)
         self._participants[worker_id] = on if since is None else min(since, on)
 
@@ -321,11 +327,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     @on(Meeting.Scheduled)
     def meeting_scheduled(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.meetings} (id, kind, collective_ids, agenda_grievance_ids, "
-            "agenda_campaign_ids) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-            (e.originator_id, e.kind, list(e.collective_ids), list(e.agenda_grievance_ids),
-             list(e.agenda_campaign_ids)))
+        self.insert(curs, self.t.meetings, _MEETING,
+                    (e.originator_id, e.kind, list(e.collective_ids), list(e.agenda_grievance_ids),
+                     list(e.agenda_campaign_ids)), conflict=_ID_NOTHING)
         if self._memory.meetings.get(e.originator_id) is None:
             self._memory.meetings[e.originator_id] = MeetingMemo(
                 list(e.collective_ids), list(e.agenda_grievance_ids), list(e.agenda_campaign_ids))
@@ -336,7 +340,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         m = self._memory.meeting(curs, e.originator_id)
         if m is None:
             return
-        curs.execute(
+        self.change(
+            curs, self.t.meetings, e.originator_id,
             f"UPDATE {self.t.meetings} SET held_nid = %s, held_on = %s, attendee_ids = %s, "
             "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s",
             (nid, held_on, list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids),
@@ -353,8 +358,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     @on(Grievance.Raised)
     def grievance_raised(self, curs, e, nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
+        self.insert(curs, self.t.grievances, _GRIEVANCE, (e.originator_id, e.collective_id, e.occurred_on),
+                    conflict=_ID_NOTHING)
         if self._memory.grievance(curs, e.originator_id) is None:
             self._memory.grievances[e.originator_id] = GrievanceMemo(e.collective_id, [], e.occurred_on)
         self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
@@ -423,9 +428,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"UPDATE {self.t.campaigns} SET grievance_ids = array_append(grievance_ids, %s) "
                      "WHERE id = %s AND NOT grievance_ids @> %s",
                      (e.grievance_id, e.originator_id, [e.grievance_id]))
-        curs.execute(f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
-                     "WHERE id = %s AND NOT campaign_ids @> %s",
-                     (e.originator_id, e.grievance_id, [e.originator_id]))
+        self.change(curs, self.t.grievances, e.grievance_id,
+                    f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
+                    "WHERE id = %s AND NOT campaign_ids @> %s",
+                    (e.originator_id, e.grievance_id, [e.originator_id]))
         g = self._memory.grievance(curs, e.grievance_id)
         if g is None:
             return
