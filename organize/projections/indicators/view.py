@@ -91,6 +91,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._participants: dict[UUID, date] = {}
         # Grievances whose clock the batch moved -> the clock, stored in one UPDATE after it.
         self._clocks: dict[UUID, date] = {}
+        # Work spells the batch ended: (worker, spell) -> the day, stored in one UPDATE.
+        self._ends: dict[tuple[UUID, UUID], date] = {}
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -260,10 +262,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, _nid) -> None:
-        self._mark_participant(
-            curs, e.originator_id, e.ended_on,
-            f"UPDATE {self.t.spells} SET ended_on = %s WHERE worker_id = %s AND spell_id = %s",
-            (e.ended_on, e.originator_id, e.spell_id))
+        # Stored with the batch's other ends in one UPDATE (``_store_ends``): a spell ends
+        # only once started (the worker's own events, in order), so its row is there by then.
+        self._ends[(e.originator_id, e.spell_id)] = e.ended_on
+        self._note_participant(e.originator_id, e.ended_on)
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, _nid) -> None:
@@ -272,6 +274,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                      (e.originator_id, e.spell_id))
         row = curs.fetchone()
         since = min(e.started_on, row["started_on"]) if row else e.started_on
+        self._ends.pop((e.originator_id, e.spell_id), None)  # its end is the corrected one
         self._mark_participant(
             curs, e.originator_id, since,
             f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s"
@@ -283,6 +286,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
                      (e.originator_id, e.spell_id))
         row = curs.fetchone()
+        self._ends.pop((e.originator_id, e.spell_id), None)
         if row is not None:
             self._mark_participant(
                 curs, e.originator_id, row["started_on"],
@@ -506,6 +510,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         batch = list(batch)
         self._memory.clear()
         self._clocks.clear()
+        self._ends.clear()
         self._memory.preload(curs, batch)
         super().apply_batch(curs, batch, last_id, after)
 
@@ -518,6 +523,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         would redo the same weeks many times. What ends up stored is the same either way.
         """
         self._store_clocks(curs)
+        self._store_ends(curs)
         self._mark_gatherings(curs)
         dirty, self._dirty = self._dirty, {}
         self._memory.clear()  # what the next batch's handlers need is read again
@@ -543,6 +549,16 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             curs.execute(f"UPDATE {self.t.grievances} g SET clock = x.clock "
                          "FROM unnest(%s::uuid[], %s::date[]) AS x(id, clock) WHERE g.id = x.id",
                          (list(clocks), list(clocks.values())))
+
+    def _store_ends(self, curs) -> None:
+        """The ends of work spells the batch recorded, in one statement (before any read of
+        a spell's end: the facts a correction reads, the recompute's)."""
+        ends, self._ends = self._ends, {}
+        if ends:
+            curs.execute(f"UPDATE {self.t.spells} s SET ended_on = x.ended_on FROM "
+                         "unnest(%s::uuid[], %s::uuid[], %s::date[]) AS x(worker_id, spell_id, ended_on) "
+                         "WHERE s.worker_id = x.worker_id AND s.spell_id = x.spell_id",
+                         ([w for w, _ in ends], [sp for _, sp in ends], list(ends.values())))
 
     def finish(self, curs: Cursor[DictRow]) -> int:
         """Recompute what the catch-up set aside in the pending table (weeks recomputed)."""
@@ -616,6 +632,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     def facts(self, curs, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
         """The facts of one collective or campaign that weeks after ``since`` can see."""
+        self._store_ends(curs)
         return load_facts(curs, self.t, subject, subject_id, since)
 
 
