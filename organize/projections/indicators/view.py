@@ -19,6 +19,10 @@ rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
 A campaign's issue and a self-assessment's narrative are kept sealed, as tokens
 (``organize.projections.sealed``) that the web layer opens for the reader.
 
+Handlers write a batch's plain inserts through ``View.insert`` (one statement per table per
+batch) and keep a grievance's clock and a work spell's end to store once, after the batch's
+events (``_store_clocks``, ``_store_ends``).
+
 The handlers of bargaining rounds (``bargaining.py``) and of corrections (``corrections.py``)
 are mixins of this view; the facts are loaded by ``facts.load_facts``.
 """
