@@ -33,3 +33,22 @@ async def test_an_event_after_its_grievance_is_linked_in_the_same_batch_reaches_
     last = await conn.fetchval(f"SELECT last_fact_week FROM {t.series} WHERE subject = 'campaign' "
                                "AND id = $1", campaign)
     assert last == week_of(won)
+
+
+async def test_a_spell_corrected_after_its_end_in_the_same_batch_keeps_the_corrected_end(app, conn):
+    # The batch's spell ends are stored together after its events: a correction later in
+    # the batch must not be overwritten by the end recorded before it.
+    coll = h.collective(app, name="Harbour branch", federation=h.fed())
+    w = h.worker(app, coll)
+    spell = h.spell(app, w, "domestic_care", date(2024, 1, 1))
+    h.end_spell(app, w, spell, date(2024, 6, 30))
+    app.execute(c.CorrectSpell(command_id=h.cid(), worker_id=w, spell_id=spell, sector="domestic_care",
+                               place="HK", started_on=date(2024, 1, 1), ended_on=date(2024, 5, 31),
+                               reason="typing_mistake"))
+    ended = h.spell(app, w, "construction", date(2024, 7, 1))
+    h.end_spell(app, w, ended, date(2024, 9, 30))
+    catch_up(app, ["indicators"])  # one batch
+    t = await tables(conn, "indicators")
+    rows = await conn.fetch(f"SELECT spell_id, ended_on FROM {t.spells} WHERE worker_id = $1", w)
+    assert {r["spell_id"]: r["ended_on"] for r in rows} == {spell: date(2024, 5, 31),
+                                                           ended: date(2024, 9, 30)}

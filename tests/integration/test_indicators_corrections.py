@@ -97,3 +97,20 @@ async def test_a_join_after_a_corrected_day_in_the_same_batch_is_dated_by_the_co
     t = await tables(conn, "indicators")
     rows = await conn.fetch(f"SELECT kind, on_date FROM {t.gevents} WHERE grievance_id = $1", g)
     assert {r["kind"]: r["on_date"] for r in rows} == {"raised": RIGHT_DAY, "joined": RIGHT_DAY}
+
+
+async def test_a_corrected_day_moves_the_clock_past_what_the_batch_moved_it_to(app, conn):
+    # In one batch: the clock moves to a retaliation's day, then the raised day is corrected
+    # to a later one. The clock stored is the corrected one, as event by event.
+    coll = h.collective(app, name="Harbour branch", federation=h.fed())
+    g = h.grievance(app, coll, [h.worker(app, coll)], occurred_on=WRONG_DAY)
+    app.execute(c.ReportRetaliation(command_id=h.cid(), grievance_id=g, details="Threatened.",
+                                    on=date(2024, 11, 1)))
+    correct_day(app, g)
+    app.execute(c.JoinGrievance(command_id=h.cid(), grievance_id=g,
+                                worker_ids=(h.worker(app, coll, pseudonym="Mina"),)))
+    catch_up(app, ["indicators"])  # one batch
+    t = await tables(conn, "indicators")
+    assert await conn.fetchval(f"SELECT clock FROM {t.grievances} WHERE id = $1", g) == RIGHT_DAY
+    assert await conn.fetchval(f"SELECT on_date FROM {t.gevents} WHERE grievance_id = $1 "
+                               "AND kind = 'joined'", g) == RIGHT_DAY

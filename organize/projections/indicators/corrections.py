@@ -77,8 +77,10 @@ class CorrectionHandlers:
             "WHERE grievance_id = g.id) WHERE id = %s RETURNING collective_id, campaign_ids",
             (e.originator_id,))
         row = curs.fetchone()
-        # Its clock and its events' days moved: read again when next needed.
+        # Its clock and its events' days moved: read again when next needed. The clock just
+        # stored supersedes one the batch's earlier events moved (not stored yet).
         self._memory.grievances.pop(e.originator_id, None)
+        self._clocks.pop(e.originator_id, None)
         if row is None:
             return
         self._reset(curs, COLLECTIVE, row["collective_id"])

@@ -11,6 +11,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from psycopg import Cursor
+from psycopg.rows import dict_row
+
 # The two kinds of subject a series is kept for.
 COLLECTIVE = "collective"
 CAMPAIGN = "campaign"
@@ -133,79 +136,100 @@ class Facts:
 
 def load_facts(curs: Any, t: Any, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
     """The facts of one collective or campaign that weeks after ``since`` can see
-    (all of them when ``since`` is None), in one pass of a few queries, from the
-    indicators view's tables ``t``."""
+    (all of them when ``since`` is None), from the indicators view's tables ``t``, in two
+    trips (``_read``): what the subject's id finds, then the campaigns and the work spells of
+    what was found."""
     since = since or date.min
     meetings_where = "collective_ids @> %s" if subject == COLLECTIVE else "agenda_campaign_ids @> %s"
-    curs.execute(
-        f"SELECT held_nid, held_on, kind, attendee_ids, facilitator_ids, speaker_ids, decisions "
-        f"FROM {t.meetings} WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on >= %s",
-        ([subject_id], since))
-    meetings = [MeetingFact(nid=r["held_nid"], on=r["held_on"], kind=r["kind"],
-                            attendees=tuple(r["attendee_ids"]), facilitators=tuple(r["facilitator_ids"]),
-                            speakers=tuple(r["speaker_ids"]), decisions=r["decisions"])
-                for r in curs.fetchall()]
-    curs.execute(
-        f"SELECT DISTINCT f FROM {t.meetings}, unnest(facilitator_ids) AS f "
-        f"WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on < %s", ([subject_id], since))
-    prior = frozenset(r["f"] for r in curs.fetchall())
-
     if subject == COLLECTIVE:
         grievances = (f"SELECT id FROM {t.grievances} WHERE collective_id = %s", subject_id)
         cevents_where = "collective_ids @> %s"
         cevents_arg: Any = [subject_id]
     else:
-        grievances = (f"SELECT unnest(grievance_ids) FROM {t.campaigns} WHERE id = %s", subject_id)
+        grievances = (f"SELECT DISTINCT unnest(grievance_ids) FROM {t.campaigns} WHERE id = %s", subject_id)
         cevents_where = "campaign_id = %s"
         cevents_arg = subject_id
-    # Every event of each grievance with something in the weeks concerned: who stood
-    # behind it, and what answered a retaliation, can date from before them.
-    curs.execute(
-        f"SELECT nid, grievance_id, kind, on_date, worker_ids, organisation_id, outcome FROM {t.gevents} "
-        f"WHERE grievance_id IN (SELECT grievance_id FROM {t.gevents} WHERE on_date >= %s "
-        f"AND grievance_id IN ({grievances[0]}))", (since, grievances[1]))
+    queries = [
+        (f"SELECT held_nid, held_on, kind, attendee_ids, facilitator_ids, speaker_ids, decisions "
+         f"FROM {t.meetings} WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on >= %s",
+         ([subject_id], since)),
+        (f"SELECT DISTINCT f FROM {t.meetings}, unnest(facilitator_ids) AS f "
+         f"WHERE {meetings_where} AND held_nid IS NOT NULL AND held_on < %s", ([subject_id], since)),
+        # Every event of each grievance with something in the weeks concerned: who stood
+        # behind it, and what answered a retaliation, can date from before them. Found from
+        # the subject's grievances (an index look-up each), never by a scan of every event.
+        (f"SELECT e.nid, e.grievance_id, e.kind, e.on_date, e.worker_ids, e.organisation_id, e.outcome "
+         f"FROM ({grievances[0]}) AS g(id) JOIN {t.gevents} e ON e.grievance_id = g.id "
+         f"WHERE EXISTS (SELECT 1 FROM {t.gevents} d WHERE d.grievance_id = g.id AND d.on_date >= %s) "
+         "ORDER BY e.nid, e.grievance_id", (grievances[1], since)),
+        (f"SELECT nid, campaign_id, kind, on_date, detail, participant_ids, organisation_id "
+         f"FROM {t.cevents} WHERE {cevents_where} AND on_date >= %s", (cevents_arg, since)),
+    ]
+    if subject == COLLECTIVE:
+        queries += [
+            ("SELECT a.nid, a.organisation_id, o.kind, a.since, a.until, a.ended_nid "
+             f"FROM {t.alliances} a "
+             f"LEFT JOIN {t.orgs} o ON o.id = a.organisation_id WHERE a.collective_id = %s", (subject_id,)),
+            (f"SELECT nid, bargaining_id, kind, on_date, voters, clause_id FROM {t.bevents} "
+             "WHERE collective_id = %s AND on_date >= %s", (subject_id, since)),
+        ]
+    found = _read(curs, queries)
+    meetings = [MeetingFact(nid=r["held_nid"], on=r["held_on"], kind=r["kind"],
+                            attendees=tuple(r["attendee_ids"]), facilitators=tuple(r["facilitator_ids"]),
+                            speakers=tuple(r["speaker_ids"]), decisions=r["decisions"])
+                for r in found[0]]
+    prior = frozenset(r["f"] for r in found[1])
     gevents = [GrievanceEvent(nid=r["nid"], grievance_id=r["grievance_id"], kind=r["kind"],
                               on=r["on_date"], worker_ids=tuple(r["worker_ids"]),
                               organisation_id=r["organisation_id"], outcome=r["outcome"])
-               for r in curs.fetchall()]
-    curs.execute(
-        f"SELECT nid, campaign_id, kind, on_date, detail, participant_ids, organisation_id "
-        f"FROM {t.cevents} WHERE {cevents_where} AND on_date >= %s", (cevents_arg, since))
+               for r in found[2]]
     cevents = [CampaignEvent(nid=r["nid"], campaign_id=r["campaign_id"], kind=r["kind"], on=r["on_date"],
                              detail=r["detail"], participants=tuple(r["participant_ids"]),
-                             organisation_id=r["organisation_id"]) for r in curs.fetchall()]
-    campaign_ids = list({e.campaign_id for e in cevents})
-    curs.execute(f"SELECT id, launched_on, sectors FROM {t.campaigns} WHERE id = ANY(%s)",
-                 (campaign_ids,))
-    campaigns = {r["id"]: CampaignFact(id=r["id"], launched_on=r["launched_on"],
-                                       sectors=tuple(r["sectors"])) for r in curs.fetchall()}
-
+                             organisation_id=r["organisation_id"]) for r in found[3]]
     alliances: list[AllianceFact] = []
-    if subject == COLLECTIVE:
-        curs.execute(
-            "SELECT a.nid, a.organisation_id, o.kind, a.since, a.until, a.ended_nid "
-            f"FROM {t.alliances} a "
-            f"LEFT JOIN {t.orgs} o ON o.id = a.organisation_id WHERE a.collective_id = %s", (subject_id,))
-        alliances = [AllianceFact(nid=r["nid"], organisation_id=r["organisation_id"], kind=r["kind"],
-                                  since=r["since"], until=r["until"], ended_nid=r["ended_nid"])
-                     for r in curs.fetchall()]
-
     bevents: list[BargainingEvent] = []
     if subject == COLLECTIVE:
-        curs.execute(f"SELECT nid, bargaining_id, kind, on_date, voters, clause_id FROM {t.bevents} "
-                     "WHERE collective_id = %s AND on_date >= %s", (subject_id, since))
+        alliances = [AllianceFact(nid=r["nid"], organisation_id=r["organisation_id"], kind=r["kind"],
+                                  since=r["since"], until=r["until"], ended_nid=r["ended_nid"])
+                     for r in found[4]]
         bevents = [BargainingEvent(nid=r["nid"], bargaining_id=r["bargaining_id"], kind=r["kind"],
                                    on=r["on_date"], voters=r["voters"], clause_id=r["clause_id"])
-                   for r in curs.fetchall()]
+                   for r in found[5]]
 
+    campaign_ids = list({e.campaign_id for e in cevents})
     people = {p for m in meetings for p in m.attendees} | {p for e in cevents for p in e.participants}
-    spells: dict[UUID, list[SpellFact]] = defaultdict(list)
+    queries = [(f"SELECT id, launched_on, sectors FROM {t.campaigns} WHERE id = ANY(%s)", (campaign_ids,))]
     if people:
-        curs.execute(f"SELECT worker_id, nid, sector, started_on, ended_on FROM {t.spells} "
-                     "WHERE worker_id = ANY(%s)", (list(people),))
-        for r in curs.fetchall():
-            spells[r["worker_id"]].append(SpellFact(nid=r["nid"], sector=r["sector"],
-                                                    started_on=r["started_on"], ended_on=r["ended_on"]))
+        queries.append((f"SELECT worker_id, nid, sector, started_on, ended_on FROM {t.spells} "
+                        "WHERE worker_id = ANY(%s)", (list(people),)))
+    found = _read(curs, queries)
+    campaigns = {r["id"]: CampaignFact(id=r["id"], launched_on=r["launched_on"],
+                                       sectors=tuple(r["sectors"])) for r in found[0]}
+    spells: dict[UUID, list[SpellFact]] = defaultdict(list)
+    for r in found[1] if people else ():
+        spells[r["worker_id"]].append(SpellFact(nid=r["nid"], sector=r["sector"],
+                                                started_on=r["started_on"], ended_on=r["ended_on"]))
     return Facts(subject=subject, meetings=meetings, grievance_events=gevents, campaigns=campaigns,
                  campaign_events=cevents, alliances=alliances, spells=dict(spells),
                  prior_facilitators=prior, bargaining_events=bevents)
+
+
+def _read(curs: Any, queries: list[tuple[str, tuple]]) -> list[list]:
+    """The rows of each query. On a plain cursor (a recompute after the batch), they are sent
+    together in pipeline mode, on a cursor each, and cost one round trip; a handler's cursor
+    (already pipelined, with rows it holds back) reads them one by one."""
+    if not isinstance(curs, Cursor):
+        out = []
+        for query, params in queries:
+            curs.execute(query, params)
+            out.append(curs.fetchall())
+        return out
+    conn = curs.connection
+    with conn.pipeline():
+        cursors = [conn.cursor(row_factory=dict_row) for _ in queries]
+        for c, (query, params) in zip(cursors, queries, strict=True):
+            c.execute(query, params)
+    out = [c.fetchall() for c in cursors]
+    for c in cursors:
+        c.close()
+    return out

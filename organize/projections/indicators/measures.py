@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from organize.domain.values import DIMENSIONS
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; rubric.py imports this module
+    from organize.projections.indicators.rubric import DimensionSpec
+
+_EPSILON = 1e-9  # a share of exactly a threshold meets it despite float rounding
 
 LEVEL_LABELS = ("not yet", "emerging", "growing", "established", "strong")
 # Safety climate is a risk: the same 0..4 scale read as how much risk the records show.
@@ -106,3 +112,31 @@ PARAMS: Mapping[str, Mapping[str, str]] = {
 
 def level_label(dimension: str, level: int) -> str:
     return (RISK_LEVEL_LABELS if dimension in RISK_DIMENSIONS else LEVEL_LABELS)[level]
+
+
+def assign_level(spec: DimensionSpec, measures: Mapping[str, float | int]) -> tuple[int, str | None]:
+    """The highest level whose thresholds (and those of every level below) are all met,
+    and what the next level would need."""
+    level = 0
+    for lv in spec.levels[1:]:
+        unmet = [(m, t) for m, t in lv.thresholds.items() if measures[m] + _EPSILON < t]
+        if unmet:
+            return level, _gap(spec, lv.level, unmet, measures)
+        level = lv.level
+    return level, None
+
+
+def _gap(spec: DimensionSpec, level: int, unmet: list[tuple[str, float]],
+         measures: Mapping[str, float | int]) -> str:
+    parts = []
+    for m, t in unmet:
+        measure = MEASURES[spec.name][m]
+        parts.append(f"{measure.label} at least {_fmt(measure, t)} (now {_fmt(measure, measures[m])})")
+    what = "Risk would be" if spec.name in RISK_DIMENSIONS else "To reach"
+    return f"{what} level {level} ({level_label(spec.name, level)}): {'; '.join(parts)}."
+
+
+def _fmt(measure: Measure, value: float | int) -> str:
+    if measure.kind == SHARE:
+        return f"{round(value * 100)}%"  # as reasons carry it
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -29,21 +29,13 @@ from uuid import UUID
 
 from organize.domain.values import DIMENSIONS
 from organize.projections.indicators.facts import Facts, SpellFact
-from organize.projections.indicators.measures import (
-    CAMPAIGN_DIMENSIONS,
-    MEASURES,
-    RISK_DIMENSIONS,
-    SHARE,
-    Measure,
-    level_label,
-)
+from organize.projections.indicators.measures import CAMPAIGN_DIMENSIONS, assign_level, level_label  # noqa: F401
 from organize.projections.indicators.reasons import REASON_CODES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; rubric.py imports this module
-    from organize.projections.indicators.rubric import DimensionSpec, Rubric
+    from organize.projections.indicators.rubric import Rubric
 
 MAX_EVIDENCE = 30  # notification ids cited per reason (the most recent ones)
-_EPSILON = 1e-9  # a share of exactly a threshold meets it despite float rounding
 
 # What happens to a grievance that makes it "move", and what answers a retaliation.
 MOVES = ("referred", "escalated", "negotiation", "outcome")
@@ -94,34 +86,6 @@ def week_of(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
-def assign_level(spec: DimensionSpec, measures: Mapping[str, float | int]) -> tuple[int, str | None]:
-    """The highest level whose thresholds (and those of every level below) are all met,
-    and what the next level would need."""
-    level = 0
-    for lv in spec.levels[1:]:
-        unmet = [(m, t) for m, t in lv.thresholds.items() if measures[m] + _EPSILON < t]
-        if unmet:
-            return level, _gap(spec, lv.level, unmet, measures)
-        level = lv.level
-    return level, None
-
-
-def _gap(spec: DimensionSpec, level: int, unmet: list[tuple[str, float]],
-         measures: Mapping[str, float | int]) -> str:
-    parts = []
-    for m, t in unmet:
-        measure = MEASURES[spec.name][m]
-        parts.append(f"{measure.label} at least {_fmt(measure, t)} (now {_fmt(measure, measures[m])})")
-    what = "Risk would be" if spec.name in RISK_DIMENSIONS else "To reach"
-    return f"{what} level {level} ({level_label(spec.name, level)}): {'; '.join(parts)}."
-
-
-def _fmt(measure: Measure, value: float | int) -> str:
-    if measure.kind == SHARE:
-        return f"{_pct(value)}%"
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def _pct(x: float) -> int:
     """A share as a whole percentage, as reasons carry it."""
     return round(x * 100)
@@ -169,6 +133,15 @@ class _Campaign:
     detail: str | None
     participants: tuple[int, ...]
     organisation_id: UUID | None
+
+
+# The dimensions whose score reads nothing but these slices of the window (and what is
+# fixed for the scorer): a week whose slices are those of the last week scored scores alike.
+_SLICES_ONLY = {
+    "leadership": ("meetings",),
+    "participation_depth": ("meetings", "prev_meetings", "campaign_events", "prev_campaign_events"),
+    "issue_dynamism": ("campaign_events", "grievance_events"),
+}
 
 
 @dataclass(slots=True)
@@ -275,6 +248,7 @@ class Scorer:
                     self.multi_since[p] = (s.started_on, s.nid)
                     break
         self._cross: dict[int, bool] = {}
+        self._kept: dict[str, tuple[tuple, Score]] = {}  # dimension -> (its slices, its score)
         self._days: list[date] | None = None  # fact days and state days, for ``changes``
         self._state_days: list[date] = []
 
@@ -315,9 +289,19 @@ class Scorer:
         win = self.window(week_of(week))
         out = {}
         for dimension, spec, measure in self.specs:
+            reads = _SLICES_ONLY.get(dimension)
+            if reads:  # the same slices as when last scored: the same score (slices of one list
+                # are told apart by their first element, the very object, and their length)
+                key = tuple((id(x[0]), len(x)) if x else None for x in (getattr(win, r) for r in reads))
+                kept = self._kept.get(dimension)
+                if kept is not None and kept[0] == key:
+                    out[dimension] = kept[1]
+                    continue
             measures, reasons = measure(win)
             level, gap = assign_level(spec, measures)
             out[dimension] = Score(level=level, reasons=tuple(reasons), measures=measures, gap=gap)
+            if reads:
+                self._kept[dimension] = (key, out[dimension])
         return out
 
     def series(self, first_week: date, last_week: date) -> list[tuple[date, dict[str, Score]]]:

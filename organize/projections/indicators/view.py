@@ -19,6 +19,10 @@ rubric is a rebuild (``registry.rebuild(..., "indicators", rubric=...)``).
 A campaign's issue and a self-assessment's narrative are kept sealed, as tokens
 (``organize.projections.sealed``) that the web layer opens for the reader.
 
+Handlers write a batch's plain inserts through ``View.insert`` (one statement per table per
+batch) and keep a grievance's clock and a work spell's end to store once, after the batch's
+events (``_store_clocks``, ``_store_ends``).
+
 The handlers of bargaining rounds (``bargaining.py``) and of corrections (``corrections.py``)
 are mixins of this view; the facts are loaded by ``facts.load_facts``.
 """
@@ -52,6 +56,17 @@ MAX_DEFERRED = 20_000
 EARLIEST = date(1900, 1, 1)
 LATEST = date(9000, 1, 1)
 WEEK = timedelta(days=7)
+# The columns of the fact rows handlers set aside for one INSERT per table per batch.
+_GEVENT = ("nid bigint, grievance_id uuid, kind text, on_date date, worker_ids uuid[], "
+           "organisation_id uuid, outcome text")
+_CEVENT = ("nid bigint, campaign_id uuid, kind text, on_date date, detail text, participant_ids uuid[], "
+           "collective_ids uuid[], organisation_id uuid")
+_SPELL = "worker_id uuid, spell_id uuid, nid bigint, sector text, started_on date"
+_MEETING = ("id uuid, kind text, collective_ids uuid[], agenda_grievance_ids uuid[], "
+            "agenda_campaign_ids uuid[]")
+_GRIEVANCE = "id uuid, collective_id uuid, clock date"
+_NOTHING = "ON CONFLICT DO NOTHING"
+_ID_NOTHING = "ON CONFLICT (id) DO NOTHING"
 
 
 class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
@@ -78,6 +93,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._memory = BatchMemory(self.t)
         # Workers whose trajectory the batch changed -> the earliest day it changed from.
         self._participants: dict[UUID, date] = {}
+        # Grievances whose clock the batch moved -> the clock, stored in one UPDATE after it.
+        self._clocks: dict[UUID, date] = {}
+        # Work spells the batch ended: (worker, spell) -> the day, stored in one UPDATE.
+        self._ends: dict[tuple[UUID, UUID], date] = {}
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -175,13 +194,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         if g is None:
             return
         if on is not None and on > g.clock:
-            g.clock = on
-            curs.execute(f"UPDATE {self.t.grievances} SET clock = %s WHERE id = %s", (on, grievance_id))
+            g.clock = self._clocks[grievance_id] = on  # stored once, at the end of the batch
         on = on or g.clock  # a join carries no date: it happened by the grievance's clock
-        curs.execute(
-            f"INSERT INTO {self.t.gevents} (nid, grievance_id, kind, on_date, worker_ids, organisation_id, "
-            "outcome) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (nid, grievance_id, kind, on, list(worker_ids), organisation_id, outcome))
+        self.insert(curs, self.t.gevents, _GEVENT, (nid, grievance_id, kind, on, list(worker_ids),
+                                                    organisation_id, outcome), conflict=_NOTHING)
         g.saw(on)
         self._mark(COLLECTIVE, g.collective_id, on, on)
         for campaign_id in g.campaign_ids:
@@ -224,20 +240,19 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
     @on(Organisation.KindCorrected)
     def organisation_kind_corrected(self, curs, e, _nid) -> None:
         # Its alliances read differently from the first of them on (an NGO that was a union).
-        self._mark_allies(curs, e.originator_id,
-                          f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s", (e.kind, e.originator_id))
+        self.change(curs, self.t.orgs, e.originator_id, f"UPDATE {self.t.orgs} SET kind = %s WHERE id = %s",
+                    (e.kind, e.originator_id))
+        self._mark_allies(curs, e.originator_id)
 
     @on(Organisation.Created)
     def organisation_created(self, curs, e, _nid) -> None:
         # An alliance recorded before its organisation: its kind is known only now.
-        self._mark_allies(curs, e.originator_id,
-                          f"INSERT INTO {self.t.orgs} (id, kind) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                          (e.originator_id, e.kind))
+        self.insert(curs, self.t.orgs, "id uuid, kind text", (e.originator_id, e.kind), conflict=_NOTHING)
+        self._mark_allies(curs, e.originator_id)
 
-    def _mark_allies(self, curs, organisation_id: UUID, change: str, args: tuple) -> None:
+    def _mark_allies(self, curs, organisation_id: UUID) -> None:
         """Change what is known of an organisation, and mark the collectives allied with it
         from their first alliance with it on (known from the batch's memory: no read)."""
-        curs.execute(change, args)
         for collective_id, since in self._memory.allied(curs, organisation_id).items():
             self._mark(COLLECTIVE, collective_id, since, None)
 
@@ -245,18 +260,16 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     @on(Worker.SpellStarted)
     def spell_started(self, curs, e, nid) -> None:
-        self._mark_participant(
-            curs, e.originator_id, e.started_on,
-            f"INSERT INTO {self.t.spells} (worker_id, spell_id, nid, sector, started_on) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (e.originator_id, e.spell_id, nid, e.sector, e.started_on))
+        self.insert(curs, self.t.spells, _SPELL, (e.originator_id, e.spell_id, nid, e.sector, e.started_on),
+                    conflict=_NOTHING)
+        self._note_participant(e.originator_id, e.started_on)
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, _nid) -> None:
-        self._mark_participant(
-            curs, e.originator_id, e.ended_on,
-            f"UPDATE {self.t.spells} SET ended_on = %s WHERE worker_id = %s AND spell_id = %s",
-            (e.ended_on, e.originator_id, e.spell_id))
+        # Stored with the batch's other ends in one UPDATE (``_store_ends``): a spell ends
+        # only once started (the worker's own events, in order), so its row is there by then.
+        self._ends[(e.originator_id, e.spell_id)] = e.ended_on
+        self._note_participant(e.originator_id, e.ended_on)
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, _nid) -> None:
@@ -265,6 +278,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                      (e.originator_id, e.spell_id))
         row = curs.fetchone()
         since = min(e.started_on, row["started_on"]) if row else e.started_on
+        self._ends.pop((e.originator_id, e.spell_id), None)  # its end is the corrected one
         self._mark_participant(
             curs, e.originator_id, since,
             f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s"
@@ -276,6 +290,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"SELECT started_on FROM {self.t.spells} WHERE worker_id = %s AND spell_id = %s",
                      (e.originator_id, e.spell_id))
         row = curs.fetchone()
+        self._ends.pop((e.originator_id, e.spell_id), None)
         if row is not None:
             self._mark_participant(
                 curs, e.originator_id, row["started_on"],
@@ -283,9 +298,13 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                 (e.originator_id, e.spell_id))
 
     def _mark_participant(self, curs, worker_id: UUID, on: date, change: str, args: tuple) -> None:
-        """Change her trajectory; the gatherings she took part in, whose reading it changes,
-        are marked from ``on`` at the end of the batch (``_mark_gatherings``)."""
-        curs.execute(change, args)
+        """Change her trajectory (a statement on her rows of the spells alone); the gatherings
+        she took part in, whose reading it changes, are marked from ``on`` at the end of the
+        batch (``_mark_gatherings``)."""
+        self.change(curs, self.t.spells, worker_id, change, args)
+        self._note_participant(worker_id, on)
+
+    def _note_participant(self, worker_id: UUID, on: date) -> None:
         since = self._participants.get(worker_id)
         self._participants[worker_id] = on if since is None else min(since, on)
 
@@ -316,11 +335,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     @on(Meeting.Scheduled)
     def meeting_scheduled(self, curs, e, _nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.meetings} (id, kind, collective_ids, agenda_grievance_ids, "
-            "agenda_campaign_ids) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-            (e.originator_id, e.kind, list(e.collective_ids), list(e.agenda_grievance_ids),
-             list(e.agenda_campaign_ids)))
+        self.insert(curs, self.t.meetings, _MEETING,
+                    (e.originator_id, e.kind, list(e.collective_ids), list(e.agenda_grievance_ids),
+                     list(e.agenda_campaign_ids)), conflict=_ID_NOTHING)
         if self._memory.meetings.get(e.originator_id) is None:
             self._memory.meetings[e.originator_id] = MeetingMemo(
                 list(e.collective_ids), list(e.agenda_grievance_ids), list(e.agenda_campaign_ids))
@@ -331,7 +348,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         m = self._memory.meeting(curs, e.originator_id)
         if m is None:
             return
-        curs.execute(
+        self.change(
+            curs, self.t.meetings, e.originator_id,
             f"UPDATE {self.t.meetings} SET held_nid = %s, held_on = %s, attendee_ids = %s, "
             "facilitator_ids = %s, speaker_ids = %s, decisions = %s WHERE id = %s",
             (nid, held_on, list(e.attendee_ids), list(e.facilitator_ids), list(e.speaker_ids),
@@ -348,8 +366,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     @on(Grievance.Raised)
     def grievance_raised(self, curs, e, nid) -> None:
-        curs.execute(f"INSERT INTO {self.t.grievances} (id, collective_id, clock) VALUES (%s, %s, %s) "
-                     "ON CONFLICT (id) DO NOTHING", (e.originator_id, e.collective_id, e.occurred_on))
+        self.insert(curs, self.t.grievances, _GRIEVANCE, (e.originator_id, e.collective_id, e.occurred_on),
+                    conflict=_ID_NOTHING)
         if self._memory.grievance(curs, e.originator_id) is None:
             self._memory.grievances[e.originator_id] = GrievanceMemo(e.collective_id, [], e.occurred_on)
         self._grievance_event(curs, e.originator_id, nid, "raised", e.occurred_on, worker_ids=e.worker_ids)
@@ -418,9 +436,10 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         curs.execute(f"UPDATE {self.t.campaigns} SET grievance_ids = array_append(grievance_ids, %s) "
                      "WHERE id = %s AND NOT grievance_ids @> %s",
                      (e.grievance_id, e.originator_id, [e.grievance_id]))
-        curs.execute(f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
-                     "WHERE id = %s AND NOT campaign_ids @> %s",
-                     (e.originator_id, e.grievance_id, [e.originator_id]))
+        self.change(curs, self.t.grievances, e.grievance_id,
+                    f"UPDATE {self.t.grievances} SET campaign_ids = array_append(campaign_ids, %s) "
+                    "WHERE id = %s AND NOT campaign_ids @> %s",
+                    (e.originator_id, e.grievance_id, [e.originator_id]))
         g = self._memory.grievance(curs, e.grievance_id)
         if g is None:
             return
@@ -455,11 +474,9 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         # happened (known from the batch's memory: no read).
         if collective_ids is None:
             collective_ids = list(self._memory.campaign(curs, e.originator_id) or ())
-        curs.execute(
-            f"INSERT INTO {self.t.cevents} (nid, campaign_id, kind, on_date, detail, participant_ids, "
-            "collective_ids, organisation_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT DO NOTHING",
-            (nid, e.originator_id, kind, on, detail, list(participants), collective_ids, organisation_id))
+        self.insert(curs, self.t.cevents, _CEVENT, (nid, e.originator_id, kind, on, detail,
+                                                    list(participants), collective_ids, organisation_id),
+                    conflict=_NOTHING)
         self._mark(CAMPAIGN, e.originator_id, on, on)
         for collective_id in collective_ids:
             self._mark(COLLECTIVE, collective_id, on, on)
@@ -496,6 +513,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         self._last_id = last_id
         batch = list(batch)
         self._memory.clear()
+        self._clocks.clear()
+        self._ends.clear()
         self._memory.preload(curs, batch)
         super().apply_batch(curs, batch, last_id, after)
 
@@ -507,6 +526,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         series are recomputed once, near the head: recomputing them batch after batch
         would redo the same weeks many times. What ends up stored is the same either way.
         """
+        self._store_clocks(curs)
+        self._store_ends(curs)
         self._mark_gatherings(curs)
         dirty, self._dirty = self._dirty, {}
         self._memory.clear()  # what the next batch's handlers need is read again
@@ -523,6 +544,25 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
             return
         self._recomputed_at = self._last_id or 0
         self._recompute_dirty(curs, dirty)
+
+    def _store_clocks(self, curs) -> None:
+        """The clocks the batch moved, in one statement: each the latest day its grievance's
+        events reached, as an UPDATE per moving event would have left it."""
+        clocks, self._clocks = self._clocks, {}
+        if clocks:
+            curs.execute(f"UPDATE {self.t.grievances} g SET clock = x.clock "
+                         "FROM unnest(%s::uuid[], %s::date[]) AS x(id, clock) WHERE g.id = x.id",
+                         (list(clocks), list(clocks.values())))
+
+    def _store_ends(self, curs) -> None:
+        """The ends of work spells the batch recorded, in one statement (before any read of
+        a spell's end: the facts a correction reads, the recompute's)."""
+        ends, self._ends = self._ends, {}
+        if ends:
+            curs.execute(f"UPDATE {self.t.spells} s SET ended_on = x.ended_on FROM "
+                         "unnest(%s::uuid[], %s::uuid[], %s::date[]) AS x(worker_id, spell_id, ended_on) "
+                         "WHERE s.worker_id = x.worker_id AND s.spell_id = x.spell_id",
+                         ([w for w, _ in ends], [sp for _, sp in ends], list(ends.values())))
 
     def finish(self, curs: Cursor[DictRow]) -> int:
         """Recompute what the catch-up set aside in the pending table (weeks recomputed)."""
@@ -596,6 +636,7 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     def facts(self, curs, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
         """The facts of one collective or campaign that weeks after ``since`` can see."""
+        self._store_ends(curs)
         return load_facts(curs, self.t, subject, subject_id, since)
 
 
