@@ -34,6 +34,8 @@ from infra.settings import SettingsError, load_settings
 from organize.imports.commands import duplicates_command, import_command, merge_command
 from organize.seal.commands import seal_group, verify_command
 
+WORKER_HEALTHCHECK_SECONDS = 30  # how late a web process of `serve --workers N` may answer its ping
+
 
 def _runtime():
     from organize.runtime import open_configured
@@ -100,8 +102,11 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
             os.environ.update(DATABASE_URL=runtime.database.url,
                               ORGANIZE_CIPHER_KEY=resolve_master_key(settings),
                               ORGANIZE_RUN_PROJECTIONS="0")
+            # A web process busy under load answers its supervisor's ping late; at uvicorn's
+            # 5 s it was killed with every request it held (seen with 50 users on 2 cores).
             uvicorn.run("organize.cli:web_app", factory=True, workers=workers, host=host,
-                        port=port, log_config=None, access_log=False)
+                        port=port, log_config=None, access_log=False,
+                        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     finally:
         if runner is not None:
             runner.stop(wait=10)  # before the embedded server stops under it
