@@ -92,3 +92,15 @@ def own_runtime(database, settings, prefix: str) -> Iterator:
         runtime.app.close()
         with psycopg.connect(database.url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def view_rows(view) -> dict[str, list[tuple]]:
+    """Every row of every table of one generation of a view, by table name without the
+    generation's prefix, in a fixed order: two generations compare equal when they hold the
+    same rows."""
+    out = {}
+    with view.datastore.transaction() as curs:
+        for table in view.table_names():
+            curs.execute(f"SELECT * FROM {table} AS r ORDER BY r::text")
+            out[table.removeprefix(view.t.prefix)] = [tuple(r.values()) for r in curs.fetchall()]
+    return out

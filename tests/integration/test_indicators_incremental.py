@@ -21,7 +21,7 @@ from organize.projections import registry
 from organize.projections.indicators import view as indicators_view
 from organize.projections.runner import BatchedRunner
 from tests.integration.support import OPS, World
-from tests.support import own_runtime
+from tests.support import own_runtime, view_rows
 
 pytestmark = pytest.mark.integration
 
@@ -31,16 +31,6 @@ def own_app(database, settings):
     """An application over a database of its own: a rebuild replays the whole log."""
     with own_runtime(database, settings, "organize_indicators_prop") as runtime:
         yield runtime.app
-
-
-def snapshot(view) -> dict[str, list[tuple]]:
-    """Every row of every table of one generation, by table name without the prefix."""
-    out = {}
-    with view.datastore.transaction() as curs:
-        for table in view.table_names():
-            curs.execute(f"SELECT * FROM {table} AS r ORDER BY r::text")
-            out[table.removeprefix(view.t.prefix)] = [tuple(row.values()) for row in curs.fetchall()]
-    return out
 
 
 steps = st.lists(
@@ -74,14 +64,14 @@ def test_indicators_kept_batch_after_batch_equal_a_rebuild(own_app, steps, seed,
     with datastore.transaction(commit=True) as curs:
         view.finish(curs)
     assert view.position() == app.recorder.max_notification_id()
-    live = snapshot(view)
+    live = view_rows(view)
     assert not live["_pending"]
 
     generation = registry.rebuild(datastore, app.recorder, app.mapper, "indicators",
                                   batch_size=rebuild_batch, taxonomy=app.taxonomy)
     (rebuilt,) = registry.open_views(datastore, ["indicators"], taxonomy=app.taxonomy)
     assert rebuilt.generation == generation == view.generation + 1
-    fresh = snapshot(rebuilt)
+    fresh = view_rows(rebuilt)
     assert fresh.keys() == live.keys()
     for table, rows in live.items():
         assert fresh[table] == rows, f"indicators{table} differs after a rebuild"

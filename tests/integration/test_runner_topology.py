@@ -18,19 +18,9 @@ import pytest
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
 from tests.integration.support import OPS, World
-from tests.support import own_runtime
+from tests.support import own_runtime, view_rows
 
 pytestmark = pytest.mark.integration
-
-
-def snapshot(view) -> dict[str, list[tuple]]:
-    """Every row of every table of one generation, by table name without the prefix."""
-    out = {}
-    with view.datastore.transaction() as curs:
-        for table in view.table_names():
-            curs.execute(f"SELECT * FROM {table} AS r ORDER BY r::text")
-            out[table.removeprefix(view.t.prefix)] = [tuple(r.values()) for r in curs.fetchall()]
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +85,7 @@ def test_two_runners_with_different_batch_sizes_equal_a_rebuild(rt):
     for name, live in shared.items():
         rebuilt = scratch(rt, name, generation + 1)
         BatchedRunner(app.recorder, app.mapper, [rebuilt], batch_size=1000).catch_up()
-        ours, fresh = snapshot(live), snapshot(rebuilt)
+        ours, fresh = view_rows(live), view_rows(rebuilt)
         assert ours.keys() == fresh.keys()
         for table, rows in fresh.items():
             assert ours[table] == rows, f"{name}{table}: two runners differ from a rebuild"
@@ -141,7 +131,7 @@ def test_one_active_runner_per_view_and_a_standby_takes_over(rt):
     for name, live in zip(names, views, strict=True):
         rebuilt = scratch(rt, name, generation + 1)
         BatchedRunner(app.recorder, app.mapper, [rebuilt], batch_size=1000).catch_up()
-        assert snapshot(live) == snapshot(rebuilt), name
+        assert view_rows(live) == view_rows(rebuilt), name
         rebuilt.drop()
         live.drop()
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
 from tests.integration.support import OPS, World
-from tests.support import own_runtime
+from tests.support import own_runtime, view_rows
 
 pytestmark = pytest.mark.integration
 
@@ -31,16 +31,6 @@ def own_app(database, settings):
     whole log, so this test's log holds only its own events (not the demo's)."""
     with own_runtime(database, settings, "organize_views_prop") as runtime:
         yield runtime.app
-
-
-def snapshot(view) -> dict[str, list[tuple]]:
-    """Every row of every table of one generation, by table name without the prefix."""
-    out = {}
-    with view.datastore.transaction() as curs:
-        for table in view.table_names():
-            curs.execute(f"SELECT * FROM {table} AS r ORDER BY r::text")
-            out[table.removeprefix(view.t.prefix)] = [tuple(row.values()) for row in curs.fetchall()]
-    return out
 
 
 steps = st.lists(
@@ -68,12 +58,12 @@ def test_incremental_views_equal_a_rebuild(own_app, steps, seed, batch_size, reb
     assert {v.position() for v in views} == {app.recorder.max_notification_id()}
 
     for view in views:
-        live = snapshot(view)
+        live = view_rows(view)
         generation = registry.rebuild(datastore, app.recorder, app.mapper, view.name,
                                       batch_size=rebuild_batch, taxonomy=app.taxonomy)
         (rebuilt,) = registry.open_views(datastore, [view.name], taxonomy=app.taxonomy)
         assert rebuilt.generation == generation == view.generation + 1
-        fresh = snapshot(rebuilt)
+        fresh = view_rows(rebuilt)
         assert fresh.keys() == live.keys()
         for table, rows in live.items():
             assert fresh[table] == rows, f"{view.name}{table} differs after a rebuild"
