@@ -31,6 +31,7 @@ from tests.integration.support import (  # noqa: F401 - deployment_fixture
     healthy,
     wait_until,
 )
+from tests.support import view_rows
 
 pytestmark = pytest.mark.integration
 
@@ -124,14 +125,6 @@ def test_three_web_processes_two_runners_and_a_killed_runner(deployment):
         fresh.drop()
         fresh.create_table()
         BatchedRunner(app.recorder, app.mapper, [fresh], batch_size=1000).catch_up()
-        assert _rows(view) == _rows(fresh), f"{view.name} differs from a rebuild"
+        assert view_rows(view) == view_rows(fresh), f"{view.name} differs from a rebuild"
         fresh.drop()
 
-
-def _rows(view) -> dict[str, list[tuple]]:
-    out = {}
-    with view.datastore.transaction() as curs:
-        for table in view.table_names():
-            curs.execute(f"SELECT * FROM {table} AS r ORDER BY r::text")
-            out[table.removeprefix(view.t.prefix)] = [tuple(r.values()) for r in curs.fetchall()]
-    return out
