@@ -68,6 +68,7 @@ BENCHES = [
     ("pages", ["--seconds", "10", "--rounds", "3"], ["--seconds", "30", "--rounds", "5"]),
     ("command_limits", ["--commands", "2000", "--rounds", "5"], []),
     ("imports", ["--rows", "500", "--rounds", "3"], ["--rows", "10000", "--rounds", "3"]),
+    ("cellkey_attack", ["--draws", "100"], ["--draws", "300"]),
 ]
 
 

@@ -20,8 +20,9 @@ Why this method, of the three the statistical offices use (issue 14):
   reached**: as an interior cell, as a row total of a wider table, in this release or any
   later one. Repeating a request, or reaching a cell another way, yields the same number,
   so nothing can be averaged away; and no published total is the exact sum of the cells
-  under it, so a hidden cell cannot be solved from margins (its feasible range is at least
-  4 wide for every published number it is solved through). The keys are computed in SQL,
+  under it, so a hidden cell cannot be solved from margins (solved from two published
+  numbers, its range is four times the bound wide before it is cut at zero; see the
+  outer tails below). The keys are computed in SQL,
   in the same ``GROUP BY`` that counts (``sum(ckey)``), so the method costs next to
   nothing.
 
@@ -31,46 +32,89 @@ hidden one at least 1, let the attack tests bound small totals from below by cou
 them, and pin them. A zero stays a zero and a nonzero count never becomes zero inside the
 method; neither shows.
 
-The perturbation table (``PTABLE``): for counts of 3 and more the noise is -2, -1, 0, +1
-or +2 with probabilities 0.1, 0.2, 0.4, 0.2, 0.1 (mean 0, variance 1.2, mean absolute
-error 0.8). For counts of 1 and 2 the mass that would go below 1 is moved to the smallest
-allowed value.
+The perturbation table (``PTABLE``): for counts of 4 and more the noise is -3, -2, -1, 0, +1,
++2 or +3 with probabilities 0.001, 0.099, 0.2, 0.4, 0.2, 0.099, 0.001 (mean 0, variance 1.21,
+mean absolute error 0.802). For counts of 1 to 3 the mass that would go below 1 is moved to
+the smallest allowed value.
+
+Why the thin outer tails. Whatever the table, the noise is bounded and the bound is published,
+so a researcher who subtracts a cell from a cell one grievance wider learns that the lone
+grievance's count lies in a range 4 x the bound wide, cut at zero. Only when the wider cell drew
+the lowest noise and the narrower one the highest does the range shrink to 0..1 and the count
+is pinned. With -2..+2 at 0.1 each that happened to one pair of cells in a hundred, and the
+attack tests saw it (``bench/cellkey_attack.py`` measures how often, over fresh record keys).
+The same -2..+2 table with a sliver of 0.001 moved out to each of -3 and +3 needs both
+extremes at once: one pair in a million, at the same mean error. The new table is a refinement
+of the old one (the same key ranges give the same noise, except the two slivers), so a table
+released under the old one and the same table under the new one differ in at most those
+cells.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate
 
 MODULUS = 1 << 16  # as research_grievances.CELL_KEY_MODULUS
-NOISE = (-2, -1, 0, 1, 2)
-WEIGHTS = (1, 2, 4, 2, 1)  # tenths
-MAX_NOISE = 2
-VARIANCE = sum(w * d * d for d, w in zip(NOISE, WEIGHTS, strict=True)) / 10
-MEAN_ABSOLUTE_ERROR = sum(w * abs(d) for d, w in zip(NOISE, WEIGHTS, strict=True)) / 10
 
 
-def _row(n: int) -> list[tuple[int, int]]:
-    """(noise, upper bound of its share of the key range) for a count of n >= 1."""
-    allowed: dict[int, int] = {}
-    for d, w in zip(NOISE, WEIGHTS, strict=True):
-        d = max(d, 1 - n)  # never below 1
-        allowed[d] = allowed.get(d, 0) + w
-    noises = sorted(allowed)
-    bounds = accumulate(allowed[d] * MODULUS // 10 for d in noises)
-    return list(zip(noises, bounds, strict=True))
+@dataclass(frozen=True)
+class Table:
+    """A perturbation table: each noise and its weight, in ``parts`` of the key range."""
+
+    noise: tuple[int, ...]
+    weights: tuple[int, ...]
+
+    @cached_property
+    def parts(self) -> int:
+        return sum(self.weights)
+
+    @cached_property
+    def max_noise(self) -> int:
+        return max(abs(d) for d in self.noise)
+
+    @cached_property
+    def variance(self) -> float:
+        return sum(w * d * d for d, w in zip(self.noise, self.weights, strict=True)) / self.parts
+
+    @cached_property
+    def mean_absolute_error(self) -> float:
+        return sum(w * abs(d) for d, w in zip(self.noise, self.weights, strict=True)) / self.parts
+
+    @cached_property
+    def rows(self) -> dict[int, list[tuple[int, int]]]:
+        """For counts 1 .. max_noise + 1 (every larger count uses the last): (noise, upper
+        bound of its share of the key range), the mass that would go below 1 moved to the
+        smallest allowed value."""
+        out = {}
+        for n in range(1, self.max_noise + 2):
+            allowed: dict[int, int] = {}
+            for d, w in zip(self.noise, self.weights, strict=True):
+                d = max(d, 1 - n)  # never below 1
+                allowed[d] = allowed.get(d, 0) + w
+            noises = sorted(allowed)
+            bounds = accumulate(allowed[d] * MODULUS // self.parts for d in noises)
+            out[n] = list(zip(noises, bounds, strict=True))
+        return out
+
+    def perturb(self, n: int, cell_key: int) -> int:
+        """The published value of a cell of true count ``n`` and cell key ``cell_key``."""
+        if n <= 0:
+            return 0
+        row = self.rows[min(n, self.max_noise + 1)]
+        for d, bound in row:
+            if cell_key % MODULUS < bound:
+                return n + d
+        return n + row[-1][0]
 
 
-PTABLE = {1: _row(1), 2: _row(2), 3: _row(3)}  # every count from 3 on uses the row of 3
-
-
-def perturb(n: int, cell_key: int) -> int:
-    """The published value of a cell of true count ``n`` and cell key ``cell_key``."""
-    if n <= 0:
-        return 0
-    for d, bound in PTABLE[min(n, 3)]:
-        if cell_key % MODULUS < bound:
-            return n + d
-    return n + PTABLE[min(n, 3)][-1][0]
+PTABLE = Table(noise=(-3, -2, -1, 0, 1, 2, 3), weights=(1, 99, 200, 400, 200, 99, 1))
+# The table of the first releases, kept to measure what the outer tails changed.
+FIRST_TABLE = Table(noise=(-2, -1, 0, 1, 2), weights=(1, 2, 4, 2, 1))
+MAX_NOISE = PTABLE.max_noise
+MEAN_ABSOLUTE_ERROR = PTABLE.mean_absolute_error
+perturb = PTABLE.perturb
 
 
 def description() -> dict[str, object]:
@@ -80,14 +124,15 @@ def description() -> dict[str, object]:
         "method": "cell-key perturbation (Australian Bureau of Statistics TableBuilder)",
         "record_key": "secret random key per grievance, 0..65535",
         "cell_key": "sum of the cell's record keys modulo 65536",
-        "noise": {str(d): w / 10 for d, w in zip(NOISE, WEIGHTS, strict=True)},
+        "noise": {str(d): w / PTABLE.parts for d, w in zip(PTABLE.noise, PTABLE.weights,
+                                                           strict=True)},
         "max_perturbation": MAX_NOISE,
-        "expected_error_per_cell": MEAN_ABSOLUTE_ERROR,
-        "variance_per_cell": VARIANCE,
+        "expected_error_per_cell": round(MEAN_ABSOLUTE_ERROR, 3),
+        "variance_per_cell": round(PTABLE.variance, 3),
         "consistent": "the same grievances always give the same value, in every table and "
                       "every release",
         "epsilon_spent": 0,
     }
 
 
-__all__ = ["MAX_NOISE", "MODULUS", "PTABLE", "description", "perturb"]
+__all__ = ["FIRST_TABLE", "MAX_NOISE", "MODULUS", "PTABLE", "Table", "description", "perturb"]

@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 from scipy.optimize import linprog
 
+from organize import commands as c
+from organize.exports.releases import ReleaseRequest, count_cells, grouping_sets, snap
 from organize.exports.trends import ALL, period_label, place_label
+from organize.projections.disclosure import MIN_K
+from tests.integration import support as h
 
 FINEST = ("period", "place", "sector", "stage", "category", "outcome", "escalation")
 PINNED = 2.0  # a range narrower than this tells her the count to within one
@@ -94,8 +100,6 @@ async def exact_knowledge(conn, requests: Sequence[dict], atoms: Sequence[Mappin
                           ) -> list[Known]:
     """What the exact tables (no perturbation, counts below k left out) of ``requests`` tell:
     the attack's control, to show it pins small counts when nothing is perturbed."""
-    from organize.exports.releases import ReleaseRequest, count_cells, grouping_sets, snap
-
     known: list[Known] = []
     for kw in requests:
         request, _, _ = snap(ReleaseRequest(**{**window, **kw}), today)
@@ -131,3 +135,89 @@ def solve(known: Sequence[Known], n_atoms: int, targets: Sequence[tuple[int, ...
         assert lo.status == 0 and hi.status == 0, (lo.message, hi.message)
         out[members] = (lo.fun, -hi.fun)
     return out
+
+
+async def finest_atoms(conn, taxonomy, finest: Sequence[str], grains: Mapping[str, str],
+                       window: Mapping[str, date], today: date
+                       ) -> tuple[list[dict], list[int]]:
+    """The finest cells that hold someone, and how many: given to the attacker, who does
+    not have them, so that what she cannot pin with them she cannot pin at all."""
+    request, _, _ = snap(ReleaseRequest(by=tuple(finest), grains=dict(grains), **window), today)
+    _, cells = await count_cells(conn, request, taxonomy)
+    fine = [(labels, n) for labels, n, _ in cells if ALL not in labels]
+    return [dict(zip(finest, labels, strict=True)) for labels, _ in fine], [n for _, n in fine]
+
+
+def small_targets(known: Sequence[Known], truth: Sequence[int]) -> list[tuple[int, ...]]:
+    """The cells a table speaks of whose true count is below k but not zero."""
+    return sorted({kn.members for kn in known if 0 < sum(truth[i] for i in kn.members) < MIN_K})
+
+
+# -- money: grievances with amounts owed and recovered, released only as bands --------------
+
+class Amounts:
+    """The world the band attack is made on: three (place, category, currency) groups of
+    grievances, each with an amount owed and every third with half of it recovered. Odd
+    amounts, so that a leak of any one of them is found in the bytes."""
+
+    TODAY = date(2026, 2, 1)
+    YEAR = {"since": date(2025, 1, 1), "until": date(2025, 12, 31)}
+    FINE = {"period": "month", "place": "region", "category": "category"}
+    FINEST = ("period", "place", "category", "owed", "recovered")
+    OWED = {
+        ("HK", "wages_unpaid_late", "HKD"): [Decimal("4321.17")] * 9
+                                            + [Decimal("54321.19")] * 2 + [Decimal("654321.23")],
+        ("HK", "illegal_deductions", "HKD"): [Decimal("871.29")] * 6 + [Decimal("7654.31")],
+        ("BD-DHA", "wages_unpaid_late", "BDT"): [Decimal("98765.37")] * 8
+                                                + [Decimal("187.41")] * 2,
+    }
+    RECOVERED_SHARE = 3
+
+    def __init__(self, runtime):
+        self.runtime = runtime
+        app = self.app = runtime.app
+        self.collectives = {
+            p: app.execute(h.create_collective(name=f"Amounts {p}", places=(p,),
+                                               federation="fed-amounts")).id
+            for p in ("HK", "BD-DHA")}
+        self.amounts: list[Decimal] = []
+        n = 0
+        for (place, category, currency), owed in self.OWED.items():
+            for amount in owed:
+                w = app.execute(h.register_worker(self.collectives[place])).id
+                app.execute(c.GiveConsent(command_id=h.cid(), worker_id=w, purpose="research"))
+                g = app.execute(h.raise_grievance(
+                    self.collectives[place], [w], place=place, category=category,
+                    sector="domestic_care", occurred_on=date(2025, 1 + n % 12, 1 + n % 27))).id
+                app.execute(c.StateAmount(command_id=h.cid(), grievance_id=g, kind="owed",
+                                          amount=amount, currency=currency, on=date(2025, 12, 1)))
+                self.amounts.append(amount)
+                if n % self.RECOVERED_SHARE == 0:
+                    back = (amount / 2).quantize(Decimal("0.01"))
+                    app.execute(c.StateAmount(command_id=h.cid(), grievance_id=g,
+                                              kind="recovered", amount=back, currency=currency,
+                                              on=date(2025, 12, 2)))
+                    self.amounts.append(back)
+                n += 1
+        runtime.runner(["research_grievances"]).catch_up()
+
+    @staticmethod
+    def every_request() -> list[dict]:
+        """Every combination of one or both money dimensions with place and category, at
+        every grain: 81 requests."""
+        out = []
+        for r in range(1, 3):
+            for money in itertools.combinations(("owed", "recovered"), r):
+                for extra in ((), ("place",), ("category",), ("place", "category")):
+                    places = ("region", "country") if "place" in extra else ("country",)
+                    cats = ("category", "group") if "category" in extra else ("group",)
+                    for period, place, cat in itertools.product(("month", "quarter", "year"),
+                                                                places, cats):
+                        out.append({"by": ("period", *extra, *money), "k": MIN_K,
+                                    "grains": {"period": period, "place": place,
+                                               "category": cat}})
+        return out
+
+    async def atoms(self, conn) -> tuple[list[dict], list[int]]:
+        return await finest_atoms(conn, self.app.taxonomy, self.FINEST, self.FINE, self.YEAR,
+                                  self.TODAY)

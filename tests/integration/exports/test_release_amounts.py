@@ -8,7 +8,6 @@ tables pins some, so it has teeth. And no amount, in any digit, is in any byte r
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -21,91 +20,29 @@ from organize.projections.disclosure import MIN_K
 from tests.integration import support as h
 from tests.integration.exports.support import (
     PINNED,
+    Amounts,
     exact_knowledge,
     knowledge,
     read_release,
+    small_targets,
     solve,
 )
 
 pytestmark = pytest.mark.integration
 
-TODAY = date(2026, 2, 1)
-YEAR = {"since": date(2025, 1, 1), "until": date(2025, 12, 31)}
-FINE = {"period": "month", "place": "region", "category": "category"}
-FINEST = ("period", "place", "category", "owed", "recovered")
-# (place, category, currency) -> the amounts owed and, where some came back, recovered.
-# Odd amounts so that a leak of any one of them is found in the bytes.
-OWED = {
-    ("HK", "wages_unpaid_late", "HKD"): [Decimal("4321.17")] * 9 + [Decimal("54321.19")] * 2
-                                        + [Decimal("654321.23")],
-    ("HK", "illegal_deductions", "HKD"): [Decimal("871.29")] * 6 + [Decimal("7654.31")],
-    ("BD-DHA", "wages_unpaid_late", "BDT"): [Decimal("98765.37")] * 8 + [Decimal("187.41")] * 2,
-}
-RECOVERED_SHARE = 3  # every third grievance recovered half of what she was owed
-
-
-class World:
-    def __init__(self, runtime):
-        self.runtime = runtime
-        app = self.app = runtime.app
-        self.collectives = {
-            p: app.execute(h.create_collective(name=f"Amounts {p}", places=(p,),
-                                               federation="fed-amounts")).id
-            for p in ("HK", "BD-DHA")}
-        self.amounts: list[Decimal] = []
-        n = 0
-        for (place, category, currency), owed in OWED.items():
-            for amount in owed:
-                w = app.execute(h.register_worker(self.collectives[place])).id
-                app.execute(c.GiveConsent(command_id=h.cid(), worker_id=w, purpose="research"))
-                g = app.execute(h.raise_grievance(
-                    self.collectives[place], [w], place=place, category=category,
-                    sector="domestic_care", occurred_on=date(2025, 1 + n % 12, 1 + n % 27))).id
-                app.execute(c.StateAmount(command_id=h.cid(), grievance_id=g, kind="owed",
-                                          amount=amount, currency=currency, on=date(2025, 12, 1)))
-                self.amounts.append(amount)
-                if n % RECOVERED_SHARE == 0:
-                    back = (amount / 2).quantize(Decimal("0.01"))
-                    app.execute(c.StateAmount(command_id=h.cid(), grievance_id=g,
-                                              kind="recovered", amount=back, currency=currency,
-                                              on=date(2025, 12, 2)))
-                    self.amounts.append(back)
-                n += 1
-        runtime.runner(["research_grievances"]).catch_up()
+TODAY, YEAR = Amounts.TODAY, Amounts.YEAR
 
 
 @pytest.fixture(scope="module")
 def world(export_runtime):
-    return World(export_runtime)
+    return Amounts(export_runtime)
 
 
-def every_request() -> list[dict]:
-    out = []
-    for r in range(1, 3):
-        for money in itertools.combinations(("owed", "recovered"), r):
-            for extra in ((), ("place",), ("category",), ("place", "category")):
-                places = ("region", "country") if "place" in extra else ("country",)
-                cats = ("category", "group") if "category" in extra else ("group",)
-                for period, place, cat in itertools.product(("month", "quarter", "year"),
-                                                            places, cats):
-                    out.append({"by": ("period", *extra, *money), "k": MIN_K,
-                                "grains": {"period": period, "place": place, "category": cat}})
-    return out
-
-
-async def atoms_and_truth(conn, world):
-    request, _, _ = snap(ReleaseRequest(by=FINEST, grains=FINE, **YEAR), TODAY)
-    _, cells = await count_cells(conn, request, world.app.taxonomy)
-    fine = [(labels, n) for labels, n, _ in cells if "all" not in labels]
-    return [dict(zip(FINEST, labels, strict=True)) for labels, _ in fine], [n for _, n in fine]
-
-
-def targets(known, truth):
-    return sorted({kn.members for kn in known if 0 < sum(truth[i] for i in kn.members) < MIN_K})
+every_request = Amounts.every_request
 
 
 async def test_no_band_count_below_k_can_be_pinned_across_every_release(export_conn, world):
-    atoms, truth = await atoms_and_truth(export_conn, world)
+    atoms, truth = await world.atoms(export_conn)
     group = world.app.taxonomy.category_group
     known, bodies = [], []
     for kw in every_request():
@@ -116,7 +53,7 @@ async def test_no_band_count_below_k_can_be_pinned_across_every_release(export_c
         manifest, records = read_release(release.body)
         assert all(r["count"] >= MIN_K for r in records)
         known += knowledge(manifest, records, atoms, group, cellkey.MAX_NOISE)
-    small = targets(known, truth)
+    small = small_targets(known, truth)
     # The lone 654321.23 HKD owed, the two BDT 100-1000 and others are among the targets.
     assert len(every_request()) == 81 and len(small) > 20, len(small)
     ranges = solve(known, len(atoms), small)
@@ -137,10 +74,10 @@ async def test_no_band_count_below_k_can_be_pinned_across_every_release(export_c
 
 async def test_the_same_attack_pins_band_counts_in_exact_tables(export_conn, world):
     """Without the perturbation, the same solver pins small band counts: the attack has teeth."""
-    atoms, truth = await atoms_and_truth(export_conn, world)
+    atoms, truth = await world.atoms(export_conn)
     known = await exact_knowledge(export_conn, every_request(), atoms, world.app.taxonomy, YEAR,
                                   TODAY, MIN_K)
-    ranges = solve(known, len(atoms), targets(known, truth))
+    ranges = solve(known, len(atoms), small_targets(known, truth))
     assert any(hi - lo < PINNED for lo, hi in ranges.values())
 
 

@@ -47,8 +47,10 @@ from tests.integration.exports.support import (
     FINEST,
     PINNED,
     exact_knowledge,
+    finest_atoms,
     knowledge,
     read_release,
+    small_targets,
     solve,
 )
 from tests.support import live_server
@@ -158,16 +160,7 @@ def every_request() -> list[dict]:
 
 
 async def true_atoms(conn, world) -> tuple[list[dict], list[int]]:
-    """The finest cells that hold someone, and how many: given to the attacker, who does
-    not have them, so that what she cannot pin with them she cannot pin at all."""
-    request, _, _ = snap(ReleaseRequest(by=FINEST, grains=FINE, **YEAR), TODAY)
-    _, cells = await count_cells(conn, request, world.app.taxonomy)
-    fine = [(labels, n) for labels, n, _ in cells if "all" not in labels]
-    return [dict(zip(FINEST, labels, strict=True)) for labels, _ in fine], [n for _, n in fine]
-
-
-def small_targets(known, truth) -> list[tuple[int, ...]]:
-    return sorted({kn.members for kn in known if 0 < sum(truth[i] for i in kn.members) < MIN_K})
+    return await finest_atoms(conn, world.app.taxonomy, FINEST, FINE, YEAR, TODAY)
 
 
 @pytest.fixture(scope="module")

@@ -91,6 +91,21 @@ def test_the_perturbation_is_bounded_and_never_makes_or_hides_a_zero(n, key):
 
 def test_the_perturbation_has_the_stated_distribution():
     seen = Counter(cellkey.perturb(50, key) - 50 for key in range(cellkey.MODULUS))
-    shares = {d: round(c / cellkey.MODULUS, 2) for d, c in seen.items()}
-    assert shares == {-2: 0.1, -1: 0.2, 0: 0.4, 1: 0.2, 2: 0.1}
-    assert pytest.approx(0.8) == cellkey.MEAN_ABSOLUTE_ERROR
+    shares = {d: round(c / cellkey.MODULUS, 3) for d, c in seen.items()}
+    assert shares == {-3: 0.001, -2: 0.099, -1: 0.2, 0: 0.4, 1: 0.2, 2: 0.099, 3: 0.001}
+    assert pytest.approx(0.802) == cellkey.MEAN_ABSOLUTE_ERROR
+    assert cellkey.description()["noise"] == {str(d): s for d, s in sorted(shares.items())}
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 50])
+def test_the_table_refines_the_first_one_only_in_its_outer_slivers(n):
+    """A table released under the first perturbation table and the same table under this one
+    differ only where this one drew its outermost noise, and there by one, the same way."""
+    moved = 0
+    for key in range(cellkey.MODULUS):
+        now, first = cellkey.perturb(n, key), cellkey.FIRST_TABLE.perturb(n, key)
+        if now != first:
+            moved += 1
+            assert abs(now - n) == cellkey.MAX_NOISE and abs(now - first) == 1
+            assert (now - n) * (first - n) > 0
+    assert moved <= 2 * (65 + 2)  # the two slivers of 1/1000 and the keys past the last bound
