@@ -17,7 +17,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -89,6 +90,24 @@ class Snapshot(msgspec.Struct):
     generation: int
     kek_check: bytes
     rows: list[SnapshotRow]
+
+
+@dataclass
+class KeyWrites:
+    """What one command or one batch writes to the key table with its events
+    (``KeyStore.write_made``): the keys it made, and the owners it added to or removed from
+    keys that were there before, as (added, removed) per subject."""
+
+    made: dict[UUID, tuple[bytes, list[UUID]]] = field(default_factory=dict)
+    owners: dict[UUID, tuple[set[UUID], set[UUID]]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.made or self.owners)
+
+    def added(self) -> set[UUID]:
+        """Every owner a key gains: one made here or one that was there before."""
+        return ({o for _key, held in self.made.values() for o in held}
+                | {o for plus, _minus in self.owners.values() for o in plus})
 
 
 class KeyStore:
@@ -214,31 +233,43 @@ class KeyStore:
             raise KeyError(subject_id)
         return existing
 
-    def write_made(self, curs, made: Mapping[UUID, tuple[bytes, Sequence[UUID]]]) -> None:
-        """Write keys made in memory (a batch's, ``organize.application.batch``) with one
-        statement inside the caller's transaction, the one that stores the events sealed
-        under them: a key exists if and only if its events were stored. A subject that has
-        a key already refuses the whole transaction (``IntegrityError``), since its events
-        were sealed under the new one."""
+    def write_made(self, curs, made: KeyWrites) -> None:
+        """Write keys made in memory (a command's or a batch's: ``PendingKeys``), and the
+        owners it gave or took from keys already there, inside the caller's transaction, the
+        one that stores the events sealed under them: a key exists if and only if its events
+        were stored, and an owner is added if and only if the event that made her one was.
+        A subject that has a key already refuses the whole transaction (``IntegrityError``),
+        since its events were sealed under the new one."""
         if not made:
             return
         generation, kek = self._current(curs)  # an erasure cannot re-wrap meanwhile
         # An erasure notes the erased before it shreds, under the KEK row's lock that
         # ``_current`` waited for: an owner noted now was erased after the command read her
         # alive, and a key owned by her, written after her keys were shredded, would keep
-        # her story readable. The save is refused, its events with it (the recorder makes
-        # the server refuse the transaction: ``refuse_transaction``).
-        owners = {o for _key, held in made.values() for o in held}
-        if owners and owners & self._erased_ids():
-            raise IntegrityError("an owner of a new data key was erased meanwhile")
-        ids = list(made)
-        curs.execute(
-            "INSERT INTO organize_data_keys (subject_id, owner_ids, wrapped, kek_generation) "
-            "SELECT u.id, u.o::uuid[], u.w, %s FROM unnest(%s::uuid[], %s::text[], %s::bytea[]) "
-            "AS u(id, o, w) RETURNING subject_id",
-            (generation, ids, ["{" + ",".join(str(o) for o in made[i][1]) + "}" for i in ids],
-             [wrap_under(kek, generation, i, made[i][0]) for i in ids]))
-        curs.fetchall()  # here, in the recorder's guarded block: a duplicate raises now
+        # her story readable (or, given to a key already there, would tie it to her when
+        # she is gone). The save is refused, its events with it (the recorder makes the
+        # server refuse the transaction: ``refuse_transaction``).
+        if made.added() & self._erased_ids():
+            raise IntegrityError("an owner of a data key was erased meanwhile")
+        if made.made:
+            ids = list(made.made)
+            curs.execute(
+                "INSERT INTO organize_data_keys (subject_id, owner_ids, wrapped, kek_generation) "
+                "SELECT u.id, u.o::uuid[], u.w, %s FROM unnest(%s::uuid[], %s::text[], "
+                "%s::bytea[]) AS u(id, o, w) RETURNING subject_id",
+                (generation, ids,
+                 ["{" + ",".join(str(o) for o in made.made[i][1]) + "}" for i in ids],
+                 [wrap_under(kek, generation, i, made.made[i][0]) for i in ids]))
+            curs.fetchall()  # here, in the recorder's guarded block: a duplicate raises now
+        if made.owners:
+            ids = list(made.owners)
+            curs.execute(
+                "UPDATE organize_data_keys k SET owner_ids = ARRAY(SELECT DISTINCT o FROM "
+                "unnest(k.owner_ids || c.plus::uuid[]) AS o WHERE o <> ALL(c.minus::uuid[]))"
+                " FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS c(id, plus, minus)"
+                " WHERE k.subject_id = c.id",
+                (ids, *(["{" + ",".join(str(o) for o in made.owners[i][side]) + "}"
+                         for i in ids] for side in (0, 1))))
 
     def _erased_ids(self) -> set[UUID]:
         return {UUID(i) for _kind, i in self.keyring.erased()}
@@ -262,19 +293,6 @@ class KeyStore:
                 if attempt == 2:  # read just before an erasure replaced the KEK: read again
                     raise
         raise AssertionError("unreachable")
-
-    def add_owners(self, subject_id: UUID, owners: Sequence[UUID]) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                "UPDATE organize_data_keys SET owner_ids = ARRAY(SELECT DISTINCT unnest("
-                "owner_ids || %s::uuid[])) WHERE subject_id = %s",
-                (list(owners), subject_id),
-            )
-
-    def remove_owner(self, subject_id: UUID, owner: UUID) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute("UPDATE organize_data_keys SET owner_ids = array_remove(owner_ids, %s) "
-                         "WHERE subject_id = %s", (owner, subject_id))
 
     # -- erasure --------------------------------------------------------------------------
 
@@ -420,15 +438,18 @@ class PendingKeys:
     (``organize.application.batch``): each data key read and unwrapped once. A key made here
     waits in memory (``made``) and is written (``KeyStore.write_made``) in the transaction of
     the events sealed under it: a refused command, a discarded block or a refused commit
-    leaves none."""
+    leaves none. So do the owners a command adds to or removes from a key already stored
+    (``add_owners``, ``remove_owner``): they are written with its events, or not at all."""
 
     def __init__(self, keys: KeyStore) -> None:
         self._keys = keys
         self._known: dict[UUID, bytes] = {}
         self._absent: set[UUID] = set()  # asked for and not stored: ``create`` asks no more
         self.made: dict[UUID, tuple[bytes, list[UUID]]] = {}
-        self._made_at: dict[UUID, int] = {}  # when each was made, as counted by ``_made``
-        self._made = 0
+        self._made_at: dict[UUID, int] = {}  # when each was made, as counted by ``_seq``
+        # (when, subject, added?, owners): changes to the owners of keys stored already
+        self._changes: list[tuple[int, UUID, bool, tuple[UUID, ...]]] = []
+        self._seq = 0
 
     def get(self, subject_id: UUID) -> bytes | None:
         return self.get_many([subject_id]).get(subject_id)
@@ -451,15 +472,17 @@ class PendingKeys:
         if key is None:
             key = AESGCM.generate_key(bit_length=256)
             self.made[subject_id] = (key, list(dict.fromkeys(owners)))
-            self._made_at[subject_id] = self._made
-            self._made += 1
+            self._made_at[subject_id] = self._seq
+            self._seq += 1
         return key
 
     def mark(self) -> int:
-        return self._made
+        return self._seq
 
     def forget_since(self, mark: int) -> None:
-        """Drop the keys made since ``mark``: their commands were refused or discarded."""
+        """Drop the keys made and the owner changes since ``mark``: their commands were
+        refused or discarded."""
+        self._changes = [c for c in self._changes if c[0] < mark]
         later = []
         for subject_id in reversed(self.made):  # the newest last: stop at the first older
             if self._made_at[subject_id] < mark:
@@ -468,14 +491,21 @@ class PendingKeys:
         for subject_id in later:
             del self.made[subject_id], self._made_at[subject_id]
 
-    def take(self) -> dict[UUID, tuple[bytes, list[UUID]]]:
-        """The keys made, for the save to write (``written`` once they are)."""
-        made, self.made, self._made_at = self.made, {}, {}
+    def take(self) -> KeyWrites:
+        """The keys made and the owner changes, in order, for the save to write
+        (``written`` once they are)."""
+        owners: dict[UUID, tuple[set[UUID], set[UUID]]] = {}
+        for _when, subject_id, add, who in self._changes:
+            plus, minus = owners.setdefault(subject_id, (set(), set()))
+            (plus if add else minus).update(who)
+            (minus if add else plus).difference_update(who)
+        made = KeyWrites(self.made, owners)
+        self.made, self._made_at, self._changes = {}, {}, []
         return made
 
-    def written(self, made: dict[UUID, tuple[bytes, list[UUID]]]) -> None:
-        self._known.update({i: key for i, (key, _owners) in made.items()})
-        self._absent.difference_update(made)
+    def written(self, made: KeyWrites) -> None:
+        self._known.update({i: key for i, (key, _owners) in made.made.items()})
+        self._absent.difference_update(made.made)
 
     def forget(self) -> None:
         """A commit was refused (another writer got there first): read every key again."""
@@ -487,14 +517,16 @@ class PendingKeys:
             key, held = self.made[subject_id]
             self.made[subject_id] = (key, list(dict.fromkeys([*held, *owners])))
         else:
-            self._keys.add_owners(subject_id, owners)
+            self._changes.append((self._seq, subject_id, True, tuple(owners)))
+            self._seq += 1
 
     def remove_owner(self, subject_id: UUID, owner: UUID) -> None:
         if subject_id in self.made:
             key, held = self.made[subject_id]
             self.made[subject_id] = (key, [o for o in held if o != owner])
         else:
-            self._keys.remove_owner(subject_id, owner)
+            self._changes.append((self._seq, subject_id, False, (owner,)))
+            self._seq += 1
 
     def _shred_made(self, owner: UUID | None, subjects: Sequence[UUID],
                     also: Sequence[UUID] = ()) -> list[UUID]:

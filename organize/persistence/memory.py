@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 from infra.keyfile import new_key
 from organize.persistence.cipher import MasterKeyCipher
 from organize.persistence.keyring import MemoryKeyring
+from organize.persistence.keys import KeyWrites
 from organize.persistence.transcoder import MsgspecMapper
 
 
@@ -96,11 +97,16 @@ class MemoryKeyStore:
             self._keys[subject_id] = (AESGCM.generate_key(bit_length=256), list(owners))
         return self._keys[subject_id][0]
 
-    def write_made(self, _curs, made: dict[UUID, tuple[bytes, Sequence[UUID]]]) -> None:
+    def write_made(self, _curs, made: KeyWrites) -> None:
         """``KeyStore.write_made``: a subject with a key already refuses them all."""
-        if any(i in self._keys for i in made):
+        if any(i in self._keys for i in made.made):
             raise IntegrityError("Data key already made")
-        self._keys.update({i: (key, list(owners)) for i, (key, owners) in made.items()})
+        self._keys.update({i: (key, list(owners)) for i, (key, owners) in made.made.items()})
+        for subject_id, (plus, minus) in made.owners.items():
+            if subject_id in self._keys:
+                key, held = self._keys[subject_id]
+                self._keys[subject_id] = (key, [o for o in dict.fromkeys([*held, *plus])
+                                                if o not in minus])
 
     def get(self, subject_id: UUID) -> bytes | None:
         found = self._keys.get(subject_id)
@@ -112,18 +118,8 @@ class MemoryKeyStore:
     def owners(self, subject_id: UUID) -> list[UUID]:
         return list(self._keys.get(subject_id, (b"", []))[1])
 
-    def add_owners(self, subject_id: UUID, owners: Sequence[UUID]) -> None:
-        if subject_id in self._keys:
-            key, held = self._keys[subject_id]
-            self._keys[subject_id] = (key, list(dict.fromkeys([*held, *owners])))
-
     def shred_for_worker(self, worker_id: UUID, *linked: UUID) -> list[UUID]:
         return self.shred(owner=worker_id, subjects=[worker_id, *linked], also=linked)
-
-    def remove_owner(self, subject_id: UUID, owner: UUID) -> None:
-        if subject_id in self._keys:
-            key, held = self._keys[subject_id]
-            self._keys[subject_id] = (key, [o for o in held if o != owner])
 
     def shred_for_collective(self, collective_id: UUID) -> list[UUID]:
         return self.shred(owner=collective_id, subjects=[collective_id])

@@ -97,6 +97,14 @@ def key_rows(app, *subject_ids) -> int:
         return curs.fetchone()["n"]
 
 
+def key_owners(app, subject_id) -> set:
+    """The owners of a subject's data key, as stored."""
+    with app.recorder.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT owner_ids FROM organize_data_keys WHERE subject_id = %s",
+                     (subject_id,))
+        return set(curs.fetchone()["owner_ids"])
+
+
 # -- the view tests' builders and fixtures ----------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from organize.application import new_id
 from organize.application.batch import Batch, run_batched
 from organize.demo import DemoPlan, load_demo
 from organize.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.integration import support as h
 from tests.integration.support import key_rows
 from tests.support import own_runtime, settle_views
 
@@ -362,6 +363,24 @@ def test_a_discarded_block_and_a_refused_commit_leave_no_key(app):
     assert key_rows(app, other_id) == 0 and key_rows(app, raced_id) == 1
     profile = app.open(raced_id, app.repository.get(raced_id).profile, c.Profile)
     assert profile.pseudonym == "Key raced"
+
+
+def test_owners_given_in_a_batch_are_written_with_its_events_or_not_at_all(app):
+    """A join gives its workers the grievance's key: at the batch's commit, in its
+    transaction; a discarded block's join gives nothing."""
+    collective = h.collective(app)
+    first, dropped, joined = (h.worker(app, collective) for _ in range(3))
+    grievance = app.execute(h.raise_grievance(collective, [first])).id
+    batch = Batch(app)
+    with pytest.raises(NotFound), batch.whole():
+        batch.execute(c.JoinGrievance(command_id=h.cid(), grievance_id=grievance,
+                                      worker_ids=[dropped]))
+        batch.execute(rename(uuid.uuid4(), "Nobody"))
+    batch.execute(c.JoinGrievance(command_id=h.cid(), grievance_id=grievance,
+                                  worker_ids=[joined]))
+    assert h.key_owners(app, grievance) == {first}  # nothing before the commit
+    batch.commit()
+    assert h.key_owners(app, grievance) == {first, joined}
 
 
 def test_erasure_in_a_batch_destroys_the_keys_it_made(app):

@@ -4,6 +4,8 @@ the domain, or by the database at the save) leaves no key row behind."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from organize import commands as c
@@ -88,3 +90,78 @@ def test_an_error_raised_after_the_events_were_inserted_stores_nothing(app, monk
     grievance_id = new_id(command.command_id, "grievance")
     assert not app.recorder.select_events(grievance_id)
     assert app.recorder.find_command(command.command_id) is None
+
+
+
+def test_a_merge_into_a_worker_erased_meanwhile_ties_no_key_to_her(app, monkeypatch):
+    """The survivor is erased while a merge into her is between its checks and its save. The
+    absorbed record's key would gain her as an owner (her erasure is meant to reach it) after
+    her erasure ran: the merge is refused, and the absorbed key's owners stay as they were."""
+    collective = h.collective(app)
+    survivor, absorbed = h.worker(app, collective), h.worker(app, collective)
+    before = h.key_owners(app, absorbed)
+    command = c.MergeWorkers(command_id=h.cid(), survivor_id=survivor, absorbed_id=absorbed)
+    handle = app._handle
+
+    def erased_meanwhile(running):
+        done = handle(running)
+        if running is command:
+            app.execute(c.EraseWorker(command_id=h.cid(), worker_id=survivor))
+        return done
+
+    monkeypatch.setattr(app, "_handle", erased_meanwhile)
+    with pytest.raises(Conflict):
+        app.execute(command)
+    assert h.key_owners(app, absorbed) == before and survivor not in before
+    assert app.get(Worker, absorbed).merged_into is None
+
+
+def test_owners_given_by_a_command_refused_at_the_save_are_not_written(app, monkeypatch):
+    """A join refused by the database (another writer moved the grievance on between its
+    checks and its save) gave its workers nothing: the owners of a key change with the
+    event that gives them, or not at all."""
+    collective = h.collective(app)
+    first, joining = h.worker(app, collective), h.worker(app, collective)
+    grievance = app.execute(h.raise_grievance(collective, [first])).id
+    before = h.key_owners(app, grievance)
+    join = c.JoinGrievance(command_id=h.cid(), grievance_id=grievance, worker_ids=[joining])
+    handle = app._handle
+
+    def moved_on_meanwhile(running):
+        done = handle(running)
+        if running is join:
+            app.execute(c.NoteEvidence(command_id=h.cid(), grievance_id=grievance,
+                                       note="Payslips kept", on=date(2026, 1, 5)))
+        return done
+
+    monkeypatch.setattr(app, "_handle", moved_on_meanwhile)
+    with pytest.raises(Conflict):
+        app.execute(join)
+    assert h.key_owners(app, grievance) == before == {first}
+    monkeypatch.undo()
+    app.execute(c.JoinGrievance(command_id=h.cid(), grievance_id=grievance,
+                                worker_ids=[joining]))
+    assert h.key_owners(app, grievance) == {first, joining}
+
+
+def test_a_join_of_a_worker_erased_meanwhile_is_refused(app, monkeypatch):
+    """She is erased while a join naming her is between its checks and its save. Nothing new
+    is sealed, so no new key would refuse it: the grievance's key gaining her as an owner
+    does. Her id is not written into the grievance after her erasure."""
+    collective = h.collective(app)
+    first, joining = h.worker(app, collective), h.worker(app, collective)
+    grievance = app.execute(h.raise_grievance(collective, [first])).id
+    join = c.JoinGrievance(command_id=h.cid(), grievance_id=grievance, worker_ids=[joining])
+    handle = app._handle
+
+    def erased_meanwhile(running):
+        done = handle(running)
+        if running is join:
+            app.execute(c.EraseWorker(command_id=h.cid(), worker_id=joining))
+        return done
+
+    monkeypatch.setattr(app, "_handle", erased_meanwhile)
+    with pytest.raises(Conflict):
+        app.execute(join)
+    assert h.key_owners(app, grievance) == {first}
+    assert len(app.recorder.select_events(grievance)) == 1
