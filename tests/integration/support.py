@@ -97,6 +97,20 @@ def key_rows(app, *subject_ids) -> int:
         return curs.fetchone()["n"]
 
 
+def meanwhile(app, monkeypatch, command, then) -> None:
+    """Run ``then()`` while ``command`` is between its checks and its save (another writer,
+    an erasure): as if it happened at that moment."""
+    handle = app._handle
+
+    def racing(running):
+        done = handle(running)
+        if running is command:
+            then()
+        return done
+
+    monkeypatch.setattr(app, "_handle", racing)
+
+
 def key_owners(app, subject_id) -> set:
     """The owners of a subject's data key, as stored."""
     with app.recorder.datastore.transaction(commit=False) as curs:

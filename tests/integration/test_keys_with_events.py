@@ -57,15 +57,8 @@ def test_a_key_owned_by_a_worker_erased_meanwhile_is_refused_with_its_events(app
     collective = h.collective(app)
     worker = h.worker(app, collective)
     command = h.raise_grievance(collective, [worker])
-    handle = app._handle
-
-    def erased_meanwhile(running):
-        done = handle(running)
-        if running is command:
-            app.execute(c.EraseWorker(command_id=h.cid(), worker_id=worker))
-        return done
-
-    monkeypatch.setattr(app, "_handle", erased_meanwhile)
+    h.meanwhile(app, monkeypatch, command, lambda: app.execute(
+        c.EraseWorker(command_id=h.cid(), worker_id=worker)))
     with pytest.raises(Conflict):
         app.execute(command)
     grievance_id = new_id(command.command_id, "grievance")
@@ -101,15 +94,8 @@ def test_a_merge_into_a_worker_erased_meanwhile_ties_no_key_to_her(app, monkeypa
     survivor, absorbed = h.worker(app, collective), h.worker(app, collective)
     before = h.key_owners(app, absorbed)
     command = c.MergeWorkers(command_id=h.cid(), survivor_id=survivor, absorbed_id=absorbed)
-    handle = app._handle
-
-    def erased_meanwhile(running):
-        done = handle(running)
-        if running is command:
-            app.execute(c.EraseWorker(command_id=h.cid(), worker_id=survivor))
-        return done
-
-    monkeypatch.setattr(app, "_handle", erased_meanwhile)
+    h.meanwhile(app, monkeypatch, command, lambda: app.execute(
+        c.EraseWorker(command_id=h.cid(), worker_id=survivor)))
     with pytest.raises(Conflict):
         app.execute(command)
     assert h.key_owners(app, absorbed) == before and survivor not in before
@@ -125,16 +111,8 @@ def test_owners_given_by_a_command_refused_at_the_save_are_not_written(app, monk
     grievance = app.execute(h.raise_grievance(collective, [first])).id
     before = h.key_owners(app, grievance)
     join = c.JoinGrievance(command_id=h.cid(), grievance_id=grievance, worker_ids=[joining])
-    handle = app._handle
-
-    def moved_on_meanwhile(running):
-        done = handle(running)
-        if running is join:
-            app.execute(c.NoteEvidence(command_id=h.cid(), grievance_id=grievance,
-                                       note="Payslips kept", on=date(2026, 1, 5)))
-        return done
-
-    monkeypatch.setattr(app, "_handle", moved_on_meanwhile)
+    h.meanwhile(app, monkeypatch, join, lambda: app.execute(c.NoteEvidence(
+        command_id=h.cid(), grievance_id=grievance, note="Payslips kept", on=date(2026, 1, 5))))
     with pytest.raises(Conflict):
         app.execute(join)
     assert h.key_owners(app, grievance) == before == {first}
@@ -152,15 +130,8 @@ def test_a_join_of_a_worker_erased_meanwhile_is_refused(app, monkeypatch):
     first, joining = h.worker(app, collective), h.worker(app, collective)
     grievance = app.execute(h.raise_grievance(collective, [first])).id
     join = c.JoinGrievance(command_id=h.cid(), grievance_id=grievance, worker_ids=[joining])
-    handle = app._handle
-
-    def erased_meanwhile(running):
-        done = handle(running)
-        if running is join:
-            app.execute(c.EraseWorker(command_id=h.cid(), worker_id=joining))
-        return done
-
-    monkeypatch.setattr(app, "_handle", erased_meanwhile)
+    h.meanwhile(app, monkeypatch, join, lambda: app.execute(
+        c.EraseWorker(command_id=h.cid(), worker_id=joining)))
     with pytest.raises(Conflict):
         app.execute(join)
     assert h.key_owners(app, grievance) == {first}
