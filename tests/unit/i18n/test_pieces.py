@@ -112,7 +112,7 @@ def test_the_templates_gettext_is_jinjas_newstyle_gettext_and_keeps_no_typed_tex
 
 def test_a_due_row_is_what_the_home_template_drew():
     from web.pages.grievances import DEPARTURE_WORDS, URGENCY_WORDS
-    from web.pages.home import due_row
+    from web.pages.home import due_row, due_rows
 
     template = (  # home.html's row before it was drawn in Python
         '{% for d in due %}<li{% if d.urgency == "overdue" %} class="risk"{% endif %}><a href="'
@@ -139,3 +139,13 @@ def test_a_due_row_is_what_the_home_template_drew():
         ours = draw(drawn, lang, **context)
         assert ours == draw(template, lang, **context), lang
     assert "<script>" not in ours and ours.count("&lt;script&gt;") == 5
+    # The whole list in one call, its rows sharing their words: rows of other grievances
+    # with the same words, and rows of the same grievance with other words.
+    again = [SimpleNamespace(**{**vars(d), "grievance_id": uuid.uuid4()}) for d in due]
+    flip = {"overdue": "due_soon", "due_soon": "overdue"}
+    other = [SimpleNamespace(**{**vars(d), "urgency": flip[d.urgency]}) for d in due]
+    names = {**context["due_names"], again[0].grievance_id: "wages_unpaid_late"}
+    context.update(due=due + again + other, due_names=names, due_rows=due_rows)
+    for lang in ("en", "ar", "ne"):
+        ours = draw("{{ due_rows(due, nav_prefix, due_names) }}", lang, **context)
+        assert ours == draw(template, lang, **context), lang
