@@ -15,7 +15,7 @@ from typing import Any
 from babel.numbers import format_percent
 
 from web.i18n.catalogues import get_translations
-from web.i18n.formatting import localise_digits
+from web.i18n.formatting import localise_digits, parsed_locale
 from web.i18n.labels import taxonomy_label
 from web.i18n.locales import DEFAULT_LOCALE, LOCALES
 
@@ -47,7 +47,7 @@ class _Words:
         self.tr = get_translations(lang)
 
     def pct(self, share: int) -> str:
-        return format_percent(int(share) / 100, locale=self.lang)
+        return format_percent(int(share) / 100, locale=parsed_locale(self.lang))
 
     def members(self, p: Params) -> str:
         m = int(p["members"])
