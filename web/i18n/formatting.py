@@ -139,7 +139,7 @@ def format_datetime(value: datetime | str | None, lang: str, format: str = "medi
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    text = _babel_datetime(value, format, tzinfo=tzinfo, locale=_lang(lang))
+    text = _babel_datetime(value, format, tzinfo=tzinfo, locale=_locale(lang))
     return localise_digits(text, lang)
 
 
@@ -147,7 +147,7 @@ def zone_name(zone: tzinfo, lang: str) -> str:
     """A time zone's name in ``lang`` (CLDR: "Hong Kong Time", "हङकङ समय")."""
     if str(zone) in ("UTC", "Etc/UTC"):  # CLDR names it "Unknown Region (UTC) Time"
         return "UTC"
-    return _babel_zone_name(zone, locale=_lang(lang))
+    return _babel_zone_name(zone, locale=_locale(lang))
 
 
 def _as_number(value: int | float | Decimal | str) -> int | float | Decimal:
