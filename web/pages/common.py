@@ -180,6 +180,8 @@ class Page:
             async with self.pool.acquire() as conn:
                 version = await self._read_version(conn, collective_id)
         if version != kept[0]:
+            # Moved on (renamed, erased...): the old record is not kept a moment longer.
+            _COLLECTIVES.pop(collective_id, None)
             return None
         found = _own_copy(kept[1])  # the page's own: nothing it does reaches the kept one
         organize.visibility.seen(found)  # as ``Authorised.load``: seen, then in scope
