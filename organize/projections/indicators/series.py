@@ -12,8 +12,11 @@ rewriting (and re-indexing) the weeks a late fact did not change.
 Scores are compared as values, never as encoded texts: a week's scores with the week
 before's as the scorer made them, and a row called for with the stored row as psycopg
 decodes it (JSON objects and lists, numbers as ``int`` or ``float``), the reasons as
-``Reason.to_json`` gives them (their parameters are JSON values already). Only the rows
-written are encoded.
+``Reason.to_json`` gives them (their parameters are JSON values already). A row called for
+keeps the scorer's reasons until it meets a stored row (``_stored``): most rows of a
+recompute have none to meet, and are encoded straight from the reasons (msgspec writes a
+``Reason`` as ``to_json`` would, its fields in sorted order). Only the rows written are
+encoded.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import msgspec
 from organize.projections.indicators.scoring import Score
 
 # A row as stored: (level, reasons, measures, gap, rubric digest), reasons and measures as
-# JSON values (lists, dicts, numbers, texts).
+# JSON values (lists, dicts, numbers, texts). A row called for holds the scorer's reasons
+# (a tuple of ``Reason``) until ``_stored`` turns them into JSON values.
 Row = tuple[int, Any, Any, str | None, str]
 
 
@@ -64,8 +68,8 @@ def write_series(curs: Any, levels: str, subject: str, subject_id: UUID, start: 
             stored[(r["dimension"], r["week"])] = row
 
     wanted, weeks = _wanted(scored, before, digest)
-    stale = [key for key, row in stored.items() if wanted.get(key) != row]
-    new = [(key, row) for key, row in wanted.items() if stored.get(key) != row]
+    stale = [key for key, row in stored.items() if key not in wanted or _stored(wanted[key]) != row]
+    new = [(key, row) for key, row in wanted.items() if key not in stored or _stored(row) != stored[key]]
     if stale:
         curs.execute(f"DELETE FROM {levels} WHERE subject = %s AND id = %s AND (dimension, week) IN "
                      "(SELECT * FROM unnest(%s::text[], %s::date[]))",
@@ -100,8 +104,14 @@ def _wanted(scored: Iterable[tuple[date, dict[str, Score]]], before: dict[str, R
                 last[dimension] = (s.level, s.reasons, measures, s.gap, s.measures)
                 continue  # the same as stored, once rounded: reads carry it forward
             last[dimension] = (s.level, s.reasons, measures, s.gap, s.measures)
-            row = (s.level, [r.to_json() for r in s.reasons], measures, s.gap, digest)
-            if previous is None and before.get(dimension) == row:
+            row = (s.level, s.reasons, measures, s.gap, digest)
+            if previous is None and dimension in before and _stored(row) == before[dimension]:
                 continue  # the first week scored, as the last row before it
             wanted[(dimension, week)] = row
     return wanted, weeks
+
+
+def _stored(row: Row) -> Row:
+    """A row called for, its reasons as stored (JSON values), to compare with a stored row."""
+    level, reasons, measures, gap, digest = row
+    return (level, [r.to_json() for r in reasons], measures, gap, digest)
