@@ -47,9 +47,12 @@ def rounded(measures: Mapping[str, float | int]) -> dict[str, float | int]:
 
 
 def write_series(curs: Any, levels: str, subject: str, subject_id: UUID, start: date,
-                 scored: Iterable[tuple[date, dict[str, Score]]], digest: str) -> int:
+                 scored: Iterable[tuple[date, dict[str, Score]]], digest: str,
+                 to_copy: list[tuple] | None = None) -> int:
     """Store the rows ``scored`` (the weeks from ``start`` on, as ``Scorer.changes`` gives
     them) call for in the table ``levels``, writing only what differs from what is stored.
+    With ``to_copy``, the new rows are added to it, for the caller to copy in with the rows
+    of other subjects (``copy_rows``), after the rows they replace were deleted here.
     Returns the number of weeks scored."""
     curs.execute(
         f"(SELECT DISTINCT ON (dimension) dimension, week, level, reasons, measures, gap, rubric_digest "
@@ -74,13 +77,22 @@ def write_series(curs: Any, levels: str, subject: str, subject_id: UUID, start: 
         curs.execute(f"DELETE FROM {levels} WHERE subject = %s AND id = %s AND (dimension, week) IN "
                      "(SELECT * FROM unnest(%s::text[], %s::date[]))",
                      (subject, subject_id, [d for d, _ in stale], [w for _, w in stale]))
-    if new:
+    rows = [(subject, subject_id, dimension, week, level, json_text(reasons), json_text(measures), gap,
+             row_digest) for (dimension, week), (level, reasons, measures, gap, row_digest) in new]
+    if to_copy is None:
+        copy_rows(curs, levels, rows)
+    else:
+        to_copy.extend(rows)
+    return weeks
+
+
+def copy_rows(curs: Any, levels: str, rows: list[tuple]) -> None:
+    """Write rows of the table ``levels`` (as ``write_series`` makes them) in one COPY."""
+    if rows:
         with curs.copy(f"COPY {levels} (subject, id, dimension, week, level, reasons, measures, gap, "
                        "rubric_digest) FROM STDIN") as copy:
-            for (dimension, week), (level, reasons, measures, gap, row_digest) in new:
-                copy.write_row((subject, subject_id, dimension, week, level, json_text(reasons),
-                                json_text(measures), gap, row_digest))
-    return weeks
+            for row in rows:
+                copy.write_row(row)
 
 
 def _wanted(scored: Iterable[tuple[date, dict[str, Score]]], before: dict[str, Row],

@@ -45,7 +45,7 @@ from organize.projections.indicators.facts import CAMPAIGN, COLLECTIVE, Facts, l
 from organize.projections.indicators.memory import BatchMemory, GrievanceMemo, MeetingMemo
 from organize.projections.indicators.rubric import Rubric, load_rubric
 from organize.projections.indicators.scoring import Scorer, week_of
-from organize.projections.indicators.series import json_text, write_series
+from organize.projections.indicators.series import copy_rows, json_text, write_series
 from organize.projections.sealed import token
 
 # While the runner is more than CATCH_UP_LAG notifications behind the head of the log,
@@ -77,6 +77,9 @@ _FACT_TABLES = ("grievances", "gevents", "meetings", "campaigns", "cevents", "sp
                 "bevents")
 ANALYZE_AT = 16
 ANALYZE_MIN_CHANGES = 1000
+# A recompute copies the new rows of the levels in one COPY per COPY_ROWS rows or so, and
+# stores the extents of the series it recomputed in one statement.
+COPY_ROWS = 5_000
 _NOTHING = "ON CONFLICT DO NOTHING"
 _ID_NOTHING = "ON CONFLICT (id) DO NOTHING"
 
@@ -605,9 +608,21 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
                      "WHERE (subject, id) IN (SELECT * FROM unnest(%s::text[], %s::uuid[]))",
                      ([subject for subject, _ in keys], [subject_id for _, subject_id in keys]))
         extents = {(r["subject"], r["id"]): (r["first_week"], r["last_fact_week"]) for r in curs.fetchall()}
-        weeks = 0
+        weeks, rows, series = 0, [], []
         for key in keys:
-            weeks += self._recompute(curs, *key, *dirty[key], extents.get(key))
+            weeks += self._recompute(curs, *key, *dirty[key], extents.get(key), rows, series)
+            if len(rows) >= COPY_ROWS:
+                copy_rows(curs, self.t.levels, rows)
+                rows.clear()
+        copy_rows(curs, self.t.levels, rows)
+        if series:
+            curs.execute(
+                f"INSERT INTO {self.t.series} (subject, id, first_week, last_fact_week, last_week, "
+                "rubric_digest) SELECT * FROM unnest(%s::text[], %s::uuid[], %s::date[], %s::date[], "
+                "%s::date[], %s::text[]) ON CONFLICT (subject, id) DO UPDATE SET "
+                "first_week = EXCLUDED.first_week, last_fact_week = EXCLUDED.last_fact_week, "
+                "last_week = EXCLUDED.last_week, rubric_digest = EXCLUDED.rubric_digest",
+                [list(column) for column in zip(*series, strict=True)])
         return weeks
 
     def _analyze_facts(self, curs) -> None:
@@ -625,12 +640,13 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     def _recompute(self, curs, subject: str, subject_id: UUID, recompute_from: date,
                    first_fact: date | None, last_fact: date | None,
-                   extent: tuple[date, date] | None) -> int:
+                   extent: tuple[date, date] | None, rows: list[tuple], series: list[tuple]) -> int:
         """Re-score ``subject_id``'s weeks from ``recompute_from`` on. Its series runs from
         the week of its first fact to a few windows past its last: past the last fact every
         window empties within two windows, the levels stop changing, and reads carry the
         last row forward. ``extent`` is the stored series' first week and last fact's week.
-        Only the weeks whose rows change are written (``series.py``). Returns the number of
+        Only the weeks whose rows change are written (``series.py``): the new ones are added
+        to ``rows``, to copy in, and the series' extent to ``series``. Returns the number of
         weeks scored."""
         t, window = self.t, self.rubric.window_weeks
         firsts = [week_of(first_fact)] if first_fact else []
@@ -648,13 +664,8 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
         facts = self.facts(curs, subject, subject_id, since=start - WEEK * (2 * window + 1))
         digest = self.rubric.digest
         weeks = write_series(curs, t.levels, subject, subject_id, start,
-                             Scorer(facts, self.rubric).changes(start, end), digest)
-        curs.execute(
-            f"INSERT INTO {t.series} (subject, id, first_week, last_fact_week, last_week, rubric_digest) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (subject, id) DO UPDATE SET "
-            "first_week = EXCLUDED.first_week, last_fact_week = EXCLUDED.last_fact_week, "
-            "last_week = EXCLUDED.last_week, rubric_digest = EXCLUDED.rubric_digest",
-            (subject, subject_id, first, last, end, digest))
+                             Scorer(facts, self.rubric).changes(start, end), digest, rows)
+        series.append((subject, subject_id, first, last, end, digest))
         return weeks
 
     def facts(self, curs, subject: str, subject_id: UUID, since: date | None = None) -> Facts:
