@@ -72,7 +72,9 @@ _GRIEVANCE = "id uuid, collective_id uuid, clock date"
 # ANALYZE_AT subjects or more, those that have changed more than they hold since last
 # analysed are analysed (so each is analysed a few times over a catch-up, as it doubles).
 # The levels are read by their primary key alone, and are costly to analyse (0.4 s at 50k
-# events): they are left to autovacuum.
+# events): they are left to autovacuum. The pending lists of their GIN indexes are merged
+# then too (a search reads all of a pending list: at 200k events, finding the meetings of
+# 400 workers took 167 ms before, 35 ms after).
 _FACT_TABLES = ("grievances", "gevents", "meetings", "campaigns", "cevents", "spells", "alliances",
                 "bevents")
 ANALYZE_AT = 16
@@ -627,12 +629,19 @@ class IndicatorsView(BargainingHandlers, CorrectionHandlers, View):
 
     def _analyze_facts(self, curs) -> None:
         """ANALYZE the fact tables that changed more than they hold since last analysed
-        (a table its role does not own is skipped with a warning, never an error)."""
+        (a table its role does not own is skipped with a warning, never an error), and
+        merge the pending lists of their GIN indexes that its role owns."""
         curs.execute("SELECT relname FROM pg_stat_user_tables WHERE relid = ANY(%s::regclass[]) "
                      "AND n_mod_since_analyze >= greatest(%s, n_live_tup)",
                      ([getattr(self.t, name) for name in _FACT_TABLES], ANALYZE_MIN_CHANGES))
-        for row in curs.fetchall():
-            curs.execute(f"ANALYZE {row['relname']}")
+        tables = [row["relname"] for row in curs.fetchall()]
+        for table in tables:
+            curs.execute(f"ANALYZE {table}")
+        if tables:
+            curs.execute("SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+                         "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                         "WHERE i.indrelid = ANY(%s::regclass[]) AND a.amname = 'gin' "
+                         "AND pg_has_role(c.relowner, 'USAGE')", (tables,))
 
     def _save_rubric(self, curs) -> None:
         curs.execute(f"INSERT INTO {self.t.rubrics} (digest, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
