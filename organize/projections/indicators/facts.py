@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor
-from psycopg.rows import dict_row
+from psycopg.rows import tuple_row
 
 # The two kinds of subject a series is kept for.
 COLLECTIVE = "collective"
@@ -174,27 +174,20 @@ def load_facts(curs: Any, t: Any, subject: str, subject_id: UUID, since: date | 
              "WHERE collective_id = %s AND on_date >= %s", (subject_id, since)),
         ]
     found = _read(curs, queries)
-    meetings = [MeetingFact(nid=r["held_nid"], on=r["held_on"], kind=r["kind"],
-                            attendees=tuple(r["attendee_ids"]), facilitators=tuple(r["facilitator_ids"]),
-                            speakers=tuple(r["speaker_ids"]), decisions=r["decisions"])
-                for r in found[0]]
-    prior = frozenset(r["f"] for r in found[1])
-    gevents = [GrievanceEvent(nid=r["nid"], grievance_id=r["grievance_id"], kind=r["kind"],
-                              on=r["on_date"], worker_ids=tuple(r["worker_ids"]),
-                              organisation_id=r["organisation_id"], outcome=r["outcome"])
-               for r in found[2]]
-    cevents = [CampaignEvent(nid=r["nid"], campaign_id=r["campaign_id"], kind=r["kind"], on=r["on_date"],
-                             detail=r["detail"], participants=tuple(r["participant_ids"]),
-                             organisation_id=r["organisation_id"]) for r in found[3]]
+    # Rows are tuples, in the order of each query's columns (and of each record's fields).
+    meetings = [MeetingFact(nid, on, tuple(attendees), tuple(facilitators), tuple(speakers), decisions,
+                            kind)
+                for nid, on, kind, attendees, facilitators, speakers, decisions in found[0]]
+    prior = frozenset(r[0] for r in found[1])
+    gevents = [GrievanceEvent(nid, grievance_id, kind, on, tuple(workers), organisation_id, outcome)
+               for nid, grievance_id, kind, on, workers, organisation_id, outcome in found[2]]
+    cevents = [CampaignEvent(nid, campaign_id, kind, on, detail, tuple(participants), organisation_id)
+               for nid, campaign_id, kind, on, detail, participants, organisation_id in found[3]]
     alliances: list[AllianceFact] = []
     bevents: list[BargainingEvent] = []
     if subject == COLLECTIVE:
-        alliances = [AllianceFact(nid=r["nid"], organisation_id=r["organisation_id"], kind=r["kind"],
-                                  since=r["since"], until=r["until"], ended_nid=r["ended_nid"])
-                     for r in found[4]]
-        bevents = [BargainingEvent(nid=r["nid"], bargaining_id=r["bargaining_id"], kind=r["kind"],
-                                   on=r["on_date"], voters=r["voters"], clause_id=r["clause_id"])
-                   for r in found[5]]
+        alliances = [AllianceFact(*r) for r in found[4]]
+        bevents = [BargainingEvent(*r) for r in found[5]]
 
     campaign_ids = list({e.campaign_id for e in cevents})
     people = {p for m in meetings for p in m.attendees} | {p for e in cevents for p in e.participants}
@@ -203,30 +196,29 @@ def load_facts(curs: Any, t: Any, subject: str, subject_id: UUID, since: date | 
         queries.append((f"SELECT worker_id, nid, sector, started_on, ended_on FROM {t.spells} "
                         "WHERE worker_id = ANY(%s)", (list(people),)))
     found = _read(curs, queries)
-    campaigns = {r["id"]: CampaignFact(id=r["id"], launched_on=r["launched_on"],
-                                       sectors=tuple(r["sectors"])) for r in found[0]}
+    campaigns = {campaign_id: CampaignFact(campaign_id, launched_on, tuple(sectors))
+                 for campaign_id, launched_on, sectors in found[0]}
     spells: dict[UUID, list[SpellFact]] = defaultdict(list)
-    for r in found[1] if people else ():
-        spells[r["worker_id"]].append(SpellFact(nid=r["nid"], sector=r["sector"],
-                                                started_on=r["started_on"], ended_on=r["ended_on"]))
+    for worker_id, *spell in found[1] if people else ():
+        spells[worker_id].append(SpellFact(*spell))
     return Facts(subject=subject, meetings=meetings, grievance_events=gevents, campaigns=campaigns,
                  campaign_events=cevents, alliances=alliances, spells=dict(spells),
                  prior_facilitators=prior, bargaining_events=bevents)
 
 
 def _read(curs: Any, queries: list[tuple[str, tuple]]) -> list[list]:
-    """The rows of each query. On a plain cursor (a recompute after the batch), they are sent
-    together in pipeline mode, on a cursor each, and cost one round trip; a handler's cursor
-    (already pipelined, with rows it holds back) reads them one by one."""
+    """The rows of each query, as tuples. On a plain cursor (a recompute after the batch), they
+    are sent together in pipeline mode, on a cursor each, and cost one round trip; a handler's
+    cursor (already pipelined, with rows it holds back, as dicts) reads them one by one."""
     if not isinstance(curs, Cursor):
         out = []
         for query, params in queries:
             curs.execute(query, params)
-            out.append(curs.fetchall())
+            out.append([tuple(r.values()) for r in curs.fetchall()])
         return out
     conn = curs.connection
     with conn.pipeline():
-        cursors = [conn.cursor(row_factory=dict_row) for _ in queries]
+        cursors = [conn.cursor(row_factory=tuple_row) for _ in queries]
         for c, (query, params) in zip(cursors, queries, strict=True):
             c.execute(query, params)
     out = [c.fetchall() for c in cursors]

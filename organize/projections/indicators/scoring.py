@@ -135,13 +135,25 @@ class _Campaign:
     organisation_id: UUID | None
 
 
-# The dimensions whose score reads nothing but these slices of the window (and what is
-# fixed for the scorer): a week whose slices are those of the last week scored scores alike.
-_SLICES_ONLY = {
+# The slices of the window each dimension reads. A score reads nothing else but what is
+# fixed for the scorer and, for two dimensions, dated state read against the window's last
+# day (``Scorer._state``): a week whose slices (and state) are those of the last week scored
+# scores alike. What the others read against the last day (when a grievance first had two
+# parties, who stood behind it, what answered a retaliation) are days of the grievance's
+# own events, loaded with it: such a day reaches the last day only by entering the window's
+# grievance events, which changes that slice.
+_READS = {
+    "issue_dynamism": ("campaign_events", "grievance_events"),
+    "collective_voice": ("grievance_events", "meetings", "bargaining_events"),
     "leadership": ("meetings",),
     "participation_depth": ("meetings", "prev_meetings", "campaign_events", "prev_campaign_events"),
-    "issue_dynamism": ("campaign_events", "grievance_events"),
+    "negotiating_power": ("grievance_events", "meetings", "campaign_events", "bargaining_events"),
+    "cross_sector_solidarity": ("meetings", "campaign_events"),
+    "alliances": ("grievance_events", "campaign_events"),
+    "safety_climate": ("grievance_events",),
 }
+_SLICES = ("meetings", "prev_meetings", "grievance_events", "campaign_events", "prev_campaign_events",
+           "bargaining_events")
 
 
 @dataclass(slots=True)
@@ -247,8 +259,12 @@ class Scorer:
                 if len(seen) >= 2:
                     self.multi_since[p] = (s.started_on, s.nid)
                     break
+        self._trajectory_days = sorted([*self.known_since.values(),
+                                        *(on for on, _ in self.multi_since.values())])
+        self._ally_since = sorted(a.since for a in facts.alliances)
+        self._ally_until = sorted(a.until for a in facts.alliances if a.until is not None)
         self._cross: dict[int, bool] = {}
-        self._kept: dict[str, tuple[tuple, Score]] = {}  # dimension -> (its slices, its score)
+        self._kept: dict[str, tuple[tuple, Score]] = {}  # dimension -> (its key, its score)
         self._days: list[date] | None = None  # fact days and state days, for ``changes``
         self._state_days: list[date] = []
 
@@ -287,22 +303,33 @@ class Scorer:
     def score(self, week: date) -> dict[str, Score]:
         """Every applicable dimension, for the window ending on the Sunday of ``week``."""
         win = self.window(week_of(week))
+        # Slices of one list are told apart by their first element (the very object) and
+        # their length: the same pair, the same slice.
+        slices = {name: (id(x[0]), len(x)) if x else None
+                  for name, x in ((name, getattr(win, name)) for name in _SLICES)}
         out = {}
         for dimension, spec, measure in self.specs:
-            reads = _SLICES_ONLY.get(dimension)
-            if reads:  # the same slices as when last scored: the same score (slices of one list
-                # are told apart by their first element, the very object, and their length)
-                key = tuple((id(x[0]), len(x)) if x else None for x in (getattr(win, r) for r in reads))
-                kept = self._kept.get(dimension)
-                if kept is not None and kept[0] == key:
-                    out[dimension] = kept[1]
-                    continue
+            key = (*(slices[r] for r in _READS[dimension]), self._state(dimension, win.hi))
+            kept = self._kept.get(dimension)
+            if kept is not None and kept[0] == key:
+                out[dimension] = kept[1]
+                continue
             measures, reasons = measure(win)
             level, gap = assign_level(spec, measures)
             out[dimension] = Score(level=level, reasons=tuple(reasons), measures=measures, gap=gap)
-            if reads:
-                self._kept[dimension] = (key, out[dimension])
+            self._kept[dimension] = (key, out[dimension])
         return out
+
+    def _state(self, dimension: str, hi: date) -> tuple[int, ...] | None:
+        """The dated state ``dimension`` reads against the window's last day ``hi``, as the
+        number of its days up to ``hi`` (each a prefix of a fixed sorted list): which
+        alliances had begun and ended, whose work history was known and spanned two
+        sectors."""
+        if dimension == "alliances":
+            return (bisect_right(self._ally_since, hi), bisect_right(self._ally_until, hi))
+        if dimension == "cross_sector_solidarity":
+            return (bisect_right(self._trajectory_days, hi),)
+        return None
 
     def series(self, first_week: date, last_week: date) -> list[tuple[date, dict[str, Score]]]:
         """Every week from ``first_week`` to ``last_week``."""
