@@ -144,6 +144,23 @@ class View(PostgresTrackingRecorder):
         else:
             curs.execute(query, params)
 
+    def update(self, curs: Any, table: str, columns: str, assignments: str,
+               row: tuple[Any, ...]) -> None:
+        """Update the rows of ``table`` whose key, the column named first in ``columns`` (the
+        first column ``insert`` lists for this table), is ``row[0]``; or, within a batch, set
+        it aside to be sent with the other rows of the same statement as one ``UPDATE ... FROM
+        unnest(...)``. ``columns`` names and types the values in ``row`` as ``insert`` does;
+        ``assignments`` reads them as ``x.<name>`` and the row as ``t.<column>``
+        ("evidence = t.evidence + 1, last_nid = x.nid"). It must change no column of a
+        conflict key, nor read the rows of ``table`` of another key. A second change of the
+        same row sends the rows set aside first, so that each statement changes a row once
+        and the changes apply in their order."""
+        statement = _bulk_update(table, columns, assignments)
+        if isinstance(curs, _SyncedReads):
+            curs.defer(statement, row)
+        else:
+            curs.execute(statement.sql, statement.params([row]))
+
     def insert_many(self, curs: Any, table: str, columns: str, rows: list[tuple[Any, ...]], *,
                     conflict: str = "", select: str = "", into: str = "") -> None:
         """``insert`` for rows in hand: one statement now. An ``ON CONFLICT ... DO UPDATE``
@@ -276,17 +293,27 @@ class _SyncedReads:
         return self._curs.fetchall()
 
     def defer(self, statement: _BulkInsert, row: tuple[Any, ...]) -> None:
+        """Set ``row`` aside for ``statement``. A list waiting whose statement writes what this
+        one touches, or touches what this one writes, goes first, so that the lists waiting
+        never depend on one another and may be sent in any order; but lists that write the
+        same table and read no table either writes are keyed on its rows' first column
+        (``View.insert``, ``View.update``) and wait together, unless one holds this key."""
+        key = row[0]
+        for other in list(self._deferred):
+            if other is statement:
+                # Two changes of one row in one UPDATE would apply only one of them.
+                first = statement.updates and key in self._keys[other]
+            else:
+                first = (other.table in statement.tables or statement.table in other.tables) and (
+                    not other.keyed_with(statement) or key in self._keys[other])
+            if first:
+                self._send(other)
         rows = self._deferred.get(statement)
         if rows is None:
-            # Another list whose statement touches these tables goes first, so that the
-            # lists waiting never depend on one another and may be sent in any order.
-            others = [s for s in self._deferred if s.tables & statement.tables]
-            for other in others:
-                self._send(other)
             rows = self._deferred[statement] = []
             self._keys[statement] = set()
         rows.append(row)
-        self._keys[statement].add(row[0])
+        self._keys[statement].add(key)
 
     def execute_keyed(self, query: str, params: Any, table: str, key: Any) -> None:
         """``View.change``: the rows set aside for ``table`` go first only if one has ``key``;
@@ -318,11 +345,13 @@ class _BulkInsert:
     """One ``INSERT ... SELECT ... FROM unnest(...)``: a parameter per column, an array of
     that column's values (an array column travels as text, one literal per row)."""
 
-    __slots__ = ("sql", "table", "reads", "tables", "_arrays")
+    __slots__ = ("sql", "table", "reads", "tables", "updates", "_arrays", "_plain")
 
     def __init__(self, table: str, columns: str, conflict: str, select: str, into: str):
         names, types = zip(*(c.split() for c in columns.split(",")), strict=True)
         self._arrays = tuple(t.endswith("[]") for t in types)
+        # Columns (or array columns) of a type whose values' text never needs quoting.
+        self._plain = tuple(t.removesuffix("[]").lower() in _PLAIN_TYPES for t in types)
         params = ", ".join("%s::text[]" if a else f"%s::{t}[]"
                            for t, a in zip(types, self._arrays, strict=True))
         select = select or ", ".join(
@@ -334,12 +363,45 @@ class _BulkInsert:
         self.table = table
         self.reads = frozenset(re.findall(r"\bv_\w+", select))
         self.tables = self.reads | {table}
+        self.updates = False  # rows of one key may wait together (ON CONFLICT DO NOTHING)
+
+    def keyed_with(self, other: _BulkInsert) -> bool:
+        """Whether this statement and ``other`` change only rows of one table, each row named
+        by its first column, and read nothing either writes: rows of different keys may then
+        go in either order."""
+        return (self.table == other.table and self.table not in self.reads
+                and other.table not in other.reads)
 
     def params(self, rows: list[tuple[Any, ...]]) -> list[str]:
         # One array literal per column, written here: psycopg's list dumper costs a Python
         # call per element, the server's array input reads the text in C.
-        return [_array_literal([_array_literal(v) for v in column] if array else column)
-                for column, array in zip(zip(*rows, strict=True), self._arrays, strict=True)]
+        literal = [_plain_literal if plain else _array_literal for plain in self._plain]
+        return [_array_literal([literal[i](v) for v in column]) if self._arrays[i]
+                else literal[i](column) for i, column in enumerate(zip(*rows, strict=True))]
+
+
+class _BulkUpdate(_BulkInsert):
+    """One ``UPDATE ... FROM unnest(...)``: the rows of ``table`` whose column named first in
+    ``columns`` equals a row's first value get ``assignments`` (which read the row's values
+    as ``x.<name>``)."""
+
+    __slots__ = ()
+
+    def __init__(self, table: str, columns: str, assignments: str):
+        super().__init__(table, columns, "", "", "")
+        names = [c.split()[0] for c in columns.split(",")]
+        params = self.sql[self.sql.index(" FROM unnest(") + len(" FROM unnest("):
+                          self.sql.index(") AS x(")]
+        self.sql = (f"UPDATE {table} AS t SET {assignments} FROM unnest({params})"
+                    f" AS x({', '.join(names)}) WHERE t.{names[0]} = x.{names[0]}")
+        self.reads = frozenset(re.findall(r"\bv_\w+", assignments))
+        self.tables = self.reads | {table}
+        self.updates = True
+
+
+@functools.cache
+def _bulk_update(table: str, columns: str, assignments: str) -> _BulkUpdate:
+    return _BulkUpdate(table, columns, assignments)
 
 
 @functools.cache
@@ -353,6 +415,19 @@ def _array_literal(values: Any) -> str | None:
     if values is None:
         return None
     return "{" + ",".join(map(_element, values)) + "}"
+
+
+# Types whose values' text (``str``) is what the server reads back, with no quote, comma,
+# brace or backslash to escape, and never "None" but for None: uuids, integers, dates.
+_PLAIN_TYPES = frozenset({"uuid", "int", "integer", "bigint", "smallint", "date"})
+
+
+def _plain_literal(values: Any) -> str | None:
+    """``_array_literal`` for values of a ``_PLAIN_TYPES`` type: one ``join`` in C rather
+    than a Python call per element (a catch-up writes a million of them per 100k events)."""
+    if values is None:
+        return None
+    return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
 
 
 def _element(value: Any) -> str:
