@@ -130,7 +130,7 @@ class View(PostgresTrackingRecorder):
         if isinstance(curs, _SyncedReads):
             curs.defer(statement, row)
         else:
-            curs.execute(statement.sql, statement.params([row]), prepare=False)
+            curs.execute(statement.sql, statement.params([row]))
 
     def change(self, curs: Any, table: str, key: Any, query: str, params: Any = ()) -> None:
         """Run a statement that reads or writes only the rows of ``table`` whose first column
@@ -159,7 +159,7 @@ class View(PostgresTrackingRecorder):
         if isinstance(curs, _SyncedReads):
             curs.defer(statement, row)
         else:
-            curs.execute(statement.sql, statement.params([row]), prepare=False)
+            curs.execute(statement.sql, statement.params([row]))
 
     def insert_many(self, curs: Any, table: str, columns: str, rows: list[tuple[Any, ...]], *,
                     conflict: str = "", select: str = "", into: str = "") -> None:
@@ -167,7 +167,7 @@ class View(PostgresTrackingRecorder):
         is allowed here when no two rows have the same key."""
         if rows:
             statement = _bulk_insert(table, columns, conflict, select, into)
-            curs.execute(statement.sql, statement.params(rows), prepare=False)
+            curs.execute(statement.sql, statement.params(rows))
 
     def prefetch(self, curs: Cursor[DictRow], batch: list[tuple[int, Any]]) -> None:
         """Called once per batch, before its events, with the batch: a view whose handlers
@@ -293,10 +293,10 @@ class _SyncedReads:
     def connection(self) -> Any:
         return self._curs.connection
 
-    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+    def execute(self, query: Any, params: Any = None) -> Any:
         if self._deferred:
             self._flush_for(query if isinstance(query, str) else None)
-        return self._curs.execute(query, params, **kwargs)
+        return self._curs.execute(query, params)
 
     def executemany(self, query: Any, params_seq: Any) -> None:
         if self._deferred:
@@ -357,18 +357,16 @@ class _SyncedReads:
     def _send(self, statement: _BulkInsert) -> None:
         rows = self._deferred.pop(statement)
         del self._keys[statement]
-        self._curs.execute(statement.sql, statement.params(rows), prepare=False)
+        self._curs.execute(statement.sql, statement.params(rows))
 
 
 class _BulkInsert:
     """One ``INSERT ... SELECT ... FROM unnest(...)``: a parameter per column, an array of
     that column's values (an array column travels as text, one literal per row).
 
-    It is sent unprepared (``prepare=False``), so the server plans it for its arrays and the
-    tables as they are now. Prepared, it would soon run a generic plan, made once while a
-    catch-up's tables were empty and kept as they grow: an ``UPDATE ... FROM unnest`` then
-    scanned the whole table at every statement (the register caught up 5x slower alone at
-    200k events than before it was batched)."""
+    psycopg prepares it after a few runs, and the server soon runs a generic plan of it: one
+    made while a catch-up's tables were empty joins them by a sequential scan, and is kept as
+    they grow until their statistics change (``View._analyze``)."""
 
     __slots__ = ("sql", "table", "reads", "tables", "updates", "_arrays", "_plain")
 
