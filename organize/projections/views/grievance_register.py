@@ -54,7 +54,10 @@ class GrievanceRegisterView(KnowsOrganisations, View):
             " negotiations integer NOT NULL DEFAULT 0,"
             " evidence integer NOT NULL DEFAULT 0,"
             " retaliations integer NOT NULL DEFAULT 0,"
-            " raised_nid bigint NOT NULL, last_nid bigint NOT NULL)",
+            " raised_nid bigint NOT NULL, last_nid bigint NOT NULL)"
+            # Room on each page for a changed row beside the old one: most of a grievance's
+            # events change it in place without touching its seven indexes (a HOT update).
+            " WITH (fillfactor = 70)",
             f"CREATE INDEX IF NOT EXISTS {t.grievances}_collective_idx "
             f"ON {t.grievances} (collective_id, occurred_on)",
             f"CREATE INDEX IF NOT EXISTS {t.grievances}_category_idx ON {t.grievances} (category)",
