@@ -18,12 +18,16 @@ on two machines, an old and a new release during a deploy). Two mechanisms keep 
 The stock eventsourcing ``ProjectionRunner`` commits once per event; batching is where the
 speed comes from (``bench/projections.py`` measures the ratio). Within a batch, a view's
 handlers run in psycopg's pipeline mode (``View.apply_batch``: a write whose result is not
-read costs no round trip); rows a handler inserts go as one statement per table per batch
-(``View.insert``); a read a handler would make per event is made once for the batch
+read costs no round trip); rows a handler inserts or changes by key go as one statement per
+table and kind per batch, in rounds when a row changes more than once (``View.insert``,
+``View.update``); a read a handler would make per event is made once for the batch
 (``View.prefetch``); and views whose handlers would redo the same work event after event
 (the deadlines, the worker directory, the indicators' series) gather it in memory and do it
 once in ``after_batch``, in the same transaction. While far behind the log, batches grow
-(``max_batch``): a batch costs each view a transaction and a commit, whatever its size.
+(``max_batch``): a batch costs each view a transaction and a commit, whatever its size. A
+view analyzes its tables as a catch-up fills them (``View._analyze``): without it, plans made
+while they were empty were kept, and research_grievances cost 90 us of server CPU per event
+over 202k events instead of 31.
 """
 
 from __future__ import annotations
