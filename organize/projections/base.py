@@ -249,7 +249,9 @@ class View(PostgresTrackingRecorder):
     def _analyze(self, curs: Cursor[DictRow]) -> None:
         self._analyze_at = self._applied * self.ANALYZE_GROWTH
         for table in self.table_names():
-            curs.execute(SQL("ANALYZE {}").format(SQL(table)))
+            # A table autovacuum holds is being analyzed already: waiting for it would hold
+            # the batch until the server cancels autovacuum (deadlock_timeout, 1 s).
+            curs.execute(SQL("ANALYZE (SKIP_LOCKED) {}").format(SQL(table)))
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         # CREATE TABLE IF NOT EXISTS is not safe against itself: two processes creating the
