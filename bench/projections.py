@@ -2,6 +2,7 @@
 
     python -m bench.projections [--events 200000] [--stock-events 6000] [--rounds 3]
         [--sizes 10000,100000,1000000] [--size-rounds 3] [--per-view 20000] [--max-batch 5000]
+        [--views all|rows|both]
 
 1. Loads the demo dataset, then multiplies it (each copy with fresh ids) until the log holds
    at least ``--events`` events.
@@ -12,6 +13,7 @@
    median): the cost per event should stay flat as the log grows, so each size's rate is
    also printed as a ratio to the smallest size's. Beside each, the process's peak
    resident memory (``ru_maxrss``) after the catch-up: constant memory keeps it flat too.
+   ``--views rows`` (or ``all``) runs only that one of the two catch-ups.
    With ``--per-view N``, each view is then caught up alone over the first N events, to
    show which views are slow.
 3. On the first ``--stock-events`` events, in alternating rounds, catches up all views
@@ -168,12 +170,13 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def sized_rounds(runtime: Runtime, names: list[str], generation: int, rounds: int
-                 ) -> tuple[float, int, list[float]]:
-    """Catch ``names`` up over the whole log, ``rounds`` times: (median events/s, events, rates)."""
+def sized_rounds(runtime: Runtime, names: list[str], generation: int, rounds: int,
+                 until: int | None = None) -> tuple[float, int, list[float]]:
+    """Catch ``names`` up over the whole log (or its first ``until`` events), ``rounds``
+    times: (median events/s, events, rates)."""
     rates, consumed = [], 0
     for _ in range(rounds):
-        rate, consumed = ours_round(runtime, generation, names=names)
+        rate, consumed = ours_round(runtime, generation, until, names=names)
         rates.append(rate)
     return statistics.median(rates), consumed, rates
 
@@ -191,6 +194,9 @@ def main() -> None:
                         help="catch each view up alone over the first N events")
     parser.add_argument("--max-batch", type=int, default=CATCH_UP_BATCH,
                         help="how large our runner's batches grow while behind (500: fixed)")
+    parser.add_argument("--views", choices=("both", "all", "rows"), default="both",
+                        help="which catch-up to run at each size: all views, the row views"
+                             " (all but the indicators) or both")
     args = parser.parse_args()
     global MAX_BATCH  # noqa: PLW0603 - one setting for every round of this run
     MAX_BATCH = args.max_batch
@@ -210,17 +216,22 @@ def main() -> None:
         baseline: dict[str, float] = {}
         for size in sizes:
             head = multiply(app, size, demo_events)
-            for label, names, generation in (("all views", every, 100), ("row views", rows, 101)):
-                rate, consumed, rates = sized_rounds(runtime, names, generation, args.size_rounds)
+            catch_ups = (("all", "all views", every, 100), ("rows", "row views", rows, 101))
+            for which, label, names, generation in catch_ups:
+                if args.views not in ("both", which):
+                    continue
+                # A size below the demo's catches up over the log's first ``size`` events.
+                rate, consumed, rates = sized_rounds(runtime, names, generation, args.size_rounds,
+                                                     size if size < head else None)
                 baseline.setdefault(label, rate)
-                print(f"log of {head} events, {label}, catch-up over the whole log: "
+                print(f"log of {min(size, head)} events, {label}, catch-up over the whole log: "
                       f"{rate:,.0f} events/s (median of {len(rates)}: "
                       + ", ".join(f"{x:,.0f}" for x in rates)
                       + f"), {rate / baseline[label]:.2f}x the smallest log's rate, "
                       f"peak RSS {peak_mb():,.0f} MB", flush=True)
         if args.per_view:
             print(f"each view alone, first {args.per_view} events:")
-            for name in every:
+            for name in every if args.views != "rows" else rows:
                 rate, _ = ours_round(runtime, 300, args.per_view, [name])
                 print(f"  {name:22s} {rate:10,.0f} events/s", flush=True)
 
@@ -240,7 +251,7 @@ def main() -> None:
             print(f"  ratio           {ours_m / stock_m:10.1f}x")
 
         indicator_view = None
-        if "indicators" in views:  # generation 100 holds the full catch-up from above
+        if "indicators" in views and args.views != "rows":  # generation 100: the catch-up above
             indicator_view = views["indicators"](app.recorder.datastore, generation=100,
                                                  **runtime.view_deps())
         if indicator_view is not None and hasattr(indicator_view, "recompute_all"):

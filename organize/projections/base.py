@@ -144,6 +144,23 @@ class View(PostgresTrackingRecorder):
         else:
             curs.execute(query, params)
 
+    def update(self, curs: Any, table: str, columns: str, assignments: str,
+               row: tuple[Any, ...]) -> None:
+        """Update the rows of ``table`` whose key, the column named first in ``columns`` (the
+        first column ``insert`` lists for this table), is ``row[0]``; or, within a batch, set
+        it aside to be sent with the other rows of the same statement as one ``UPDATE ... FROM
+        unnest(...)``. ``columns`` names and types the values in ``row`` as ``insert`` does;
+        ``assignments`` reads them as ``x.<name>`` and the row as ``t.<column>``
+        ("evidence = t.evidence + 1, last_nid = x.nid"). It must change no column of a
+        conflict key, nor read the rows of ``table`` of another key. A second change of the
+        same row goes in the next round (``_SyncedReads``): each statement changes a row once,
+        and the changes apply in their order."""
+        statement = _bulk_update(table, columns, assignments)
+        if isinstance(curs, _SyncedReads):
+            curs.defer(statement, row)
+        else:
+            curs.execute(statement.sql, statement.params([row]))
+
     def insert_many(self, curs: Any, table: str, columns: str, rows: list[tuple[Any, ...]], *,
                     conflict: str = "", select: str = "", into: str = "") -> None:
         """``insert`` for rows in hand: one statement now. An ``ON CONFLICT ... DO UPDATE``
@@ -214,6 +231,27 @@ class View(PostgresTrackingRecorder):
                 handed.flush()
         self.after_batch(curs)
         self._insert_tracking(curs, Tracking(APPLICATION_NAME, last_id))
+        self._applied += len(batch)
+        if self._applied >= self._analyze_at:
+            self._analyze(curs)
+
+    # A catch-up fills a view's tables from empty, and the plans a statement caches (psycopg
+    # prepares it after a few runs) keep the estimates of the table as it was then, until its
+    # statistics change: autovacuum gets to it late, or not at all within one catch-up. So a
+    # view analyzes its own tables as it grows: once this process has applied ANALYZE_FIRST
+    # events to it, then each time that count has grown ANALYZE_GROWTH times (a logarithmic
+    # number of ANALYZEs, each reading a bounded sample of rows).
+    ANALYZE_FIRST: ClassVar[int] = 5_000
+    ANALYZE_GROWTH: ClassVar[int] = 4
+    _applied = 0
+    _analyze_at = ANALYZE_FIRST
+
+    def _analyze(self, curs: Cursor[DictRow]) -> None:
+        self._analyze_at = self._applied * self.ANALYZE_GROWTH
+        for table in self.table_names():
+            # A table autovacuum holds is being analyzed already: waiting for it would hold
+            # the batch until the server cancels autovacuum (deadlock_timeout, 1 s).
+            curs.execute(SQL("ANALYZE (SKIP_LOCKED) {}").format(SQL(table)))
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         # CREATE TABLE IF NOT EXISTS is not safe against itself: two processes creating the
@@ -241,17 +279,27 @@ class _SyncedReads:
     (psycopg waits only while the cursor holds no result): a catch-up of 202k events stopped
     on a RETURNING read as the plain INSERT before it. A read costs a round trip either way.
 
-    It also holds the rows ``View.insert`` sets aside, one list per statement, and sends a
-    list as one statement before any statement that names one of the tables it writes or
-    reads (a name found in the text: a false match only sends it early)."""
+    It also holds the rows ``View.insert`` and ``View.update`` set aside, and sends each list
+    of them as one statement. The lists of a table are kept in rounds: a row goes to the
+    round after the last one holding a row of its key (its first column) in that table, or,
+    for an insert, into that round's list of the same statement; so each key's changes apply
+    in their order, and the lists of one round hold different keys, which commute. A table's
+    lists are sent together, round after round, before any statement that names a table they
+    write or read (a name found in the text: a false match only sends them early), and
+    before a row set aside for a statement that writes what they touch or touches what they
+    write, unless the two are keyed alike (``_BulkInsert.keyed_with``). A grievance raised
+    and changed three times in one batch costs four statements, however many grievances the
+    batch raises and changes; sending the insert before each change cost one per change."""
 
-    __slots__ = ("_curs", "_pipeline", "_deferred", "_keys")
+    __slots__ = ("_curs", "_pipeline", "_deferred", "_rounds")
 
     def __init__(self, curs: Any, pipeline: Any):
         self._curs = curs
         self._pipeline = pipeline
-        self._deferred: dict[_BulkInsert, list[tuple[Any, ...]]] = {}
-        self._keys: dict[_BulkInsert, set[Any]] = {}  # the first column of the rows set aside
+        # table -> {(statement, round): rows}, in the order the lists were opened
+        self._deferred: dict[str, dict[tuple[_BulkInsert, int], list[tuple[Any, ...]]]] = {}
+        # table -> {key: (the last round holding a row of that key, the statement of it)}
+        self._rounds: dict[str, dict[Any, tuple[int, _BulkInsert]]] = {}
 
     @property
     def connection(self) -> Any:
@@ -276,53 +324,80 @@ class _SyncedReads:
         return self._curs.fetchall()
 
     def defer(self, statement: _BulkInsert, row: tuple[Any, ...]) -> None:
-        rows = self._deferred.get(statement)
-        if rows is None:
-            # Another list whose statement touches these tables goes first, so that the
-            # lists waiting never depend on one another and may be sent in any order.
-            others = [s for s in self._deferred if s.tables & statement.tables]
-            for other in others:
+        """Set ``row`` aside for ``statement``, in the round its key is due."""
+        table = statement.table
+        for other in list(self._deferred):
+            lists = self._deferred[other]
+            if other == table:
+                first = any(not s.keyed_with(statement) for s, _ in lists)
+            else:
+                first = other in statement.tables or any(table in s.tables for s, _ in lists)
+            if first:
                 self._send(other)
-            rows = self._deferred[statement] = []
-            self._keys[statement] = set()
+        lists = self._deferred.setdefault(table, {})
+        rounds = self._rounds.setdefault(table, {})
+        key = row[0]
+        last = rounds.get(key)
+        if last is None:
+            due = 0
+        elif not statement.updates and last[1] is statement:
+            due = last[0]  # another row of the same insert: nothing of this key comes after it
+        else:
+            due = last[0] + 1
+        rows = lists.get((statement, due))
+        if rows is None:
+            rows = lists[(statement, due)] = []
         rows.append(row)
-        self._keys[statement].add(row[0])
+        rounds[key] = (due, statement)
 
     def execute_keyed(self, query: str, params: Any, table: str, key: Any) -> None:
-        """``View.change``: the rows set aside for ``table`` go first only if one has ``key``;
-        any other list goes first if the statement names a table it writes or reads."""
-        for statement in list(self._deferred):
-            if statement.table == table and table not in statement.reads:
-                if key in self._keys[statement] or any(name in query for name in statement.reads):
-                    self._send(statement)
-            elif any(name in query for name in statement.tables):
-                self._send(statement)
+        """``View.change``: the lists of ``table`` go first only if one has ``key`` or reads
+        a table the statement names; any other table's lists go first if the statement names
+        a table they write or read."""
+        for other in list(self._deferred):
+            lists = self._deferred[other]
+            if other == table and all(table not in s.reads for s, _ in lists):
+                first = key in self._rounds[other] or any(
+                    name in query for s, _ in lists for name in s.reads)
+            else:
+                first = any(name in query for s, _ in lists for name in s.tables)
+            if first:
+                self._send(other)
         self._curs.execute(query, params)
 
     def flush(self) -> None:
-        for statement in list(self._deferred):
-            self._send(statement)
+        for table in list(self._deferred):
+            self._send(table)
 
     def _flush_for(self, query: str | None) -> None:
-        for statement in list(self._deferred):
-            if query is None or any(name in query for name in statement.tables):
-                self._send(statement)
+        for table in list(self._deferred):
+            if query is None or any(name in query for s, _ in self._deferred[table]
+                                    for name in s.tables):
+                self._send(table)
 
-    def _send(self, statement: _BulkInsert) -> None:
-        rows = self._deferred.pop(statement)
-        del self._keys[statement]
-        self._curs.execute(statement.sql, statement.params(rows))
+    def _send(self, table: str) -> None:
+        """Send every list of ``table``, round after round."""
+        lists = self._deferred.pop(table)
+        del self._rounds[table]
+        for (statement, _), rows in sorted(lists.items(), key=lambda item: item[0][1]):
+            self._curs.execute(statement.sql, statement.params(rows))
 
 
 class _BulkInsert:
     """One ``INSERT ... SELECT ... FROM unnest(...)``: a parameter per column, an array of
-    that column's values (an array column travels as text, one literal per row)."""
+    that column's values (an array column travels as text, one literal per row).
 
-    __slots__ = ("sql", "table", "reads", "tables", "_arrays")
+    psycopg prepares it after a few runs, and the server soon runs a generic plan of it: one
+    made while a catch-up's tables were empty joins them by a sequential scan, and is kept as
+    they grow until their statistics change (``View._analyze``)."""
+
+    __slots__ = ("sql", "table", "reads", "tables", "updates", "_arrays", "_plain")
 
     def __init__(self, table: str, columns: str, conflict: str, select: str, into: str):
         names, types = zip(*(c.split() for c in columns.split(",")), strict=True)
         self._arrays = tuple(t.endswith("[]") for t in types)
+        # Columns (or array columns) of a type whose values' text never needs quoting.
+        self._plain = tuple(t.removesuffix("[]").lower() in _PLAIN_TYPES for t in types)
         params = ", ".join("%s::text[]" if a else f"%s::{t}[]"
                            for t, a in zip(types, self._arrays, strict=True))
         select = select or ", ".join(
@@ -334,12 +409,45 @@ class _BulkInsert:
         self.table = table
         self.reads = frozenset(re.findall(r"\bv_\w+", select))
         self.tables = self.reads | {table}
+        self.updates = False  # rows of one key may wait together (ON CONFLICT DO NOTHING)
+
+    def keyed_with(self, other: _BulkInsert) -> bool:
+        """Whether this statement and ``other`` change only rows of one table, each row named
+        by its first column, and read nothing either writes: rows of different keys may then
+        go in either order."""
+        return (self.table == other.table and self.table not in self.reads
+                and other.table not in other.reads)
 
     def params(self, rows: list[tuple[Any, ...]]) -> list[str]:
         # One array literal per column, written here: psycopg's list dumper costs a Python
         # call per element, the server's array input reads the text in C.
-        return [_array_literal([_array_literal(v) for v in column] if array else column)
-                for column, array in zip(zip(*rows, strict=True), self._arrays, strict=True)]
+        literal = [_plain_literal if plain else _array_literal for plain in self._plain]
+        return [_array_literal([literal[i](v) for v in column]) if self._arrays[i]
+                else literal[i](column) for i, column in enumerate(zip(*rows, strict=True))]
+
+
+class _BulkUpdate(_BulkInsert):
+    """One ``UPDATE ... FROM unnest(...)``: the rows of ``table`` whose column named first in
+    ``columns`` equals a row's first value get ``assignments`` (which read the row's values
+    as ``x.<name>``)."""
+
+    __slots__ = ()
+
+    def __init__(self, table: str, columns: str, assignments: str):
+        super().__init__(table, columns, "", "", "")
+        names = [c.split()[0] for c in columns.split(",")]
+        params = self.sql[self.sql.index(" FROM unnest(") + len(" FROM unnest("):
+                          self.sql.index(") AS x(")]
+        self.sql = (f"UPDATE {table} AS t SET {assignments} FROM unnest({params})"
+                    f" AS x({', '.join(names)}) WHERE t.{names[0]} = x.{names[0]}")
+        self.reads = frozenset(re.findall(r"\bv_\w+", assignments))
+        self.tables = self.reads | {table}
+        self.updates = True
+
+
+@functools.cache
+def _bulk_update(table: str, columns: str, assignments: str) -> _BulkUpdate:
+    return _BulkUpdate(table, columns, assignments)
 
 
 @functools.cache
@@ -353,6 +461,19 @@ def _array_literal(values: Any) -> str | None:
     if values is None:
         return None
     return "{" + ",".join(map(_element, values)) + "}"
+
+
+# Types whose values' text (``str``) is what the server reads back, with no quote, comma,
+# brace or backslash to escape, and never "None" but for None: uuids, integers, dates.
+_PLAIN_TYPES = frozenset({"uuid", "int", "integer", "bigint", "smallint", "date"})
+
+
+def _plain_literal(values: Any) -> str | None:
+    """``_array_literal`` for values of a ``_PLAIN_TYPES`` type: one ``join`` in C rather
+    than a Python call per element (a catch-up writes a million of them per 100k events)."""
+    if values is None:
+        return None
+    return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
 
 
 def _element(value: Any) -> str:

@@ -18,12 +18,16 @@ on two machines, an old and a new release during a deploy). Two mechanisms keep 
 The stock eventsourcing ``ProjectionRunner`` commits once per event; batching is where the
 speed comes from (``bench/projections.py`` measures the ratio). Within a batch, a view's
 handlers run in psycopg's pipeline mode (``View.apply_batch``: a write whose result is not
-read costs no round trip); rows a handler inserts go as one statement per table per batch
-(``View.insert``); a read a handler would make per event is made once for the batch
+read costs no round trip); rows a handler inserts or changes by key go as one statement per
+table and kind per batch, in rounds when a row changes more than once (``View.insert``,
+``View.update``); a read a handler would make per event is made once for the batch
 (``View.prefetch``); and views whose handlers would redo the same work event after event
 (the deadlines, the worker directory, the indicators' series) gather it in memory and do it
 once in ``after_batch``, in the same transaction. While far behind the log, batches grow
-(``max_batch``): a batch costs each view a transaction and a commit, whatever its size.
+(``max_batch``): a batch costs each view a transaction and a commit, whatever its size. A
+view analyzes its tables as a catch-up fills them (``View._analyze``): without it, plans made
+while they were empty were kept, and research_grievances cost 90 us of server CPU per event
+over 202k events instead of 31.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import psycopg
@@ -87,7 +92,7 @@ class BatchedRunner:
     def __init__(self, recorder: Any, mapper: Any, views: Sequence[View], *,
                  batch_size: int = DEFAULT_BATCH, listen_url: str | None = None,
                  reopen: Callable[[Sequence[View]], Sequence[View] | None] | None = None,
-                 max_batch: int | None = None):
+                 max_batch: int | None = None, threads: int = 2):
         self.recorder = recorder  # the application's recorder (select_notifications)
         self.mapper = mapper
         self.batch_size = batch_size
@@ -95,6 +100,9 @@ class BatchedRunner:
         # it stays at ``batch_size``); near the head batches are small again.
         self.max_batch = max_batch
         self._read_size: int | None = None
+        # Views applied at once, each on a connection of the datastore's pool.
+        self.threads = threads
+        self._pool: ThreadPoolExecutor | None = None
         self.listen_url = listen_url
         # Given the views in use, returns the live generations if a rebuild switched them.
         self.reopen = reopen
@@ -155,38 +163,55 @@ class BatchedRunner:
         )
         last_id = notifications[-1].id if len(notifications) == limit else head
         events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
-        for view in self._live():
-            after = positions[view.name]
-            if after >= last_id:
-                continue
-            handled = view._handlers  # event class -> handler
-            batch = [(i, e) for i, e in events if type(e) in handled and i > after]
-            try:
-                with view.datastore.transaction(commit=True) as curs:
-                    view.apply_batch(curs, batch, last_id, after)
-            except BatchTaken as taken:
-                # Another runner moved the view on since we read it: nothing of ours was
-                # applied. Carry on from where it is now.
-                positions[view.name] = taken.position
-                log.info("projection_batch_taken_by_another_runner", view=view.name)
-                continue
-            except (IntegrityError, OperationalError) as e:
-                if isinstance(e, OperationalError) and not isinstance(
-                        e.__cause__, psycopg.errors.DeadlockDetected):
-                    raise
-                # Another runner applied this batch first (two processes following one view):
-                # the tracking row refused ours, or the two deadlocked on the same rows, and
-                # our transaction rolled back. Carry on from where that runner got to. If no
-                # runner moved the view on, the refusal was our own handlers' (a bug): raise
-                # rather than read the same batch again forever.
-                now = view.position()
-                if now == after:
-                    raise
-                positions[view.name] = now
-                log.info("projection_batch_taken_by_another_runner", view=view.name)
-                continue
-            positions[view.name] = last_id
+        live = [v for v in self._live() if positions[v.name] < last_id]
+        if self.threads > 1 and len(live) > 1:
+            # Views are independent, each in a transaction of its own: while the server
+            # applies one view's statements, this process writes the next one's (psycopg
+            # waits without the GIL). 10.1-10.3k against 8.3k events/s in one thread over
+            # 202k events, the row views on this 2-core machine.
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="projections")
+            futures = [self._pool.submit(self._apply, v, events, last_id, positions)
+                       for v in live]
+            wait(futures)  # every view's batch has ended before a failure is raised
+            for future in futures:
+                future.result()
+        else:
+            for view in live:
+                self._apply(view, events, last_id, positions)
         return last_id - start + 1
+
+    def _apply(self, view: View, events: list[tuple[int, Any]], last_id: int,
+               positions: dict[str, int]) -> None:
+        """Apply this batch's events to one view, from its position, in one transaction."""
+        after = positions[view.name]
+        handled = view._handlers  # event class -> handler
+        batch = [(i, e) for i, e in events if type(e) in handled and i > after]
+        try:
+            with view.datastore.transaction(commit=True) as curs:
+                view.apply_batch(curs, batch, last_id, after)
+        except BatchTaken as taken:
+            # Another runner moved the view on since we read it: nothing of ours was
+            # applied. Carry on from where it is now.
+            positions[view.name] = taken.position
+            log.info("projection_batch_taken_by_another_runner", view=view.name)
+            return
+        except (IntegrityError, OperationalError) as e:
+            if isinstance(e, OperationalError) and not isinstance(
+                    e.__cause__, psycopg.errors.DeadlockDetected):
+                raise
+            # Another runner applied this batch first (two processes following one view):
+            # the tracking row refused ours, or the two deadlocked on the same rows, and
+            # our transaction rolled back. Carry on from where that runner got to. If no
+            # runner moved the view on, the refusal was our own handlers' (a bug): raise
+            # rather than read the same batch again forever.
+            now = view.position()
+            if now == after:
+                raise
+            positions[view.name] = now
+            log.info("projection_batch_taken_by_another_runner", view=view.name)
+            return
+        positions[view.name] = last_id
 
     def catch_up(self, progress: Callable[[int], None] | None = None,
                  until: int | None = None) -> int:
@@ -289,3 +314,5 @@ class BatchedRunner:
         thread = getattr(self, "_thread", None)
         if wait and thread is not None:
             thread.join(timeout=wait)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)

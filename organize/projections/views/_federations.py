@@ -77,7 +77,7 @@ class KnowsOrganisations:
 
     @on(Organisation.Recorded)
     def organisation_recorder(self, curs, e, _nid) -> None:
-        record_recorder(curs, self.t.org_scope, self.t.collectives, e)
+        record_recorder(self, curs, self.t.org_scope, self.t.collectives, e)
 
     @on(Organisation.KindCorrected)
     def organisation_kind_corrected(self, curs, e, _nid) -> None:
@@ -86,13 +86,13 @@ class KnowsOrganisations:
                      (e.kind, e.originator_id))
 
 
-def record_recorder(curs, orgs: str, collectives: str, e) -> None:
+def record_recorder(view, curs, orgs: str, collectives: str, e) -> None:
     """Keep who recorded an organisation (``Organisation.Recorded``) and that collective's
-    federation, in a table ``orgs`` with ``recorded_by`` and ``federation``."""
-    curs.execute(
-        f"UPDATE {orgs} SET recorded_by = %s, federation = "
-        f"(SELECT federation FROM {collectives} WHERE id = %s) WHERE id = %s",
-        (e.collective_id, e.collective_id, e.originator_id))
+    federation, in a table ``orgs`` with ``recorded_by`` and ``federation`` (one statement
+    per batch: ``View.update``)."""
+    view.update(curs, orgs, "id uuid, coll uuid",
+                f"recorded_by = x.coll, federation = (SELECT federation FROM {collectives}"
+                " WHERE id = x.coll)", (e.originator_id, e.collective_id))
 
 
 async def nameable_organisations(conn: asyncpg.Connection, t: Tables, scope: Scope,

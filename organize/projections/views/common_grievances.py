@@ -64,45 +64,100 @@ class CommonGrievancesView(KnowsOrganisations, KnowsFederations, View):
             f"CREATE INDEX IF NOT EXISTS {t.clusters}_size_idx ON {t.clusters} (grievances DESC)",
         ]
 
+    # Within a batch: the grievances raised so far (or already in the view), and what the
+    # batch adds to each cluster it touches, by key: [grievances, collective ids and sectors
+    # in the order they first appear, first day, last day]. Sent as one upsert per batch.
+    _known: set[UUID] | None = None
+    _adding: dict[tuple[str, str, str], list[Any]] | None = None
+
+    def apply_batch(self, curs, batch, last_id: int, after: int | None = None) -> None:
+        try:
+            super().apply_batch(curs, batch, last_id, after)
+        finally:
+            self._known = self._adding = None  # nothing left from a batch that failed
+
+    def prefetch(self, curs, batch) -> None:
+        """Which of the grievances the batch raises the view already holds (one read): those
+        are not counted again."""
+        ids = list({e.originator_id for _, e in batch if isinstance(e, Grievance.Raised)})
+        self._known = set()
+        if ids:
+            curs.execute(f"SELECT id FROM {self.t.grievances} WHERE id = ANY(%s)", (ids,))
+            self._known = {r["id"] for r in curs.fetchall()}
+
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:
-        # One statement, whose result nobody waits for (the runner pipelines it): the
-        # grievance, its cluster keys, and each cluster counted once more, unless the
-        # grievance was already counted (its insert then returns no row, and nothing follows).
+        # The grievance and its cluster keys go with the batch's others (``View.insert``);
+        # each cluster is counted once more in memory and written once per batch
+        # (``after_batch``), unless the grievance was already counted.
         t = self.t
+        if self._known is None:  # applied one event at a time, without a prefetch
+            curs.execute(f"SELECT id FROM {t.grievances} WHERE id = %s", (e.originator_id,))
+            self._known = {r["id"] for r in curs.fetchall()}
+        if e.originator_id in self._known:
+            return
+        self._known.add(e.originator_id)
+        self.insert(curs, t.grievances,
+                    "id uuid, coll uuid, category text, sector text, place text, orgs uuid[],"
+                    " occurred_on date, nid bigint", (e.originator_id, e.collective_id, e.category,
+                    e.sector, e.place, list(e.organisation_ids), e.occurred_on, nid),
+                    into="id, collective_id, federation, category, sector, place, organisation_ids,"
+                         " occurred_on, raised_nid",
+                    select=f"x.id, x.coll, (SELECT federation FROM {t.collectives} WHERE id = x.coll),"
+                           " x.category, x.sector, x.place, x.orgs::uuid[], x.occurred_on, x.nid",
+                    conflict="ON CONFLICT (id) DO NOTHING")
+        adding = self._adding = {} if self._adding is None else self._adding
         keys = [(BY_ORGANISATION, str(o)) for o in e.organisation_ids] + [(BY_PLACE, e.place)]
-        curs.execute(
-            f"WITH g AS (INSERT INTO {t.grievances} (id, collective_id, federation, category, sector,"
-            " place, organisation_ids, occurred_on, raised_nid) "
-            f"VALUES (%(id)s, %(coll)s, (SELECT federation FROM {t.collectives} WHERE id = %(coll)s),"
-            " %(category)s, %(sector)s, %(place)s, %(orgs)s::uuid[], %(on)s, %(nid)s)"
-            " ON CONFLICT (id) DO NOTHING RETURNING id), "
-            "k AS (SELECT * FROM unnest(%(kinds)s::text[], %(keys)s::text[]) WITH ORDINALITY"
-            " AS k(key_kind, key, n)), "
-            f"m AS (INSERT INTO {t.members} (category, key_kind, key, grievance_id)"
-            " SELECT %(category)s::text, k.key_kind, k.key, g.id FROM g, k) "
-            f"INSERT INTO {t.clusters} AS c (category, key_kind, key,"
-            " collective_ids, sectors, grievances, collectives, first_on, last_on) "
-            "SELECT %(category)s::text, k.key_kind, k.key, ARRAY[%(coll)s::uuid],"
-            " ARRAY[%(sector)s::text], 1, 1, %(on)s::date, %(on)s::date FROM g, k ORDER BY k.n "
-            "ON CONFLICT (category, key_kind, key) DO UPDATE SET"
-            " grievances = c.grievances + 1,"
-            " collective_ids = CASE WHEN %(coll)s::uuid = ANY(c.collective_ids)"
-            "   THEN c.collective_ids ELSE c.collective_ids || %(coll)s::uuid END,"
-            " collectives = c.collectives"
-            "   + CASE WHEN %(coll)s::uuid = ANY(c.collective_ids) THEN 0 ELSE 1 END,"
-            " sectors = CASE WHEN %(sector)s::text = ANY(c.sectors)"
-            "   THEN c.sectors ELSE c.sectors || %(sector)s::text END,"
-            " first_on = LEAST(c.first_on, %(on)s::date), last_on = GREATEST(c.last_on, %(on)s::date)",
-            dict(id=e.originator_id, coll=e.collective_id, category=e.category, sector=e.sector,
-                 place=e.place, orgs=list(e.organisation_ids), on=e.occurred_on, nid=nid,
-                 kinds=[k for k, _ in keys], keys=[key for _, key in keys]))
+        for key_kind, key in keys:
+            self.insert(curs, t.members, "grievance_id uuid, category text, key_kind text, key text",
+                        (e.originator_id, e.category, key_kind, key))
+            cluster = adding.get((e.category, key_kind, key))
+            if cluster is None:
+                adding[(e.category, key_kind, key)] = [1, [e.collective_id], [e.sector],
+                                                       e.occurred_on, e.occurred_on]
+                continue
+            cluster[0] += 1
+            if e.collective_id not in cluster[1]:
+                cluster[1].append(e.collective_id)
+            if e.sector not in cluster[2]:
+                cluster[2].append(e.sector)
+            cluster[3], cluster[4] = min(cluster[3], e.occurred_on), max(cluster[4], e.occurred_on)
+
+    def after_batch(self, curs) -> None:
+        self._count(curs)
+        self._known = None  # read again by the next batch
+
+    def _count(self, curs) -> None:
+        """Each cluster the batch touched so far, counted once: its grievances added, the
+        collectives and sectors it did not hold yet appended in the order they first came."""
+        adding, self._adding = self._adding, None
+        if not adding:
+            return
+        c = self.t.clusters
+        new = "ARRAY(SELECT u FROM unnest(EXCLUDED.{0}) WITH ORDINALITY AS y(u, i)" \
+              f" WHERE u <> ALL({c}.{{0}}) ORDER BY i)"
+        self.insert_many(
+            curs, c, "category text, key_kind text, key text, n int, colls uuid[], sectors text[],"
+            " first_on date, last_on date",
+            [(*key, *cluster) for key, cluster in adding.items()],
+            into="category, key_kind, key, collective_ids, sectors, grievances, collectives,"
+                 " first_on, last_on",
+            select="x.category, x.key_kind, x.key, x.colls::uuid[], x.sectors::text[], x.n,"
+                   " cardinality(x.colls::uuid[]), x.first_on, x.last_on",
+            conflict=f"ON CONFLICT (category, key_kind, key) DO UPDATE SET"
+                     f" grievances = {c}.grievances + EXCLUDED.grievances,"
+                     f" collective_ids = {c}.collective_ids || {new.format('collective_ids')},"
+                     f" collectives = {c}.collectives + cardinality({new.format('collective_ids')}),"
+                     f" sectors = {c}.sectors || {new.format('sectors')},"
+                     f" first_on = LEAST({c}.first_on, EXCLUDED.first_on),"
+                     f" last_on = GREATEST({c}.last_on, EXCLUDED.last_on)")
 
     @on(Grievance.Corrected)
     def corrected(self, curs, e, _nid) -> None:
         """Move the grievance to the clusters its corrected category and place put it in,
         and count again every cluster it leaves or joins."""
         t = self.t
+        self._count(curs)  # what the batch added to the clusters so far, first
         curs.execute(f"UPDATE {t.grievances} SET category = %s, sector = %s, place = %s,"
                      " occurred_on = %s WHERE id = %s RETURNING organisation_ids",
                      (e.category, e.sector, e.place, e.occurred_on, e.originator_id))

@@ -117,13 +117,15 @@ class MeetingLogView(KnowsFederations, View):
 
     @on(Meeting.Held)
     def held(self, curs, e, nid) -> None:
-        self.change(
-            curs, self.t.meetings, e.originator_id,
-            f"UPDATE {self.t.meetings} SET status = %s, held_at = %s, language = %s,"
-            " attendees = %s, facilitators = %s, speakers = %s, decisions = %s,"
-            " held_nid = %s, last_nid = %s WHERE id = %s",
-            (HELD, e.held_at, e.language, len(e.attendee_ids), len(e.facilitator_ids),
-             len(e.speaker_ids), e.decision_count, nid, nid, e.originator_id))
+        self.update(
+            curs, self.t.meetings,
+            "id uuid, status text, held_at timestamptz, language text, attendees int,"
+            " facilitators int, speakers int, decisions int, nid bigint",
+            "status = x.status, held_at = x.held_at, language = x.language,"
+            " attendees = x.attendees, facilitators = x.facilitators, speakers = x.speakers,"
+            " decisions = x.decisions, held_nid = x.nid, last_nid = x.nid",
+            (e.originator_id, HELD, e.held_at, e.language, len(e.attendee_ids),
+             len(e.facilitator_ids), len(e.speaker_ids), e.decision_count, nid))
         self._attendance(curs, e, e.held_at, nid)
 
     def _attendance(self, curs, e, held_at, nid) -> None:

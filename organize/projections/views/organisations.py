@@ -39,10 +39,31 @@ class OrganisationsView(KnowsFederations, View):
 
     @on(Organisation.Recorded)
     def recorded(self, curs, e, _nid) -> None:
-        record_recorder(curs, self.t.orgs, self.t.collectives, e)
+        record_recorder(self, curs, self.t.orgs, self.t.collectives, e)
+
+    # The grievances raised against each organisation within a batch, written once per batch
+    # (``after_batch``): a count commutes with every other change of the row but its insert.
+    _counts: dict[UUID, int] | None = None
+
+    def apply_batch(self, curs, batch, last_id: int, after: int | None = None) -> None:
+        try:
+            super().apply_batch(curs, batch, last_id, after)
+        finally:
+            self._counts = None  # nothing left from a batch that failed
+
+    def after_batch(self, curs) -> None:
+        counts, self._counts = self._counts, None
+        if counts:
+            curs.execute(f"UPDATE {self.t.orgs} AS t SET grievances = t.grievances + x.n"
+                         " FROM unnest(%s::uuid[], %s::int[]) AS x(id, n) WHERE t.id = x.id",
+                         (list(counts), list(counts.values())))
 
     @on(Organisation.Created)
     def created(self, curs, e, _nid) -> None:
+        if self._counts and e.originator_id in self._counts:
+            # Counted before it was created (as its own events say it was not): those
+            # counts went nowhere then, and must go nowhere now.
+            self.after_batch(curs)
         self.insert(curs, self.t.orgs, "id uuid, name text, kind text, place text, created_at timestamptz",
                     (e.originator_id, e.name, e.kind, e.place, e.timestamp),
                     conflict="ON CONFLICT (id) DO NOTHING")
@@ -61,9 +82,9 @@ class OrganisationsView(KnowsFederations, View):
 
     @on(Grievance.Raised)
     def grievance_raised(self, curs, e, _nid) -> None:
-        if e.organisation_ids:
-            curs.execute(f"UPDATE {self.t.orgs} SET grievances = grievances + 1 WHERE id = ANY(%s)",
-                         (list(e.organisation_ids),))
+        counts = self._counts = {} if self._counts is None else self._counts
+        for organisation_id in set(e.organisation_ids):
+            counts[organisation_id] = counts.get(organisation_id, 0) + 1
 
 
 class OrganisationRow(msgspec.Struct, kw_only=True):

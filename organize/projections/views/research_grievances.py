@@ -100,24 +100,27 @@ class ResearchGrievancesView(View):
 
     @on(Grievance.Raised)
     def raised(self, curs, e, nid) -> None:
-        # One round trip: the grievance (whether it may be counted, worked out from its
-        # parties' consent; its record key, the first 16 bits of md5(secret || id)) and its
-        # parties.
+        # Set aside with the batch's others (``View.insert``): the grievance (whether it may
+        # be counted, worked out from its parties' consent; its record key, the first 16 bits
+        # of md5(secret || id)) and its parties.
         t = self.t
-        curs.execute(
-            f"WITH g AS (INSERT INTO {t.grievances} (id, category, sector, place, stage,"
-            " occurred_on, raised_nid, eligible, ckey) VALUES (%(id)s, %(category)s,"
-            " %(sector)s, %(place)s, %(stage)s, %(occurred_on)s, %(nid)s,"
-            " cardinality(%(workers)s::uuid[]) > 0 AND NOT EXISTS (SELECT 1 FROM"
-            f" unnest(%(workers)s::uuid[]) AS x(w) LEFT JOIN {t.workers} k ON k.id = x.w"
-            "  WHERE k.id IS NULL OR NOT k.research OR k.erased),"
-            f" ('x' || substr(md5((SELECT secret FROM {SECRET_TABLE}) || %(id)s::text), 1, 4))"
-            "::bit(16)::int) ON CONFLICT (id) DO NOTHING)"
-            f" INSERT INTO {t.parties} (grievance_id, worker_id, nid)"
-            " SELECT %(id)s, w, %(nid)s FROM unnest(%(workers)s::uuid[]) AS w ON CONFLICT DO NOTHING",
-            {"id": e.originator_id, "category": e.category, "sector": e.sector, "place": e.place,
-             "stage": e.stage, "occurred_on": e.occurred_on, "nid": nid,
-             "workers": list(e.worker_ids)})
+        workers = list(e.worker_ids)
+        self.insert(
+            curs, t.grievances,
+            "id uuid, category text, sector text, place text, stage text, occurred_on date,"
+            " nid bigint, workers uuid[]",
+            (e.originator_id, e.category, e.sector, e.place, e.stage, e.occurred_on, nid, workers),
+            into="id, category, sector, place, stage, occurred_on, raised_nid, eligible, ckey",
+            select="x.id, x.category, x.sector, x.place, x.stage, x.occurred_on, x.nid,"
+                   " cardinality(x.workers::uuid[]) > 0 AND NOT EXISTS (SELECT 1 FROM"
+                   f" unnest(x.workers::uuid[]) AS y(w) LEFT JOIN {t.workers} k ON k.id = y.w"
+                   "  WHERE k.id IS NULL OR NOT k.research OR k.erased),"
+                   f" ('x' || substr(md5((SELECT secret FROM {SECRET_TABLE}) || x.id::text), 1, 4))"
+                   "::bit(16)::int",
+            conflict="ON CONFLICT (id) DO NOTHING")
+        for worker_id in workers:
+            self.insert(curs, t.parties, "grievance_id uuid, worker_id uuid, nid bigint",
+                        (e.originator_id, worker_id, nid), conflict="ON CONFLICT DO NOTHING")
 
     @on(Grievance.Joined)
     def joined(self, curs, e, nid) -> None:
@@ -140,27 +143,29 @@ class ResearchGrievancesView(View):
                      " stage = %s, occurred_on = %s WHERE id = %s",
                      (e.category, e.sector, e.place, e.stage, e.occurred_on, e.originator_id))
 
+    def _update(self, curs, e, assignments: str, columns: str = "",
+                values: tuple = ()) -> None:
+        # One statement per kind per batch (``View.update``).
+        self.update(curs, self.t.grievances, "id uuid" + (", " + columns if columns else ""),
+                    assignments, (e.originator_id, *values))
+
     @on(Grievance.OutcomeRecorded)
     def outcome_recorded(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.grievances} SET outcome = %s WHERE id = %s",
-                     (e.outcome, e.originator_id))
+        self._update(curs, e, "outcome = x.outcome", "outcome text", (e.outcome,))
 
     @on(Grievance.Reopened)
     def reopened(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.grievances} SET outcome = NULL WHERE id = %s",
-                     (e.originator_id,))
+        self._update(curs, e, "outcome = NULL")
 
     @on(Grievance.Escalated)
     def escalated(self, curs, e, _nid) -> None:
-        curs.execute(f"UPDATE {self.t.grievances} SET escalated = true WHERE id = %s",
-                     (e.originator_id,))
+        self._update(curs, e, "escalated = true")
 
     @on(Grievance.AmountStated, Grievance.AmountCorrected)
     def amount_changed(self, curs, e, _nid) -> None:
         # Only owed and recovered are researched; an amount leaves as its band, no finer.
         if e.kind in BANDED:
-            curs.execute(f"UPDATE {self.t.grievances} SET {BANDED[e.kind]} = %s WHERE id = %s",
-                         (band(e.amount), e.originator_id))
+            self._update(curs, e, f"{BANDED[e.kind]} = x.band", "band text", (band(e.amount),))
 
     # -- workers ------------------------------------------------------------------------------
 

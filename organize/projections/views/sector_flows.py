@@ -101,15 +101,14 @@ class SectorFlowsView(KnowsFederations, View):
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, _nid) -> None:
-        self.change(curs, self.t.spells, e.spell_id,
-                    f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
-                    (e.ended_on, e.spell_id))
+        self.update(curs, self.t.spells, "spell_id uuid, ended_on date", "ended_on = x.ended_on",
+                    (e.spell_id, e.ended_on))
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, _nid) -> None:
-        self.change(curs, self.t.spells, e.spell_id,
-                    f"UPDATE {self.t.spells} SET sector = %s, started_on = %s, ended_on = %s "
-                    "WHERE spell_id = %s", (e.sector, e.started_on, e.ended_on, e.spell_id))
+        self.update(curs, self.t.spells, "spell_id uuid, sector text, started_on date, ended_on date",
+                    "sector = x.sector, started_on = x.started_on, ended_on = x.ended_on",
+                    (e.spell_id, e.sector, e.started_on, e.ended_on))
 
     @on(Worker.SpellWithdrawn)
     def spell_withdrawn(self, curs, e, _nid) -> None:

@@ -95,9 +95,23 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
 
     def apply_batch(self, curs, batch, last_id: int, after: int | None = None) -> None:
         self._touched = {}  # nothing left from a batch that failed
+        self._moves = None
         super().apply_batch(curs, batch, last_id, after)
 
+    # Within a batch: how many moves each worker who moves in it has so far (her next
+    # move's seq), read once per batch rather than counted at every move.
+    _moves: dict[UUID, int] | None = None
+
+    def prefetch(self, curs, batch) -> None:
+        ids = list({e.originator_id for _, e in batch if isinstance(e, Worker.MoveRecorded)})
+        self._moves = {}
+        if ids:
+            curs.execute(f"SELECT worker_id, count(*) AS n FROM {self.t.moves}"
+                         " WHERE worker_id = ANY(%s) GROUP BY worker_id", (ids,))
+            self._moves = {r["worker_id"]: r["n"] for r in curs.fetchall()}
+
     def after_batch(self, curs) -> None:
+        self._moves = None  # read again by the next batch
         # Her last event's id, once per worker per batch rather than once per event. Ids
         # only grow, so the greatest is the one the per-event updates would have left.
         touched, self._touched = self._touched, {}
@@ -177,17 +191,16 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
 
     @on(Worker.SpellEnded)
     def spell_ended(self, curs, e, nid) -> None:
-        self.change(curs, self.t.spells, e.spell_id,
-                    f"UPDATE {self.t.spells} SET ended_on = %s WHERE spell_id = %s",
-                    (e.ended_on, e.spell_id))
+        self.update(curs, self.t.spells, "spell_id uuid, ended_on date", "ended_on = x.ended_on",
+                    (e.spell_id, e.ended_on))
         self._touch(curs, e, nid)
 
     @on(Worker.SpellCorrected)
     def spell_corrected(self, curs, e, nid) -> None:
-        self.change(curs, self.t.spells, e.spell_id,
-                    f"UPDATE {self.t.spells} SET sector = %s, place = %s, started_on = %s,"
-                    " ended_on = %s WHERE spell_id = %s",
-                     (e.sector, e.place, e.started_on, e.ended_on, e.spell_id))
+        self.update(curs, self.t.spells, "spell_id uuid, sector text, place text, started_on date,"
+                    " ended_on date", "sector = x.sector, place = x.place,"
+                    " started_on = x.started_on, ended_on = x.ended_on",
+                    (e.spell_id, e.sector, e.place, e.started_on, e.ended_on))
         self._touch(curs, e, nid)
 
     @on(Worker.SpellWithdrawn)
@@ -198,10 +211,14 @@ class WorkerDirectoryView(KnowsOrganisations, KnowsFederations, View):
 
     @on(Worker.MoveRecorded)
     def move_recorded(self, curs, e, nid) -> None:
-        curs.execute(
-            f"INSERT INTO {self.t.moves} (worker_id, seq, to_place, from_place, stage, moved_on) "
-            f"SELECT %s, count(*), %s, %s, %s, %s FROM {self.t.moves} WHERE worker_id = %s",
-            (e.originator_id, e.to_place, e.from_place, e.stage, e.moved_on, e.originator_id))
+        # Her moves are numbered in order from 0; none is ever taken back.
+        if self._moves is None:  # applied one event at a time, without a prefetch
+            self.prefetch(curs, [(nid, e)])
+        seq = self._moves.get(e.originator_id, 0)
+        self._moves[e.originator_id] = seq + 1
+        self.insert(curs, self.t.moves,
+                    "worker_id uuid, seq int, to_place text, from_place text, stage text, moved_on date",
+                    (e.originator_id, seq, e.to_place, e.from_place, e.stage, e.moved_on))
         self._touch(curs, e, nid)
 
     @on(Worker.MergedInto)

@@ -254,9 +254,8 @@ class CampaignBoardView(KnowsFederations, View):
 
     @on(Meeting.Held)
     def meeting_held(self, curs, e, _nid) -> None:
-        self.change(curs, self.t.meetings, e.originator_id,
-                    f"UPDATE {self.t.meetings} SET held_on = %s WHERE meeting_id = %s",
-                    (e.held_at.date(), e.originator_id))
+        self.update(curs, self.t.meetings, "meeting_id uuid, held_on date", "held_on = x.held_on",
+                    (e.originator_id, e.held_at.date()))
 
     @on(Meeting.Corrected)
     def meeting_corrected(self, curs, e, _nid) -> None:
