@@ -41,6 +41,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import Aggregate, event
+from hypothesis import strategies as st
 from psycopg.conninfo import make_conninfo
 
 from infra.database import Database, create_database
@@ -389,6 +390,8 @@ OPS = [
     # Trajectories are where batching could matter most (sector flows recompute them).
     "start_spell", "start_spell", "start_spell", "start_spell", "end_spell", "end_spell", "end_spell",
 ]
+# What the property tests play: (command, catch the runner up after it?), in order.
+STEPS = st.lists(st.tuples(st.sampled_from(OPS), st.booleans()), min_size=5, max_size=40)
 
 
 class World:
@@ -428,6 +431,14 @@ class World:
         self.op("organisation")
         for _ in range(3):
             self.op("register")
+
+    def play(self, steps, runner) -> None:
+        """Run ``steps`` (``STEPS``), catching ``runner`` up where a step says, then at the end."""
+        for name, catch_up in steps:
+            self.op(name)
+            if catch_up:
+                runner.catch_up()
+        runner.catch_up()
 
     def op(self, name: str) -> None:  # noqa: C901 - one branch per command, on purpose
         r, cid = self.rng, uuid.uuid4()

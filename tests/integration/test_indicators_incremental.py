@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from organize.projections import registry
 from organize.projections.indicators import view as indicators_view
 from organize.projections.runner import BatchedRunner
-from tests.integration.support import OPS, World
+from tests.integration.support import STEPS, World
 from tests.support import own_runtime, view_rows
 
 pytestmark = pytest.mark.integration
@@ -33,14 +33,8 @@ def own_app(database, settings):
         yield runtime.app
 
 
-steps = st.lists(
-    st.tuples(st.sampled_from(OPS), st.booleans()),  # (command, catch up after it?)
-    min_size=5, max_size=40,
-)
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-@given(steps=steps, seed=st.integers(0, 2**32 - 1), batch_size=st.sampled_from([1, 2, 5, 17, 500]),
+@given(steps=STEPS, seed=st.integers(0, 2**32 - 1), batch_size=st.sampled_from([1, 2, 5, 17, 500]),
        rebuild_batch=st.sampled_from([7, 1000]), far_behind=st.booleans())
 def test_indicators_kept_batch_after_batch_equal_a_rebuild(own_app, steps, seed, batch_size,
                                                            rebuild_batch, far_behind):
@@ -54,11 +48,7 @@ def test_indicators_kept_batch_after_batch_equal_a_rebuild(own_app, steps, seed,
     # Far behind: every batch sets its subjects aside; otherwise every batch recomputes them.
     indicators_view.CATCH_UP_LAG = -1 if far_behind else 10**9
     try:
-        for name, catch_up in steps:
-            world.op(name)
-            if catch_up:
-                runner.catch_up()
-        runner.catch_up()
+        world.play(steps, runner)
     finally:
         indicators_view.CATCH_UP_LAG = lag
     with datastore.transaction(commit=True) as curs:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from organize.projections import registry
 from organize.projections.runner import BatchedRunner
-from tests.integration.support import OPS, World
+from tests.integration.support import STEPS, World
 from tests.support import own_runtime, view_rows
 
 pytestmark = pytest.mark.integration
@@ -33,14 +33,8 @@ def own_app(database, settings):
         yield runtime.app
 
 
-steps = st.lists(
-    st.tuples(st.sampled_from(OPS), st.booleans()),  # (command, catch up after it?)
-    min_size=5, max_size=40,
-)
-
-
 @settings(max_examples=18, deadline=None, suppress_health_check=list(HealthCheck))
-@given(steps=steps, seed=st.integers(0, 2**32 - 1),
+@given(steps=STEPS, seed=st.integers(0, 2**32 - 1),
        batch_size=st.sampled_from([1, 2, 3, 5, 17, 500]),
        rebuild_batch=st.sampled_from([7, 1000]))
 def test_incremental_views_equal_a_rebuild(own_app, steps, seed, batch_size, rebuild_batch):
@@ -50,11 +44,7 @@ def test_incremental_views_equal_a_rebuild(own_app, steps, seed, batch_size, reb
     runner = BatchedRunner(app.recorder, app.mapper, views, batch_size=batch_size)
     world = World(app, random.Random(seed))
     world.setup()
-    for name, catch_up in steps:
-        world.op(name)
-        if catch_up:
-            runner.catch_up()
-    runner.catch_up()
+    world.play(steps, runner)
     assert {v.position() for v in views} == {app.recorder.max_notification_id()}
 
     for view in views:
