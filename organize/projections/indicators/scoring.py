@@ -31,6 +31,14 @@ from organize.domain.values import DIMENSIONS
 from organize.projections.indicators.facts import Facts, SpellFact
 from organize.projections.indicators.measures import CAMPAIGN_DIMENSIONS, assign_level, level_label  # noqa: F401
 from organize.projections.indicators.reasons import REASON_CODES
+from organize.projections.indicators.window import (
+    READS,
+    SLICES,
+    CampaignStep,
+    GrievanceStep,
+    Meeting,
+    Window,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; rubric.py imports this module
     from organize.projections.indicators.rubric import Rubric
@@ -60,7 +68,7 @@ class Reason:
         return {"code": self.code, "params": dict(self.params), "evidence": list(self.evidence)}
 
 
-def _bargaining(win: _Window, kind: str) -> list:
+def _bargaining(win: Window, kind: str) -> list:
     """The window's steps of the collective's bargaining rounds of one kind, in order."""
     return [e for e in win.bargaining_events if e.kind == kind]
 
@@ -102,72 +110,6 @@ def _share(part: int, whole: int) -> float:
 # -- the scorer ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Meeting:
-    # People are interned as small ints: hashing UUIDs was most of the scoring time.
-    nid: int
-    on: date
-    kind: str
-    attendees: frozenset[int]
-    facilitators: tuple[int, ...]
-    speakers: frozenset[int]
-    decisions: int
-
-
-@dataclass(slots=True)
-class _Grievance:
-    nid: int
-    g: int  # the grievance, interned
-    kind: str
-    on: date
-    organisation_id: UUID | None
-    outcome: str | None
-
-
-@dataclass(slots=True)
-class _Campaign:
-    nid: int
-    campaign_id: UUID
-    kind: str
-    on: date
-    detail: str | None
-    participants: tuple[int, ...]
-    organisation_id: UUID | None
-
-
-# The slices of the window each dimension reads. A score reads nothing else but what is
-# fixed for the scorer and, for two dimensions, dated state read against the window's last
-# day (``Scorer._state``): a week whose slices (and state) are those of the last week scored
-# scores alike. What the others read against the last day (when a grievance first had two
-# parties, who stood behind it, what answered a retaliation) are days of the grievance's
-# own events, loaded with it: such a day reaches the last day only by entering the window's
-# grievance events, which changes that slice.
-_READS = {
-    "issue_dynamism": ("campaign_events", "grievance_events"),
-    "collective_voice": ("grievance_events", "meetings", "bargaining_events"),
-    "leadership": ("meetings",),
-    "participation_depth": ("meetings", "prev_meetings", "campaign_events", "prev_campaign_events"),
-    "negotiating_power": ("grievance_events", "meetings", "campaign_events", "bargaining_events"),
-    "cross_sector_solidarity": ("meetings", "campaign_events"),
-    "alliances": ("grievance_events", "campaign_events"),
-    "safety_climate": ("grievance_events",),
-}
-_SLICES = ("meetings", "prev_meetings", "grievance_events", "campaign_events", "prev_campaign_events",
-           "bargaining_events")
-
-
-@dataclass(slots=True)
-class _Window:
-    lo: date
-    hi: date
-    meetings: list[_Meeting]
-    prev_meetings: list[_Meeting]
-    grievance_events: list[_Grievance]
-    campaign_events: list[_Campaign]
-    prev_campaign_events: list[_Campaign]
-    bargaining_events: list = ()  # BargainingEvent, in the window
-
-
 class Scorer:
     """Scores one subject's facts for any week. Build once, score many weeks: the facts
     are sorted and indexed up front so each week only slices them."""
@@ -199,17 +141,17 @@ class Scorer:
             return i
 
         self.meetings = [
-            _Meeting(m.nid, m.on, m.kind, frozenset(map(person, m.attendees)),
+            Meeting(m.nid, m.on, m.kind, frozenset(map(person, m.attendees)),
                      tuple(map(person, m.facilitators)), frozenset(map(person, m.speakers)), m.decisions)
             for m in sorted(facts.meetings, key=lambda m: (m.on, m.nid))]
         self.m_dates = [m.on for m in self.meetings]
         prior = {people[p] for p in facts.prior_facilitators if p in people}
 
         ordered = sorted(facts.grievance_events, key=lambda e: (e.on, e.nid))
-        self.gev = [_Grievance(e.nid, grievance(e.grievance_id), e.kind, e.on, e.organisation_id, e.outcome)
-                    for e in ordered]
+        self.gev = [GrievanceStep(e.nid, grievance(e.grievance_id), e.kind, e.on,
+                                  e.organisation_id, e.outcome) for e in ordered]
         self.g_dates = [e.on for e in self.gev]
-        self.cev = [_Campaign(e.nid, e.campaign_id, e.kind, e.on, e.detail,
+        self.cev = [CampaignStep(e.nid, e.campaign_id, e.kind, e.on, e.detail,
                               tuple(map(person, e.participants)), e.organisation_id)
                     for e in sorted(facts.campaign_events, key=lambda e: (e.on, e.nid))]
         self.c_dates = [e.on for e in self.cev]
@@ -280,12 +222,12 @@ class Scorer:
 
     # -- weeks -----------------------------------------------------------------------------
 
-    def window(self, week: date) -> _Window:
+    def window(self, week: date) -> Window:
         hi = week + timedelta(days=6)
         lo = hi - timedelta(days=self.window_days - 1)
         plo = lo - timedelta(days=self.window_days)
         pre = lo - timedelta(days=1)
-        return _Window(
+        return Window(
             lo=lo,
             hi=hi,
             meetings=self._slice(self.meetings, self.m_dates, lo, hi),
@@ -306,10 +248,10 @@ class Scorer:
         # Slices of one list are told apart by their first element (the very object) and
         # their length: the same pair, the same slice.
         slices = {name: (id(x[0]), len(x)) if x else None
-                  for name, x in ((name, getattr(win, name)) for name in _SLICES)}
+                  for name, x in ((name, getattr(win, name)) for name in SLICES)}
         out = {}
         for dimension, spec, measure in self.specs:
-            key = (*(slices[r] for r in _READS[dimension]), self._state(dimension, win.hi))
+            key = (*(slices[r] for r in READS[dimension]), self._state(dimension, win.hi))
             kept = self._kept.get(dimension)
             if kept is not None and kept[0] == key:
                 out[dimension] = kept[1]
@@ -400,7 +342,7 @@ class Scorer:
     # Each returns (measures, reasons). Reasons are codes (``reasons.REASON_CODES``) with
     # their parameters and the evidence ids; the web layer words them.
 
-    def _issue_dynamism(self, win: _Window):
+    def _issue_dynamism(self, win: Window):
         acts = win.campaign_events
         actions = [e for e in acts if e.kind == "action"]
         live_campaigns = {e.campaign_id for e in acts}
@@ -430,7 +372,7 @@ class Scorer:
             reasons.append(_r("no_issue_moving", weeks=w))
         return measures, reasons
 
-    def _collective_voice(self, win: _Window):
+    def _collective_voice(self, win: Window):
         active = {e.g for e in win.grievance_events}
         shared = [g for g in active if g in self.shared_on and self.shared_on[g][0] <= win.hi]
         meetings = win.meetings
@@ -462,7 +404,7 @@ class Scorer:
                               n=len(ratified), members=ratified[-1].voters))
         return measures, reasons
 
-    def _leadership(self, win: _Window):
+    def _leadership(self, win: Window):
         recent = win.meetings[-self.recent_meetings:]
         counts: Counter[int] = Counter()
         speakers: set[int] = set()
@@ -494,7 +436,7 @@ class Scorer:
                               share=_pct(measures["speaker_share"])))
         return measures, reasons
 
-    def _participation_depth(self, win: _Window):
+    def _participation_depth(self, win: Window):
         attendance: Counter[int] = Counter()
         roles: dict[int, int] = {}  # person -> a gathering where she took a role
         for m in win.meetings:
@@ -545,7 +487,7 @@ class Scorer:
                campaign=campaign),
         ]
 
-    def _negotiating_power(self, win: _Window):
+    def _negotiating_power(self, win: Window):
         negotiations = [e.nid for e in win.grievance_events if e.kind == "negotiation"]
         negotiations += [m.nid for m in win.meetings if m.kind in self.negotiation_meeting_kinds]
         negotiations += [e.nid for e in win.campaign_events
@@ -616,7 +558,7 @@ class Scorer:
             self._cross[nid] = cross
         return cross
 
-    def _cross_sector_solidarity(self, win: _Window):
+    def _cross_sector_solidarity(self, win: Window):
         gatherings = 0
         cross: list[int] = []
         people: set[int] = set()
@@ -654,7 +596,7 @@ class Scorer:
                               share=_pct(measures["multi_sector_share"])))
         return measures, reasons
 
-    def _alliances(self, win: _Window):
+    def _alliances(self, win: Window):
         hi = win.hi
         active = [a for a in self.facts.alliances
                   if a.kind in self.ally_kinds and a.since <= hi and (a.until is None or a.until > hi)]
@@ -681,7 +623,7 @@ class Scorer:
                               n=len(used), weeks=self.rubric.window_weeks))
         return measures, reasons
 
-    def _safety_climate(self, win: _Window):
+    def _safety_climate(self, win: Window):
         retaliations = [e for e in win.grievance_events if e.kind == "retaliation"]
         answers: list[int] = []
         unanswered: list[int] = []
